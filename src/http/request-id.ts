@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { Logger } from 'pino';
+import type { AppEnv } from './types.js';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+// The id is echoed in a response header and written to every log line, so anything a
+// client sends must be inert there: no whitespace, quotes, control characters or
+// unbounded length.
+const INBOUND_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function isAcceptableRequestId(value: string): boolean {
+  return INBOUND_REQUEST_ID.test(value);
+}
+
+export function generateRequestId(): string {
+  // 96 random bits: collisions are not a practical concern for correlation ids.
+  return `req_${randomBytes(12).toString('hex')}`;
+}
+
+/**
+ * Must be the first middleware: everything after it relies on `requestId` and `logger`.
+ * An inbound `x-request-id` is kept (so callers can correlate with their own logs) only
+ * when it matches a conservative pattern; note that it is therefore caller-chosen and must
+ * not be treated as unique.
+ */
+export function requestIdMiddleware(baseLogger: Logger): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const inbound = c.req.header(REQUEST_ID_HEADER);
+    const requestId = inbound !== undefined && isAcceptableRequestId(inbound) ? inbound : generateRequestId();
+    c.set('requestId', requestId);
+    c.set('logger', baseLogger.child({ requestId }));
+    await next();
+    // Set after `next()` so the header also lands on responses a handler built by hand
+    // and on those produced by the error and not-found handlers.
+    c.header(REQUEST_ID_HEADER, requestId);
+  };
+}
