@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import * as schema from './schema/index.js';
+import type { Db } from './types.js';
+
+export type DatabaseHandle =
+  { kind: 'pglite'; db: Db; client: PGlite; close(): Promise<void> } | { kind: 'postgres'; db: Db; pool: pg.Pool; close(): Promise<void> };
+
+export type OpenDatabaseOptions =
+  | { kind: 'postgres'; url: string; poolMax?: number; applicationName?: string }
+  /** dataDir undefined = in-memory (tests); snapshot = a dumpDataDir() tarball to start from. */
+  | { kind: 'pglite'; dataDir?: string; snapshot?: Blob };
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  if (options.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolMax ?? 10,
+      application_name: options.applicationName ?? 'portcullis',
+      connectionTimeoutMillis: 10_000,
+    });
+    // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+    pool.on('error', () => undefined);
+    const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+    return { kind: 'postgres', db, pool, close: () => pool.end() };
+  }
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const client = await PGlite.create({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.snapshot ? { loadDataDir: options.snapshot } : {}),
+  });
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  return { kind: 'pglite', db, client, close: () => client.close() };
+}
+
+/** Readiness probe: one round trip. */
+export async function pingDatabase(handle: DatabaseHandle): Promise<void> {
+  if (handle.kind === 'pglite') await handle.client.query('select 1');
+  else await handle.pool.query('select 1');
+}

@@ -1,0 +1,124 @@
+import { sql } from 'drizzle-orm';
+import { check, customType, foreignKey, index, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { members, organizations, sameOrgProject } from './tenancy.js';
+import { tenantIsolation } from './roles.js';
+
+export const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
+
+const createdAt = timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+/**
+ * Per-org data keys, stored only wrapped (AES-256-GCM) by a master key that never touches the
+ * database. `master_key_id` is a fingerprint so several master keys can coexist during rotation.
+ */
+export const tenantKeys = pgTable(
+  'tenant_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    masterKeyId: text('master_key_id').notNull(),
+    wrappedKey: bytea('wrapped_key').notNull(),
+    status: text('status').$type<'active' | 'retired'>().notNull().default('active'),
+    createdAt,
+    retiredAt: timestamp('retired_at', { withTimezone: true }),
+  },
+  (t) => [
+    unique('tenant_keys_org_id_id_key').on(t.orgId, t.id),
+    // At most one active data key per org: new secrets are always sealed under it.
+    uniqueIndex('tenant_keys_one_active_per_org')
+      .on(t.orgId)
+      .where(sql`status = 'active'`),
+    check('tenant_keys_status_check', sql`${t.status} in ('active', 'retired')`),
+    tenantIsolation(),
+  ],
+).enableRLS();
+
+/**
+ * Upstream provider credentials. Only ciphertext is stored (AAD = org id + row id, so a value
+ * copied to another row or tenant does not decrypt); `last4` is the only readable part.
+ */
+export const providerKeys = pgTable(
+  'provider_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    provider: text('provider').notNull(),
+    label: text('label').notNull(),
+    baseUrl: text('base_url'),
+    ciphertext: bytea('ciphertext').notNull(),
+    tenantKeyId: uuid('tenant_key_id').notNull(),
+    last4: text('last4').notNull(),
+    createdAt,
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique('provider_keys_org_label_key').on(t.orgId, t.provider, t.label),
+    unique('provider_keys_org_id_id_key').on(t.orgId, t.id),
+    foreignKey({
+      name: 'provider_keys_tenant_key_fk',
+      columns: [t.orgId, t.tenantKeyId],
+      foreignColumns: [tenantKeys.orgId, tenantKeys.id],
+    }),
+    tenantIsolation(),
+  ],
+).enableRLS();
+
+/** A provider key with rows here is usable only by those projects; without rows, by the whole org. */
+export const providerKeyProjects = pgTable(
+  'provider_key_projects',
+  {
+    orgId: uuid('org_id').notNull(),
+    providerKeyId: uuid('provider_key_id').notNull(),
+    projectId: uuid('project_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.providerKeyId, t.projectId] }),
+    foreignKey({
+      name: 'provider_key_projects_key_fk',
+      columns: [t.orgId, t.providerKeyId],
+      foreignColumns: [providerKeys.orgId, providerKeys.id],
+    }).onDelete('cascade'),
+    sameOrgProject(t.orgId, t.projectId, 'provider_key_projects_project_fk'),
+    index('provider_key_projects_project_idx').on(t.projectId),
+    tenantIsolation(),
+  ],
+).enableRLS();
+
+/**
+ * Application API keys for /v1. The secret is stored only as a bcrypt hash; `lookup_id` is the
+ * public part of the key used to find the row before the org is known.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id').notNull(),
+    name: text('name').notNull(),
+    kind: text('kind').$type<'live' | 'test'>().notNull(),
+    lookupId: text('lookup_id').notNull().unique(),
+    secretHash: text('secret_hash').notNull(),
+    last4: text('last4').notNull(),
+    /** Personal keys die with their member; service keys (null) stay. */
+    ownerMemberId: uuid('owner_member_id'),
+    createdAt,
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    sameOrgProject(t.orgId, t.projectId, 'api_keys_project_fk'),
+    foreignKey({ name: 'api_keys_owner_fk', columns: [t.orgId, t.ownerMemberId], foreignColumns: [members.orgId, members.id] }),
+    unique('api_keys_project_name_key').on(t.projectId, t.name),
+    check('api_keys_kind_check', sql`${t.kind} in ('live', 'test')`),
+    tenantIsolation(),
+  ],
+).enableRLS();

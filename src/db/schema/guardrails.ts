@@ -1,0 +1,48 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { organizations, sameOrgProject } from './tenancy.js';
+import { tenantIsolation } from './roles.js';
+
+/** Org-wide policy (project_id null) and per-project overrides; `version` keys the response cache. */
+export const guardrailPolicies = pgTable(
+  'guardrail_policies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id'),
+    config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),
+    version: integer('version').notNull().default(1),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique('guardrail_policies_scope_key').on(t.orgId, t.projectId).nullsNotDistinct(),
+    sameOrgProject(t.orgId, t.projectId, 'guardrail_policies_project_fk'),
+    tenantIsolation(),
+  ],
+).enableRLS();
+
+/** What a detector found and did. Never the matched text: only type, offsets and action. */
+export const guardrailEvents = pgTable(
+  'guardrail_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull(),
+    projectId: uuid('project_id'),
+    apiKeyId: uuid('api_key_id'),
+    requestId: text('request_id').notNull(),
+    direction: text('direction').$type<'input' | 'output'>().notNull(),
+    detector: text('detector').notNull(),
+    findingType: text('finding_type').notNull(),
+    category: text('category'),
+    action: text('action').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('guardrail_events_org_time_idx').on(t.orgId, t.createdAt),
+    check('guardrail_events_direction_check', sql`${t.direction} in ('input', 'output')`),
+    tenantIsolation(),
+  ],
+).enableRLS();

@@ -1,0 +1,89 @@
+import { sql } from 'drizzle-orm';
+import { check, foreignKey, index, jsonb, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { users } from './auth.js';
+import { tenantIsolation } from './roles.js';
+
+export const ORG_PLANS = ['free', 'pro', 'enterprise'] as const;
+export type OrgPlan = (typeof ORG_PLANS)[number];
+export const MEMBER_ROLES = ['owner', 'admin', 'developer', 'viewer'] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+export const PROJECT_MODES = ['live', 'test'] as const;
+export type ProjectMode = (typeof PROJECT_MODES)[number];
+
+const createdAt = timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+/** The tenant. Its own `id` is the RLS key; `plan` is changed only by the instance admin (column grants). */
+export const organizations = pgTable(
+  'organizations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    plan: text('plan').$type<OrgPlan>().notNull().default('free'),
+    settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt,
+    updatedAt,
+  },
+  (t) => [
+    uniqueIndex('organizations_name_key').on(sql`lower(${t.name})`),
+    check('organizations_plan_check', sql`${t.plan} in ('free', 'pro', 'enterprise')`),
+    check('organizations_name_check', sql`length(${t.name}) between 1 and 100`),
+    tenantIsolation('id'),
+  ],
+).enableRLS();
+
+export const members = pgTable(
+  'members',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role').$type<MemberRole>().notNull(),
+    createdAt,
+    updatedAt,
+  },
+  (t) => [
+    unique('members_org_user_key').on(t.orgId, t.userId),
+    unique('members_org_id_id_key').on(t.orgId, t.id),
+    index('members_user_id_idx').on(t.userId),
+    check('members_role_check', sql`${t.role} in ('owner', 'admin', 'developer', 'viewer')`),
+    tenantIsolation(),
+  ],
+).enableRLS();
+
+export const projects = pgTable(
+  'projects',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    mode: text('mode').$type<ProjectMode>().notNull().default('live'),
+    settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt,
+    updatedAt,
+  },
+  (t) => [
+    uniqueIndex('projects_org_name_key').on(t.orgId, sql`lower(${t.name})`),
+    // Target of composite foreign keys: a child row can only point at a project of its own org,
+    // even though foreign-key checks themselves bypass RLS.
+    unique('projects_org_id_id_key').on(t.orgId, t.id),
+    check('projects_mode_check', sql`${t.mode} in ('live', 'test')`),
+    check('projects_name_check', sql`length(${t.name}) between 1 and 100`),
+    tenantIsolation(),
+  ],
+).enableRLS();
+
+/** Helper for composite (org_id, project_id) foreign keys. */
+export function sameOrgProject(
+  orgId: Parameters<typeof foreignKey>[0]['columns'][number],
+  projectId: Parameters<typeof foreignKey>[0]['columns'][number],
+  name: string,
+) {
+  return foreignKey({ name, columns: [orgId, projectId], foreignColumns: [projects.orgId, projects.id] }).onDelete('cascade');
+}
