@@ -1,0 +1,80 @@
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateMasterKey, parseMasterKey, type MasterKey } from '../crypto/envelope.js';
+import { randomTokenBase64Url } from '../crypto/random.js';
+import { registerSecret } from '../logging/secret-registry.js';
+import type { Config } from './load.js';
+
+export type ResolvedSecrets = {
+  authSecret: string;
+  masterKey: MasterKey;
+  /** Which came from the data dir rather than the configuration (doctor reports them). */
+  generated: { authSecret: boolean; masterKey: boolean };
+};
+
+export function secretsDir(dataDir: string): string {
+  return join(dataDir, 'secrets');
+}
+
+/** Group- or world-readable secret files are refused rather than silently used. */
+export function assertPrivateFile(path: string): void {
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new Error(`${path} is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); run: chmod 600 ${path}`);
+  }
+}
+
+/**
+ * Reads a generated secret from the data dir, creating it on first use. `wx` makes creation
+ * atomic: if two processes race, one writes and the other reads what was written.
+ */
+function readOrCreate(path: string, create: () => string): { value: string; created: boolean } {
+  try {
+    writeFileSync(path, create() + '\n', { mode: 0o600, flag: 'wx' });
+    chmodSync(path, 0o600); // the umask may have narrowed it further, never widened: make it exact
+    return { value: readFileSync(path, 'utf8').trim(), created: true };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  assertPrivateFile(path);
+  return { value: readFileSync(path, 'utf8').trim(), created: false };
+}
+
+/**
+ * AUTH_SECRET and MASTER_KEY from the configuration, or (outside production only) generated
+ * once into `<data dir>/secrets/` with mode 0600. Never a constant shipped in the code.
+ */
+export function resolveSecrets(config: Config): ResolvedSecrets & { createdNow: string[] } {
+  const createdNow: string[] = [];
+  const needGenerated = config.authSecret === undefined || config.masterKey === undefined;
+  if (needGenerated && config.production) {
+    throw new Error('AUTH_SECRET and MASTER_KEY must be configured in production (generated secrets are for development)');
+  }
+  if (needGenerated) mkdirSync(secretsDir(config.dataDir), { recursive: true, mode: 0o700 });
+
+  let authSecret = config.authSecret;
+  if (authSecret === undefined) {
+    const file = readOrCreate(join(secretsDir(config.dataDir), 'auth-secret'), () => randomTokenBase64Url(48));
+    authSecret = file.value;
+    if (file.created) createdNow.push('auth-secret');
+  }
+  let masterKey = config.masterKey;
+  if (masterKey === undefined) {
+    const path = join(secretsDir(config.dataDir), 'master-key');
+    const file = readOrCreate(path, generateMasterKey);
+    try {
+      masterKey = parseMasterKey(file.value);
+    } catch (error) {
+      throw new Error(`${path}: ${(error as Error).message}`);
+    }
+    if (file.created) createdNow.push('master-key');
+  }
+  registerSecret(authSecret);
+  registerSecret(masterKey.key.toString('base64'));
+  return {
+    authSecret,
+    masterKey,
+    generated: { authSecret: config.authSecret === undefined, masterKey: config.masterKey === undefined },
+    createdNow,
+  };
+}

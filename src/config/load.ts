@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { z } from 'zod';
+import { parseMasterKey, type MasterKey } from '../crypto/envelope.js';
+import { parseTrustProxy, type TrustProxy } from '../http/trust-proxy.js';
+import { registerSecret } from '../logging/secret-registry.js';
+import { ConfigError } from './config-error.js';
+import { collectVariables, type ConfigSources, type VariableOrigin } from './sources.js';
+import { variableMeta, variablesSchema, VARIABLE_NAMES, type RawVariables, type VariableName } from './variables.js';
+
+export type Config = {
+  nodeEnv: RawVariables['NODE_ENV'];
+  production: boolean;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  redisUrl: string | undefined;
+  host: string;
+  gatewayPort: number;
+  apiPort: number;
+  publicUrl: string;
+  /** Undefined when not configured: generated into the data dir outside production. */
+  authSecret: string | undefined;
+  masterKey: MasterKey | undefined;
+  /** Exact origins, or '*' (allowed outside production only). */
+  corsOrigins: string[] | '*';
+  trustProxy: TrustProxy;
+  tls: { certFile: string; keyFile: string } | undefined;
+  logLevel: RawVariables['LOG_LEVEL'];
+  gatewayMaxBodyBytes: number;
+  apiMaxBodyBytes: number;
+  shutdownTimeoutMs: number;
+  /** Where each variable came from; `doctor` uses it to tell generated from configured. */
+  origins: Record<VariableName, VariableOrigin>;
+};
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const name = String(issue.path[0] ?? '(config)');
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => `${k}: unknown variable`).join('; ');
+  return `${name}: ${issue.message}`;
+}
+
+function parseCorsOrigins(value: string | undefined, problems: string[]): string[] | '*' {
+  if (value === undefined || value.trim() === '') return [];
+  if (value.trim() === '*') return '*';
+  const origins: string[] = [];
+  for (const entry of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== entry.replace(/\/$/, '')) {
+      problems.push(`CORS_ORIGINS: "${entry}" is not an origin (expected scheme://host[:port], no path)`);
+    } else {
+      origins.push(url.origin);
+    }
+  }
+  return origins;
+}
+
+/** Loads, validates and types the configuration. Throws ConfigError listing every problem at once. */
+export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config {
+  const { values, origins } = collectVariables(sources);
+  const parsed = variablesSchema.safeParse(values);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map(formatIssue));
+  const raw = parsed.data;
+  const problems: string[] = [];
+
+  for (const name of VARIABLE_NAMES) {
+    const value = values[name];
+    if (value && variableMeta(name).secret) registerSecret(value);
+  }
+
+  let masterKey: MasterKey | undefined;
+  if (raw.MASTER_KEY !== undefined) {
+    try {
+      masterKey = parseMasterKey(raw.MASTER_KEY);
+    } catch (error) {
+      problems.push(`MASTER_KEY: ${(error as Error).message}`);
+    }
+  }
+
+  let trustProxy: TrustProxy = { kind: 'none' };
+  try {
+    trustProxy = parseTrustProxy(raw.TRUST_PROXY);
+  } catch (error) {
+    problems.push(`TRUST_PROXY: ${(error as Error).message}`);
+  }
+
+  const corsOrigins = parseCorsOrigins(raw.CORS_ORIGINS, problems);
+
+  let tls: Config['tls'];
+  if (raw.TLS_CERT_FILE || raw.TLS_KEY_FILE) {
+    if (!raw.TLS_CERT_FILE || !raw.TLS_KEY_FILE) problems.push('TLS_CERT_FILE, TLS_KEY_FILE: set both or neither');
+    else {
+      for (const [name, path] of [
+        ['TLS_CERT_FILE', raw.TLS_CERT_FILE],
+        ['TLS_KEY_FILE', raw.TLS_KEY_FILE],
+      ] as const) {
+        if (!existsSync(path)) problems.push(`${name}: ${path} does not exist`);
+      }
+      tls = { certFile: resolve(cwd, raw.TLS_CERT_FILE), keyFile: resolve(cwd, raw.TLS_KEY_FILE) };
+    }
+  }
+
+  if (raw.GATEWAY_PORT !== 0 && raw.GATEWAY_PORT === raw.API_PORT)
+    problems.push('GATEWAY_PORT, API_PORT: the two services need different ports');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const scheme = tls ? 'https' : 'http';
+  return {
+    nodeEnv: raw.NODE_ENV,
+    production: raw.NODE_ENV === 'production',
+    dataDir: resolve(cwd, raw.PORTCULLIS_DATA_DIR),
+    databaseUrl: raw.DATABASE_URL,
+    databasePoolMax: raw.DATABASE_POOL_MAX,
+    redisUrl: raw.REDIS_URL,
+    host: raw.HOST,
+    gatewayPort: raw.GATEWAY_PORT,
+    apiPort: raw.API_PORT,
+    publicUrl: (raw.PUBLIC_URL ?? `${scheme}://localhost:${raw.API_PORT}`).replace(/\/+$/, ''),
+    authSecret: raw.AUTH_SECRET,
+    masterKey,
+    corsOrigins,
+    trustProxy,
+    tls,
+    logLevel: raw.LOG_LEVEL,
+    gatewayMaxBodyBytes: raw.GATEWAY_MAX_BODY_BYTES,
+    apiMaxBodyBytes: raw.API_MAX_BODY_BYTES,
+    shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    origins: origins,
+  };
+}

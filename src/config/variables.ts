@@ -1,0 +1,168 @@
+/**
+ * Every configuration variable Portcullis reads, in one zod schema. Keys are the environment
+ * variable names; `.meta()` carries what the README table, the CLI flags and the secret handling
+ * need. Values arrive as strings (from flags, env, NAME_FILE files or .env) and are parsed here.
+ */
+import { z } from 'zod';
+
+export type VariableMeta = {
+  description: string;
+  /** Shown in the README table when the default is computed or absent. */
+  defaultLabel?: string;
+  /** Never printed, logged or echoed in errors; registered with the log scrubber. */
+  secret?: boolean;
+  /** Command-line flag that sets this variable (highest precedence). */
+  flag?: string;
+};
+
+const meta = (m: VariableMeta) => m;
+
+const port = z.coerce
+  .number({ error: 'expected a port number' })
+  .int('expected a port number')
+  .min(0, 'expected a port number (0-65535)')
+  .max(65535, 'expected a port number (0-65535)');
+const positiveInt = (max: number) =>
+  z.coerce
+    .number({ error: 'expected a whole number' })
+    .int('expected a whole number')
+    .min(1, 'expected at least 1')
+    .max(max, `expected at most ${max}`);
+const optionalNonEmpty = () => z.string().trim().min(1, 'expected a value (unset the variable instead of leaving it empty)').optional();
+
+export const variablesSchema = z
+  .object({
+    NODE_ENV: z
+      .enum(['development', 'production', 'test'], { error: 'expected development, production or test' })
+      .default('development')
+      .meta(meta({ description: '`production` refuses insecure defaults (see `portcullis doctor`).' })),
+    PORTCULLIS_DATA_DIR: z
+      .string()
+      .min(1)
+      .default('./.portcullis')
+      .meta(
+        meta({
+          description: 'Embedded database (PGlite), generated secrets and the lock file. Created with mode 0700.',
+          flag: '--data-dir',
+        }),
+      ),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+      .optional()
+      .meta(
+        meta({
+          description: 'PostgreSQL connection URL. Unset: embedded PGlite in the data dir.',
+          defaultLabel: '(embedded)',
+          secret: true,
+          flag: '--database-url',
+        }),
+      ),
+    DATABASE_POOL_MAX: positiveInt(200)
+      .default(10)
+      .meta(meta({ description: 'Maximum PostgreSQL connections per process.' })),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+      .optional()
+      .meta(
+        meta({
+          description: 'Redis for rate limits, counters, caches and cross-replica events. Unset: in-memory (one process).',
+          defaultLabel: '(in-memory)',
+          secret: true,
+        }),
+      ),
+    HOST: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .meta(meta({ description: 'Interface both services listen on. Use `0.0.0.0` in containers.', flag: '--host' })),
+    GATEWAY_PORT: port.default(4000).meta(meta({ description: 'Gateway (`/v1/*`) port.', flag: '--gateway-port' })),
+    API_PORT: port.default(4001).meta(meta({ description: 'API (`/api/*`) and dashboard port.', flag: '--api-port' })),
+    PUBLIC_URL: z
+      .url({ error: 'expected an absolute http(s) URL' })
+      .regex(/^https?:\/\//, 'expected an absolute http(s) URL')
+      .optional()
+      .meta(
+        meta({
+          description: 'Public base URL of the dashboard, used in links (setup, invites).',
+          defaultLabel: '`http://localhost:<API_PORT>`',
+        }),
+      ),
+    AUTH_SECRET: z
+      .string()
+      .min(32, 'expected at least 32 characters')
+      .optional()
+      .meta(
+        meta({
+          description: 'Signs session cookies and derives internal keys. Unset outside production: generated into the data dir.',
+          defaultLabel: '(generated)',
+          secret: true,
+        }),
+      ),
+    MASTER_KEY: z
+      .string()
+      .optional()
+      .meta(
+        meta({
+          description:
+            '32-byte key (base64, base64url or hex) that wraps every org data key. Unset outside production: generated into the data dir.',
+          defaultLabel: '(generated)',
+          secret: true,
+        }),
+      ),
+    CORS_ORIGINS: z
+      .string()
+      .optional()
+      .meta(
+        meta({
+          description: 'Comma-separated origins allowed to call the api from a browser. `*` is refused in production.',
+          defaultLabel: '(none)',
+        }),
+      ),
+    TRUST_PROXY: z
+      .string()
+      .optional()
+      .meta(
+        meta({
+          description:
+            'Proxies whose `X-Forwarded-For` is believed: a hop count (`1`) or a comma-separated list of CIDRs. Never "everything".',
+          defaultLabel: '(none)',
+        }),
+      ),
+    TLS_CERT_FILE: optionalNonEmpty().meta(
+      meta({ description: 'PEM certificate: serve HTTPS directly (with TLS_KEY_FILE).', defaultLabel: '(none)' }),
+    ),
+    TLS_KEY_FILE: optionalNonEmpty().meta(meta({ description: 'PEM private key for TLS_CERT_FILE.', defaultLabel: '(none)' })),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'expected fatal, error, warn, info, debug, trace or silent',
+      })
+      .default('info')
+      .meta(meta({ description: 'Log verbosity (JSON lines on stdout).', flag: '--log-level' })),
+    GATEWAY_MAX_BODY_BYTES: positiveInt(100 * 1024 * 1024)
+      .default(10 * 1024 * 1024)
+      .meta(meta({ description: 'Largest request body the gateway accepts (413 above).' })),
+    API_MAX_BODY_BYTES: positiveInt(100 * 1024 * 1024)
+      .default(1024 * 1024)
+      .meta(meta({ description: 'Largest request body the api accepts (413 above).' })),
+    SHUTDOWN_TIMEOUT_MS: positiveInt(600_000)
+      .default(10_000)
+      .meta(meta({ description: 'On SIGINT/SIGTERM, how long in-flight requests may finish before connections are closed.' })),
+  })
+  .strict();
+
+export type RawVariables = z.output<typeof variablesSchema>;
+export type VariableName = keyof typeof variablesSchema.shape;
+
+export const VARIABLE_NAMES = Object.keys(variablesSchema.shape) as VariableName[];
+
+export function variableMeta(name: VariableName): VariableMeta {
+  const found = z.globalRegistry.get(variablesSchema.shape[name]) as VariableMeta | undefined;
+  if (!found) throw new Error(`variable ${name} has no metadata`);
+  return found;
+}
+
+export function isVariableName(name: string): name is VariableName {
+  return Object.hasOwn(variablesSchema.shape, name);
+}
