@@ -1,0 +1,38 @@
+/**
+ * Every audit action Portcullis records, in one list: dashboards, exports and SIEM rules can rely
+ * on these names. Dotted: `<target>.<verb>`. Add new actions here, never inline.
+ */
+export const AUDIT_ACTIONS = [
+  // instance
+  'instance.setup_link_issued',
+  'instance.setup_completed',
+  'instance.setup_failed',
+  'instance.migrations_applied',
+  'instance.bootstrap_applied',
+  // identity
+  'user.created',
+  'auth.login',
+  'auth.login_failed',
+  'auth.logout',
+  // organizations and people
+  'org.created',
+  'org.updated',
+  'org.plan_changed',
+  'member.added',
+  'member.role_changed',
+  'member.removed',
+  'project.created',
+  'project.updated',
+  'project.deleted',
+  // credentials
+  'tenant_key.created',
+  'provider_key.created',
+  'provider_key.updated',
+  'provider_key.deleted',
+  'api_key.created',
+  'api_key.rotated',
+  'api_key.revoked',
+  'api_key.deleted',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];

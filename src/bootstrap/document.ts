@@ -1,0 +1,114 @@
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { MEMBER_ROLES, ORG_PLANS, PROJECT_MODES } from '../db/schema/index.js';
+import { PROVIDER_IDS } from '../providers/ids.js';
+
+const name = z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters');
+
+const providerKeySchema = z
+  .object({
+    provider: z.enum(PROVIDER_IDS),
+    key: z.string().min(1, 'must not be empty').max(10_000),
+    /** What the provider's official SDK calls its base URL. */
+    baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    /** Distinguishes several keys of one provider; defaults to the provider (org level) or project/provider. */
+    label: name.optional(),
+  })
+  .strict();
+
+const apiKeySchema = z
+  .object({
+    name,
+    expiresAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2027-01-01T00:00:00Z' }).optional(),
+  })
+  .strict();
+
+const projectSchema = z
+  .object({
+    name,
+    mode: z.enum(PROJECT_MODES).default('live'),
+    providerKeys: z.array(providerKeySchema).default([]),
+    apiKeys: z.array(apiKeySchema).default([]),
+  })
+  .strict();
+
+const orgSchema = z
+  .object({
+    name,
+    plan: z.enum(ORG_PLANS).default('free'),
+    members: z.array(z.object({ email: z.email('must be an email address'), role: z.enum(MEMBER_ROLES) }).strict()).default([]),
+    /** Org-wide provider keys, usable by every project. */
+    providerKeys: z.array(providerKeySchema).default([]),
+    projects: z.array(projectSchema).default([]),
+  })
+  .strict();
+
+function noDuplicates<T>(items: T[], key: (item: T) => string, ctx: z.RefinementCtx, path: (string | number)[], what: string) {
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    const k = key(item).toLowerCase();
+    if (seen.has(k)) ctx.addIssue({ code: 'custom', path: [...path, index], message: `duplicate ${what} "${key(item)}"` });
+    seen.add(k);
+  });
+}
+
+export const bootstrapDocumentSchema = z
+  .object({ orgs: z.array(orgSchema).min(1, 'list at least one org') })
+  .strict()
+  .superRefine((doc, ctx) => {
+    noDuplicates(doc.orgs, (o) => o.name, ctx, ['orgs'], 'org');
+    doc.orgs.forEach((org, o) => {
+      noDuplicates(org.projects, (p) => p.name, ctx, ['orgs', o, 'projects'], 'project');
+      noDuplicates(org.members, (m) => m.email, ctx, ['orgs', o, 'members'], 'member');
+      org.projects.forEach((project, p) =>
+        noDuplicates(project.apiKeys, (k) => k.name, ctx, ['orgs', o, 'projects', p, 'apiKeys'], 'API key'),
+      );
+    });
+  });
+
+export type BootstrapDocument = z.output<typeof bootstrapDocumentSchema>;
+export type BootstrapProviderKey = z.output<typeof providerKeySchema>;
+
+export class BootstrapDocumentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid bootstrap file:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'BootstrapDocumentError';
+  }
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+    '',
+  );
+}
+
+/** Validates a parsed document; every problem names its place (`orgs[0].projects[1].apiKeys[0]`). Never echoes a key. */
+export function validateBootstrapDocument(value: unknown): BootstrapDocument {
+  const parsed = bootstrapDocumentSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new BootstrapDocumentError(
+    parsed.error.issues.map((issue) => {
+      const where = formatPath(issue.path) || '(top level)';
+      if (issue.code === 'unrecognized_keys')
+        return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      return `${where}: ${issue.message}`;
+    }),
+  );
+}
+
+/** Parses JSON or YAML text (by file extension; YAML is the fallback since JSON is valid YAML). */
+export function parseBootstrapText(text: string, fileName: string): BootstrapDocument {
+  let value: unknown;
+  try {
+    value = extname(fileName).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
+  } catch (error) {
+    // Parser messages can quote the offending text, which may be a key: keep the position, drop quotes.
+    const reason = ((error as Error).message.split('\n')[0] ?? '').replace(/"[^"]*"|'[^']*'/g, '…');
+    throw new BootstrapDocumentError([
+      `${fileName}: not valid ${extname(fileName).toLowerCase() === '.json' ? 'JSON' : 'YAML'} (${reason})`,
+    ]);
+  }
+  return validateBootstrapDocument(value);
+}

@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import { projects, type ProjectMode } from '../db/schema/index.js';
+import type { Tx } from '../db/types.js';
+import { recordAudit } from '../audit/record.js';
+import type { ActionContext } from '../audit/context.js';
+
+export type Project = typeof projects.$inferSelect;
+
+export async function findProjectByName(tx: Tx, orgId: string, name: string): Promise<Project | undefined> {
+  const [row] = await tx
+    .select()
+    .from(projects)
+    .where(and(eq(projects.orgId, orgId), sql`lower(${projects.name}) = lower(${name})`))
+    .limit(1);
+  return row;
+}
+
+export async function createProject(
+  tx: Tx,
+  input: { orgId: string; name: string; mode: ProjectMode },
+  ctx: ActionContext,
+): Promise<Project> {
+  const id = randomUUID();
+  const [row] = await tx.insert(projects).values({ id, orgId: input.orgId, name: input.name, mode: input.mode }).returning();
+  await recordAudit(tx, {
+    orgId: input.orgId,
+    actor: ctx.actor,
+    requestId: ctx.requestId,
+    action: 'project.created',
+    target: { type: 'project', id },
+    diff: { name: input.name, mode: input.mode },
+  });
+  return row!;
+}

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { applyBootstrap } from '../src/bootstrap/apply.js';
+import { BootstrapDocumentError, parseBootstrapText } from '../src/bootstrap/document.js';
+import { systemActor } from '../src/audit/context.js';
+import { generateMasterKey, parseMasterKey } from '../src/crypto/envelope.js';
+import { parseCredential, verifyCredentialSecret } from '../src/crypto/api-key.js';
+import { createMasterKeyring } from '../src/crypto/master-keyring.js';
+import { lookupApiKey } from '../src/db/definer.js';
+import { queryRows } from '../src/db/rows.js';
+import { auditEvents, members, organizations, providerKeys } from '../src/db/schema/index.js';
+import { decryptProviderKey } from '../src/credentials/provider-keys.js';
+import { findOrganizationId } from '../src/tenancy/organizations.js';
+import { openTestDatabase, uniqueName, type TestDatabase } from './support/database.js';
+
+let db: TestDatabase;
+const keyring = createMasterKeyring(parseMasterKey(generateMasterKey()));
+const ctx = { actor: systemActor('cli', 'test-host'), requestId: null };
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+});
+afterAll(async () => db?.close());
+
+function yamlFor(org: string, opts: { plan?: string; role?: string; providerKey?: string; baseUrl?: string } = {}) {
+  return `
+orgs:
+  - name: ${org}
+    plan: ${opts.plan ?? 'enterprise'}
+    members: [{ email: admin@${org}.test, role: ${opts.role ?? 'owner'} }]
+    projects:
+      - name: default
+        providerKeys: [{ provider: openai, key: ${opts.providerKey ?? 'sk-test-provider-key-0001'}, baseUrl: ${opts.baseUrl ?? 'http://127.0.0.1:18080/v1'} }]
+        apiKeys: [{ name: ci }, { name: staging }]
+      - name: sandbox
+        mode: test
+        apiKeys: [{ name: ci }]
+`;
+}
+
+describe('bootstrap', () => {
+  it('creates orgs, members, projects, provider keys and API keys, and returns each new API key once', async () => {
+    const org = uniqueName('acme');
+    const result = await applyBootstrap(parseBootstrapText(yamlFor(org), 'b.yaml'), { db: db.api, keyring, ctx });
+    expect(result.apiKeys.map((k) => [k.org, k.project, k.name])).toEqual([
+      [org, 'default', 'ci'],
+      [org, 'default', 'staging'],
+      [org, 'sandbox', 'ci'],
+    ]);
+    expect(result.apiKeys[0]!.key).toMatch(/^pc_live_[0-9A-Za-z]{12}_[0-9A-Za-z]{48}$/);
+    expect(result.apiKeys[2]!.key).toMatch(/^pc_test_/);
+
+    // The key verifies against what is stored, and what is stored is only a bcrypt hash.
+    const parsed = parseCredential(result.apiKeys[0]!.key)!;
+    const stored = await db.gateway.withRole((tx) => lookupApiKey(tx, parsed.lookupId));
+    expect(stored?.secretHash).toMatch(/^\$2b\$10\$/);
+    expect(await verifyCredentialSecret(parsed.secret, stored!.secretHash)).toBe(true);
+
+    const orgId = (await findOrganizationId(db.api, org))!;
+    await db.api.withTenant(orgId, async (tx) => {
+      const [o] = await tx.select().from(organizations);
+      expect(o?.plan).toBe('enterprise');
+      expect(await tx.select({ role: members.role }).from(members)).toEqual([{ role: 'owner' }]);
+      const [pk] = await tx.select().from(providerKeys);
+      expect(pk?.ciphertext.includes(Buffer.from('sk-test-provider-key-0001'))).toBe(false);
+      expect(pk?.last4).toBe('0001');
+      expect(await decryptProviderKey(tx, pk!, keyring)).toBe('sk-test-provider-key-0001');
+      const actions = (await tx.select({ action: auditEvents.action }).from(auditEvents)).map((e) => e.action).sort();
+      expect(actions).toEqual(
+        [
+          'api_key.created',
+          'api_key.created',
+          'api_key.created',
+          'member.added',
+          'org.created',
+          'org.plan_changed',
+          'project.created',
+          'project.created',
+          'provider_key.created',
+          'tenant_key.created',
+        ].sort(),
+      );
+    });
+  });
+
+  it('is idempotent: a second run creates nothing and prints no key', async () => {
+    const org = uniqueName('idem');
+    const doc = parseBootstrapText(yamlFor(org), 'b.yaml');
+    await applyBootstrap(doc, { db: db.api, keyring, ctx });
+    const again = await applyBootstrap(doc, { db: db.api, keyring, ctx });
+    expect(again).toEqual({ apiKeys: [], changes: [] });
+  });
+
+  it('brings existing rows in line: plan, role, provider key and base URL, each audited', async () => {
+    const org = uniqueName('drift');
+    await applyBootstrap(parseBootstrapText(yamlFor(org), 'b.yaml'), { db: db.api, keyring, ctx });
+    const result = await applyBootstrap(
+      parseBootstrapText(
+        yamlFor(org, { plan: 'pro', role: 'admin', providerKey: 'sk-rotated-provider-key-0002', baseUrl: 'http://127.0.0.1:18081/v1' }),
+        'b.yaml',
+      ),
+      {
+        db: db.api,
+        keyring,
+        ctx,
+      },
+    );
+    expect(result.apiKeys).toEqual([]);
+    expect(result.changes.map((c) => c.type)).toEqual(['org.plan_changed', 'member.role_changed', 'provider_key.updated']);
+    const orgId = (await findOrganizationId(db.api, org))!;
+    await db.api.withTenant(orgId, async (tx) => {
+      const [pk] = await tx.select().from(providerKeys);
+      expect(await decryptProviderKey(tx, pk!, keyring)).toBe('sk-rotated-provider-key-0002');
+      expect(pk?.baseUrl).toBe('http://127.0.0.1:18081/v1');
+      const updates = await tx.select({ diff: auditEvents.diff }).from(auditEvents).where(eq(auditEvents.action, 'provider_key.updated'));
+      expect(JSON.stringify(updates)).not.toContain('sk-rotated');
+    });
+  });
+
+  it('never stores an API key or provider key in clear anywhere in the database', async () => {
+    const org = uniqueName('leak');
+    const result = await applyBootstrap(parseBootstrapText(yamlFor(org, { providerKey: 'sk-leakcheck-provider-9999' }), 'b.yaml'), {
+      db: db.api,
+      keyring,
+      ctx,
+    });
+    const secrets = [
+      ...result.apiKeys.map((k) => k.key),
+      ...result.apiKeys.map((k) => parseCredential(k.key)!.secret),
+      'sk-leakcheck-provider-9999',
+    ];
+    const tables = await queryRows<{ table_name: string }>(
+      db.handle.db,
+      sql`select table_name from information_schema.tables where table_schema = 'public'`,
+    );
+    let dump = '';
+    for (const { table_name } of tables) {
+      const rows = await queryRows(db.handle.db, sql`select * from ${sql.identifier(table_name)}`);
+      dump += JSON.stringify(rows, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v));
+    }
+    expect(dump.length).toBeGreaterThan(1000);
+    for (const secret of secrets) expect(dump).not.toContain(secret);
+  });
+
+  it('rejects unknown fields, naming them and where they are', () => {
+    const text = `orgs:\n  - name: x\n    projects:\n      - name: p\n        apiKeys: [{ name: ci, scopes: [all] }]\n    colour: blue\n`;
+    expect(() => parseBootstrapText(text, 'b.yaml')).toThrow(BootstrapDocumentError);
+    try {
+      parseBootstrapText(text, 'b.yaml');
+    } catch (error) {
+      const problems = (error as BootstrapDocumentError).problems;
+      expect(problems).toContain('orgs[0]: unknown field "colour"');
+      expect(problems).toContain('orgs[0].projects[0].apiKeys[0]: unknown field "scopes"');
+    }
+  });
+
+  it('rejects bad values with their place, and never echoes a key from a malformed file', () => {
+    expect(() => parseBootstrapText('orgs:\n  - name: x\n    plan: platinum\n', 'b.yaml')).toThrow(/orgs\[0\]\.plan/);
+    expect(() => parseBootstrapText('orgs:\n  - name: x\n    providerKeys: [{ provider: openia, key: k }]\n', 'b.yaml')).toThrow(
+      /orgs\[0\]\.providerKeys\[0\]\.provider/,
+    );
+    expect(() => parseBootstrapText('orgs:\n  - name: x\n  - name: X\n', 'b.yaml')).toThrow(/duplicate org/);
+    let message = '';
+    try {
+      parseBootstrapText(
+        '{"orgs": [{"name": "x", "providerKeys": [{"provider": "openai", "key": "sk-should-not-leak-123" oops}]}]}',
+        'b.json',
+      );
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/not valid JSON/);
+    expect(message).not.toContain('sk-should-not-leak');
+  });
+});
