@@ -85,17 +85,15 @@ describe('tenant isolation as portcullis_api', () => {
   it('cannot reference another org project through a foreign key (foreign keys bypass RLS, composite keys do not)', async () => {
     await expectPgError(
       db.api.withTenant(a.orgId, (tx) =>
-        tx
-          .insert(apiKeys)
-          .values({
-            orgId: a.orgId,
-            projectId: b.projectId,
-            name: uniqueName('k'),
-            kind: 'live',
-            lookupId: randomUUID().slice(0, 12),
-            secretHash: 'x',
-            last4: 'wxyz',
-          }),
+        tx.insert(apiKeys).values({
+          orgId: a.orgId,
+          projectId: b.projectId,
+          name: uniqueName('k'),
+          kind: 'live',
+          lookupId: randomUUID().slice(0, 12),
+          secretHash: 'x',
+          last4: 'wxyz',
+        }),
       ),
       PG.foreignKeyViolation,
     );
@@ -188,17 +186,15 @@ describe('portcullis_gateway', () => {
     );
     await expectPgError(
       db.gateway.withTenant(a.orgId, (tx) =>
-        tx
-          .insert(apiKeys)
-          .values({
-            orgId: a.orgId,
-            projectId: a.projectId,
-            name: 'x',
-            kind: 'live',
-            lookupId: 'gatewaymint1',
-            secretHash: 'x',
-            last4: 'xxxx',
-          }),
+        tx.insert(apiKeys).values({
+          orgId: a.orgId,
+          projectId: a.projectId,
+          name: 'x',
+          kind: 'live',
+          lookupId: 'gatewaymint1',
+          secretHash: 'x',
+          last4: 'xxxx',
+        }),
       ),
       PG.insufficientPrivilege,
     );

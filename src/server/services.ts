@@ -1,0 +1,107 @@
+/**
+ * Starts the HTTP services of one process (gateway, api, or both) on a Runtime, plus the
+ * loopback admin endpoint when the embedded data dir is held, and stops them in order.
+ */
+import { createAdminApp } from '../admin/app.js';
+import { writeAdminToken } from '../admin/admin-token.js';
+import { createApiApp } from '../api/app.js';
+import { systemActor } from '../audit/context.js';
+import { createGatewayApp } from '../gateway/app.js';
+import { startHttpServer, type RunningServer } from '../http/serve.js';
+import { issueSetupLink, instanceHasAdmin } from '../setup/setup-link.js';
+import type { Runtime } from './runtime.js';
+
+export type ServiceName = 'gateway' | 'api';
+
+export type RunningServices = {
+  gateway: RunningServer | undefined;
+  api: RunningServer | undefined;
+  admin: RunningServer | undefined;
+  setupLink: string | undefined;
+  /** Drains HTTP (in-flight requests finish), then closes the runtime. Idempotent. */
+  stop(): Promise<void>;
+};
+
+export async function startServices(
+  runtime: Runtime,
+  services: ServiceName[],
+  options: { announce?: (line: string) => void } = {},
+): Promise<RunningServices> {
+  const { config, logger } = runtime;
+  const started: RunningServer[] = [];
+  let adminToken: { remove(): void } | undefined;
+  const stopServers = async () => {
+    await Promise.all(started.map((s) => s.close(config.shutdownTimeoutMs)));
+    adminToken?.remove();
+  };
+  try {
+    const gateway = services.includes('gateway')
+      ? await startHttpServer({
+          app: createGatewayApp(runtime),
+          host: config.host,
+          port: config.gatewayPort,
+          tls: config.tls,
+          logger: logger.child({ service: 'gateway' }),
+        })
+      : undefined;
+    if (gateway) started.push(gateway);
+    const api = services.includes('api')
+      ? await startHttpServer({
+          app: createApiApp(runtime),
+          host: config.host,
+          port: config.apiPort,
+          tls: config.tls,
+          logger: logger.child({ service: 'api' }),
+        })
+      : undefined;
+    if (api) started.push(api);
+
+    let admin: RunningServer | undefined;
+    if (runtime.lock) {
+      const token = writeAdminToken(config.dataDir);
+      adminToken = token;
+      admin = await startHttpServer({
+        app: createAdminApp(runtime, token.token, { services }),
+        host: '127.0.0.1',
+        port: 0,
+        logger: logger.child({ service: 'admin' }),
+      });
+      started.push(admin);
+      runtime.lock.setAdminUrl(admin.url);
+    }
+
+    let setupLink: string | undefined;
+    if (api && !(await instanceHasAdmin(runtime.apiDb))) {
+      const publicUrl =
+        config.origins.PUBLIC_URL === 'default' ? `${config.tls ? 'https' : 'http'}://localhost:${api.port}` : config.publicUrl;
+      const link = await issueSetupLink(runtime.apiDb, publicUrl, { actor: systemActor('server', runtime.host), requestId: null });
+      setupLink = link?.url;
+      if (link) {
+        // Printed, not logged: the link is a one-time credential for the person at the terminal.
+        (options.announce ?? ((line) => process.stderr.write(line + '\n')))(
+          `\n  Portcullis has no administrator yet. Open this one-time link (valid until ${link.expiresAt.toISOString()}) to create the first account:\n\n    ${link.url}\n`,
+        );
+      }
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      gateway,
+      api,
+      admin,
+      setupLink,
+      stop() {
+        stopping ??= (async () => {
+          logger.info('shutting down: draining in-flight requests');
+          await stopServers();
+          await runtime.close();
+          logger.info('shutdown complete');
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await stopServers();
+    throw error;
+  }
+}
