@@ -1,9 +1,11 @@
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateMasterKey, parseMasterKey, type MasterKey } from '../crypto/envelope.js';
 import { randomTokenBase64Url } from '../crypto/random.js';
 import { registerSecret } from '../logging/secret-registry.js';
 import type { Config } from './load.js';
+import { createPrivateFileExclusive } from './private-file.js';
+import { MIN_AUTH_SECRET_LENGTH } from './secret-strength.js';
 
 export type ResolvedSecrets = {
   authSecret: string;
@@ -25,19 +27,13 @@ export function assertPrivateFile(path: string): void {
 }
 
 /**
- * Reads a generated secret from the data dir, creating it on first use. `wx` makes creation
- * atomic: if two processes race, one writes and the other reads what was written.
+ * Reads a generated secret from the data dir, creating it on first use. Creation is atomic: if two
+ * processes race, one writes and the other reads the complete value that was written.
  */
 function readOrCreate(path: string, create: () => string): { value: string; created: boolean } {
-  try {
-    writeFileSync(path, create() + '\n', { mode: 0o600, flag: 'wx' });
-    chmodSync(path, 0o600); // the umask may have narrowed it further, never widened: make it exact
-    return { value: readFileSync(path, 'utf8').trim(), created: true };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  assertPrivateFile(path);
-  return { value: readFileSync(path, 'utf8').trim(), created: false };
+  const created = createPrivateFileExclusive(path, create() + '\n');
+  if (!created) assertPrivateFile(path);
+  return { value: readFileSync(path, 'utf8').trim(), created };
 }
 
 /**
@@ -54,7 +50,12 @@ export function resolveSecrets(config: Config): ResolvedSecrets & { createdNow: 
 
   let authSecret = config.authSecret;
   if (authSecret === undefined) {
-    const file = readOrCreate(join(secretsDir(config.dataDir), 'auth-secret'), () => randomTokenBase64Url(48));
+    const path = join(secretsDir(config.dataDir), 'auth-secret');
+    const file = readOrCreate(path, () => randomTokenBase64Url(48));
+    // An emptied or truncated file must not become an empty signing key.
+    if (file.value.length < MIN_AUTH_SECRET_LENGTH) {
+      throw new Error(`${path}: expected at least ${MIN_AUTH_SECRET_LENGTH} characters; delete the file to generate a new one`);
+    }
     authSecret = file.value;
     if (file.created) createdNow.push('auth-secret');
   }

@@ -5,7 +5,7 @@ import { parseMasterKey, type MasterKey } from '../crypto/envelope.js';
 import { parseTrustProxy, type TrustProxy } from '../http/trust-proxy.js';
 import { registerSecret } from '../logging/secret-registry.js';
 import { ConfigError } from './config-error.js';
-import { collectVariables, type ConfigSources, type VariableOrigin } from './sources.js';
+import { gatherVariables, type ConfigSources, type VariableOrigin } from './sources.js';
 import { variableMeta, variablesSchema, VARIABLE_NAMES, type RawVariables, type VariableName } from './variables.js';
 
 export type Config = {
@@ -65,16 +65,27 @@ function parseCorsOrigins(value: string | undefined, problems: string[]): string
 
 /** Loads, validates and types the configuration. Throws ConfigError listing every problem at once. */
 export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config {
-  const { values, origins } = collectVariables(sources);
-  const parsed = variablesSchema.safeParse(values);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map(formatIssue));
-  const raw = parsed.data;
-  const problems: string[] = [];
+  const { values, origins, problems, failed } = gatherVariables(sources, cwd);
 
+  // Before anything can fail: whatever reports the failure must not be able to echo a secret.
   for (const name of VARIABLE_NAMES) {
     const value = values[name];
     if (value && variableMeta(name).secret) registerSecret(value);
   }
+
+  // Invalid variables are reported, then validated as if unset so that the checks below still run
+  // (every problem at once) without adding follow-on problems about a value that is already wrong.
+  const invalid = new Set<string>(failed);
+  const parsed = variablesSchema.safeParse(values);
+  if (!parsed.success) {
+    for (const message of new Set(parsed.error.issues.map(formatIssue))) problems.push(message);
+    for (const issue of parsed.error.issues) invalid.add(String(issue.path[0]));
+  }
+  const valid = parsed.success
+    ? parsed
+    : variablesSchema.safeParse(Object.fromEntries(Object.entries(values).filter(([name]) => !invalid.has(name))));
+  if (!valid.success) throw new ConfigError(problems.concat(valid.error.issues.map(formatIssue)));
+  const raw = valid.data;
 
   let masterKey: MasterKey | undefined;
   if (raw.MASTER_KEY !== undefined) {
@@ -95,20 +106,16 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
   const corsOrigins = parseCorsOrigins(raw.CORS_ORIGINS, problems);
 
   let tls: Config['tls'];
-  if (raw.TLS_CERT_FILE || raw.TLS_KEY_FILE) {
+  if ((raw.TLS_CERT_FILE || raw.TLS_KEY_FILE) && !invalid.has('TLS_CERT_FILE') && !invalid.has('TLS_KEY_FILE')) {
     if (!raw.TLS_CERT_FILE || !raw.TLS_KEY_FILE) problems.push('TLS_CERT_FILE, TLS_KEY_FILE: set both or neither');
     else {
-      for (const [name, path] of [
-        ['TLS_CERT_FILE', raw.TLS_CERT_FILE],
-        ['TLS_KEY_FILE', raw.TLS_KEY_FILE],
-      ] as const) {
-        if (!existsSync(path)) problems.push(`${name}: ${path} does not exist`);
-      }
       tls = { certFile: resolve(cwd, raw.TLS_CERT_FILE), keyFile: resolve(cwd, raw.TLS_KEY_FILE) };
+      if (!existsSync(tls.certFile)) problems.push(`TLS_CERT_FILE: ${raw.TLS_CERT_FILE} does not exist`);
+      if (!existsSync(tls.keyFile)) problems.push(`TLS_KEY_FILE: ${raw.TLS_KEY_FILE} does not exist`);
     }
   }
 
-  if (raw.GATEWAY_PORT !== 0 && raw.GATEWAY_PORT === raw.API_PORT)
+  if (!invalid.has('GATEWAY_PORT') && !invalid.has('API_PORT') && raw.GATEWAY_PORT !== 0 && raw.GATEWAY_PORT === raw.API_PORT)
     problems.push('GATEWAY_PORT, API_PORT: the two services need different ports');
   if (problems.length > 0) throw new ConfigError(problems);
 

@@ -18,23 +18,25 @@ export function configChecks(config: Config): Check[] {
   const checks: Check[] = [];
   const configured = (name: keyof Config['origins']) => config.origins[name] !== 'default';
 
+  // A value whose origin is 'default' was not configured: it was filled in (e.g. generated into the
+  // data dir) after loading. The detail must say so rather than print "ok" next to a failure.
+  const notConfigured = 'not set (a generated one in the data dir is for development only)';
   const authWeakness =
-    config.authSecret === undefined
-      ? 'not set (a generated one in the data dir is for development only)'
-      : authSecretWeakness(config.authSecret);
+    config.authSecret === undefined || !configured('AUTH_SECRET') ? notConfigured : authSecretWeakness(config.authSecret);
   checks.push({
     id: 'auth-secret',
     title: 'AUTH_SECRET is set and strong',
-    ok: authWeakness === undefined && configured('AUTH_SECRET'),
+    ok: authWeakness === undefined,
     detail: authWeakness ?? 'ok',
     level: 'required',
   });
 
+  const masterKeySet = config.masterKey !== undefined && configured('MASTER_KEY');
   checks.push({
     id: 'master-key',
     title: 'MASTER_KEY is set (32 random bytes)',
-    ok: config.masterKey !== undefined,
-    detail: config.masterKey ? `key id ${config.masterKey.id}` : 'not set (a generated one in the data dir is for development only)',
+    ok: masterKeySet,
+    detail: masterKeySet && config.masterKey ? `key id ${config.masterKey.id}` : notConfigured,
     level: 'required',
   });
 

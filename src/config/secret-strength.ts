@@ -4,15 +4,18 @@
  * (short values, "changeme"-style words repeated, one character repeated, low-variety strings).
  */
 export function estimateEntropyBits(value: string): number {
-  if (value.length === 0) return 0;
+  // Code points, for the counts and the length alike: dividing code-point counts by UTF-16 length
+  // (value.length) gave probabilities that do not sum to 1 and inflated strings with emoji.
+  const chars = [...value];
+  if (chars.length === 0) return 0;
   const counts = new Map<string, number>();
-  for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  for (const ch of chars) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   let perChar = 0;
   for (const count of counts.values()) {
-    const p = count / value.length;
+    const p = count / chars.length;
     perChar -= p * Math.log2(p);
   }
-  return perChar * value.length;
+  return perChar * chars.length;
 }
 
 const WEAK_WORDS = /(changeme|change-me|secret|password|example|default|portcullis|test|dev)/i;

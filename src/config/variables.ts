@@ -17,17 +17,14 @@ export type VariableMeta = {
 
 const meta = (m: VariableMeta) => m;
 
-const port = z.coerce
-  .number({ error: 'expected a port number' })
-  .int('expected a port number')
-  .min(0, 'expected a port number (0-65535)')
-  .max(65535, 'expected a port number (0-65535)');
-const positiveInt = (max: number) =>
-  z.coerce
-    .number({ error: 'expected a whole number' })
-    .int('expected a whole number')
-    .min(1, 'expected at least 1')
-    .max(max, `expected at most ${max}`);
+/**
+ * A decimal integer, surrounding whitespace allowed. Not `z.coerce.number()`: it turns a blank value
+ * into 0 (for a port: "any free port", silently) and accepts `0x1f90`, `1e3` and `80.0`.
+ */
+const decimal = (message: string, min: number, max: number) =>
+  z.string({ error: message }).trim().regex(/^\d+$/, message).transform(Number).pipe(z.number().min(min, message).max(max, message));
+const port = decimal('expected a port number (0-65535)', 0, 65535);
+const positiveInt = (max: number) => decimal(`expected a whole number from 1 to ${max}`, 1, max);
 const optionalNonEmpty = () => z.string().trim().min(1, 'expected a value (unset the variable instead of leaving it empty)').optional();
 
 export const variablesSchema = z
@@ -49,6 +46,7 @@ export const variablesSchema = z
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+      .refine((value) => URL.canParse(value), 'expected a valid postgres:// URL (check the host, port and escaping of the password)')
       .optional()
       .meta(
         meta({
@@ -64,6 +62,7 @@ export const variablesSchema = z
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+      .refine((value) => URL.canParse(value), 'expected a valid redis:// URL (check the host, port and escaping of the password)')
       .optional()
       .meta(
         meta({
@@ -95,7 +94,8 @@ export const variablesSchema = z
       .optional()
       .meta(
         meta({
-          description: 'Signs session cookies and derives internal keys. Unset outside production: generated into the data dir.',
+          description:
+            'Signs session cookies and other server-issued tokens (used by sign-in; see docs/security.md). Unset outside production: generated into the data dir.',
           defaultLabel: '(generated)',
           secret: true,
         }),
