@@ -6,6 +6,7 @@ import { createServiceApp } from '../http/service-app.js';
 import type { AppEnv } from '../http/types.js';
 import type { Runtime } from '../server/runtime.js';
 import { setupRoutes } from './routes/setup.js';
+import { instanceHasAdmin } from '../setup/setup-link.js';
 
 /** The api service (`/api/*` and the dashboard, port 4001). */
 export function createApiApp(runtime: Runtime): Hono<AppEnv> {
@@ -20,6 +21,14 @@ export function createApiApp(runtime: Runtime): Hono<AppEnv> {
   // '*' is refused in production; elsewhere it means any origin, never with credentials.
   app.use('/api/*', config.corsOrigins === '*' ? cors({ origin: '*', credentials: false }) : corsMiddleware(config.corsOrigins));
   app.route('/', setupRoutes(runtime));
-  app.get('/', (c) => c.redirect('/setup', 302));
+  // Until the dashboard lands, the root sends a new instance to its setup page and otherwise
+  // says what is running; it never reveals more than the setup status already public at /api/setup.
+  app.get('/', async (c) => {
+    if (!(await instanceHasAdmin(runtime.apiDb))) return c.redirect('/setup', 302);
+    return c.html(
+      '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Portcullis</title></head><body><main><h1>Portcullis is running</h1>' +
+        '<p>The gateway serves <code>/v1</code> on its own port. The dashboard arrives with a later release; use the <code>portcullis</code> CLI meanwhile.</p></main></body></html>',
+    );
+  });
   return app;
 }

@@ -4,7 +4,7 @@ import { ConfigError } from '../config/config-error.js';
 import { secretsDir } from '../config/generated-secrets.js';
 import type { Config } from '../config/load.js';
 import { configChecks, type Check } from '../config/production-checks.js';
-import { readLockHolder } from '../db/data-dir-lock.js';
+import { acquireDataDirLock, readLockHolder } from '../db/data-dir-lock.js';
 import { pendingMigrationCount } from '../db/migrate.js';
 import { openDatabase } from '../db/open.js';
 import { createStore } from '../store/create-store.js';
@@ -64,11 +64,17 @@ async function databaseCheck(config: Config): Promise<Check> {
           level: 'required',
         };
       } else {
-        const handle = await openDatabase({ kind: 'pglite', dataDir: join(config.dataDir, 'pgdata') });
+        // Hold the lock while the database is open: a `start` racing us must wait, not share it.
+        const lock = acquireDataDirLock(config.dataDir);
         try {
-          pending = await pendingMigrationCount(handle);
+          const handle = await openDatabase({ kind: 'pglite', dataDir: join(config.dataDir, 'pgdata') });
+          try {
+            pending = await pendingMigrationCount(handle);
+          } finally {
+            await handle.close();
+          }
         } finally {
-          await handle.close();
+          lock.release();
         }
       }
     }
