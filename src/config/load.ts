@@ -30,6 +30,8 @@ export type Config = {
   gatewayMaxBodyBytes: number;
   apiMaxBodyBytes: number;
   shutdownTimeoutMs: number;
+  allowPrivateProviderUrls: boolean;
+  upstreamTimeoutMs: number;
   /** Where each variable came from; `doctor` uses it to tell generated from configured. */
   origins: Record<VariableName, VariableOrigin>;
 };
@@ -140,6 +142,9 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
     gatewayMaxBodyBytes: raw.GATEWAY_MAX_BODY_BYTES,
     apiMaxBodyBytes: raw.API_MAX_BODY_BYTES,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    allowPrivateProviderUrls:
+      raw.ALLOW_PRIVATE_PROVIDER_URLS === undefined ? raw.NODE_ENV !== 'production' : raw.ALLOW_PRIVATE_PROVIDER_URLS === 'true',
+    upstreamTimeoutMs: raw.UPSTREAM_TIMEOUT_MS,
     origins: origins,
   };
 }

@@ -149,6 +149,23 @@ export const variablesSchema = z
     SHUTDOWN_TIMEOUT_MS: positiveInt(600_000)
       .default(10_000)
       .meta(meta({ description: 'On SIGINT/SIGTERM, how long in-flight requests may finish before connections are closed.' })),
+    ALLOW_PRIVATE_PROVIDER_URLS: z
+      .enum(['true', 'false'], { error: 'expected true or false' })
+      .optional()
+      .meta(
+        meta({
+          description:
+            'Allow provider base URLs on loopback or private networks (local models, tests). Link-local and cloud-metadata addresses are always refused.',
+          defaultLabel: '`true` outside production, `false` in production',
+        }),
+      ),
+    UPSTREAM_TIMEOUT_MS: positiveInt(3_600_000)
+      .default(600_000)
+      .meta(
+        meta({
+          description: 'Longest an upstream provider call may take, streamed or not, before it is abandoned (and a fallback tried).',
+        }),
+      ),
   })
   .strict();
 

@@ -1,5 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { check, customType, foreignKey, index, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  check,
+  customType,
+  foreignKey,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { members, organizations, sameOrgProject } from './tenancy.js';
 import { tenantIsolation } from './roles.js';
 
@@ -52,6 +65,8 @@ export const providerKeys = pgTable(
     provider: text('provider').notNull(),
     label: text('label').notNull(),
     baseUrl: text('base_url'),
+    /** Provider-specific, non-secret settings (e.g. Azure OpenAI apiVersion). */
+    options: jsonb('options').$type<Record<string, unknown>>().notNull().default({}),
     ciphertext: bytea('ciphertext').notNull(),
     tenantKeyId: uuid('tenant_key_id').notNull(),
     last4: text('last4').notNull(),

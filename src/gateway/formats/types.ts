@@ -11,6 +11,12 @@ export type ParsedInbound = {
   request: ChatRequest;
   /** The validated client body, forwarded as-is when the chosen provider speaks this format natively. */
   raw: Record<string, unknown>;
+  /**
+   * Top-level fields the schema does not know. Forwarded untouched on a native passthrough (new
+   * provider parameters keep working); a translated request is refused with a 400 naming them,
+   * because the gateway cannot promise what they mean to another provider.
+   */
+  unknownFields: string[];
 };
 
 export type RenderContext = {
