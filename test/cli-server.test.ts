@@ -198,7 +198,12 @@ describe('start on an empty data dir, and the commands that run beside the serve
 
       const models = `${server.gatewayUrl}/v1/models`;
       const bearer = await getJson(models, { authorization: `Bearer ${key}` });
-      expect(bearer).toEqual({ status: 200, body: { object: 'list', data: [] } });
+      // The project has an OpenAI key, so the list holds the catalog's OpenAI models.
+      expect(bearer.status).toBe(200);
+      const listed = bearer.body as { object: string; data: { id: string }[] };
+      expect(listed.object).toBe('list');
+      expect(listed.data.length).toBeGreaterThan(0);
+      expect(listed.data.every((m) => m.id.startsWith('openai/'))).toBe(true);
       expect((await getJson(models, { 'x-api-key': key })).status).toBe(200);
 
       const wrongKey = key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A');

@@ -15,18 +15,25 @@ import {
   updateProviderKey,
 } from '../credentials/provider-keys.js';
 import { constantTimeEqual } from '../crypto/hash.js';
+import { canonicalJson } from '../gateway/cache/canonical-json.js';
 import type { MasterKeyring } from '../crypto/master-keyring.js';
 import { providerKeyProjects } from '../db/schema/index.js';
 import type { ScopedDatabase } from '../db/tenant.js';
 import type { Tx } from '../db/types.js';
 import { addMember, changeMemberRole, findMember } from '../tenancy/members.js';
-import { changePlan, createOrganization, findOrganizationId, getOrganization } from '../tenancy/organizations.js';
-import { createProject, findProjectByName } from '../tenancy/projects.js';
+import {
+  changePlan,
+  createOrganization,
+  findOrganizationId,
+  getOrganization,
+  updateOrganizationSettings,
+} from '../tenancy/organizations.js';
+import { createProject, findProjectByName, updateProjectSettings } from '../tenancy/projects.js';
 import { createUser, findUserByEmail } from '../tenancy/users.js';
 import type { BootstrapDocument, BootstrapProviderKey } from './document.js';
 
 export type CreatedApiKey = { org: string; project: string; name: string; key: string };
-export type BootstrapChange = { type: string; org: string; name: string };
+export type BootstrapChange = { type: string; org: string; orgId: string; name: string };
 export type BootstrapResult = { apiKeys: CreatedApiKey[]; changes: BootstrapChange[] };
 
 type OrgSpec = BootstrapDocument['orgs'][number];
@@ -52,6 +59,7 @@ export async function applyBootstrap(doc: BootstrapDocument, deps: BootstrapDeps
 async function applyOrg(spec: OrgSpec, deps: BootstrapDeps, result: BootstrapResult): Promise<void> {
   const { db, ctx } = deps;
   let orgId = await findOrganizationId(db, spec.name);
+  const existed = orgId !== undefined;
   const missingKeys = orgId
     ? await missingApiKeys(db, orgId, spec)
     : spec.projects.flatMap((p) => p.apiKeys.map((k) => ({ project: p, key: k })));
@@ -62,25 +70,27 @@ async function applyOrg(spec: OrgSpec, deps: BootstrapDeps, result: BootstrapRes
 
   if (!orgId) {
     orgId = await createOrganization(db, { name: spec.name, plan: spec.plan }, ctx);
-    result.changes.push({ type: 'org.created', org: spec.name, name: spec.name });
   }
   const id = orgId;
+  if (!existed) result.changes.push({ type: 'org.created', org: spec.name, orgId: id, name: spec.name });
+  const change = (type: string, name: string) => result.changes.push({ type, org: spec.name, orgId: id, name });
   await db.withTenant(id, async (tx) => {
     const org = await getOrganization(tx, id);
     if (!org) throw new Error(`organization ${spec.name} disappeared during bootstrap`);
     if (org.plan !== spec.plan) {
       await changePlan(tx, id, org.plan, spec.plan, ctx);
-      result.changes.push({ type: 'org.plan_changed', org: spec.name, name: spec.plan });
+      change('org.plan_changed', spec.plan);
     }
+    if (spec.settings && (await updateOrganizationSettings(tx, org, spec.settings, ctx))) change('org.updated', spec.name);
     for (const m of spec.members) {
       const user = (await findUserByEmail(tx, m.email)) ?? (await createUser(tx, { email: m.email }));
       const member = await findMember(tx, id, user.id);
       if (!member) {
         await addMember(tx, { orgId: id, userId: user.id, email: user.email, role: m.role }, ctx);
-        result.changes.push({ type: 'member.added', org: spec.name, name: m.email });
+        change('member.added', m.email);
       } else if (member.role !== m.role) {
         await changeMemberRole(tx, member, m.role, ctx);
-        result.changes.push({ type: 'member.role_changed', org: spec.name, name: m.email });
+        change('member.role_changed', m.email);
       }
     }
     for (const key of spec.providerKeys) await ensureProviderKey(tx, id, spec.name, key, key.label ?? key.provider, null, deps, result);
@@ -88,8 +98,9 @@ async function applyOrg(spec: OrgSpec, deps: BootstrapDeps, result: BootstrapRes
       let project = await findProjectByName(tx, id, p.name);
       if (!project) {
         project = await createProject(tx, { orgId: id, name: p.name, mode: p.mode }, ctx);
-        result.changes.push({ type: 'project.created', org: spec.name, name: p.name });
+        change('project.created', p.name);
       }
+      if (p.settings && (await updateProjectSettings(tx, project, p.settings, ctx))) change('project.updated', p.name);
       for (const key of p.providerKeys)
         await ensureProviderKey(tx, id, spec.name, key, key.label ?? `${p.name}/${key.provider}`, project.id, deps, result);
       for (const k of p.apiKeys) {
@@ -103,7 +114,7 @@ async function applyOrg(spec: OrgSpec, deps: BootstrapDeps, result: BootstrapRes
           ctx,
         );
         result.apiKeys.push({ org: spec.name, project: p.name, name: k.name, key: ready.token });
-        result.changes.push({ type: 'api_key.created', org: spec.name, name: `${p.name}/${k.name}` });
+        change('api_key.created', `${p.name}/${k.name}`);
       }
     }
   });
@@ -131,21 +142,22 @@ async function ensureProviderKey(
   result: BootstrapResult,
 ): Promise<void> {
   const baseUrl = spec.baseUrl ?? null;
+  const options = spec.options ?? {};
   const existing = await findProviderKey(tx, orgId, spec.provider, label);
   if (!existing) {
     await createProviderKey(
       tx,
-      { orgId, provider: spec.provider, label, baseUrl, secret: spec.key, projectIds: projectId ? [projectId] : [] },
+      { orgId, provider: spec.provider, label, baseUrl, options, secret: spec.key, projectIds: projectId ? [projectId] : [] },
       deps.keyring,
       deps.ctx,
     );
-    result.changes.push({ type: 'provider_key.created', org: orgName, name: label });
+    result.changes.push({ type: 'provider_key.created', org: orgName, orgId, name: label });
     return;
   }
   const current = await decryptProviderKey(tx, existing, deps.keyring);
-  if (!constantTimeEqual(current, spec.key) || existing.baseUrl !== baseUrl) {
-    await updateProviderKey(tx, existing, { secret: spec.key, baseUrl }, deps.keyring, deps.ctx);
-    result.changes.push({ type: 'provider_key.updated', org: orgName, name: label });
+  if (!constantTimeEqual(current, spec.key) || existing.baseUrl !== baseUrl || canonicalJson(existing.options) !== canonicalJson(options)) {
+    await updateProviderKey(tx, existing, { secret: spec.key, baseUrl, options }, deps.keyring, deps.ctx);
+    result.changes.push({ type: 'provider_key.updated', org: orgName, orgId, name: label });
   }
   if (projectId && !(await providerKeyProjectIds(tx, existing.id)).includes(projectId)) {
     await tx.insert(providerKeyProjects).values({ orgId, providerKeyId: existing.id, projectId });

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { MEMBER_ROLES, ORG_PLANS, PROJECT_MODES } from '../db/schema/index.js';
 import { PROVIDER_IDS } from '../providers/ids.js';
+import { orgSettingsSchema, projectSettingsSchema } from '../tenancy/settings.js';
 
 const name = z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters');
 
@@ -14,6 +15,8 @@ const providerKeySchema = z
     baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     /** Distinguishes several keys of one provider; defaults to the provider (org level) or project/provider. */
     label: name.optional(),
+    /** Provider-specific, non-secret settings, e.g. `{ apiVersion: 2024-10-21 }` for Azure OpenAI. */
+    options: z.record(z.string().max(100), z.union([z.string().max(1000), z.number(), z.boolean()])).optional(),
   })
   .strict();
 
@@ -30,6 +33,8 @@ const projectSchema = z
     mode: z.enum(PROJECT_MODES).default('live'),
     providerKeys: z.array(providerKeySchema).default([]),
     apiKeys: z.array(apiKeySchema).default([]),
+    /** Caching, body logging, allowed models, aliases with fallback chains, timeouts (see README). */
+    settings: projectSettingsSchema.optional(),
   })
   .strict();
 
@@ -41,6 +46,8 @@ const orgSchema = z
     /** Org-wide provider keys, usable by every project. */
     providerKeys: z.array(providerKeySchema).default([]),
     projects: z.array(projectSchema).default([]),
+    /** Provider allow/deny lists (data residency, vendor policy). */
+    settings: orgSettingsSchema.optional(),
   })
   .strict();
 

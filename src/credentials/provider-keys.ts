@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/record.js';
 import type { ActionContext } from '../audit/context.js';
 import type { ProviderId } from '../providers/ids.js';
 import { activeDataKey, dataKeyById } from './tenant-keys.js';
+import { canonicalJson } from '../gateway/cache/canonical-json.js';
 
 /** The AAD purpose label: a provider-key ciphertext cannot be replayed as another kind of secret. */
 const PURPOSE = 'provider_key';
@@ -17,6 +18,8 @@ export type ProviderKeyInput = {
   provider: ProviderId;
   label: string;
   baseUrl: string | null;
+  /** Provider-specific, non-secret settings (e.g. Azure OpenAI apiVersion). */
+  options?: Record<string, unknown>;
   secret: string;
   /** Empty: usable by every project of the org. */
   projectIds: string[];
@@ -54,6 +57,7 @@ export async function createProviderKey(
     provider: input.provider,
     label: input.label,
     baseUrl: input.baseUrl,
+    options: input.options ?? {},
     ciphertext: seal(dataKey.key, input.orgId, id, input.secret),
     tenantKeyId: dataKey.id,
     last4: last4(input.secret),
@@ -77,7 +81,14 @@ export async function createProviderKey(
     requestId: ctx.requestId,
     action: 'provider_key.created',
     target: { type: 'provider_key', id },
-    diff: { provider: input.provider, label: input.label, baseUrl: input.baseUrl, last4: summary.last4, projectIds: input.projectIds },
+    diff: {
+      provider: input.provider,
+      label: input.label,
+      baseUrl: input.baseUrl,
+      options: input.options ?? {},
+      last4: summary.last4,
+      projectIds: input.projectIds,
+    },
   });
   return summary;
 }
@@ -97,11 +108,11 @@ export async function decryptProviderKey(tx: Tx, row: typeof providerKeys.$infer
   return decryptSecret(dataKey.key, row.ciphertext, { orgId: row.orgId, rowId: row.id, purpose: PURPOSE });
 }
 
-/** Replaces the secret and/or base URL; re-encrypts under the org's active data key. */
+/** Replaces the secret, base URL and options; re-encrypts under the org's active data key. */
 export async function updateProviderKey(
   tx: Tx,
   row: typeof providerKeys.$inferSelect,
-  change: { secret: string; baseUrl: string | null },
+  change: { secret: string; baseUrl: string | null; options: Record<string, unknown> },
   keyring: MasterKeyring,
   ctx: ActionContext,
 ): Promise<void> {
@@ -113,11 +124,13 @@ export async function updateProviderKey(
       tenantKeyId: dataKey.id,
       last4: last4(change.secret),
       baseUrl: change.baseUrl,
+      options: change.options,
       updatedAt: new Date(),
     })
     .where(eq(providerKeys.id, row.id));
-  const diff: Record<string, unknown> = { keyReplaced: true, last4: { from: row.last4, to: last4(change.secret) } };
+  const diff: Record<string, unknown> = { last4: { from: row.last4, to: last4(change.secret) } };
   if (row.baseUrl !== change.baseUrl) diff.baseUrl = { from: row.baseUrl, to: change.baseUrl };
+  if (canonicalJson(row.options) !== canonicalJson(change.options)) diff.options = { from: row.options, to: change.options };
   await recordAudit(tx, {
     orgId: row.orgId,
     actor: ctx.actor,

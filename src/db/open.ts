@@ -22,8 +22,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       application_name: options.applicationName ?? 'portcullis',
       connectionTimeoutMillis: 10_000,
     });
-    // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+    // A client that errors (server restart, killed backend) must not crash the process: the
+    // query in flight fails on its own and the pool replaces the client. 'error' on the pool only
+    // covers idle clients; a checked-out client emits it on itself, so listen there too.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = drizzlePg({ client: pool, schema }) as unknown as Db;
     return { kind: 'postgres', db, pool, close: () => pool.end() };
   }

@@ -1,17 +1,30 @@
+/**
+ * The gateway service (`/v1/*`, port 4000): OpenAI- and Anthropic-compatible endpoints.
+ * Per request: request id → body limit → API-key authentication (cached) → project context
+ * (cached) → handler (route, cache, provider call with retry/fallback, respond) → one request log.
+ */
 import { Hono } from 'hono';
+import { HttpError } from '../http/errors.js';
 import { gatewaySecurityHeaders } from '../http/security-headers.js';
 import { createServiceApp } from '../http/service-app.js';
 import type { AppEnv } from '../http/types.js';
 import type { Runtime } from '../server/runtime.js';
-import { presentedApiKey, verifyApiKey, type AuthenticatedKey } from './authenticate.js';
+import { presentedApiKey } from './authenticate.js';
+import { ProjectNotFoundError } from './context/project-context.js';
+import { anthropicMessagesFormat } from './formats/anthropic-messages/index.js';
+import { openaiChatFormat } from './formats/openai-chat/index.js';
+import { openaiResponsesFormat } from './formats/openai-responses/index.js';
+import { ClientAbortedError } from './pipeline/attempts.js';
+import { handleChat } from './pipeline/chat-handler.js';
+import { handleCountTokens } from './pipeline/count-tokens-handler.js';
+import { handleEmbeddings } from './pipeline/embeddings-handler.js';
+import type { GatewayEnv } from './pipeline/gateway-env.js';
+import { toLogEntry } from './pipeline/log-entry.js';
+import { RequestLogRecorder } from './pipeline/log-recorder.js';
+import { handleGetModel, handleListModels } from './pipeline/models-handler.js';
+import type { GatewayServices } from './services.js';
 
-export type GatewayEnv = AppEnv & { Variables: AppEnv['Variables'] & { apiKey: AuthenticatedKey } };
-
-/**
- * The gateway service (`/v1/*`, port 4000). Today: health, API-key authentication and the model
- * list; the provider endpoints arrive with the gateway issue and reuse this pipeline.
- */
-export function createGatewayApp(runtime: Runtime): Hono<AppEnv> {
+export function createGatewayApp(runtime: Runtime, services: GatewayServices): Hono<AppEnv> {
   const { config } = runtime;
   const app = createServiceApp({
     logger: runtime.logger,
@@ -20,12 +33,48 @@ export function createGatewayApp(runtime: Runtime): Hono<AppEnv> {
     securityHeaders: gatewaySecurityHeaders({ hsts: config.tls !== undefined }),
     ready: () => runtime.ping(),
   });
+  const upstream = { upstreamTimeoutMs: config.upstreamTimeoutMs };
   const v1 = new Hono<GatewayEnv>();
+
+  // Authentication, project context, and exactly one request log per authenticated request.
   v1.use('*', async (c, next) => {
-    c.set('apiKey', await verifyApiKey(runtime.gatewayDb, presentedApiKey(c)));
-    await next();
+    const key = await services.authenticate(presentedApiKey(c));
+    let project;
+    try {
+      project = await services.projectContexts.get(`${key.orgId}:${key.projectId}`);
+    } catch (error) {
+      if (error instanceof ProjectNotFoundError)
+        throw new HttpError(401, 'authentication_error', 'invalid_api_key', 'This API key belongs to a project that no longer exists.');
+      throw error;
+    }
+    const log = new RequestLogRecorder(
+      { orgId: key.orgId, projectId: key.projectId, apiKeyId: key.id, requestId: c.get('requestId'), endpoint: c.req.path },
+      (fields) => services.logWriter.enqueue(toLogEntry(fields)),
+    );
+    c.set('apiKey', key);
+    c.set('project', project);
+    c.set('log', log);
+    try {
+      await next();
+    } catch (error) {
+      if (error instanceof ClientAbortedError) {
+        log.finish(499, 'client_disconnected');
+        return new Response(null, { status: 499 });
+      }
+      log.finish(error instanceof HttpError ? error.status : 500, error instanceof HttpError ? error.code : 'internal_error');
+      throw error;
+    }
+    if (!log.deferred) log.finish(c.res.status, c.res.status >= 400 ? 'error' : null);
   });
-  v1.get('/models', (c) => c.json({ object: 'list', data: [] }));
+
+  v1.post('/chat/completions', (c) => handleChat(c, openaiChatFormat, services, upstream));
+  v1.post('/responses', (c) => handleChat(c, openaiResponsesFormat, services, upstream));
+  v1.post('/messages', (c) => handleChat(c, anthropicMessagesFormat, services, upstream));
+  v1.post('/messages/count_tokens', (c) => handleCountTokens(c, services, upstream));
+  v1.post('/embeddings', (c) => handleEmbeddings(c, services, upstream));
+  v1.get('/models', (c) => handleListModels(c));
+  v1.get('/models/:id{.+}', (c) => handleGetModel(c, c.req.param('id')));
+
   app.route('/v1', v1);
   return app;
 }

@@ -1,10 +1,11 @@
 import type { Context } from 'hono';
 import { parseCredential, verifyCredentialSecret } from '../crypto/api-key.js';
-import { lookupApiKey, type ApiKeyLookup } from '../db/definer.js';
+import { lookupApiKey } from '../db/definer.js';
 import type { ScopedDatabase } from '../db/tenant.js';
 import { unauthorized } from '../http/errors.js';
+import type { VerifiedKey, VerifiedKeyCache } from './auth/verified-key-cache.js';
 
-export type AuthenticatedKey = Pick<ApiKeyLookup, 'id' | 'orgId' | 'projectId' | 'kind'>;
+export type AuthenticatedKey = Pick<VerifiedKey, 'id' | 'orgId' | 'projectId' | 'kind'>;
 
 /** OpenAI SDKs send `Authorization: Bearer`; Anthropic SDKs send `x-api-key` (0.x) or Bearer (1.x). */
 export function presentedApiKey(c: Pick<Context, 'req'>): string | undefined {
@@ -19,19 +20,39 @@ export function presentedApiKey(c: Pick<Context, 'req'>): string | undefined {
 const INVALID = 'Invalid API key. Check the key, or create one in the Portcullis dashboard.';
 
 /**
- * Verifies an API key: parse the public lookup id, find the row through the SECURITY DEFINER
- * lookup, then bcrypt-compare the secret outside any transaction. Malformed and unknown keys are
- * rejected without a bcrypt call; every failure is the same 401, so the response does not tell
- * an attacker which part was wrong. (Caching, single-flight and throttling: the keys issue.)
+ * Looks the key up through the SECURITY DEFINER function and bcrypt-compares the secret outside
+ * any transaction. Malformed and unknown keys are rejected without a bcrypt call; every failure
+ * is the same 401 so the response does not tell an attacker which part was wrong.
  */
-export async function verifyApiKey(db: ScopedDatabase, presented: string | undefined, now = new Date()): Promise<AuthenticatedKey> {
-  if (!presented) throw unauthorized('Missing API key. Send it as `Authorization: Bearer <key>` or `x-api-key: <key>`.', 'missing_api_key');
-  const parsed = parseCredential(presented);
-  if (!parsed || parsed.kind === 'admin') throw unauthorized(INVALID, 'invalid_api_key');
-  const row = await db.withRole((tx) => lookupApiKey(tx, parsed.lookupId));
-  if (!row || row.kind !== parsed.kind) throw unauthorized(INVALID, 'invalid_api_key');
-  if (!(await verifyCredentialSecret(parsed.secret, row.secretHash))) throw unauthorized(INVALID, 'invalid_api_key');
-  if (row.revokedAt && row.revokedAt <= now) throw unauthorized('This API key has been revoked.', 'revoked_api_key');
-  if (row.expiresAt && row.expiresAt <= now) throw unauthorized('This API key has expired.', 'expired_api_key');
-  return { id: row.id, orgId: row.orgId, projectId: row.projectId, kind: row.kind };
+async function lookupAndVerify(db: ScopedDatabase, kind: 'live' | 'test', lookupId: string, secret: string): Promise<VerifiedKey> {
+  const row = await db.withRole((tx) => lookupApiKey(tx, lookupId));
+  if (!row || row.kind !== kind) throw unauthorized(INVALID, 'invalid_api_key');
+  if (!(await verifyCredentialSecret(secret, row.secretHash))) throw unauthorized(INVALID, 'invalid_api_key');
+  return { id: row.id, orgId: row.orgId, projectId: row.projectId, kind: row.kind, expiresAt: row.expiresAt, revokedAt: row.revokedAt };
+}
+
+export type ApiKeyAuthenticator = (presented: string | undefined) => Promise<AuthenticatedKey>;
+
+/**
+ * API-key authentication for /v1: cached verification (see verified-key-cache.ts), then the
+ * revocation and expiry checks against the current time on every request — a cached key that
+ * expires mid-TTL stops working at its expiry, not at the cache's.
+ */
+export function createApiKeyAuthenticator(
+  db: ScopedDatabase,
+  cache: VerifiedKeyCache,
+  now: () => Date = () => new Date(),
+): ApiKeyAuthenticator {
+  return async (presented) => {
+    if (!presented)
+      throw unauthorized('Missing API key. Send it as `Authorization: Bearer <key>` or `x-api-key: <key>`.', 'missing_api_key');
+    const parsed = parseCredential(presented);
+    if (!parsed || parsed.kind === 'admin') throw unauthorized(INVALID, 'invalid_api_key');
+    const kind = parsed.kind;
+    const key = await cache.get(presented, () => lookupAndVerify(db, kind, parsed.lookupId, parsed.secret));
+    const at = now();
+    if (key.revokedAt && key.revokedAt <= at) throw unauthorized('This API key has been revoked.', 'revoked_api_key');
+    if (key.expiresAt && key.expiresAt <= at) throw unauthorized('This API key has expired.', 'expired_api_key');
+    return { id: key.id, orgId: key.orgId, projectId: key.projectId, kind: key.kind };
+  };
 }

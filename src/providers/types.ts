@@ -114,6 +114,17 @@ export type PassthroughRequestInput = {
   body: Record<string, unknown>;
   target: UpstreamTarget;
   stream: boolean;
+  /**
+   * Which endpoint of the native API the client called; default 'chat'. 'count_tokens' exists for
+   * Anthropic's /v1/messages/count_tokens, whose body a translation would lose detail of.
+   */
+  operation?: 'chat' | 'count_tokens';
+  /**
+   * The client's request headers, names lower-cased. Each adapter forwards only the few on its own
+   * allow-list that change how the native body is read (Anthropic: `anthropic-version`,
+   * `anthropic-beta`), after validating their syntax; never authentication headers.
+   */
+  clientHeaders?: Readonly<Record<string, string>>;
 };
 
 export type ProviderAdapter = {

@@ -7,6 +7,7 @@ import { writeAdminToken } from '../admin/admin-token.js';
 import { createApiApp } from '../api/app.js';
 import { systemActor } from '../audit/context.js';
 import { createGatewayApp } from '../gateway/app.js';
+import { createGatewayServices, type GatewayServices } from '../gateway/services.js';
 import { startHttpServer, type RunningServer } from '../http/serve.js';
 import { issueSetupLink, instanceHasAdmin } from '../setup/setup-link.js';
 import type { Runtime } from './runtime.js';
@@ -30,14 +31,18 @@ export async function startServices(
   const { config, logger } = runtime;
   const started: RunningServer[] = [];
   let adminToken: { remove(): void } | undefined;
+  let gatewayServices: GatewayServices | undefined;
   const stopServers = async () => {
     await Promise.all(started.map((s) => s.close(config.shutdownTimeoutMs)));
+    // After the last request drained: flush the request logs, close upstream connections.
+    await gatewayServices?.close();
     adminToken?.remove();
   };
   try {
-    const gateway = services.includes('gateway')
+    gatewayServices = services.includes('gateway') ? createGatewayServices(runtime) : undefined;
+    const gateway = gatewayServices
       ? await startHttpServer({
-          app: createGatewayApp(runtime),
+          app: createGatewayApp(runtime, gatewayServices),
           host: config.host,
           port: config.gatewayPort,
           tls: config.tls,

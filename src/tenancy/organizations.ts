@@ -6,6 +6,8 @@ import type { ScopedDatabase } from '../db/tenant.js';
 import type { Tx } from '../db/types.js';
 import { recordAudit } from '../audit/record.js';
 import type { ActionContext } from '../audit/context.js';
+import { canonicalJson } from '../gateway/cache/canonical-json.js';
+import type { OrgSettings } from './settings.js';
 
 export type Organization = typeof organizations.$inferSelect;
 
@@ -52,4 +54,19 @@ export async function changePlan(tx: Tx, orgId: string, from: OrgPlan, to: OrgPl
     target: { type: 'org', id: orgId },
     diff: { plan: { from, to } },
   });
+}
+
+/** Replaces the org's settings (provider policy); validated by the caller's schema, audited with the diff. */
+export async function updateOrganizationSettings(tx: Tx, org: Organization, settings: OrgSettings, ctx: ActionContext): Promise<boolean> {
+  if (canonicalJson(org.settings) === canonicalJson(settings)) return false;
+  await tx.update(organizations).set({ settings, updatedAt: new Date() }).where(eq(organizations.id, org.id));
+  await recordAudit(tx, {
+    orgId: org.id,
+    actor: ctx.actor,
+    requestId: ctx.requestId,
+    action: 'org.updated',
+    target: { type: 'org', id: org.id },
+    diff: { settings: { from: org.settings, to: settings } },
+  });
+  return true;
 }

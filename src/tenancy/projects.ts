@@ -4,6 +4,8 @@ import { projects, type ProjectMode } from '../db/schema/index.js';
 import type { Tx } from '../db/types.js';
 import { recordAudit } from '../audit/record.js';
 import type { ActionContext } from '../audit/context.js';
+import { canonicalJson } from '../gateway/cache/canonical-json.js';
+import type { ProjectSettings } from './settings.js';
 
 export type Project = typeof projects.$inferSelect;
 
@@ -32,4 +34,19 @@ export async function createProject(
     diff: { name: input.name, mode: input.mode },
   });
   return row!;
+}
+
+/** Replaces the project's settings (cache, body logging, models, aliases); audited with the diff. */
+export async function updateProjectSettings(tx: Tx, project: Project, settings: ProjectSettings, ctx: ActionContext): Promise<boolean> {
+  if (canonicalJson(project.settings) === canonicalJson(settings)) return false;
+  await tx.update(projects).set({ settings, updatedAt: new Date() }).where(eq(projects.id, project.id));
+  await recordAudit(tx, {
+    orgId: project.orgId,
+    actor: ctx.actor,
+    requestId: ctx.requestId,
+    action: 'project.updated',
+    target: { type: 'project', id: project.id },
+    diff: { settings: { from: project.settings, to: settings } },
+  });
+  return true;
 }

@@ -98,7 +98,7 @@ function matchRoute(pattern: string, path: string): Record<string, string> | und
 }
 
 export const defaultEchoReply = (request: RecordedRequest): ScriptedReply => ({
-  text: `Hello from ${typeof request.body === 'object' && request.body && 'model' in request.body ? String((request.body).model) : 'the fake'}.`,
+  text: `Hello from ${typeof request.body === 'object' && request.body && 'model' in request.body ? String(request.body.model) : 'the fake'}.`,
   usage: { input: 11, output: 7 },
   finishReason: 'stop',
 });
@@ -179,8 +179,12 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
         });
         const dieAfter = fault?.kind === 'die-mid-stream' ? fault.afterEvents : Infinity;
         const delay = fault?.kind === 'slow-stream' ? fault.eventDelayMs : 0;
+        if (dieAfter === 0) res.flushHeaders();
         for (let i = 0; i < result.frames.length; i++) {
           if (i >= dieAfter) {
+            // Let the frames already written reach the client first: Node flushes response
+            // writes on a later tick, and destroying now would discard them with the headers.
+            await new Promise((r) => setTimeout(r, 25));
             req.socket.destroy();
             return;
           }

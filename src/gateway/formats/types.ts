@@ -17,6 +17,13 @@ export type ParsedInbound = {
    * because the gateway cannot promise what they mean to another provider.
    */
   unknownFields: string[];
+  /**
+   * Known features the canonical request cannot carry (e.g. Anthropic server tools, file_id
+   * sources, search_result blocks), as value-free paths such as `tools[1] (web_search_20250305)`.
+   * Forwarded untouched on a native passthrough; a translated request must be refused with a 400
+   * naming them, because the canonical request silently lacks them. Absent or empty: nothing lost.
+   */
+  untranslatable?: string[];
 };
 
 export type RenderContext = {
@@ -24,6 +31,12 @@ export type RenderContext = {
   requestedModel: string;
   /** Gateway-assigned response id prefix material; formats may use their own id shapes. */
   requestId: string;
+  /**
+   * The client's validated request body (ParsedInbound.raw), for formats whose responses echo
+   * request parameters back (the Responses API echoes instructions, tools, tool_choice, sampling
+   * settings, text format, reasoning and metadata). Without it those fields get their defaults.
+   */
+  requestBody?: Record<string, unknown>;
 };
 
 /** Stateful: one per streamed response. Produces complete SSE frames (see providers/sse.ts formatSse). */

@@ -1,0 +1,222 @@
+/**
+ * Retries and fallback across route candidates. For each candidate in order: skip it while its
+ * circuit is open; otherwise call it, retrying retryable failures (connection errors, timeouts,
+ * 408/409/429/5xx) with jittered backoff that honours retry-after, up to `maxRetries`; then fall
+ * back to the next candidate. A 4xx caused by the request ends everything at once (another
+ * provider would refuse it too); a 401/403/404 from a provider means THAT candidate is unusable
+ * (bad key, unknown model there), so it falls back without retrying.
+ */
+import { HttpError } from '../../http/errors.js';
+import type { ProviderAdapter, UpstreamErrorInfo, UpstreamTarget } from '../../providers/types.js';
+import { UnsupportedFeatureError, UpstreamProtocolError } from '../../providers/types.js';
+import { providerAdapter } from '../../providers/registry.js';
+import type { RouteCandidate } from '../routing/resolve-route.js';
+import type { GatewayServices } from '../services.js';
+import { providerSecretKey } from '../context/provider-secrets.js';
+import { UpstreamNetworkError } from '../upstream/errors.js';
+import { DEFAULT_RETRY_POLICY, retryDelayFor, type RetryPolicy, type UpstreamFailure } from '../upstream/retry.js';
+
+export type Attempt = {
+  candidate: RouteCandidate;
+  adapter: ProviderAdapter;
+  target: UpstreamTarget;
+  breakerKey: string;
+  /** 1-based across the whole request: retries and fallbacks included. */
+  number: number;
+};
+
+export type AttemptOutcome<T> = { kind: 'ok'; value: T } | { kind: 'failed'; failure: UpstreamFailure };
+
+export type AttemptsResult<T> = { value: T; attempt: Attempt; attempts: number };
+
+/** The client went away: nothing to answer, stop calling providers. */
+export class ClientAbortedError extends Error {
+  constructor() {
+    super('client disconnected');
+    this.name = 'ClientAbortedError';
+  }
+}
+
+/** Thrown when every candidate failed; carries how many upstream calls were made. */
+export class AttemptsExhaustedError extends HttpError {
+  attempts = 0;
+  provider: string | null = null;
+}
+
+function exhausted(
+  status: ConstructorParameters<typeof HttpError>[0],
+  type: string,
+  code: string,
+  message: string,
+  headers?: Record<string, string>,
+) {
+  return new AttemptsExhaustedError(status, type, code, message, headers ? { headers } : {});
+}
+
+function finalError(
+  last: { failure: UpstreamFailure; provider: string } | undefined,
+  openCircuits: number,
+  unsupported: UnsupportedFeatureError[],
+): AttemptsExhaustedError {
+  if (!last) {
+    if (unsupported.length > 0)
+      return exhausted(400, 'invalid_request_error', 'unsupported_parameter', unsupported.map((e) => e.message).join('; '));
+    if (openCircuits > 0)
+      return exhausted(
+        503,
+        'api_error',
+        'upstream_unavailable',
+        'Every provider for this model is temporarily unavailable (too many recent failures). Try again shortly.',
+        { 'retry-after': '30' },
+      );
+    return exhausted(502, 'api_error', 'no_usable_provider', 'No configured provider could take this request.');
+  }
+  const { failure, provider } = last;
+  if (failure instanceof UpstreamNetworkError) {
+    if (failure.kind === 'timeout')
+      return exhausted(504, 'api_error', 'upstream_timeout', `The provider ${provider} did not answer in time.`);
+    if (failure.kind === 'refused-address')
+      return exhausted(
+        502,
+        'api_error',
+        'upstream_url_refused',
+        `The base URL configured for ${provider} is not allowed: ${failure.message}`,
+      );
+    return exhausted(502, 'api_error', 'upstream_unreachable', `The provider ${provider} could not be reached (${failure.kind}).`);
+  }
+  if (failure.status === 401 || failure.status === 403)
+    return exhausted(
+      502,
+      'api_error',
+      'upstream_auth_failed',
+      `The provider ${provider} rejected the configured provider key. Check the key in Portcullis.`,
+    );
+  if (failure.status === 404) return exhausted(404, 'not_found_error', 'model_not_found', `${provider}: ${failure.message}`);
+  if (failure.status === 429)
+    return exhausted(
+      429,
+      'rate_limit_error',
+      'upstream_rate_limited',
+      `The provider ${provider} is rate limiting requests: ${failure.message}`,
+      failure.retryAfterSeconds !== undefined ? { 'retry-after': String(Math.ceil(failure.retryAfterSeconds)) } : undefined,
+    );
+  return exhausted(502, 'api_error', failure.code || 'upstream_error', `The provider ${provider} failed: ${failure.message}`);
+}
+
+/** The request's own fault, as the provider reported it: passed to the client with the provider's status. */
+function clientError(info: UpstreamErrorInfo, provider: string): HttpError {
+  const status = info.status >= 400 && info.status < 500 ? (info.status as ConstructorParameters<typeof HttpError>[0]) : 400;
+  return new HttpError(status, info.type || 'invalid_request_error', info.code || 'upstream_rejected', `${provider}: ${info.message}`);
+}
+
+const protocolFailure = (error: UpstreamProtocolError): UpstreamErrorInfo => ({
+  status: 502,
+  type: 'api_error',
+  code: 'upstream_protocol_error',
+  message: error.message,
+  retryable: true,
+});
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new ClientAbortedError());
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new ClientAbortedError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The upstream base URL of a candidate: its key's override or the provider's default (undefined: neither). */
+export function candidateBaseUrl(candidate: Pick<RouteCandidate, 'provider' | 'providerKey'>): string | undefined {
+  return (candidate.providerKey.baseUrl ?? providerAdapter(candidate.provider).defaultBaseUrl)?.replace(/\/+$/, '');
+}
+
+/** One circuit per provider key and endpoint: a bad key or a dead base URL does not trip the others. */
+export function breakerKeyFor(candidate: Pick<RouteCandidate, 'provider' | 'providerKey'>): string {
+  return `${candidate.provider}|${candidateBaseUrl(candidate) ?? ''}|${candidate.providerKey.id}`;
+}
+
+export async function runAttempts<T>(options: {
+  candidates: RouteCandidate[];
+  services: GatewayServices;
+  orgId: string;
+  maxRetries: number;
+  signal?: AbortSignal;
+  policy?: RetryPolicy;
+  execute: (attempt: Attempt) => Promise<AttemptOutcome<T>>;
+}): Promise<AttemptsResult<T>> {
+  const { services, signal } = options;
+  const policy = options.policy ?? DEFAULT_RETRY_POLICY;
+  let number = 0;
+  let last: { failure: UpstreamFailure; provider: string } | undefined;
+  let openCircuits = 0;
+  const unsupported: UnsupportedFeatureError[] = [];
+
+  for (const candidate of options.candidates) {
+    const adapter = providerAdapter(candidate.provider);
+    const baseUrl = candidateBaseUrl(candidate);
+    if (!baseUrl) continue; // a key for a provider without a public default must carry a base URL
+    const breakerKey = breakerKeyFor(candidate);
+    for (let retry = 0; retry <= options.maxRetries; retry++) {
+      if (signal?.aborted) throw new ClientAbortedError();
+      if (!services.breakers.canAttempt(breakerKey)) {
+        openCircuits += 1;
+        break;
+      }
+      const apiKey = await services.providerSecrets.get(providerSecretKey(options.orgId, candidate.providerKey.id));
+      const target: UpstreamTarget = { baseUrl, apiKey, model: candidate.model, options: candidate.providerKey.options };
+      number += 1;
+      let outcome: AttemptOutcome<T>;
+      try {
+        outcome = await options.execute({ candidate, adapter, target, breakerKey, number });
+      } catch (error) {
+        if (error instanceof UnsupportedFeatureError) {
+          // This provider cannot express the request; another candidate might. Not a provider failure.
+          number -= 1;
+          services.breakers.recordSuccess(breakerKey);
+          unsupported.push(error);
+          break;
+        }
+        if (error instanceof UpstreamNetworkError && error.kind === 'aborted') throw new ClientAbortedError();
+        if (error instanceof UpstreamNetworkError) outcome = { kind: 'failed', failure: error };
+        else if (error instanceof UpstreamProtocolError) outcome = { kind: 'failed', failure: protocolFailure(error) };
+        else throw error;
+      }
+      if (outcome.kind === 'ok') {
+        services.breakers.recordSuccess(breakerKey);
+        return { value: outcome.value, attempt: { candidate, adapter, target, breakerKey, number }, attempts: number };
+      }
+      const failure = outcome.failure;
+      services.breakers.recordFailure(breakerKey, failure);
+      last = { failure, provider: candidate.provider };
+      if (!(failure instanceof UpstreamNetworkError)) {
+        if (failure.status === 401 || failure.status === 403 || failure.status === 404) break; // this candidate is unusable
+        if (
+          !failure.retryable &&
+          failure.status >= 400 &&
+          failure.status < 500 &&
+          failure.status !== 408 &&
+          failure.status !== 409 &&
+          failure.status !== 429
+        ) {
+          const error = clientError(failure, candidate.provider);
+          throw Object.assign(error, { attempts: number, provider: candidate.provider });
+        }
+      }
+      if (retry === options.maxRetries) break;
+      const decision = retryDelayFor(failure, retry + 1, policy);
+      if (!decision.retry) break;
+      await sleep(decision.delayMs, signal);
+    }
+  }
+  const error = finalError(last, openCircuits, unsupported);
+  error.attempts = number;
+  error.provider = last?.provider ?? null;
+  throw error;
+}

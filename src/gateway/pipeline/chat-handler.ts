@@ -1,0 +1,234 @@
+/**
+ * POST /v1/chat/completions, /v1/responses and /v1/messages: one pipeline, three client formats.
+ *   parse (format) → route → cache lookup → attempts (retry/fallback; native passthrough when the
+ *   provider speaks the client's format, translation otherwise) → respond (JSON or stream) →
+ *   usage, cost and the request log.
+ */
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { ChatResponse, Usage } from '../canonical/types.js';
+import type { InboundFormat, ParsedInbound, RenderContext } from '../formats/types.js';
+import { readJson } from '../../http/json-body.js';
+import { UnsupportedFeatureError, UpstreamProtocolError } from '../../providers/types.js';
+import { computeCostMicroUsd } from '../../providers/catalog/cost.js';
+import type { GatewayServices } from '../services.js';
+import { responseCacheKey, type CachedResponse } from '../cache/response-cache.js';
+import { runAttempts, type Attempt, type AttemptOutcome } from './attempts.js';
+import { routeOrThrow } from './route-request.js';
+import type { GatewayEnv } from './gateway-env.js';
+import {
+  clientStream,
+  passthroughProcessor,
+  primeStream,
+  translatingProcessor,
+  type FrameProcessor,
+  type PrimedStream,
+} from './sse-bridge.js';
+import type { UpstreamBody } from '../upstream/http-client.js';
+import type { RouteCandidate } from '../routing/resolve-route.js';
+import { cacheDirective, portcullisHeaders } from './response-headers.js';
+
+type NonStreamed = { kind: 'json'; text: string; usage: Usage; servedModel: string | null };
+type Streamed = { kind: 'stream'; primed: PrimedStream; processor: FrameProcessor; body: UpstreamBody };
+
+/** The guardrail policy version is part of the cache key; guardrails arrive with their own issue. */
+const POLICY_VERSION = '0';
+
+function costOf(candidate: RouteCandidate, usage: Usage): number | null {
+  return candidate.catalog ? computeCostMicroUsd(candidate.catalog.pricing, usage) : null;
+}
+
+function parseUpstreamJson(text: string, attempt: Attempt): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new UpstreamProtocolError(attempt.candidate.provider, `${attempt.candidate.provider} returned a response that is not JSON`);
+  }
+}
+
+async function readError(attempt: Attempt, status: number, headers: Headers, body: UpstreamBody) {
+  const text = await body.text().catch(() => '');
+  return attempt.adapter.errorInfo(status, headers, text);
+}
+
+function refuseLossyTranslation(parsed: ParsedInbound, attempt: Attempt): void {
+  const lost = [...parsed.unknownFields.map((f) => `parameter "${f}"`), ...(parsed.untranslatable ?? [])];
+  if (lost.length > 0) {
+    throw new UnsupportedFeatureError(
+      attempt.candidate.provider,
+      'untranslatable',
+      `${attempt.candidate.provider} cannot take this request as sent: ${lost.slice(0, 10).join(', ')}`,
+    );
+  }
+}
+
+export async function handleChat(
+  c: Context<GatewayEnv>,
+  format: InboundFormat,
+  services: GatewayServices,
+  options: { upstreamTimeoutMs: number },
+) {
+  const project = c.get('project');
+  const log = c.get('log');
+  const requestId = c.get('requestId');
+  const parsed = format.parseRequest(await readJson(c, z.unknown()));
+  const stream = parsed.request.stream;
+  log.fields.model = parsed.request.model;
+  log.fields.stream = stream;
+
+  const candidates = routeOrThrow(parsed.request.model, project, services, { mode: 'chat' });
+  const settings = project.projectSettings;
+  const renderContext: RenderContext = { requestedModel: parsed.request.model, requestId, requestBody: parsed.raw };
+  const clientWantsUsage = (parsed.raw.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+
+  // Exact-match cache, keyed by what would be sent and where.
+  const directive = cacheDirective(c.req.header('cache-control'), c.req.header('x-portcullis-cache'));
+  const cacheOn = settings.cache.enabled;
+  const cacheKey = cacheOn
+    ? responseCacheKey({
+        orgId: project.orgId,
+        projectId: project.projectId,
+        format: format.id,
+        route: candidates.map((x) => `${x.provider}/${x.model}@${x.providerKey.id}`),
+        body: parsed.raw,
+        policyVersion: POLICY_VERSION,
+      })
+    : undefined;
+  if (cacheKey && directive.read) {
+    const hit = await services.responseCache.get(project.orgId, cacheKey);
+    if (hit) return replayCached(c, hit);
+  }
+  log.fields.cacheStatus = !cacheOn ? 'off' : directive.read ? 'miss' : 'bypass';
+
+  const result = await runAttempts<NonStreamed | Streamed>({
+    candidates,
+    services,
+    orgId: project.orgId,
+    maxRetries: settings.maxRetries,
+    signal: c.req.raw.signal,
+    execute: async (attempt): Promise<AttemptOutcome<NonStreamed | Streamed>> => {
+      const { adapter, target } = attempt;
+      const native = adapter.capabilities.native.includes(format.id) && adapter.passthroughRequest !== undefined;
+      if (!native) refuseLossyTranslation(parsed, attempt);
+      const request = native
+        ? adapter.passthroughRequest!({ format: format.id, body: parsed.raw, target, stream, clientHeaders: c.req.header() })
+        : adapter.chatRequest({ ...parsed.request, model: target.model }, target);
+      const timeoutMs = settings.timeoutMs ?? options.upstreamTimeoutMs;
+      const response = await services.upstream.send(request, { signal: c.req.raw.signal, timeoutMs });
+      if (response.status >= 400)
+        return { kind: 'failed', failure: await readError(attempt, response.status, response.headers, response.body) };
+      if (!stream) {
+        const text = await response.body.text();
+        const json = parseUpstreamJson(text, attempt);
+        if (native) {
+          const read = adapter.passthroughResponseUsage!(format.id, json);
+          return { kind: 'ok', value: { kind: 'json', text, usage: read.usage, servedModel: read.model ?? null } };
+        }
+        const canonical: ChatResponse = adapter.chatResponse(json);
+        return {
+          kind: 'ok',
+          value: {
+            kind: 'json',
+            text: JSON.stringify(format.renderResponse(canonical, renderContext)),
+            usage: canonical.usage,
+            servedModel: canonical.model,
+          },
+        };
+      }
+      const processor = native
+        ? passthroughProcessor(adapter.passthroughStreamObserver!(format.id, { clientWantsUsage }), (message, code) =>
+            format.streamErrorFrames(message, code),
+          )
+        : translatingProcessor(adapter.chatStreamDecoder(), format.createStreamEncoder(renderContext));
+      try {
+        const primed = await primeStream(response.body, processor, new URL(target.baseUrl).host);
+        return { kind: 'ok', value: { kind: 'stream', primed, processor, body: response.body } };
+      } catch (error) {
+        response.body.cancel();
+        throw error;
+      }
+    },
+  }).catch((error: unknown) => {
+    const withAttempts = error as { attempts?: unknown; provider?: unknown };
+    if (typeof withAttempts.attempts === 'number') log.fields.attempts = withAttempts.attempts;
+    if (typeof withAttempts.provider === 'string') log.fields.provider = withAttempts.provider;
+    throw error;
+  });
+
+  const { candidate } = result.attempt;
+  log.fields.provider = candidate.provider;
+  log.fields.attempts = result.attempts;
+  const headers = portcullisHeaders({
+    provider: candidate.provider,
+    attempts: result.attempts,
+    cache: cacheOn ? (directive.read ? 'MISS' : 'BYPASS') : undefined,
+  });
+  const value = result.value;
+
+  if (value.kind === 'json') {
+    log.fields.servedModel = value.servedModel;
+    log.fields.usage = value.usage;
+    log.fields.costMicroUsd = costOf(candidate, value.usage);
+    if (settings.logBodies) log.fields.bodies = { request: JSON.stringify(parsed.raw), response: value.text };
+    if (cacheKey && directive.write) {
+      await services.responseCache.set(
+        project.orgId,
+        cacheKey,
+        { body: value.text, provider: candidate.provider, servedModel: value.servedModel, usage: value.usage },
+        settings.cache.ttlSeconds,
+      );
+    }
+    return c.body(value.text, 200, { ...headers, 'content-type': 'application/json' });
+  }
+
+  // Streamed: the log is finished when the stream ends, not when this handler returns.
+  log.deferred = true;
+  const body = clientStream({
+    primed: value.primed,
+    processor: value.processor,
+    body: value.body,
+    record: Boolean(cacheKey && directive.write) || settings.logBodies,
+    onFirstByte: () => log.markFirstToken(),
+    onEnd: (completion) => {
+      const usage = value.processor.usage();
+      log.fields.usage = usage;
+      log.fields.servedModel = value.processor.servedModel() ?? null;
+      // Billed on what the provider reported for what was delivered, never on estimates.
+      log.fields.costMicroUsd = costOf(candidate, usage);
+      if (settings.logBodies) log.fields.bodies = { request: JSON.stringify(parsed.raw), response: completion.sent?.join('') ?? null };
+      if (completion.outcome === 'complete' && cacheKey && directive.write && completion.sent) {
+        const entry: CachedResponse = { frames: completion.sent, provider: candidate.provider, servedModel: log.fields.servedModel, usage };
+        void services.responseCache.set(project.orgId, cacheKey, entry, settings.cache.ttlSeconds).catch(() => undefined);
+      }
+      if (completion.outcome === 'complete') log.finish(200);
+      else if (completion.outcome === 'client_gone') log.finish(499, 'client_disconnected');
+      else log.finish(502, completion.failure?.code ?? 'upstream_stream_cut');
+    },
+  });
+  return c.body(body, 200, {
+    ...headers,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
+}
+
+function replayCached(c: Context<GatewayEnv>, hit: CachedResponse): Response {
+  const log = c.get('log');
+  log.fields.cacheStatus = 'hit';
+  log.fields.provider = hit.provider;
+  log.fields.servedModel = hit.servedModel;
+  // A cache hit consumes no provider tokens: nothing to bill.
+  log.fields.usage = null;
+  log.fields.costMicroUsd = 0;
+  const headers = portcullisHeaders({ provider: hit.provider, attempts: 0, cache: 'HIT' });
+  if (hit.frames) {
+    log.markFirstToken();
+    return c.body(hit.frames.join(''), 200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+    });
+  }
+  return c.body(hit.body ?? '', 200, { ...headers, 'content-type': 'application/json' });
+}

@@ -1,0 +1,74 @@
+/**
+ * Exactly one request log per authenticated request. The recorder is created right after
+ * authentication; handlers fill in what they learn (model, provider, usage); it is finished once —
+ * by the middleware when the response is a plain one, or by the stream when a streamed response
+ * ends (finished, failed, or the client went away). A second finish is ignored.
+ */
+import type { Usage } from '../canonical/types.js';
+import type { CacheStatus } from '../../db/schema/logs.js';
+
+export type RequestLogFields = {
+  orgId: string;
+  projectId: string;
+  apiKeyId: string;
+  requestId: string;
+  endpoint: string;
+  model: string | null;
+  servedModel: string | null;
+  provider: string | null;
+  attempts: number;
+  stream: boolean;
+  status: number;
+  errorCode: string | null;
+  latencyMs: number;
+  ttftMs: number | null;
+  usage: Usage | null;
+  costMicroUsd: number | null;
+  cacheStatus: CacheStatus | null;
+  createdAt: Date;
+  bodies?: { request: string; response: string | null };
+};
+
+export type RequestLogSink = (fields: RequestLogFields) => void;
+
+export class RequestLogRecorder {
+  private readonly startedAt = performance.now();
+  private finished = false;
+  /** Set by a handler that hands the response to a stream: the stream finishes the log. */
+  deferred = false;
+  readonly fields: Omit<RequestLogFields, 'status' | 'errorCode' | 'latencyMs'>;
+
+  constructor(
+    base: { orgId: string; projectId: string; apiKeyId: string; requestId: string; endpoint: string },
+    private readonly sink: RequestLogSink,
+  ) {
+    this.fields = {
+      ...base,
+      model: null,
+      servedModel: null,
+      provider: null,
+      attempts: 0,
+      stream: false,
+      ttftMs: null,
+      usage: null,
+      costMicroUsd: null,
+      cacheStatus: null,
+      createdAt: new Date(),
+    };
+  }
+
+  /** Milliseconds since the request was authenticated. */
+  elapsedMs(): number {
+    return Math.round(performance.now() - this.startedAt);
+  }
+
+  markFirstToken(): void {
+    this.fields.ttftMs ??= this.elapsedMs();
+  }
+
+  finish(status: number, errorCode: string | null = null): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.sink({ ...this.fields, status, errorCode, latencyMs: this.elapsedMs() });
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * GET /v1/models and /v1/models/{id}: only what the caller's project may use — catalog models of
+ * the providers it has keys for, minus what org policy or the project's model list excludes —
+ * plus the project's aliases.
+ */
+import type { Context } from 'hono';
+import { HttpError } from '../../http/errors.js';
+import { modelsOf, type CatalogModel } from '../../providers/catalog/catalog.js';
+import { catalogCreated, renderModel, type RenderedModel } from '../models-list.js';
+import type { ProjectContext } from '../context/project-context.js';
+import type { GatewayEnv } from './gateway-env.js';
+
+function usableModels(project: ProjectContext): CatalogModel[] {
+  const { allowedProviders, deniedProviders } = project.orgSettings;
+  const allowed = project.projectSettings.allowedModels;
+  const providers = new Set(project.providerKeys.map((k) => k.provider));
+  return [...providers]
+    .filter((p) => !deniedProviders.includes(p) && (allowedProviders === null || allowedProviders.includes(p)))
+    .flatMap((p) => modelsOf(p))
+    .filter((m) => allowed === null || allowed.includes(`${m.provider}/${m.id}`) || allowed.includes(m.id));
+}
+
+function aliasModels(project: ProjectContext): RenderedModel[] {
+  return Object.entries(project.projectSettings.aliases).map(([name, targets]) => ({
+    id: name,
+    object: 'model' as const,
+    created: catalogCreated(),
+    owned_by: 'portcullis',
+    mode: 'chat' as const,
+    context_window: null,
+    max_output_tokens: null,
+    capabilities: [],
+    pricing: null,
+    fallbacks: targets,
+  })) as unknown as RenderedModel[];
+}
+
+export function handleListModels(c: Context<GatewayEnv>) {
+  const project = c.get('project');
+  c.get('log').fields.model = null;
+  return c.json({ object: 'list', data: [...usableModels(project).map((m) => renderModel(m)), ...aliasModels(project)] });
+}
+
+export function handleGetModel(c: Context<GatewayEnv>, id: string) {
+  const project = c.get('project');
+  const alias = aliasModels(project).find((m) => m.id === id);
+  if (alias) return c.json(alias);
+  const model = usableModels(project).find((m) => `${m.provider}/${m.id}` === id || m.id === id);
+  if (!model)
+    throw new HttpError(404, 'not_found_error', 'model_not_found', `The model ${id} does not exist or is not available to this project.`);
+  return c.json(renderModel(model));
+}
