@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { eq, getTableName, type Table } from 'drizzle-orm';
 import { pino, type Logger } from 'pino';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemActor } from '../src/audit/context.js';
 import { activeDataKey, dataKeyById } from '../src/credentials/tenant-keys.js';
@@ -93,6 +95,15 @@ function countInserts(tx: Tx, inserts: Map<string, number>): Tx {
         return (table: Table) => {
           inserts.set(getTableName(table), (inserts.get(getTableName(table)) ?? 0) + 1);
           return target.insert(table);
+        };
+      }
+      // Log rows are inserted with one hand-built statement (see insert.ts): count those too.
+      if (property === 'execute') {
+        return (query: SQL) => {
+          const text = new PgDialect().sqlToQuery(query).sql;
+          const table = /^insert into (\w+)/i.exec(text)?.[1];
+          if (table) inserts.set(table, (inserts.get(table) ?? 0) + 1);
+          return target.execute(query);
         };
       }
       const value: unknown = Reflect.get(target, property, receiver);

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { ChatResponse, Usage } from '../canonical/types.js';
 import type { InboundFormat, ParsedInbound, RenderContext } from '../formats/types.js';
 import { readJson } from '../../http/json-body.js';
+import { clientGoneSignal } from '../../http/client-gone.js';
 import { UnsupportedFeatureError, UpstreamProtocolError } from '../../providers/types.js';
 import { computeCostMicroUsd } from '../../providers/catalog/cost.js';
 import type { GatewayServices } from '../services.js';
@@ -69,6 +70,7 @@ export async function handleChat(
   options: { upstreamTimeoutMs: number },
 ) {
   const project = c.get('project');
+  const signal = clientGoneSignal(c);
   const log = c.get('log');
   const requestId = c.get('requestId');
   const parsed = format.parseRequest(await readJson(c, z.unknown()));
@@ -105,7 +107,7 @@ export async function handleChat(
     services,
     orgId: project.orgId,
     maxRetries: settings.maxRetries,
-    signal: c.req.raw.signal,
+    signal,
     execute: async (attempt): Promise<AttemptOutcome<NonStreamed | Streamed>> => {
       const { adapter, target } = attempt;
       const native = adapter.capabilities.native.includes(format.id) && adapter.passthroughRequest !== undefined;
@@ -114,7 +116,7 @@ export async function handleChat(
         ? adapter.passthroughRequest!({ format: format.id, body: parsed.raw, target, stream, clientHeaders: c.req.header() })
         : adapter.chatRequest({ ...parsed.request, model: target.model }, target);
       const timeoutMs = settings.timeoutMs ?? options.upstreamTimeoutMs;
-      const response = await services.upstream.send(request, { signal: c.req.raw.signal, timeoutMs });
+      const response = await services.upstream.send(request, { signal, timeoutMs });
       if (response.status >= 400)
         return { kind: 'failed', failure: await readError(attempt, response.status, response.headers, response.body) };
       if (!stream) {

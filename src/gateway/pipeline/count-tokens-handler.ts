@@ -6,6 +6,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { readJson } from '../../http/json-body.js';
+import { clientGoneSignal } from '../../http/client-gone.js';
 import { parseCountTokensRequest, renderCountTokens } from '../formats/anthropic-messages/index.js';
 import type { ChatRequest } from '../canonical/types.js';
 import type { GatewayServices } from '../services.js';
@@ -29,6 +30,7 @@ export function estimateInputTokens(request: ChatRequest): number {
 
 export async function handleCountTokens(c: Context<GatewayEnv>, services: GatewayServices, options: { upstreamTimeoutMs: number }) {
   const project = c.get('project');
+  const signal = clientGoneSignal(c);
   const log = c.get('log');
   const parsed = parseCountTokensRequest(await readJson(c, z.unknown()));
   log.fields.model = parsed.request.model;
@@ -47,7 +49,7 @@ export async function handleCountTokens(c: Context<GatewayEnv>, services: Gatewa
     services,
     orgId: project.orgId,
     maxRetries: project.projectSettings.maxRetries,
-    signal: c.req.raw.signal,
+    signal,
     execute: async ({ adapter, target, candidate }) => {
       if (!adapter.countTokensRequest || !adapter.countTokensResponse)
         throw new UnsupportedFeatureError(candidate.provider, 'count_tokens');
@@ -63,7 +65,7 @@ export async function handleCountTokens(c: Context<GatewayEnv>, services: Gatewa
               clientHeaders: c.req.header(),
             })
           : adapter.countTokensRequest({ ...parsed.request, model: target.model }, target);
-      const response = await services.upstream.send(request, { signal: c.req.raw.signal, timeoutMs: options.upstreamTimeoutMs });
+      const response = await services.upstream.send(request, { signal, timeoutMs: options.upstreamTimeoutMs });
       const text = await response.body.text();
       if (response.status >= 400) return { kind: 'failed', failure: adapter.errorInfo(response.status, response.headers, text) };
       let json: unknown;

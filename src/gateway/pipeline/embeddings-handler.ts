@@ -2,6 +2,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { readJson } from '../../http/json-body.js';
+import { clientGoneSignal } from '../../http/client-gone.js';
 import { providerAdapter } from '../../providers/registry.js';
 import { UnsupportedFeatureError, UpstreamProtocolError } from '../../providers/types.js';
 import { computeCostMicroUsd } from '../../providers/catalog/cost.js';
@@ -39,6 +40,7 @@ function toBase64(vector: number[]): string {
 
 export async function handleEmbeddings(c: Context<GatewayEnv>, services: GatewayServices, options: { upstreamTimeoutMs: number }) {
   const project = c.get('project');
+  const signal = clientGoneSignal(c);
   const log = c.get('log');
   const body = await readJson(c, embeddingsRequestSchema);
   log.fields.model = body.model;
@@ -58,7 +60,7 @@ export async function handleEmbeddings(c: Context<GatewayEnv>, services: Gateway
     services,
     orgId: project.orgId,
     maxRetries: project.projectSettings.maxRetries,
-    signal: c.req.raw.signal,
+    signal,
     execute: async ({ adapter, target, candidate }) => {
       if (!adapter.embeddingsRequest || !adapter.embeddingsResponse) throw new UnsupportedFeatureError(candidate.provider, 'embeddings');
       const request = adapter.embeddingsRequest(
@@ -72,7 +74,7 @@ export async function handleEmbeddings(c: Context<GatewayEnv>, services: Gateway
         target,
       );
       const response = await services.upstream.send(request, {
-        signal: c.req.raw.signal,
+        signal,
         timeoutMs: project.projectSettings.timeoutMs ?? options.upstreamTimeoutMs,
       });
       const text = await response.body.text();
@@ -97,7 +99,7 @@ export async function handleEmbeddings(c: Context<GatewayEnv>, services: Gateway
   Object.assign(log.fields, {
     provider: candidate.provider,
     attempts: result.attempts,
-    servedModel: result.value.model,
+    servedModel: result.value.model || result.attempt.target.model,
     usage,
     costMicroUsd: candidate.catalog ? computeCostMicroUsd(candidate.catalog.pricing, usage) : null,
   });
@@ -106,7 +108,8 @@ export async function handleEmbeddings(c: Context<GatewayEnv>, services: Gateway
     {
       object: 'list',
       data: result.value.data.map((vector, index) => ({ object: 'embedding', index, embedding: base64 ? toBase64(vector) : vector })),
-      model: result.value.model,
+      // Some providers (Gemini) do not name the model in embedding responses.
+      model: result.value.model || result.attempt.target.model,
       usage: { prompt_tokens: usage.inputTokens, total_tokens: usage.inputTokens },
     },
     200,

@@ -1,3 +1,4 @@
+import { getTableColumns, sql } from 'drizzle-orm';
 import type { DataKey } from '../../credentials/tenant-keys.js';
 import { encryptSecret } from '../../crypto/envelope.js';
 import { requestBodies, requestLogs } from '../../db/schema/index.js';
@@ -27,6 +28,35 @@ function sealBodies(orgId: string, entry: PendingEntry, dataKey: DataKey): typeo
   };
 }
 
+// Property name -> database column, for every request_logs column.
+// A selected NULL overrides a column default, so plain-value defaults (attempts 0, stream false)
+// are filled in here; SQL defaults (id, created_at) are always provided by the writer.
+const LOG_COLUMNS = Object.entries(getTableColumns(requestLogs)).map(([property, column]) => ({
+  property,
+  name: column.name,
+  fallback: column.hasDefault && (typeof column.default === 'number' || typeof column.default === 'boolean' || typeof column.default === 'string') ? column.default : null,
+}));
+const LOG_COLUMN_LIST = sql.raw(LOG_COLUMNS.map((c) => `"${c.name}"`).join(', '));
+
+/**
+ * One multi-row insert with a single JSON parameter (json_populate_recordset) instead of one
+ * bound parameter per column per row: building drizzle's per-value SQL chunks for hundreds of
+ * rows was a visible share of the gateway's CPU under load. Types come from the table's row type,
+ * so the database still validates every value.
+ */
+function insertLogRowsStatement(entries: readonly PendingEntry[]) {
+  const rows = entries.map((entry) => {
+    const row: Record<string, unknown> = {};
+    const source = entry.row as unknown as Record<string, unknown>;
+    for (const { property, name, fallback } of LOG_COLUMNS) {
+      const value = source[property] ?? fallback;
+      if (value !== null) row[name] = value instanceof Date ? value.toISOString() : value;
+    }
+    return row;
+  });
+  return sql`insert into request_logs (${LOG_COLUMN_LIST}) select ${LOG_COLUMN_LIST} from json_populate_recordset(null::request_logs, ${JSON.stringify(rows)}::json) on conflict do nothing`;
+}
+
 async function insertAll(tx: Tx, orgId: string, entries: readonly PendingEntry[], dataKeys: DataKeyCache): Promise<number> {
   const withBodies = entries.filter((entry) => entry.bodies !== undefined);
   const dataKey = withBodies.length > 0 ? await dataKeys.get(tx, orgId) : null;
@@ -36,10 +66,7 @@ async function insertAll(tx: Tx, orgId: string, entries: readonly PendingEntry[]
   // batch may have been written, and the retry must neither duplicate it nor fail on the primary
   // key and be taken for a poison batch. No conflict target: naming one needs SELECT on its
   // columns, which the gateway role does not have; the primary key is the only unique index.
-  await tx
-    .insert(requestLogs)
-    .values(entries.map((entry) => entry.row))
-    .onConflictDoNothing();
+  await tx.execute(insertLogRowsStatement(entries));
   if (bodyRows.length > 0) await tx.insert(requestBodies).values(bodyRows).onConflictDoNothing();
   return dataKey ? 0 : withBodies.length;
 }
