@@ -31,6 +31,7 @@ export function routeOrThrow(
     case 'provider_not_allowed':
       throw new HttpError(403, 'permission_error', refusal.kind, refusal.message);
     case 'no_provider_key':
+    case 'wrong_model_kind':
       throw new HttpError(400, 'invalid_request_error', refusal.kind, refusal.message);
   }
 }

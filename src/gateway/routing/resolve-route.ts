@@ -33,7 +33,9 @@ export type RouteRefusal =
   | { kind: 'model_not_found'; message: string }
   | { kind: 'model_not_allowed'; message: string }
   | { kind: 'provider_not_allowed'; message: string }
-  | { kind: 'no_provider_key'; message: string };
+  | { kind: 'no_provider_key'; message: string }
+  /** A chat model on the embeddings endpoint or the other way round, or a provider without the endpoint. */
+  | { kind: 'wrong_model_kind'; message: string };
 
 export type RouteResult = { ok: true; candidates: RouteCandidate[] } | { ok: false; refusal: RouteRefusal };
 
@@ -111,8 +113,17 @@ export function resolveRoute(requested: string, context: ProjectContext, catalog
     if (pinned || catalog.providersOffering(target).length > 0) known = true;
     for (const candidate of expandTarget(target, context, catalog)) {
       if (candidate.provider === 'openai-compatible') known = true;
-      if (options.supports && !options.supports(candidate.provider)) continue;
-      if (options.mode && candidate.catalog && candidate.catalog.mode !== options.mode) continue;
+      if (options.mode && candidate.catalog && candidate.catalog.mode !== options.mode) {
+        refusedByPolicy ??= {
+          kind: 'wrong_model_kind',
+          message: `${candidate.provider}/${candidate.model} is ${candidate.catalog.mode === 'embedding' ? 'an embedding model' : 'a chat model'}; this endpoint needs ${options.mode === 'embedding' ? 'an embedding model' : 'a chat model'}.`,
+        };
+        continue;
+      }
+      if (options.supports && !options.supports(candidate.provider)) {
+        refusedByPolicy ??= { kind: 'wrong_model_kind', message: `${candidate.provider} does not offer this endpoint.` };
+        continue;
+      }
       if (!providerAllowed(context, candidate.provider)) {
         refusedByPolicy ??= {
           kind: 'provider_not_allowed',

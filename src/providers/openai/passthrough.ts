@@ -11,6 +11,7 @@ import { UpstreamProtocolError } from '../types.js';
 import type { ChatDialect } from './dialect.js';
 import { chatUsage, chatUsageSchema, responsesUsage, responsesUsageSchema } from './usage.js';
 import { isRecord } from './wire.js';
+import { wireToolCallId } from './tool-call-id.js';
 
 export function passthroughBody(input: PassthroughRequestInput, dialect: ChatDialect): Record<string, unknown> {
   const body: Record<string, unknown> = { ...input.body, model: input.target.model };
@@ -26,11 +27,25 @@ export function passthroughBody(input: PassthroughRequestInput, dialect: ChatDia
       delete body.stream_options;
     }
   }
-  // Top-level renames only, so that a request written for OpenAI also works when routing sends it
-  // to a provider that names the same parameter differently. Messages are never rewritten here.
+  // Top-level renames, so that a request written for OpenAI also works when routing sends it
+  // to a provider that names the same parameter differently.
   rename(body, 'max_completion_tokens', dialect.maxTokensField);
   rename(body, 'seed', dialect.seedField);
+  // The one message rewrite: providers with their own tool-call id syntax (Mistral: 9 letters or
+  // digits) refuse a conversation that carries another provider's ids, which is exactly what an
+  // alias falling back from one provider to another produces. Ids are mapped consistently.
+  if (dialect.toolCallIds !== 'any' && Array.isArray(body.messages)) body.messages = body.messages.map((m: unknown) => rewriteToolCallIds(m, dialect));
   return body;
+}
+
+function rewriteToolCallIds(message: unknown, dialect: ChatDialect): unknown {
+  if (!isRecord(message)) return message;
+  const out: Record<string, unknown> = { ...message };
+  if (typeof out.tool_call_id === 'string') out.tool_call_id = wireToolCallId(out.tool_call_id, dialect);
+  if (Array.isArray(out.tool_calls)) {
+    out.tool_calls = out.tool_calls.map((call: unknown) => (isRecord(call) && typeof call.id === 'string' ? { ...call, id: wireToolCallId(call.id, dialect) } : call));
+  }
+  return out;
 }
 
 function rename(body: Record<string, unknown>, from: string, to: string): void {
