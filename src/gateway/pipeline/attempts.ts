@@ -92,6 +92,12 @@ function finalError(
       `The provider ${provider} rejected the configured provider key. Check the key in Portcullis.`,
     );
   if (failure.status === 404) return exhausted(404, 'not_found_error', 'model_not_found', `${provider}: ${failure.message}`);
+  // An overloaded provider (Anthropic 529 overloaded_error) keeps its type: Anthropic clients
+  // branch on it (Claude Code backs off differently), as they do for a mid-stream overload.
+  if (failure.type === 'overloaded_error' || failure.code === 'overloaded_error')
+    return exhausted(503, 'overloaded_error', 'upstream_overloaded', `The provider ${provider} is overloaded: ${failure.message}`, {
+      'retry-after': '10',
+    });
   if (failure.status === 429)
     return exhausted(
       429,
