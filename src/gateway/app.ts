@@ -4,7 +4,7 @@
  * (cached) → handler (route, cache, provider call with retry/fallback, respond) → one request log.
  */
 import { Hono } from 'hono';
-import { HttpError } from '../http/errors.js';
+import { HttpError, toHttpError } from '../http/errors.js';
 import { gatewaySecurityHeaders } from '../http/security-headers.js';
 import { createServiceApp } from '../http/service-app.js';
 import type { AppEnv } from '../http/types.js';
@@ -23,6 +23,12 @@ import { toLogEntry } from './pipeline/log-entry.js';
 import { RequestLogRecorder } from './pipeline/log-recorder.js';
 import { handleGetModel, handleListModels } from './pipeline/models-handler.js';
 import type { GatewayServices } from './services.js';
+
+/** The code recorded in the request log: the error's own code, or a generic one for a bare status. */
+function errorCode(error: Error | undefined, status: number): string | null {
+  if (error) return toHttpError(error)?.code ?? 'internal_error';
+  return status >= 400 ? `http_${status}` : null;
+}
 
 export function createGatewayApp(runtime: Runtime, services: GatewayServices): Hono<AppEnv> {
   const { config } = runtime;
@@ -54,17 +60,14 @@ export function createGatewayApp(runtime: Runtime, services: GatewayServices): H
     c.set('apiKey', key);
     c.set('project', project);
     c.set('log', log);
-    try {
-      await next();
-    } catch (error) {
-      if (error instanceof ClientAbortedError) {
-        log.finish(499, 'client_disconnected');
-        return new Response(null, { status: 499 });
-      }
-      log.finish(error instanceof HttpError ? error.status : 500, error instanceof HttpError ? error.code : 'internal_error');
-      throw error;
+    await next();
+    // Hono has already turned a thrown error into the response (app.onError); c.error keeps it.
+    const error = c.error;
+    if (error instanceof ClientAbortedError) {
+      log.fields.attempts = Math.max(log.fields.attempts, error.attempts);
+      log.fields.provider ??= error.provider;
     }
-    if (!log.deferred) log.finish(c.res.status, c.res.status >= 400 ? 'error' : null);
+    if (!log.deferred) log.finish(c.res.status, errorCode(error, c.res.status));
   });
 
   v1.post('/chat/completions', (c) => handleChat(c, openaiChatFormat, services, upstream));

@@ -15,8 +15,12 @@ export function bodyLimitMiddleware(maxBytes: number): MiddlewareHandler<AppEnv>
   if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
     throw new RangeError(`bodyLimitMiddleware: maxBytes must be a positive integer, got ${maxBytes}`);
   }
-  const tooLarge: MiddlewareHandler<AppEnv> = (c) => Promise.resolve(errorResponse(c, payloadTooLarge(`Request body exceeds the limit of ${maxBytes} bytes`)));
-  const streaming = bodyLimit({ maxSize: maxBytes, onError: (c) => errorResponse(c, payloadTooLarge(`Request body exceeds the limit of ${maxBytes} bytes`)) });
+  const tooLarge: MiddlewareHandler<AppEnv> = (c) =>
+    Promise.resolve(errorResponse(c, payloadTooLarge(`Request body exceeds the limit of ${maxBytes} bytes`)));
+  const streaming = bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) => errorResponse(c, payloadTooLarge(`Request body exceeds the limit of ${maxBytes} bytes`)),
+  });
   return async (c, next) => {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next();

@@ -100,7 +100,8 @@ export function createErrorHandler(options: ErrorHandlerOptions = {}): ErrorHand
 /** For `app.notFound`. Does not echo the path back. */
 export const notFoundHandler: NotFoundHandler<AppEnv> = (c) => errorResponse(c, notFound('Unknown route'));
 
-function toHttpError(err: Error): HttpError | undefined {
+/** What the client is told for an error: its HttpError, or undefined for an unexpected error (a 500). */
+export function toHttpError(err: Error): HttpError | undefined {
   if (err instanceof HttpError) return err;
   // `$ZodError` also matches errors from `zod/mini` and `zod/v4/core`.
   if (err instanceof z.core.$ZodError) {

@@ -106,6 +106,12 @@ export type PassthroughStreamObserver = {
   completed(): boolean;
   /** The model the provider reports having used, once known. */
   servedModel(): string | undefined;
+  /**
+   * The provider reported an error inside the stream (an in-band error chunk, `response.failed`,
+   * Anthropic's `error` event). The event itself was forwarded, so the client already has an error
+   * in its own format; the gateway must not count the answer as complete, bill it as one or cache it.
+   */
+  failure?(): { message: string; code: string } | undefined;
 };
 
 export type PassthroughRequestInput = {

@@ -72,8 +72,21 @@ export async function startGatewayFixture(
       keyring: server.runtime.keyring,
       ctx: { actor: systemActor('cli', 'test'), requestId: null },
     });
-    // What the admin endpoint does after a bootstrap: tell every replica's caches.
-    for (const orgId of new Set(result.changes.map((c) => c.orgId))) await server.runtime.bus.publish({ type: 'org.changed', orgId });
+    // What the admin endpoint does after a bootstrap: tell every replica's caches. Over Redis the
+    // event arrives asynchronously; wait until it has been delivered here too, so the next request
+    // sees the new settings.
+    for (const orgId of new Set(result.changes.map((c) => c.orgId))) {
+      const delivered = new Promise<void>((resolve) => {
+        const unsubscribe = server.runtime.bus.subscribe((event) => {
+          if (event.type === 'org.changed' && event.orgId === orgId) {
+            unsubscribe();
+            resolve();
+          }
+        });
+      });
+      await server.runtime.bus.publish({ type: 'org.changed', orgId });
+      await delivered;
+    }
     return result.apiKeys.map((k) => k.key);
   };
   const [apiKey] = await apply(document(options.projectSettings, options.orgSettings, [{ name: 'app' }]));

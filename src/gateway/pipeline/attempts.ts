@@ -6,6 +6,7 @@
  * provider would refuse it too); a 401/403/404 from a provider means THAT candidate is unusable
  * (bad key, unknown model there), so it falls back without retrying.
  */
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HttpError } from '../../http/errors.js';
 import type { ProviderAdapter, UpstreamErrorInfo, UpstreamTarget } from '../../providers/types.js';
 import { UnsupportedFeatureError, UpstreamProtocolError } from '../../providers/types.js';
@@ -27,13 +28,39 @@ export type Attempt = {
 
 export type AttemptOutcome<T> = { kind: 'ok'; value: T } | { kind: 'failed'; failure: UpstreamFailure };
 
+/**
+ * A provider answered with a redirect. Redirects are never followed (a classic SSRF bypass), and
+ * a 3xx is not an answer: this candidate fails and the next one is tried.
+ */
+export function redirectFailure(status: number): UpstreamErrorInfo {
+  return {
+    status: 502,
+    type: 'api_error',
+    code: 'upstream_redirect',
+    message: `The provider answered with a redirect (${status}), which Portcullis does not follow.`,
+    retryable: false,
+  };
+}
+
 export type AttemptsResult<T> = { value: T; attempt: Attempt; attempts: number };
 
-/** The client went away: nothing to answer, stop calling providers. */
-export class ClientAbortedError extends Error {
-  constructor() {
-    super('client disconnected');
-    this.name = 'ClientAbortedError';
+/**
+ * The client went away: nothing to answer, stop calling providers. An HttpError (499, nginx's
+ * "client closed request") so it is rendered and logged as the client's doing, not as a server
+ * fault; it carries the upstream calls already made so the request log keeps them.
+ */
+export class ClientAbortedError extends HttpError {
+  constructor(
+    readonly attempts = 0,
+    readonly provider: string | null = null,
+  ) {
+    // 499 is not in Hono's status list; nobody reads this response anyway.
+    super(
+      499 as ContentfulStatusCode,
+      'invalid_request_error',
+      'client_disconnected',
+      'The client disconnected before the answer was ready.',
+    );
   }
 }
 
@@ -125,14 +152,14 @@ const protocolFailure = (error: UpstreamProtocolError): UpstreamErrorInfo => ({
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new ClientAbortedError());
+    if (signal?.aborted) return reject(new Error('aborted'));
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new ClientAbortedError());
+      reject(new Error('aborted'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
@@ -164,13 +191,14 @@ export async function runAttempts<T>(options: {
   let openCircuits = 0;
   const unsupported: UnsupportedFeatureError[] = [];
 
+  const aborted = (provider: string | null) => new ClientAbortedError(number, provider);
   for (const candidate of options.candidates) {
     const adapter = providerAdapter(candidate.provider);
     const baseUrl = candidateBaseUrl(candidate);
     if (!baseUrl) continue; // a key for a provider without a public default must carry a base URL
     const breakerKey = breakerKeyFor(candidate);
     for (let retry = 0; retry <= options.maxRetries; retry++) {
-      if (signal?.aborted) throw new ClientAbortedError();
+      if (signal?.aborted) throw aborted(last?.provider ?? null);
       if (!services.breakers.canAttempt(breakerKey)) {
         openCircuits += 1;
         break;
@@ -189,7 +217,7 @@ export async function runAttempts<T>(options: {
           unsupported.push(error);
           break;
         }
-        if (error instanceof UpstreamNetworkError && error.kind === 'aborted') throw new ClientAbortedError();
+        if (error instanceof UpstreamNetworkError && error.kind === 'aborted') throw aborted(candidate.provider);
         if (error instanceof UpstreamNetworkError) outcome = { kind: 'failed', failure: error };
         else if (error instanceof UpstreamProtocolError) outcome = { kind: 'failed', failure: protocolFailure(error) };
         else throw error;
@@ -202,7 +230,8 @@ export async function runAttempts<T>(options: {
       services.breakers.recordFailure(breakerKey, failure);
       last = { failure, provider: candidate.provider };
       if (!(failure instanceof UpstreamNetworkError)) {
-        if (failure.status === 401 || failure.status === 403 || failure.status === 404) break; // this candidate is unusable
+        // This candidate is unusable (bad key, model unknown there, a redirect we will not follow): next one.
+        if (failure.status === 401 || failure.status === 403 || failure.status === 404 || failure.code === 'upstream_redirect') break;
         if (
           !failure.retryable &&
           failure.status >= 400 &&
@@ -218,7 +247,11 @@ export async function runAttempts<T>(options: {
       if (retry === options.maxRetries) break;
       const decision = retryDelayFor(failure, retry + 1, policy);
       if (!decision.retry) break;
-      await sleep(decision.delayMs, signal);
+      try {
+        await sleep(decision.delayMs, signal);
+      } catch {
+        throw aborted(candidate.provider);
+      }
     }
   }
   const error = finalError(last, openCircuits, unsupported);

@@ -14,7 +14,7 @@ import { UnsupportedFeatureError, UpstreamProtocolError } from '../../providers/
 import { computeCostMicroUsd } from '../../providers/catalog/cost.js';
 import type { GatewayServices } from '../services.js';
 import { responseCacheKey, type CachedResponse } from '../cache/response-cache.js';
-import { runAttempts, type Attempt, type AttemptOutcome } from './attempts.js';
+import { redirectFailure, runAttempts, type Attempt, type AttemptOutcome } from './attempts.js';
 import { routeOrThrow } from './route-request.js';
 import type { GatewayEnv } from './gateway-env.js';
 import {
@@ -117,7 +117,11 @@ export async function handleChat(
         : adapter.chatRequest({ ...parsed.request, model: target.model }, target);
       const timeoutMs = settings.timeoutMs ?? options.upstreamTimeoutMs;
       const response = await services.upstream.send(request, { signal, timeoutMs });
-      if (response.status >= 400)
+      if (response.status >= 300 && response.status < 400) {
+        response.body.cancel();
+        return { kind: 'failed', failure: redirectFailure(response.status) };
+      }
+      if (response.status >= 400 || response.status < 200)
         return { kind: 'failed', failure: await readError(attempt, response.status, response.headers, response.body) };
       if (!stream) {
         const text = await response.body.text();

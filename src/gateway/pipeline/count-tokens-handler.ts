@@ -11,7 +11,7 @@ import { parseCountTokensRequest, renderCountTokens } from '../formats/anthropic
 import type { ChatRequest } from '../canonical/types.js';
 import type { GatewayServices } from '../services.js';
 import { UnsupportedFeatureError, UpstreamProtocolError } from '../../providers/types.js';
-import { runAttempts } from './attempts.js';
+import { redirectFailure, runAttempts } from './attempts.js';
 import type { GatewayEnv } from './gateway-env.js';
 import { portcullisHeaders } from './response-headers.js';
 import { routeOrThrow } from './route-request.js';
@@ -66,8 +66,13 @@ export async function handleCountTokens(c: Context<GatewayEnv>, services: Gatewa
             })
           : adapter.countTokensRequest({ ...parsed.request, model: target.model }, target);
       const response = await services.upstream.send(request, { signal, timeoutMs: options.upstreamTimeoutMs });
+      if (response.status >= 300 && response.status < 400) {
+        response.body.cancel();
+        return { kind: 'failed', failure: redirectFailure(response.status) };
+      }
       const text = await response.body.text();
-      if (response.status >= 400) return { kind: 'failed', failure: adapter.errorInfo(response.status, response.headers, text) };
+      if (response.status >= 400 || response.status < 200)
+        return { kind: 'failed', failure: adapter.errorInfo(response.status, response.headers, text) };
       let json: unknown;
       try {
         json = JSON.parse(text);

@@ -8,7 +8,7 @@ import { UnsupportedFeatureError, UpstreamProtocolError } from '../../providers/
 import { computeCostMicroUsd } from '../../providers/catalog/cost.js';
 import type { EmbeddingsResponse } from '../canonical/types.js';
 import type { GatewayServices } from '../services.js';
-import { runAttempts } from './attempts.js';
+import { redirectFailure, runAttempts } from './attempts.js';
 import type { GatewayEnv } from './gateway-env.js';
 import { portcullisHeaders } from './response-headers.js';
 import { routeOrThrow } from './route-request.js';
@@ -77,8 +77,13 @@ export async function handleEmbeddings(c: Context<GatewayEnv>, services: Gateway
         signal,
         timeoutMs: project.projectSettings.timeoutMs ?? options.upstreamTimeoutMs,
       });
+      if (response.status >= 300 && response.status < 400) {
+        response.body.cancel();
+        return { kind: 'failed', failure: redirectFailure(response.status) };
+      }
       const text = await response.body.text();
-      if (response.status >= 400) return { kind: 'failed', failure: adapter.errorInfo(response.status, response.headers, text) };
+      if (response.status >= 400 || response.status < 200)
+        return { kind: 'failed', failure: adapter.errorInfo(response.status, response.headers, text) };
       let json: unknown;
       try {
         json = JSON.parse(text);

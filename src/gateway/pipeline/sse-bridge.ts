@@ -25,6 +25,8 @@ export type FrameProcessor = {
   servedModel(): string | undefined;
   /** True when the upstream answer was complete (its terminal event arrived and no error was seen). */
   completed(): boolean;
+  /** An error the provider reported in-band, when it did. */
+  failure?(): { message: string; code: string } | undefined;
 };
 
 export function translatingProcessor(decoder: StreamDecoder, encoder: StreamEncoder): FrameProcessor {
@@ -69,6 +71,8 @@ export function passthroughProcessor(
     finish(failure) {
       if (!failure && observer.completed()) return [];
       failed = true;
+      // The provider's own error event already reached the client in its format: add nothing.
+      if (!failure && observer.failure?.()) return [];
       return errorFrames(
         failure?.message ?? 'The provider ended the stream before the answer was complete.',
         failure?.code ?? 'upstream_stream_cut',
@@ -76,7 +80,8 @@ export function passthroughProcessor(
     },
     usage: () => observer.usage(),
     servedModel: () => observer.servedModel(),
-    completed: () => observer.completed() && !failed,
+    completed: () => observer.completed() && !failed && !observer.failure?.(),
+    failure: () => observer.failure?.(),
   };
 }
 

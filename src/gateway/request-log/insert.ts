@@ -34,7 +34,10 @@ function sealBodies(orgId: string, entry: PendingEntry, dataKey: DataKey): typeo
 const LOG_COLUMNS = Object.entries(getTableColumns(requestLogs)).map(([property, column]) => ({
   property,
   name: column.name,
-  fallback: column.hasDefault && (typeof column.default === 'number' || typeof column.default === 'boolean' || typeof column.default === 'string') ? column.default : null,
+  fallback:
+    column.hasDefault && (typeof column.default === 'number' || typeof column.default === 'boolean' || typeof column.default === 'string')
+      ? column.default
+      : null,
 }));
 const LOG_COLUMN_LIST = sql.raw(LOG_COLUMNS.map((c) => `"${c.name}"`).join(', '));
 

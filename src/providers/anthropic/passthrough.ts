@@ -73,9 +73,22 @@ export function anthropicPassthroughStreamObserver(format: ApiFormat): Passthrou
   let counters = zeroCounters();
   let model: string | undefined;
   let completed = false;
+  let failure: { message: string; code: string } | undefined;
   return {
     observe(event: SseEvent) {
-      if (event.event === 'message_start') {
+      if (event.event === 'error') {
+        // Anthropic's in-band error (e.g. overloaded mid-stream): forwarded, and the answer is not complete.
+        let type = 'api_error';
+        let message = 'The provider reported an error in the stream.';
+        try {
+          const body = JSON.parse(event.data) as { error?: { type?: unknown; message?: unknown } };
+          if (typeof body.error?.type === 'string') type = body.error.type;
+          if (typeof body.error?.message === 'string') message = body.error.message.slice(0, 500);
+        } catch {
+          // unreadable error payload: keep the generic description
+        }
+        failure ??= { message, code: type };
+      } else if (event.event === 'message_start') {
         const { message } = parseUpstream(startSchema, parseJsonData(event.data, 'message_start'), 'message_start');
         model = message.model ?? model;
         if (message.usage) counters = applyUsage(counters, message.usage);
@@ -88,7 +101,8 @@ export function anthropicPassthroughStreamObserver(format: ApiFormat): Passthrou
       return { forward: true };
     },
     usage: () => toCanonicalUsage(counters),
-    completed: () => completed,
+    completed: () => completed && failure === undefined,
     servedModel: () => model,
+    failure: () => failure,
   };
 }

@@ -20,10 +20,20 @@ function parse(data: string): Record<string, unknown> | undefined {
   }
 }
 
+/** An in-band error object as OpenAI-compatible servers (OpenAI, vLLM) send it inside a stream. */
+function inBandError(value: unknown): { message: string; code: string } {
+  const error = isRecord(value) ? value : {};
+  return {
+    message: typeof error.message === 'string' ? error.message.slice(0, 500) : 'The provider reported an error in the stream.',
+    code: typeof error.code === 'string' ? error.code : 'upstream_stream_error',
+  };
+}
+
 export function chatPassthroughObserver(options: { clientWantsUsage: boolean }): PassthroughStreamObserver {
   let usage: Usage = emptyUsage();
   let model: string | undefined;
   let completed = false;
+  let failure: { message: string; code: string } | undefined;
   return {
     observe(event: SseEvent) {
       if (event.data.trim() === '[DONE]') {
@@ -32,6 +42,7 @@ export function chatPassthroughObserver(options: { clientWantsUsage: boolean }):
       }
       const chunk = parse(event.data);
       if (!chunk) return { forward: true };
+      if (chunk.error !== undefined) failure ??= inBandError(chunk.error);
       if (model === undefined && typeof chunk.model === 'string' && chunk.model) model = chunk.model;
       const wireUsage = chunk.usage ?? (isRecord(chunk.x_groq) ? chunk.x_groq.usage : undefined);
       const parsed = isRecord(wireUsage) ? chatUsageSchema.safeParse(wireUsage) : undefined;
@@ -42,17 +53,20 @@ export function chatPassthroughObserver(options: { clientWantsUsage: boolean }):
       return { forward: !(usageOnly && !options.clientWantsUsage) };
     },
     usage: () => usage,
-    completed: () => completed,
+    completed: () => completed && failure === undefined,
     servedModel: () => model,
+    failure: () => failure,
   };
 }
 
-const TERMINAL_RESPONSE_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+const TERMINAL_RESPONSE_EVENTS = new Set(['response.completed', 'response.incomplete']);
+const FAILED_RESPONSE_EVENTS = new Set(['response.failed', 'error']);
 
 export function responsesPassthroughObserver(): PassthroughStreamObserver {
   let usage: Usage = emptyUsage();
   let model: string | undefined;
   let completed = false;
+  let failure: { message: string; code: string } | undefined;
   return {
     observe(event: SseEvent) {
       if (event.data.trim() === '[DONE]') {
@@ -64,15 +78,18 @@ export function responsesPassthroughObserver(): PassthroughStreamObserver {
       const type = typeof payload.type === 'string' ? payload.type : event.event;
       const response = isRecord(payload.response) ? payload.response : undefined;
       if (response && typeof response.model === 'string' && response.model) model = response.model;
-      if (type !== undefined && TERMINAL_RESPONSE_EVENTS.has(type)) {
-        completed = true;
+      const terminal = type !== undefined && (TERMINAL_RESPONSE_EVENTS.has(type) || FAILED_RESPONSE_EVENTS.has(type));
+      if (terminal) {
         const parsed = isRecord(response?.usage) ? responsesUsageSchema.safeParse(response.usage) : undefined;
         if (parsed?.success) usage = responsesUsage(parsed.data);
       }
+      if (type !== undefined && FAILED_RESPONSE_EVENTS.has(type)) failure ??= inBandError(payload.error ?? response?.error ?? payload);
+      else if (terminal) completed = true;
       return { forward: true };
     },
     usage: () => usage,
-    completed: () => completed,
+    completed: () => completed && failure === undefined,
     servedModel: () => model,
+    failure: () => failure,
   };
 }

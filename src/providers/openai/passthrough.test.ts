@@ -139,7 +139,9 @@ describe('OpenAI passthrough stream observers', () => {
         },
       };
       expect(observer.observe(data(final, terminal)).forward).toBe(true);
-      expect(observer.completed()).toBe(true);
+      // A failed response is the end of the stream but not a complete answer: not billed or cached as one.
+      expect(observer.completed()).toBe(terminal !== 'response.failed');
+      expect(observer.failure?.() !== undefined).toBe(terminal === 'response.failed');
       expect(observer.usage()).toEqual({
         inputTokens: 30,
         outputTokens: 12,

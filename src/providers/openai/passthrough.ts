@@ -34,7 +34,8 @@ export function passthroughBody(input: PassthroughRequestInput, dialect: ChatDia
   // The one message rewrite: providers with their own tool-call id syntax (Mistral: 9 letters or
   // digits) refuse a conversation that carries another provider's ids, which is exactly what an
   // alias falling back from one provider to another produces. Ids are mapped consistently.
-  if (dialect.toolCallIds !== 'any' && Array.isArray(body.messages)) body.messages = body.messages.map((m: unknown) => rewriteToolCallIds(m, dialect));
+  if (dialect.toolCallIds !== 'any' && Array.isArray(body.messages))
+    body.messages = body.messages.map((m: unknown) => rewriteToolCallIds(m, dialect));
   return body;
 }
 
@@ -43,7 +44,9 @@ function rewriteToolCallIds(message: unknown, dialect: ChatDialect): unknown {
   const out: Record<string, unknown> = { ...message };
   if (typeof out.tool_call_id === 'string') out.tool_call_id = wireToolCallId(out.tool_call_id, dialect);
   if (Array.isArray(out.tool_calls)) {
-    out.tool_calls = out.tool_calls.map((call: unknown) => (isRecord(call) && typeof call.id === 'string' ? { ...call, id: wireToolCallId(call.id, dialect) } : call));
+    out.tool_calls = out.tool_calls.map((call: unknown) =>
+      isRecord(call) && typeof call.id === 'string' ? { ...call, id: wireToolCallId(call.id, dialect) } : call,
+    );
   }
   return out;
 }
