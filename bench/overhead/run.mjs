@@ -25,7 +25,11 @@ import pg from 'pg';
 import { Agent, request } from 'undici';
 
 const { values: args } = parseArgs({
-  options: { seconds: { type: 'string', default: '8' }, blocks: { type: 'string', default: '20' }, 'per-block': { type: 'string', default: '100' } },
+  options: {
+    seconds: { type: 'string', default: '8' },
+    blocks: { type: 'string', default: '20' },
+    'per-block': { type: 'string', default: '100' },
+  },
 });
 const seconds = Number(args.seconds);
 const blocks = Number(args.blocks);
@@ -41,7 +45,10 @@ const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` })
 
 function forkServer(file, env = {}) {
   return new Promise((resolve, reject) => {
-    const child = fork(new URL(file, import.meta.url).pathname, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(new URL(file, import.meta.url).pathname, [], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     children.push(child);
     child.once('message', (m) => resolve({ child, port: m.port }));
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
@@ -122,9 +129,24 @@ async function main() {
 
     const body = (model) => JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello.' }] });
     const targets = [
-      { name: 'direct', url: `${upstreamUrl}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, body: body('gpt-5.4-mini') },
-      { name: 'bare proxy', url: `${proxyUrl}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, body: body('gpt-5.4-mini') },
-      { name: 'gateway', url: `${gateway.url}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body: body('openai/gpt-5.4-mini') },
+      {
+        name: 'direct',
+        url: `${upstreamUrl}/v1/chat/completions`,
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+        body: body('gpt-5.4-mini'),
+      },
+      {
+        name: 'bare proxy',
+        url: `${proxyUrl}/v1/chat/completions`,
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+        body: body('gpt-5.4-mini'),
+      },
+      {
+        name: 'gateway',
+        url: `${gateway.url}/v1/chat/completions`,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+        body: body('openai/gpt-5.4-mini'),
+      },
     ];
     const dispatcher = new Agent({ keepAliveTimeout: 60_000, connections: 4 });
     let gatewayRequests = 0;
@@ -138,7 +160,12 @@ async function main() {
     };
 
     // Feature checks before measuring.
-    const wrongKey = await request(targets[2].url, { method: 'POST', headers: { ...targets[2].headers, authorization: 'Bearer pc_live_000000000000_' + 'x'.repeat(48) }, body: targets[2].body, dispatcher });
+    const wrongKey = await request(targets[2].url, {
+      method: 'POST',
+      headers: { ...targets[2].headers, authorization: 'Bearer pc_live_000000000000_' + 'x'.repeat(48) },
+      body: targets[2].body,
+      dispatcher,
+    });
     await wrongKey.body.text();
     const authOn = wrongKey.statusCode === 401;
 
@@ -168,7 +195,12 @@ async function main() {
       const cpu = cpuSeconds(pids[t.name]) - cpuBefore;
       if (sampler) clearInterval(sampler);
       // CPU per request is far less sensitive to other load on the machine than req/s.
-      throughput[t.name] = { rps: result.requests.average, non2xx: result.non2xx, errors: result.errors, cpuUsPerRequest: (cpu * 1e6) / Math.max(1, result['2xx']) };
+      throughput[t.name] = {
+        rps: result.requests.average,
+        non2xx: result.non2xx,
+        errors: result.errors,
+        cpuUsPerRequest: (cpu * 1e6) / Math.max(1, result['2xx']),
+      };
       if (t.name === 'gateway') gatewayRequests += result['2xx'] + result.non2xx;
     }
 
@@ -185,21 +217,31 @@ async function main() {
 
     const ms = (x) => `${x.toFixed(3)} ms`;
     console.log(`\nPortcullis gateway overhead — ${new Date().toISOString()} — node ${process.version}`);
-    console.log(`gateway: portcullis gateway on PostgreSQL${process.env.BENCH_REDIS_URL ? ' + Redis' : ' (in-memory store)'}, LOG_LEVEL=${process.env.BENCH_LOG_LEVEL ?? 'info'}`);
+    console.log(
+      `gateway: portcullis gateway on PostgreSQL${process.env.BENCH_REDIS_URL ? ' + Redis' : ' (in-memory store)'}, LOG_LEVEL=${process.env.BENCH_LOG_LEVEL ?? 'info'}`,
+    );
     console.log('features on:');
     console.log(`  API-key auth ............ ${authOn ? 'on (wrong key -> 401)' : 'NOT VERIFIED'}`);
-    console.log(`  request logging ......... ${logged >= gatewayRequests ? 'on' : 'INCOMPLETE'} (${logged} rows for ${gatewayRequests} gateway requests + 1 refused)`);
+    console.log(
+      `  request logging ......... ${logged >= gatewayRequests ? 'on' : 'INCOMPLETE'} (${logged} rows for ${gatewayRequests} gateway requests + 1 refused)`,
+    );
     console.log('  usage/rate limits ....... not built yet (issue 4)');
     console.log('  guardrails .............. not built yet (issue 7)');
     console.log(`\nlatency (${blocks} interleaved blocks x ${perBlock} sequential requests per target):`);
     for (const name of Object.keys(stats)) console.log(`  ${name.padEnd(11)} median ${ms(stats[name].median)}  p99 ${ms(stats[name].p99)}`);
     console.log(`  added by bare proxy: median ${ms(added('bare proxy', 'median'))}, p99 ${ms(added('bare proxy', 'p99'))}`);
     console.log(`  added by gateway:    median ${ms(added('gateway', 'median'))}, p99 ${ms(added('gateway', 'p99'))}`);
-    console.log(`  gateway / bare proxy added latency: median ${(added('gateway', 'median') / added('bare proxy', 'median')).toFixed(2)}x (target <= 1.2x), p99 ${(added('gateway', 'p99') / added('bare proxy', 'p99')).toFixed(2)}x`);
+    console.log(
+      `  gateway / bare proxy added latency: median ${(added('gateway', 'median') / added('bare proxy', 'median')).toFixed(2)}x (target <= 1.2x), p99 ${(added('gateway', 'p99') / added('bare proxy', 'p99')).toFixed(2)}x`,
+    );
     console.log(`\nthroughput (autocannon, 32 connections, ${seconds} s each):`);
     for (const [name, t] of Object.entries(throughput))
-      console.log(`  ${name.padEnd(11)} ${t.rps.toFixed(0)} req/s  (non-2xx ${t.non2xx}, errors ${t.errors}; its own process: ${t.cpuUsPerRequest.toFixed(0)} µs CPU per request)`);
-    console.log(`  gateway / bare proxy throughput: ${(throughput.gateway.rps / throughput['bare proxy'].rps).toFixed(2)}x (target >= 0.8x)`);
+      console.log(
+        `  ${name.padEnd(11)} ${t.rps.toFixed(0)} req/s  (non-2xx ${t.non2xx}, errors ${t.errors}; its own process: ${t.cpuUsPerRequest.toFixed(0)} µs CPU per request)`,
+      );
+    console.log(
+      `  gateway / bare proxy throughput: ${(throughput.gateway.rps / throughput['bare proxy'].rps).toFixed(2)}x (target >= 0.8x)`,
+    );
     console.log(`\ngateway RSS: idle ${idleRss.toFixed(0)} MB, peak under load ${peakRss.toFixed(0)} MB (target < 150 MB)`);
     await dispatcher.close();
   } finally {
