@@ -6,11 +6,23 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from './config/config-error.js';
 import { configFromOptions, withConfigOptions } from './cli/options.js';
-import { runServer } from './cli/run-server.js';
-import { bootstrapCommand, migrateCommand } from './cli/commands.js';
-import { doctorCommand } from './cli/doctor.js';
 import { CliError } from './cli/cli-error.js';
 import { BootstrapDocumentError } from './bootstrap/document.js';
+import type { runServer as RunServerFn } from './cli/run-server.js';
+import type { bootstrapCommand as BootstrapFn, migrateCommand as MigrateFn } from './cli/commands.js';
+import type { doctorCommand as DoctorFn } from './cli/doctor.js';
+
+type RunServer = typeof RunServerFn;
+type MigrateCommand = typeof MigrateFn;
+type BootstrapCommand = typeof BootstrapFn;
+type DoctorCommand = typeof DoctorFn;
+
+// Commands are imported when run, so `portcullis gateway` does not load bootstrap, doctor or
+// migration code (startup time and resident memory of every replica).
+const runServer: RunServer = async (...args) => (await import('./cli/run-server.js')).runServer(...args);
+const migrateCommand: MigrateCommand = async (...args) => (await import('./cli/commands.js')).migrateCommand(...args);
+const bootstrapCommand: BootstrapCommand = async (...args) => (await import('./cli/commands.js')).bootstrapCommand(...args);
+const doctorCommand: DoctorCommand = async (...args) => (await import('./cli/doctor.js')).doctorCommand(...args);
 
 type Options = Record<string, unknown>;
 

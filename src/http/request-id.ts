@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { AppEnv } from './types.js';
+import { setResponseHeader } from './response-header.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -15,8 +16,10 @@ export function isAcceptableRequestId(value: string): boolean {
 }
 
 export function generateRequestId(): string {
-  // 96 random bits: collisions are not a practical concern for correlation ids.
-  return `req_${randomBytes(12).toString('hex')}`;
+  // 96 random bits: collisions are not a practical concern for correlation ids. randomUUID draws
+  // from a pooled entropy buffer, several times cheaper per call than randomBytes on the hot path.
+  const uuid = randomUUID();
+  return `req_${uuid.slice(0, 8)}${uuid.slice(9, 13)}${uuid.slice(15, 18)}${uuid.slice(19, 23)}${uuid.slice(24, 29)}`;
 }
 
 /**
@@ -34,6 +37,6 @@ export function requestIdMiddleware(baseLogger: Logger): MiddlewareHandler<AppEn
     await next();
     // Set after `next()` so the header also lands on responses a handler built by hand
     // and on those produced by the error and not-found handlers.
-    c.header(REQUEST_ID_HEADER, requestId);
+    setResponseHeader(c, REQUEST_ID_HEADER, requestId);
   };
 }

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { setResponseHeader } from './response-header.js';
 
 export interface SecurityHeadersOptions {
   /**
@@ -40,24 +41,19 @@ export function apiSecurityHeaders(options: SecurityHeadersOptions = {}): Middle
  * nothing may be cached and the HTML-oriented isolation headers are left off.
  */
 export function gatewaySecurityHeaders(options: SecurityHeadersOptions = {}): MiddlewareHandler {
-  const headers = secureHeaders({
+  // A fixed set, applied in place after the handler (see response-header.ts for why in place).
+  const fixed: [string, string][] = [
     // A JSON API has nothing to load or frame; this neuters a response rendered as a page.
-    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-    strictTransportSecurity: options.hsts === true ? HSTS : false,
-    xContentTypeOptions: true,
-    referrerPolicy: 'no-referrer',
-    xFrameOptions: 'DENY',
-    crossOriginOpenerPolicy: false,
-    crossOriginResourcePolicy: false,
-    originAgentCluster: false,
-    xDnsPrefetchControl: false,
-    xDownloadOptions: false,
-    xPermittedCrossDomainPolicies: false,
-    xXssProtection: false,
-  });
+    ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Referrer-Policy', 'no-referrer'],
+    ['X-Frame-Options', 'DENY'],
+    ['Cache-Control', 'no-store'],
+  ];
+  if (options.hsts === true) fixed.push(['Strict-Transport-Security', HSTS]);
   return async (c, next) => {
-    await headers(c, next);
-    c.header('Cache-Control', 'no-store');
+    await next();
+    for (const [name, value] of fixed) setResponseHeader(c, name, value);
   };
 }
 

@@ -28,7 +28,7 @@ export function createServiceApp(options: ServiceAppOptions): Hono<AppEnv> {
   app.use('*', clientIpMiddleware(options.trustProxy));
   app.use('*', options.securityHeaders);
   app.route('/', healthRoutes(options.ready));
-  app.use('*', accessLogMiddleware());
+  app.use('*', accessLogMiddleware(options.logger));
   app.use('*', bodyLimitMiddleware(options.maxBodyBytes));
   app.onError(createErrorHandler({ fallbackLogger: options.logger }));
   app.notFound(notFoundHandler);

@@ -2,15 +2,16 @@
  * Starts the HTTP services of one process (gateway, api, or both) on a Runtime, plus the
  * loopback admin endpoint when the embedded data dir is held, and stops them in order.
  */
-import { createAdminApp } from '../admin/app.js';
-import { writeAdminToken } from '../admin/admin-token.js';
-import { createApiApp } from '../api/app.js';
 import { systemActor } from '../audit/context.js';
-import { createGatewayApp } from '../gateway/app.js';
-import { createGatewayServices, type GatewayServices } from '../gateway/services.js';
+import type { GatewayServices } from '../gateway/services.js';
 import { startHttpServer, type RunningServer } from '../http/serve.js';
-import { issueSetupLink, instanceHasAdmin } from '../setup/setup-link.js';
 import type { Runtime } from './runtime.js';
+
+// Each service's code is imported only by the processes that run it: a gateway never loads the
+// api, its sign-in and setup code, and the reverse (resident memory per replica).
+const loadGateway = () => Promise.all([import('../gateway/app.js'), import('../gateway/services.js')]);
+const loadApi = () => Promise.all([import('../api/app.js'), import('../setup/setup-link.js')]);
+const loadAdmin = () => Promise.all([import('../admin/app.js'), import('../admin/admin-token.js')]);
 
 export type ServiceName = 'gateway' | 'api';
 
@@ -39,20 +40,23 @@ export async function startServices(
     adminToken?.remove();
   };
   try {
-    gatewayServices = services.includes('gateway') ? createGatewayServices(runtime) : undefined;
-    const gateway = gatewayServices
-      ? await startHttpServer({
-          app: createGatewayApp(runtime, gatewayServices),
-          host: config.host,
-          port: config.gatewayPort,
-          tls: config.tls,
-          logger: logger.child({ service: 'gateway' }),
-        })
-      : undefined;
+    const gatewayModules = services.includes('gateway') ? await loadGateway() : undefined;
+    gatewayServices = gatewayModules ? gatewayModules[1].createGatewayServices(runtime) : undefined;
+    const gateway =
+      gatewayModules && gatewayServices
+        ? await startHttpServer({
+            app: gatewayModules[0].createGatewayApp(runtime, gatewayServices),
+            host: config.host,
+            port: config.gatewayPort,
+            tls: config.tls,
+            logger: logger.child({ service: 'gateway' }),
+          })
+        : undefined;
     if (gateway) started.push(gateway);
-    const api = services.includes('api')
+    const apiModules = services.includes('api') ? await loadApi() : undefined;
+    const api = apiModules
       ? await startHttpServer({
-          app: createApiApp(runtime),
+          app: apiModules[0].createApiApp(runtime),
           host: config.host,
           port: config.apiPort,
           tls: config.tls,
@@ -63,6 +67,7 @@ export async function startServices(
 
     let admin: RunningServer | undefined;
     if (runtime.lock) {
+      const [{ createAdminApp }, { writeAdminToken }] = await loadAdmin();
       const token = writeAdminToken(config.dataDir);
       adminToken = token;
       admin = await startHttpServer({
@@ -76,10 +81,13 @@ export async function startServices(
     }
 
     let setupLink: string | undefined;
-    if (api && !(await instanceHasAdmin(runtime.apiDb))) {
+    if (api && apiModules && !(await apiModules[1].instanceHasAdmin(runtime.apiDb))) {
       const publicUrl =
         config.origins.PUBLIC_URL === 'default' ? `${config.tls ? 'https' : 'http'}://localhost:${api.port}` : config.publicUrl;
-      const link = await issueSetupLink(runtime.apiDb, publicUrl, { actor: systemActor('server', runtime.host), requestId: null });
+      const link = await apiModules[1].issueSetupLink(runtime.apiDb, publicUrl, {
+        actor: systemActor('server', runtime.host),
+        requestId: null,
+      });
       setupLink = link?.url;
       if (link) {
         // Printed, not logged: the link is a one-time credential for the person at the terminal.
