@@ -5,7 +5,7 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { applyBootstrap } from '../bootstrap/apply.js';
+import { announceBootstrapChanges, applyBootstrap } from '../bootstrap/apply.js';
 import { validateBootstrapDocument, BootstrapDocumentError } from '../bootstrap/document.js';
 import { systemActor } from '../audit/context.js';
 import { constantTimeEqual } from '../crypto/hash.js';
@@ -60,6 +60,7 @@ export function createAdminApp(runtime: Runtime, token: string, info: { services
       keyring: runtime.keyring,
       ctx: { actor: systemActor('cli', runtime.host), requestId: c.get('requestId') },
     });
+    await announceBootstrapChanges(runtime.bus, result);
     return c.json(result);
   });
   return app;

@@ -5,6 +5,7 @@
  * before that transaction opens, and only the keys created by this run are returned.
  */
 import type { ActionContext } from '../audit/context.js';
+import type { EventBus } from '../events/event-bus.js';
 import { recordAudit } from '../audit/record.js';
 import { findApiKeyByName, insertApiKey, prepareApiKey, type PreparedApiKey } from '../credentials/api-keys.js';
 import {
@@ -162,4 +163,12 @@ async function ensureProviderKey(
   if (projectId && !(await providerKeyProjectIds(tx, existing.id)).includes(projectId)) {
     await tx.insert(providerKeyProjects).values({ orgId, providerKeyId: existing.id, projectId });
   }
+}
+
+/**
+ * Tells every replica's caches about what a bootstrap changed (in-process, or over Redis), so a
+ * running gateway serves the new settings, keys and policy at once instead of after its cache TTL.
+ */
+export async function announceBootstrapChanges(bus: Pick<EventBus, 'publish'>, result: BootstrapResult): Promise<void> {
+  for (const orgId of new Set(result.changes.map((change) => change.orgId))) await bus.publish({ type: 'org.changed', orgId });
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/load.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { applyBootstrap, type BootstrapResult } from '../bootstrap/apply.js';
+import { announceBootstrapChanges, applyBootstrap, type BootstrapResult } from '../bootstrap/apply.js';
 import { parseBootstrapText, BootstrapDocumentError } from '../bootstrap/document.js';
 import { systemActor } from '../audit/context.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
@@ -63,13 +63,16 @@ export async function bootstrapCommand(config: Config, file: string): Promise<vo
   const admin = config.databaseUrl ? undefined : adminClientFor(config.dataDir);
   const result: BootstrapResult = admin
     ? await admin.call<BootstrapResult>('POST', '/admin/bootstrap', { document })
-    : await withDirectRuntime(config, (runtime) =>
-        applyBootstrap(document, {
+    : await withDirectRuntime(config, async (runtime) => {
+        const applied = await applyBootstrap(document, {
           db: runtime.apiDb,
           keyring: runtime.keyring,
           ctx: { actor: systemActor('cli', runtime.host), requestId: null },
-        }),
-      );
+        });
+        // With REDIS_URL, running gateways drop their cached view of these orgs at once.
+        await announceBootstrapChanges(runtime.bus, applied);
+        return applied;
+      });
   for (const change of result.changes) process.stderr.write(`${change.type}: ${change.org} ${change.name}\n`);
   if (result.changes.length === 0) process.stderr.write('Nothing to change: everything in the file already exists.\n');
   // Only the API keys created now, only once: they cannot be shown again.

@@ -72,9 +72,9 @@ export async function startGatewayFixture(
       keyring: server.runtime.keyring,
       ctx: { actor: systemActor('cli', 'test'), requestId: null },
     });
-    // What the admin endpoint does after a bootstrap: tell every replica's caches. Over Redis the
-    // event arrives asynchronously; wait until it has been delivered here too, so the next request
-    // sees the new settings.
+    // What the admin endpoint does after a bootstrap (announceBootstrapChanges): tell every
+    // replica's caches. Over Redis the event arrives asynchronously; wait until it has been
+    // delivered here too, so the next request sees the new settings.
     for (const orgId of new Set(result.changes.map((c) => c.orgId))) {
       const delivered = new Promise<void>((resolve) => {
         const unsubscribe = server.runtime.bus.subscribe((event) => {
