@@ -30,9 +30,16 @@ export const AUDIT_ACTIONS = [
   'provider_key.updated',
   'provider_key.deleted',
   'api_key.created',
+  'api_key.updated',
   'api_key.rotated',
   'api_key.revoked',
   'api_key.deleted',
+  'admin_token.created',
+  'admin_token.revoked',
+  'admin_token.deleted',
+  'org_secret.updated',
+  // limits
+  'budget.alert',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -14,6 +14,10 @@ export type ApiKeyLookup = {
   secretHash: string;
   expiresAt: Date | null;
   revokedAt: Date | null;
+  allowedModels: string[] | null;
+  ipAllowlist: string[] | null;
+  /** Raw stored limits; parse with tenancy/limits.ts. */
+  limits: unknown;
 };
 
 const toDate = (value: unknown): Date | null =>
@@ -30,7 +34,63 @@ export async function lookupApiKey(tx: DbOrTx, lookupId: string): Promise<ApiKey
     secretHash: String(row.secret_hash),
     expiresAt: toDate(row.expires_at),
     revokedAt: toDate(row.revoked_at),
+    allowedModels: toStringArray(row.allowed_models),
+    ipAllowlist: toStringArray(row.ip_allowlist),
+    limits: row.limits ?? {},
   };
+}
+
+function toStringArray(value: unknown): string[] | null {
+  return Array.isArray(value) ? value.map((v) => String(v)) : null;
+}
+
+export type AdminTokenLookup = {
+  id: string;
+  orgId: string;
+  role: string;
+  secretHash: string;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+};
+
+export async function lookupAdminToken(tx: DbOrTx, lookupId: string): Promise<AdminTokenLookup | undefined> {
+  const row = await queryOne<Record<string, unknown>>(tx, sql`select * from portcullis_lookup_admin_token(${lookupId})`);
+  if (!row) return undefined;
+  return {
+    id: String(row.id),
+    orgId: String(row.org_id),
+    role: String(row.role),
+    secretHash: String(row.secret_hash),
+    expiresAt: toDate(row.expires_at),
+    revokedAt: toDate(row.revoked_at),
+  };
+}
+
+export type UsageTotals = { requests: number; tokens: number; costMicroUsd: number };
+
+/** Sums of request logs since a time, for one scope: what a lost usage counter is rebuilt from. */
+export async function usageTotals(
+  tx: DbOrTx,
+  orgId: string,
+  scope: 'org' | 'project' | 'api_key',
+  scopeId: string,
+  since: Date,
+): Promise<UsageTotals> {
+  const row = await queryOne<{ requests: string | number; tokens: string | number; cost_micro_usd: string | number }>(
+    tx,
+    sql`select * from portcullis_usage_totals(${orgId}::uuid, ${scope}, ${scopeId}::uuid, ${since.toISOString()}::timestamptz)`,
+  );
+  return { requests: Number(row?.requests ?? 0), tokens: Number(row?.tokens ?? 0), costMicroUsd: Number(row?.cost_micro_usd ?? 0) };
+}
+
+export async function recordBudgetAlert(
+  tx: DbOrTx,
+  orgId: string,
+  scope: 'org' | 'project' | 'api_key',
+  scopeId: string,
+  diff: Record<string, unknown>,
+): Promise<void> {
+  await tx.execute(sql`select portcullis_record_budget_alert(${orgId}::uuid, ${scope}, ${scopeId}::uuid, ${JSON.stringify(diff)}::jsonb)`);
 }
 
 export async function issueSetupToken(tx: DbOrTx, tokenHash: string, expiresAt: Date): Promise<boolean> {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { PROVIDER_IDS } from '../providers/ids.js';
+import { limitsSchema } from './limits.js';
 
 export const orgSettingsSchema = z
   .object({
@@ -12,6 +13,18 @@ export const orgSettingsSchema = z
     allowedProviders: z.array(z.enum(PROVIDER_IDS)).nullable().default(null),
     /** Providers never called, whatever else allows them. */
     deniedProviders: z.array(z.enum(PROVIDER_IDS)).default([]),
+    /** Org-wide usage and rate limits. */
+    limits: limitsSchema.default({ usage: [], rate: { requestsPerMinute: null, tokensPerMinute: null } }),
+    /**
+     * When the counter store (Redis) is unreachable, spend limits fail closed (503) unless this is
+     * true: an org may prefer availability to a hard budget.
+     */
+    limitsFailOpen: z.boolean().default(false),
+    /** Where budget alerts are POSTed (HMAC-SHA256 signed; the secret is stored encrypted). */
+    budgetWebhookUrl: z
+      .url({ protocol: /^https?$/ })
+      .nullable()
+      .default(null),
   })
   .strict();
 export type OrgSettings = z.output<typeof orgSettingsSchema>;
@@ -39,6 +52,8 @@ export const projectSettingsSchema = z
     timeoutMs: z.number().int().min(1000).max(3_600_000).nullable().default(null),
     /** Retries per provider before falling back to the next one (0 to 5). */
     maxRetries: z.number().int().min(0).max(5).default(2),
+    /** Project-wide usage and rate limits. */
+    limits: limitsSchema.default({ usage: [], rate: { requestsPerMinute: null, tokensPerMinute: null } }),
   })
   .strict();
 export type ProjectSettings = z.output<typeof projectSettingsSchema>;

@@ -125,15 +125,87 @@ export const apiKeys = pgTable(
     last4: text('last4').notNull(),
     /** Personal keys die with their member; service keys (null) stay. */
     ownerMemberId: uuid('owner_member_id'),
+    /** When set, only these models (`provider/model`, bare names or project aliases) may be requested with this key. */
+    allowedModels: text('allowed_models').array(),
+    /** When set, requests must come from one of these addresses or CIDR ranges. */
+    ipAllowlist: text('ip_allowlist').array(),
+    /** Usage and rate limits of this key (see tenancy/limits.ts). */
+    limits: jsonb('limits').$type<Record<string, unknown>>().notNull().default({}),
     createdAt,
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /**
+     * Rotation keeps the key's identity (its id, limits, usage and logs): the new secret replaces
+     * the old one, which keeps working under its own lookup id until previous_expires_at.
+     */
+    rotatedAt: timestamp('rotated_at', { withTimezone: true }),
+    previousLookupId: text('previous_lookup_id').unique(),
+    previousSecretHash: text('previous_secret_hash'),
+    previousLast4: text('previous_last4'),
+    previousExpiresAt: timestamp('previous_expires_at', { withTimezone: true }),
   },
   (t) => [
     sameOrgProject(t.orgId, t.projectId, 'api_keys_project_fk'),
     foreignKey({ name: 'api_keys_owner_fk', columns: [t.orgId, t.ownerMemberId], foreignColumns: [members.orgId, members.id] }),
     unique('api_keys_project_name_key').on(t.projectId, t.name),
     check('api_keys_kind_check', sql`${t.kind} in ('live', 'test')`),
+    tenantIsolation(),
+  ],
+).enableRLS();
+
+export const ADMIN_TOKEN_ROLES = ['owner', 'admin', 'developer', 'viewer'] as const;
+
+/**
+ * Admin tokens for the management api (`pc_admin_…`): the same machinery as API keys (bcrypt,
+ * shown once, expiring, revocable), scoped to one org and a role no higher than their creator's.
+ */
+export const adminTokens = pgTable(
+  'admin_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    role: text('role').$type<(typeof ADMIN_TOKEN_ROLES)[number]>().notNull(),
+    lookupId: text('lookup_id').notNull().unique(),
+    secretHash: text('secret_hash').notNull(),
+    last4: text('last4').notNull(),
+    /** The member who created it (null: created by the operator through the CLI). */
+    createdByMemberId: uuid('created_by_member_id'),
+    createdAt,
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  },
+  (t) => [
+    unique('admin_tokens_org_name_key').on(t.orgId, t.name),
+    foreignKey({ name: 'admin_tokens_creator_fk', columns: [t.orgId, t.createdByMemberId], foreignColumns: [members.orgId, members.id] }),
+    check('admin_tokens_role_check', sql`${t.role} in ('owner', 'admin', 'developer', 'viewer')`),
+    tenantIsolation(),
+  ],
+).enableRLS();
+
+/**
+ * Other per-org secrets (today: the budget-alert webhook signing secret), encrypted like provider
+ * keys: AES-256-GCM under the org's data key, AAD = purpose + org id + row id.
+ */
+export const orgSecrets = pgTable(
+  'org_secrets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    ciphertext: bytea('ciphertext').notNull(),
+    tenantKeyId: uuid('tenant_key_id').notNull(),
+    createdAt,
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique('org_secrets_org_kind_key').on(t.orgId, t.kind),
+    foreignKey({ name: 'org_secrets_tenant_key_fk', columns: [t.orgId, t.tenantKeyId], foreignColumns: [tenantKeys.orgId, tenantKeys.id] }),
     tenantIsolation(),
   ],
 ).enableRLS();
