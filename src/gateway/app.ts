@@ -10,6 +10,7 @@ import { createServiceApp } from '../http/service-app.js';
 import type { AppEnv } from '../http/types.js';
 import type { Runtime } from '../server/runtime.js';
 import { presentedApiKey } from './authenticate.js';
+import { ipAllowed } from './auth/ip-allowlist.js';
 import { ProjectNotFoundError } from './context/project-context.js';
 import { anthropicMessagesFormat } from './formats/anthropic-messages/index.js';
 import { openaiChatFormat } from './formats/openai-chat/index.js';
@@ -53,6 +54,11 @@ export function createGatewayApp(runtime: Runtime, services: GatewayServices): H
         throw new HttpError(401, 'authentication_error', 'invalid_api_key', 'This API key belongs to a project that no longer exists.');
       throw error;
     }
+    // Key restrictions, before anything is spent on the request. Logged like any other refusal.
+    const refusal =
+      key.ipAllowlist && !ipAllowed(c.get('clientIp'), key.ipAllowlist)
+        ? new HttpError(403, 'permission_error', 'ip_not_allowed', 'This API key may not be used from your network address.')
+        : undefined;
     const log = new RequestLogRecorder(
       { orgId: key.orgId, projectId: key.projectId, apiKeyId: key.id, requestId: c.get('requestId'), endpoint: c.req.path },
       (fields) => services.logWriter.enqueue(toLogEntry(fields)),
@@ -60,6 +66,10 @@ export function createGatewayApp(runtime: Runtime, services: GatewayServices): H
     c.set('apiKey', key);
     c.set('project', project);
     c.set('log', log);
+    if (refusal) {
+      log.finish(refusal.status, refusal.code);
+      throw refusal;
+    }
     await next();
     // Hono has already turned a thrown error into the response (app.onError); c.error keeps it.
     const error = c.error;

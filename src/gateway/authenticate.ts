@@ -5,7 +5,7 @@ import type { ScopedDatabase } from '../db/tenant.js';
 import { unauthorized } from '../http/errors.js';
 import type { VerifiedKey, VerifiedKeyCache } from './auth/verified-key-cache.js';
 
-export type AuthenticatedKey = Pick<VerifiedKey, 'id' | 'orgId' | 'projectId' | 'kind'>;
+export type AuthenticatedKey = Pick<VerifiedKey, 'id' | 'orgId' | 'projectId' | 'kind' | 'allowedModels' | 'ipAllowlist' | 'limits'>;
 
 /** OpenAI SDKs send `Authorization: Bearer`; Anthropic SDKs send `x-api-key` (0.x) or Bearer (1.x). */
 export function presentedApiKey(c: Pick<Context, 'req'>): string | undefined {
@@ -28,7 +28,17 @@ async function lookupAndVerify(db: ScopedDatabase, kind: 'live' | 'test', lookup
   const row = await db.withRole((tx) => lookupApiKey(tx, lookupId));
   if (!row || row.kind !== kind) throw unauthorized(INVALID, 'invalid_api_key');
   if (!(await verifyCredentialSecret(secret, row.secretHash))) throw unauthorized(INVALID, 'invalid_api_key');
-  return { id: row.id, orgId: row.orgId, projectId: row.projectId, kind: row.kind, expiresAt: row.expiresAt, revokedAt: row.revokedAt };
+  return {
+    id: row.id,
+    orgId: row.orgId,
+    projectId: row.projectId,
+    kind: row.kind,
+    expiresAt: row.expiresAt,
+    revokedAt: row.revokedAt,
+    allowedModels: row.allowedModels,
+    ipAllowlist: row.ipAllowlist,
+    limits: row.limits,
+  };
 }
 
 export type ApiKeyAuthenticator = (presented: string | undefined) => Promise<AuthenticatedKey>;
@@ -53,6 +63,14 @@ export function createApiKeyAuthenticator(
     const at = now();
     if (key.revokedAt && key.revokedAt <= at) throw unauthorized('This API key has been revoked.', 'revoked_api_key');
     if (key.expiresAt && key.expiresAt <= at) throw unauthorized('This API key has expired.', 'expired_api_key');
-    return { id: key.id, orgId: key.orgId, projectId: key.projectId, kind: key.kind };
+    return {
+      id: key.id,
+      orgId: key.orgId,
+      projectId: key.projectId,
+      kind: key.kind,
+      allowedModels: key.allowedModels,
+      ipAllowlist: key.ipAllowlist,
+      limits: key.limits,
+    };
   };
 }

@@ -6,6 +6,12 @@
  * Entries expire after a short TTL and are dropped at once when the key changes (bus event).
  */
 import { hmacSha256 } from '../../crypto/hash.js';
+import { HttpError } from '../../http/errors.js';
+
+/** Only "this key is not valid" is cached; a database outage must not poison the cache. */
+function isAuthenticationFailure(error: unknown): boolean {
+  return error instanceof HttpError && error.status === 401;
+}
 
 export type VerifiedKey = {
   id: string;
@@ -14,12 +20,22 @@ export type VerifiedKey = {
   kind: 'live' | 'test';
   expiresAt: Date | null;
   revokedAt: Date | null;
+  /** null: every model the project allows. */
+  allowedModels: readonly string[] | null;
+  /** null: any client address. */
+  ipAllowlist: readonly string[] | null;
+  /** Stored limits of the key (parsed by the limits code). */
+  limits: unknown;
 };
 
 type Entry = { key: VerifiedKey; cachedUntil: number };
 
 export type VerifiedKeyCache = {
-  /** The verified key, running `verify` at most once per key at a time when not cached. Rejections are not cached. */
+  /**
+   * The verified key, running `verify` at most once per key at a time when not cached. A rejection
+   * is cached too (negative cache, `failureTtlMs`): the same wrong or unknown key is refused again
+   * without a database lookup or a bcrypt, so replaying it cannot burn CPU.
+   */
   get(token: string, verify: () => Promise<VerifiedKey>): Promise<VerifiedKey>;
   /** Drops every cached entry for this API key id (revoked, rotated, limits changed). */
   invalidate(apiKeyId: string): void;
@@ -30,10 +46,14 @@ export type VerifiedKeyCache = {
 export function createVerifiedKeyCache(options: {
   pepper: Buffer;
   ttlMs?: number;
+  failureTtlMs?: number;
   maxEntries?: number;
   now?: () => number;
 }): VerifiedKeyCache {
   const ttlMs = options.ttlMs ?? 60_000;
+  const failureTtlMs = options.failureTtlMs ?? 60_000;
+  // Cache key -> (rejection, until). Bounded like the positive cache; oldest evicted first.
+  const failures = new Map<string, { error: unknown; until: number }>();
   const maxEntries = options.maxEntries ?? 100_000;
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
@@ -55,6 +75,9 @@ export function createVerifiedKeyCache(options: {
   return {
     get(token, verify) {
       const cacheKey = hmacSha256(options.pepper, token).toString('base64');
+      const failed = failures.get(cacheKey);
+      if (failed && failed.until > now()) return Promise.reject(failed.error);
+      if (failed) failures.delete(cacheKey);
       const cached = entries.get(cacheKey);
       if (cached && cached.cachedUntil > now()) return Promise.resolve(cached.key);
       if (cached) forget(cacheKey);
@@ -78,6 +101,13 @@ export function createVerifiedKeyCache(options: {
         },
         (error: unknown) => {
           inFlight.delete(cacheKey);
+          if (startedAt === epoch && isAuthenticationFailure(error)) {
+            if (failures.size >= maxEntries) {
+              const oldest = failures.keys().next().value;
+              if (oldest !== undefined) failures.delete(oldest);
+            }
+            failures.set(cacheKey, { error, until: now() + failureTtlMs });
+          }
           throw error;
         },
       );
@@ -86,10 +116,13 @@ export function createVerifiedKeyCache(options: {
     },
     invalidate(apiKeyId) {
       epoch += 1;
+      // A changed key (e.g. rotated) may make a previously refused token valid: forget refusals.
+      failures.clear();
       for (const cacheKey of [...(byKeyId.get(apiKeyId) ?? [])]) forget(cacheKey);
     },
     clear() {
       epoch += 1;
+      failures.clear();
       entries.clear();
       byKeyId.clear();
     },

@@ -78,7 +78,10 @@ export async function handleChat(
   log.fields.model = parsed.request.model;
   log.fields.stream = stream;
 
-  const candidates = routeOrThrow(parsed.request.model, project, services, { mode: 'chat' });
+  const candidates = routeOrThrow(parsed.request.model, project, services, {
+    mode: 'chat',
+    keyAllowedModels: c.get('apiKey').allowedModels,
+  });
   const settings = project.projectSettings;
   const renderContext: RenderContext = { requestedModel: parsed.request.model, requestId, requestBody: parsed.raw };
   const clientWantsUsage = (parsed.raw.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;

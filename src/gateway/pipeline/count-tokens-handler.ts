@@ -34,7 +34,10 @@ export async function handleCountTokens(c: Context<GatewayEnv>, services: Gatewa
   const log = c.get('log');
   const parsed = parseCountTokensRequest(await readJson(c, z.unknown()));
   log.fields.model = parsed.request.model;
-  const candidates = routeOrThrow(parsed.request.model, project, services, { mode: 'chat' });
+  const candidates = routeOrThrow(parsed.request.model, project, services, {
+    mode: 'chat',
+    keyAllowedModels: c.get('apiKey').allowedModels,
+  });
   const exact = candidates.filter((candidate) => candidate.provider === 'anthropic' || candidate.provider === 'gemini');
   if (exact.length === 0) {
     const first = candidates[0]!;

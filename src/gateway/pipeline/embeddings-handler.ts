@@ -51,6 +51,7 @@ export async function handleEmbeddings(c: Context<GatewayEnv>, services: Gateway
         ? [body.input as number[]]
         : (body.input as string[] | number[][]);
   const candidates = routeOrThrow(body.model, project, services, {
+    keyAllowedModels: c.get('apiKey').allowedModels,
     mode: 'embedding',
     supports: (p) => providerAdapter(p).capabilities.embeddings,
   });

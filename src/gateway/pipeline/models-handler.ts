@@ -10,14 +10,16 @@ import { catalogCreated, renderModel, type RenderedModel } from '../models-list.
 import type { ProjectContext } from '../context/project-context.js';
 import type { GatewayEnv } from './gateway-env.js';
 
-function usableModels(project: ProjectContext): CatalogModel[] {
+const listAllows = (allowed: readonly string[] | null, m: CatalogModel) =>
+  allowed === null || allowed.includes(`${m.provider}/${m.id}`) || allowed.includes(m.id);
+
+function usableModels(project: ProjectContext, keyAllowed: readonly string[] | null): CatalogModel[] {
   const { allowedProviders, deniedProviders } = project.orgSettings;
-  const allowed = project.projectSettings.allowedModels;
   const providers = new Set(project.providerKeys.map((k) => k.provider));
   return [...providers]
     .filter((p) => !deniedProviders.includes(p) && (allowedProviders === null || allowedProviders.includes(p)))
     .flatMap((p) => modelsOf(p))
-    .filter((m) => allowed === null || allowed.includes(`${m.provider}/${m.id}`) || allowed.includes(m.id));
+    .filter((m) => listAllows(project.projectSettings.allowedModels, m) && listAllows(keyAllowed, m));
 }
 
 function aliasModels(project: ProjectContext): RenderedModel[] {
@@ -38,14 +40,17 @@ function aliasModels(project: ProjectContext): RenderedModel[] {
 export function handleListModels(c: Context<GatewayEnv>) {
   const project = c.get('project');
   c.get('log').fields.model = null;
-  return c.json({ object: 'list', data: [...usableModels(project).map((m) => renderModel(m)), ...aliasModels(project)] });
+  return c.json({
+    object: 'list',
+    data: [...usableModels(project, c.get('apiKey').allowedModels).map((m) => renderModel(m)), ...aliasModels(project)],
+  });
 }
 
 export function handleGetModel(c: Context<GatewayEnv>, id: string) {
   const project = c.get('project');
   const alias = aliasModels(project).find((m) => m.id === id);
   if (alias) return c.json(alias);
-  const model = usableModels(project).find((m) => `${m.provider}/${m.id}` === id || m.id === id);
+  const model = usableModels(project, c.get('apiKey').allowedModels).find((m) => `${m.provider}/${m.id}` === id || m.id === id);
   if (!model)
     throw new HttpError(404, 'not_found_error', 'model_not_found', `The model ${id} does not exist or is not available to this project.`);
   return c.json(renderModel(model));

@@ -46,6 +46,8 @@ export type RouteOptions = {
   supports?: (provider: ProviderId) => boolean;
   /** Catalog mode the endpoint needs; catalog entries of another mode are not candidates. */
   mode?: 'chat' | 'embedding';
+  /** The API key's own model list (null/absent: whatever the project allows). */
+  keyAllowedModels?: readonly string[] | null;
 };
 
 function splitPinned(target: string): { provider: ProviderId; model: string } | undefined {
@@ -62,10 +64,20 @@ function providerAllowed(context: ProjectContext, provider: ProviderId): boolean
   return allowedProviders === null || allowedProviders.includes(provider);
 }
 
-function modelAllowed(context: ProjectContext, requested: string, provider: ProviderId, model: string): boolean {
-  const allowed = context.projectSettings.allowedModels;
-  if (allowed === null) return true;
+function inList(allowed: readonly string[] | null | undefined, requested: string, provider: ProviderId, model: string): boolean {
+  if (allowed === null || allowed === undefined) return true;
   return allowed.includes(requested) || allowed.includes(`${provider}/${model}`) || allowed.includes(model);
+}
+
+/** Both the project's and the key's model lists must allow it. */
+function modelAllowed(
+  context: ProjectContext,
+  requested: string,
+  provider: ProviderId,
+  model: string,
+  keyAllowed: readonly string[] | null | undefined,
+): boolean {
+  return inList(context.projectSettings.allowedModels, requested, provider, model) && inList(keyAllowed, requested, provider, model);
 }
 
 // Unknown models (openai-compatible) sort last: a known price is preferred to a guess.
@@ -131,8 +143,8 @@ export function resolveRoute(requested: string, context: ProjectContext, catalog
         };
         continue;
       }
-      if (!modelAllowed(context, requested, candidate.provider, candidate.model)) {
-        refusedByPolicy ??= { kind: 'model_not_allowed', message: `The model ${requested} is not allowed for this project.` };
+      if (!modelAllowed(context, requested, candidate.provider, candidate.model, options.keyAllowedModels)) {
+        refusedByPolicy ??= { kind: 'model_not_allowed', message: `The model ${requested} is not allowed for this project or API key.` };
         continue;
       }
       candidates.push({ ...candidate, via: alias ? requested : target });
