@@ -45,7 +45,7 @@ export function createGatewayApp(runtime: Runtime, services: GatewayServices): H
 
   // Authentication, project context, and exactly one request log per authenticated request.
   v1.use('*', async (c, next) => {
-    const key = await services.authenticate(presentedApiKey(c));
+    const key = await services.authenticate(presentedApiKey(c), c.get('clientIp'));
     let project;
     try {
       project = await services.projectContexts.get(`${key.orgId}:${key.projectId}`);

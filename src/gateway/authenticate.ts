@@ -2,7 +2,8 @@ import type { Context } from 'hono';
 import { parseCredential, verifyCredentialSecret } from '../crypto/api-key.js';
 import { lookupApiKey } from '../db/definer.js';
 import type { ScopedDatabase } from '../db/tenant.js';
-import { unauthorized } from '../http/errors.js';
+import { HttpError, unauthorized } from '../http/errors.js';
+import type { KeyedLimiter } from '../limits/keyed-limiter.js';
 import type { VerifiedKey, VerifiedKeyCache } from './auth/verified-key-cache.js';
 
 export type AuthenticatedKey = Pick<VerifiedKey, 'id' | 'orgId' | 'projectId' | 'kind' | 'allowedModels' | 'ipAllowlist' | 'limits'>;
@@ -41,25 +42,54 @@ async function lookupAndVerify(db: ScopedDatabase, kind: 'live' | 'test', lookup
   };
 }
 
-export type ApiKeyAuthenticator = (presented: string | undefined) => Promise<AuthenticatedKey>;
+export type ApiKeyAuthenticator = (presented: string | undefined, clientIp?: string) => Promise<AuthenticatedKey>;
 
 /**
  * API-key authentication for /v1: cached verification (see verified-key-cache.ts), then the
  * revocation and expiry checks against the current time on every request — a cached key that
  * expires mid-TTL stops working at its expiry, not at the cache's.
  */
+export type FailedAttemptLimiters = { byLookupId: KeyedLimiter; byIp: KeyedLimiter };
+
+/**
+ * Each verification that is not already cached costs a bcrypt (~55 ms of CPU). It is counted per
+ * lookup id and per client IP; past the limit, attempts are refused with a 429 before any bcrypt,
+ * so a flood of wrong secrets cannot burn the gateway's CPU. A success gives the points back.
+ */
+async function throttledVerify(
+  limiters: FailedAttemptLimiters | undefined,
+  lookupId: string,
+  clientIp: string,
+  verify: () => Promise<VerifiedKey>,
+): Promise<VerifiedKey> {
+  if (!limiters) return verify();
+  const [byKey, byIp] = await Promise.all([limiters.byLookupId.consume(lookupId), limiters.byIp.consume(clientIp)]);
+  if (!byKey.allowed || !byIp.allowed) {
+    const retryAfter = Math.max(byKey.retryAfterSeconds, byIp.retryAfterSeconds, 1);
+    throw new HttpError(429, 'rate_limit_error', 'too_many_failed_attempts', 'Too many failed API-key attempts. Try again later.', {
+      headers: { 'retry-after': String(retryAfter) },
+    });
+  }
+  const key = await verify();
+  await Promise.all([limiters.byLookupId.reward(lookupId), limiters.byIp.reward(clientIp)]);
+  return key;
+}
+
 export function createApiKeyAuthenticator(
   db: ScopedDatabase,
   cache: VerifiedKeyCache,
+  limiters?: FailedAttemptLimiters,
   now: () => Date = () => new Date(),
 ): ApiKeyAuthenticator {
-  return async (presented) => {
+  return async (presented, clientIp = '0.0.0.0') => {
     if (!presented)
       throw unauthorized('Missing API key. Send it as `Authorization: Bearer <key>` or `x-api-key: <key>`.', 'missing_api_key');
     const parsed = parseCredential(presented);
     if (!parsed || parsed.kind === 'admin') throw unauthorized(INVALID, 'invalid_api_key');
     const kind = parsed.kind;
-    const key = await cache.get(presented, () => lookupAndVerify(db, kind, parsed.lookupId, parsed.secret));
+    const key = await cache.get(presented, () =>
+      throttledVerify(limiters, parsed.lookupId, clientIp, () => lookupAndVerify(db, kind, parsed.lookupId, parsed.secret)),
+    );
     const at = now();
     if (key.revokedAt && key.revokedAt <= at) throw unauthorized('This API key has been revoked.', 'revoked_api_key');
     if (key.expiresAt && key.expiresAt <= at) throw unauthorized('This API key has expired.', 'expired_api_key');

@@ -19,6 +19,12 @@ import { createRequestLogWriter } from './request-log/writer.js';
 import type { RequestLogWriter } from './request-log/types.js';
 import { createCircuitBreakerRegistry, type CircuitBreakerRegistry } from './upstream/circuit-breaker.js';
 import { createUpstreamClient, type UpstreamClient } from './upstream/http-client.js';
+import { usageTotals } from '../db/definer.js';
+import { createKeyedLimiter, type KeyedLimiter } from '../limits/keyed-limiter.js';
+import { createRateLimiter, type RateLimiter } from '../limits/rate-limiter.js';
+import { createUsageCounters } from '../limits/usage-counters.js';
+import { createUsageLimiter, type UsageLimiter } from '../limits/usage-limiter.js';
+import { createBudgetAlerts } from './limits/budget-alerts.js';
 
 export type GatewayServices = {
   authenticate: ApiKeyAuthenticator;
@@ -30,6 +36,11 @@ export type GatewayServices = {
   breakers: CircuitBreakerRegistry;
   responseCache: ResponseCache;
   logWriter: RequestLogWriter;
+  usageLimiter: UsageLimiter;
+  rateLimiter: RateLimiter;
+  /** Failed API-key verifications (each costs a bcrypt), per lookup id and per client IP. */
+  failedAuthByLookupId: KeyedLimiter;
+  failedAuthByIp: KeyedLimiter;
   /** Stop taking events, flush the request logs, close upstream connections. */
   close(): Promise<void>;
 };
@@ -43,11 +54,15 @@ export type GatewayServicesOptions = {
 export function createGatewayServices(runtime: Runtime, options: GatewayServicesOptions = {}): GatewayServices {
   const db = runtime.gatewayDb;
   const keyCache = createVerifiedKeyCache({ pepper: deriveKey(runtime.secrets.authSecret, 'api-key-cache-pepper') });
+  // Org-level settings the limiter and alerts need by org id, kept from the last loaded context.
+  const orgSettingsById = new Map<string, ProjectContext['orgSettings']>();
   const projectContexts = createCachedLoader<`${string}:${string}`, ProjectContext>({
     ttlMs: 60_000,
-    load: (key) => {
+    load: async (key) => {
       const [orgId, projectId] = key.split(':') as [string, string];
-      return loadProjectContext(db, orgId, projectId);
+      const context = await loadProjectContext(db, orgId, projectId);
+      orgSettingsById.set(orgId, context.orgSettings);
+      return context;
     },
   });
   const providerSecrets = createProviderSecretCache(db, runtime.keyring);
@@ -60,6 +75,50 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     keyring: runtime.keyring,
     logger: runtime.logger.child({ component: 'request-log' }),
     ...(options.logFlushIntervalMs ? { flushIntervalMs: options.logFlushIntervalMs } : {}),
+  });
+
+  const redis = runtime.config.redisUrl;
+  const prefix = 'portcullis:';
+  const limitsLogger = runtime.logger.child({ component: 'limits' });
+  const usageCounters = createUsageCounters({ ...(redis ? { redis } : {}), prefix });
+  const budgetAlerts = createBudgetAlerts({
+    db,
+    dataKeys,
+    upstream,
+    logger: limitsLogger,
+    webhookUrl: (orgId) => orgSettingsById.get(orgId)?.budgetWebhookUrl ?? null,
+  });
+  const usageLimiter = createUsageLimiter({
+    counters: usageCounters,
+    rebuild: (scope, since) => db.withRole((tx) => usageTotals(tx, scope.orgId, scope.type, scope.id, since)),
+    onThreshold: budgetAlerts,
+    failOpen: (orgId) => orgSettingsById.get(orgId)?.limitsFailOpen ?? false,
+    onError: (error) => limitsLogger.warn({ err: error }, 'budget alert failed'),
+  });
+  const onInsurance = () => limitsLogger.warn('Redis unreachable: rate limits enforced per process until it is back');
+  const rateLimiter = createRateLimiter({
+    ...(redis ? { redis } : {}),
+    prefix,
+    onInsurance,
+    onError: (error) => limitsLogger.error({ err: error }, 'rate limiter failed'),
+  });
+  // 10 verifications per minute per lookup id and 50 per client IP: a legitimate key verifies
+  // once and is then cached, so only floods of wrong secrets reach these limits.
+  const failedAuthByLookupId = createKeyedLimiter({
+    points: 10,
+    durationSeconds: 60,
+    blockDurationSeconds: 60,
+    ...(redis ? { redis } : {}),
+    prefix: `${prefix}auth-lookup:`,
+    onInsurance,
+  });
+  const failedAuthByIp = createKeyedLimiter({
+    points: 50,
+    durationSeconds: 60,
+    blockDurationSeconds: 60,
+    ...(redis ? { redis } : {}),
+    prefix: `${prefix}auth-ip:`,
+    onInsurance,
   });
 
   const orgPrefix = (orgId: string) => (key: string) => key.startsWith(`${orgId}:`);
@@ -83,7 +142,7 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
   const unsubscribe = runtime.bus.subscribe(onEvent);
 
   return {
-    authenticate: createApiKeyAuthenticator(db, keyCache),
+    authenticate: createApiKeyAuthenticator(db, keyCache, { byLookupId: failedAuthByLookupId, byIp: failedAuthByIp }),
     keyCache,
     projectContexts,
     providerSecrets,
@@ -92,9 +151,14 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     breakers,
     responseCache,
     logWriter,
+    usageLimiter,
+    rateLimiter,
+    failedAuthByLookupId,
+    failedAuthByIp,
     async close() {
       unsubscribe();
       await logWriter.close(Math.max(1_000, runtime.config.shutdownTimeoutMs));
+      await Promise.allSettled([usageCounters.close(), rateLimiter.close(), failedAuthByLookupId.close(), failedAuthByIp.close()]);
       await upstream.close();
     },
   };

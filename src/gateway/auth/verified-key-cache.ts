@@ -53,7 +53,7 @@ export function createVerifiedKeyCache(options: {
   const ttlMs = options.ttlMs ?? 60_000;
   const failureTtlMs = options.failureTtlMs ?? 60_000;
   // Cache key -> (rejection, until). Bounded like the positive cache; oldest evicted first.
-  const failures = new Map<string, { error: unknown; until: number }>();
+  const failures = new Map<string, { error: Error; until: number }>();
   const maxEntries = options.maxEntries ?? 100_000;
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
@@ -101,7 +101,7 @@ export function createVerifiedKeyCache(options: {
         },
         (error: unknown) => {
           inFlight.delete(cacheKey);
-          if (startedAt === epoch && isAuthenticationFailure(error)) {
+          if (startedAt === epoch && error instanceof Error && isAuthenticationFailure(error)) {
             if (failures.size >= maxEntries) {
               const oldest = failures.keys().next().value;
               if (oldest !== undefined) failures.delete(oldest);

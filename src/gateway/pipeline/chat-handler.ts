@@ -28,6 +28,7 @@ import {
 import type { UpstreamBody } from '../upstream/http-client.js';
 import type { RouteCandidate } from '../routing/resolve-route.js';
 import { cacheDirective, portcullisHeaders } from './response-headers.js';
+import { enforceLimits } from '../limits/enforce-limits.js';
 
 type NonStreamed = { kind: 'json'; text: string; usage: Usage; servedModel: string | null };
 type Streamed = { kind: 'stream'; primed: PrimedStream; processor: FrameProcessor; body: UpstreamBody };
@@ -81,6 +82,10 @@ export async function handleChat(
   const candidates = routeOrThrow(parsed.request.model, project, services, {
     mode: 'chat',
     keyAllowedModels: c.get('apiKey').allowedModels,
+  });
+  await enforceLimits(c, services, candidates, {
+    inputTokens: () => Math.ceil(JSON.stringify(parsed.raw).length / 4),
+    maxOutputTokens: parsed.request.maxTokens,
   });
   const settings = project.projectSettings;
   const renderContext: RenderContext = { requestedModel: parsed.request.model, requestId, requestBody: parsed.raw };

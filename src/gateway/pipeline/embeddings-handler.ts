@@ -12,6 +12,7 @@ import { redirectFailure, runAttempts } from './attempts.js';
 import type { GatewayEnv } from './gateway-env.js';
 import { portcullisHeaders } from './response-headers.js';
 import { routeOrThrow } from './route-request.js';
+import { enforceLimits } from '../limits/enforce-limits.js';
 
 const MAX_INPUTS = 2048;
 
@@ -56,6 +57,10 @@ export async function handleEmbeddings(c: Context<GatewayEnv>, services: Gateway
     supports: (p) => providerAdapter(p).capabilities.embeddings,
   });
 
+  await enforceLimits(c, services, candidates, {
+    inputTokens: () => Math.ceil(JSON.stringify(body.input).length / 4),
+    maxOutputTokens: 0,
+  });
   const result = await runAttempts<EmbeddingsResponse>({
     candidates,
     services,

@@ -34,6 +34,7 @@ export type RequestLogSink = (fields: RequestLogFields) => void;
 export class RequestLogRecorder {
   private readonly startedAt = performance.now();
   private finished = false;
+  private readonly finishHooks: ((fields: RequestLogFields) => void)[] = [];
   /** Set by a handler that hands the response to a stream: the stream finishes the log. */
   deferred = false;
   readonly fields: Omit<RequestLogFields, 'status' | 'errorCode' | 'latencyMs'>;
@@ -66,9 +67,16 @@ export class RequestLogRecorder {
     this.fields.ttftMs ??= this.elapsedMs();
   }
 
+  /** Runs once the request is over, with its final usage (e.g. settling the usage reservation). */
+  onFinish(hook: (fields: RequestLogFields) => void): void {
+    this.finishHooks.push(hook);
+  }
+
   finish(status: number, errorCode: string | null = null): void {
     if (this.finished) return;
     this.finished = true;
-    this.sink({ ...this.fields, status, errorCode, latencyMs: this.elapsedMs() });
+    const fields = { ...this.fields, status, errorCode, latencyMs: this.elapsedMs() };
+    this.sink(fields);
+    for (const hook of this.finishHooks) hook(fields);
   }
 }

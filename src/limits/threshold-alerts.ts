@@ -1,0 +1,81 @@
+/**
+ * Budget alerts: when a settled counter reaches a threshold (e.g. 80% of its limit), notify
+ * once per counter, threshold and window. "Once" is decided by a set-if-absent marker in the
+ * counter store, so it holds across gateway replicas and concurrent requests.
+ */
+import type { UsageMetric, UsagePeriod } from '../tenancy/limits.js';
+import type { UsageCounters } from './usage-counters.js';
+import { alertMarkerKey, type UsageScopeRef } from './usage-keys.js';
+import type { CounterPlan } from './usage-plan.js';
+import { unitsToDisplay } from './usage-units.js';
+
+export interface ThresholdCrossing {
+  orgId: string;
+  scope: UsageScopeRef;
+  metric: UsageMetric;
+  period: UsagePeriod;
+  periodId: string;
+  /** Percent of the limit, as configured in alertThresholds. */
+  threshold: number;
+  /** Counter value after the settle, in display units (USD for spend); includes other requests still in flight. */
+  used: number;
+  /** In display units (USD for spend). */
+  limit: number;
+  resetsAt: Date | null;
+}
+
+export type ThresholdListener = (crossing: ThresholdCrossing) => void | Promise<void>;
+
+// Markers this process has already seen set: past a threshold, every settle would otherwise
+// spend a round trip re-checking it. Cleared when full; the store marker stays authoritative.
+const MAX_KNOWN_MARKERS = 10_000;
+
+export class ThresholdAlerts {
+  private readonly known = new Set<string>();
+
+  constructor(
+    private readonly counters: UsageCounters,
+    private readonly listener: ThresholdListener,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Resolves once every reached threshold is marked; listener failures go to onError. */
+  async check(orgId: string, plan: CounterPlan, used: number): Promise<void> {
+    // A limit that rounds to 0 units (below one micro-USD) would "cross" every threshold at 0.
+    if (plan.limit === 0) return;
+    for (const threshold of plan.thresholds) {
+      // Exact integer comparison: used / limit >= threshold / 100.
+      if (BigInt(used) * 100n < BigInt(plan.limit) * BigInt(threshold)) break;
+      const marker = alertMarkerKey(plan.key, plan.limit, threshold);
+      if (this.known.has(marker)) continue;
+      const first = await this.counters.initialize(marker, 1, plan.ttlMs);
+      if (this.known.size >= MAX_KNOWN_MARKERS) this.known.clear();
+      this.known.add(marker);
+      if (first) this.notify(thresholdCrossing(orgId, plan, threshold, used));
+    }
+  }
+
+  private notify(crossing: ThresholdCrossing): void {
+    try {
+      const pending = this.listener(crossing);
+      if (pending instanceof Promise) void pending.catch(this.onError);
+    } catch (error) {
+      // A failing webhook or audit write must not fail the request that crossed the threshold.
+      this.onError(error);
+    }
+  }
+}
+
+function thresholdCrossing(orgId: string, plan: CounterPlan, threshold: number, used: number): ThresholdCrossing {
+  return {
+    orgId,
+    scope: plan.scope,
+    metric: plan.metric,
+    period: plan.period,
+    periodId: plan.window.id,
+    threshold,
+    used: unitsToDisplay(plan.metric, used),
+    limit: unitsToDisplay(plan.metric, plan.limit),
+    resetsAt: plan.window.resetsAt,
+  };
+}
