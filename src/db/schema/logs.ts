@@ -41,6 +41,11 @@ export const requestLogs = pgTable(
     /** Cost in millionths of a US dollar, computed from the model catalog. */
     costMicroUsd: bigint('cost_micro_usd', { mode: 'number' }),
     cacheStatus: text('cache_status').$type<CacheStatus>(),
+    /**
+     * The request passed the limit checks and so counts toward usage limits (requests refused
+     * before them do not). Usage counters lost from Redis are rebuilt from these rows.
+     */
+    usageCounted: boolean('usage_counted').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -54,6 +54,10 @@ export async function enforceLimits(
   const rateScopes: RateScope[] = levels
     .filter((l) => l.limits.rate.requestsPerMinute !== null || l.limits.rate.tokensPerMinute !== null)
     .map((l) => ({ type: l.type, id: l.id, rate: l.limits.rate }));
+  // From here on the request counts toward usage (live counters, and their rebuild from the logs)
+  // unless a limit refuses it below.
+  const log = c.get('log');
+  log.fields.usageCounted = true;
   // No limit anywhere: nothing to count, no store round trip on the hot path.
   if (usageScopes.length === 0 && rateScopes.length === 0) return;
 
@@ -73,6 +77,7 @@ export async function enforceLimits(
     const rate = await services.rateLimiter.check({ scopes: rateScopes, estimatedTokens });
     for (const [name, value] of Object.entries(rate.headers)) c.header(name, value);
     if (!rate.allowed) {
+      log.fields.usageCounted = false;
       throw new HttpError(
         429,
         'rate_limit_error',
@@ -94,6 +99,7 @@ export async function enforceLimits(
         })
       : undefined;
   if (reservation && !reservation.ok) {
+    log.fields.usageCounted = false;
     if (rateScopes.length > 0) void services.rateLimiter.adjustTokens(rateScopes, -estimatedTokens);
     if (reservation.reason === 'store_unavailable') {
       c.get('logger').error({ err: reservation.error }, 'usage counters unavailable: request refused (limits fail closed)');

@@ -26,6 +26,7 @@ export function toLogEntry(fields: RequestLogFields): RequestLogEntry {
     reasoningTokens: usage?.reasoningTokens ?? null,
     costMicroUsd: fields.costMicroUsd,
     cacheStatus: fields.cacheStatus,
+    usageCounted: fields.usageCounted,
     createdAt: fields.createdAt,
     ...(fields.bodies ? { bodies: fields.bodies } : {}),
   };

@@ -25,6 +25,8 @@ export type RequestLogFields = {
   usage: Usage | null;
   costMicroUsd: number | null;
   cacheStatus: CacheStatus | null;
+  /** Passed the limit checks: counts toward usage limits (and their rebuild from logs). */
+  usageCounted: boolean;
   createdAt: Date;
   bodies?: { request: string; response: string | null };
 };
@@ -54,6 +56,7 @@ export class RequestLogRecorder {
       usage: null,
       costMicroUsd: null,
       cacheStatus: null,
+      usageCounted: false,
       createdAt: new Date(),
     };
   }
