@@ -72,8 +72,16 @@ export async function hashCredentialSecret(secret: string, cost = 10): Promise<s
  * True only if `secret` matches `hash`. A malformed hash, or a secret bcrypt could not
  * hash faithfully, yields false: to the caller both mean "not authenticated".
  */
+let bcryptComparisons = 0;
+
+/** How many bcrypt comparisons this process has run: the cost a flood of wrong keys would impose (metrics, tests). */
+export function bcryptComparisonCount(): number {
+  return bcryptComparisons;
+}
+
 export async function verifyCredentialSecret(secret: string, hash: string): Promise<boolean> {
   if (typeof secret !== 'string' || typeof hash !== 'string' || !isBcryptSafe(secret)) return false;
+  bcryptComparisons += 1;
   try {
     return await bcrypt.compare(secret, hash);
   } catch {

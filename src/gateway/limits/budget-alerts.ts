@@ -15,8 +15,10 @@ import type { ThresholdCrossing } from '../../limits/usage-limiter.js';
 import type { DataKeyCache } from '../context/data-keys.js';
 import type { UpstreamClient } from '../upstream/http-client.js';
 
+import { ORG_SECRET_PURPOSES } from '../../credentials/org-secrets.js';
+
 export const BUDGET_WEBHOOK_SECRET_KIND = 'budget_webhook';
-export const BUDGET_WEBHOOK_PURPOSE = 'budget_webhook_secret';
+export const BUDGET_WEBHOOK_PURPOSE = ORG_SECRET_PURPOSES.budget_webhook;
 
 export type BudgetAlertDeps = {
   db: ScopedDatabase;
