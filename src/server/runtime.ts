@@ -53,6 +53,8 @@ export type RuntimeOptions = {
   migrations: MigrationPolicy;
   /** Tests inject an already-open database (a PGlite snapshot or TEST_DATABASE_URL); it is closed with the runtime. */
   database?: DatabaseHandle;
+  /** With an injected database: false leaves it open on close (two runtimes sharing one, as two replicas share PostgreSQL). */
+  closeDatabase?: boolean;
 };
 
 export async function openRuntime(config: Config, logger: Logger, options: RuntimeOptions): Promise<Runtime> {
@@ -84,7 +86,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       : config.databaseUrl
         ? await openDatabase({ kind: 'postgres', url: config.databaseUrl, poolMax: config.databasePoolMax })
         : await openDatabase({ kind: 'pglite', dataDir: join(config.dataDir, 'pgdata') });
-    cleanup.push(() => database.close());
+    if (options.closeDatabase !== false) cleanup.push(() => database.close());
     logger.info({ database: database.kind, ms: Math.round(performance.now() - started) }, 'database open');
 
     const pending = await pendingMigrationCount(database);

@@ -50,14 +50,25 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 /** The real services in-process on ephemeral ports, on the test database (PGlite snapshot or TEST_DATABASE_URL). */
 export async function startTestServer(
-  options: { services?: ServiceName[]; env?: Record<string, string>; isolatedDatabase?: boolean } = {},
+  options: {
+    services?: ServiceName[];
+    env?: Record<string, string>;
+    isolatedDatabase?: boolean;
+    /** Run against another test server's database, as a second replica would (its own caches, store and bus). */
+    shareDatabaseWith?: TestServer;
+  } = {},
 ): Promise<TestServer> {
   const config = testConfig(options.env);
   const logLines: string[] = [];
   const announcements: string[] = [];
   const logger = createLogger({ level: config.logLevel, destination: memoryLogDestination(logLines) });
-  const testDb = options.isolatedDatabase ? await openIsolatedTestDatabase() : await openTestDatabase();
-  const runtime = await openRuntime(config, logger, { migrations: 'require-current', database: testDb.handle });
+  const shared = options.shareDatabaseWith?.runtime.database;
+  const testDb = shared
+    ? { handle: shared, close: () => Promise.resolve() }
+    : options.isolatedDatabase
+      ? await openIsolatedTestDatabase()
+      : await openTestDatabase();
+  const runtime = await openRuntime(config, logger, { migrations: 'require-current', database: testDb.handle, closeDatabase: !shared });
   const services = await startServices(runtime, options.services ?? ['gateway', 'api'], { announce: (line) => announcements.push(line) });
   return {
     runtime,
