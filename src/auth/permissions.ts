@@ -1,0 +1,75 @@
+/**
+ * The one permission table of the management api. Every route names the permission it needs and
+ * the registry consults `can()` before the handler runs; nothing else decides who may do what.
+ *
+ * Roles are strictly nested (owner > admin > developer > viewer), so each permission is granted
+ * from a minimum role upwards. Least privilege: a viewer only reads configuration; a developer
+ * also manages API keys (a key's own limits can only tighten the project's and org's, which stay
+ * in force) and reads usage; an admin also manages admin tokens and limits; the owner everything.
+ */
+import { z } from 'zod';
+import { MEMBER_ROLES, type MemberRole } from '../db/schema/index.js';
+
+export type Role = MemberRole;
+/** Highest first. */
+export const ROLES: readonly Role[] = MEMBER_ROLES;
+export const roleSchema = z.enum(MEMBER_ROLES);
+
+export const PERMISSIONS = [
+  'org:read',
+  'org:write',
+  'projects:read',
+  'projects:write',
+  'api_keys:read',
+  'api_keys:write',
+  'admin_tokens:read',
+  'admin_tokens:write',
+  'usage:read',
+  'limits:write',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** The lowest role holding each permission. */
+export const PERMISSION_TABLE: Readonly<Record<Permission, Role>> = Object.freeze({
+  'org:read': 'viewer',
+  // Renaming or deleting the org, org-wide settings: reserved for its owners.
+  'org:write': 'owner',
+  'projects:read': 'viewer',
+  // A project is a billing and policy boundary: creating one is an admin's call.
+  'projects:write': 'admin',
+  // Lists show masked keys only; the secret is never readable after creation.
+  'api_keys:read': 'viewer',
+  'api_keys:write': 'developer',
+  // Admin tokens grant management access, so even listing them is for those who may mint them.
+  'admin_tokens:read': 'admin',
+  'admin_tokens:write': 'admin',
+  // Spend figures are commercially sensitive: not for read-only observers.
+  'usage:read': 'developer',
+  'limits:write': 'admin',
+});
+
+const RANK: Readonly<Record<Role, number>> = { owner: 3, admin: 2, developer: 1, viewer: 0 };
+
+export function roleRank(role: Role): number {
+  return RANK[role];
+}
+
+export function isAtLeast(role: Role, minimum: Role): boolean {
+  return RANK[role] >= RANK[minimum];
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  // An unknown permission (a typo cast past the type checker, or `toString` reaching the
+  // prototype) grants nothing.
+  if (!Object.hasOwn(PERMISSION_TABLE, permission) || !Object.hasOwn(RANK, role)) return false;
+  return isAtLeast(role, PERMISSION_TABLE[permission]);
+}
+
+/** A principal may hand out a role no higher than its own: no way to mint more power than one holds. */
+export function canGrantRole(granter: Role, granted: Role): boolean {
+  return isAtLeast(granter, granted);
+}
+
+export function isPermission(value: unknown): value is Permission {
+  return typeof value === 'string' && (PERMISSIONS as readonly string[]).includes(value) && Object.hasOwn(PERMISSION_TABLE, value);
+}
