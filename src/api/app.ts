@@ -7,9 +7,10 @@ import type { AppEnv } from '../http/types.js';
 import type { Runtime } from '../server/runtime.js';
 import { setupRoutes } from './routes/setup.js';
 import { instanceHasAdmin } from '../setup/setup-link.js';
+import { managementApp, type ManagementOptions } from './management.js';
 
 /** The api service (`/api/*` and the dashboard, port 4001). */
-export function createApiApp(runtime: Runtime): Hono<AppEnv> {
+export function createApiApp(runtime: Runtime, options: ManagementOptions = {}): Hono<AppEnv> {
   const { config } = runtime;
   const app = createServiceApp({
     logger: runtime.logger,
@@ -21,6 +22,8 @@ export function createApiApp(runtime: Runtime): Hono<AppEnv> {
   // '*' is refused in production; elsewhere it means any origin, never with credentials.
   app.use('/api/*', config.corsOrigins === '*' ? cors({ origin: '*', credentials: false }) : corsMiddleware(config.corsOrigins));
   app.route('/', setupRoutes(runtime));
+  // After setup: its routes answer first and are exempt from admin-token authentication.
+  app.route('/', managementApp(runtime, options));
   // Until the dashboard lands, the root sends a new instance to its setup page and otherwise
   // says what is running; it never reveals more than the setup status already public at /api/setup.
   app.get('/', async (c) => {

@@ -5,6 +5,7 @@ import { apiKeys } from '../db/schema/index.js';
 import type { Tx } from '../db/types.js';
 import { recordAudit } from '../audit/record.js';
 import type { ActionContext } from '../audit/context.js';
+import type { Limits } from '../tenancy/limits.js';
 
 /**
  * A key generated and hashed OUTSIDE any transaction (bcrypt costs ~55 ms of CPU; holding a
@@ -23,7 +24,17 @@ export async function prepareApiKey(kind: 'live' | 'test'): Promise<PreparedApiK
   };
 }
 
-export type ApiKeyInsert = { orgId: string; projectId: string; name: string; expiresAt: Date | null; ownerMemberId: string | null };
+export type ApiKeyInsert = {
+  orgId: string;
+  projectId: string;
+  name: string;
+  expiresAt: Date | null;
+  ownerMemberId: string | null;
+  /** Restrictions and limits; absent = none (bootstrap creates unrestricted keys). */
+  allowedModels?: string[] | null;
+  ipAllowlist?: string[] | null;
+  limits?: Limits;
+};
 
 export async function insertApiKey(tx: Tx, prepared: PreparedApiKey, input: ApiKeyInsert, ctx: ActionContext): Promise<{ id: string }> {
   const id = randomUUID();
@@ -38,6 +49,9 @@ export async function insertApiKey(tx: Tx, prepared: PreparedApiKey, input: ApiK
     last4: prepared.last4,
     ownerMemberId: input.ownerMemberId,
     expiresAt: input.expiresAt,
+    allowedModels: input.allowedModels ?? null,
+    ipAllowlist: input.ipAllowlist ?? null,
+    limits: input.limits ?? {},
   });
   await recordAudit(tx, {
     orgId: input.orgId,
@@ -52,6 +66,10 @@ export async function insertApiKey(tx: Tx, prepared: PreparedApiKey, input: ApiK
       lookupId: prepared.lookupId,
       last4: prepared.last4,
       expiresAt: input.expiresAt,
+      ...(input.ownerMemberId ? { ownerMemberId: input.ownerMemberId } : {}),
+      ...(input.allowedModels ? { allowedModels: input.allowedModels } : {}),
+      ...(input.ipAllowlist ? { ipAllowlist: input.ipAllowlist } : {}),
+      ...(input.limits ? { limits: input.limits } : {}),
     },
   });
   return { id };

@@ -1,0 +1,149 @@
+/**
+ * The route registry of the management api. Each route declares its method, path, schemas and
+ * the permission it needs; the registry alone turns that into a handler, so every route gets
+ * the same checks in the same order:
+ *
+ *   authenticated principal (401, by the middleware) → role in the path's org, else 404 (not
+ *   403: a caller learns nothing about orgs that are not theirs) → permission (403) → path,
+ *   query and body validation (400 naming fields, never values; 415 for non-JSON bodies) →
+ *   handler → response parsed through its schema, which strips any field not declared there.
+ *
+ * The same declarations produce the OpenAPI document (openapi.ts).
+ */
+import type { Context, Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { z } from 'zod';
+import type { ActionContext } from '../audit/context.js';
+import { can, isPermission, type Permission, type Role } from '../auth/permissions.js';
+import { actorOf, roleIn, type Principal } from '../auth/principal.js';
+import { badRequest, forbidden, notFound, unauthorized } from '../http/errors.js';
+import { readJson } from '../http/json-body.js';
+import { describeZodError } from '../http/zod-message.js';
+import type { ApiEnv } from './env.js';
+
+export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** Every management route lives under one org: the tenant boundary is part of the path. */
+export const ORG_ROUTE_PREFIX = '/api/orgs/:orgId';
+
+export type RouteRequest<P, Q, B> = {
+  params: P;
+  query: Q;
+  body: B;
+  principal: Principal;
+  /** The principal's role in the path's org. */
+  role: Role;
+  /** Actor (the principal, with client IP and user agent) and request id, for the audit trail. */
+  ctx: ActionContext;
+  c: Context<ApiEnv>;
+};
+
+type EmptyObject = z.ZodObject<Record<never, never>>;
+
+/** `ApiRoute` without arguments is any route, as the registry stores them. */
+export interface ApiRoute<
+  P extends z.ZodObject = z.ZodObject,
+  Q extends z.ZodObject = z.ZodObject,
+  B extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
+  /** Stable name for generated clients. */
+  operationId: string;
+  method: HttpMethod;
+  /** Hono syntax (`/api/orgs/:orgId/...`); every `:name` must be a key of `params`. */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  permission: Permission;
+  params: P;
+  query?: Q;
+  /** JSON request body; without it the body is ignored. */
+  body?: B;
+  /** 204 routes declare `noContent`. */
+  status: 200 | 201 | 204;
+  response: R;
+  /** Extra client errors the route can answer besides 400/401/403/404, e.g. 409. */
+  errors?: readonly number[];
+  // A method (not a property) so a route with specific schemas is assignable to ApiRoute.
+  handler(request: RouteRequest<z.output<P>, z.output<Q>, z.output<B>>): Promise<z.input<R>>;
+}
+
+/** Declares a route with its handler typed from its schemas (no query: empty; no body: undefined). */
+export function defineRoute<
+  P extends z.ZodObject,
+  Q extends z.ZodObject = EmptyObject,
+  B extends z.ZodType = z.ZodUndefined,
+  R extends z.ZodType = z.ZodType,
+>(route: ApiRoute<P, Q, B, R>): ApiRoute {
+  return route;
+}
+
+export const noContent = z.undefined();
+
+/** Parses `:name` segments out of a route path. */
+export function pathParameterNames(path: string): string[] {
+  return [...path.matchAll(/:([A-Za-z][A-Za-z0-9_]*)/g)].map((m) => m[1]!);
+}
+
+/**
+ * Refuses a route table that would weaken the checks: a missing or unknown permission (a cast
+ * or a plain JavaScript caller could slip one past the type checker), a route outside an org,
+ * path parameters the schema does not validate, duplicates.
+ */
+export function assertValidRoutes(routes: readonly ApiRoute[]): void {
+  const seen = new Set<string>();
+  const operationIds = new Set<string>();
+  for (const route of routes) {
+    const where = `${String(route.method).toUpperCase()} ${route.path}`;
+    if (!isPermission(route.permission)) throw new Error(`route ${where} declares no known permission`);
+    if (!HTTP_METHODS.includes(route.method)) throw new Error(`route ${where} has an unsupported method`);
+    if (route.path !== ORG_ROUTE_PREFIX && !route.path.startsWith(`${ORG_ROUTE_PREFIX}/`))
+      throw new Error(`route ${where} is not under ${ORG_ROUTE_PREFIX}`);
+    const declared = Object.keys(route.params.shape).sort();
+    const inPath = pathParameterNames(route.path).sort();
+    if (declared.join() !== inPath.join()) throw new Error(`route ${where}: params schema must validate exactly ${inPath.join(', ')}`);
+    if (route.status === 204 && route.response !== noContent) throw new Error(`route ${where}: a 204 route must declare noContent`);
+    const key = `${route.method} ${route.path}`;
+    if (seen.has(key)) throw new Error(`route ${where} is registered twice`);
+    if (operationIds.has(route.operationId)) throw new Error(`operationId ${route.operationId} is used twice`);
+    seen.add(key);
+    operationIds.add(route.operationId);
+  }
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw badRequest(`Invalid ${what}: ${describeZodError(result.error, value)}`, 'validation_error');
+  return result.data;
+}
+
+async function handle(route: ApiRoute, c: Context<ApiEnv>): Promise<Response> {
+  const principal = c.get('principal');
+  // The authentication middleware runs on every /api path; this only guards against mounting a
+  // route somewhere it does not.
+  if (principal === undefined) throw unauthorized();
+  const role = roleIn(principal, c.req.param('orgId') ?? '');
+  if (role === undefined) throw notFound();
+  if (!can(role, route.permission))
+    throw forbidden(`This needs the ${route.permission} permission, which the ${role} role does not have.`, 'permission_denied');
+  const params = parseOrThrow(route.params, c.req.param(), 'path parameter');
+  const query = parseOrThrow(route.query ?? z.object({}), c.req.query(), 'query parameter');
+  const body: unknown = route.body === undefined ? undefined : await readJson(c, route.body);
+  const ctx: ActionContext = {
+    actor: actorOf(principal, { ip: c.get('clientIp'), userAgent: c.req.header('user-agent')?.slice(0, 500) ?? null }),
+    requestId: c.get('requestId'),
+  };
+  const result = await route.handler({ params, query, body, principal, role, ctx, c });
+  if (route.status === 204) return c.body(null, 204);
+  // Our own output failing its schema is a bug: a 500 (logged), never a partial response.
+  const parsed = route.response.safeParse(result);
+  if (!parsed.success) throw new Error(`${route.operationId}: response does not match its schema (${describeZodError(parsed.error)})`);
+  return c.json(parsed.data, route.status as ContentfulStatusCode);
+}
+
+export function mountRoutes(app: Hono<ApiEnv>, routes: readonly ApiRoute[]): void {
+  assertValidRoutes(routes);
+  for (const route of routes) app.on(route.method.toUpperCase(), route.path, (c) => handle(route, c));
+}

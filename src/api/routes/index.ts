@@ -1,0 +1,20 @@
+import type { ApiDeps } from '../deps.js';
+import type { ApiRoute } from '../registry.js';
+import { adminTokenRoutes } from './admin-tokens.js';
+import { apiKeyRoutes } from './api-keys.js';
+import { limitRoutes } from './limits.js';
+import { orgRoutes } from './orgs.js';
+import { projectRoutes } from './projects.js';
+import { usageRoutes } from './usage.js';
+
+/** Every management route, in the order the OpenAPI document lists them. */
+export function managementRoutes(deps: ApiDeps): ApiRoute[] {
+  return [
+    ...orgRoutes(deps),
+    ...projectRoutes(deps),
+    ...apiKeyRoutes(deps),
+    ...adminTokenRoutes(deps),
+    ...usageRoutes(deps),
+    ...limitRoutes(deps),
+  ];
+}

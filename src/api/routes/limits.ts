@@ -1,0 +1,70 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { announce } from '../../credentials/announce.js';
+import { canonicalJson } from '../../gateway/cache/canonical-json.js';
+import { projects } from '../../db/schema/index.js';
+import { notFound } from '../../http/errors.js';
+import { limitsSchema } from '../../tenancy/limits.js';
+import { getOrganization, updateOrganizationSettings } from '../../tenancy/organizations.js';
+import { updateProjectSettings } from '../../tenancy/projects.js';
+import { parseOrgSettings, parseProjectSettings } from '../../tenancy/settings.js';
+import type { ApiDeps } from '../deps.js';
+import { defineRoute, type ApiRoute } from '../registry.js';
+import { orgParams, projectParams } from '../schemas.js';
+
+const limitsResponseSchema = z.object({ limits: limitsSchema });
+
+/**
+ * Limits replace the previous ones as a whole (PUT), audited with the settings diff in the same
+ * transaction; `org.changed` afterwards makes every gateway replica reload the org's policy.
+ */
+export function limitRoutes(deps: ApiDeps): ApiRoute[] {
+  return [
+    defineRoute({
+      operationId: 'setOrgLimits',
+      method: 'put',
+      path: '/api/orgs/:orgId/limits',
+      tag: 'Usage and limits',
+      summary: 'Replace the org-wide usage and rate limits',
+      permission: 'limits:write',
+      params: orgParams,
+      body: limitsSchema,
+      status: 200,
+      response: limitsResponseSchema,
+      async handler({ params, body, ctx }) {
+        const changed = await deps.db.withTenant(params.orgId, async (tx) => {
+          const org = await getOrganization(tx, params.orgId);
+          if (!org) throw notFound();
+          const settings = parseOrgSettings(org.id, org.settings);
+          if (canonicalJson(settings.limits) === canonicalJson(body)) return false;
+          return updateOrganizationSettings(tx, org, { ...settings, limits: body }, ctx);
+        });
+        if (changed) await announce(deps.bus, { type: 'org.changed', orgId: params.orgId }, deps.logger);
+        return { limits: body };
+      },
+    }),
+    defineRoute({
+      operationId: 'setProjectLimits',
+      method: 'put',
+      path: '/api/orgs/:orgId/projects/:projectId/limits',
+      tag: 'Usage and limits',
+      summary: 'Replace the usage and rate limits of a project',
+      permission: 'limits:write',
+      params: projectParams,
+      body: limitsSchema,
+      status: 200,
+      response: limitsResponseSchema,
+      async handler({ params, body, ctx }) {
+        const changed = await deps.db.withTenant(params.orgId, async (tx) => {
+          const [project] = await tx.select().from(projects).where(eq(projects.id, params.projectId)).limit(1);
+          if (!project) throw notFound('Project not found', 'project_not_found');
+          const settings = parseProjectSettings(project.id, project.settings);
+          if (canonicalJson(settings.limits) === canonicalJson(body)) return false;
+          return updateProjectSettings(tx, project, { ...settings, limits: body }, ctx);
+        });
+        if (changed) await announce(deps.bus, { type: 'org.changed', orgId: params.orgId }, deps.logger);
+        return { limits: body };
+      },
+    }),
+  ];
+}
