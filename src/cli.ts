@@ -11,6 +11,7 @@ import { BootstrapDocumentError } from './bootstrap/document.js';
 import type { runServer as RunServerFn } from './cli/run-server.js';
 import type { bootstrapCommand as BootstrapFn, migrateCommand as MigrateFn } from './cli/commands.js';
 import type { doctorCommand as DoctorFn } from './cli/doctor.js';
+import type * as CredentialCommands from './cli/credential-commands.js';
 
 type RunServer = typeof RunServerFn;
 type MigrateCommand = typeof MigrateFn;
@@ -23,6 +24,10 @@ const runServer: RunServer = async (...args) => (await import('./cli/run-server.
 const migrateCommand: MigrateCommand = async (...args) => (await import('./cli/commands.js')).migrateCommand(...args);
 const bootstrapCommand: BootstrapCommand = async (...args) => (await import('./cli/commands.js')).bootstrapCommand(...args);
 const doctorCommand: DoctorCommand = async (...args) => (await import('./cli/doctor.js')).doctorCommand(...args);
+const credentialCommand =
+  (name: keyof typeof CredentialCommands) =>
+  async (options: Options): Promise<void> =>
+    (await import('./cli/credential-commands.js'))[name](configFromOptions(options), options);
 
 type Options = Record<string, unknown>;
 
@@ -61,6 +66,41 @@ withConfigOptions(program.command('doctor'))
   .action(async (options: Options) => {
     process.exitCode = await doctorCommand(() => configFromOptions(options));
   });
+
+const keys = program.command('keys').description('Create, list, rotate and revoke API keys (printed as JSON; a new key only once).');
+withConfigOptions(keys.command('create'))
+  .description('Create an API key for a project and print it, once.')
+  .requiredOption('--org <name>', 'organization name')
+  .requiredOption('--project <name>', 'project name (its mode decides pc_live_ or pc_test_)')
+  .requiredOption('--name <name>', 'key name, unique in the project')
+  .option('--expires <iso>', 'expiry, ISO 8601 with a time zone (e.g. 2027-01-01T00:00:00Z)')
+  .option('--models <list>', 'comma-separated models this key may request (default: any the project allows)')
+  .action(credentialCommand('keysCreateCommand'));
+withConfigOptions(keys.command('list'))
+  .description("List a project's API keys, masked.")
+  .requiredOption('--org <name>', 'organization name')
+  .requiredOption('--project <name>', 'project name')
+  .action(credentialCommand('keysListCommand'));
+withConfigOptions(keys.command('rotate'))
+  .description('Give an API key a new secret and print it, once; the key keeps its id, limits and history.')
+  .requiredOption('--org <name>', 'organization name')
+  .requiredOption('--key-id <id>', 'API key id (from `keys list`)')
+  .option('--grace <seconds>', 'how long the old secret keeps working (0 to 604800)', '0')
+  .action(credentialCommand('keysRotateCommand'));
+withConfigOptions(keys.command('revoke'))
+  .description('Revoke an API key immediately.')
+  .requiredOption('--org <name>', 'organization name')
+  .requiredOption('--key-id <id>', 'API key id (from `keys list`)')
+  .action(credentialCommand('keysRevokeCommand'));
+
+const tokens = program.command('tokens').description('Admin tokens for the management api (/api).');
+withConfigOptions(tokens.command('create'))
+  .description("Create an admin token for an organization and print it, once (the operator's way to the first one).")
+  .requiredOption('--org <name>', 'organization name')
+  .requiredOption('--name <name>', 'token name, unique in the organization')
+  .requiredOption('--role <role>', 'owner | admin | developer | viewer')
+  .option('--expires <iso>', 'expiry, ISO 8601 with a time zone')
+  .action(credentialCommand('tokensCreateCommand'));
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,6 @@
 /**
  * Loopback-only admin endpoint of a running embedded server. CLI commands (bootstrap, migrate,
- * doctor) use it when the server holds the data dir, so their effects happen inside the running
+ * doctor, keys, tokens) use it when the server holds the data dir, so their effects happen inside the running
  * process — caches and the gateway see a change at once — instead of fighting over the lock.
  */
 import type { Hono } from 'hono';
@@ -17,6 +17,7 @@ import { createServiceApp } from '../http/service-app.js';
 import { gatewaySecurityHeaders } from '../http/security-headers.js';
 import type { AppEnv } from '../http/types.js';
 import type { Runtime } from '../server/runtime.js';
+import { credentialAdminRoutes } from './credential-routes.js';
 
 export function createAdminApp(runtime: Runtime, token: string, info: { services: string[] }): Hono<AppEnv> {
   const app = createServiceApp({
@@ -63,5 +64,6 @@ export function createAdminApp(runtime: Runtime, token: string, info: { services
     await announceBootstrapChanges(runtime.bus, result);
     return c.json(result);
   });
+  app.route('/', credentialAdminRoutes(runtime));
   return app;
 }

@@ -15,7 +15,7 @@ function cliLogger(config: Config): Logger {
 }
 
 /** Opens the database directly when no server holds it (embedded) or always (PostgreSQL). */
-async function withDirectRuntime<T>(
+export async function withDirectRuntime<T>(
   config: Config,
   fn: (runtime: Runtime) => Promise<T>,
   migrations: 'apply' | 'require-current' = 'require-current',
