@@ -270,7 +270,18 @@ describe('SECURITY DEFINER lookups', () => {
       queryRows<Record<string, unknown>>(tx, sql`select * from portcullis_lookup_api_key(${a.lookupId})`),
     );
     expect(rows).toHaveLength(1);
-    expect(Object.keys(rows[0]!).sort()).toEqual(['allowed_models', 'expires_at', 'id', 'ip_allowlist', 'kind', 'limits', 'org_id', 'project_id', 'revoked_at', 'secret_hash']);
+    expect(Object.keys(rows[0]!).sort()).toEqual([
+      'allowed_models',
+      'expires_at',
+      'id',
+      'ip_allowlist',
+      'kind',
+      'limits',
+      'org_id',
+      'project_id',
+      'revoked_at',
+      'secret_hash',
+    ]);
     const typed = await db.gateway.withRole((tx) => lookupApiKey(tx, a.lookupId));
     expect(typed).toMatchObject({ id: a.apiKeyId, orgId: a.orgId, projectId: a.projectId, kind: 'live' });
     expect(await db.gateway.withRole((tx) => lookupApiKey(tx, 'doesnotexist'))).toBeUndefined();

@@ -22,7 +22,6 @@ import { createUpstreamClient, type UpstreamClient } from './upstream/http-clien
 import { usageTotals } from '../db/definer.js';
 import { createKeyedLimiter, type KeyedLimiter } from '../limits/keyed-limiter.js';
 import { createRateLimiter, type RateLimiter } from '../limits/rate-limiter.js';
-import { createUsageCounters } from '../limits/usage-counters.js';
 import { createUsageLimiter, type UsageLimiter } from '../limits/usage-limiter.js';
 import { createBudgetAlerts } from './limits/budget-alerts.js';
 
@@ -80,7 +79,7 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
   const redis = runtime.config.redisUrl;
   const prefix = 'portcullis:';
   const limitsLogger = runtime.logger.child({ component: 'limits' });
-  const usageCounters = createUsageCounters({ ...(redis ? { redis } : {}), prefix });
+  const usageCounters = runtime.usageCounters;
   const budgetAlerts = createBudgetAlerts({
     db,
     dataKeys,
@@ -158,7 +157,7 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     async close() {
       unsubscribe();
       await logWriter.close(Math.max(1_000, runtime.config.shutdownTimeoutMs));
-      await Promise.allSettled([usageCounters.close(), rateLimiter.close(), failedAuthByLookupId.close(), failedAuthByIp.close()]);
+      await Promise.allSettled([rateLimiter.close(), failedAuthByLookupId.close(), failedAuthByIp.close()]);
       await upstream.close();
     },
   };

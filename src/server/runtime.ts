@@ -17,6 +17,7 @@ import { createEventBus } from '../events/create-event-bus.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../logging/logger.js';
 import { createStore } from '../store/create-store.js';
+import { createUsageCounters, type UsageCounters } from '../limits/usage-counters.js';
 import type { Store } from '../store/store.js';
 import { join } from 'node:path';
 
@@ -32,6 +33,8 @@ export type Runtime = {
   gatewayDb: ScopedDatabase;
   store: Store;
   bus: EventBus;
+  /** Usage-limit counters, shared by the gateway (reserve/settle) and the api (usage reports). */
+  usageCounters: UsageCounters;
   lock: DataDirLock | undefined;
   host: string;
   ping(): Promise<void>;
@@ -98,6 +101,8 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
 
     const store = createStore({ redisUrl: config.redisUrl });
     cleanup.push(() => store.close());
+    const usageCounters = createUsageCounters({ ...(config.redisUrl ? { redis: config.redisUrl } : {}), prefix: 'portcullis:' });
+    cleanup.push(() => usageCounters.close());
     const bus = createEventBus({
       redisUrl: config.redisUrl,
       onHandlerError: (err, event) => logger.error({ err, event: event.type }, 'event handler failed'),
@@ -118,6 +123,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       gatewayDb: createScopedDatabase(database.db, 'gateway', onSlow),
       store,
       bus,
+      usageCounters,
       lock,
       host: hostname(),
       ping: async () => {

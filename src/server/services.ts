@@ -10,7 +10,7 @@ import type { Runtime } from './runtime.js';
 // Each service's code is imported only by the processes that run it: a gateway never loads the
 // api, its sign-in and setup code, and the reverse (resident memory per replica).
 const loadGateway = () => Promise.all([import('../gateway/app.js'), import('../gateway/services.js')]);
-const loadApi = () => Promise.all([import('../api/app.js'), import('../setup/setup-link.js')]);
+const loadApi = () => Promise.all([import('../api/app.js'), import('../setup/setup-link.js'), import('../api/usage/live-counters.js')]);
 const loadAdmin = () => Promise.all([import('../admin/app.js'), import('../admin/admin-token.js')]);
 
 export type ServiceName = 'gateway' | 'api';
@@ -56,7 +56,7 @@ export async function startServices(
     const apiModules = services.includes('api') ? await loadApi() : undefined;
     const api = apiModules
       ? await startHttpServer({
-          app: apiModules[0].createApiApp(runtime),
+          app: apiModules[0].createApiApp(runtime, { liveUsage: apiModules[2].liveUsageFrom(runtime.usageCounters) }),
           host: config.host,
           port: config.apiPort,
           tls: config.tls,

@@ -110,3 +110,18 @@ export async function startGatewayFixture(
     },
   };
 }
+
+/**
+ * A second gateway replica of the fixture: same database and the same MASTER_KEY and AUTH_SECRET
+ * (as every replica of one deployment has; without the master key it could not decrypt the org's
+ * provider keys), with its own caches, counters, store and bus (shared through Redis when
+ * TEST_REDIS_URL is set).
+ */
+export function startGatewayReplica(fixture: GatewayFixture, env: Record<string, string> = {}): Promise<TestServer> {
+  const { secrets } = fixture.server.runtime;
+  return startTestServer({
+    services: ['gateway'],
+    shareDatabaseWith: fixture.server,
+    env: { LOG_LEVEL: 'warn', MASTER_KEY: secrets.masterKey.key.toString('base64'), AUTH_SECRET: secrets.authSecret, ...env },
+  });
+}

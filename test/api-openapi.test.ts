@@ -1,0 +1,129 @@
+/**
+ * The OpenAPI document is generated from the route registry, so it cannot drift from what is
+ * served; and the registry refuses a route that would skip the permission check.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiEnv } from '../src/api/env.js';
+import { assertValidRoutes, defineRoute, mountRoutes, type ApiRoute } from '../src/api/registry.js';
+import { PERMISSIONS } from '../src/auth/permissions.js';
+import { apiClient, registeredRoutes } from './support/api.js';
+import { startTestServer, type TestServer } from './support/server.js';
+
+type Operation = {
+  operationId: string;
+  'x-permission': string;
+  parameters: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[];
+  requestBody?: {
+    content: {
+      'application/json': { schema: { properties: Record<string, unknown>; required?: string[]; additionalProperties?: boolean } };
+    };
+  };
+  responses: Record<string, { content?: { 'application/json': { schema: Record<string, unknown> } }; $ref?: string }>;
+};
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, { type: string; scheme: string }> };
+  security: unknown[];
+};
+
+let server: TestServer;
+let document: Document;
+
+beforeAll(async () => {
+  server = await startTestServer({ services: ['api'] });
+  const response = await apiClient(server, undefined).get<Document>('/api/openapi.json');
+  expect(response.status).toBe(200);
+  document = response.body;
+});
+afterAll(async () => server?.stop());
+
+const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
+
+describe('the OpenAPI document', () => {
+  it('is OpenAPI 3.1 with the admin token as a bearer scheme required everywhere', () => {
+    expect(document.openapi).toBe('3.1.0');
+    expect(document.components.securitySchemes.adminToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(document.security).toEqual([{ adminToken: [] }]);
+  });
+
+  it('lists every registered route, with its permission, path parameters and schemas — and nothing else', () => {
+    const routes = registeredRoutes(server);
+    let operations = 0;
+    for (const path of Object.values(document.paths)) operations += Object.keys(path).length;
+    expect(operations).toBe(routes.length);
+    for (const route of routes) {
+      const operation = document.paths[openApiPath(route.path)]?.[route.method];
+      const where = `${route.method} ${route.path}`;
+      expect(operation, where).toBeDefined();
+      expect(operation!.operationId).toBe(route.operationId);
+      expect(operation!['x-permission'], where).toBe(route.permission);
+      expect(PERMISSIONS).toContain(operation!['x-permission']);
+      const pathParams = operation!.parameters.filter((p) => p.in === 'path').map((p) => p.name);
+      expect(pathParams.sort(), where).toEqual([...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]).sort());
+      for (const p of operation!.parameters.filter((p) => p.in === 'path'))
+        expect(p.schema, where).toMatchObject({ type: 'string', format: 'uuid' });
+      expect(Boolean(operation!.requestBody), where).toBe(route.body !== undefined);
+      const success = operation!.responses[String(route.status)];
+      expect(success, where).toBeDefined();
+      if (route.status !== 204) expect(success!.content?.['application/json'].schema, where).toMatchObject({ type: 'object' });
+      for (const status of ['400', '401', '403', '404'])
+        expect(operation!.responses[status]?.$ref, where).toBe(`#/components/responses/Error${status}`);
+    }
+  });
+
+  it('documents the create-key body from its zod schema, and the key view without any hash', () => {
+    const create = document.paths['/api/orgs/{orgId}/projects/{projectId}/api-keys']!.post!;
+    const body = create.requestBody!.content['application/json'].schema;
+    expect(Object.keys(body.properties).sort()).toEqual(['allowedModels', 'expiresAt', 'ipAllowlist', 'limits', 'name', 'ownerMemberId']);
+    expect(body.required).toEqual(['name']);
+    expect(body.additionalProperties).toBe(false);
+    const view = JSON.stringify(document.paths['/api/orgs/{orgId}/api-keys/{keyId}']!.get!.responses['200']);
+    for (const field of ['maskedKey', 'last4', 'status', 'lastUsedAt', 'previousKey', 'ipAllowlist']) expect(view).toContain(`"${field}"`);
+    expect(view.toLowerCase()).not.toContain('hash');
+    const usage = document.paths['/api/orgs/{orgId}/usage']!.get!;
+    expect(
+      usage.parameters
+        .filter((p) => p.in === 'query')
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['id', 'period', 'scope']);
+  });
+});
+
+describe('the route registry', () => {
+  const valid = () =>
+    defineRoute({
+      operationId: 'probe',
+      method: 'get',
+      path: '/api/orgs/:orgId/probe',
+      tag: 'Test',
+      summary: 'probe',
+      permission: 'org:read',
+      params: z.object({ orgId: z.uuid() }),
+      status: 200,
+      response: z.object({ ok: z.boolean() }),
+      handler: () => Promise.resolve({ ok: true }),
+    });
+  const broken = (change: Partial<Record<keyof ApiRoute, unknown>>) => ({ ...valid(), ...change }) as ApiRoute;
+
+  it('accepts a well-formed route', () => {
+    expect(() => assertValidRoutes([valid()])).not.toThrow();
+  });
+
+  it('refuses a route registered without a permission, or with one the table does not know', () => {
+    const { permission: _dropped, ...withoutPermission } = valid();
+    expect(() => mountRoutes(new Hono<ApiEnv>(), [withoutPermission as ApiRoute])).toThrow(/declares no known permission/);
+    expect(() => assertValidRoutes([broken({ permission: 'everything' })])).toThrow(/no known permission/);
+    expect(() => assertValidRoutes([broken({ permission: 'toString' })])).toThrow(/no known permission/);
+  });
+
+  it('refuses routes outside an org, unvalidated path parameters and duplicates', () => {
+    expect(() => assertValidRoutes([broken({ path: '/api/probe', params: z.object({}) })])).toThrow(/not under/);
+    expect(() => assertValidRoutes([broken({ path: '/api/orgs/:orgId/keys/:keyId' })])).toThrow(/params schema must validate exactly/);
+    expect(() => assertValidRoutes([valid(), broken({ operationId: 'other' })])).toThrow(/registered twice/);
+    expect(() => assertValidRoutes([valid(), broken({ path: '/api/orgs/:orgId/other' })])).toThrow(/operationId probe is used twice/);
+  });
+});
