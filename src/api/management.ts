@@ -61,6 +61,7 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
     bus: runtime.bus,
     logger: runtime.logger.child({ component: 'api' }),
     authenticator,
+    keyring: runtime.keyring,
     liveUsage: options.liveUsage,
   };
   const routes = managementRoutes(deps);

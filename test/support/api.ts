@@ -174,6 +174,7 @@ export function registeredRoutes(server: TestServer): ApiRoute[] {
     bus: server.runtime.bus,
     logger: server.runtime.logger,
     authenticator: createAdminTokenAuthenticator({ db: server.runtime.apiDb, pepper: randomBytes(32), logger: server.runtime.logger }),
+    keyring: server.runtime.keyring,
     liveUsage: undefined,
   });
 }

@@ -3,6 +3,7 @@ import type { ApiRoute } from '../registry.js';
 import { adminTokenRoutes } from './admin-tokens.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { limitRoutes } from './limits.js';
+import { budgetWebhookRoutes } from './budget-webhook.js';
 import { orgRoutes } from './orgs.js';
 import { projectRoutes } from './projects.js';
 import { usageRoutes } from './usage.js';
@@ -16,5 +17,6 @@ export function managementRoutes(deps: ApiDeps): ApiRoute[] {
     ...adminTokenRoutes(deps),
     ...usageRoutes(deps),
     ...limitRoutes(deps),
+    ...budgetWebhookRoutes(deps),
   ];
 }
