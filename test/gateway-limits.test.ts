@@ -12,6 +12,8 @@
  * describes that kill or flush Redis start their own throwaway redis-server (skipped when the
  * binary is missing). Nothing asserts on elapsed time except the revocation bound the spec sets
  * (5 s); waits poll.
+ *
+ * Each test states the intended behaviour.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -35,6 +37,7 @@ import {
   hasRedisServer,
   keyIdOfToken,
   keyWithLimits,
+  LIMITS_MODEL_NAME,
   logRowsOfApiKey,
   publishAndAwait,
   randomClientIp,
@@ -162,7 +165,11 @@ describe('usage limits on an API key', () => {
     }
     const upstreamCalls = fx.openai.requests.length;
     const rid = requestId('over-requests');
-    const refused = await call(fx.gatewayUrl, CHAT, { apiKey: token, body: chatBody('one too many', 16), headers: { 'x-request-id': rid } });
+    const refused = await call(fx.gatewayUrl, CHAT, {
+      apiKey: token,
+      body: chatBody('one too many', 16),
+      headers: { 'x-request-id': rid },
+    });
 
     const message = expectUsageRefusal(refused, `the daily requests limit of the API key ${id} is 3 requests`);
     expect(message).toContain('3 requests used');
@@ -253,9 +260,9 @@ describe('usage limits on an API key', () => {
     expect(errorOf((await call(fx.gatewayUrl, CHAT, { apiKey: token, body: chatBody('and chat', 16) })).json)?.code).toBe(
       'usage_limit_exceeded',
     );
-    expect(errorOf((await call(fx.gatewayUrl, EMBEDDINGS, { apiKey: token, body: { model: EMBEDDING_MODEL, input: 'again' } })).json)?.code).toBe(
-      'usage_limit_exceeded',
-    );
+    expect(
+      errorOf((await call(fx.gatewayUrl, EMBEDDINGS, { apiKey: token, body: { model: EMBEDDING_MODEL, input: 'again' } })).json)?.code,
+    ).toBe('usage_limit_exceeded');
   });
 
   it('NO OVERSHOOT: 500 concurrent requests against a spend limit that fits 40 serve at most 40, and the recorded cost stays within it', async () => {
@@ -265,14 +272,16 @@ describe('usage limits on an API key', () => {
   // BUG: enforce-limits reserves max_tokens once, but Chat Completions' `n` asks for n choices of
   // up to max_tokens each (OpenAI reports their sum as completion_tokens). A spend-limited key can
   // send n: 128 and overshoot its limit by up to 128x.
-  it.fails('NO OVERSHOOT with n choices: the reservation covers n x max_tokens of output', async () => {
+  it('NO OVERSHOOT with n choices: the reservation covers n x max_tokens of output', async () => {
     const choices = 8;
     const body: ChatBody = { ...chatBody('Eight answers, please.', 100), n: choices };
     const inputTokens = estimatedInputTokens(body);
     const perRequest = billedCostMicroUsd(inputTokens, choices * body.max_tokens);
     const limitMicroUsd = 5 * perRequest;
     const { token, id } = await keyWithLimits(fx, usage('spend_usd', limitMicroUsd / 1_000_000));
-    fx.openai.reply(...Array.from({ length: 40 }, () => ({ text: 'one of eight', usage: { input: inputTokens, output: choices * body.max_tokens } })));
+    fx.openai.reply(
+      ...Array.from({ length: 40 }, () => ({ text: 'one of eight', usage: { input: inputTokens, output: choices * body.max_tokens } })),
+    );
     const responses = await Promise.all(Array.from({ length: 40 }, () => call(fx.gatewayUrl, CHAT, { apiKey: token, body })));
     const served = count(responses, 200);
     const rows = await eventually('the request logs of the n-choices key', async () => {
@@ -282,6 +291,50 @@ describe('usage limits on an API key', () => {
     const recorded = rows.reduce((sum, row) => sum + (row.costMicroUsd ?? 0), 0);
     expect(recorded).toBeLessThanOrEqual(limitMicroUsd);
     expect(served).toBeLessThanOrEqual(5);
+  });
+
+  // A model the catalog does not price cannot be held to a spend limit: it is refused rather than
+  // let through as free (self-hosted openai-compatible models stay allowed: they cost nothing).
+  it('a pinned model id the catalog does not price is refused under a spend limit, and the provider is never called', async () => {
+    const { token } = await keyWithLimits(fx, usage('spend_usd', 10));
+    const before = fx.openai.requests.length;
+    const unpriced = await call(fx.gatewayUrl, CHAT, { apiKey: token, body: chatBody('unpriced', 100, `${LIMITS_MODEL_NAME}-2026-03-17`) });
+    expect(unpriced.status, unpriced.text).toBe(400);
+    expect(errorOf(unpriced.json)?.code).toBe('model_not_priced');
+    expect(fx.openai.requests.length).toBe(before);
+  });
+
+  // A stream the client abandons before the provider reported usage was still generated (and
+  // billed upstream): for the limits it keeps its reservation, so abandoning streams cannot
+  // bypass a spend limit. The request log records only what was reported (cost 0).
+  it('streams the client abandons before the usage chunk keep their reservation against a spend limit', async () => {
+    const body: ChatBody = { ...chatBody('Stream, then leave.', 1000), stream: true };
+    const reserved = reservedCostMicroUsd(body);
+    const { token } = await keyWithLimits(fx, usage('spend_usd', (2 * reserved + Math.floor(reserved / 2)) / 1_000_000));
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      fx.openai.reply({ text: 'word '.repeat(40), usage: { input: 50, output: 1000 } });
+      fx.openai.fail({ kind: 'slow-stream', eventDelayMs: 100 });
+      const rid = requestId('abandoned');
+      const controller = new AbortController();
+      const response = await fetch(`${fx.gatewayUrl}${CHAT}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': rid },
+        body: JSON.stringify(body),
+        signal: controller.signal,
+      });
+      statuses.push(response.status);
+      if (response.status !== 200) {
+        await response.text();
+        continue;
+      }
+      const reader = response.body!.getReader();
+      expect((await reader.read()).done).toBe(false);
+      controller.abort();
+      expect(await waitForLog(fx, rid)).toMatchObject({ status: 499, costMicroUsd: 0, usageCounted: true });
+    }
+    // Two fit at their reserved bound; the next ones are refused.
+    expect(statuses).toEqual([200, 200, 429, 429]);
   });
 });
 
@@ -424,7 +477,9 @@ describe('key restrictions and expiry', () => {
     expect(errorOf(embeddings.json)?.code).toBe('model_not_allowed');
 
     const list = await call(fx.gatewayUrl, MODELS, { apiKey: token });
-    const ids = (list.json as { data: { id: string; owned_by: string }[] }).data.filter((m) => m.owned_by !== 'portcullis').map((m) => m.id);
+    const ids = (list.json as { data: { id: string; owned_by: string }[] }).data
+      .filter((m) => m.owned_by !== 'portcullis')
+      .map((m) => m.id);
     expect(ids).toEqual(['openai/gpt-5.4-mini']);
     expect((await call(fx.gatewayUrl, `${MODELS}/${OTHER_OPENAI_MODEL}`, { apiKey: token })).status).toBe(404);
     // The unrestricted key still sees every model.
@@ -434,7 +489,7 @@ describe('key restrictions and expiry', () => {
 
   // BUG (minor): /v1/models filters catalog models by the key's allowed_models but lists every
   // project alias, including one whose targets the key may not use (requests for it get 403).
-  it.fails('/v1/models does not list an alias the key may not use', async () => {
+  it('/v1/models does not list an alias the key may not use', async () => {
     const [token] = await fx.bootstrap();
     await updateApiKey(fx, token!, { allowedModels: ['openai/gpt-5.4-mini'] });
     expect(errorOf((await call(fx.gatewayUrl, CHAT, { apiKey: token, body: chatBody('alias', 16, 'claude') })).json)?.code).toBe(
@@ -448,12 +503,20 @@ describe('key restrictions and expiry', () => {
     const [token] = await fx.bootstrap();
     await updateApiKey(fx, token!, { ipAllowlist: ['10.0.0.0/8'] });
     const rid = requestId('ip');
-    const refused = await call(fx.gatewayUrl, CHAT, { apiKey: token, body: chatBody('from loopback', 16), headers: { 'x-request-id': rid } });
+    const refused = await call(fx.gatewayUrl, CHAT, {
+      apiKey: token,
+      body: chatBody('from loopback', 16),
+      headers: { 'x-request-id': rid },
+    });
     expect(refused.status).toBe(403);
     expect(errorOf(refused.json)).toMatchObject({ code: 'ip_not_allowed', type: 'permission_error' });
     expect(errorOf((await call(fx.gatewayUrl, MODELS, { apiKey: token })).json)?.code).toBe('ip_not_allowed');
     // X-Forwarded-For is not trusted without TRUST_PROXY: it cannot talk its way in.
-    const spoofed = await call(fx.gatewayUrl, CHAT, { apiKey: token, body: chatBody('spoof', 16), headers: { 'x-forwarded-for': '10.1.2.3' } });
+    const spoofed = await call(fx.gatewayUrl, CHAT, {
+      apiKey: token,
+      body: chatBody('spoof', 16),
+      headers: { 'x-forwarded-for': '10.1.2.3' },
+    });
     expect(spoofed.status).toBe(403);
     expect(await waitForLog(fx, rid)).toMatchObject({ status: 403, errorCode: 'ip_not_allowed', attempts: 0 });
 
@@ -538,7 +601,7 @@ describe('failed-key throttling', () => {
     expect(statuses).toEqual([...Array.from({ length: 50 }, () => 401), ...Array.from({ length: 10 }, () => 429)]);
   });
 
-  it('a flood of 100 wrong secrets for one lookup id costs at most 10 bcrypts, then 429s; the owner is locked out until the block ends', async () => {
+  it('a flood of 100 wrong secrets for one lookup id costs at most 10 bcrypts, then 429s; the owner is not locked out', async () => {
     const [victim] = await fx.bootstrap();
     const [bystander] = await fx.bootstrap();
     const victimId = await keyIdOfToken(fx, victim!);
@@ -548,7 +611,9 @@ describe('failed-key throttling', () => {
     const attacker = randomClientIp();
     const before = bcryptComparisonCount();
     const flood = await Promise.all(
-      Array.from({ length: 100 }, () => call(fx.gatewayUrl, MODELS, { apiKey: withSecret(victim!, randomBase62(48)), headers: from(attacker) })),
+      Array.from({ length: 100 }, () =>
+        call(fx.gatewayUrl, MODELS, { apiKey: withSecret(victim!, randomBase62(48)), headers: from(attacker) }),
+      ),
     );
     const comparisons = bcryptComparisonCount() - before;
     expect(comparisons).toBeGreaterThanOrEqual(1);
@@ -568,14 +633,13 @@ describe('failed-key throttling', () => {
     // The flooding address is blocked for any key that still needs verifying.
     const blockedIp = await call(fx.gatewayUrl, MODELS, { apiKey: bystander, headers: from(attacker) });
     expect(errorOf(blockedIp.json)?.code).toBe('too_many_failed_attempts');
-    // DESIGN POINT: the block is per lookup id, so once the owner's cache entry is gone (any key
-    // edit, cache TTL, another replica) the owner is refused too, from any address, until the
-    // block ends: an attacker who knows a lookup id (it is not secret) can keep a key locked out.
+    // The block is per (lookup id, address): once the owner's cache entry is gone (a key edit, the
+    // cache TTL, another replica) the owner, from their own address, verifies normally. Lookup
+    // ids are not secret; a per-id block would let anyone lock a key's owner out.
     await publishAndAwait([fx.server], { type: 'api_key.changed', orgId: fx.orgId, apiKeyId: victimId });
     const owner = await call(fx.gatewayUrl, MODELS, { apiKey: victim, headers: from(randomClientIp()) });
-    expect(owner.status).toBe(429);
-    expect(errorOf(owner.json)?.code).toBe('too_many_failed_attempts');
-    expect(bcryptComparisonCount() - afterFlood).toBe(0);
+    expect(owner.status).toBe(200);
+    expect(bcryptComparisonCount() - afterFlood).toBe(1);
   });
 });
 
@@ -681,7 +745,8 @@ describe.skipIf(!hasRedisServer)('counters rebuilt after Redis loses its data (t
       return call(fx.gatewayUrl, CHAT, { apiKey: spendKey.token, body });
     };
 
-    for (let i = 0; i < 3; i++) expect((await call(fx.gatewayUrl, CHAT, { apiKey: requestsKey.token, body: chatBody('one', 16) })).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await call(fx.gatewayUrl, CHAT, { apiKey: requestsKey.token, body: chatBody('one', 16) })).status).toBe(200);
     for (let i = 0; i < 2; i++) expect((await spend()).status).toBe(200);
     // The logs must hold that usage before Redis forgets it.
     await eventually('the request logs before the flush', async () => {
@@ -698,7 +763,8 @@ describe.skipIf(!hasRedisServer)('counters rebuilt after Redis loses its data (t
     }
 
     // Without the rebuild each counter would restart at zero and allow a full limit again.
-    for (let i = 0; i < 2; i++) expect((await call(fx.gatewayUrl, CHAT, { apiKey: requestsKey.token, body: chatBody('two', 16) })).status).toBe(200);
+    for (let i = 0; i < 2; i++)
+      expect((await call(fx.gatewayUrl, CHAT, { apiKey: requestsKey.token, body: chatBody('two', 16) })).status).toBe(200);
     const requestsMessage = expectUsageRefusal(
       await call(fx.gatewayUrl, CHAT, { apiKey: requestsKey.token, body: chatBody('three', 16) }),
       `the daily requests limit of the API key ${requestsKey.id} is 5 requests`,
@@ -851,21 +917,33 @@ describe.skipIf(!redisUrlUnderTest)('two gateway replicas sharing the database a
     expect((await call(replica.gatewayUrl, MODELS, { apiKey: token })).status).toBe(200);
     expect((await call(replica.gatewayUrl, MODELS, { apiKey: token })).status).toBe(200);
 
-    await fx.server.runtime.apiDb.withTenant(fx.orgId, (tx) =>
-      tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, id)),
-    );
+    await fx.server.runtime.apiDb.withTenant(fx.orgId, (tx) => tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, id)));
+    let deliveredAfterMs: number | undefined;
+    const unsubscribe = replica.runtime.bus.subscribe((event) => {
+      if (event.type === 'api_key.changed' && event.apiKeyId === id) deliveredAfterMs ??= performance.now() - publishedAt;
+    });
     const publishedAt = performance.now();
-    await fx.server.runtime.bus.publish({ type: 'api_key.changed', orgId: fx.orgId, apiKeyId: id });
-    const refused = await eventually(
-      'replica B to refuse the revoked key',
-      async () => {
-        const response = await call(replica.gatewayUrl, MODELS, { apiKey: token });
-        return response.status === 200 ? undefined : response;
-      },
-      10_000,
-    );
+    let polls = 0;
+    let refused: RawResponse;
+    try {
+      await fx.server.runtime.bus.publish({ type: 'api_key.changed', orgId: fx.orgId, apiKeyId: id });
+      refused = await eventually(
+        'replica B to refuse the revoked key',
+        async () => {
+          polls += 1;
+          const response = await call(replica.gatewayUrl, MODELS, { apiKey: token });
+          return response.status === 200 ? undefined : response;
+        },
+        10_000,
+      );
+    } finally {
+      unsubscribe();
+    }
     const latencyMs = performance.now() - publishedAt;
-    console.info(`revocation propagated to replica B in ${latencyMs.toFixed(1)} ms`);
+    console.info(
+      `revocation: event delivered to replica B after ${deliveredAfterMs?.toFixed(1) ?? '?'} ms; ` +
+        `B refused the key ${latencyMs.toFixed(1)} ms after the publish (poll ${polls})`,
+    );
     expect(refused.status).toBe(401);
     expect(errorOf(refused.json)?.code).toBe('revoked_api_key');
     expect(latencyMs).toBeLessThan(5_000);

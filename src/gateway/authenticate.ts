@@ -49,7 +49,7 @@ export type ApiKeyAuthenticator = (presented: string | undefined, clientIp?: str
  * revocation and expiry checks against the current time on every request — a cached key that
  * expires mid-TTL stops working at its expiry, not at the cache's.
  */
-export type FailedAttemptLimiters = { byLookupId: KeyedLimiter; byIp: KeyedLimiter };
+export type FailedAttemptLimiters = { byLookupIdAndIp: KeyedLimiter; byIp: KeyedLimiter; byLookupId: KeyedLimiter };
 
 /**
  * Each verification that is not already cached costs a bcrypt (~55 ms of CPU). It is counted per
@@ -63,15 +63,20 @@ async function throttledVerify(
   verify: () => Promise<VerifiedKey>,
 ): Promise<VerifiedKey> {
   if (!limiters) return verify();
-  const [byKey, byIp] = await Promise.all([limiters.byLookupId.consume(lookupId), limiters.byIp.consume(clientIp)]);
-  if (!byKey.allowed || !byIp.allowed) {
-    const retryAfter = Math.max(byKey.retryAfterSeconds, byIp.retryAfterSeconds, 1);
+  const pair = `${lookupId}|${clientIp}`;
+  const results = await Promise.all([
+    limiters.byLookupIdAndIp.consume(pair),
+    limiters.byIp.consume(clientIp),
+    limiters.byLookupId.consume(lookupId),
+  ]);
+  if (results.some((r) => !r.allowed)) {
+    const retryAfter = Math.max(1, ...results.map((r) => r.retryAfterSeconds));
     throw new HttpError(429, 'rate_limit_error', 'too_many_failed_attempts', 'Too many failed API-key attempts. Try again later.', {
       headers: { 'retry-after': String(retryAfter) },
     });
   }
   const key = await verify();
-  await Promise.all([limiters.byLookupId.reward(lookupId), limiters.byIp.reward(clientIp)]);
+  await Promise.all([limiters.byLookupIdAndIp.reward(pair), limiters.byIp.reward(clientIp), limiters.byLookupId.reward(lookupId)]);
   return key;
 }
 

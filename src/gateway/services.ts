@@ -101,24 +101,23 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     onInsurance,
     onError: (error) => limitsLogger.error({ err: error }, 'rate limiter failed'),
   });
-  // 10 verifications per minute per lookup id and 50 per client IP: a legitimate key verifies
-  // once and is then cached, so only floods of wrong secrets reach these limits.
-  const failedAuthByLookupId = createKeyedLimiter({
-    points: 10,
-    durationSeconds: 60,
-    blockDurationSeconds: 60,
-    ...(redis ? { redis } : {}),
-    prefix: `${prefix}auth-lookup:`,
-    onInsurance,
-  });
-  const failedAuthByIp = createKeyedLimiter({
-    points: 50,
-    durationSeconds: 60,
-    blockDurationSeconds: 60,
-    ...(redis ? { redis } : {}),
-    prefix: `${prefix}auth-ip:`,
-    onInsurance,
-  });
+  // Uncached verifications (each a bcrypt): 10 per minute per lookup id FROM ONE ADDRESS, 50 per
+  // address, and 300 per lookup id from everywhere (the CPU cap). A legitimate key verifies once
+  // and is then cached, so only floods of wrong secrets reach these. Keyed by (lookup id, address)
+  // rather than lookup id alone: lookup ids are not secret, and a per-id block would let anyone
+  // who knows one lock its owner out.
+  const keyed = (points: number, name: string, blockDurationSeconds?: number) =>
+    createKeyedLimiter({
+      points,
+      durationSeconds: 60,
+      ...(blockDurationSeconds ? { blockDurationSeconds } : {}),
+      ...(redis ? { redis } : {}),
+      prefix: `${prefix}${name}:`,
+      onInsurance,
+    });
+  const failedAuthByLookupId = keyed(10, 'auth-lookup-ip', 60);
+  const failedAuthByIp = keyed(50, 'auth-ip', 60);
+  const failedAuthByLookupIdGlobal = keyed(300, 'auth-lookup');
 
   const orgPrefix = (orgId: string) => (key: string) => key.startsWith(`${orgId}:`);
   const onEvent = (event: BusEvent) => {
@@ -141,7 +140,11 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
   const unsubscribe = runtime.bus.subscribe(onEvent);
 
   return {
-    authenticate: createApiKeyAuthenticator(db, keyCache, { byLookupId: failedAuthByLookupId, byIp: failedAuthByIp }),
+    authenticate: createApiKeyAuthenticator(db, keyCache, {
+      byLookupIdAndIp: failedAuthByLookupId,
+      byIp: failedAuthByIp,
+      byLookupId: failedAuthByLookupIdGlobal,
+    }),
     keyCache,
     projectContexts,
     providerSecrets,
@@ -157,7 +160,12 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     async close() {
       unsubscribe();
       await logWriter.close(Math.max(1_000, runtime.config.shutdownTimeoutMs));
-      await Promise.allSettled([rateLimiter.close(), failedAuthByLookupId.close(), failedAuthByIp.close()]);
+      await Promise.allSettled([
+        rateLimiter.close(),
+        failedAuthByLookupId.close(),
+        failedAuthByIp.close(),
+        failedAuthByLookupIdGlobal.close(),
+      ]);
       await upstream.close();
     },
   };

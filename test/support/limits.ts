@@ -68,7 +68,9 @@ export async function publishAndAwait(servers: TestServer[], event: BusEvent): P
   }
 }
 
-export type ApiKeyPatch = Partial<Pick<typeof apiKeys.$inferInsert, 'limits' | 'allowedModels' | 'ipAllowlist' | 'expiresAt' | 'revokedAt'>>;
+export type ApiKeyPatch = Partial<
+  Pick<typeof apiKeys.$inferInsert, 'limits' | 'allowedModels' | 'ipAllowlist' | 'expiresAt' | 'revokedAt'>
+>;
 
 /**
  * What the management api does for a key edit: update the row as the api role, then announce
@@ -105,7 +107,11 @@ export async function call(
   options: { apiKey?: string; body?: unknown; headers?: Record<string, string>; anthropicAuth?: boolean } = {},
 ): Promise<RawResponse> {
   const auth: Record<string, string> =
-    options.apiKey === undefined ? {} : options.anthropicAuth ? { 'x-api-key': options.apiKey } : { authorization: `Bearer ${options.apiKey}` };
+    options.apiKey === undefined
+      ? {}
+      : options.anthropicAuth
+        ? { 'x-api-key': options.apiKey }
+        : { authorization: `Bearer ${options.apiKey}` };
   const response = await fetch(`${baseUrl}${path}`, {
     method: options.body === undefined ? 'GET' : 'POST',
     headers: {
@@ -145,15 +151,15 @@ export function randomClientIp(): string {
 export const LIMITS_MODEL = { provider: 'openai' as ProviderId, id: 'gpt-5.4-mini' };
 export const LIMITS_MODEL_NAME = `${LIMITS_MODEL.provider}/${LIMITS_MODEL.id}`;
 
-export type ChatBody = { model: string; max_tokens: number; messages: { role: 'user'; content: string }[]; n?: number };
+export type ChatBody = { model: string; max_tokens: number; messages: { role: 'user'; content: string }[]; n?: number; stream?: boolean };
 
 export function chatBody(content: string, maxTokens: number, model = LIMITS_MODEL_NAME): ChatBody {
   return { model, max_tokens: maxTokens, messages: [{ role: 'user', content }] };
 }
 
-/** The gateway's input estimate: the client's JSON body at about 4 characters per token. */
+/** The gateway's input bound: the client's JSON body in UTF-8 bytes (no images in these tests). */
 export function estimatedInputTokens(body: unknown): number {
-  return Math.ceil(JSON.stringify(body).length / 4);
+  return Buffer.byteLength(JSON.stringify(body));
 }
 
 function pricing(provider: ProviderId, model: string) {

@@ -58,7 +58,14 @@ export async function startTestServer(
     shareDatabaseWith?: TestServer;
   } = {},
 ): Promise<TestServer> {
-  const config = testConfig(options.env);
+  // A replica of another server shares its database, so it needs the same master key and AUTH_SECRET.
+  const sharedSecrets: Record<string, string> = options.shareDatabaseWith
+    ? {
+        MASTER_KEY: options.shareDatabaseWith.runtime.secrets.masterKey.key.toString('base64'),
+        AUTH_SECRET: options.shareDatabaseWith.runtime.secrets.authSecret,
+      }
+    : {};
+  const config = testConfig({ ...sharedSecrets, ...options.env });
   const logLines: string[] = [];
   const announcements: string[] = [];
   const logger = createLogger({ level: config.logLevel, destination: memoryLogDestination(logLines) });

@@ -28,10 +28,12 @@ function keyLimits(stored: unknown): Limits {
 }
 
 export type RequestEstimate = {
-  /** Input tokens, estimated from the request body (about 4 bytes per token). Computed only when a limit applies. */
+  /** An upper bound on the input tokens (see chat-handler.ts). Computed only when a limit applies. */
   inputTokens: () => number;
   /** The client's max_tokens, if it set one. */
   maxOutputTokens: number | undefined;
+  /** Choices requested (`n`): each may produce up to the max output, and the provider bills them all. */
+  choices?: number;
 };
 
 /** Throws the 429 or 503 that refuses the request, or registers the settlement and returns. */
@@ -65,13 +67,27 @@ export async function enforceLimits(
   // The upper bound the spec demands: max_tokens when the client set it, else the model's maximum
   // output (the largest among the candidates, since a fallback may serve it).
   const maxOut = estimate.maxOutputTokens ?? Math.max(...candidates.map((x) => x.catalog?.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS));
-  const estimatedTokens = inputTokens + maxOut;
-  // The most expensive candidate bounds the cost (a fallback may serve it). Models without a
-  // catalog price cannot be costed: spend limits then count them as free (docs/gateway.md).
+  const choices = Math.max(1, Math.floor(estimate.choices ?? 1));
+  const outputBound = maxOut * choices;
+  const estimatedTokens = inputTokens + outputBound;
+  // The most expensive candidate bounds the cost (a fallback may serve it).
   const costMicroUsd = Math.max(
     0,
-    ...candidates.map((x) => (x.catalog ? estimateMaxCostMicroUsd(x.catalog.pricing, inputTokens, maxOut) : 0)),
+    ...candidates.map((x) => (x.catalog ? estimateMaxCostMicroUsd(x.catalog.pricing, inputTokens, outputBound) : 0)),
   );
+  // A spend limit cannot be enforced on a model without a price: refuse rather than let it through
+  // as free. Self-hosted models (openai-compatible) cost nothing per token and stay allowed.
+  const spendLimited = usageScopes.some((scope) => scope.limits.some((limit) => limit.metric === 'spend_usd'));
+  const unpriced = candidates.find((x) => !x.catalog && x.provider !== 'openai-compatible');
+  if (spendLimited && unpriced) {
+    log.fields.usageCounted = false;
+    throw new HttpError(
+      400,
+      'invalid_request_error',
+      'model_not_priced',
+      `${unpriced.provider}/${unpriced.model} has no price in the model catalog, so a spend limit cannot be enforced on it. Use a catalog model id (GET /v1/models).`,
+    );
+  }
 
   if (rateScopes.length > 0) {
     const rate = await services.rateLimiter.check({ scopes: rateScopes, estimatedTokens });
@@ -113,8 +129,12 @@ export async function enforceLimits(
     c.get('logger').warn({ err: reservation.error }, 'usage counters unavailable: request let through unlimited (org fails open)');
 
   c.get('log').onFinish((fields) => {
-    const tokens = (fields.usage?.inputTokens ?? 0) + (fields.usage?.outputTokens ?? 0);
-    const cost = fields.costMicroUsd ?? 0;
+    // A stream the client abandoned before the provider reported usage was still generated and
+    // billed upstream: for the limits it keeps its reservation (the upper bound) rather than
+    // counting as free. The request log records only what was reported (docs/gateway.md).
+    const abandoned = fields.status === 499 && (fields.usage === null || fields.usage.outputTokens === 0);
+    const tokens = abandoned ? estimatedTokens : (fields.usage?.inputTokens ?? 0) + (fields.usage?.outputTokens ?? 0);
+    const cost = abandoned ? costMicroUsd : (fields.costMicroUsd ?? 0);
     if (reservation) {
       void reservation.settle({ tokens, costMicroUsd: cost }).then((outcome) => {
         if (!outcome.ok) c.get('logger').warn({ error: outcome.error }, 'usage reservation could not be settled');

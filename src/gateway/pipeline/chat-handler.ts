@@ -40,6 +40,17 @@ function costOf(candidate: RouteCandidate, usage: Usage): number | null {
   return candidate.catalog ? computeCostMicroUsd(candidate.catalog.pricing, usage) : null;
 }
 
+/**
+ * An upper bound on the input tokens, for reservations that must never undershoot: a token
+ * covers at least one byte of text, so the body's UTF-8 size bounds the text; images are billed
+ * by pixels, not bytes, so each adds a fixed allowance above what providers charge for one.
+ */
+const IMAGE_TOKEN_ALLOWANCE = 2_000;
+function inputTokenBound(parsed: ParsedInbound): number {
+  const images = parsed.request.messages.reduce((n, m) => n + m.content.filter((part) => part.type === 'image').length, 0);
+  return Buffer.byteLength(JSON.stringify(parsed.raw)) + images * IMAGE_TOKEN_ALLOWANCE;
+}
+
 function parseUpstreamJson(text: string, attempt: Attempt): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -84,8 +95,9 @@ export async function handleChat(
     keyAllowedModels: c.get('apiKey').allowedModels,
   });
   await enforceLimits(c, services, candidates, {
-    inputTokens: () => Math.ceil(JSON.stringify(parsed.raw).length / 4),
+    inputTokens: () => inputTokenBound(parsed),
     maxOutputTokens: parsed.request.maxTokens,
+    choices: parsed.request.n,
   });
   const settings = project.projectSettings;
   const renderContext: RenderContext = { requestedModel: parsed.request.model, requestId, requestBody: parsed.raw };

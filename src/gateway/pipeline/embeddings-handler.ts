@@ -58,7 +58,8 @@ export async function handleEmbeddings(c: Context<GatewayEnv>, services: Gateway
   });
 
   await enforceLimits(c, services, candidates, {
-    inputTokens: () => Math.ceil(JSON.stringify(body.input).length / 4),
+    // A token covers at least one byte: the input's UTF-8 size bounds its tokens.
+    inputTokens: () => Buffer.byteLength(JSON.stringify(body.input)),
     maxOutputTokens: 0,
   });
   const result = await runAttempts<EmbeddingsResponse>({

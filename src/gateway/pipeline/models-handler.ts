@@ -9,6 +9,8 @@ import { modelsOf, type CatalogModel } from '../../providers/catalog/catalog.js'
 import { catalogCreated, renderModel, type RenderedModel } from '../models-list.js';
 import type { ProjectContext } from '../context/project-context.js';
 import type { GatewayEnv } from './gateway-env.js';
+import { resolveRoute } from '../routing/resolve-route.js';
+import { routingCatalog } from './route-request.js';
 
 const listAllows = (allowed: readonly string[] | null, m: CatalogModel) =>
   allowed === null || allowed.includes(`${m.provider}/${m.id}`) || allowed.includes(m.id);
@@ -22,8 +24,12 @@ function usableModels(project: ProjectContext, keyAllowed: readonly string[] | n
     .filter((m) => listAllows(project.projectSettings.allowedModels, m) && listAllows(keyAllowed, m));
 }
 
-function aliasModels(project: ProjectContext): RenderedModel[] {
-  return Object.entries(project.projectSettings.aliases).map(([name, targets]) => ({
+/** Aliases the key can actually use: those that resolve to at least one allowed candidate. */
+function aliasModels(project: ProjectContext, keyAllowed: readonly string[] | null): RenderedModel[] {
+  const usable = Object.entries(project.projectSettings.aliases).filter(
+    ([name]) => resolveRoute(name, project, routingCatalog, { keyAllowedModels: keyAllowed }).ok,
+  );
+  return usable.map(([name, targets]) => ({
     id: name,
     object: 'model' as const,
     created: catalogCreated(),
@@ -42,13 +48,16 @@ export function handleListModels(c: Context<GatewayEnv>) {
   c.get('log').fields.model = null;
   return c.json({
     object: 'list',
-    data: [...usableModels(project, c.get('apiKey').allowedModels).map((m) => renderModel(m)), ...aliasModels(project)],
+    data: [
+      ...usableModels(project, c.get('apiKey').allowedModels).map((m) => renderModel(m)),
+      ...aliasModels(project, c.get('apiKey').allowedModels),
+    ],
   });
 }
 
 export function handleGetModel(c: Context<GatewayEnv>, id: string) {
   const project = c.get('project');
-  const alias = aliasModels(project).find((m) => m.id === id);
+  const alias = aliasModels(project, c.get('apiKey').allowedModels).find((m) => m.id === id);
   if (alias) return c.json(alias);
   const model = usableModels(project, c.get('apiKey').allowedModels).find((m) => `${m.provider}/${m.id}` === id || m.id === id);
   if (!model)
