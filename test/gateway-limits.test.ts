@@ -755,7 +755,7 @@ describe.skipIf(!hasRedisServer)('counters rebuilt after Redis loses its data (t
     });
     const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     try {
-      expect((await client.keys('portcullis:usage:*')).length).toBeGreaterThan(0);
+      expect((await client.keys(`${fx.server.runtime.config.redisPrefix}usage:*`)).length).toBeGreaterThan(0);
       await client.flushall();
       expect(await client.dbsize()).toBe(0);
     } finally {

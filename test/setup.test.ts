@@ -107,3 +107,28 @@ describe('first-run setup', () => {
     expect(again).toBeUndefined();
   });
 });
+
+describe('setup throttling', () => {
+  it('refuses the 11th attempt in a minute from one address with a 429 and retry-after', async () => {
+    const throttled = await startTestServer({ isolatedDatabase: true, services: ['api'] });
+    try {
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 11; i++) {
+        const response = await fetch(`${throttled.apiUrl}/api/setup`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ token: 'wrong', name: 'x', email: 'x@example.test', password: 'a long enough password' }),
+        });
+        statuses.push(response.status);
+        retryAfter = response.headers.get('retry-after');
+        await response.text();
+      }
+      expect(statuses.slice(0, 10).every((s) => s === 410)).toBe(true);
+      expect(statuses[10]).toBe(429);
+      expect(Number(retryAfter)).toBeGreaterThan(0);
+    } finally {
+      await throttled.stop();
+    }
+  });
+});

@@ -40,14 +40,14 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
         durationSeconds: 60,
         blockDurationSeconds: 60,
         ...redis,
-        prefix: 'portcullis:admin-auth-lookup:',
+        prefix: `${runtime.config.redisPrefix}admin-auth-lookup:`,
       }),
       byIp: createKeyedLimiter({
         points: 50,
         durationSeconds: 60,
         blockDurationSeconds: 60,
         ...redis,
-        prefix: 'portcullis:admin-auth-ip:',
+        prefix: `${runtime.config.redisPrefix}admin-auth-ip:`,
       }),
     },
   });

@@ -15,6 +15,7 @@ export type Config = {
   databaseUrl: string | undefined;
   databasePoolMax: number;
   redisUrl: string | undefined;
+  redisPrefix: string;
   host: string;
   gatewayPort: number;
   apiPort: number;
@@ -129,6 +130,7 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
     databaseUrl: raw.DATABASE_URL,
     databasePoolMax: raw.DATABASE_POOL_MAX,
     redisUrl: raw.REDIS_URL,
+    redisPrefix: raw.REDIS_PREFIX,
     host: raw.HOST,
     gatewayPort: raw.GATEWAY_PORT,
     apiPort: raw.API_PORT,

@@ -71,6 +71,11 @@ export const variablesSchema = z
           secret: true,
         }),
       ),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1-64 letters, digits or _ . : -')
+      .default('portcullis:')
+      .meta(meta({ description: 'Prefix of every Redis key and channel, so several deployments (or test runs) can share one Redis.' })),
     HOST: z
       .string()
       .min(1)

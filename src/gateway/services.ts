@@ -77,7 +77,7 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
   });
 
   const redis = runtime.config.redisUrl;
-  const prefix = 'portcullis:';
+  const prefix = runtime.config.redisPrefix;
   const limitsLogger = runtime.logger.child({ component: 'limits' });
   const usageCounters = runtime.usageCounters;
   const budgetAlerts = createBudgetAlerts({

@@ -99,12 +99,13 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       logger.info({ applied: pending }, 'database migrations applied');
     }
 
-    const store = createStore({ redisUrl: config.redisUrl });
+    const store = createStore({ redisUrl: config.redisUrl, prefix: config.redisPrefix });
     cleanup.push(() => store.close());
-    const usageCounters = createUsageCounters({ ...(config.redisUrl ? { redis: config.redisUrl } : {}), prefix: 'portcullis:' });
+    const usageCounters = createUsageCounters({ ...(config.redisUrl ? { redis: config.redisUrl } : {}), prefix: config.redisPrefix });
     cleanup.push(() => usageCounters.close());
     const bus = createEventBus({
       redisUrl: config.redisUrl,
+      prefix: config.redisPrefix,
       onHandlerError: (err, event) => logger.error({ err, event: event.type }, 'event handler failed'),
     });
     cleanup.push(() => bus.close());

@@ -43,6 +43,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
       AUTH_SECRET: randomTokenBase64Url(48),
       LOG_LEVEL: 'info',
       REDIS_URL: process.env.TEST_REDIS_URL ?? '',
+      // Each test server has its own Redis namespace: counters, limiters and events of one test
+      // never leak into another (replicas of one server share it: see shareDatabaseWith).
+      REDIS_PREFIX: `pt-${randomTokenBase64Url(6).replace(/[^A-Za-z0-9]/g, 'x')}:`,
       ...env,
     },
   });
@@ -63,6 +66,7 @@ export async function startTestServer(
     ? {
         MASTER_KEY: options.shareDatabaseWith.runtime.secrets.masterKey.key.toString('base64'),
         AUTH_SECRET: options.shareDatabaseWith.runtime.secrets.authSecret,
+        REDIS_PREFIX: options.shareDatabaseWith.runtime.config.redisPrefix,
       }
     : {};
   const config = testConfig({ ...sharedSecrets, ...options.env });

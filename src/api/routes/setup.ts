@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { readJson } from '../../http/json-body.js';
-import { HttpError, badRequest } from '../../http/errors.js';
+import { HttpError, badRequest, tooManyRequests } from '../../http/errors.js';
+import { createKeyedLimiter } from '../../limits/keyed-limiter.js';
 import type { AppEnv } from '../../http/types.js';
 import { packageRoot } from '../../paths.js';
 import { completeInitialSetup, SetupRejectedError, setupRequestSchema } from '../../setup/complete-setup.js';
@@ -28,7 +29,19 @@ export function setupRoutes(runtime: Runtime): Hono<AppEnv> {
 
   app.get('/api/setup', async (c) => c.json({ required: !(await instanceHasAdmin(runtime.apiDb)) }));
 
+  // The setup form takes a password and a one-time token: 10 attempts per minute per address, so
+  // the endpoint cannot be used to hammer scrypt or to guess (the token has 256 bits anyway).
+  const attempts = createKeyedLimiter({
+    points: 10,
+    durationSeconds: 60,
+    blockDurationSeconds: 300,
+    ...(runtime.config.redisUrl ? { redis: runtime.config.redisUrl } : {}),
+    prefix: `${runtime.config.redisPrefix}setup-ip:`,
+  });
   app.post('/api/setup', async (c) => {
+    const attempt = await attempts.consume(c.get('clientIp'));
+    if (!attempt.allowed)
+      throw tooManyRequests('Too many setup attempts from your address. Try again later.', attempt.retryAfterSeconds, 'too_many_attempts');
     const input = await readJson(c, setupRequestSchema);
     const ctx = {
       actor: { type: 'system' as const, id: null, ip: c.get('clientIp'), userAgent: c.req.header('user-agent')?.slice(0, 500) ?? null },
