@@ -23,8 +23,12 @@ export type Config = {
   /** Undefined when not configured: generated into the data dir outside production. */
   authSecret: string | undefined;
   masterKey: MasterKey | undefined;
+  /** Earlier master keys (MASTER_KEY_PREVIOUS), for unwrapping only. */
+  previousMasterKeys: MasterKey[];
   /** Exact origins, or '*' (allowed outside production only). */
   corsOrigins: string[] | '*';
+  /** Browser origins allowed on the gateway; empty = none (the default). */
+  gatewayCorsOrigins: string[];
   trustProxy: TrustProxy;
   tls: { certFile: string; keyFile: string } | undefined;
   logLevel: RawVariables['LOG_LEVEL'];
@@ -43,7 +47,7 @@ function formatIssue(issue: z.core.$ZodIssue): string {
   return `${name}: ${issue.message}`;
 }
 
-function parseCorsOrigins(value: string | undefined, problems: string[]): string[] | '*' {
+function parseCorsOrigins(value: string | undefined, problems: string[], name = 'CORS_ORIGINS'): string[] | '*' {
   if (value === undefined || value.trim() === '') return [];
   if (value.trim() === '*') return '*';
   const origins: string[] = [];
@@ -58,7 +62,7 @@ function parseCorsOrigins(value: string | undefined, problems: string[]): string
       url = undefined;
     }
     if (!url || !/^https?:$/.test(url.protocol) || url.origin !== entry.replace(/\/$/, '')) {
-      problems.push(`CORS_ORIGINS: "${entry}" is not an origin (expected scheme://host[:port], no path)`);
+      problems.push(`${name}: "${entry}" is not an origin (expected scheme://host[:port], no path)`);
     } else {
       origins.push(url.origin);
     }
@@ -99,6 +103,19 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
     }
   }
 
+  const previousMasterKeys: MasterKey[] = [];
+  for (const [index, entry] of (raw.MASTER_KEY_PREVIOUS ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .entries()) {
+    try {
+      previousMasterKeys.push(parseMasterKey(entry));
+    } catch (error) {
+      problems.push(`MASTER_KEY_PREVIOUS (entry ${index + 1}): ${(error as Error).message}`);
+    }
+  }
+
   let trustProxy: TrustProxy = { kind: 'none' };
   try {
     trustProxy = parseTrustProxy(raw.TRUST_PROXY);
@@ -107,6 +124,9 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
   }
 
   const corsOrigins = parseCorsOrigins(raw.CORS_ORIGINS, problems);
+  const gatewayCors = parseCorsOrigins(raw.GATEWAY_CORS_ORIGINS, problems, 'GATEWAY_CORS_ORIGINS');
+  if (gatewayCors === '*') problems.push('GATEWAY_CORS_ORIGINS: "*" is not allowed (list exact origins)');
+  const gatewayCorsOrigins = gatewayCors === '*' ? [] : gatewayCors;
 
   let tls: Config['tls'];
   if ((raw.TLS_CERT_FILE || raw.TLS_KEY_FILE) && !invalid.has('TLS_CERT_FILE') && !invalid.has('TLS_KEY_FILE')) {
@@ -137,7 +157,9 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
     publicUrl: (raw.PUBLIC_URL ?? `${scheme}://localhost:${raw.API_PORT}`).replace(/\/+$/, ''),
     authSecret: raw.AUTH_SECRET,
     masterKey,
+    previousMasterKeys,
     corsOrigins,
+    gatewayCorsOrigins,
     trustProxy,
     tls,
     logLevel: raw.LOG_LEVEL,

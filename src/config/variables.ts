@@ -116,12 +116,33 @@ export const variablesSchema = z
           secret: true,
         }),
       ),
+    MASTER_KEY_PREVIOUS: z
+      .string()
+      .optional()
+      .meta(
+        meta({
+          description:
+            'Comma-separated earlier master keys, still accepted for unwrapping during a rotation (`portcullis keys rotate-master`); remove them once it has finished.',
+          defaultLabel: '(none)',
+          secret: true,
+        }),
+      ),
     CORS_ORIGINS: z
       .string()
       .optional()
       .meta(
         meta({
           description: 'Comma-separated origins allowed to call the api from a browser. `*` is refused in production.',
+          defaultLabel: '(none)',
+        }),
+      ),
+    GATEWAY_CORS_ORIGINS: z
+      .string()
+      .optional()
+      .meta(
+        meta({
+          description:
+            'Comma-separated origins allowed to call the gateway (`/v1`) from a browser. Off by default: `/v1` is for servers, and a browser would hold an API key.',
           defaultLabel: '(none)',
         }),
       ),

@@ -118,7 +118,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       config,
       logger,
       secrets,
-      keyring: createMasterKeyring(secrets.masterKey),
+      keyring: createMasterKeyring(secrets.masterKey, config.previousMasterKeys),
       database,
       apiDb: createScopedDatabase(database.db, 'api', onSlow),
       gatewayDb: createScopedDatabase(database.db, 'gateway', onSlow),
