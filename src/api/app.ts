@@ -1,7 +1,6 @@
 import type { Hono } from 'hono';
-import { cors } from 'hono/cors';
-import { corsMiddleware } from '../http/cors.js';
-import { apiSecurityHeaders } from '../http/security-headers.js';
+import { apiCors } from '../http/cors.js';
+import { apiSecurityHeaders, isSecureRequest } from '../http/security-headers.js';
 import { createServiceApp } from '../http/service-app.js';
 import type { AppEnv } from '../http/types.js';
 import type { Runtime } from '../server/runtime.js';
@@ -16,11 +15,20 @@ export function createApiApp(runtime: Runtime, options: ManagementOptions = {}):
     logger: runtime.logger,
     trustProxy: config.trustProxy,
     maxBodyBytes: config.apiMaxBodyBytes,
-    securityHeaders: apiSecurityHeaders({ hsts: config.tls !== undefined || config.publicUrl.startsWith('https://') }),
+    // HSTS when every response is TLS (served here), or when an https PUBLIC_URL sits behind a
+    // trusted TLS proxy and that proxy says this request came over HTTPS.
+    securityHeaders: apiSecurityHeaders({
+      hsts:
+        config.tls !== undefined ||
+        (config.publicUrl.startsWith('https://') && config.trustProxy.kind !== 'none'
+          ? (c) => isSecureRequest(c, config.trustProxy)
+          : false),
+    }),
     ready: () => runtime.ping(),
   });
+  // One instance-wide allow-list: CORS_ORIGINS plus the dashboard's own origin (PUBLIC_URL).
   // '*' is refused in production; elsewhere it means any origin, never with credentials.
-  app.use('/api/*', config.corsOrigins === '*' ? cors({ origin: '*', credentials: false }) : corsMiddleware(config.corsOrigins));
+  app.use('/api/*', apiCors(config));
   app.route('/', setupRoutes(runtime));
   // After setup: its routes answer first and are exempt from admin-token authentication.
   app.route('/', managementApp(runtime, options));

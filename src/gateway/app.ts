@@ -4,6 +4,7 @@
  * (cached) → handler (route, cache, provider call with retry/fallback, respond) → one request log.
  */
 import { Hono } from 'hono';
+import { gatewayCors } from '../http/cors.js';
 import { HttpError, toHttpError } from '../http/errors.js';
 import { gatewaySecurityHeaders } from '../http/security-headers.js';
 import { createServiceApp } from '../http/service-app.js';
@@ -88,6 +89,10 @@ export function createGatewayApp(runtime: Runtime, services: GatewayServices): H
   v1.get('/models', (c) => handleListModels(c));
   v1.get('/models/:id{.+}', (c) => handleGetModel(c, c.req.param('id')));
 
+  // Browser access only for GATEWAY_CORS_ORIGINS (none by default); preflights are answered
+  // before authentication, which they never carry.
+  const cors = gatewayCors(config.gatewayCorsOrigins);
+  if (cors) app.use('/v1/*', cors);
   app.route('/v1', v1);
   return app;
 }

@@ -40,6 +40,8 @@ export type GatewayServices = {
   /** Failed API-key verifications (each costs a bcrypt), per lookup id and per client IP. */
   failedAuthByLookupId: KeyedLimiter;
   failedAuthByIp: KeyedLimiter;
+  /** Operator-facing reasons that must not reach the client (a refused provider address, say). */
+  logger: Runtime['logger'];
   /** Stop taking events, flush the request logs, close upstream connections. */
   close(): Promise<void>;
 };
@@ -157,6 +159,7 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     rateLimiter,
     failedAuthByLookupId,
     failedAuthByIp,
+    logger: runtime.logger.child({ component: 'gateway' }),
     async close() {
       unsubscribe();
       await logWriter.close(Math.max(1_000, runtime.config.shutdownTimeoutMs));

@@ -1,21 +1,71 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { setResponseHeader } from './response-header.js';
+import { parseIp, type TrustProxy } from './trust-proxy.js';
 
 export interface SecurityHeadersOptions {
   /**
-   * Send Strict-Transport-Security. Enable only when clients reach the service over HTTPS
-   * (TLS here, or a TLS-terminating proxy in front); browsers ignore it over plain HTTP
+   * Send Strict-Transport-Security: always (true), never (false), or per request (a predicate,
+   * e.g. "this request reached us over HTTPS"). Enable only when clients reach the service over
+   * HTTPS (TLS here, or a TLS-terminating proxy in front); browsers ignore it over plain HTTP
    * but it would pin a hostname that is later served without TLS.
    */
-  hsts?: boolean;
+  hsts?: boolean | ((c: Context) => boolean);
 }
 
-const HSTS = 'max-age=31536000; includeSubDomains';
+export const HSTS = 'max-age=31536000; includeSubDomains';
+
+type SocketLike = { encrypted?: unknown; remoteAddress?: unknown };
+
+/** The Node socket behind a request served by @hono/node-server, if any (none under `app.request()`). */
+function requestSocket(c: Context): SocketLike | undefined {
+  const env: unknown = c.env;
+  if (typeof env !== 'object' || env === null || !('incoming' in env)) return undefined;
+  const incoming: unknown = env.incoming;
+  if (typeof incoming !== 'object' || incoming === null || !('socket' in incoming)) return undefined;
+  const socket: unknown = incoming.socket;
+  return typeof socket === 'object' && socket !== null ? socket : undefined;
+}
+
+function peerIsTrustedProxy(peer: string, trust: TrustProxy): boolean {
+  switch (trust.kind) {
+    case 'none':
+      return false;
+    case 'hops':
+      // A hop count trusts whoever connected to us (the nearest proxy), as for X-Forwarded-For.
+      return true;
+    case 'cidrs': {
+      const address = parseIp(peer);
+      return (
+        address !== null && trust.ranges.some(([network, prefix]) => network.kind() === address.kind() && address.match(network, prefix))
+      );
+    }
+  }
+}
+
+/**
+ * Whether the client reached us over HTTPS: the connection itself is TLS, or it came from a
+ * proxy that TRUST_PROXY trusts and that proxy says `X-Forwarded-Proto: https`. Anyone else's
+ * X-Forwarded-Proto is ignored, so a client talking plain HTTP cannot claim to be secure.
+ *
+ * Only the last entry of the header counts: it is the one the trusted proxy that connected to us
+ * wrote (a proxy that appends rather than overwrites leaves the client's own value in front).
+ * This decides the `Secure` flag of cookies and per-request HSTS.
+ */
+export function isSecureRequest(c: Context, trust: TrustProxy): boolean {
+  const socket = requestSocket(c);
+  if (socket?.encrypted === true) return true;
+  const peer = socket?.remoteAddress;
+  if (typeof peer !== 'string' || !peerIsTrustedProxy(peer, trust)) return false;
+  const proto = c.req.header('x-forwarded-proto');
+  if (proto === undefined) return false;
+  return proto.split(',').at(-1)?.trim().toLowerCase() === 'https';
+}
 
 /** For the api service and dashboard: a strict CSP and browser isolation headers. */
 export function apiSecurityHeaders(options: SecurityHeadersOptions = {}): MiddlewareHandler {
-  return secureHeaders({
+  const hsts = options.hsts;
+  const base = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
       scriptSrc: ["'self'"],
@@ -26,7 +76,7 @@ export function apiSecurityHeaders(options: SecurityHeadersOptions = {}): Middle
       baseUri: ["'none'"],
       formAction: ["'self'"],
     },
-    strictTransportSecurity: options.hsts === true ? HSTS : false,
+    strictTransportSecurity: hsts === true ? HSTS : false,
     xContentTypeOptions: true,
     referrerPolicy: 'no-referrer',
     crossOriginOpenerPolicy: 'same-origin',
@@ -34,6 +84,11 @@ export function apiSecurityHeaders(options: SecurityHeadersOptions = {}): Middle
     xFrameOptions: 'DENY',
     permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [], usb: [] },
   });
+  if (typeof hsts !== 'function') return base;
+  return async (c, next) => {
+    await base(c, next);
+    if (hsts(c)) setResponseHeader(c, 'Strict-Transport-Security', HSTS);
+  };
 }
 
 /**
@@ -50,10 +105,12 @@ export function gatewaySecurityHeaders(options: SecurityHeadersOptions = {}): Mi
     ['X-Frame-Options', 'DENY'],
     ['Cache-Control', 'no-store'],
   ];
-  if (options.hsts === true) fixed.push(['Strict-Transport-Security', HSTS]);
+  const hsts = options.hsts;
+  if (hsts === true) fixed.push(['Strict-Transport-Security', HSTS]);
   return async (c, next) => {
     await next();
     for (const [name, value] of fixed) setResponseHeader(c, name, value);
+    if (typeof hsts === 'function' && hsts(c)) setResponseHeader(c, 'Strict-Transport-Security', HSTS);
   };
 }
 

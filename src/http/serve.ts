@@ -34,6 +34,30 @@ export interface RunningServer {
   close(drainTimeoutMs: number): Promise<void>;
 }
 
+/**
+ * TLS 1.2 and 1.3 only, with forward-secret AEAD suites (Mozilla's "intermediate" profile without
+ * finite-field DHE): no CBC, no static RSA key exchange, no SHA-1 MACs. Every current browser,
+ * SDK and HTTP library negotiates one of these. Set explicitly rather than inherited from Node's
+ * defaults, which still accept CBC suites and follow `--tls-min-v1.0` style flags.
+ */
+export const TLS_SERVER_OPTIONS = {
+  minVersion: 'TLSv1.2',
+  ciphers: [
+    // TLS 1.3 (always forward secret and AEAD)
+    'TLS_AES_128_GCM_SHA256',
+    'TLS_AES_256_GCM_SHA384',
+    'TLS_CHACHA20_POLY1305_SHA256',
+    // TLS 1.2: ECDHE + AEAD only
+    'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'ECDHE-RSA-AES128-GCM-SHA256',
+    'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'ECDHE-RSA-AES256-GCM-SHA384',
+    'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'ECDHE-RSA-CHACHA20-POLY1305',
+  ].join(':'),
+  honorCipherOrder: true,
+} as const satisfies https.ServerOptions;
+
 // While draining, idle keep-alive sockets are swept at this interval, since a socket
 // becomes idle only after its in-flight response ends.
 const IDLE_SWEEP_MS = 50;
@@ -84,8 +108,10 @@ async function loadTls(tls: TlsFiles): Promise<https.ServerOptions> {
       throw new Error(`Cannot read TLS ${what} file ${path}: ${code}`, { cause: err });
     }
   };
-  const [cert, key] = await Promise.all([read(tls.certFile, 'certificate'), read(tls.keyFile, 'key')]);
-  return { cert, key };
+  // Sequential so that, when both are missing, the error always names the certificate first.
+  const cert = await read(tls.certFile, 'certificate');
+  const key = await read(tls.keyFile, 'key');
+  return { cert, key, ...TLS_SERVER_OPTIONS };
 }
 
 function listen(server: http.Server, host: string, port: number): Promise<void> {

@@ -107,7 +107,8 @@ function finalError(
         502,
         'api_error',
         'upstream_url_refused',
-        `The base URL configured for ${provider} is not allowed: ${failure.message}`,
+        // The reason names the address; API-key holders must not learn the internal network from it.
+        `The base URL configured for ${provider} points to an address Portcullis does not contact (private, loopback or cloud metadata). The gateway log has the reason.`,
       );
     return exhausted(502, 'api_error', 'upstream_unreachable', `The provider ${provider} could not be reached (${failure.kind}).`);
   }
@@ -218,6 +219,11 @@ export async function runAttempts<T>(options: {
           break;
         }
         if (error instanceof UpstreamNetworkError && error.kind === 'aborted') throw aborted(candidate.provider);
+        if (error instanceof UpstreamNetworkError && error.kind === 'refused-address')
+          services.logger.warn(
+            { orgId: options.orgId, provider: candidate.provider, providerKeyId: candidate.providerKey.id, reason: error.message },
+            'provider base URL refused by the SSRF policy',
+          );
         if (error instanceof UpstreamNetworkError) outcome = { kind: 'failed', failure: error };
         else if (error instanceof UpstreamProtocolError) outcome = { kind: 'failed', failure: protocolFailure(error) };
         else throw error;

@@ -97,7 +97,9 @@ describe('validateProviderBaseUrl: addresses and names', () => {
     const strict = refusal(url, STRICT);
     const lenient = refusal(url, LENIENT);
     if (expected === 'public') {
-      expect(strict).toBeUndefined();
+      // Allowed as an address; under the strict policy only over https.
+      if (url.startsWith('https:')) expect(strict).toBeUndefined();
+      else expect(strict?.reason).toMatch(/plain http/);
       expect(lenient).toBeUndefined();
       return;
     }
@@ -107,6 +109,16 @@ describe('validateProviderBaseUrl: addresses and names', () => {
     } else {
       expect(lenient?.addressClass).toBe(expected);
     }
+  });
+
+  it('allows plain http only with private provider URLs allowed: prompts and keys cross the internet encrypted', () => {
+    expect(refusal('http://api.openai.com/v1', STRICT)?.message).toBe(
+      'Refused provider URL host api.openai.com: plain http is allowed only when private provider URLs are permitted; use https',
+    );
+    expect(refusal('https://api.openai.com/v1', STRICT)).toBeUndefined();
+    expect(refusal('http://vllm.internal:8000/v1', LENIENT)).toBeUndefined();
+    // An address refused anyway says why: the address, not the scheme.
+    expect(refusal('http://127.0.0.1:8000/v1', STRICT)?.addressClass).toBe('loopback');
   });
 
   it('returns the parsed URL, normalised, for the connection to use', () => {

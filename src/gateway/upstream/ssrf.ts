@@ -144,5 +144,9 @@ export function validateProviderBaseUrl(url: string, policy: SsrfPolicy): URL {
   // anywhere else in a serialised URL.
   if (parsed.href.includes('#')) throw new UnsafeUpstreamUrlError(host, 'a fragment is not allowed');
   assertHostnameAllowed(parsed.hostname, policy);
+  // Prompts and provider keys cross the internet only encrypted. Plain http is for local models
+  // (vLLM, Ollama), which is what allowing private provider URLs is for.
+  if (parsed.protocol === 'http:' && !policy.allowPrivate)
+    throw new UnsafeUpstreamUrlError(host, 'plain http is allowed only when private provider URLs are permitted; use https');
   return parsed;
 }
