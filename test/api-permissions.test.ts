@@ -28,6 +28,8 @@ const EXPECTED: Record<Permission, Role[]> = {
   'admin_tokens:write': ['owner', 'admin'],
   'usage:read': ['owner', 'admin', 'developer'],
   'limits:write': ['owner', 'admin'],
+  'provider_keys:read': ['owner', 'admin', 'developer'],
+  'provider_keys:write': ['owner', 'admin'],
 };
 
 describe('the permission table', () => {

@@ -2,6 +2,7 @@ import type { AdminTokenAuthenticator } from '../auth/admin-token-authenticator.
 import type { CredentialDeps } from '../credentials/api-key-service.js';
 import type { LiveUsageCounters } from './usage/live-counters.js';
 import type { MasterKeyring } from '../crypto/master-keyring.js';
+import type { SsrfPolicy } from '../gateway/upstream/ssrf.js';
 
 /** What the management routes need from the running process. */
 export type ApiDeps = CredentialDeps & {
@@ -10,4 +11,11 @@ export type ApiDeps = CredentialDeps & {
   keyring: MasterKeyring;
   /** Current-period counters of the limits service, when it is wired in; request logs otherwise. */
   liveUsage: LiveUsageCounters | undefined;
+  /** What provider base URLs may point at (ALLOW_PRIVATE_PROVIDER_URLS); absent: private and loopback refused. */
+  providerUrlPolicy?: SsrfPolicy;
+  /**
+   * The gateway this process can call (provider-key "test connection"): set when the gateway runs
+   * in the same process; absent, the test answers 503 gateway_unavailable.
+   */
+  gatewayUrl?: string | undefined;
 };

@@ -23,6 +23,8 @@ import type { LiveUsageCounters } from './usage/live-counters.js';
 export type ManagementOptions = {
   /** The usage limiter's live counters (see live-counters.ts); request logs otherwise. */
   liveUsage?: LiveUsageCounters;
+  /** The gateway's URL when it runs in this process (see services.ts), for provider-key connection tests. */
+  gatewayUrl?: string;
 };
 
 const packageVersion = () =>
@@ -63,6 +65,8 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
     authenticator,
     keyring: runtime.keyring,
     liveUsage: options.liveUsage,
+    providerUrlPolicy: { allowPrivate: runtime.config.allowPrivateProviderUrls },
+    gatewayUrl: options.gatewayUrl,
   };
   const routes = managementRoutes(deps);
   const document = buildOpenApiDocument(routes, { version: packageVersion() });

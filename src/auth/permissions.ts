@@ -5,7 +5,8 @@
  * Roles are strictly nested (owner > admin > developer > viewer), so each permission is granted
  * from a minimum role upwards. Least privilege: a viewer only reads configuration; a developer
  * also manages API keys (a key's own limits can only tighten the project's and org's, which stay
- * in force) and reads usage; an admin also manages admin tokens and limits; the owner everything.
+ * in force), reads usage and lists provider keys; an admin also manages admin tokens, limits and
+ * provider keys; the owner everything.
  */
 import { z } from 'zod';
 import { MEMBER_ROLES, type MemberRole } from '../db/schema/index.js';
@@ -26,6 +27,8 @@ export const PERMISSIONS = [
   'admin_tokens:write',
   'usage:read',
   'limits:write',
+  'provider_keys:read',
+  'provider_keys:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -46,6 +49,12 @@ export const PERMISSION_TABLE: Readonly<Record<Permission, Role>> = Object.freez
   // Spend figures are commercially sensitive: not for read-only observers.
   'usage:read': 'developer',
   'limits:write': 'admin',
+  // The list shows no key, but base URLs name internal endpoints (a private vLLM, an Azure
+  // resource): for those who build against the gateway, not read-only observers.
+  'provider_keys:read': 'developer',
+  // Provider keys spend the org's money at its providers and decide where prompts go. Testing a
+  // key is a write too: it mints (and revokes) an API key and makes a billed upstream call.
+  'provider_keys:write': 'admin',
 });
 
 const RANK: Readonly<Record<Role, number>> = { owner: 3, admin: 2, developer: 1, viewer: 0 };

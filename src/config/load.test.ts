@@ -93,6 +93,12 @@ describe('loadConfig: defaults', () => {
     expect(config.publicUrl).toBe('https://localhost:4001');
   });
 
+  it('takes GATEWAY_INTERNAL_URL for server-side calls to a separately deployed gateway, and refuses what is not http(s)', () => {
+    expect(load({}).gatewayInternalUrl).toBeUndefined();
+    expect(load({ GATEWAY_INTERNAL_URL: 'http://portcullis-gateway:4000/' }).gatewayInternalUrl).toBe('http://portcullis-gateway:4000');
+    expect(problemsOf({ GATEWAY_INTERNAL_URL: 'file:///etc/passwd' })).toEqual(['GATEWAY_INTERNAL_URL: expected an absolute http(s) URL']);
+  });
+
   it('keeps an explicit PUBLIC_URL, without trailing slashes', () => {
     expect(load({ PUBLIC_URL: 'https://gateway.example.com/' }).publicUrl).toBe('https://gateway.example.com');
     expect(load({ PUBLIC_URL: 'https://example.com/portcullis//' }).publicUrl).toBe('https://example.com/portcullis');
@@ -319,6 +325,13 @@ describe('loadConfig: secret values never appear in errors', () => {
     configError({ AUTH_SECRET: strong, DATABASE_URL: url, LOG_LEVEL: 'loud' });
     expect(scrubSecrets(`value=${strong}`)).toBe(`value=${REDACTED}`);
     expect(scrubSecrets(url)).toBe(REDACTED);
+  });
+
+  it('registers each MASTER_KEY_PREVIOUS entry on its own, so one key alone is redacted too', () => {
+    const [first, second] = [generateMasterKey(), generateMasterKey()];
+    load({ MASTER_KEY_PREVIOUS: `${first}, ${second}` });
+    expect(scrubSecrets(`old=${second}`)).toBe(`old=${REDACTED}`);
+    expect(scrubSecrets(`old=${first}`)).toBe(`old=${REDACTED}`);
   });
 
   it('does not echo a secret that a malformed .env line turned into a key', () => {

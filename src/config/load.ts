@@ -20,6 +20,8 @@ export type Config = {
   gatewayPort: number;
   apiPort: number;
   publicUrl: string;
+  /** The gateway as the api calls it; undefined: the one in this process (if any). */
+  gatewayInternalUrl: string | undefined;
   /** Undefined when not configured: generated into the data dir outside production. */
   authSecret: string | undefined;
   masterKey: MasterKey | undefined;
@@ -109,6 +111,8 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
     .map((e) => e.trim())
     .filter(Boolean)
     .entries()) {
+    // Each key alone is a secret too: one of them may show up without its neighbours.
+    registerSecret(entry);
     try {
       previousMasterKeys.push(parseMasterKey(entry));
     } catch (error) {
@@ -155,6 +159,7 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
     gatewayPort: raw.GATEWAY_PORT,
     apiPort: raw.API_PORT,
     publicUrl: (raw.PUBLIC_URL ?? `${scheme}://localhost:${raw.API_PORT}`).replace(/\/+$/, ''),
+    gatewayInternalUrl: raw.GATEWAY_INTERNAL_URL?.replace(/\/+$/, ''),
     authSecret: raw.AUTH_SECRET,
     masterKey,
     previousMasterKeys,

@@ -93,6 +93,17 @@ export const variablesSchema = z
           defaultLabel: '`http://localhost:<API_PORT>`',
         }),
       ),
+    GATEWAY_INTERNAL_URL: z
+      .url({ error: 'expected an absolute http(s) URL' })
+      .regex(/^https?:\/\//, 'expected an absolute http(s) URL')
+      .optional()
+      .meta(
+        meta({
+          description:
+            'Where the api reaches the gateway server-side (provider-key "test connection"), e.g. `http://portcullis-gateway:4000` when they run as separate services. Unset: the gateway in the same process, if any.',
+          defaultLabel: '(same process)',
+        }),
+      ),
     AUTH_SECRET: z
       .string()
       .min(32, 'expected at least 32 characters')
@@ -181,7 +192,7 @@ export const variablesSchema = z
       .meta(
         meta({
           description:
-            'Allow provider base URLs on loopback or private networks (local models, tests). Link-local and cloud-metadata addresses are always refused.',
+            'Allow provider base URLs on loopback or private networks (local models, tests), and plain http. When false, provider URLs must be https. Link-local and cloud-metadata addresses are always refused.',
           defaultLabel: '`true` outside production, `false` in production',
         }),
       ),

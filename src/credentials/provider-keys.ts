@@ -108,29 +108,69 @@ export async function decryptProviderKey(tx: Tx, row: typeof providerKeys.$infer
   return decryptSecret(dataKey.key, row.ciphertext, { orgId: row.orgId, rowId: row.id, purpose: PURPOSE });
 }
 
-/** Replaces the secret, base URL and options; re-encrypts under the org's active data key. */
+/** What an update may change; a field left out keeps its value. */
+export type ProviderKeyChange = {
+  /** A new key: sealed under the org's ACTIVE data key (a key still under a retired one moves off it). */
+  secret?: string;
+  label?: string;
+  baseUrl?: string | null;
+  options?: Record<string, unknown>;
+  /** Replaces the scope as a whole; empty: usable by every project of the org. */
+  projectIds?: string[];
+};
+
+type FieldChange = { from: unknown; to: unknown };
+
+/**
+ * Applies the change and audits it with a from/to diff (the key itself shows only as last4
+ * from/to and `keyReplaced`). Returns false, writing and auditing nothing, when nothing differs.
+ * Call inside withTenant(row.orgId), after checking that the projects belong to the org.
+ */
 export async function updateProviderKey(
   tx: Tx,
   row: typeof providerKeys.$inferSelect,
-  change: { secret: string; baseUrl: string | null; options: Record<string, unknown> },
+  change: ProviderKeyChange,
   keyring: MasterKeyring,
   ctx: ActionContext,
-): Promise<void> {
-  const dataKey = await activeDataKey(tx, row.orgId, keyring, ctx);
+): Promise<boolean> {
+  const diff: Record<string, FieldChange | boolean> = {};
+  const set: Partial<typeof providerKeys.$inferInsert> = {};
+  if (change.secret !== undefined) {
+    const dataKey = await activeDataKey(tx, row.orgId, keyring, ctx);
+    set.ciphertext = seal(dataKey.key, row.orgId, row.id, change.secret);
+    set.tenantKeyId = dataKey.id;
+    set.last4 = last4(change.secret);
+    // last4 may well be equal (same key pasted again): keyReplaced says the ciphertext changed anyway.
+    diff.last4 = { from: row.last4, to: last4(change.secret) };
+    diff.keyReplaced = true;
+  }
+  if (change.label !== undefined && change.label !== row.label) {
+    set.label = change.label;
+    diff.label = { from: row.label, to: change.label };
+  }
+  if (change.baseUrl !== undefined && change.baseUrl !== row.baseUrl) {
+    set.baseUrl = change.baseUrl;
+    diff.baseUrl = { from: row.baseUrl, to: change.baseUrl };
+  }
+  if (change.options !== undefined && canonicalJson(row.options) !== canonicalJson(change.options)) {
+    set.options = change.options;
+    diff.options = { from: row.options, to: change.options };
+  }
+  if (change.projectIds !== undefined) {
+    const before = (await providerKeyProjectIds(tx, row.id)).sort();
+    const after = [...new Set(change.projectIds)].sort();
+    if (before.join() !== after.join()) {
+      await tx.delete(providerKeyProjects).where(eq(providerKeyProjects.providerKeyId, row.id));
+      if (after.length > 0)
+        await tx.insert(providerKeyProjects).values(after.map((projectId) => ({ orgId: row.orgId, providerKeyId: row.id, projectId })));
+      diff.projectIds = { from: before, to: after };
+    }
+  }
+  if (Object.keys(diff).length === 0) return false;
   await tx
     .update(providerKeys)
-    .set({
-      ciphertext: seal(dataKey.key, row.orgId, row.id, change.secret),
-      tenantKeyId: dataKey.id,
-      last4: last4(change.secret),
-      baseUrl: change.baseUrl,
-      options: change.options,
-      updatedAt: new Date(),
-    })
+    .set({ ...set, updatedAt: new Date() })
     .where(eq(providerKeys.id, row.id));
-  const diff: Record<string, unknown> = { last4: { from: row.last4, to: last4(change.secret) } };
-  if (row.baseUrl !== change.baseUrl) diff.baseUrl = { from: row.baseUrl, to: change.baseUrl };
-  if (canonicalJson(row.options) !== canonicalJson(change.options)) diff.options = { from: row.options, to: change.options };
   await recordAudit(tx, {
     orgId: row.orgId,
     actor: ctx.actor,
@@ -139,6 +179,7 @@ export async function updateProviderKey(
     target: { type: 'provider_key', id: row.id },
     diff,
   });
+  return true;
 }
 
 export async function providerKeyProjectIds(tx: Tx, providerKeyId: string): Promise<string[]> {
@@ -147,4 +188,30 @@ export async function providerKeyProjectIds(tx: Tx, providerKeyId: string): Prom
     .from(providerKeyProjects)
     .where(eq(providerKeyProjects.providerKeyId, providerKeyId));
   return rows.map((r) => r.projectId);
+}
+
+/** The row (ciphertext included: for decryption and updates, never for a response). RLS confines it to the transaction's org. */
+export async function findProviderKeyById(tx: Tx, id: string, lock = false): Promise<typeof providerKeys.$inferSelect | undefined> {
+  const query = tx.select().from(providerKeys).where(eq(providerKeys.id, id)).limit(1);
+  const [row] = lock ? await query.for('update') : await query;
+  return row;
+}
+
+/** Deletes the key (its project scopes cascade) and audits what it was, without the key. False when not found. */
+export async function deleteProviderKey(tx: Tx, orgId: string, id: string, ctx: ActionContext): Promise<boolean> {
+  const projectIds = await providerKeyProjectIds(tx, id);
+  const [deleted] = await tx
+    .delete(providerKeys)
+    .where(and(eq(providerKeys.orgId, orgId), eq(providerKeys.id, id)))
+    .returning({ provider: providerKeys.provider, label: providerKeys.label, baseUrl: providerKeys.baseUrl, last4: providerKeys.last4 });
+  if (!deleted) return false;
+  await recordAudit(tx, {
+    orgId,
+    actor: ctx.actor,
+    requestId: ctx.requestId,
+    action: 'provider_key.deleted',
+    target: { type: 'provider_key', id },
+    diff: { ...deleted, projectIds },
+  });
+  return true;
 }

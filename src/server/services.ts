@@ -15,6 +15,17 @@ const loadAdmin = () => Promise.all([import('../admin/app.js'), import('../admin
 
 export type ServiceName = 'gateway' | 'api';
 
+/**
+ * The URL this process can call its own gateway at (provider-key connection tests): a wildcard
+ * bind address (HOST=0.0.0.0 or ::) is where the server listens, not an address to connect to.
+ */
+function callableUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.hostname === '0.0.0.0') parsed.hostname = '127.0.0.1';
+  else if (parsed.hostname === '[::]') parsed.hostname = '[::1]';
+  return parsed.origin;
+}
+
 export type RunningServices = {
   gateway: RunningServer | undefined;
   api: RunningServer | undefined;
@@ -56,7 +67,14 @@ export async function startServices(
     const apiModules = services.includes('api') ? await loadApi() : undefined;
     const api = apiModules
       ? await startHttpServer({
-          app: apiModules[0].createApiApp(runtime, { liveUsage: apiModules[2].liveUsageFrom(runtime.usageCounters) }),
+          app: apiModules[0].createApiApp(runtime, {
+            liveUsage: apiModules[2].liveUsageFrom(runtime.usageCounters),
+            ...(config.gatewayInternalUrl
+              ? { gatewayUrl: config.gatewayInternalUrl }
+              : gateway
+                ? { gatewayUrl: callableUrl(gateway.url) }
+                : {}),
+          }),
           host: config.host,
           port: config.apiPort,
           tls: config.tls,

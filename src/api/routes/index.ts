@@ -6,6 +6,7 @@ import { limitRoutes } from './limits.js';
 import { budgetWebhookRoutes } from './budget-webhook.js';
 import { orgRoutes } from './orgs.js';
 import { projectRoutes } from './projects.js';
+import { providerKeyRoutes } from './provider-keys.js';
 import { usageRoutes } from './usage.js';
 
 /** Every management route, in the order the OpenAPI document lists them. */
@@ -14,6 +15,7 @@ export function managementRoutes(deps: ApiDeps): ApiRoute[] {
     ...orgRoutes(deps),
     ...projectRoutes(deps),
     ...apiKeyRoutes(deps),
+    ...providerKeyRoutes(deps),
     ...adminTokenRoutes(deps),
     ...usageRoutes(deps),
     ...limitRoutes(deps),
