@@ -12,6 +12,7 @@ import type { runServer as RunServerFn } from './cli/run-server.js';
 import type { bootstrapCommand as BootstrapFn, migrateCommand as MigrateFn } from './cli/commands.js';
 import type { doctorCommand as DoctorFn } from './cli/doctor.js';
 import type * as CredentialCommands from './cli/credential-commands.js';
+import type * as KeyRotationCommands from './cli/key-rotation-commands.js';
 
 type RunServer = typeof RunServerFn;
 type MigrateCommand = typeof MigrateFn;
@@ -28,6 +29,8 @@ const credentialCommand =
   (name: keyof typeof CredentialCommands) =>
   async (options: Options): Promise<void> =>
     (await import('./cli/credential-commands.js'))[name](configFromOptions(options), options);
+
+const keyRotation = async (): Promise<typeof KeyRotationCommands> => import('./cli/key-rotation-commands.js');
 
 type Options = Record<string, unknown>;
 
@@ -92,6 +95,28 @@ withConfigOptions(keys.command('revoke'))
   .requiredOption('--org <name>', 'organization name')
   .requiredOption('--key-id <id>', 'API key id (from `keys list`)')
   .action(credentialCommand('keysRevokeCommand'));
+withConfigOptions(keys.command('rotate-master'))
+  .description(
+    "Re-wrap every org's data keys under MASTER_KEY, unwrapping with MASTER_KEY_PREVIOUS where needed. Resumable; no downtime; prints a JSON summary.",
+  )
+  .action(async (options: Options) => (await keyRotation()).rotateMasterCommand(configFromOptions(options)));
+withConfigOptions(keys.command('rotate-tenant'))
+  .argument('<org>', 'organization name')
+  .description(
+    'Give an org a new data key, re-encrypt its provider keys, secrets and stored bodies under it, then destroy the old key. Resumable.',
+  )
+  .option(
+    '--grace <seconds>',
+    'wait before destroying the old key, for gateways still holding it (default 90; 0 directly on the embedded data dir)',
+  )
+  .action(async (org: string, options: Options) => (await keyRotation()).rotateTenantCommand(configFromOptions(options), org, options));
+
+const orgs = program.command('orgs').description('Organizations.');
+withConfigOptions(orgs.command('delete'))
+  .argument('<name>', 'organization name')
+  .requiredOption('--confirm <name>', 'the exact organization name again')
+  .description('Delete an organization and destroy its data keys: whatever was encrypted for it can never be decrypted again.')
+  .action(async (name: string, options: Options) => (await keyRotation()).orgsDeleteCommand(configFromOptions(options), name, options));
 
 const tokens = program.command('tokens').description('Admin tokens for the management api (/api).');
 withConfigOptions(tokens.command('create'))

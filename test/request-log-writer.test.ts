@@ -15,7 +15,7 @@ import { activeDataKey, dataKeyById } from '../src/credentials/tenant-keys.js';
 import { DecryptionError } from '../src/crypto/aead.js';
 import { decryptSecret, generateMasterKey, parseMasterKey } from '../src/crypto/envelope.js';
 import { createMasterKeyring } from '../src/crypto/master-keyring.js';
-import { organizations, requestBodies, requestLogs, type CacheStatus } from '../src/db/schema/index.js';
+import { organizations, requestBodies, requestLogs, tenantKeys, type CacheStatus } from '../src/db/schema/index.js';
 import type { ScopedDatabase } from '../src/db/tenant.js';
 import type { Tx } from '../src/db/types.js';
 import type { WriterTimers } from '../src/gateway/request-log/timers.js';
@@ -512,27 +512,31 @@ describe('request log writer', () => {
     await writer.close();
   });
 
-  it('caches the data key lookup per org for dataKeyTtlMs, a missing key included', async () => {
+  it('seals under the key that is active at each flush: a key created or rotated in is used at once', async () => {
     const orgId = await createOrg({ withDataKey: false });
     const timers = new ManualTimers();
-    const writer = writerFor(probe(db.gateway), captureLogger().logger, { timers, dataKeyTtlMs: 1_000, flushIntervalMs: 60_000 });
+    const writer = writerFor(probe(db.gateway), captureLogger().logger, { timers, dataKeyTtlMs: 60_000, flushIntervalMs: 60_000 });
     const withBody = () => entry(orgId, { bodies: { request: '{"a":1}', response: null } });
 
     writer.enqueue(withBody());
     await writer.flush();
     expect(writer.stats().bodiesSkipped).toBe(1);
 
-    await db.api.withTenant(orgId, (tx) => activeDataKey(tx, orgId, keyring, { actor: systemActor('cli', 'test'), requestId: null }));
+    const ctx = { actor: systemActor('cli', 'test'), requestId: null };
+    const first = await db.api.withTenant(orgId, (tx) => activeDataKey(tx, orgId, keyring, ctx));
     writer.enqueue(withBody());
     await writer.flush();
-    expect(writer.stats().bodiesSkipped).toBe(2); // "no key" still cached
-    expect(await bodiesOf(orgId)).toEqual([]);
+    expect(writer.stats()).toMatchObject({ bodiesSkipped: 1 });
+    expect((await bodiesOf(orgId)).map((b) => b.tenantKeyId)).toEqual([first.id]);
 
-    timers.advance(1_001);
+    // A rotation retires the key well within the cache's TTL: the next flush already uses the new one.
+    await db.api.withTenant(orgId, (tx) =>
+      tx.update(tenantKeys).set({ status: 'retired', retiredAt: new Date() }).where(eq(tenantKeys.id, first.id)),
+    );
+    const second = await db.api.withTenant(orgId, (tx) => activeDataKey(tx, orgId, keyring, ctx));
     writer.enqueue(withBody());
     await writer.flush();
-    expect(writer.stats()).toMatchObject({ written: 3, bodiesSkipped: 2 });
-    expect(await bodiesOf(orgId)).toHaveLength(1);
+    expect((await bodiesOf(orgId)).map((b) => b.tenantKeyId).sort()).toEqual([first.id, second.id].sort());
     await writer.close();
   });
 

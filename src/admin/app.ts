@@ -1,12 +1,12 @@
 /**
  * Loopback-only admin endpoint of a running embedded server. CLI commands (bootstrap, migrate,
- * doctor, keys, tokens) use it when the server holds the data dir, so their effects happen inside the running
+ * doctor, keys, tokens, orgs) use it when the server holds the data dir, so their effects happen inside the running
  * process — caches and the gateway see a change at once — instead of fighting over the lock.
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { announceBootstrapChanges, applyBootstrap } from '../bootstrap/apply.js';
-import { validateBootstrapDocument, BootstrapDocumentError } from '../bootstrap/document.js';
+import { checkBootstrapBaseUrls, validateBootstrapDocument, BootstrapDocumentError } from '../bootstrap/document.js';
 import { systemActor } from '../audit/context.js';
 import { constantTimeEqual } from '../crypto/hash.js';
 import { pendingMigrationCount } from '../db/migrate.js';
@@ -18,6 +18,7 @@ import { gatewaySecurityHeaders } from '../http/security-headers.js';
 import type { AppEnv } from '../http/types.js';
 import type { Runtime } from '../server/runtime.js';
 import { credentialAdminRoutes } from './credential-routes.js';
+import { keyAdminRoutes } from './key-routes.js';
 
 export function createAdminApp(runtime: Runtime, token: string, info: { services: string[] }): Hono<AppEnv> {
   const app = createServiceApp({
@@ -52,6 +53,7 @@ export function createAdminApp(runtime: Runtime, token: string, info: { services
     let document;
     try {
       document = validateBootstrapDocument(body.document);
+      checkBootstrapBaseUrls(document, { allowPrivate: runtime.config.allowPrivateProviderUrls });
     } catch (error) {
       if (error instanceof BootstrapDocumentError) throw badRequest(error.message, 'invalid_bootstrap_file');
       throw error;
@@ -65,5 +67,6 @@ export function createAdminApp(runtime: Runtime, token: string, info: { services
     return c.json(result);
   });
   app.route('/', credentialAdminRoutes(runtime));
+  app.route('/', keyAdminRoutes(runtime, info));
   return app;
 }

@@ -9,6 +9,7 @@ export const AUDIT_ACTIONS = [
   'instance.setup_failed',
   'instance.migrations_applied',
   'instance.bootstrap_applied',
+  'instance.master_key_rotated',
   // identity
   'user.created',
   'auth.login',
@@ -18,6 +19,7 @@ export const AUDIT_ACTIONS = [
   'org.created',
   'org.updated',
   'org.plan_changed',
+  'org.deleted',
   'member.added',
   'member.role_changed',
   'member.removed',
@@ -26,6 +28,9 @@ export const AUDIT_ACTIONS = [
   'project.deleted',
   // credentials
   'tenant_key.created',
+  'tenant_key.rewrapped',
+  'tenant_key.rotated',
+  'tenant_key.deleted',
   'provider_key.created',
   'provider_key.updated',
   'provider_key.deleted',

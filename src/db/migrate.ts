@@ -54,8 +54,12 @@ export async function pendingMigrationCount(handle: DatabaseHandle): Promise<num
         ? (await handle.client.query<{ created_at: string }>(sql)).rows
         : (await handle.pool.query<{ created_at: string }>(sql)).rows;
     applied = rows.map((r) => Number(r.created_at));
-  } catch {
-    return expected.length;
+  } catch (error) {
+    // No journal yet (fresh database): nothing applied. Anything else (a login without the read
+    // grant, a dropped connection) is not "behind" and must not be reported as such.
+    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
+    if (code === '42P01' || code === '3F000') return expected.length;
+    throw error;
   }
   const appliedSet = new Set(applied);
   return expected.filter((m) => !appliedSet.has(m.when)).length;

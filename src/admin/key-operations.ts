@@ -1,0 +1,64 @@
+/**
+ * The operator's key rotations and org deletion (`portcullis keys rotate-master|rotate-tenant`,
+ * `portcullis orgs delete`), by org *name*. Run inside the server by the loopback admin endpoint
+ * when a server holds the embedded data dir, directly on the database otherwise; the same code and
+ * the same audit events either way, with the operator as a system actor (`cli@<host>`).
+ */
+import { z } from 'zod';
+import type { ActionContext } from '../audit/context.js';
+import type { CredentialDeps } from '../credentials/api-key-service.js';
+import { rotateMasterKey, type MasterRotationSummary } from '../credentials/master-key-rotation.js';
+import { deleteOrganization, type OrgDeletionSummary } from '../credentials/org-deletion.js';
+import { rotateTenantKey, type TenantRotationSummary } from '../credentials/tenant-key-rotation.js';
+import type { MasterKeyring } from '../crypto/master-keyring.js';
+import { notFound } from '../http/errors.js';
+import { findOrganizationId } from '../tenancy/organizations.js';
+
+const orgName = z.string().min(1).max(100);
+/** An hour is far past any gateway cache; beyond that a typo is likelier than intent. */
+export const MAX_GRACE_SECONDS = 3_600;
+
+export const keyOperatorSchemas = {
+  rotateMaster: z.object({}).strict(),
+  rotateTenant: z.object({ org: orgName, graceSeconds: z.number().int().min(0).max(MAX_GRACE_SECONDS).optional() }).strict(),
+  orgsDelete: z.object({ org: orgName, confirm: z.string().min(1).max(100) }).strict(),
+};
+type Input<K extends keyof typeof keyOperatorSchemas> = z.output<(typeof keyOperatorSchemas)[K]>;
+
+export type KeyOperatorDeps = CredentialDeps & { keyring: MasterKeyring };
+export type Progress = (line: string) => void;
+
+async function orgIdOf(deps: KeyOperatorDeps, name: string): Promise<string> {
+  const id = await findOrganizationId(deps.db, name);
+  // The operator typed this name into their own terminal; quoting it back leaks nothing.
+  if (id === undefined) throw notFound(`No organization named ${JSON.stringify(name)}.`, 'org_not_found');
+  return id;
+}
+
+export function operatorRotateMaster(deps: KeyOperatorDeps, ctx: ActionContext, progress: Progress): Promise<MasterRotationSummary> {
+  return rotateMasterKey(deps, ctx, { onProgress: progress });
+}
+
+/**
+ * `defaultGraceMs`: how long the retired key must stay before it is destroyed when the operator
+ * did not say — 0 only where no gateway can be running on this database (the caller knows).
+ */
+export async function operatorRotateTenant(
+  deps: KeyOperatorDeps,
+  input: Input<'rotateTenant'>,
+  ctx: ActionContext,
+  progress: Progress,
+  defaultGraceMs: number,
+): Promise<TenantRotationSummary> {
+  const orgId = await orgIdOf(deps, input.org);
+  const graceMs = input.graceSeconds === undefined ? defaultGraceMs : input.graceSeconds * 1000;
+  return rotateTenantKey(deps, orgId, ctx, { onProgress: progress, graceMs });
+}
+
+export async function operatorDeleteOrg(
+  deps: KeyOperatorDeps,
+  input: Input<'orgsDelete'>,
+  ctx: ActionContext,
+): Promise<OrgDeletionSummary> {
+  return deleteOrganization(deps, await orgIdOf(deps, input.org), input.confirm, ctx);
+}
