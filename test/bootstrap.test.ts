@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { applyBootstrap } from '../src/bootstrap/apply.js';
-import { BootstrapDocumentError, parseBootstrapText } from '../src/bootstrap/document.js';
+import { BootstrapDocumentError, checkBootstrapBaseUrls, parseBootstrapText } from '../src/bootstrap/document.js';
 import { systemActor } from '../src/audit/context.js';
 import { generateMasterKey, parseMasterKey } from '../src/crypto/envelope.js';
 import { parseCredential, verifyCredentialSecret } from '../src/crypto/api-key.js';
@@ -171,5 +171,30 @@ describe('bootstrap', () => {
     }
     expect(message).toMatch(/not valid JSON/);
     expect(message).not.toContain('sk-should-not-leak');
+  });
+
+  it('holds base URLs to the api’s rules before anything is applied: metadata, plain http when private URLs are off', () => {
+    const doc = parseBootstrapText(
+      `orgs:
+  - name: x
+    providerKeys: [{ provider: openai, key: sk-a, baseUrl: 'http://169.254.169.254/latest/' }]
+    projects:
+      - name: p
+        providerKeys: [{ provider: openai, key: sk-b, baseUrl: 'http://127.0.0.1:8000/v1' }, { provider: anthropic, key: sk-c, baseUrl: 'https://api.anthropic.com?k=1' }]
+`,
+      'b.yaml',
+    );
+    let problems: string[] = [];
+    try {
+      checkBootstrapBaseUrls(doc, { allowPrivate: false });
+    } catch (error) {
+      problems = (error as BootstrapDocumentError).problems;
+    }
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/^orgs\[0\]\.providerKeys\[0\]\.baseUrl: .*cloud metadata/);
+    expect(problems[1]).toMatch(/^orgs\[0\]\.projects\[0\]\.providerKeys\[0\]\.baseUrl: .*loopback/);
+    expect(problems[2]).toMatch(/^orgs\[0\]\.projects\[0\]\.providerKeys\[1\]\.baseUrl: .*query string/);
+    // Local models are fine where the operator allows private URLs; metadata never is.
+    expect(() => checkBootstrapBaseUrls(doc, { allowPrivate: true })).toThrow(/providerKeys\[0\]\.baseUrl: .*metadata/);
   });
 });

@@ -1,6 +1,9 @@
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { checkBaseUrl } from '../credentials/provider-key-rules.js';
+import type { SsrfPolicy } from '../gateway/upstream/ssrf.js';
+import { HttpError } from '../http/errors.js';
 import { MEMBER_ROLES, ORG_PLANS, PROJECT_MODES } from '../db/schema/index.js';
 import { PROVIDER_IDS } from '../providers/ids.js';
 import { orgSettingsSchema, projectSettingsSchema } from '../tenancy/settings.js';
@@ -118,4 +121,31 @@ export function parseBootstrapText(text: string, fileName: string): BootstrapDoc
     ]);
   }
   return validateBootstrapDocument(value);
+}
+
+/**
+ * Every provider base URL in the document against the api's rules (SSRF policy, no query string),
+ * so a bootstrap file cannot store what the api would refuse. Checked before anything is applied.
+ */
+export function checkBootstrapBaseUrls(doc: BootstrapDocument, policy: SsrfPolicy): void {
+  const problems: string[] = [];
+  doc.orgs.forEach((org, o) => {
+    const keys = [
+      ...org.providerKeys.map((key, k) => ({ key, where: `orgs[${o}].providerKeys[${k}].baseUrl` })),
+      ...org.projects.flatMap((project, p) =>
+        project.providerKeys.map((key, k) => ({ key, where: `orgs[${o}].projects[${p}].providerKeys[${k}].baseUrl` })),
+      ),
+    ];
+    for (const { key, where } of keys) {
+      if (key.baseUrl === undefined) continue;
+      try {
+        checkBaseUrl(key.baseUrl, policy);
+      } catch (error) {
+        if (!(error instanceof HttpError)) throw error;
+        // The message names the host and the reason, never the URL.
+        problems.push(`${where}: ${error.message.replace(/^baseUrl: /, '')}`);
+      }
+    }
+  });
+  if (problems.length > 0) throw new BootstrapDocumentError(problems);
 }

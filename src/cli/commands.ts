@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Config } from '../config/load.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { announceBootstrapChanges, applyBootstrap, type BootstrapResult } from '../bootstrap/apply.js';
-import { parseBootstrapText, BootstrapDocumentError } from '../bootstrap/document.js';
+import { checkBootstrapBaseUrls, parseBootstrapText, BootstrapDocumentError } from '../bootstrap/document.js';
 import { systemActor } from '../audit/context.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { openRuntime, type Runtime } from '../server/runtime.js';
@@ -56,6 +56,7 @@ export async function bootstrapCommand(config: Config, file: string): Promise<vo
   let document;
   try {
     document = parseBootstrapText(text, file);
+    checkBootstrapBaseUrls(document, { allowPrivate: config.allowPrivateProviderUrls });
   } catch (error) {
     if (error instanceof BootstrapDocumentError) throw new CliError(error.message, 2);
     throw error;

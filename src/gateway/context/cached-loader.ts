@@ -15,18 +15,37 @@ export function createCachedLoader<K extends string, V>(options: {
   ttlMs: number;
   maxEntries?: number;
   now?: () => number;
+  /** Called once for every value that leaves the cache (expired, evicted, invalidated, cleared). */
+  onEvict?: (value: V) => void;
 }): CachedLoader<K, V> {
   const now = options.now ?? Date.now;
   const maxEntries = options.maxEntries ?? 10_000;
   const entries = new Map<K, { value: V; until: number }>();
   const inFlight = new Map<K, { promise: Promise<V>; epoch: number }>();
   let epoch = 0;
+  let lastSweep = now();
+
+  const remove = (key: K) => {
+    const entry = entries.get(key);
+    if (!entry) return;
+    entries.delete(key);
+    options.onEvict?.(entry.value);
+  };
+  // Expired entries are dropped when next asked for, and by a sweep at most once per TTL, so an
+  // entry nobody asks for again does not outlive its TTL by much (what it holds may be a secret).
+  const sweep = () => {
+    const at = now();
+    if (at - lastSweep < options.ttlMs) return;
+    lastSweep = at;
+    for (const [key, entry] of [...entries]) if (entry.until <= at) remove(key);
+  };
 
   return {
     get(key) {
       const hit = entries.get(key);
       if (hit && hit.until > now()) return Promise.resolve(hit.value);
-      if (hit) entries.delete(key);
+      if (hit) remove(key);
+      sweep();
       const pending = inFlight.get(key);
       if (pending) return pending.promise;
       const startedAt = epoch;
@@ -38,10 +57,11 @@ export function createCachedLoader<K extends string, V>(options: {
           if (startedAt === epoch) {
             if (entries.size >= maxEntries) {
               const oldest = entries.keys().next().value;
-              if (oldest !== undefined) entries.delete(oldest);
+              if (oldest !== undefined) remove(oldest);
             }
+            remove(key);
             entries.set(key, { value, until: now() + options.ttlMs });
-          }
+          } else options.onEvict?.(value);
           return value;
         },
         (error: unknown) => {
@@ -54,11 +74,11 @@ export function createCachedLoader<K extends string, V>(options: {
     },
     invalidate(predicate) {
       epoch += 1;
-      for (const key of [...entries.keys()]) if (predicate(key)) entries.delete(key);
+      for (const key of [...entries.keys()]) if (predicate(key)) remove(key);
     },
     clear() {
       epoch += 1;
-      entries.clear();
+      for (const key of [...entries.keys()]) remove(key);
     },
     get size() {
       return entries.size;
