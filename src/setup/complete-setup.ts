@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hashPassword } from 'better-auth/crypto';
+import { checkPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../identity/password-policy.js';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { completeSetup } from '../db/definer.js';
@@ -10,8 +11,8 @@ import type { ActionContext } from '../audit/context.js';
 import { findUserByEmail, normaliseEmail } from '../tenancy/users.js';
 import { hashSetupToken } from './setup-link.js';
 
-export const MIN_PASSWORD_LENGTH = 12;
-export const MAX_PASSWORD_LENGTH = 128;
+// The same policy as every other password (16 code points and up, not a common password).
+export { MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH } from '../identity/password-policy.js';
 
 export const setupRequestSchema = z.object({
   token: z.string().min(1, 'the setup token is missing: open the link printed by `portcullis start`').max(200),
@@ -26,7 +27,7 @@ export type SetupRequest = z.infer<typeof setupRequestSchema>;
 
 export class SetupRejectedError extends Error {
   constructor(
-    readonly reason: 'invalid_token' | 'password_contains_email' | 'email_taken',
+    readonly reason: 'invalid_token' | 'weak_password' | 'email_taken',
     message: string,
   ) {
     super(message);
@@ -45,9 +46,8 @@ export async function completeInitialSetup(
   ctx: ActionContext,
 ): Promise<{ id: string; email: string; name: string }> {
   const email = normaliseEmail(input.email);
-  if (input.password.toLowerCase().includes(email.split('@')[0]!.toLowerCase())) {
-    throw new SetupRejectedError('password_contains_email', 'the password must not contain your email name');
-  }
+  const verdict = await checkPassword(input.password, { minLength: MIN_PASSWORD_LENGTH, context: [email, input.name] });
+  if (!verdict.ok) throw new SetupRejectedError('weak_password', verdict.message);
   // scrypt runs before the transaction opens (never hold a transaction across slow hashing).
   const passwordHash = await hashPassword(input.password);
   try {
