@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEnv } from '../src/api/env.js';
 import { assertValidRoutes, defineRoute, mountRoutes, type ApiRoute } from '../src/api/registry.js';
+import { meRoutes } from '../src/api/routes/me.js';
 import { PERMISSIONS } from '../src/auth/permissions.js';
 import { apiClient, registeredRoutes } from './support/api.js';
 import { startTestServer, type TestServer } from './support/server.js';
@@ -14,6 +15,7 @@ import { startTestServer, type TestServer } from './support/server.js';
 type Operation = {
   operationId: string;
   'x-permission': string;
+  security?: unknown;
   parameters: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[];
   requestBody?: {
     content: {
@@ -43,16 +45,27 @@ afterAll(async () => server?.stop());
 const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
 
 describe('the OpenAPI document', () => {
-  it('is OpenAPI 3.1 with the admin token as a bearer scheme required everywhere', () => {
+  it('is OpenAPI 3.1 with the admin token (bearer) or the session cookie required everywhere', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(document.components.securitySchemes.adminToken).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(document.security).toEqual([{ adminToken: [] }]);
+    expect(document.components.securitySchemes.sessionCookie).toMatchObject({ type: 'apiKey', in: 'cookie' });
+    expect(document.security).toEqual([{ adminToken: [] }, { sessionCookie: [] }]);
+  });
+
+  it('lists the signed-in user routes (/api/me…) for the session cookie only', () => {
+    const mine = meRoutes({ db: server.runtime.apiDb, sessionMaxAgeSeconds: 1 });
+    for (const route of mine) {
+      const operation = document.paths[openApiPath(route.path)]?.[route.method];
+      expect(operation?.operationId).toBe(route.operationId);
+      expect(operation?.security).toEqual([{ sessionCookie: [] }]);
+    }
   });
 
   it('lists every registered route, with its permission, path parameters and schemas — and nothing else', () => {
     const routes = registeredRoutes(server);
     let operations = 0;
-    for (const path of Object.values(document.paths)) operations += Object.keys(path).length;
+    for (const [path, methods] of Object.entries(document.paths))
+      if (!path.startsWith('/api/me')) operations += Object.keys(methods).length;
     expect(operations).toBe(routes.length);
     for (const route of routes) {
       const operation = document.paths[openApiPath(route.path)]?.[route.method];

@@ -5,7 +5,8 @@
  * (bootstrap, the management api, the gateway).
  *
  * Management api: EVERY route of the registry (read from it, so routes added later are covered
- * without being listed here) is called with org A's owner token and org B's ids — in the path, in
+ * without being listed here) is called with org A's owner token, and again as org A's owner
+ * signed in (session cookie), with org B's ids — in the path, in
  * the query and in the body. Each attempt must be a 404 identical to the answer for ids that exist
  * nowhere (no existence oracle), and nothing that identifies org B (ids, names, labels, key
  * fragments, last4 values, emails, URLs) may appear in any response body, header or log line.
@@ -41,6 +42,7 @@ import {
   type Tenant,
 } from './support/isolation.js';
 import { startTestServer, type TestServer } from './support/server.js';
+import { signedInMember } from './support/sessions.js';
 
 const CHAT_MODEL = 'openai/gpt-5.4-mini';
 const B_ONLY_MODEL = 'anthropic/claude-haiku-4-5';
@@ -54,6 +56,8 @@ let anthropicB: FakeUpstream;
 let a: Tenant;
 let b: Tenant;
 let asA: ApiClient;
+/** Org A's owner signed in (session cookie): the same probes must hold for cookie authentication. */
+let asASession: ApiClient;
 let routes: ApiRoute[];
 
 beforeAll(async () => {
@@ -80,6 +84,7 @@ beforeAll(async () => {
     model: B_ONLY_MODEL,
   });
   asA = apiClient(server, a.ownerToken);
+  asASession = await signedInMember(server, a.orgName, 'owner');
   routes = registeredRoutes(server);
 }, 120_000);
 
@@ -338,8 +343,12 @@ describe('management api: every route, every id of org B', () => {
         ? ([
             ['owner', asA],
             ['viewer', asViewer],
+            ['owner signed in', asASession],
           ] as const)
-        : ([['owner', asA]] as const)) {
+        : ([
+            ['owner', asA],
+            ['owner signed in', asASession],
+          ] as const)) {
         const label = `${probe.label} (A's ${who})`;
         const response = await send(client, probe.call);
         const control = await send(client, probe.control);

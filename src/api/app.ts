@@ -5,6 +5,7 @@ import { createServiceApp } from '../http/service-app.js';
 import type { AppEnv } from '../http/types.js';
 import type { Runtime } from '../server/runtime.js';
 import { setupRoutes } from './routes/setup.js';
+import { signInPageRoutes } from './routes/sign-in-page.js';
 import { instanceHasAdmin } from '../setup/setup-link.js';
 import { managementApp, type ManagementOptions } from './management.js';
 
@@ -30,6 +31,7 @@ export function createApiApp(runtime: Runtime, options: ManagementOptions = {}):
   // '*' is refused in production; elsewhere it means any origin, never with credentials.
   app.use('/api/*', apiCors(config));
   app.route('/', setupRoutes(runtime));
+  app.route('/', signInPageRoutes());
   // After setup: its routes answer first and are exempt from admin-token authentication.
   app.route('/', managementApp(runtime, options));
   // Until the dashboard lands, the root sends a new instance to its setup page and otherwise

@@ -12,7 +12,13 @@ import { deriveKey } from '../crypto/derive-key.js';
 import { noStoreMiddleware } from '../http/security-headers.js';
 import { packageRoot } from '../paths.js';
 import type { Runtime } from '../server/runtime.js';
+import { apiCorsOrigins, dashboardOrigin } from '../http/cors.js';
+import { createIdentity } from '../identity/auth.js';
+import { csrfProtection } from '../identity/csrf.js';
+import { mountAccountRoutes } from './account-registry.js';
+import { authRoutes } from './auth-routes.js';
 import { apiAuthentication } from './authenticate.js';
+import { meRoutes } from './routes/me.js';
 import type { ApiDeps } from './deps.js';
 import type { ApiEnv } from './env.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -69,14 +75,48 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
     gatewayUrl: options.gatewayUrl,
   };
   const routes = managementRoutes(deps);
-  const document = buildOpenApiDocument(routes, { version: packageVersion() });
+  const accountRoutes = meRoutes({ db: runtime.apiDb, sessionMaxAgeSeconds: runtime.config.session.maxAgeSeconds });
+  const document = buildOpenApiDocument(routes, { version: packageVersion() }, accountRoutes);
+
+  const identity = createIdentity({
+    config: runtime.config,
+    authSecret: runtime.secrets.authSecret,
+    db: runtime.apiDb,
+    logger: runtime.logger.child({ component: 'identity' }),
+  });
+  // Sign-in throttles: an address gets a few dozen tries a minute (a shared office NAT signs in
+  // too); an account, whoever asks, 10 per 15 minutes, then a 15-minute pause.
+  const signInThrottle = {
+    byIp: createKeyedLimiter({
+      points: 30,
+      durationSeconds: 60,
+      blockDurationSeconds: 120,
+      ...redis,
+      prefix: `${runtime.config.redisPrefix}sign-in-ip:`,
+    }),
+    byAccount: createKeyedLimiter({
+      points: 10,
+      durationSeconds: 900,
+      blockDurationSeconds: 900,
+      ...redis,
+      prefix: `${runtime.config.redisPrefix}sign-in-account:`,
+    }),
+  };
+  const cors = apiCorsOrigins(runtime.config);
 
   const api = new Hono<ApiEnv>();
   // Management responses carry keys shown once, tokens and spend figures: no browser, proxy or
   // CDN may keep a copy.
   api.use('/api/*', noStoreMiddleware());
   api.get('/api/openapi.json', (c) => c.json(document));
-  api.use('/api/*', apiAuthentication(authenticator));
+  // CORS_ORIGINS=* (development) trusts no extra origin for cookie-authenticated writes.
+  api.use('/api/*', csrfProtection(cors === '*' ? [dashboardOrigin(runtime.config.publicUrl)] : cors));
+  api.use('/api/*', apiAuthentication({ authenticator, identity, db: runtime.apiDb }));
+  api.route(
+    '/',
+    authRoutes({ identity, db: runtime.apiDb, logger: deps.logger, authSecret: runtime.secrets.authSecret, throttle: signInThrottle }),
+  );
   mountRoutes(api, routes);
+  mountAccountRoutes(api, accountRoutes);
   return api;
 }

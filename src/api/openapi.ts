@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { PERMISSION_TABLE, ROLES, isAtLeast } from '../auth/permissions.js';
+import type { AccountRoute } from './account-registry.js';
 import type { ApiRoute } from './registry.js';
 
 type JsonObject = Record<string, unknown>;
@@ -35,8 +36,8 @@ function parameters(schema: z.ZodObject, location: 'path' | 'query'): JsonObject
 
 const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: 'Invalid parameters or body; the message names the fields (never their values).',
-  401: 'Missing, invalid, revoked or expired admin token.',
-  403: 'The token’s role lacks the permission this operation needs.',
+  401: 'Missing, invalid, revoked or expired admin token, or no valid session cookie.',
+  403: 'The role lacks the permission this operation needs; or a cookie-authenticated write failed the CSRF check (`csrf_rejected`).',
   404: 'Not found — including any organization other than the token’s own, and any row of another organization.',
   409: 'Conflicts with the current state (a name in use, a revoked key).',
   415: 'The body is not `application/json`.',
@@ -72,11 +73,52 @@ function operation(route: ApiRoute): JsonObject {
   };
 }
 
-export function buildOpenApiDocument(routes: readonly ApiRoute[], info: { version: string }): JsonObject {
+/** An account route (`/api/me…`): for a signed-in user only, whatever their roles. */
+function accountOperation(route: AccountRoute): JsonObject {
+  const errors = new Set([
+    400,
+    401,
+    403,
+    ...(route.params.shape && Object.keys(route.params.shape).length > 0 ? [404] : []),
+    ...(route.body ? [415] : []),
+    ...(route.errors ?? []),
+  ]);
+  const responses: JsonObject = {
+    [String(route.status)]:
+      route.status === 204
+        ? { description: 'Done.' }
+        : { description: 'Success.', content: { 'application/json': { schema: jsonSchema(route.response, 'output') } } },
+  };
+  for (const status of [...errors].sort((a, b) => a - b)) responses[String(status)] = { $ref: `#/components/responses/Error${status}` };
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    description: [route.description, 'For a signed-in user (session cookie); an admin token gets 403 `session_required`.']
+      .filter(Boolean)
+      .join('\n\n'),
+    tags: [route.tag],
+    security: [{ sessionCookie: [] }],
+    parameters: [...parameters(route.params, 'path'), ...(route.query ? parameters(route.query, 'query') : [])],
+    ...(route.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
+      : {}),
+    responses,
+  };
+}
+
+export function buildOpenApiDocument(
+  routes: readonly ApiRoute[],
+  info: { version: string },
+  accountRoutes: readonly AccountRoute[] = [],
+): JsonObject {
   const paths: Record<string, JsonObject> = {};
   for (const route of routes) {
     const path = (paths[toOpenApiPath(route.path)] ??= {});
     path[route.method] = operation(route);
+  }
+  for (const route of accountRoutes) {
+    const path = (paths[toOpenApiPath(route.path)] ??= {});
+    path[route.method] = accountOperation(route);
   }
   const errorSchema = {
     type: 'object',
@@ -99,11 +141,12 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], info: { versio
       title: 'Portcullis management API',
       version: info.version,
       description:
-        'Every operation is scoped to one organization (`/api/orgs/{orgId}/…`) and authenticated with an admin token of that ' +
-        'organization. Secrets (API keys, admin tokens) are returned once, by the operation that creates or rotates them.',
+        'Organization operations (`/api/orgs/{orgId}/…`) are authenticated with an admin token of that organization, or with ' +
+        'the session cookie of a signed-in member (then state-changing requests also need `Origin` and `x-portcullis-csrf: 1`). ' +
+        '`/api/me…` is for signed-in users. Secrets (API keys, admin tokens) are returned once, by the operation that creates or rotates them.',
     },
-    security: [{ adminToken: [] }],
-    tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
+    security: [{ adminToken: [] }, { sessionCookie: [] }],
+    tags: [...new Set([...routes, ...accountRoutes].map((r) => r.tag))].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: {
@@ -112,6 +155,14 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], info: { versio
           scheme: 'bearer',
           bearerFormat: 'pc_admin_<lookupId>_<secret>',
           description: 'An admin token (`Authorization: Bearer pc_admin_…`); create the first with `portcullis tokens create`.',
+        },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'portcullis.session_token',
+          description:
+            'The HttpOnly session cookie set by `POST /api/auth/sign-in/email` (named `__Secure-portcullis.session_token` over HTTPS). ' +
+            'State-changing requests must also send `Origin` (a trusted origin) and `x-portcullis-csrf: 1`.',
         },
       },
       schemas: { Error: errorSchema },

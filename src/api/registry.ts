@@ -113,7 +113,7 @@ export function assertValidRoutes(routes: readonly ApiRoute[]): void {
   }
 }
 
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (!result.success) throw badRequest(`Invalid ${what}: ${describeZodError(result.error, value)}`, 'validation_error');
   return result.data;

@@ -15,6 +15,10 @@ export const AUDIT_ACTIONS = [
   'auth.login',
   'auth.login_failed',
   'auth.logout',
+  'session.revoked',
+  'passkey.added',
+  'passkey.renamed',
+  'passkey.removed',
   // organizations and people
   'org.created',
   'org.updated',

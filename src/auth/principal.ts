@@ -1,16 +1,28 @@
 /**
- * Who is calling the management api. Today only admin tokens; signed-in users (sessions) arrive
- * with the identity work as another member of the union. Code asks `roleIn(principal, orgId)`
- * rather than reading an org id off the principal, so a session spanning several orgs fits
- * without touching the routes.
+ * Who is calling the management api: an admin token (one org, one role) or a signed-in user (a
+ * session; any number of orgs). Code asks `roleIn(principal, orgId)` rather than reading an org id
+ * off the principal, so both fit without touching the routes.
  */
 import type { AuditActor } from '../audit/record.js';
 import type { Role } from './permissions.js';
 
 export type AdminTokenPrincipal = { kind: 'admin_token'; tokenId: string; orgId: string; role: Role };
 
-// Add `| SessionPrincipal` ({ kind: 'session'; userId; memberships }) with the identity issue.
-export type Principal = AdminTokenPrincipal;
+/**
+ * A signed-in user. `memberships` is read from the members table on every request (not cached in
+ * the session), so a role change or removal applies to the very next request.
+ */
+export type SessionPrincipal = {
+  kind: 'session';
+  userId: string;
+  sessionId: string;
+  email: string;
+  instanceAdmin: boolean;
+  /** Org id (lower case) → the user's role there. */
+  memberships: ReadonlyMap<string, Role>;
+};
+
+export type Principal = AdminTokenPrincipal | SessionPrincipal;
 
 /** The principal's role in this org, or undefined when it has none there (the caller answers 404). */
 export function roleIn(principal: Principal, orgId: string): Role | undefined {
@@ -19,6 +31,8 @@ export function roleIn(principal: Principal, orgId: string): Role | undefined {
       // Ids are compared in their canonical lower-case form: an upper-case UUID in a path is
       // the same org, not a way around this check.
       return principal.orgId.toLowerCase() === orgId.toLowerCase() ? principal.role : undefined;
+    case 'session':
+      return principal.memberships.get(orgId.toLowerCase());
   }
 }
 
@@ -27,5 +41,7 @@ export function actorOf(principal: Principal, request: { ip: string | null; user
   switch (principal.kind) {
     case 'admin_token':
       return { type: 'token', id: principal.tokenId, ip: request.ip, userAgent: request.userAgent };
+    case 'session':
+      return { type: 'user', id: principal.userId, ip: request.ip, userAgent: request.userAgent };
   }
 }

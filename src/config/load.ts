@@ -39,6 +39,10 @@ export type Config = {
   shutdownTimeoutMs: number;
   allowPrivateProviderUrls: boolean;
   upstreamTimeoutMs: number;
+  /** Signed-in sessions: idle expiry (slides with use) and absolute expiry (from sign-in), in seconds. */
+  session: { idleTimeoutSeconds: number; maxAgeSeconds: number };
+  /** Passkeys: the relying-party id and the exact origins allowed in WebAuthn client data. */
+  webauthn: { rpId: string; origins: string[] };
   /** Where each variable came from; `doctor` uses it to tell generated from configured. */
   origins: Record<VariableName, VariableOrigin>;
 };
@@ -47,6 +51,32 @@ function formatIssue(issue: z.core.$ZodIssue): string {
   const name = String(issue.path[0] ?? '(config)');
   if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => `${k}: unknown variable`).join('; ');
   return `${name}: ${issue.message}`;
+}
+
+/**
+ * WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS, defaulting to PUBLIC_URL's host name and origin. A browser
+ * only accepts an RP id equal to the page's host or a parent domain of it, so an origin outside
+ * the RP id is a configuration error, reported at start rather than at the first passkey.
+ */
+function parseWebAuthn(
+  rpIdValue: string | undefined,
+  originsValue: string | undefined,
+  publicUrl: string,
+  problems: string[],
+): Config['webauthn'] {
+  const publicOrigin = URL.canParse(publicUrl) ? new URL(publicUrl) : undefined;
+  const rpId = rpIdValue ?? publicOrigin?.hostname ?? 'localhost';
+  const listed = parseCorsOrigins(originsValue, problems, 'WEBAUTHN_ORIGINS');
+  if (listed === '*') problems.push('WEBAUTHN_ORIGINS: "*" is not allowed (list exact origins)');
+  const origins = listed === '*' || listed.length === 0 ? (publicOrigin ? [publicOrigin.origin] : []) : listed;
+  for (const origin of origins) {
+    const host = new URL(origin).hostname;
+    if (host !== rpId && !host.endsWith(`.${rpId}`))
+      problems.push(
+        `WEBAUTHN_ORIGINS, WEBAUTHN_RP_ID: ${origin} is not on ${rpId} or a subdomain of it (browsers would refuse the passkey)`,
+      );
+  }
+  return { rpId, origins };
 }
 
 function parseCorsOrigins(value: string | undefined, problems: string[], name = 'CORS_ORIGINS'): string[] | '*' {
@@ -144,9 +174,13 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
 
   if (!invalid.has('GATEWAY_PORT') && !invalid.has('API_PORT') && raw.GATEWAY_PORT !== 0 && raw.GATEWAY_PORT === raw.API_PORT)
     problems.push('GATEWAY_PORT, API_PORT: the two services need different ports');
+  if (!invalid.has('SESSION_IDLE_TIMEOUT') && !invalid.has('SESSION_MAX_AGE') && raw.SESSION_IDLE_TIMEOUT > raw.SESSION_MAX_AGE)
+    problems.push('SESSION_IDLE_TIMEOUT, SESSION_MAX_AGE: the idle timeout cannot be longer than the maximum session age');
+  const scheme = tls ? 'https' : 'http';
+  const publicUrl = (raw.PUBLIC_URL ?? `${scheme}://localhost:${raw.API_PORT}`).replace(/\/+$/, '');
+  const webauthn = parseWebAuthn(raw.WEBAUTHN_RP_ID, raw.WEBAUTHN_ORIGINS, publicUrl, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const scheme = tls ? 'https' : 'http';
   return {
     nodeEnv: raw.NODE_ENV,
     production: raw.NODE_ENV === 'production',
@@ -158,7 +192,7 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
     host: raw.HOST,
     gatewayPort: raw.GATEWAY_PORT,
     apiPort: raw.API_PORT,
-    publicUrl: (raw.PUBLIC_URL ?? `${scheme}://localhost:${raw.API_PORT}`).replace(/\/+$/, ''),
+    publicUrl,
     gatewayInternalUrl: raw.GATEWAY_INTERNAL_URL?.replace(/\/+$/, ''),
     authSecret: raw.AUTH_SECRET,
     masterKey,
@@ -174,6 +208,8 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
     allowPrivateProviderUrls:
       raw.ALLOW_PRIVATE_PROVIDER_URLS === undefined ? raw.NODE_ENV !== 'production' : raw.ALLOW_PRIVATE_PROVIDER_URLS === 'true',
     upstreamTimeoutMs: raw.UPSTREAM_TIMEOUT_MS,
+    session: { idleTimeoutSeconds: raw.SESSION_IDLE_TIMEOUT, maxAgeSeconds: raw.SESSION_MAX_AGE },
+    webauthn,
     origins: origins,
   };
 }

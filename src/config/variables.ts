@@ -25,6 +25,20 @@ const decimal = (message: string, min: number, max: number) =>
   z.string({ error: message }).trim().regex(/^\d+$/, message).transform(Number).pipe(z.number().min(min, message).max(max, message));
 const port = decimal('expected a port number (0-65535)', 0, 65535);
 const positiveInt = (max: number) => decimal(`expected a whole number from 1 to ${max}`, 1, max);
+/**
+ * A duration: whole seconds, or a number with a unit (`30s`, `15m`, `12h`, `7d`); parsed to seconds.
+ * Units keep `SESSION_MAX_AGE=7d` readable; bare numbers stay seconds so nothing needs a suffix.
+ */
+const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
+const duration = (maxSeconds: number) => {
+  const message = `expected a duration such as 3600, 30m, 12h or 7d (at least 1 second, at most ${maxSeconds / 86_400} days)`;
+  return z
+    .string({ error: message })
+    .trim()
+    .regex(/^\d+[smhd]?$/, message)
+    .transform((value) => Number(value.replace(/[smhd]$/, '')) * (DURATION_UNITS[value.at(-1)!] ?? 1))
+    .pipe(z.number().min(1, message).max(maxSeconds, message));
+};
 const optionalNonEmpty = () => z.string().trim().min(1, 'expected a value (unset the variable instead of leaving it empty)').optional();
 
 export const variablesSchema = z
@@ -114,6 +128,48 @@ export const variablesSchema = z
             'Signs session cookies and other server-issued tokens (used by sign-in; see docs/security.md). Unset outside production: generated into the data dir.',
           defaultLabel: '(generated)',
           secret: true,
+        }),
+      ),
+    SESSION_IDLE_TIMEOUT: duration(30 * 86_400)
+      .default(12 * 3600)
+      .meta(
+        meta({
+          description:
+            'A signed-in session ends after this long without a request (seconds, or `30m`, `12h`, `7d`). At most SESSION_MAX_AGE.',
+          defaultLabel: '`12h`',
+        }),
+      ),
+    SESSION_MAX_AGE: duration(365 * 86_400)
+      .default(7 * 86_400)
+      .meta(
+        meta({
+          description: 'A signed-in session ends this long after sign-in however active it is (absolute expiry; seconds or `12h`, `7d`).',
+          defaultLabel: '`7d`',
+        }),
+      ),
+    WEBAUTHN_RP_ID: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(
+        /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+        'expected a host name such as example.com (no scheme, port or path)',
+      )
+      .optional()
+      .meta(
+        meta({
+          description:
+            'Passkey (WebAuthn) relying-party id: the domain passkeys are bound to. Every WEBAUTHN_ORIGINS host must be it or a subdomain of it. Changing it orphans existing passkeys.',
+          defaultLabel: 'the host name of PUBLIC_URL',
+        }),
+      ),
+    WEBAUTHN_ORIGINS: z
+      .string()
+      .optional()
+      .meta(
+        meta({
+          description: 'Comma-separated origins whose pages may register and use passkeys (checked against the signed client data).',
+          defaultLabel: 'the origin of PUBLIC_URL',
         }),
       ),
     MASTER_KEY: z

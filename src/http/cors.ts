@@ -44,7 +44,8 @@ export const GATEWAY_CORS_METHODS: readonly string[] = ['GET', 'POST'];
 export const CORS_MAX_AGE_SECONDS = 86_400;
 const DEFAULT_MAX_AGE_SECONDS = 600;
 
-const API_ALLOWED_HEADERS: readonly string[] = ['content-type', 'authorization', 'x-request-id'];
+// x-portcullis-csrf: the dashboard's anti-CSRF header (identity/csrf.ts); only listed origins may send it.
+const API_ALLOWED_HEADERS: readonly string[] = ['content-type', 'authorization', 'x-request-id', 'x-portcullis-csrf'];
 
 /**
  * Request headers the official OpenAI and Anthropic SDKs send from a browser (besides the

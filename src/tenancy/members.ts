@@ -3,6 +3,7 @@ import { members, type MemberRole } from '../db/schema/index.js';
 import type { Tx } from '../db/types.js';
 import { recordAudit } from '../audit/record.js';
 import type { ActionContext } from '../audit/context.js';
+import { endSessions } from '../identity/sessions.js';
 
 export type Member = typeof members.$inferSelect;
 
@@ -43,4 +44,20 @@ export async function changeMemberRole(tx: Tx, member: Member, role: MemberRole,
     target: { type: 'member', id: member.id },
     diff: { role: { from: member.role, to: role } },
   });
+  // A new role means signing in again: no session outlives the grant it was started under.
+  await endSessions(tx, member.userId, { reason: 'member_role_changed' }, ctx);
+}
+
+/** Removes a member from their org and, in the same transaction, ends all their sessions. */
+export async function removeMember(tx: Tx, member: Member, ctx: ActionContext): Promise<void> {
+  await tx.delete(members).where(eq(members.id, member.id));
+  await recordAudit(tx, {
+    orgId: member.orgId,
+    actor: ctx.actor,
+    requestId: ctx.requestId,
+    action: 'member.removed',
+    target: { type: 'member', id: member.id },
+    diff: { userId: member.userId, role: member.role },
+  });
+  await endSessions(tx, member.userId, { reason: 'member_removed' }, ctx);
 }

@@ -21,7 +21,7 @@ export const users = pgTable('users', {
   ...timestamps,
 });
 
-/** `token` holds SHA-256(session token), never the token itself (see auth/session-token-hashing). */
+/** `token` holds HMAC-SHA256(session token) under a key derived from AUTH_SECRET, never the token itself (identity/session-storage-adapter.ts). */
 export const sessions = pgTable(
   'sessions',
   {
@@ -87,6 +87,8 @@ export const passkeys = pgTable(
     transports: text('transports'),
     aaguid: text('aaguid'),
     createdAt: timestamp('created_at', { withTimezone: true }).defaultNow(),
+    /** Last successful sign-in with it; Portcullis's own column (set by passkey-storage-adapter.ts), not better-auth's. */
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   },
   (t) => [index('passkeys_user_id_idx').on(t.userId), index('passkeys_credential_id_idx').on(t.credentialID)],
 );

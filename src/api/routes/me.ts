@@ -1,0 +1,192 @@
+/** `/api/me`: the signed-in user, their orgs, their sessions and their passkeys. */
+import { z } from 'zod';
+import { roleSchema } from '../../auth/permissions.js';
+import { userMemberships } from '../../db/definer.js';
+import type { ScopedDatabase } from '../../db/tenant.js';
+import { notFound } from '../../http/errors.js';
+import { listPasskeys, removePasskey, renamePasskey, type PasskeyView } from '../../identity/passkeys.js';
+import { listSessions, revokeAllSessions, revokeSession } from '../../identity/sessions.js';
+import { getUser } from '../../tenancy/users.js';
+import { defineAccountRoute, type AccountRoute } from '../account-registry.js';
+import { noContent } from '../registry.js';
+import { timestampSchema } from '../schemas.js';
+
+export type MeDeps = { db: ScopedDatabase; sessionMaxAgeSeconds: number };
+
+const TAG = 'Me';
+const noParams = z.object({});
+const sessionParams = z.object({ sessionId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'expected a session id') });
+
+const passkeyParams = z.object({ passkeyId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'expected a passkey id') });
+const passkeyName = z.string().trim().min(1, 'expected a name').max(100, 'at most 100 characters');
+
+const passkeyView = z.object({
+  id: z.string(),
+  name: z.string().nullable().describe('Given at registration or by renaming; null if none was given.'),
+  createdAt: timestampSchema.nullable(),
+  lastUsedAt: timestampSchema.nullable().describe('Last successful sign-in with this passkey; null if never used.'),
+  deviceType: z.string().describe('`singleDevice` (bound to one authenticator) or `multiDevice` (a synced passkey).'),
+  backedUp: z.boolean().describe('Whether the authenticator says the passkey is backed up (synced).'),
+});
+
+const passkeyOut = (p: PasskeyView) => ({
+  id: p.id,
+  name: p.name,
+  createdAt: p.createdAt?.toISOString() ?? null,
+  lastUsedAt: p.lastUsedAt?.toISOString() ?? null,
+  deviceType: p.deviceType,
+  backedUp: p.backedUp,
+});
+
+const meResponse = z.object({
+  user: z.object({ id: z.string(), email: z.string(), name: z.string() }),
+  instanceAdmin: z.boolean(),
+  memberships: z.array(z.object({ orgId: z.string(), orgName: z.string(), role: roleSchema })),
+});
+
+const sessionView = z.object({
+  id: z.string(),
+  createdAt: timestampSchema,
+  lastActiveAt: timestampSchema.describe('Last use, to within a few minutes.'),
+  expiresAt: timestampSchema.describe('When it ends if unused (idle expiry); it also ends at most SESSION_MAX_AGE after sign-in.'),
+  ipAddress: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  current: z.boolean().describe('The session making this request.'),
+});
+
+export function meRoutes(deps: MeDeps): AccountRoute[] {
+  return [
+    defineAccountRoute({
+      operationId: 'getMe',
+      method: 'get',
+      path: '/api/me',
+      tag: TAG,
+      summary: 'The signed-in user, their organizations and roles',
+      params: noParams,
+      status: 200,
+      response: meResponse,
+      async handler({ principal }) {
+        const { user, memberships } = await deps.db.withRole(async (tx) => ({
+          user: await getUser(tx, principal.userId),
+          memberships: await userMemberships(tx, principal.userId),
+        }));
+        if (!user) throw notFound();
+        return {
+          user: { id: user.id, email: user.email, name: user.name },
+          instanceAdmin: principal.instanceAdmin,
+          memberships: memberships.flatMap((m) => {
+            const role = roleSchema.safeParse(m.role);
+            return role.success ? [{ orgId: m.orgId, orgName: m.orgName, role: role.data }] : [];
+          }),
+        };
+      },
+    }),
+    defineAccountRoute({
+      operationId: 'listMySessions',
+      method: 'get',
+      path: '/api/me/sessions',
+      tag: TAG,
+      summary: 'My active sessions',
+      description: 'Never includes a session token: none is stored, only its keyed hash.',
+      params: noParams,
+      status: 200,
+      response: z.object({ sessions: z.array(sessionView) }),
+      async handler({ principal }) {
+        const rows = await listSessions(deps.db, principal.userId, deps.sessionMaxAgeSeconds);
+        return {
+          sessions: rows.map((s) => ({
+            id: s.id,
+            createdAt: s.createdAt.toISOString(),
+            lastActiveAt: s.lastActiveAt.toISOString(),
+            expiresAt: s.expiresAt.toISOString(),
+            ipAddress: s.ipAddress || null,
+            userAgent: s.userAgent || null,
+            current: s.id === principal.sessionId,
+          })),
+        };
+      },
+    }),
+    defineAccountRoute({
+      operationId: 'revokeMySession',
+      method: 'delete',
+      path: '/api/me/sessions/:sessionId',
+      tag: TAG,
+      summary: 'End one of my sessions',
+      description: 'Ending the current session signs this browser out; its next request answers 401.',
+      params: sessionParams,
+      status: 204,
+      response: noContent,
+      async handler({ params, principal, ctx }) {
+        // Another user's session id is simply not found: no way to learn that it exists.
+        if (!(await revokeSession(deps.db, principal.userId, params.sessionId, ctx))) throw notFound();
+        return undefined;
+      },
+    }),
+    defineAccountRoute({
+      operationId: 'revokeAllMySessions',
+      method: 'post',
+      path: '/api/me/sessions/revoke-all',
+      tag: TAG,
+      summary: 'Sign out everywhere',
+      description:
+        'Ends every other session of the signed-in user and keeps the current one, unless `includeCurrent` is true ' +
+        '(then this browser is signed out too).',
+      params: noParams,
+      body: z.strictObject({ includeCurrent: z.boolean().default(false) }),
+      status: 200,
+      response: z.object({ revoked: z.number().int() }),
+      async handler({ body, principal, ctx }) {
+        const keep = body.includeCurrent ? undefined : principal.sessionId;
+        return { revoked: await revokeAllSessions(deps.db, principal.userId, keep, ctx) };
+      },
+    }),
+    defineAccountRoute({
+      operationId: 'listMyPasskeys',
+      method: 'get',
+      path: '/api/me/passkeys',
+      tag: TAG,
+      summary: 'My passkeys',
+      description:
+        'Registration and passkey sign-in are at `/api/auth/passkey/*` (WebAuthn ceremonies); never includes a public key or credential id.',
+      params: noParams,
+      status: 200,
+      response: z.object({ passkeys: z.array(passkeyView) }),
+      async handler({ principal }) {
+        return { passkeys: (await listPasskeys(deps.db, principal.userId)).map(passkeyOut) };
+      },
+    }),
+    defineAccountRoute({
+      operationId: 'renameMyPasskey',
+      method: 'patch',
+      path: '/api/me/passkeys/:passkeyId',
+      tag: TAG,
+      summary: 'Rename one of my passkeys',
+      params: passkeyParams,
+      body: z.strictObject({ name: passkeyName }),
+      status: 200,
+      response: passkeyView,
+      async handler({ params, body, principal, ctx }) {
+        const renamed = await renamePasskey(deps.db, principal.userId, params.passkeyId, body.name, ctx);
+        if (!renamed) throw notFound();
+        return passkeyOut(renamed);
+      },
+    }),
+    defineAccountRoute({
+      operationId: 'removeMyPasskey',
+      method: 'delete',
+      path: '/api/me/passkeys/:passkeyId',
+      tag: TAG,
+      summary: 'Remove one of my passkeys',
+      description: 'Refused (409 `last_sign_in_method`) for the last passkey of an account without a password or other sign-in.',
+      params: passkeyParams,
+      status: 204,
+      response: noContent,
+      errors: [409],
+      async handler({ params, principal, ctx }) {
+        // Another user's passkey id is simply not found.
+        if (!(await removePasskey(deps.db, principal.userId, params.passkeyId, ctx))) throw notFound();
+        return undefined;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,142 @@
+/**
+ * The better-auth instances behind `/api/auth/*` and session cookies. better-auth decides a
+ * cookie's `Secure` flag and `__Secure-` name prefix once, at construction; Portcullis needs it per
+ * request (Secure whenever the request came over HTTPS, and always in production), so there are
+ * two instances over the same database and secret, and `forRequest` picks one. A cookie set over
+ * HTTPS is named `__Secure-portcullis.session_token` and is read only by the secure instance.
+ *
+ * `__Host-` would be stronger (no Domain, fixed path) but requires `Path=/`; the cookie is scoped to
+ * `/api` so it never travels with gateway, dashboard or static-asset requests, hence `__Secure-`.
+ */
+import type { Context } from 'hono';
+import { betterAuth, type BetterAuthOptions } from 'better-auth';
+import type { Logger } from 'pino';
+import type { Config } from '../config/load.js';
+import type { ScopedDatabase } from '../db/tenant.js';
+import { apiCorsOrigins, dashboardOrigin } from '../http/cors.js';
+import { isSecureRequest } from '../http/security-headers.js';
+import { passkeyPlugin } from './passkey-plugin.js';
+import { trackPasskeys } from './passkey-storage-adapter.js';
+import { passwordPolicyHook } from './password-policy-hook.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password-policy.js';
+import { roleScopedDrizzleAdapter } from './role-scoped-adapter.js';
+import { protectSessions } from './session-storage-adapter.js';
+import { sessionTokenHasher } from './session-token-hash.js';
+import { AUTH_BASE_PATH, COOKIE_PREFIX, SESSION_COOKIE_PATH } from './session-cookie.js';
+
+/**
+ * better-auth endpoints Portcullis does not serve: sign-up (the first user comes from the setup
+ * link, others will be invited), and the session list/revoke family, replaced by `/api/me/sessions`
+ * (which audits and never shows a token), and the passkey plugin's list/rename/delete, replaced by
+ * `/api/me/passkeys`. Its registration and sign-in ceremonies stay open. The rest are not needed yet; closed until they are.
+ */
+export const DISABLED_AUTH_PATHS: readonly string[] = [
+  '/sign-up/email',
+  '/list-sessions',
+  '/revoke-session',
+  '/revoke-sessions',
+  '/revoke-other-sessions',
+  '/update-session',
+  '/update-user',
+  '/delete-user',
+  '/change-email',
+  '/link-social',
+  '/unlink-account',
+  '/refresh-token',
+  '/get-access-token',
+  '/account-info',
+  // Passkeys are listed, renamed and removed through /api/me/passkeys (audited, last-method check).
+  '/passkey/list-user-passkeys',
+  '/passkey/update-passkey',
+  '/passkey/delete-passkey',
+];
+
+export type IdentityOptions = {
+  config: Pick<Config, 'publicUrl' | 'corsOrigins' | 'production' | 'tls' | 'trustProxy' | 'session' | 'webauthn'>;
+  authSecret: string;
+  db: ScopedDatabase;
+  logger: Logger;
+  /** For tests of expiry; defaults to the clock. */
+  now?: () => Date;
+};
+
+function createAuth(options: IdentityOptions, secure: boolean) {
+  const { config } = options;
+  const cors = apiCorsOrigins(config);
+  const scoped = roleScopedDrizzleAdapter(options.db);
+  const hashToken = sessionTokenHasher(options.authSecret);
+  const idle = config.session.idleTimeoutSeconds;
+  return betterAuth({
+    appName: 'Portcullis',
+    baseURL: dashboardOrigin(config.publicUrl),
+    basePath: AUTH_BASE_PATH,
+    secret: options.authSecret,
+    // '*' (development only) never extends to credentialed requests: then only the dashboard.
+    trustedOrigins: cors === '*' ? [dashboardOrigin(config.publicUrl)] : cors,
+    database: (betterAuthOptions: BetterAuthOptions) =>
+      trackPasskeys(
+        protectSessions(scoped(betterAuthOptions), {
+          db: options.db,
+          hashToken,
+          maxAgeSeconds: config.session.maxAgeSeconds,
+          now: options.now,
+        }),
+        { db: options.db, now: options.now },
+      ),
+    emailAndPassword: {
+      enabled: true,
+      disableSignUp: true,
+      minPasswordLength: MIN_PASSWORD_LENGTH,
+      maxPasswordLength: MAX_PASSWORD_LENGTH,
+      // Password hashing stays better-auth's scrypt, as first-run setup uses.
+    },
+    session: {
+      // expiresIn is the idle timeout: better-auth slides it forward on use, at most every
+      // updateAge seconds, so idle expiry is exact to within updateAge. The absolute limit
+      // (SESSION_MAX_AGE) is enforced by the session store (session-storage-adapter.ts).
+      expiresIn: idle,
+      updateAge: Math.max(1, Math.min(300, Math.floor(idle / 10))),
+      // Every request reads the session row, so revocation and expiry apply at once.
+      cookieCache: { enabled: false },
+    },
+    // Throttling is Portcullis's own (sign-in-throttle.ts), shared through Redis across replicas.
+    rateLimit: { enabled: false },
+    disabledPaths: [...DISABLED_AUTH_PATHS],
+    hooks: { before: passwordPolicyHook(MIN_PASSWORD_LENGTH) },
+    plugins: [passkeyPlugin(config.webauthn)],
+    telemetry: { enabled: false },
+    advanced: {
+      cookiePrefix: COOKIE_PREFIX,
+      useSecureCookies: secure,
+      defaultCookieAttributes: { path: SESSION_COOKIE_PATH, sameSite: 'lax', httpOnly: true, secure },
+      // The client address is Portcullis's (TRUST_PROXY-aware), set by the session store.
+      ipAddress: { disableIpTracking: true },
+    },
+    logger: {
+      level: 'warn',
+      log: (level, message) => options.logger[level]({ component: 'better-auth' }, message),
+    },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+export type Identity = {
+  /** The instance for this request: Secure cookies when it came over HTTPS or in production. */
+  forRequest(c: Context): Auth;
+  secure: Auth;
+  plain: Auth;
+};
+
+export function createIdentity(options: IdentityOptions): Identity {
+  const { config } = options;
+  const secure = createAuth(options, true);
+  // In production, and when this process terminates TLS itself, every cookie is Secure.
+  const alwaysSecure = config.production || config.tls !== undefined;
+  const plain = alwaysSecure ? secure : createAuth(options, false);
+  return {
+    forRequest: (c) => (alwaysSecure || isSecureRequest(c, config.trustProxy) ? secure : plain),
+    secure,
+    plain,
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * `POST /api/auth/sign-in/email`, in front of better-auth's own endpoint:
+ *
+ * - throttled per client address and per account (the email, whether or not it exists), in the
+ *   keyed limiter (Redis when configured), before any password hashing happens;
+ * - one answer for every wrong credential: 401 `invalid_credentials`, the same message for an
+ *   unknown email, an account without a password and a wrong password. better-auth already
+ *   spends a scrypt hash on unknown emails, so the timing matches too;
+ * - failed attempts are `auth.login_failed` events in the instance audit chain, naming the user
+ *   when the email belongs to one and otherwise a keyed hash of the email (never the address an
+ *   attacker typed, never a password). Successful ones are audited with the new session
+ *   (session-storage-adapter.ts);
+ * - the session token better-auth returns in the JSON body is removed: it lives only in the
+ *   HttpOnly cookie, out of reach of page script.
+ */
+import { createHmac } from 'node:crypto';
+import type { Context } from 'hono';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { recordAudit } from '../audit/record.js';
+import { deriveKey } from '../crypto/derive-key.js';
+import type { ScopedDatabase } from '../db/tenant.js';
+import { HttpError, tooManyRequests } from '../http/errors.js';
+import { readJson } from '../http/json-body.js';
+import type { KeyedLimiter } from '../limits/keyed-limiter.js';
+import { findUserByEmail, normaliseEmail } from '../tenancy/users.js';
+import type { Identity } from './auth.js';
+import { MAX_PASSWORD_LENGTH } from './password-policy.js';
+import { runWithIdentityContext, type IdentityRequestContext } from './request-context.js';
+
+export const signInRequestSchema = z.strictObject({
+  email: z.email('enter a valid email address').max(254),
+  // The hash input is bounded; the policy's limit counts code points, so allow for surrogates.
+  password: z
+    .string()
+    .min(1, 'enter your password')
+    .max(MAX_PASSWORD_LENGTH * 4),
+});
+
+export const signInResponseSchema = z.object({
+  user: z.object({ id: z.string(), email: z.string(), name: z.string() }),
+});
+
+const betterAuthSignIn = z.object({ user: z.object({ id: z.string(), email: z.string(), name: z.string() }) });
+
+export type SignInDeps = {
+  identity: Identity;
+  db: ScopedDatabase;
+  logger: Logger;
+  authSecret: string;
+  throttle: { byIp: KeyedLimiter; byAccount: KeyedLimiter };
+};
+
+export const invalidCredentials = () => new HttpError(401, 'authentication_error', 'invalid_credentials', 'Invalid email or password.');
+
+/** A stable, secret-keyed stand-in for an email: throttle key and audit target, never the address. */
+export function emailFingerprint(authSecret: string): (email: string) => string {
+  const key = deriveKey(authSecret, 'sign-in-email-fingerprint');
+  return (email) => createHmac('sha256', key).update(normaliseEmail(email), 'utf8').digest('hex').slice(0, 32);
+}
+
+export function identityContextOf(c: Context): IdentityRequestContext {
+  return {
+    clientIp: (c.get('clientIp') as string | undefined) ?? null,
+    userAgent: c.req.header('user-agent')?.slice(0, 500) ?? null,
+    requestId: (c.get('requestId') as string | undefined) ?? null,
+  };
+}
+
+export function signInHandler(deps: SignInDeps) {
+  const fingerprint = emailFingerprint(deps.authSecret);
+  return async (c: Context): Promise<Response> => {
+    const input = await readJson(c, signInRequestSchema);
+    const context = identityContextOf(c);
+    const account = `acct:${fingerprint(input.email)}`;
+    const ip = `ip:${context.clientIp ?? 'unknown'}`;
+    // Both counted before checking either, so a blocked address cannot probe accounts for free.
+    const [byIp, byAccount] = await Promise.all([deps.throttle.byIp.consume(ip), deps.throttle.byAccount.consume(account)]);
+    if (!byIp.allowed || !byAccount.allowed) {
+      deps.logger.warn({ throttled: !byIp.allowed ? 'ip' : 'account', clientIp: context.clientIp }, 'sign-in throttled');
+      throw tooManyRequests(
+        'Too many sign-in attempts. Wait before trying again.',
+        Math.max(byIp.retryAfterSeconds, byAccount.retryAfterSeconds),
+        'too_many_attempts',
+      );
+    }
+    const headers = new Headers(c.req.raw.headers);
+    headers.set('content-type', 'application/json');
+    headers.delete('content-length');
+    const forwarded = new Request(c.req.raw.url, {
+      method: 'POST',
+      headers,
+      // rememberMe and callbackURL are not passed on: every session follows the configured expiry.
+      body: JSON.stringify({ email: normaliseEmail(input.email), password: input.password }),
+    });
+    const response = await runWithIdentityContext(context, () => deps.identity.forRequest(c).handler(forwarded));
+    if (response.status === 401) {
+      await recordFailure(deps, input.email, fingerprint(input.email), context);
+      throw invalidCredentials();
+    }
+    if (!response.ok) return response;
+    await Promise.all([deps.throttle.byIp.reward(ip), deps.throttle.byAccount.reward(account)]);
+    const { user } = betterAuthSignIn.parse(await response.json());
+    const out = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store' });
+    for (const cookie of response.headers.getSetCookie()) out.append('set-cookie', cookie);
+    return new Response(JSON.stringify(signInResponseSchema.parse({ user })), { status: 200, headers: out });
+  };
+}
+
+async function recordFailure(deps: SignInDeps, email: string, emailHash: string, context: IdentityRequestContext): Promise<void> {
+  await deps.db.withRole(async (tx) => {
+    const user = await findUserByEmail(tx, email);
+    await recordAudit(tx, {
+      orgId: null,
+      actor: { type: 'system', id: null, ip: context.clientIp, userAgent: context.userAgent },
+      requestId: context.requestId,
+      action: 'auth.login_failed',
+      outcome: 'failure',
+      reason: 'invalid_credentials',
+      target: user ? { type: 'user', id: user.id } : { type: 'email_hash', id: emailHash },
+    });
+  });
+}
