@@ -1,0 +1,156 @@
+/**
+ * Portcullis's routes in front of the two-factor plugin's endpoints (two-factor-plugin.ts):
+ *
+ * - `POST /api/auth/two-factor/enable` and `/disable` (signed in, with the current password):
+ *   the plugin replaces the session with a new one, which is not audited as a sign-in; disabling
+ *   is `two_factor.disabled`. Enabling only returns the `otpauth://` URI and the backup codes
+ *   (once); two-factor is on, and `two_factor.enabled` recorded, when the first code verifies.
+ * - `POST /api/auth/two-factor/verify-totp` and `/verify-backup-code`: with a session, the
+ *   activation step; without one, the second step of a password sign-in (the plugin's signed
+ *   `two_factor` cookie names the challenge). Throttled per client address in the sign-in
+ *   limiter (the plugin adds 5 tries per challenge and a 15-minute lock after 10 failures per
+ *   account); a wrong code is `auth.two_factor_failed` naming the user; a backup code used is
+ *   `recovery_code.used`. Only `code` is passed on: never `trustDevice`, so no device skips the
+ *   second factor. The session token in the plugin's JSON body is removed, as for every sign-in.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Context } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { z } from 'zod';
+import type { AuditAction } from '../audit/actions.js';
+import { recordAudit } from '../audit/record.js';
+import { users, verifications } from '../db/schema/index.js';
+import { tooManyRequests } from '../http/errors.js';
+import { readJson } from '../http/json-body.js';
+import { runWithIdentityContext, type IdentityRequestContext } from './request-context.js';
+import { COOKIE_PREFIX, hasSessionCookie } from './session-cookie.js';
+import { resolveSession } from './session-principal.js';
+import { identityContextOf, signInResponseSchema, type SignInDeps } from './sign-in.js';
+
+const codeBody = z.object({ code: z.string().trim().min(1, 'enter the code').max(100) });
+const passwordBody = z.object({ password: z.string().min(1, 'enter your password').max(1024) });
+const pluginUser = z.object({ user: z.object({ id: z.string(), email: z.string(), name: z.string() }) });
+const pluginError = z.object({ code: z.string().max(100).optional() }).catch({});
+
+function forward(c: Context, body: unknown): Request {
+  const headers = new Headers(c.req.raw.headers);
+  headers.set('content-type', 'application/json');
+  headers.delete('content-length');
+  return new Request(c.req.raw.url, { method: 'POST', headers, body: JSON.stringify(body) });
+}
+
+/** The user whose sign-in challenge the signed `two_factor` cookie names, if it is genuine and current. */
+async function challengeUser(deps: SignInDeps, c: Context): Promise<string | undefined> {
+  const raw = getCookie(c, `__Secure-${COOKIE_PREFIX}.two_factor`) ?? getCookie(c, `${COOKIE_PREFIX}.two_factor`);
+  if (raw === undefined) return undefined;
+  const dot = raw.lastIndexOf('.');
+  if (dot <= 0) return undefined;
+  const value = raw.slice(0, dot);
+  const signature = Buffer.from(raw.slice(dot + 1), 'base64');
+  const expected = createHmac('sha256', deps.authSecret).update(value).digest();
+  if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return undefined;
+  const [row] = await deps.db.withRole((tx) =>
+    tx.select({ userId: verifications.value }).from(verifications).where(eq(verifications.identifier, value)).limit(1),
+  );
+  return row?.userId;
+}
+
+async function audit(
+  deps: SignInDeps,
+  context: IdentityRequestContext,
+  action: AuditAction,
+  userId: string | undefined,
+  extra: { reason?: string; diff?: Record<string, unknown> } = {},
+): Promise<void> {
+  await deps.db.withRole((tx) =>
+    recordAudit(tx, {
+      orgId: null,
+      actor: userId
+        ? { type: 'user', id: userId, ip: context.clientIp, userAgent: context.userAgent }
+        : { type: 'system', id: null, ip: context.clientIp, userAgent: context.userAgent },
+      requestId: context.requestId,
+      action,
+      ...(action === 'auth.two_factor_failed' ? { outcome: 'failure' as const } : {}),
+      ...(extra.reason ? { reason: extra.reason } : {}),
+      ...(userId ? { target: { type: 'user', id: userId } } : {}),
+      ...(extra.diff ? { diff: extra.diff } : {}),
+    }),
+  );
+}
+
+async function twoFactorEnabled(deps: SignInDeps, userId: string): Promise<boolean> {
+  const [row] = await deps.db.withRole((tx) =>
+    tx.select({ enabled: users.twoFactorEnabled }).from(users).where(eq(users.id, userId)).limit(1),
+  );
+  return row?.enabled === true;
+}
+
+function copyCookies(from: Response, status: number, body: unknown): Response {
+  const out = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store' });
+  for (const cookie of from.headers.getSetCookie()) out.append('set-cookie', cookie);
+  return new Response(JSON.stringify(body), { status, headers: out });
+}
+
+/** `/two-factor/verify-totp` (`method: 'totp'`) and `/two-factor/verify-backup-code` (`'backup_code'`). */
+export function twoFactorVerifyHandler(deps: SignInDeps, method: 'totp' | 'backup_code') {
+  return async (c: Context): Promise<Response> => {
+    const input = await readJson(c, codeBody);
+    const context = identityContextOf(c);
+    const ip = `ip:${context.clientIp ?? 'unknown'}`;
+    const attempt = await deps.throttle.byIp.consume(ip);
+    if (!attempt.allowed) {
+      deps.logger.warn({ throttled: 'ip', clientIp: context.clientIp }, 'two-factor verification throttled');
+      throw tooManyRequests('Too many attempts. Wait before trying again.', attempt.retryAfterSeconds, 'too_many_attempts');
+    }
+    const holder = hasSessionCookie(c.req.header('cookie')) ? (await resolveSession(deps.identity, deps.db, c)).principal : undefined;
+    const userId = holder?.userId ?? (await challengeUser(deps, c));
+    const wasEnabled = holder ? await twoFactorEnabled(deps, holder.userId) : true;
+    const response = await runWithIdentityContext({ ...context, ...(holder ? { sessionRotation: true } : {}) }, () =>
+      deps.identity.forRequest(c).handler(forward(c, { code: input.code })),
+    );
+    if (!response.ok) {
+      if (response.status === 400 || response.status === 401 || response.status === 429) {
+        const { code } = pluginError.parse(
+          await response
+            .clone()
+            .json()
+            .catch(() => ({})),
+        );
+        await audit(deps, context, 'auth.two_factor_failed', userId, { reason: `${method}:${(code ?? 'failed').toLowerCase()}` });
+      }
+      return response;
+    }
+    await deps.throttle.byIp.reward(ip);
+    const { user } = pluginUser.parse(await response.json());
+    if (method === 'backup_code') await audit(deps, context, 'recovery_code.used', user.id, { diff: { method: 'two_factor_backup_code' } });
+    if (holder && !wasEnabled && method === 'totp') await audit(deps, context, 'two_factor.enabled', user.id, { diff: { method: 'totp' } });
+    return copyCookies(response, 200, signInResponseSchema.parse({ user }));
+  };
+}
+
+/** `/two-factor/enable` and `/two-factor/disable`: signed in, with the current password. */
+export function twoFactorChangeHandler(deps: SignInDeps, change: 'enable' | 'disable') {
+  return async (c: Context): Promise<Response> => {
+    const input = await readJson(c, passwordBody);
+    const context = identityContextOf(c);
+    const holder = hasSessionCookie(c.req.header('cookie')) ? (await resolveSession(deps.identity, deps.db, c)).principal : undefined;
+    // Without a session the plugin answers 401 itself; a password guess costs a sign-in attempt.
+    const ip = `ip:${context.clientIp ?? 'unknown'}`;
+    const attempt = await deps.throttle.byIp.consume(ip);
+    if (!attempt.allowed)
+      throw tooManyRequests('Too many attempts. Wait before trying again.', attempt.retryAfterSeconds, 'too_many_attempts');
+    const body = change === 'enable' ? { password: input.password, method: 'totp' } : { password: input.password };
+    const response = await runWithIdentityContext({ ...context, sessionRotation: true }, () =>
+      deps.identity.forRequest(c).handler(forward(c, body)),
+    );
+    if (!response.ok || !holder) return response;
+    await deps.throttle.byIp.reward(ip);
+    if (change === 'disable') {
+      await audit(deps, context, 'two_factor.disabled', holder.userId);
+      return copyCookies(response, 200, { twoFactorEnabled: false });
+    }
+    const enabled = z.object({ totpURI: z.string(), backupCodes: z.array(z.string()) }).parse(await response.json());
+    return copyCookies(response, 200, enabled);
+  };
+}

@@ -1,0 +1,37 @@
+/** RFC 6238 TOTP (HMAC-SHA1, 6 digits, 30 s) from an `otpauth://` URI, with node:crypto only. */
+import { createHmac } from 'node:crypto';
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+export function base32Decode(text: string): Buffer {
+  const bytes: number[] = [];
+  let bits = 0;
+  let value = 0;
+  for (const char of text.replace(/=+$/, '').toUpperCase()) {
+    const index = BASE32.indexOf(char);
+    if (index < 0) throw new Error(`not base32: ${char}`);
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+export function hotp(key: Buffer, counter: number, digits = 6): string {
+  const message = Buffer.alloc(8);
+  message.writeBigUInt64BE(BigInt(counter));
+  const mac = createHmac('sha1', key).update(message).digest();
+  const offset = mac[mac.length - 1]! & 0x0f;
+  const truncated = (mac.readUInt32BE(offset) & 0x7fffffff) % 10 ** digits;
+  return truncated.toString().padStart(digits, '0');
+}
+
+/** The current code for an `otpauth://totp/…?secret=…` URI (or `stepOffset` periods away). */
+export function totpFromUri(uri: string, stepOffset = 0, now = Date.now()): string {
+  const params = new URL(uri).searchParams;
+  const period = Number(params.get('period') ?? 30);
+  return hotp(base32Decode(params.get('secret')!), Math.floor(now / 1000 / period) + stepOffset, Number(params.get('digits') ?? 6));
+}
