@@ -1,0 +1,273 @@
+/**
+ * Members and invitations of an org.
+ *
+ * Rules beyond the permission table: only owners manage owners (promote to, demote or remove an
+ * owner); nobody grants or invites a role above their own; the last owner can be neither demoted
+ * nor removed (409 `last_owner`); any member may remove themselves (leave), even without
+ * `members:write`, unless they are the last owner. Every change is audited in its transaction
+ * and ends the member's sessions (tenancy/members.ts).
+ */
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { can, canGrantRole, roleSchema, type Role } from '../../auth/permissions.js';
+import type { Principal } from '../../auth/principal.js';
+import { members, users } from '../../db/schema/index.js';
+import type { Tx } from '../../db/types.js';
+import { invitationMail } from '../../email/templates.js';
+import { HttpError, forbidden, notFound, serviceUnavailable, tooManyRequests } from '../../http/errors.js';
+import { createInvitation, invitationLink, listPendingInvitations, revokeInvitation } from '../../tenancy/invitations.js';
+import { changeMemberRole, removeMember, type Member } from '../../tenancy/members.js';
+import { getOrganization } from '../../tenancy/organizations.js';
+import { getUser } from '../../tenancy/users.js';
+import type { ApiDeps } from '../deps.js';
+import type { ApiEnv } from '../env.js';
+import { defineRoute, noContent, type ApiRoute } from '../registry.js';
+import { orgParams, timestampSchema } from '../schemas.js';
+
+const TAG = 'Members';
+const memberParams = orgParams.extend({ memberId: z.uuid() });
+const invitationParams = orgParams.extend({ invitationId: z.uuid() });
+
+const memberView = z.object({
+  id: z.uuid(),
+  userId: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: roleSchema,
+  createdAt: timestampSchema,
+});
+
+const invitationView = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  role: roleSchema,
+  expiresAt: timestampSchema,
+  createdAt: timestampSchema,
+});
+
+const lastOwner = () =>
+  new HttpError(409, 'invalid_request_error', 'last_owner', 'The organization needs at least one owner: make another member owner first.');
+const ownersOnly = () => forbidden('Only an owner can promote to, demote or remove an owner.', 'owner_required');
+const roleTooHigh = () => forbidden('You cannot grant a role above your own.', 'role_too_high');
+
+async function memberRow(tx: Tx, orgId: string, memberId: string): Promise<Member> {
+  const [row] = await tx
+    .select()
+    .from(members)
+    .where(and(eq(members.orgId, orgId), eq(members.id, memberId)))
+    .limit(1);
+  if (!row) throw notFound('Member not found', 'member_not_found');
+  return row;
+}
+
+async function ownerCount(tx: Tx, orgId: string): Promise<number> {
+  // Locks the owners' rows: two concurrent demotions cannot both see "another owner remains".
+  const rows = await tx
+    .select({ id: members.id })
+    .from(members)
+    .where(and(eq(members.orgId, orgId), eq(members.role, 'owner')))
+    .for('update');
+  return rows.length;
+}
+
+const isSelf = (principal: Principal, member: Member) => principal.kind === 'session' && principal.userId === member.userId;
+
+export function memberRoutes(deps: ApiDeps): ApiRoute[] {
+  return [
+    defineRoute({
+      operationId: 'listMembers',
+      method: 'get',
+      path: '/api/orgs/:orgId/members',
+      tag: TAG,
+      summary: 'Members of the organization',
+      permission: 'members:read',
+      params: orgParams,
+      status: 200,
+      response: z.object({ members: z.array(memberView) }),
+      async handler({ params }) {
+        const rows = await deps.db.withTenant(params.orgId, (tx) =>
+          tx
+            .select({ member: members, email: users.email, name: users.name })
+            .from(members)
+            .innerJoin(users, eq(users.id, members.userId))
+            .where(eq(members.orgId, params.orgId))
+            .orderBy(asc(sql`lower(${users.email})`)),
+        );
+        return {
+          members: rows.map((r) => ({
+            id: r.member.id,
+            userId: r.member.userId,
+            email: r.email,
+            name: r.name,
+            role: r.member.role,
+            createdAt: r.member.createdAt.toISOString(),
+          })),
+        };
+      },
+    }),
+    defineRoute({
+      operationId: 'updateMember',
+      method: 'patch',
+      path: '/api/orgs/:orgId/members/:memberId',
+      tag: TAG,
+      summary: "Change a member's role",
+      description:
+        'Ends the member’s sessions. Only owners promote to or demote from owner; nobody grants a role above their own; ' +
+        'the last owner cannot be demoted (409 `last_owner`).',
+      permission: 'members:write',
+      params: memberParams,
+      body: z.strictObject({ role: roleSchema }),
+      status: 200,
+      errors: [409],
+      response: z.object({ member: memberView }),
+      async handler({ params, body, role, ctx }) {
+        const member = await deps.db.withTenant(params.orgId, async (tx) => {
+          const member = await memberRow(tx, params.orgId, params.memberId);
+          if ((member.role === 'owner' || body.role === 'owner') && role !== 'owner') throw ownersOnly();
+          if (!canGrantRole(role, body.role)) throw roleTooHigh();
+          if (member.role === 'owner' && body.role !== 'owner' && (await ownerCount(tx, params.orgId)) <= 1) throw lastOwner();
+          await changeMemberRole(tx, member, body.role, ctx);
+          const user = await getUser(tx, member.userId);
+          return { ...member, role: body.role, email: user?.email ?? '', name: user?.name ?? '' };
+        });
+        return {
+          member: {
+            id: member.id,
+            userId: member.userId,
+            email: member.email,
+            name: member.name,
+            role: member.role,
+            createdAt: member.createdAt.toISOString(),
+          },
+        };
+      },
+    }),
+    defineRoute({
+      operationId: 'removeMember',
+      method: 'delete',
+      path: '/api/orgs/:orgId/members/:memberId',
+      tag: TAG,
+      summary: 'Remove a member, or leave the organization',
+      description:
+        'Needs `members:write`, except to remove yourself (leave). Only owners remove owners; the last owner cannot be removed ' +
+        '(409 `last_owner`). Ends the member’s sessions.',
+      // Every member may leave; removing someone else needs members:write (checked in the handler).
+      permission: 'org:read',
+      params: memberParams,
+      status: 204,
+      errors: [409],
+      response: noContent,
+      async handler({ params, principal, role, ctx }) {
+        await deps.db.withTenant(params.orgId, async (tx) => {
+          const member = await memberRow(tx, params.orgId, params.memberId);
+          if (!isSelf(principal, member)) {
+            if (!can(role, 'members:write'))
+              throw forbidden(`This needs the members:write permission, which the ${role} role does not have.`, 'permission_denied');
+            if (member.role === 'owner' && role !== 'owner') throw ownersOnly();
+          }
+          if (member.role === 'owner' && (await ownerCount(tx, params.orgId)) <= 1) throw lastOwner();
+          await removeMember(tx, member, ctx);
+        });
+        return undefined;
+      },
+    }),
+    defineRoute({
+      operationId: 'listInvitations',
+      method: 'get',
+      path: '/api/orgs/:orgId/invitations',
+      tag: TAG,
+      summary: 'Pending invitations',
+      description: 'Invitations neither accepted, revoked nor expired. The link is never shown again: only its hash is stored.',
+      permission: 'members:write',
+      params: orgParams,
+      status: 200,
+      response: z.object({ invitations: z.array(invitationView) }),
+      async handler({ params }) {
+        const rows = await deps.db.withTenant(params.orgId, (tx) => listPendingInvitations(tx, params.orgId));
+        return { invitations: rows.map(invitationOut) };
+      },
+    }),
+    defineRoute({
+      operationId: 'createInvitation',
+      method: 'post',
+      path: '/api/orgs/:orgId/invitations',
+      tag: TAG,
+      summary: 'Invite someone by email',
+      description:
+        'Mails a single-use link valid for 7 days (`/invite#token=…`). The role can be at most the inviter’s own. ' +
+        '503 `email_not_configured` when the instance cannot send mail.',
+      permission: 'members:write',
+      params: orgParams,
+      body: z.strictObject({ email: z.email().max(254), role: roleSchema }),
+      status: 201,
+      errors: [409, 429, 503],
+      response: z.object({ invitation: invitationView }),
+      async handler({ params, body, principal, role, ctx, c }) {
+        if (!canGrantRole(role, body.role)) throw roleTooHigh();
+        if (deps.mailer === undefined || deps.mailer.mode === 'disabled')
+          throw serviceUnavailable('Email is not configured on this instance, so invitations cannot be sent.', 'email_not_configured');
+        await throttleInvites(deps, c, principal);
+        const { invitation, token, orgName, inviterName } = await deps.db.withTenant(params.orgId, async (tx) => {
+          const existing = await tx
+            .select({ id: members.id })
+            .from(members)
+            .innerJoin(users, eq(users.id, members.userId))
+            .where(and(eq(members.orgId, params.orgId), sql`lower(${users.email}) = ${body.email.trim().toLowerCase()}`))
+            .limit(1);
+          if (existing.length > 0)
+            throw new HttpError(409, 'invalid_request_error', 'already_member', 'Someone with this email address is already a member.');
+          const inviter = principal.kind === 'session' ? await getUser(tx, principal.userId) : undefined;
+          const org = await getOrganization(tx, params.orgId);
+          const created = await createInvitation(
+            tx,
+            { orgId: params.orgId, email: body.email, role: body.role, invitedBy: inviter?.id ?? null },
+            ctx,
+          );
+          return { ...created, orgName: org?.name ?? 'an organization', inviterName: inviter?.name ?? 'An administrator' };
+        });
+        // After the commit: a mail is never sent for an invitation that does not exist. A failed
+        // delivery leaves the invitation pending (revoke it and invite again).
+        const mail = invitationMail({
+          orgName,
+          inviterName,
+          role: invitation.role,
+          link: invitationLink(deps.publicUrl ?? '', token),
+          expiresAt: invitation.expiresAt,
+        });
+        await deps.mailer.send({ to: invitation.email, ...mail });
+        return { invitation: invitationOut(invitation) };
+      },
+    }),
+    defineRoute({
+      operationId: 'revokeInvitation',
+      method: 'delete',
+      path: '/api/orgs/:orgId/invitations/:invitationId',
+      tag: TAG,
+      summary: 'Revoke a pending invitation',
+      permission: 'members:write',
+      params: invitationParams,
+      status: 204,
+      response: noContent,
+      async handler({ params, ctx }) {
+        const revoked = await deps.db.withTenant(params.orgId, (tx) => revokeInvitation(tx, params.orgId, params.invitationId, ctx));
+        if (!revoked) throw notFound('Invitation not found', 'invitation_not_found');
+        return undefined;
+      },
+    }),
+  ];
+}
+
+function invitationOut(row: { id: string; email: string; role: Role; expiresAt: Date; createdAt: Date }) {
+  return { id: row.id, email: row.email, role: row.role, expiresAt: row.expiresAt.toISOString(), createdAt: row.createdAt.toISOString() };
+}
+
+async function throttleInvites(deps: ApiDeps, c: Context<ApiEnv>, principal: Principal): Promise<void> {
+  if (deps.inviteThrottle === undefined) return;
+  const key = principal.kind === 'session' ? `user:${principal.userId}` : `token:${principal.tokenId}`;
+  const result = await deps.inviteThrottle.consume(key);
+  if (!result.allowed) {
+    deps.logger.warn({ clientIp: c.get('clientIp') }, 'invitations throttled');
+    throw tooManyRequests('Too many invitations sent. Wait before inviting more people.', result.retryAfterSeconds, 'too_many_invitations');
+  }
+}

@@ -1,0 +1,182 @@
+/** Invitations over real HTTP and SMTP: the mail and its link, accepting (new and signed-in users), single use, expiry, revocation, tenancy, throttling. */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../src/db/rows.js';
+import { startFakeSmtp, type FakeSmtp } from './fakes/smtp.js';
+import { createOrg, type ApiClient, type TestOrg } from './support/api.js';
+import { uniqueName } from './support/database.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { CSRF, createPasswordUser, sessionApiClient, signIn, signedInMember } from './support/sessions.js';
+
+const ORIGIN = 'https://portcullis.example.test';
+const NEW_PASSWORD = 'copper-meadow-whistle-4417';
+
+let server: TestServer;
+let smtp: FakeSmtp;
+let org: TestOrg;
+let owner: ApiClient;
+
+beforeAll(async () => {
+  smtp = await startFakeSmtp();
+  server = await startTestServer({ services: ['api'], env: { PUBLIC_URL: ORIGIN, SMTP_URL: smtp.url } });
+  org = await createOrg(server, 'inv');
+  owner = await signedInMember(server, org.orgName, 'owner');
+}, 60_000);
+afterAll(async () => {
+  await server?.stop();
+  await smtp?.stop();
+});
+
+type InvitationBody = { invitation: { id: string; email: string; role: string; expiresAt: string } };
+
+async function invite(client: ApiClient, email: string, role = 'developer') {
+  const response = await client.post<InvitationBody>(`/api/orgs/${org.orgId}/invitations`, { email, role });
+  return response;
+}
+
+async function tokenFor(email: string): Promise<string> {
+  const mail = await smtp.waitFor((m) => m.to.includes(email));
+  const link = mail.links.find((l) => l.startsWith(`${ORIGIN}/invite#token=`));
+  expect(link, 'invitation link').toBeDefined();
+  return decodeURIComponent(link!.split('#token=')[1]!);
+}
+
+function accept(body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${server.apiUrl}/api/invitations/accept`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: ORIGIN, ...CSRF, ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+const errorCode = async (response: Response) => ((await response.json()) as { error: { code: string; message: string } }).error;
+
+describe('inviting and accepting', () => {
+  it('mails a working single-use link that creates the user and the membership', async () => {
+    const email = `${uniqueName('new')}@example.test`;
+    const created = await invite(owner, email);
+    expect(created.status).toBe(201);
+    expect(created.body.invitation).toMatchObject({ email, role: 'developer' });
+    const mail = await smtp.waitFor((m) => m.to.includes(email));
+    expect(mail.subject).toContain(org.orgName);
+    expect(mail.html).toContain('/invite#token=');
+    const token = await tokenFor(email);
+    // The token is stored only hashed.
+    const stored = await queryRows<{ token_hash: string }>(
+      server.runtime.database.db,
+      sql`select token_hash from invitations where email = ${email}`,
+    );
+    expect(stored[0]!.token_hash).not.toContain(token);
+
+    const pending = await owner.get<{ invitations: { id: string }[] }>(`/api/orgs/${org.orgId}/invitations`);
+    expect(pending.body.invitations.map((i) => i.id)).toContain(created.body.invitation.id);
+
+    const ok = await accept({ token, name: 'New Person', password: NEW_PASSWORD });
+    expect(ok.status).toBe(201);
+    expect(await ok.json()).toEqual({ orgId: org.orgId, role: 'developer', userCreated: true });
+    const again = await accept({ token, name: 'New Person', password: NEW_PASSWORD });
+    expect(again.status).toBe(410);
+    expect((await errorCode(again)).code).toBe('invitation_invalid');
+
+    const signedIn = await signIn(server, email, NEW_PASSWORD, { origin: ORIGIN });
+    expect(signedIn.status).toBe(200);
+    const me = await sessionApiClient(server, signedIn.cookie!, ORIGIN).get<{ memberships: { orgId: string; role: string }[] }>('/api/me');
+    expect(me.body.memberships).toEqual([{ orgId: org.orgId, orgName: org.orgName, role: 'developer' }]);
+    const users = await queryRows<{ email_verified: boolean }>(
+      server.runtime.database.db,
+      sql`select email_verified from users where email = ${email}`,
+    );
+    expect(users[0]!.email_verified).toBe(true);
+    const actions = await queryRows<{ action: string }>(
+      server.runtime.database.db,
+      sql`select action from audit_events where action in ('invitation.created', 'invitation.accepted', 'member.added', 'user.created')
+          and (diff->>'email' = ${email} or diff::text like ${'%' + email + '%'})`,
+    );
+    expect(new Set(actions.map((a) => a.action))).toEqual(
+      new Set(['invitation.created', 'invitation.accepted', 'member.added', 'user.created']),
+    );
+    const listed = await owner.get<{ invitations: { id: string }[] }>(`/api/orgs/${org.orgId}/invitations`);
+    expect(listed.body.invitations.map((i) => i.id)).not.toContain(created.body.invitation.id);
+  });
+
+  it('answers an expired, revoked or unknown link alike with 410', async () => {
+    const expiredEmail = `${uniqueName('exp')}@example.test`;
+    await invite(owner, expiredEmail, 'viewer');
+    const expiredToken = await tokenFor(expiredEmail);
+    await server.runtime.database.db.execute(
+      sql`update invitations set expires_at = now() - interval '1 second' where email = ${expiredEmail}`,
+    );
+    const revokedEmail = `${uniqueName('rev')}@example.test`;
+    const revoked = await invite(owner, revokedEmail, 'viewer');
+    const revokedToken = await tokenFor(revokedEmail);
+    expect((await owner.delete(`/api/orgs/${org.orgId}/invitations/${revoked.body.invitation.id}`)).status).toBe(204);
+    expect((await owner.delete(`/api/orgs/${org.orgId}/invitations/${revoked.body.invitation.id}`)).status).toBe(404);
+    const messages = [];
+    for (const token of [expiredToken, revokedToken, 'no-such-token']) {
+      const response = await accept({ token, name: 'X', password: NEW_PASSWORD });
+      expect(response.status).toBe(410);
+      messages.push(await errorCode(response));
+    }
+    expect(new Set(messages.map((m) => JSON.stringify(m))).size).toBe(1);
+  });
+
+  it('refuses a weak password and keeps the invitation usable', async () => {
+    const email = `${uniqueName('weak')}@example.test`;
+    await invite(owner, email, 'viewer');
+    const token = await tokenFor(email);
+    const weak = await accept({ token, name: 'Weak', password: 'password1234567890' });
+    expect(weak.status).toBe(400);
+    expect((await errorCode(weak)).code).toMatch(/^password_/);
+    expect((await accept({ token, name: 'Weak', password: NEW_PASSWORD })).status).toBe(201);
+  });
+
+  it('adds a signed-in user whose email matches, and refuses another address', async () => {
+    const other = await createOrg(server, 'inv-other');
+    const user = await createPasswordUser(server, { org: { name: other.orgName, role: 'viewer' } });
+    const stranger = await createPasswordUser(server);
+    await invite(owner, user.email, 'viewer');
+    const token = await tokenFor(user.email);
+    const strangerSession = await signIn(server, stranger.email, stranger.password, { origin: ORIGIN });
+    const mismatch = await accept({ token }, { cookie: strangerSession.cookie! });
+    expect(mismatch.status).toBe(403);
+    const session = await signIn(server, user.email, user.password, { origin: ORIGIN });
+    const ok = await accept({ token }, { cookie: session.cookie! });
+    expect(ok.status).toBe(201);
+    expect(await ok.json()).toMatchObject({ orgId: org.orgId, role: 'viewer', userCreated: false });
+  });
+
+  it('requires the CSRF header and the dashboard origin', async () => {
+    expect((await accept({ token: 'x', name: 'X', password: NEW_PASSWORD }, { 'x-portcullis-csrf': '' })).status).toBe(403);
+    expect((await accept({ token: 'x', name: 'X', password: NEW_PASSWORD }, { origin: 'https://evil.example.test' })).status).toBe(403);
+  });
+});
+
+describe('rules and tenancy', () => {
+  it('lets an admin invite up to admin only, and hides other orgs’ invitations (404)', async () => {
+    const admin = await signedInMember(server, org.orgName, 'admin');
+    const tooHigh = await invite(admin, `${uniqueName('own')}@example.test`, 'owner');
+    expect(tooHigh.status).toBe(403);
+    expect(tooHigh.error?.code).toBe('role_too_high');
+    expect((await invite(admin, `${uniqueName('adm')}@example.test`, 'admin')).status).toBe(201);
+    const developer = await signedInMember(server, org.orgName, 'developer');
+    expect((await invite(developer, `${uniqueName('dev')}@example.test`, 'viewer')).status).toBe(403);
+
+    const other = await createOrg(server, 'inv-b');
+    const otherOwner = await signedInMember(server, other.orgName, 'owner');
+    const theirs = await otherOwner.post<InvitationBody>(`/api/orgs/${other.orgId}/invitations`, {
+      email: `${uniqueName('b')}@example.test`,
+      role: 'viewer',
+    });
+    expect(theirs.status).toBe(201);
+    expect((await owner.delete(`/api/orgs/${org.orgId}/invitations/${theirs.body.invitation.id}`)).status).toBe(404);
+    expect((await owner.delete(`/api/orgs/${other.orgId}/invitations/${theirs.body.invitation.id}`)).status).toBe(404);
+    const pending = await otherOwner.get<{ invitations: { id: string }[] }>(`/api/orgs/${other.orgId}/invitations`);
+    expect(pending.body.invitations.map((i) => i.id)).toContain(theirs.body.invitation.id);
+  });
+
+  it('throttles accepting per address with 429', async () => {
+    let last = 0;
+    for (let i = 0; i < 12 && last !== 429; i++) last = (await accept({ token: `guess-${i}`, name: 'X', password: NEW_PASSWORD })).status;
+    expect(last).toBe(429);
+  });
+});
