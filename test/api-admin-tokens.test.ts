@@ -126,11 +126,13 @@ describe('admin-token authentication', () => {
     const created = await apiClient(server, ownerToken).post<IssuedTokenBody>(tokensPath(), {
       name: 'short-lived',
       role: 'viewer',
-      expiresAt: new Date(Date.now() + 1_200).toISOString(),
+      // Long enough for the first call on a loaded machine (a bcrypt under contention).
+      expiresAt: new Date(Date.now() + 4_000).toISOString(),
     });
+    const expiresAt = Date.now() + 4_000;
     const token = apiClient(server, created.body.token);
     expect((await token.get(orgPath())).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1_300));
+    await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now()) + 200));
     const refused = await token.get(orgPath());
     expect(refused.status).toBe(401);
     expect(refused.error).toMatchObject({ code: 'expired_token', message: 'This admin token has expired.' });

@@ -53,7 +53,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('lists the signed-in user routes (/api/me…) for the session cookie only', () => {
-    const mine = meRoutes({ db: server.runtime.apiDb, sessionMaxAgeSeconds: 1 });
+    const mine = meRoutes({ db: server.runtime.apiDb, sessionMaxAgeSeconds: 1, authSecret: 'x' });
     for (const route of mine) {
       const operation = document.paths[openApiPath(route.path)]?.[route.method];
       expect(operation?.operationId).toBe(route.operationId);

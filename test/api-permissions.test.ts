@@ -30,6 +30,8 @@ const EXPECTED: Record<Permission, Role[]> = {
   'limits:write': ['owner', 'admin'],
   'provider_keys:read': ['owner', 'admin', 'developer'],
   'provider_keys:write': ['owner', 'admin'],
+  'members:read': ['owner', 'admin', 'developer'],
+  'members:write': ['owner', 'admin'],
 };
 
 describe('the permission table', () => {

@@ -8,15 +8,31 @@
 import { Hono } from 'hono';
 import type { Identity } from '../identity/auth.js';
 import { passkeySignInHandler } from '../identity/passkey-sign-in.js';
+import { recoveryCodeSignInHandler } from '../identity/recovery-code-sign-in.js';
+import { twoFactorChangeHandler, twoFactorVerifyHandler } from '../identity/two-factor.js';
+import { requestPasswordResetHandler, resetPasswordHandler, type PasswordResetDeps } from '../identity/password-reset.js';
+import { notFound } from '../http/errors.js';
 import { runWithIdentityContext } from '../identity/request-context.js';
 import { AUTH_BASE_PATH } from '../identity/session-cookie.js';
 import { identityContextOf, signInHandler, type SignInDeps } from '../identity/sign-in.js';
 import type { ApiEnv } from './env.js';
 
-export function authRoutes(deps: SignInDeps & { identity: Identity }): Hono<ApiEnv> {
+export function authRoutes(deps: SignInDeps & { identity: Identity; passwordReset: PasswordResetDeps }): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
+  app.post(`${AUTH_BASE_PATH}/request-password-reset`, requestPasswordResetHandler(deps.passwordReset));
+  app.post(`${AUTH_BASE_PATH}/reset-password`, resetPasswordHandler(deps.passwordReset));
+  // better-auth's link target (token in the path, redirected into a query string): links are
+  // `/reset-password#token=…` instead, so this is not served.
+  app.get(`${AUTH_BASE_PATH}/reset-password/*`, () => {
+    throw notFound();
+  });
   app.post(`${AUTH_BASE_PATH}/sign-in/email`, signInHandler(deps));
   app.post(`${AUTH_BASE_PATH}/passkey/verify-authentication`, passkeySignInHandler(deps));
+  app.post(`${AUTH_BASE_PATH}/sign-in/recovery-code`, recoveryCodeSignInHandler(deps));
+  app.post(`${AUTH_BASE_PATH}/two-factor/enable`, twoFactorChangeHandler(deps, 'enable'));
+  app.post(`${AUTH_BASE_PATH}/two-factor/disable`, twoFactorChangeHandler(deps, 'disable'));
+  app.post(`${AUTH_BASE_PATH}/two-factor/verify-totp`, twoFactorVerifyHandler(deps, 'totp'));
+  app.post(`${AUTH_BASE_PATH}/two-factor/verify-backup-code`, twoFactorVerifyHandler(deps, 'backup_code'));
   app.on(['GET', 'POST'], `${AUTH_BASE_PATH}/*`, (c) => {
     const context = {
       ...identityContextOf(c),

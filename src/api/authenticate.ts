@@ -8,11 +8,11 @@ import { resolveSession } from '../identity/session-principal.js';
 import type { ApiEnv } from './env.js';
 
 /**
- * The only `/api/*` paths served without a credential: first-run setup (it has its own one-time
- * token) and the OpenAPI document (public by design: it describes, it grants nothing). Exact
+ * The only `/api/*` paths served without a credential: first-run setup and accepting an
+ * invitation (each has its own one-time token) and the OpenAPI document (public by design: it describes, it grants nothing). Exact
  * matches only, so no prefix or trailing-slash variant slips through.
  */
-export const PUBLIC_API_PATHS: ReadonlySet<string> = new Set(['/api/setup', '/api/openapi.json']);
+export const PUBLIC_API_PATHS: ReadonlySet<string> = new Set(['/api/setup', '/api/openapi.json', '/api/invitations/accept']);
 
 /**
  * better-auth's own endpoints (`/api/auth/sign-in/email`, `/api/auth/sign-out`, …) authenticate

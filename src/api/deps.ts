@@ -3,6 +3,8 @@ import type { CredentialDeps } from '../credentials/api-key-service.js';
 import type { LiveUsageCounters } from './usage/live-counters.js';
 import type { MasterKeyring } from '../crypto/master-keyring.js';
 import type { SsrfPolicy } from '../gateway/upstream/ssrf.js';
+import type { Mailer } from '../email/mailer.js';
+import type { KeyedLimiter } from '../limits/keyed-limiter.js';
 
 /** What the management routes need from the running process. */
 export type ApiDeps = CredentialDeps & {
@@ -18,4 +20,10 @@ export type ApiDeps = CredentialDeps & {
    * in the same process; absent, the test answers 503 gateway_unavailable.
    */
   gatewayUrl?: string | undefined;
+  /** Invitation mails; absent or disabled, inviting answers 503 email_not_configured. */
+  mailer?: Mailer;
+  /** PUBLIC_URL, for links in mails. */
+  publicUrl?: string;
+  /** Invitations sent per inviting user or token. */
+  inviteThrottle?: KeyedLimiter;
 };

@@ -16,13 +16,16 @@ import { apiCorsOrigins, dashboardOrigin } from '../http/cors.js';
 import { createIdentity } from '../identity/auth.js';
 import { csrfProtection } from '../identity/csrf.js';
 import { mountAccountRoutes } from './account-registry.js';
+import { ACCEPT_INVITATION_PATH, acceptInvitationHandler } from './invitation-accept.js';
 import { authRoutes } from './auth-routes.js';
+import { oauthRoutes } from './oauth-routes.js';
 import { apiAuthentication } from './authenticate.js';
 import { meRoutes } from './routes/me.js';
 import type { ApiDeps } from './deps.js';
 import type { ApiEnv } from './env.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { mountRoutes } from './registry.js';
+import { strongAuthCheck } from '../identity/strong-auth.js';
 import { managementRoutes } from './routes/index.js';
 import type { LiveUsageCounters } from './usage/live-counters.js';
 
@@ -73,9 +76,22 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
     liveUsage: options.liveUsage,
     providerUrlPolicy: { allowPrivate: runtime.config.allowPrivateProviderUrls },
     gatewayUrl: options.gatewayUrl,
+    mailer: runtime.mailer,
+    publicUrl: runtime.config.publicUrl,
+    // An admin may invite a team, not spray mail: 50 invitations an hour per user or token.
+    inviteThrottle: createKeyedLimiter({
+      points: 50,
+      durationSeconds: 3600,
+      ...redis,
+      prefix: `${runtime.config.redisPrefix}invite-sender:`,
+    }),
   };
   const routes = managementRoutes(deps);
-  const accountRoutes = meRoutes({ db: runtime.apiDb, sessionMaxAgeSeconds: runtime.config.session.maxAgeSeconds });
+  const accountRoutes = meRoutes({
+    db: runtime.apiDb,
+    sessionMaxAgeSeconds: runtime.config.session.maxAgeSeconds,
+    authSecret: runtime.secrets.authSecret,
+  });
   const document = buildOpenApiDocument(routes, { version: packageVersion() }, accountRoutes);
 
   const identity = createIdentity({
@@ -83,6 +99,7 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
     authSecret: runtime.secrets.authSecret,
     db: runtime.apiDb,
     logger: runtime.logger.child({ component: 'identity' }),
+    mailer: runtime.mailer,
   });
   // Sign-in throttles: an address gets a few dozen tries a minute (a shared office NAT signs in
   // too); an account, whoever asks, 10 per 15 minutes, then a 15-minute pause.
@@ -102,6 +119,32 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
       prefix: `${runtime.config.redisPrefix}sign-in-account:`,
     }),
   };
+  // Password reset: requests 10 per 15 minutes per address and 3 per hour per email; resets
+  // (token guesses, 192-bit tokens anyway) share the address budget.
+  const resetThrottle = {
+    byIp: createKeyedLimiter({
+      points: 10,
+      durationSeconds: 900,
+      blockDurationSeconds: 900,
+      ...redis,
+      prefix: `${runtime.config.redisPrefix}password-reset-ip:`,
+    }),
+    byAccount: createKeyedLimiter({
+      points: 3,
+      durationSeconds: 3600,
+      blockDurationSeconds: 3600,
+      ...redis,
+      prefix: `${runtime.config.redisPrefix}password-reset-account:`,
+    }),
+  };
+  // Accepting invitations: 10 attempts per 15 minutes per address (each may hash a password).
+  const acceptThrottle = createKeyedLimiter({
+    points: 10,
+    durationSeconds: 900,
+    blockDurationSeconds: 900,
+    ...redis,
+    prefix: `${runtime.config.redisPrefix}invite-accept-ip:`,
+  });
   const cors = apiCorsOrigins(runtime.config);
 
   const api = new Hono<ApiEnv>();
@@ -110,13 +153,43 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
   api.use('/api/*', noStoreMiddleware());
   api.get('/api/openapi.json', (c) => c.json(document));
   // CORS_ORIGINS=* (development) trusts no extra origin for cookie-authenticated writes.
-  api.use('/api/*', csrfProtection(cors === '*' ? [dashboardOrigin(runtime.config.publicUrl)] : cors));
+  api.use('/api/*', csrfProtection(cors === '*' ? [dashboardOrigin(runtime.config.publicUrl)] : cors, new Set([ACCEPT_INVITATION_PATH])));
   api.use('/api/*', apiAuthentication({ authenticator, identity, db: runtime.apiDb }));
+  // Sign-in providers: the provider list, the error page, and a per-address throttle on callbacks
+  // (each costs calls to the provider): 30 a minute, then 2 minutes blocked.
   api.route(
     '/',
-    authRoutes({ identity, db: runtime.apiDb, logger: deps.logger, authSecret: runtime.secrets.authSecret, throttle: signInThrottle }),
+    oauthRoutes({
+      oauth: runtime.config.oauth,
+      logger: deps.logger,
+      callbackThrottle: createKeyedLimiter({
+        points: 30,
+        durationSeconds: 60,
+        blockDurationSeconds: 120,
+        ...redis,
+        prefix: `${runtime.config.redisPrefix}oauth-callback-ip:`,
+      }),
+    }),
   );
-  mountRoutes(api, routes);
+  api.route(
+    '/',
+    authRoutes({
+      identity,
+      db: runtime.apiDb,
+      logger: deps.logger,
+      authSecret: runtime.secrets.authSecret,
+      throttle: signInThrottle,
+      passwordReset: {
+        identity,
+        mailer: runtime.mailer,
+        logger: deps.logger,
+        authSecret: runtime.secrets.authSecret,
+        throttle: resetThrottle,
+      },
+    }),
+  );
+  api.post(ACCEPT_INVITATION_PATH, acceptInvitationHandler({ db: runtime.apiDb, identity, throttle: acceptThrottle }));
+  mountRoutes(api, routes, { strongAuth: strongAuthCheck(runtime.apiDb) });
   mountAccountRoutes(api, accountRoutes);
   return api;
 }

@@ -14,8 +14,8 @@ import type { Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { ActionContext } from '../audit/context.js';
-import { can, isPermission, type Permission, type Role } from '../auth/permissions.js';
-import { actorOf, roleIn, type Principal } from '../auth/principal.js';
+import { can, isAtLeast, isPermission, PERMISSION_TABLE, type Permission, type Role } from '../auth/permissions.js';
+import { actorOf, roleIn, type Principal, type SessionPrincipal } from '../auth/principal.js';
 import { badRequest, forbidden, notFound, unauthorized } from '../http/errors.js';
 import { readJson } from '../http/json-body.js';
 import { describeZodError } from '../http/zod-message.js';
@@ -119,7 +119,13 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: stri
   return result.data;
 }
 
-async function handle(route: ApiRoute, c: Context<ApiEnv>): Promise<Response> {
+/**
+ * Whether a signed-in user meets the org's "2FA or passkey for admins and owners" rule (true when
+ * the org does not require it). Asked only for session principals on admin-level permissions.
+ */
+export type StrongAuthCheck = (principal: SessionPrincipal, orgId: string) => Promise<boolean>;
+
+async function handle(route: ApiRoute, c: Context<ApiEnv>, strongAuth?: StrongAuthCheck): Promise<Response> {
   const principal = c.get('principal');
   // The authentication middleware runs on every /api path; this only guards against mounting a
   // route somewhere it does not.
@@ -128,6 +134,18 @@ async function handle(route: ApiRoute, c: Context<ApiEnv>): Promise<Response> {
   if (role === undefined) throw notFound();
   if (!can(role, route.permission))
     throw forbidden(`This needs the ${route.permission} permission, which the ${role} role does not have.`, 'permission_denied');
+  // Admin tokens are not affected: minting one already took an admin who met the rule, and a token
+  // is a bearer secret with no second factor to add.
+  if (
+    strongAuth !== undefined &&
+    principal.kind === 'session' &&
+    isAtLeast(PERMISSION_TABLE[route.permission], 'admin') &&
+    !(await strongAuth(principal, c.req.param('orgId') ?? ''))
+  )
+    throw forbidden(
+      'This organization requires admins and owners to use two-factor authentication or a passkey. Set one up, then try again.',
+      'strong_auth_required',
+    );
   const params = parseOrThrow(route.params, c.req.param(), 'path parameter');
   const query = parseOrThrow(route.query ?? z.object({}), c.req.query(), 'query parameter');
   const body: unknown = route.body === undefined ? undefined : await readJson(c, route.body);
@@ -143,7 +161,7 @@ async function handle(route: ApiRoute, c: Context<ApiEnv>): Promise<Response> {
   return c.json(parsed.data, route.status as ContentfulStatusCode);
 }
 
-export function mountRoutes(app: Hono<ApiEnv>, routes: readonly ApiRoute[]): void {
+export function mountRoutes(app: Hono<ApiEnv>, routes: readonly ApiRoute[], options: { strongAuth?: StrongAuthCheck } = {}): void {
   assertValidRoutes(routes);
-  for (const route of routes) app.on(route.method.toUpperCase(), route.path, (c) => handle(route, c));
+  for (const route of routes) app.on(route.method.toUpperCase(), route.path, (c) => handle(route, c, options.strongAuth));
 }

@@ -29,6 +29,8 @@ export const PERMISSIONS = [
   'limits:write',
   'provider_keys:read',
   'provider_keys:write',
+  'members:read',
+  'members:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -55,6 +57,12 @@ export const PERMISSION_TABLE: Readonly<Record<Permission, Role>> = Object.freez
   // Provider keys spend the org's money at its providers and decide where prompts go. Testing a
   // key is a write too: it mints (and revokes) an API key and makes a billed upstream call.
   'provider_keys:write': 'admin',
+  // Who belongs to the org and with which role (names, emails): for those who work in it, not
+  // read-only observers.
+  'members:read': 'developer',
+  // Inviting, removing and changing roles. Owners are managed by owners only, and nobody grants a
+  // role above their own (checked by the routes, see routes/members.ts).
+  'members:write': 'admin',
 });
 
 const RANK: Readonly<Record<Role, number>> = { owner: 3, admin: 2, developer: 1, viewer: 0 };

@@ -43,6 +43,10 @@ export type Config = {
   session: { idleTimeoutSeconds: number; maxAgeSeconds: number };
   /** Passkeys: the relying-party id and the exact origins allowed in WebAuthn client data. */
   webauthn: { rpId: string; origins: string[] };
+  /** Sign-in providers; each is undefined unless its client id and secret are set. */
+  oauth: OAuthConfig;
+  /** Outgoing mail: the relay (undefined: log in development, disabled in production) and the sender. */
+  smtp: { url: string | undefined; from: string };
   /** Where each variable came from; `doctor` uses it to tell generated from configured. */
   origins: Record<VariableName, VariableOrigin>;
 };
@@ -77,6 +81,45 @@ function parseWebAuthn(
       );
   }
   return { rpId, origins };
+}
+
+export type OAuthConfig = {
+  github: { clientId: string; clientSecret: string; baseUrl: string; apiUrl: string; allowedOrgs: string[] } | undefined;
+  google: { clientId: string; clientSecret: string; issuer: string; allowedDomains: string[] } | undefined;
+  oidc: { issuer: string; clientId: string; clientSecret: string; name: string; groupsClaim: string } | undefined;
+};
+
+const commaList = (value: string | undefined, lower = false) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => (lower ? s.trim().toLowerCase() : s.trim()))
+    .filter(Boolean);
+
+/** A provider is on when its client id and secret are both set; one without the other is a mistake. */
+function parseOAuth(raw: RawVariables, problems: string[]): OAuthConfig {
+  const pair = (prefix: string, id: string | undefined, secret: string | undefined) => {
+    if ((id === undefined) !== (secret === undefined)) problems.push(`${prefix}_CLIENT_ID, ${prefix}_CLIENT_SECRET: set both or neither`);
+    return id !== undefined && secret !== undefined ? { clientId: id, clientSecret: secret } : undefined;
+  };
+  const github = pair('GITHUB', raw.GITHUB_CLIENT_ID, raw.GITHUB_CLIENT_SECRET);
+  const google = pair('GOOGLE', raw.GOOGLE_CLIENT_ID, raw.GOOGLE_CLIENT_SECRET);
+  const oidc = pair('OIDC', raw.OIDC_CLIENT_ID, raw.OIDC_CLIENT_SECRET);
+  if (oidc && raw.OIDC_ISSUER === undefined) problems.push('OIDC_ISSUER: required when OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are set');
+  const githubDotCom = raw.GITHUB_BASE_URL === 'https://github.com';
+  return {
+    github: github && {
+      ...github,
+      baseUrl: raw.GITHUB_BASE_URL,
+      apiUrl: raw.GITHUB_API_URL ?? (githubDotCom ? 'https://api.github.com' : `${raw.GITHUB_BASE_URL}/api/v3`),
+      // GitHub logins are case-insensitive.
+      allowedOrgs: commaList(raw.GITHUB_ALLOWED_ORGS, true),
+    },
+    google: google && { ...google, issuer: raw.GOOGLE_ISSUER, allowedDomains: commaList(raw.GOOGLE_ALLOWED_DOMAINS, true) },
+    oidc:
+      oidc && raw.OIDC_ISSUER !== undefined
+        ? { ...oidc, issuer: raw.OIDC_ISSUER, name: raw.OIDC_NAME, groupsClaim: raw.OIDC_GROUPS_CLAIM }
+        : undefined,
+  };
 }
 
 function parseCorsOrigins(value: string | undefined, problems: string[], name = 'CORS_ORIGINS'): string[] | '*' {
@@ -179,6 +222,7 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
   const scheme = tls ? 'https' : 'http';
   const publicUrl = (raw.PUBLIC_URL ?? `${scheme}://localhost:${raw.API_PORT}`).replace(/\/+$/, '');
   const webauthn = parseWebAuthn(raw.WEBAUTHN_RP_ID, raw.WEBAUTHN_ORIGINS, publicUrl, problems);
+  const oauth = parseOAuth(raw, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -210,6 +254,8 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
     upstreamTimeoutMs: raw.UPSTREAM_TIMEOUT_MS,
     session: { idleTimeoutSeconds: raw.SESSION_IDLE_TIMEOUT, maxAgeSeconds: raw.SESSION_MAX_AGE },
     webauthn,
+    oauth,
+    smtp: { url: raw.SMTP_URL, from: raw.SMTP_FROM ?? `Portcullis <no-reply@${new URL(publicUrl).hostname}>` },
     origins: origins,
   };
 }

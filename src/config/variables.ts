@@ -40,6 +40,11 @@ const duration = (maxSeconds: number) => {
     .pipe(z.number().min(1, message).max(maxSeconds, message));
 };
 const optionalNonEmpty = () => z.string().trim().min(1, 'expected a value (unset the variable instead of leaving it empty)').optional();
+const httpUrl = () =>
+  z
+    .url({ error: 'expected an absolute http(s) URL' })
+    .regex(/^https?:\/\//, 'expected an absolute http(s) URL')
+    .transform((value) => value.replace(/\/+$/, ''));
 
 export const variablesSchema = z
   .object({
@@ -172,6 +177,32 @@ export const variablesSchema = z
           defaultLabel: 'the origin of PUBLIC_URL',
         }),
       ),
+    SMTP_URL: z
+      .string()
+      .trim()
+      .regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL')
+      .refine((value) => URL.canParse(value), 'expected a valid smtp:// URL (check the host, port and escaping of the password)')
+      .optional()
+      .meta(
+        meta({
+          description:
+            'SMTP relay for invitations and password-reset mails, e.g. `smtps://user:password@smtp.example.com:465`. `smtp://` must offer STARTTLS unless the relay is on loopback. Unset: mails are written to the log in development and not sent in production.',
+          defaultLabel: '(none)',
+          secret: true,
+        }),
+      ),
+    SMTP_FROM: z
+      .string()
+      .trim()
+      .min(3)
+      .max(200)
+      .optional()
+      .meta(
+        meta({
+          description: 'Sender of every mail, e.g. `Portcullis <no-reply@example.com>`.',
+          defaultLabel: '`Portcullis <no-reply@<PUBLIC_URL host>>`',
+        }),
+      ),
     MASTER_KEY: z
       .string()
       .optional()
@@ -194,6 +225,73 @@ export const variablesSchema = z
           secret: true,
         }),
       ),
+    GITHUB_CLIENT_ID: optionalNonEmpty().meta(
+      meta({ description: 'GitHub OAuth app client id. With GITHUB_CLIENT_SECRET: "Sign in with GitHub".', defaultLabel: '(none)' }),
+    ),
+    GITHUB_CLIENT_SECRET: optionalNonEmpty().meta(
+      meta({ description: 'GitHub OAuth app client secret.', defaultLabel: '(none)', secret: true }),
+    ),
+    GITHUB_BASE_URL: httpUrl()
+      .default('https://github.com')
+      .meta(meta({ description: 'GitHub web root (OAuth pages); for GitHub Enterprise Server, e.g. `https://github.example.com`.' })),
+    GITHUB_API_URL: httpUrl()
+      .optional()
+      .meta(
+        meta({
+          description: 'GitHub REST API root.',
+          defaultLabel: '`https://api.github.com`; `${GITHUB_BASE_URL}/api/v3` when GITHUB_BASE_URL is not github.com',
+        }),
+      ),
+    GITHUB_ALLOWED_ORGS: optionalNonEmpty().meta(
+      meta({
+        description: 'Comma-separated GitHub organization logins: only their members may sign in with GitHub (asks for `read:org`).',
+        defaultLabel: '(anyone)',
+      }),
+    ),
+    GOOGLE_CLIENT_ID: optionalNonEmpty().meta(
+      meta({ description: 'Google OAuth client id. With GOOGLE_CLIENT_SECRET: "Sign in with Google".', defaultLabel: '(none)' }),
+    ),
+    GOOGLE_CLIENT_SECRET: optionalNonEmpty().meta(
+      meta({ description: 'Google OAuth client secret.', defaultLabel: '(none)', secret: true }),
+    ),
+    GOOGLE_ISSUER: httpUrl()
+      .default('https://accounts.google.com')
+      .meta(meta({ description: "Google's OpenID issuer (discovery and ID-token keys come from it); change only for tests." })),
+    GOOGLE_ALLOWED_DOMAINS: optionalNonEmpty().meta(
+      meta({
+        description:
+          'Comma-separated Google Workspace domains: only accounts whose signed ID token carries one of them as `hd` may sign in.',
+        defaultLabel: '(any Google account)',
+      }),
+    ),
+    OIDC_ISSUER: httpUrl()
+      .optional()
+      .meta(
+        meta({
+          description: 'OpenID Connect issuer URL (Okta, Entra ID, Keycloak, Auth0); its discovery document is read at start.',
+          defaultLabel: '(none)',
+        }),
+      ),
+    OIDC_CLIENT_ID: optionalNonEmpty().meta(
+      meta({ description: 'OpenID Connect client id. With OIDC_CLIENT_SECRET and OIDC_ISSUER: single sign-on.', defaultLabel: '(none)' }),
+    ),
+    OIDC_CLIENT_SECRET: optionalNonEmpty().meta(
+      meta({ description: 'OpenID Connect client secret.', defaultLabel: '(none)', secret: true }),
+    ),
+    OIDC_NAME: z
+      .string()
+      .trim()
+      .min(1)
+      .max(50)
+      .default('single sign-on')
+      .meta(meta({ description: 'Label of the OpenID Connect button ("Sign in with <OIDC_NAME>").' })),
+    OIDC_GROUPS_CLAIM: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .default('groups')
+      .meta(meta({ description: "ID-token claim listing the user's groups, mapped to org roles by each org's `oidcGroupRoles` setting." })),
     CORS_ORIGINS: z
       .string()
       .optional()

@@ -125,3 +125,9 @@ export async function setOrgPlan(tx: DbOrTx, orgId: string, plan: string): Promi
   const row = await queryOne<{ updated: boolean }>(tx, sql`select portcullis_set_org_plan(${orgId}::uuid, ${plan}) as updated`);
   return row?.updated === true;
 }
+
+/** Orgs whose settings map OIDC groups to roles (`oidcGroupRoles`), across tenants: ids only. */
+export async function oidcGroupRoleOrgs(tx: DbOrTx): Promise<string[]> {
+  const rows = await queryRows<{ org_id: string }>(tx, sql`select org_id from portcullis_oidc_group_role_orgs()`);
+  return rows.map((r) => r.org_id);
+}

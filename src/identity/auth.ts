@@ -15,9 +15,15 @@ import type { Config } from '../config/load.js';
 import type { ScopedDatabase } from '../db/tenant.js';
 import { apiCorsOrigins, dashboardOrigin } from '../http/cors.js';
 import { isSecureRequest } from '../http/security-headers.js';
+import { oauthAuthOptions } from './oauth-options.js';
 import { passkeyPlugin } from './passkey-plugin.js';
+import { recoveryCodePlugin } from './recovery-code-plugin.js';
+import { recoveryCodeHasher } from './recovery-codes.js';
+import { twoFactorPlugin } from './two-factor-plugin.js';
 import { trackPasskeys } from './passkey-storage-adapter.js';
 import { passwordPolicyHook } from './password-policy-hook.js';
+import { passwordResetHooks } from './password-reset.js';
+import type { Mailer } from '../email/mailer.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password-policy.js';
 import { roleScopedDrizzleAdapter } from './role-scoped-adapter.js';
 import { protectSessions } from './session-storage-adapter.js';
@@ -49,13 +55,21 @@ export const DISABLED_AUTH_PATHS: readonly string[] = [
   '/passkey/list-user-passkeys',
   '/passkey/update-passkey',
   '/passkey/delete-passkey',
+  // Two-factor is TOTP only (no email/SMS codes); backup codes are shown once, never listed again.
+  '/two-factor/send-otp',
+  '/two-factor/verify-otp',
 ];
 
 export type IdentityOptions = {
-  config: Pick<Config, 'publicUrl' | 'corsOrigins' | 'production' | 'tls' | 'trustProxy' | 'session' | 'webauthn'>;
+  config: Pick<Config, 'publicUrl' | 'corsOrigins' | 'production' | 'tls' | 'trustProxy' | 'session' | 'webauthn'> & {
+    /** Sign-in providers (oauth-providers.ts); none when absent. */
+    oauth?: Config['oauth'];
+  };
   authSecret: string;
   db: ScopedDatabase;
   logger: Logger;
+  /** Sends password-reset mails; without it, reset by email is off. */
+  mailer?: Mailer;
   /** For tests of expiry; defaults to the clock. */
   now?: () => Date;
 };
@@ -66,6 +80,7 @@ function createAuth(options: IdentityOptions, secure: boolean) {
   const scoped = roleScopedDrizzleAdapter(options.db);
   const hashToken = sessionTokenHasher(options.authSecret);
   const idle = config.session.idleTimeoutSeconds;
+  const oauth = oauthAuthOptions({ oauth: config.oauth, publicUrl: config.publicUrl, db: options.db, logger: options.logger });
   return betterAuth({
     appName: 'Portcullis',
     baseURL: dashboardOrigin(config.publicUrl),
@@ -89,6 +104,14 @@ function createAuth(options: IdentityOptions, secure: boolean) {
       minPasswordLength: MIN_PASSWORD_LENGTH,
       maxPasswordLength: MAX_PASSWORD_LENGTH,
       // Password hashing stays better-auth's scrypt, as first-run setup uses.
+      // Reset by emailed single-use link (password-reset.ts).
+      ...(options.mailer
+        ? passwordResetHooks({ mailer: options.mailer, publicUrl: config.publicUrl, db: options.db, logger: options.logger })
+        : {}),
+    },
+    // Reset tokens are stored hashed: a database dump yields no usable reset link.
+    verification: {
+      storeIdentifier: { default: 'plain', overrides: { 'reset-password:': 'hashed' } },
     },
     session: {
       // expiresIn is the idle timeout: better-auth slides it forward on use, at most every
@@ -103,7 +126,14 @@ function createAuth(options: IdentityOptions, secure: boolean) {
     rateLimit: { enabled: false },
     disabledPaths: [...DISABLED_AUTH_PATHS],
     hooks: { before: passwordPolicyHook(MIN_PASSWORD_LENGTH) },
-    plugins: [passkeyPlugin(config.webauthn)],
+    plugins: [
+      passkeyPlugin(config.webauthn),
+      twoFactorPlugin(),
+      recoveryCodePlugin({ db: options.db, hash: recoveryCodeHasher(options.authSecret) }),
+      ...oauth.plugins,
+    ],
+    // Sign-in providers: account linking, the new-user gate, the error page (oauth-options.ts).
+    ...oauth.options,
     telemetry: { enabled: false },
     advanced: {
       cookiePrefix: COOKIE_PREFIX,

@@ -29,11 +29,12 @@ function refererOrigin(referer: string | undefined): string | undefined {
   return new URL(referer).origin;
 }
 
-export function csrfProtection(trustedOrigins: readonly string[]): MiddlewareHandler {
+export function csrfProtection(trustedOrigins: readonly string[], alwaysCheckedPaths: ReadonlySet<string> = new Set()): MiddlewareHandler {
   const trusted = new Set(trustedOrigins);
   return async (c, next) => {
     if (SAFE_METHODS.has(c.req.method)) return next();
-    const authPath = c.req.path.startsWith(`${AUTH_BASE_PATH}/`);
+    // Public forms that act on a token (accepting an invitation) are checked like sign-in.
+    const authPath = c.req.path.startsWith(`${AUTH_BASE_PATH}/`) || alwaysCheckedPaths.has(c.req.path);
     const cookieAuthenticated = c.req.header('authorization') === undefined && hasSessionCookie(c.req.header('cookie'));
     if (!authPath && !cookieAuthenticated) return next();
     const origin = c.req.header('origin') ?? refererOrigin(c.req.header('referer'));

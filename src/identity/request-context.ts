@@ -15,6 +15,13 @@ export type IdentityRequestContext = {
   requestId: string | null;
   /** Set by routes whose purpose is ending a session; deletions elsewhere are not audited as events. */
   sessionDeleteAction?: Extract<AuditAction, 'auth.logout' | 'session.revoked'>;
+  /**
+   * A password sign-in: the session it creates is not a sign-in (not audited as `auth.login`)
+   * when the user has two-factor on, as the two-factor plugin deletes it at once and asks for a code.
+   */
+  firstFactor?: boolean;
+  /** Enabling or disabling two-factor replaces the current session with a new one: no new sign-in. */
+  sessionRotation?: boolean;
 };
 
 const store = new AsyncLocalStorage<IdentityRequestContext>();

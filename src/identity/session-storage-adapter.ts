@@ -13,9 +13,12 @@
  *   in the same transaction as the session row they create or delete.
  */
 import type { DBAdapter, Where } from '@better-auth/core/db/adapter';
+import { eq } from 'drizzle-orm';
 import { recordAudit } from '../audit/record.js';
+import { users } from '../db/schema/index.js';
 import type { ScopedDatabase } from '../db/tenant.js';
-import { identityContext } from './request-context.js';
+import type { Tx } from '../db/types.js';
+import { identityContext, type IdentityRequestContext } from './request-context.js';
 import type { SessionTokenHasher } from './session-token-hash.js';
 
 export type SessionStorageOptions = {
@@ -31,6 +34,18 @@ const SESSION = 'session';
 
 function isSessionRow(value: unknown): value is SessionRow {
   return typeof value === 'object' && value !== null && 'token' in value && 'createdAt' in value && 'userId' in value;
+}
+
+/**
+ * Whether a new session is a sign-in to audit: not when it replaces the current one (two-factor
+ * turned on or off), nor when it is the first factor of a two-factor user (the plugin deletes it
+ * and the session granted after the code is the sign-in).
+ */
+async function isSignIn(tx: Tx, userId: string, context: IdentityRequestContext | undefined): Promise<boolean> {
+  if (context?.sessionRotation === true) return false;
+  if (context?.firstFactor !== true) return true;
+  const [user] = await tx.select({ twoFactorEnabled: users.twoFactorEnabled }).from(users).where(eq(users.id, userId)).limit(1);
+  return user?.twoFactorEnabled !== true;
 }
 
 export function protectSessions(adapter: DBAdapter, options: SessionStorageOptions): DBAdapter {
@@ -109,7 +124,7 @@ export function protectSessions(adapter: DBAdapter, options: SessionStorageOptio
       };
       return db.withRole(async (tx) => {
         const row = await adapter.create({ ...args, data: stored });
-        if (isSessionRow(row))
+        if (isSessionRow(row) && (await isSignIn(tx, row.userId, context)))
           await recordAudit(tx, {
             orgId: null,
             actor: { type: 'user', id: row.userId, ip: context?.clientIp ?? null, userAgent: context?.userAgent ?? null },

@@ -11,7 +11,12 @@
  *   attacker typed, never a password). Successful ones are audited with the new session
  *   (session-storage-adapter.ts);
  * - the session token better-auth returns in the JSON body is removed: it lives only in the
- *   HttpOnly cookie, out of reach of page script.
+ *   HttpOnly cookie, out of reach of page script;
+ * - for a user with two-factor on, a right password grants no session: the answer is 200
+ *   `{ twoFactorRequired: true, methods: ['totp'] }` with the plugin's signed, short-lived
+ *   `two_factor` cookie, and the session comes from `/two-factor/verify-totp` or
+ *   `/verify-backup-code` (two-factor.ts). The session the plugin creates and deletes in between
+ *   is not audited as a sign-in (session-storage-adapter.ts).
  */
 import { createHmac } from 'node:crypto';
 import type { Context } from 'hono';
@@ -40,6 +45,9 @@ export const signInRequestSchema = z.strictObject({
 export const signInResponseSchema = z.object({
   user: z.object({ id: z.string(), email: z.string(), name: z.string() }),
 });
+
+/** The two-factor plugin's answer to a right password when two-factor is on. */
+const twoFactorChallenge = z.object({ twoFactorRedirect: z.literal(true), twoFactorMethods: z.array(z.string()) });
 
 const betterAuthSignIn = z.object({ user: z.object({ id: z.string(), email: z.string(), name: z.string() }) });
 
@@ -93,14 +101,26 @@ export function signInHandler(deps: SignInDeps) {
       // rememberMe and callbackURL are not passed on: every session follows the configured expiry.
       body: JSON.stringify({ email: normaliseEmail(input.email), password: input.password }),
     });
-    const response = await runWithIdentityContext(context, () => deps.identity.forRequest(c).handler(forwarded));
+    const response = await runWithIdentityContext({ ...context, firstFactor: true }, () => deps.identity.forRequest(c).handler(forwarded));
     if (response.status === 401) {
       await recordFailure(deps, input.email, fingerprint(input.email), context);
       throw invalidCredentials();
     }
     if (!response.ok) return response;
+    const json: unknown = await response.json();
+    const challenge = twoFactorChallenge.safeParse(json);
+    if (challenge.success) {
+      // Right password, two-factor on: no session yet, only the plugin's signed `two_factor`
+      // cookie; the throttles are not reset until the code is given (two-factor.ts).
+      const out = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store' });
+      for (const cookie of response.headers.getSetCookie()) out.append('set-cookie', cookie);
+      return new Response(JSON.stringify({ twoFactorRequired: true, methods: challenge.data.twoFactorMethods }), {
+        status: 200,
+        headers: out,
+      });
+    }
     await Promise.all([deps.throttle.byIp.reward(ip), deps.throttle.byAccount.reward(account)]);
-    const { user } = betterAuthSignIn.parse(await response.json());
+    const { user } = betterAuthSignIn.parse(json);
     const out = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store' });
     for (const cookie of response.headers.getSetCookie()) out.append('set-cookie', cookie);
     return new Response(JSON.stringify(signInResponseSchema.parse({ user })), { status: 200, headers: out });

@@ -19,6 +19,7 @@ import type { Logger } from '../logging/logger.js';
 import { createStore } from '../store/create-store.js';
 import { createUsageCounters, type UsageCounters } from '../limits/usage-counters.js';
 import type { Store } from '../store/store.js';
+import { createMailer, type Mailer } from '../email/mailer.js';
 import { join } from 'node:path';
 
 export type Runtime = {
@@ -35,6 +36,8 @@ export type Runtime = {
   bus: EventBus;
   /** Usage-limit counters, shared by the gateway (reserve/settle) and the api (usage reports). */
   usageCounters: UsageCounters;
+  /** Outgoing mail (invitations, password reset): SMTP, the log (development) or disabled. */
+  mailer: Mailer;
   lock: DataDirLock | undefined;
   host: string;
   ping(): Promise<void>;
@@ -110,6 +113,13 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
     });
     cleanup.push(() => bus.close());
     if (config.redisUrl) await Promise.all([store.ping(), bus.ready()]);
+    const mailer = createMailer({
+      smtpUrl: config.smtp.url,
+      from: config.smtp.from,
+      production: config.production,
+      logger: logger.child({ component: 'email' }),
+    });
+    cleanup.push(() => mailer.close());
 
     const onSlow = (info: { role: string; orgId: string | null; ms: number }) =>
       logger.warn(info, 'database transaction held longer than 1 s');
@@ -125,6 +135,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       store,
       bus,
       usageCounters,
+      mailer,
       lock,
       host: hostname(),
       ping: async () => {

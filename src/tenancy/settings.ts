@@ -25,6 +25,17 @@ export const orgSettingsSchema = z
       .url({ protocol: /^https?$/ })
       .nullable()
       .default(null),
+    /**
+     * "Require 2FA or passkey for admins and owners": a signed-in admin or owner with neither TOTP
+     * on nor a passkey is refused (403 `strong_auth_required`) on admin-level actions (identity/strong-auth.ts).
+     */
+    requireStrongAuthForAdmins: z.boolean().default(false),
+    /**
+     * OpenID Connect group -> org role: at each OIDC sign-in the user's role here is set from their
+     * groups (the highest mapped role wins). Empty: the org ignores OIDC groups (identity/oidc-group-roles.ts).
+     * Never `owner`: ownership is granted by hand, so a group cannot make or unmake owners.
+     */
+    oidcGroupRoles: z.record(z.string().trim().min(1).max(200), z.enum(['admin', 'developer', 'viewer'])).default({}),
   })
   .strict();
 export type OrgSettings = z.output<typeof orgSettingsSchema>;

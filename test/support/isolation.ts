@@ -19,6 +19,7 @@ import { applyBootstrap } from '../../src/bootstrap/apply.js';
 import { parseBootstrapText } from '../../src/bootstrap/document.js';
 import { members, projects, providerKeys, requestLogs, users } from '../../src/db/schema/index.js';
 import { findOrganizationId } from '../../src/tenancy/organizations.js';
+import { createInvitation } from '../../src/tenancy/invitations.js';
 import type { FakeUpstream } from '../fakes/fake-upstream.js';
 import type { FakeOpenAI } from '../fakes/openai.js';
 import { apiClient, operatorCtx, type ApiClient, type IssuedKeyBody, type IssuedTokenBody } from './api.js';
@@ -29,7 +30,7 @@ import type { TestServer } from './server.js';
 // ---------------------------------------------------------------------------------------------
 // Which ids a route carries
 
-export const ID_KINDS = ['org', 'project', 'apiKey', 'adminToken', 'providerKey', 'member', 'user'] as const;
+export const ID_KINDS = ['org', 'project', 'apiKey', 'adminToken', 'providerKey', 'member', 'user', 'invitation'] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 
 /** Path parameters and body/query fields, by name, and the kind of id they carry. */
@@ -48,6 +49,7 @@ export const NAMED_ID_KINDS: Readonly<Record<string, IdKind>> = {
   memberIds: 'member',
   ownerMemberId: 'member',
   userId: 'user',
+  invitationId: 'invitation',
 };
 
 /** A generic `:id` path parameter takes its kind from the collection before it (`/provider-keys/:id`). */
@@ -59,6 +61,7 @@ export const COLLECTION_ID_KINDS: Readonly<Record<string, IdKind>> = {
   'provider-keys': 'providerKey',
   members: 'member',
   users: 'user',
+  invitations: 'invitation',
 };
 
 /** A field name that says "I hold an id" (`id`, `…Id`, `…Ids`). */
@@ -434,6 +437,9 @@ export async function buildTenant(server: TestServer, spec: TenantSpec): Promise
   const userRows = await server.runtime.apiDb.withRole((tx) => tx.select({ id: users.id, email: users.email }).from(users));
   const userIds = userRows.filter((u) => u.email === ownerEmail || u.email === devEmail).map((u) => u.id);
   const ownAlias = spec.ownAlias;
+  const invitation = await server.runtime.apiDb.withTenant(orgId, (tx) =>
+    createInvitation(tx, { orgId, email: `invitee-${marker}@${marker}.example.com`, role: 'viewer', invitedBy: null }, operatorCtx),
+  );
 
   const ids: Record<IdKind, string[]> = {
     org: [orgId],
@@ -443,6 +449,7 @@ export async function buildTenant(server: TestServer, spec: TenantSpec): Promise
     providerKey: rows.providerKeys.map((k) => k.id),
     member: [owner.id, dev.id],
     user: userIds,
+    invitation: [invitation.invitation.id],
   };
   const fp = (label: string, value: string | null | undefined): Fingerprint[] => (value ? [{ label, value }] : []);
   const lookupOf = (masked: string) => masked.split('_')[2] ?? '';
@@ -456,6 +463,8 @@ export async function buildTenant(server: TestServer, spec: TenantSpec): Promise
     ...ids.providerKey.map((id) => ({ label: 'provider key id', value: id })),
     ...ids.member.map((id) => ({ label: 'member id', value: id })),
     ...ids.user.map((id) => ({ label: 'user id', value: id })),
+    ...ids.invitation.map((id) => ({ label: 'invitation id', value: id })),
+    { label: 'email', value: invitation.invitation.email },
     ...[liveName, testName].map((value) => ({ label: 'project name', value })),
     ...[ownerEmail, devEmail].map((value) => ({ label: 'email', value })),
     ...[liveKey, testKey, personalKey].flatMap((k) => [

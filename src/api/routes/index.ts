@@ -3,7 +3,9 @@ import type { ApiRoute } from '../registry.js';
 import { adminTokenRoutes } from './admin-tokens.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { limitRoutes } from './limits.js';
+import { memberRoutes } from './members.js';
 import { budgetWebhookRoutes } from './budget-webhook.js';
+import { orgSecurityRoutes } from './org-security.js';
 import { orgRoutes } from './orgs.js';
 import { projectRoutes } from './projects.js';
 import { providerKeyRoutes } from './provider-keys.js';
@@ -13,6 +15,7 @@ import { usageRoutes } from './usage.js';
 export function managementRoutes(deps: ApiDeps): ApiRoute[] {
   return [
     ...orgRoutes(deps),
+    ...memberRoutes(deps),
     ...projectRoutes(deps),
     ...apiKeyRoutes(deps),
     ...providerKeyRoutes(deps),
@@ -20,5 +23,6 @@ export function managementRoutes(deps: ApiDeps): ApiRoute[] {
     ...usageRoutes(deps),
     ...limitRoutes(deps),
     ...budgetWebhookRoutes(deps),
+    ...orgSecurityRoutes(deps),
   ];
 }

@@ -5,13 +5,14 @@ import { userMemberships } from '../../db/definer.js';
 import type { ScopedDatabase } from '../../db/tenant.js';
 import { notFound } from '../../http/errors.js';
 import { listPasskeys, removePasskey, renamePasskey, type PasskeyView } from '../../identity/passkeys.js';
+import { countRecoveryCodes, generateRecoveryCodes, recoveryCodeHasher } from '../../identity/recovery-codes.js';
 import { listSessions, revokeAllSessions, revokeSession } from '../../identity/sessions.js';
 import { getUser } from '../../tenancy/users.js';
 import { defineAccountRoute, type AccountRoute } from '../account-registry.js';
 import { noContent } from '../registry.js';
 import { timestampSchema } from '../schemas.js';
 
-export type MeDeps = { db: ScopedDatabase; sessionMaxAgeSeconds: number };
+export type MeDeps = { db: ScopedDatabase; sessionMaxAgeSeconds: number; authSecret: string };
 
 const TAG = 'Me';
 const noParams = z.object({});
@@ -55,7 +56,39 @@ const sessionView = z.object({
 });
 
 export function meRoutes(deps: MeDeps): AccountRoute[] {
+  const recoveryHash = recoveryCodeHasher(deps.authSecret);
   return [
+    defineAccountRoute({
+      operationId: 'getMyRecoveryCodes',
+      method: 'get',
+      path: '/api/me/recovery-codes',
+      tag: TAG,
+      summary: 'How many unused recovery codes I have',
+      description: 'The codes themselves are shown only when generated; only their keyed hashes are stored.',
+      params: noParams,
+      status: 200,
+      response: z.object({ remaining: z.number().int() }),
+      async handler({ principal }) {
+        return { remaining: await countRecoveryCodes(deps.db, principal.userId) };
+      },
+    }),
+    defineAccountRoute({
+      operationId: 'generateMyRecoveryCodes',
+      method: 'post',
+      path: '/api/me/recovery-codes',
+      tag: TAG,
+      summary: 'Generate 10 new recovery codes (shown once; replaces the previous ones)',
+      description:
+        'For accounts without a password (passkeys only): each code signs in once at `POST /api/auth/sign-in/recovery-code`. ' +
+        'Refused (409 `password_account`) for an account with a password: two-factor backup codes are its recovery codes.',
+      params: noParams,
+      status: 200,
+      response: z.object({ codes: z.array(z.string()) }),
+      errors: [409],
+      async handler({ principal, ctx }) {
+        return { codes: await generateRecoveryCodes(deps.db, recoveryHash, principal.userId, ctx) };
+      },
+    }),
     defineAccountRoute({
       operationId: 'getMe',
       method: 'get',

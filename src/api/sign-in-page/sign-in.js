@@ -228,4 +228,29 @@ $('sign-out').addEventListener('click', (event) => {
   });
 });
 
+// Sign-in providers (GitHub, Google, OIDC): one button each for the enabled ones. better-auth
+// answers with the provider's authorization URL (state and PKCE kept server-side); failures come
+// back to /sign-in/error, which explains them.
+async function renderProviders() {
+  const { providers } = await api('GET', '/api/auth/providers');
+  const box = $('providers');
+  for (const provider of providers) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = `Sign in with ${provider.label}`;
+    button.addEventListener('click', () => {
+      void busy(button, async () => {
+        const { url } = await api('POST', '/api/auth/sign-in/social', {
+          provider: provider.id,
+          callbackURL: '/sign-in',
+          errorCallbackURL: '/sign-in/error',
+        });
+        window.location.assign(url);
+      });
+    });
+    box.append(button);
+  }
+}
+
+void renderProviders().catch(() => undefined);
 void showAccount();

@@ -87,3 +87,34 @@ export function sameOrgProject(
 ) {
   return foreignKey({ name, columns: [orgId, projectId], foreignColumns: [projects.orgId, projects.id] }).onDelete('cascade');
 }
+
+/**
+ * Invitations to join an org by email. Only a SHA-256 hash of the link's token is stored; a link
+ * is single use (`accepted_at`), expires, and can be revoked. Found by token before the org is
+ * known through a SECURITY DEFINER lookup (migration 0013), otherwise tenant-scoped like the rest.
+ */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    role: text('role').$type<MemberRole>().notNull(),
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** The inviting user; null when an admin token invited (the audit event names the token). */
+    invitedBy: text('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt,
+  },
+  (t) => [
+    uniqueIndex('invitations_token_hash_key').on(t.tokenHash),
+    index('invitations_org_id_idx').on(t.orgId),
+    check('invitations_role_check', sql`${t.role} in ('owner', 'admin', 'developer', 'viewer')`),
+    check('invitations_email_check', sql`${t.email} = lower(${t.email}) and length(${t.email}) between 3 and 254`),
+    tenantIsolation(),
+  ],
+).enableRLS();
