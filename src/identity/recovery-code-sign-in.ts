@@ -8,12 +8,21 @@
  */
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { recordAudit } from '../audit/record.js';
-import { HttpError, tooManyRequests } from '../http/errors.js';
+import { HttpError } from '../http/errors.js';
 import { readJson } from '../http/json-body.js';
-import { findUserByEmail, normaliseEmail } from '../tenancy/users.js';
+import { normaliseEmail } from '../tenancy/users.js';
 import { runWithIdentityContext } from './request-context.js';
-import { emailFingerprint, identityContextOf, signInResponseSchema, type SignInDeps } from './sign-in.js';
+import {
+  emailFingerprint,
+  forwardedRequest,
+  identityContextOf,
+  jsonWithCookiesOf,
+  recordSignInFailure,
+  rewardSignIn,
+  signInResponseSchema,
+  throttleSignIn,
+  type SignInDeps,
+} from './sign-in.js';
 
 const body = z.strictObject({
   email: z.email('enter a valid email address').max(254),
@@ -27,46 +36,15 @@ export function recoveryCodeSignInHandler(deps: SignInDeps) {
   return async (c: Context): Promise<Response> => {
     const input = await readJson(c, body);
     const context = identityContextOf(c);
-    const account = `acct:${fingerprint(input.email)}`;
-    const ip = `ip:${context.clientIp ?? 'unknown'}`;
-    const [byIp, byAccount] = await Promise.all([deps.throttle.byIp.consume(ip), deps.throttle.byAccount.consume(account)]);
-    if (!byIp.allowed || !byAccount.allowed) {
-      deps.logger.warn({ throttled: !byIp.allowed ? 'ip' : 'account', clientIp: context.clientIp }, 'recovery-code sign-in throttled');
-      throw tooManyRequests(
-        'Too many sign-in attempts. Wait before trying again.',
-        Math.max(byIp.retryAfterSeconds, byAccount.retryAfterSeconds),
-        'too_many_attempts',
-      );
-    }
-    const headers = new Headers(c.req.raw.headers);
-    headers.set('content-type', 'application/json');
-    headers.delete('content-length');
-    const forwarded = new Request(c.req.raw.url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ email: normaliseEmail(input.email), code: input.code }),
-    });
+    const keys = await throttleSignIn(deps, fingerprint, input.email, context, 'recovery-code sign-in');
+    const forwarded = forwardedRequest(c, { email: normaliseEmail(input.email), code: input.code });
     const response = await runWithIdentityContext(context, () => deps.identity.forRequest(c).handler(forwarded));
     if (response.status === 401) {
-      await deps.db.withRole(async (tx) => {
-        const user = await findUserByEmail(tx, input.email);
-        await recordAudit(tx, {
-          orgId: null,
-          actor: { type: 'system', id: null, ip: context.clientIp, userAgent: context.userAgent },
-          requestId: context.requestId,
-          action: 'auth.login_failed',
-          outcome: 'failure',
-          reason: 'recovery_code',
-          target: user ? { type: 'user', id: user.id } : { type: 'email_hash', id: fingerprint(input.email) },
-        });
-      });
+      await recordSignInFailure(deps, input.email, keys.emailHash, context, 'recovery_code');
       throw invalidRecovery();
     }
     if (!response.ok) return response;
-    await Promise.all([deps.throttle.byIp.reward(ip), deps.throttle.byAccount.reward(account)]);
-    const parsed = signInResponseSchema.parse(await response.json());
-    const out = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store' });
-    for (const cookie of response.headers.getSetCookie()) out.append('set-cookie', cookie);
-    return new Response(JSON.stringify(parsed), { status: 200, headers: out });
+    await rewardSignIn(deps, keys);
+    return jsonWithCookiesOf(response, signInResponseSchema.parse(await response.json()));
   };
 }

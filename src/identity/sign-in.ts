@@ -75,59 +75,87 @@ export function identityContextOf(c: Context): IdentityRequestContext {
   };
 }
 
+/** The throttle keys of one attempt: the client address and a keyed hash of the email. */
+export type SignInKeys = { ip: string; account: string; emailHash: string };
+
+/**
+ * Counts one attempt against both throttles (both before checking either, so a blocked address
+ * cannot probe accounts for free) and refuses with 429 when either is spent.
+ */
+export async function throttleSignIn(
+  deps: SignInDeps,
+  fingerprint: (email: string) => string,
+  email: string,
+  context: IdentityRequestContext,
+  what: string,
+): Promise<SignInKeys> {
+  const emailHash = fingerprint(email);
+  const keys = { ip: `ip:${context.clientIp ?? 'unknown'}`, account: `acct:${emailHash}`, emailHash };
+  const [byIp, byAccount] = await Promise.all([deps.throttle.byIp.consume(keys.ip), deps.throttle.byAccount.consume(keys.account)]);
+  if (!byIp.allowed || !byAccount.allowed) {
+    deps.logger.warn({ throttled: !byIp.allowed ? 'ip' : 'account', clientIp: context.clientIp }, `${what} throttled`);
+    throw tooManyRequests(
+      'Too many sign-in attempts. Wait before trying again.',
+      Math.max(byIp.retryAfterSeconds, byAccount.retryAfterSeconds),
+      'too_many_attempts',
+    );
+  }
+  return keys;
+}
+
+/** A successful sign-in clears the attempts it counted. */
+export async function rewardSignIn(deps: SignInDeps, keys: SignInKeys): Promise<void> {
+  await Promise.all([deps.throttle.byIp.reward(keys.ip), deps.throttle.byAccount.reward(keys.account)]);
+}
+
+/** The request re-addressed to better-auth with a body of our choosing (validated fields only). */
+export function forwardedRequest(c: Context, body: Record<string, unknown>): Request {
+  const headers = new Headers(c.req.raw.headers);
+  headers.set('content-type', 'application/json');
+  headers.delete('content-length');
+  return new Request(c.req.raw.url, { method: 'POST', headers, body: JSON.stringify(body) });
+}
+
+/** A JSON answer carrying the cookies better-auth set, never its body (which holds the token). */
+export function jsonWithCookiesOf(from: Response, body: unknown): Response {
+  const out = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store' });
+  for (const cookie of from.headers.getSetCookie()) out.append('set-cookie', cookie);
+  return new Response(JSON.stringify(body), { status: 200, headers: out });
+}
+
 export function signInHandler(deps: SignInDeps) {
   const fingerprint = emailFingerprint(deps.authSecret);
   return async (c: Context): Promise<Response> => {
     const input = await readJson(c, signInRequestSchema);
     const context = identityContextOf(c);
-    const account = `acct:${fingerprint(input.email)}`;
-    const ip = `ip:${context.clientIp ?? 'unknown'}`;
-    // Both counted before checking either, so a blocked address cannot probe accounts for free.
-    const [byIp, byAccount] = await Promise.all([deps.throttle.byIp.consume(ip), deps.throttle.byAccount.consume(account)]);
-    if (!byIp.allowed || !byAccount.allowed) {
-      deps.logger.warn({ throttled: !byIp.allowed ? 'ip' : 'account', clientIp: context.clientIp }, 'sign-in throttled');
-      throw tooManyRequests(
-        'Too many sign-in attempts. Wait before trying again.',
-        Math.max(byIp.retryAfterSeconds, byAccount.retryAfterSeconds),
-        'too_many_attempts',
-      );
-    }
-    const headers = new Headers(c.req.raw.headers);
-    headers.set('content-type', 'application/json');
-    headers.delete('content-length');
-    const forwarded = new Request(c.req.raw.url, {
-      method: 'POST',
-      headers,
-      // rememberMe and callbackURL are not passed on: every session follows the configured expiry.
-      body: JSON.stringify({ email: normaliseEmail(input.email), password: input.password }),
-    });
+    const keys = await throttleSignIn(deps, fingerprint, input.email, context, 'sign-in');
+    // rememberMe and callbackURL are not passed on: every session follows the configured expiry.
+    const forwarded = forwardedRequest(c, { email: normaliseEmail(input.email), password: input.password });
     const response = await runWithIdentityContext({ ...context, firstFactor: true }, () => deps.identity.forRequest(c).handler(forwarded));
     if (response.status === 401) {
-      await recordFailure(deps, input.email, fingerprint(input.email), context);
+      await recordSignInFailure(deps, input.email, keys.emailHash, context, 'invalid_credentials');
       throw invalidCredentials();
     }
     if (!response.ok) return response;
     const json: unknown = await response.json();
     const challenge = twoFactorChallenge.safeParse(json);
-    if (challenge.success) {
-      // Right password, two-factor on: no session yet, only the plugin's signed `two_factor`
-      // cookie; the throttles are not reset until the code is given (two-factor.ts).
-      const out = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store' });
-      for (const cookie of response.headers.getSetCookie()) out.append('set-cookie', cookie);
-      return new Response(JSON.stringify({ twoFactorRequired: true, methods: challenge.data.twoFactorMethods }), {
-        status: 200,
-        headers: out,
-      });
-    }
-    await Promise.all([deps.throttle.byIp.reward(ip), deps.throttle.byAccount.reward(account)]);
+    // Right password, two-factor on: no session yet, only the plugin's signed `two_factor`
+    // cookie; the throttles are not reset until the code is given (two-factor.ts).
+    if (challenge.success) return jsonWithCookiesOf(response, { twoFactorRequired: true, methods: challenge.data.twoFactorMethods });
+    await rewardSignIn(deps, keys);
     const { user } = betterAuthSignIn.parse(json);
-    const out = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store' });
-    for (const cookie of response.headers.getSetCookie()) out.append('set-cookie', cookie);
-    return new Response(JSON.stringify(signInResponseSchema.parse({ user })), { status: 200, headers: out });
+    return jsonWithCookiesOf(response, signInResponseSchema.parse({ user }));
   };
 }
 
-async function recordFailure(deps: SignInDeps, email: string, emailHash: string, context: IdentityRequestContext): Promise<void> {
+/** `auth.login_failed` in the instance chain: the user when the email is one, else its keyed hash. */
+export async function recordSignInFailure(
+  deps: SignInDeps,
+  email: string,
+  emailHash: string,
+  context: IdentityRequestContext,
+  reason: string,
+): Promise<void> {
   await deps.db.withRole(async (tx) => {
     const user = await findUserByEmail(tx, email);
     await recordAudit(tx, {
@@ -136,7 +164,7 @@ async function recordFailure(deps: SignInDeps, email: string, emailHash: string,
       requestId: context.requestId,
       action: 'auth.login_failed',
       outcome: 'failure',
-      reason: 'invalid_credentials',
+      reason,
       target: user ? { type: 'user', id: user.id } : { type: 'email_hash', id: emailHash },
     });
   });
