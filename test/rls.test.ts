@@ -293,11 +293,11 @@ describe('SECURITY DEFINER lookups', () => {
 
   it('portcullis_user_memberships returns only that user memberships, to the api only', async () => {
     const memberships = await db.api.withRole((tx) => userMemberships(tx, a.userId));
-    expect(memberships).toEqual([{ orgId: a.orgId, orgName: expect.any(String), role: 'owner' }]);
+    expect(memberships).toEqual([{ orgId: a.orgId, orgName: expect.any(String), role: 'owner', projectIds: null }]);
     const rows = await db.api.withRole((tx) =>
       queryRows<Record<string, unknown>>(tx, sql`select * from portcullis_user_memberships(${a.userId})`),
     );
-    expect(Object.keys(rows[0]!).sort()).toEqual(['org_id', 'org_name', 'role']);
+    expect(Object.keys(rows[0]!).sort()).toEqual(['org_id', 'org_name', 'project_ids', 'role']);
     await expectPgError(
       db.gateway.withRole((tx) => userMemberships(tx, a.userId)),
       PG.insufficientPrivilege,

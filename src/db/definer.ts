@@ -106,14 +106,61 @@ export async function completeSetup(tx: DbOrTx, tokenHash: string, userId: strin
   return row?.completed === true;
 }
 
-export type Membership = { orgId: string; orgName: string; role: string };
+/** `projectIds`: the projects a developer or viewer is limited to; null for every project. */
+export type Membership = { orgId: string; orgName: string; role: string; projectIds: string[] | null };
 
 export async function userMemberships(tx: DbOrTx, userId: string): Promise<Membership[]> {
-  const rows = await queryRows<{ org_id: string; org_name: string; role: string }>(
+  const rows = await queryRows<{ org_id: string; org_name: string; role: string; project_ids: string[] | string | null }>(
     tx,
-    sql`select * from portcullis_user_memberships(${userId})`,
+    sql`select org_id, org_name, role, project_ids from portcullis_user_memberships(${userId})`,
   );
-  return rows.map((r) => ({ orgId: r.org_id, orgName: r.org_name, role: r.role }));
+  return rows.map((r) => ({ orgId: r.org_id, orgName: r.org_name, role: r.role, projectIds: uuidArray(r.project_ids) }));
+}
+
+/** A uuid[] column as the driver returns it: an array (node-postgres, PGlite) or its text form. */
+function uuidArray(value: string[] | string | null): string[] | null {
+  if (value === null) return null;
+  if (Array.isArray(value)) return value.map((id) => id.toLowerCase());
+  const inner = value.replace(/^\{|\}$/g, '');
+  return inner === '' ? [] : inner.split(',').map((id) => id.toLowerCase());
+}
+
+export type InstanceOrg = { id: string; name: string; plan: string; createdAt: Date; members: number };
+
+/** Every org of the instance; empty unless `actorUserId` is an instance admin (checked in the database). */
+export async function listAllOrganizations(tx: DbOrTx, actorUserId: string): Promise<InstanceOrg[]> {
+  const rows = await queryRows<{ id: string; name: string; plan: string; created_at: Date | string; members: number | string }>(
+    tx,
+    sql`select id, name, plan, created_at, members from portcullis_list_organizations(${actorUserId})`,
+  );
+  return rows.map((r) => ({ id: r.id, name: r.name, plan: r.plan, createdAt: new Date(r.created_at), members: Number(r.members) }));
+}
+
+/** Sets the instance's sign-up mode; false unless `actorUserId` is an instance admin. */
+export async function setSignupMode(tx: DbOrTx, actorUserId: string, mode: string): Promise<boolean> {
+  const row = await queryOne<{ updated: boolean }>(tx, sql`select portcullis_set_signup_mode(${actorUserId}, ${mode}) as updated`);
+  return row?.updated === true;
+}
+
+export type GrantInstanceAdminResult = 'granted' | 'already_admin' | 'no_user' | 'not_admin';
+export type RevokeInstanceAdminResult = 'revoked' | 'not_found' | 'last_admin' | 'not_admin';
+
+export async function grantInstanceAdmin(tx: DbOrTx, granterUserId: string, userId: string): Promise<GrantInstanceAdminResult> {
+  const row = await queryOne<{ result: GrantInstanceAdminResult }>(
+    tx,
+    sql`select portcullis_grant_instance_admin(${granterUserId}, ${userId}) as result`,
+  );
+  if (!row) throw new Error('portcullis_grant_instance_admin returned no row');
+  return row.result;
+}
+
+export async function revokeInstanceAdmin(tx: DbOrTx, revokerUserId: string, userId: string): Promise<RevokeInstanceAdminResult> {
+  const row = await queryOne<{ result: RevokeInstanceAdminResult }>(
+    tx,
+    sql`select portcullis_revoke_instance_admin(${revokerUserId}, ${userId}) as result`,
+  );
+  if (!row) throw new Error('portcullis_revoke_instance_admin returned no row');
+  return row.result;
 }
 
 export async function findOrgIdByName(tx: DbOrTx, name: string): Promise<string | undefined> {
@@ -130,4 +177,10 @@ export async function setOrgPlan(tx: DbOrTx, orgId: string, plan: string): Promi
 export async function oidcGroupRoleOrgs(tx: DbOrTx): Promise<string[]> {
   const rows = await queryRows<{ org_id: string }>(tx, sql`select org_id from portcullis_oidc_group_role_orgs()`);
   return rows.map((r) => r.org_id);
+}
+
+/** Whether an unexpired, unused, unrevoked invitation to any org exists for this email (yes or no only). */
+export async function hasPendingInvitation(tx: DbOrTx, email: string): Promise<boolean> {
+  const row = await queryOne<{ pending: boolean }>(tx, sql`select portcullis_has_pending_invitation(${email}) as pending`);
+  return row?.pending === true;
 }

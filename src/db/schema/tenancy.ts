@@ -43,6 +43,12 @@ export const members = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     role: text('role').$type<MemberRole>().notNull(),
+    /**
+     * Project-level access for developers and viewers: the projects they may see and work in, or
+     * null for every project of the org. Always null for admins and owners. No foreign key (arrays
+     * cannot have one): ids of deleted projects are simply never matched.
+     */
+    projectIds: uuid('project_ids').array(),
     createdAt,
     updatedAt,
   },
@@ -51,6 +57,7 @@ export const members = pgTable(
     unique('members_org_id_id_key').on(t.orgId, t.id),
     index('members_user_id_idx').on(t.userId),
     check('members_role_check', sql`${t.role} in ('owner', 'admin', 'developer', 'viewer')`),
+    check('members_project_ids_check', sql`${t.projectIds} is null or ${t.role} in ('developer', 'viewer')`),
     tenantIsolation(),
   ],
 ).enableRLS();
