@@ -4,9 +4,15 @@
  * the same checks in the same order:
  *
  *   authenticated principal (401, by the middleware) → role in the path's org, else 404 (not
- *   403: a caller learns nothing about orgs that are not theirs) → permission (403) → path,
- *   query and body validation (400 naming fields, never values; 415 for non-JSON bodies) →
- *   handler → response parsed through its schema, which strips any field not declared there.
+ *   403: a caller learns nothing about orgs that are not theirs) → permission (403) → path
+ *   validation → project access: a `:projectId` outside the caller's projects is 404, as if it
+ *   did not exist → query and body validation (400 naming fields, never values; 415 for
+ *   non-JSON bodies) → handler → response parsed through its schema, which strips any field not
+ *   declared there.
+ *
+ * Routes that reach project-owned data without `:projectId` in the path (lists across the org,
+ * an API key by its id, usage) get the caller's project scope as `projects` and apply it
+ * themselves: lists are filtered, a single resource of another project is 404.
  *
  * The same declarations produce the OpenAPI document (openapi.ts).
  */
@@ -15,7 +21,15 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { ActionContext } from '../audit/context.js';
 import { can, isAtLeast, isPermission, PERMISSION_TABLE, type Permission, type Role } from '../auth/permissions.js';
-import { actorOf, roleIn, type Principal, type SessionPrincipal } from '../auth/principal.js';
+import {
+  actorOf,
+  inProjectScope,
+  projectScope,
+  roleIn,
+  type Principal,
+  type ProjectScope,
+  type SessionPrincipal,
+} from '../auth/principal.js';
 import { badRequest, forbidden, notFound, unauthorized } from '../http/errors.js';
 import { readJson } from '../http/json-body.js';
 import { describeZodError } from '../http/zod-message.js';
@@ -34,6 +48,12 @@ export type RouteRequest<P, Q, B> = {
   principal: Principal;
   /** The principal's role in the path's org. */
   role: Role;
+  /**
+   * The projects of the path's org the principal may see and work in ('all' for everyone but
+   * developers and viewers limited to some projects). Already enforced for `:projectId`; routes
+   * reaching project data another way must filter or 404 with it.
+   */
+  projects: ProjectScope;
   /** Actor (the principal, with client IP and user agent) and request id, for the audit trail. */
   ctx: ActionContext;
   c: Context<ApiEnv>;
@@ -147,13 +167,18 @@ async function handle(route: ApiRoute, c: Context<ApiEnv>, strongAuth?: StrongAu
       'strong_auth_required',
     );
   const params = parseOrThrow(route.params, c.req.param(), 'path parameter');
+  const projects = projectScope(principal, c.req.param('orgId') ?? '');
+  // The same 404 a project of another org gets: a restricted member learns nothing about the
+  // org's other projects, not even that they exist.
+  const projectId = params.projectId;
+  if (typeof projectId === 'string' && !inProjectScope(projects, projectId)) throw notFound('Project not found', 'project_not_found');
   const query = parseOrThrow(route.query ?? z.object({}), c.req.query(), 'query parameter');
   const body: unknown = route.body === undefined ? undefined : await readJson(c, route.body);
   const ctx: ActionContext = {
     actor: actorOf(principal, { ip: c.get('clientIp'), userAgent: c.req.header('user-agent')?.slice(0, 500) ?? null }),
     requestId: c.get('requestId'),
   };
-  const result = await route.handler({ params, query, body, principal, role, ctx, c });
+  const result = await route.handler({ params, query, body, principal, role, projects, ctx, c });
   if (route.status === 204) return c.body(null, 204);
   // Our own output failing its schema is a bug: a 500 (logged), never a partial response.
   const parsed = route.response.safeParse(result);

@@ -7,6 +7,10 @@
  * also manages API keys (a key's own limits can only tighten the project's and org's, which stay
  * in force), reads usage and lists provider keys; an admin also manages admin tokens, limits and
  * provider keys; the owner everything.
+ *
+ * Project-level access narrows where, not what: a developer or viewer may be limited to some
+ * projects (members.project_ids). The registry answers 404 for a `:projectId` outside them, and the
+ * routes that reach project data otherwise filter by the scope it hands them (see api/registry.ts).
  */
 import { z } from 'zod';
 import { MEMBER_ROLES, type MemberRole } from '../db/schema/index.js';

@@ -20,6 +20,12 @@ export type SessionPrincipal = {
   instanceAdmin: boolean;
   /** Org id (lower case) → the user's role there. */
   memberships: ReadonlyMap<string, Role>;
+  /**
+   * Project-level access: org id (lower case) → the only projects (ids, lower case) the user may
+   * see and work in there. Only orgs where the membership is restricted have an entry; no entry
+   * means every project of the org. Read per request like `memberships`.
+   */
+  projectAccess: ReadonlyMap<string, ReadonlySet<string>>;
 };
 
 export type Principal = AdminTokenPrincipal | SessionPrincipal;
@@ -34,6 +40,29 @@ export function roleIn(principal: Principal, orgId: string): Role | undefined {
     case 'session':
       return principal.memberships.get(orgId.toLowerCase());
   }
+}
+
+/** Every project of the org, or only these (ids, lower case). */
+export type ProjectScope = 'all' | ReadonlySet<string>;
+
+/**
+ * The projects this principal may see and work in within the org. Admin tokens are never
+ * restricted (a token is minted for a role, org-wide); a signed-in user is when their membership
+ * lists projects. The caller has already established that the principal belongs to the org.
+ */
+export function projectScope(principal: Principal, orgId: string): ProjectScope {
+  if (principal.kind === 'admin_token') return 'all';
+  return principal.projectAccess.get(orgId.toLowerCase()) ?? 'all';
+}
+
+/** Whether a project id falls within a scope (ids compared in lower case, like org ids). */
+export function inProjectScope(scope: ProjectScope, projectId: string): boolean {
+  return scope === 'all' || scope.has(projectId.toLowerCase());
+}
+
+/** Whether the principal may see and work in this project of the org (its role there still decides what). */
+export function mayAccessProject(principal: Principal, orgId: string, projectId: string): boolean {
+  return roleIn(principal, orgId) !== undefined && inProjectScope(projectScope(principal, orgId), projectId);
 }
 
 /** The audit actor for a request made by this principal. */

@@ -2,11 +2,13 @@
  * API-key management, shared by the api routes and the CLI: bcrypt always before the transaction
  * opens, every change audited inside it, and `api_key.changed` announced after it commits so
  * every gateway replica drops its cached verification of the key at once. All reads and writes
- * run inside withTenant(orgId): another org's key or project is simply not found.
+ * run inside withTenant(orgId): another org's key or project is simply not found. Calls made for a
+ * member limited to some projects pass that `scope`: a key of another project is not found either.
  */
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { ActionContext } from '../audit/context.js';
+import { inProjectScope, type ProjectScope } from '../auth/principal.js';
 import { recordAudit } from '../audit/record.js';
 import { apiKeys, members, projects, requestLogs } from '../db/schema/index.js';
 import type { ScopedDatabase } from '../db/tenant.js';
@@ -34,10 +36,11 @@ async function findProjectMode(tx: Tx, projectId: string) {
   return row?.mode;
 }
 
-async function findKeyRow(tx: Tx, keyId: string, lock = false): Promise<ApiKeyRow | undefined> {
+/** The key, unless it belongs to a project outside `scope`: then, as for another org's key, none. */
+async function findKeyRow(tx: Tx, keyId: string, scope: ProjectScope, lock = false): Promise<ApiKeyRow | undefined> {
   const query = tx.select(apiKeyViewColumns).from(apiKeys).where(eq(apiKeys.id, keyId)).limit(1);
   const [row] = lock ? await query.for('update') : await query;
-  return row;
+  return row && inProjectScope(scope, row.projectId) ? row : undefined;
 }
 
 /** Last use per key, from the request logs: the gateway cannot write to api_keys, by design. */
@@ -98,7 +101,7 @@ export async function createApiKey(
         },
         ctx,
       );
-      const created = await findKeyRow(tx, id);
+      const created = await findKeyRow(tx, id, 'all');
       if (!created) throw new Error('inserted API key not found');
       return created;
     });
@@ -123,9 +126,9 @@ export async function listApiKeys(deps: CredentialDeps, orgId: string, projectId
   });
 }
 
-export async function getApiKey(deps: CredentialDeps, orgId: string, keyId: string): Promise<ApiKeyView> {
+export async function getApiKey(deps: CredentialDeps, orgId: string, keyId: string, scope: ProjectScope = 'all'): Promise<ApiKeyView> {
   return deps.db.withTenant(orgId, async (tx) => {
-    const row = await findKeyRow(tx, keyId);
+    const row = await findKeyRow(tx, keyId, scope);
     if (!row) throw keyNotFound();
     return viewOf(tx, row);
   });
@@ -142,12 +145,13 @@ export async function updateApiKey(
   keyId: string,
   input: UpdateApiKeyInput,
   ctx: ActionContext,
+  scope: ProjectScope = 'all',
 ): Promise<ApiKeyView> {
   let changed = false;
   let view: ApiKeyView;
   try {
     view = await deps.db.withTenant(orgId, async (tx) => {
-      const row = await findKeyRow(tx, keyId, true);
+      const row = await findKeyRow(tx, keyId, scope, true);
       if (!row) throw keyNotFound();
       const previous = {
         name: row.name,
@@ -216,13 +220,14 @@ export async function rotateApiKey(
   keyId: string,
   gracePeriodSeconds: number,
   ctx: ActionContext,
+  scope: ProjectScope = 'all',
 ): Promise<IssuedApiKey> {
-  const current = await deps.db.withTenant(orgId, (tx) => findKeyRow(tx, keyId));
+  const current = await deps.db.withTenant(orgId, (tx) => findKeyRow(tx, keyId, scope));
   if (!current) throw keyNotFound();
   assertRotatable(current, new Date());
   const prepared = await prepareApiKey(current.kind);
   const view = await deps.db.withTenant(orgId, async (tx) => {
-    const row = await findKeyRow(tx, keyId, true);
+    const row = await findKeyRow(tx, keyId, scope, true);
     if (!row) throw keyNotFound();
     const now = new Date();
     assertRotatable(row, now);
@@ -265,10 +270,16 @@ export async function rotateApiKey(
 }
 
 /** Immediate and final; revoking a revoked key changes nothing and records nothing. */
-export async function revokeApiKey(deps: CredentialDeps, orgId: string, keyId: string, ctx: ActionContext): Promise<ApiKeyView> {
+export async function revokeApiKey(
+  deps: CredentialDeps,
+  orgId: string,
+  keyId: string,
+  ctx: ActionContext,
+  scope: ProjectScope = 'all',
+): Promise<ApiKeyView> {
   let changed = false;
   const view = await deps.db.withTenant(orgId, async (tx) => {
-    const row = await findKeyRow(tx, keyId, true);
+    const row = await findKeyRow(tx, keyId, scope, true);
     if (!row) throw keyNotFound();
     if (row.revokedAt) return viewOf(tx, row);
     const [updated] = await tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, keyId)).returning(apiKeyViewColumns);
@@ -289,8 +300,16 @@ export async function revokeApiKey(deps: CredentialDeps, orgId: string, keyId: s
 }
 
 /** Removes the row; its request logs stay (they carry no foreign key) and the audit trail keeps the deletion. */
-export async function deleteApiKey(deps: CredentialDeps, orgId: string, keyId: string, ctx: ActionContext): Promise<void> {
+export async function deleteApiKey(
+  deps: CredentialDeps,
+  orgId: string,
+  keyId: string,
+  ctx: ActionContext,
+  scope: ProjectScope = 'all',
+): Promise<void> {
   await deps.db.withTenant(orgId, async (tx) => {
+    // The delete below is addressed by id alone: a caller limited to some projects checks first.
+    if (scope !== 'all' && !(await findKeyRow(tx, keyId, scope, true))) throw keyNotFound();
     const [deleted] = await tx
       .delete(apiKeys)
       .where(eq(apiKeys.id, keyId))

@@ -37,12 +37,27 @@ export async function resolveSession(identity: Identity, db: ScopedDatabase, c: 
     instanceAdmin: (await tx.select().from(instanceAdmins).where(eq(instanceAdmins.userId, user.id)).limit(1)).length > 0,
   }));
   const roles = new Map<string, Role>();
+  const projectAccess = new Map<string, ReadonlySet<string>>();
   for (const membership of memberships) {
     const role = roleSchema.safeParse(membership.role);
-    if (role.success) roles.set(membership.orgId.toLowerCase(), role.data);
+    if (!role.success) continue;
+    const orgId = membership.orgId.toLowerCase();
+    roles.set(orgId, role.data);
+    // The database allows a list only for developers and viewers (a CHECK); the role test here
+    // keeps the principal right even if that constraint were ever loosened.
+    if (membership.projectIds !== null && (role.data === 'developer' || role.data === 'viewer'))
+      projectAccess.set(orgId, new Set(membership.projectIds.map((id) => id.toLowerCase())));
   }
   return {
-    principal: { kind: 'session', userId: user.id, sessionId: session.id, email: user.email, instanceAdmin, memberships: roles },
+    principal: {
+      kind: 'session',
+      userId: user.id,
+      sessionId: session.id,
+      email: user.email,
+      instanceAdmin,
+      memberships: roles,
+      projectAccess,
+    },
     setCookies,
   };
 }

@@ -33,19 +33,61 @@ export async function addMember(
   return row!;
 }
 
-export async function changeMemberRole(tx: Tx, member: Member, role: MemberRole, ctx: ActionContext): Promise<void> {
-  if (member.role === role) return;
-  await tx.update(members).set({ role, updatedAt: new Date() }).where(eq(members.id, member.id));
+/** Roles that can be limited to some projects; admins and owners always reach every project. */
+export const PROJECT_RESTRICTABLE_ROLES: readonly MemberRole[] = ['developer', 'viewer'];
+
+export const isProjectRestrictable = (role: MemberRole): boolean => PROJECT_RESTRICTABLE_ROLES.includes(role);
+
+/** Lower case, deduplicated, sorted: one spelling per set, so comparisons and audit diffs are stable. */
+export function normalizeProjectIds(ids: readonly string[] | null): string[] | null {
+  return ids === null ? null : [...new Set(ids.map((id) => id.toLowerCase()))].sort();
+}
+
+const sameProjectIds = (a: string[] | null, b: string[] | null) =>
+  a === null || b === null ? a === b : a.length === b.length && a.every((id, i) => id === b[i]);
+
+/**
+ * Changes a member's role and project access in one audited step. A role change is recorded as
+ * `member.role_changed` and ends the member's sessions (no session outlives the grant it was
+ * started under); a change of project access alone is `member.updated` and leaves the sessions
+ * alone: memberships are read on every request, so the next one already sees it. Admins and
+ * owners are never limited, so promoting a member clears their list (the database insists too).
+ * The caller checks that the projects belong to the org. Returns the row as it now is.
+ */
+export async function updateMember(
+  tx: Tx,
+  member: Member,
+  change: { role: MemberRole; projectIds: readonly string[] | null },
+  ctx: ActionContext,
+): Promise<Member> {
+  const projectIds = isProjectRestrictable(change.role) ? normalizeProjectIds(change.projectIds) : null;
+  const previousProjectIds = normalizeProjectIds(member.projectIds);
+  const roleChanged = member.role !== change.role;
+  const projectsChanged = !sameProjectIds(previousProjectIds, projectIds);
+  if (!roleChanged && !projectsChanged) return member;
+  const [row] = await tx
+    .update(members)
+    .set({ role: change.role, projectIds, updatedAt: new Date() })
+    .where(eq(members.id, member.id))
+    .returning();
   await recordAudit(tx, {
     orgId: member.orgId,
     actor: ctx.actor,
     requestId: ctx.requestId,
-    action: 'member.role_changed',
+    action: roleChanged ? 'member.role_changed' : 'member.updated',
     target: { type: 'member', id: member.id },
-    diff: { role: { from: member.role, to: role } },
+    diff: {
+      ...(roleChanged ? { role: { from: member.role, to: change.role } } : {}),
+      ...(projectsChanged ? { projectIds: { from: previousProjectIds, to: projectIds } } : {}),
+    },
   });
-  // A new role means signing in again: no session outlives the grant it was started under.
-  await endSessions(tx, member.userId, { reason: 'member_role_changed' }, ctx);
+  if (roleChanged) await endSessions(tx, member.userId, { reason: 'member_role_changed' }, ctx);
+  return row!;
+}
+
+/** A new role; a developer or viewer keeps their project access, an admin or owner has none to keep. */
+export async function changeMemberRole(tx: Tx, member: Member, role: MemberRole, ctx: ActionContext): Promise<void> {
+  await updateMember(tx, member, { role, projectIds: member.projectIds }, ctx);
 }
 
 /** Removes a member from their org and, in the same transaction, ends all their sessions. */

@@ -59,7 +59,7 @@ export function apiKeyRoutes(deps: ApiDeps): ApiRoute[] {
       params: apiKeyParams,
       status: 200,
       response: oneKeySchema,
-      handler: async ({ params }) => ({ apiKey: await getApiKey(deps, params.orgId, params.keyId) }),
+      handler: async ({ params, projects }) => ({ apiKey: await getApiKey(deps, params.orgId, params.keyId, projects) }),
     }),
     defineRoute({
       operationId: 'updateApiKey',
@@ -73,7 +73,9 @@ export function apiKeyRoutes(deps: ApiDeps): ApiRoute[] {
       status: 200,
       errors: [409],
       response: oneKeySchema,
-      handler: async ({ params, body, ctx }) => ({ apiKey: await updateApiKey(deps, params.orgId, params.keyId, body, ctx) }),
+      handler: async ({ params, body, ctx, projects }) => ({
+        apiKey: await updateApiKey(deps, params.orgId, params.keyId, body, ctx, projects),
+      }),
     }),
     defineRoute({
       operationId: 'deleteApiKey',
@@ -85,8 +87,8 @@ export function apiKeyRoutes(deps: ApiDeps): ApiRoute[] {
       params: apiKeyParams,
       status: 204,
       response: noContent,
-      handler: async ({ params, ctx }) => {
-        await deleteApiKey(deps, params.orgId, params.keyId, ctx);
+      handler: async ({ params, ctx, projects }) => {
+        await deleteApiKey(deps, params.orgId, params.keyId, ctx, projects);
         return undefined;
       },
     }),
@@ -104,7 +106,7 @@ export function apiKeyRoutes(deps: ApiDeps): ApiRoute[] {
       status: 200,
       errors: [409],
       response: issuedKeySchema,
-      handler: ({ params, body, ctx }) => rotateApiKey(deps, params.orgId, params.keyId, body.gracePeriodSeconds, ctx),
+      handler: ({ params, body, ctx, projects }) => rotateApiKey(deps, params.orgId, params.keyId, body.gracePeriodSeconds, ctx, projects),
     }),
     defineRoute({
       operationId: 'revokeApiKey',
@@ -116,7 +118,7 @@ export function apiKeyRoutes(deps: ApiDeps): ApiRoute[] {
       params: apiKeyParams,
       status: 200,
       response: oneKeySchema,
-      handler: async ({ params, ctx }) => ({ apiKey: await revokeApiKey(deps, params.orgId, params.keyId, ctx) }),
+      handler: async ({ params, ctx, projects }) => ({ apiKey: await revokeApiKey(deps, params.orgId, params.keyId, ctx, projects) }),
     }),
   ];
 }

@@ -4,20 +4,25 @@
  * Rules beyond the permission table: only owners manage owners (promote to, demote or remove an
  * owner); nobody grants or invites a role above their own; the last owner can be neither demoted
  * nor removed (409 `last_owner`); any member may remove themselves (leave), even without
- * `members:write`, unless they are the last owner. Every change is audited in its transaction
- * and ends the member's sessions (tenancy/members.ts).
+ * `members:write`, unless they are the last owner. Every change is audited in its transaction;
+ * a role change or removal ends the member's sessions (tenancy/members.ts).
+ *
+ * Project-level access: a developer or viewer can be limited to some projects of the org
+ * (`projectIds`; null for every project). Admins and owners never are (400 `project_access_role`),
+ * and every listed id must be a project of this org (404 `project_not_found`, as for any id of another org). The registry and the
+ * routes enforce the list on the member's next request.
  */
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { can, canGrantRole, roleSchema, type Role } from '../../auth/permissions.js';
-import type { Principal } from '../../auth/principal.js';
-import { members, users } from '../../db/schema/index.js';
+import { inProjectScope, type Principal, type ProjectScope } from '../../auth/principal.js';
+import { members, projects, users } from '../../db/schema/index.js';
 import type { Tx } from '../../db/types.js';
 import { invitationMail } from '../../email/templates.js';
-import { HttpError, forbidden, notFound, serviceUnavailable, tooManyRequests } from '../../http/errors.js';
+import { HttpError, badRequest, forbidden, notFound, serviceUnavailable, tooManyRequests } from '../../http/errors.js';
 import { createInvitation, invitationLink, listPendingInvitations, revokeInvitation } from '../../tenancy/invitations.js';
-import { changeMemberRole, removeMember, type Member } from '../../tenancy/members.js';
+import { isProjectRestrictable, normalizeProjectIds, removeMember, updateMember, type Member } from '../../tenancy/members.js';
 import { getOrganization } from '../../tenancy/organizations.js';
 import { getUser } from '../../tenancy/users.js';
 import type { ApiDeps } from '../deps.js';
@@ -35,8 +40,31 @@ const memberView = z.object({
   email: z.string(),
   name: z.string(),
   role: roleSchema,
+  projectIds: z
+    .array(z.uuid())
+    .nullable()
+    .meta({ description: 'The only projects this developer or viewer may see and work in; null: every project of the org.' }),
   createdAt: timestampSchema,
 });
+
+/** Enough for any real team; a bound keeps one request's work (and the audit diff) small. */
+const MAX_PROJECT_IDS = 100;
+
+const updateMemberBody = z
+  .strictObject({
+    role: roleSchema.optional(),
+    projectIds: z
+      .array(z.uuid())
+      .max(MAX_PROJECT_IDS)
+      .nullable()
+      .optional()
+      .meta({
+        description:
+          'Limit a developer or viewer to these projects (duplicates ignored; `[]`: none yet), or null for every project. ' +
+          'Omitted: unchanged (cleared when the role becomes admin or owner).',
+      }),
+  })
+  .refine((body) => body.role !== undefined || body.projectIds !== undefined, { message: 'role or projectIds is required' });
 
 const invitationView = z.object({
   id: z.uuid(),
@@ -71,6 +99,35 @@ async function ownerCount(tx: Tx, orgId: string): Promise<number> {
   return rows.length;
 }
 
+/**
+ * A member as the api shows them. A caller limited to some projects sees others' project lists cut
+ * down to those projects: the ids of the rest are not theirs to learn.
+ */
+const memberOut = (member: Member, user: { email: string; name: string }, scope: ProjectScope = 'all') => ({
+  id: member.id,
+  userId: member.userId,
+  email: user.email,
+  name: user.name,
+  role: member.role,
+  projectIds: normalizeProjectIds(member.projectIds)?.filter((id) => inProjectScope(scope, id)) ?? null,
+  createdAt: member.createdAt.toISOString(),
+});
+
+/**
+ * Refuses ids that are not projects of this org with the 404 every route gives an id of another
+ * org (checked before anything else about the request, so such an id is never told apart).
+ */
+async function assertOrgProjects(tx: Tx, orgId: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const found = await tx
+    .select({ id: projects.id })
+    .from(projects)
+    .where(and(eq(projects.orgId, orgId), inArray(projects.id, [...ids])));
+  const known = new Set(found.map((row) => row.id.toLowerCase()));
+  // The same answer as an id that exists nowhere, without echoing it (the isolation suite checks both).
+  if (ids.some((id) => !known.has(id))) throw notFound('Project not found', 'project_not_found');
+}
+
 const isSelf = (principal: Principal, member: Member) => principal.kind === 'session' && principal.userId === member.userId;
 
 export function memberRoutes(deps: ApiDeps): ApiRoute[] {
@@ -81,11 +138,12 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
       path: '/api/orgs/:orgId/members',
       tag: TAG,
       summary: 'Members of the organization',
+      description: 'A caller limited to some projects sees only those in other members’ `projectIds`.',
       permission: 'members:read',
       params: orgParams,
       status: 200,
       response: z.object({ members: z.array(memberView) }),
-      async handler({ params }) {
+      async handler({ params, projects: scope }) {
         const rows = await deps.db.withTenant(params.orgId, (tx) =>
           tx
             .select({ member: members, email: users.email, name: users.name })
@@ -94,16 +152,7 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
             .where(eq(members.orgId, params.orgId))
             .orderBy(asc(sql`lower(${users.email})`)),
         );
-        return {
-          members: rows.map((r) => ({
-            id: r.member.id,
-            userId: r.member.userId,
-            email: r.email,
-            name: r.name,
-            role: r.member.role,
-            createdAt: r.member.createdAt.toISOString(),
-          })),
-        };
+        return { members: rows.map((r) => memberOut(r.member, r, scope)) };
       },
     }),
     defineRoute({
@@ -111,36 +160,36 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'patch',
       path: '/api/orgs/:orgId/members/:memberId',
       tag: TAG,
-      summary: "Change a member's role",
+      summary: "Change a member's role or project access",
       description:
-        'Ends the member’s sessions. Only owners promote to or demote from owner; nobody grants a role above their own; ' +
-        'the last owner cannot be demoted (409 `last_owner`).',
+        'A role change ends the member’s sessions; a change of `projectIds` alone applies from their next request. ' +
+        'Only owners promote to or demote from owner, or change an owner; nobody grants a role above their own; ' +
+        'the last owner cannot be demoted (409 `last_owner`). Only developers and viewers can be limited to projects ' +
+        '(400 `project_access_role`); every id must be a project of this org (404 `project_not_found`).',
       permission: 'members:write',
       params: memberParams,
-      body: z.strictObject({ role: roleSchema }),
+      body: updateMemberBody,
       status: 200,
       errors: [409],
       response: z.object({ member: memberView }),
       async handler({ params, body, role, ctx }) {
-        const member = await deps.db.withTenant(params.orgId, async (tx) => {
+        return deps.db.withTenant(params.orgId, async (tx) => {
+          if (body.projectIds) await assertOrgProjects(tx, params.orgId, normalizeProjectIds(body.projectIds) ?? []);
           const member = await memberRow(tx, params.orgId, params.memberId);
-          if ((member.role === 'owner' || body.role === 'owner') && role !== 'owner') throw ownersOnly();
-          if (!canGrantRole(role, body.role)) throw roleTooHigh();
-          if (member.role === 'owner' && body.role !== 'owner' && (await ownerCount(tx, params.orgId)) <= 1) throw lastOwner();
-          await changeMemberRole(tx, member, body.role, ctx);
+          const nextRole = body.role ?? member.role;
+          if ((member.role === 'owner' || nextRole === 'owner') && role !== 'owner') throw ownersOnly();
+          if (!canGrantRole(role, nextRole)) throw roleTooHigh();
+          const projectIds = body.projectIds === undefined ? member.projectIds : normalizeProjectIds(body.projectIds);
+          if (body.projectIds !== undefined && body.projectIds !== null && !isProjectRestrictable(nextRole))
+            throw badRequest(
+              `Only developers and viewers can be limited to projects; a ${nextRole} reaches every project.`,
+              'project_access_role',
+            );
+          if (member.role === 'owner' && nextRole !== 'owner' && (await ownerCount(tx, params.orgId)) <= 1) throw lastOwner();
+          const updated = await updateMember(tx, member, { role: nextRole, projectIds }, ctx);
           const user = await getUser(tx, member.userId);
-          return { ...member, role: body.role, email: user?.email ?? '', name: user?.name ?? '' };
+          return { member: memberOut(updated, { email: user?.email ?? '', name: user?.name ?? '' }) };
         });
-        return {
-          member: {
-            id: member.id,
-            userId: member.userId,
-            email: member.email,
-            name: member.name,
-            role: member.role,
-            createdAt: member.createdAt.toISOString(),
-          },
-        };
       },
     }),
     defineRoute({

@@ -1,5 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { inProjectScope } from '../../auth/principal.js';
 import { isUniqueViolation } from '../../credentials/db-errors.js';
 import { PROJECT_MODES, projects } from '../../db/schema/index.js';
 import { HttpError, notFound } from '../../http/errors.js';
@@ -48,13 +49,15 @@ export function projectRoutes(deps: ApiDeps): ApiRoute[] {
       path: '/api/orgs/:orgId/projects',
       tag: 'Projects',
       summary: 'Projects of the organization',
+      description: 'A member limited to some projects sees only those.',
       permission: 'projects:read',
       params: orgParams,
       status: 200,
       response: z.object({ projects: z.array(projectViewSchema) }),
-      async handler({ params }) {
+      async handler({ params, projects: scope }) {
         const rows = await deps.db.withTenant(params.orgId, (tx) => tx.select().from(projects).orderBy(asc(projects.name)));
-        return { projects: rows.map(toProjectView) };
+        // A member limited to some projects sees only those: the others' names are not theirs to know.
+        return { projects: rows.filter((row) => inProjectScope(scope, row.id)).map(toProjectView) };
       },
     }),
     defineRoute({

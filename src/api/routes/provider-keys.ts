@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { inProjectScope, type ProjectScope } from '../../auth/principal.js';
 import {
   createProviderKeyInputSchema,
   testProviderKeyInputSchema,
@@ -9,10 +10,11 @@ import {
   deleteProviderKeyFromApi,
   getProviderKey,
   listProviderKeys,
+  providerKeyNotFound,
   updateProviderKeyFromApi,
   type ProviderKeyDeps,
 } from '../../credentials/provider-key-service.js';
-import { providerKeyViewSchema } from '../../credentials/provider-key-view.js';
+import { providerKeyViewSchema, type ProviderKeyView } from '../../credentials/provider-key-view.js';
 import { testProviderKeyConnection } from '../../credentials/test-connection.js';
 import type { ApiDeps } from '../deps.js';
 import { defineRoute, noContent, type ApiRoute } from '../registry.js';
@@ -33,6 +35,17 @@ const testResultSchema = z.object({
     .meta({ description: 'The gateway’s error, as an application would have received it.' }),
 });
 
+/**
+ * A provider key as a member limited to some projects may see it: keys for every project (no
+ * `projectIds`) and keys usable by one of theirs, listing only their projects; otherwise none.
+ * Writes need provider_keys:write, an admin's, and admins are never limited.
+ */
+function visibleTo(scope: ProjectScope, key: ProviderKeyView): ProviderKeyView | undefined {
+  if (scope === 'all' || key.projectIds.length === 0) return key;
+  const projectIds = key.projectIds.filter((id) => inProjectScope(scope, id));
+  return projectIds.length === 0 ? undefined : { ...key, projectIds };
+}
+
 export function providerKeyRoutes(deps: ApiDeps): ApiRoute[] {
   const serviceDeps: ProviderKeyDeps = {
     ...deps,
@@ -46,11 +59,15 @@ export function providerKeyRoutes(deps: ApiDeps): ApiRoute[] {
       path: '/api/orgs/:orgId/provider-keys',
       tag: 'Provider keys',
       summary: 'Provider keys of the organization (never the key: only its last 4 characters)',
+      description:
+        'A member limited to some projects sees the keys for every project and those usable by their projects (listing only theirs).',
       permission: 'provider_keys:read',
       params: orgParams,
       status: 200,
       response: z.object({ providerKeys: z.array(providerKeyViewSchema) }),
-      handler: async ({ params }) => ({ providerKeys: await listProviderKeys(serviceDeps, params.orgId) }),
+      handler: async ({ params, projects }) => ({
+        providerKeys: (await listProviderKeys(serviceDeps, params.orgId)).flatMap((key) => visibleTo(projects, key) ?? []),
+      }),
     }),
     defineRoute({
       operationId: 'createProviderKey',
@@ -77,7 +94,11 @@ export function providerKeyRoutes(deps: ApiDeps): ApiRoute[] {
       params: providerKeyParams,
       status: 200,
       response: oneKeySchema,
-      handler: async ({ params }) => ({ providerKey: await getProviderKey(serviceDeps, params.orgId, params.providerKeyId) }),
+      async handler({ params, projects }) {
+        const providerKey = visibleTo(projects, await getProviderKey(serviceDeps, params.orgId, params.providerKeyId));
+        if (!providerKey) throw providerKeyNotFound();
+        return { providerKey };
+      },
     }),
     defineRoute({
       operationId: 'updateProviderKey',

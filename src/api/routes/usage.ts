@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { inProjectScope, type ProjectScope } from '../../auth/principal.js';
 import { apiKeys, projects } from '../../db/schema/index.js';
-import { notFound } from '../../http/errors.js';
+import { forbidden, notFound } from '../../http/errors.js';
 import {
   parseLimits,
   rateLimitSchema,
@@ -78,20 +79,31 @@ function usedOf(metric: UsageMetric, totals: UsageTotals): number {
 }
 
 export function usageRoutes(deps: ApiDeps): ApiRoute[] {
-  async function scopeLimits(orgId: string, scope: UsageScopeKind, scopeId: string): Promise<Limits> {
+  async function scopeLimits(orgId: string, scope: UsageScopeKind, scopeId: string, allowed: ProjectScope): Promise<Limits> {
     return deps.db.withTenant(orgId, async (tx) => {
       if (scope === 'org') {
+        // Org totals include every project's spend: not for a member limited to some of them.
+        if (allowed !== 'all')
+          throw forbidden(
+            'Your access is limited to some projects of this organization: ask for the usage of one of them (scope=project).',
+            'project_access_restricted',
+          );
         const org = await getOrganization(tx, orgId);
         if (!org) throw notFound();
         return parseOrgSettings(org.id, org.settings).limits;
       }
       if (scope === 'project') {
+        if (!inProjectScope(allowed, scopeId)) throw notFound('Project not found', 'project_not_found');
         const [project] = await tx.select({ settings: projects.settings }).from(projects).where(eq(projects.id, scopeId)).limit(1);
         if (!project) throw notFound('Project not found', 'project_not_found');
         return parseProjectSettings(scopeId, project.settings).limits;
       }
-      const [key] = await tx.select({ limits: apiKeys.limits }).from(apiKeys).where(eq(apiKeys.id, scopeId)).limit(1);
-      if (!key) throw notFound('API key not found', 'api_key_not_found');
+      const [key] = await tx
+        .select({ limits: apiKeys.limits, projectId: apiKeys.projectId })
+        .from(apiKeys)
+        .where(eq(apiKeys.id, scopeId))
+        .limit(1);
+      if (!key || !inProjectScope(allowed, key.projectId)) throw notFound('API key not found', 'api_key_not_found');
       return parseLimits(key.limits);
     });
   }
@@ -103,16 +115,19 @@ export function usageRoutes(deps: ApiDeps): ApiRoute[] {
       path: '/api/orgs/:orgId/usage',
       tag: 'Usage and limits',
       summary: 'Usage of the current period, the scope’s configured limits and what remains of them',
-      description: 'Periods are calendar periods in UTC (the current hour, day or month); `lifetime` counts everything.',
+      description:
+        'Periods are calendar periods in UTC (the current hour, day or month); `lifetime` counts everything. ' +
+        'A member limited to some projects may ask only for those projects and their API keys (scope `org`: 403 `project_access_restricted`).',
       permission: 'usage:read',
       params: orgParams,
       query: usageQuerySchema,
       status: 200,
       response: usageResponseSchema,
-      async handler({ params, query }) {
+      async handler({ params, query, projects }) {
         const orgId = params.orgId;
         const scopeId = query.id ?? orgId;
-        const limits = await scopeLimits(orgId, query.scope, scopeId);
+        // Also the access check: nothing is counted before it has passed.
+        const limits = await scopeLimits(orgId, query.scope, scopeId, projects);
         const now = new Date();
         const totals = new Map<UsagePeriod, { totals: UsageTotals; live: boolean }>();
         const totalsFor = async (period: UsagePeriod) => {
