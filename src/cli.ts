@@ -117,6 +117,13 @@ withConfigOptions(orgs.command('delete'))
   .requiredOption('--confirm <name>', 'the exact organization name again')
   .description('Delete an organization and destroy its data keys: whatever was encrypted for it can never be decrypted again.')
   .action(async (name: string, options: Options) => (await keyRotation()).orgsDeleteCommand(configFromOptions(options), name, options));
+withConfigOptions(orgs.command('set-plan'))
+  .argument('<org>', 'organization name')
+  .argument('<plan>', 'free | pro | enterprise')
+  .description("Set an organization's plan (audited as the operator): how an instance admin's own org changes plan.")
+  .action(async (name: string, plan: string, options: Options) =>
+    (await keyRotation()).orgsSetPlanCommand(configFromOptions(options), name, plan),
+  );
 
 const tokens = program.command('tokens').description('Admin tokens for the management api (/api).');
 withConfigOptions(tokens.command('create'))

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEnv } from '../src/api/env.js';
 import { assertValidRoutes, defineRoute, mountRoutes, type ApiRoute } from '../src/api/registry.js';
+import { instanceRoutes } from '../src/api/routes/instance.js';
 import { meRoutes } from '../src/api/routes/me.js';
+import { orgCreationRoutes } from '../src/api/routes/org-creation.js';
 import { PERMISSIONS } from '../src/auth/permissions.js';
 import { apiClient, registeredRoutes } from './support/api.js';
 import { startTestServer, type TestServer } from './support/server.js';
@@ -43,6 +45,11 @@ beforeAll(async () => {
 afterAll(async () => server?.stop());
 
 const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
+const accountRoutes = () => [
+  ...meRoutes({ db: server.runtime.apiDb, sessionMaxAgeSeconds: 1, authSecret: 'x' }),
+  ...instanceRoutes({ db: server.runtime.apiDb }),
+  ...orgCreationRoutes({ db: server.runtime.apiDb }),
+];
 
 describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 with the admin token (bearer) or the session cookie required everywhere', () => {
@@ -52,9 +59,8 @@ describe('the OpenAPI document', () => {
     expect(document.security).toEqual([{ adminToken: [] }, { sessionCookie: [] }]);
   });
 
-  it('lists the signed-in user routes (/api/me…) for the session cookie only', () => {
-    const mine = meRoutes({ db: server.runtime.apiDb, sessionMaxAgeSeconds: 1, authSecret: 'x' });
-    for (const route of mine) {
+  it('lists the signed-in user routes (/api/me…, /api/instance…, POST /api/orgs) for the session cookie only', () => {
+    for (const route of accountRoutes()) {
       const operation = document.paths[openApiPath(route.path)]?.[route.method];
       expect(operation?.operationId).toBe(route.operationId);
       expect(operation?.security).toEqual([{ sessionCookie: [] }]);
@@ -63,9 +69,11 @@ describe('the OpenAPI document', () => {
 
   it('lists every registered route, with its permission, path parameters and schemas — and nothing else', () => {
     const routes = registeredRoutes(server);
+    // Account routes (session cookie only, checked above) are not in the org registry.
+    const isAccountOperation = (operation: Operation) => JSON.stringify(operation.security) === JSON.stringify([{ sessionCookie: [] }]);
     let operations = 0;
-    for (const [path, methods] of Object.entries(document.paths))
-      if (!path.startsWith('/api/me')) operations += Object.keys(methods).length;
+    for (const methods of Object.values(document.paths))
+      operations += Object.values(methods).filter((op) => !isAccountOperation(op)).length;
     expect(operations).toBe(routes.length);
     for (const route of routes) {
       const operation = document.paths[openApiPath(route.path)]?.[route.method];

@@ -1,6 +1,6 @@
 /**
  * The operator's key rotations and org deletion (`portcullis keys rotate-master|rotate-tenant`,
- * `portcullis orgs delete`), by org *name*. Run inside the server by the loopback admin endpoint
+ * `portcullis orgs delete|set-plan`), by org *name*. Run inside the server by the loopback admin endpoint
  * when a server holds the embedded data dir, directly on the database otherwise; the same code and
  * the same audit events either way, with the operator as a system actor (`cli@<host>`).
  */
@@ -12,6 +12,8 @@ import { deleteOrganization, type OrgDeletionSummary } from '../credentials/org-
 import { rotateTenantKey, type TenantRotationSummary } from '../credentials/tenant-key-rotation.js';
 import type { MasterKeyring } from '../crypto/master-keyring.js';
 import { notFound } from '../http/errors.js';
+import { ORG_PLANS } from '../db/schema/index.js';
+import { setPlan, type PlanChange } from '../tenancy/instance.js';
 import { findOrganizationId } from '../tenancy/organizations.js';
 
 const orgName = z.string().min(1).max(100);
@@ -22,6 +24,7 @@ export const keyOperatorSchemas = {
   rotateMaster: z.object({}).strict(),
   rotateTenant: z.object({ org: orgName, graceSeconds: z.number().int().min(0).max(MAX_GRACE_SECONDS).optional() }).strict(),
   orgsDelete: z.object({ org: orgName, confirm: z.string().min(1).max(100) }).strict(),
+  orgsSetPlan: z.object({ org: orgName, plan: z.enum(ORG_PLANS) }).strict(),
 };
 type Input<K extends keyof typeof keyOperatorSchemas> = z.output<(typeof keyOperatorSchemas)[K]>;
 
@@ -61,4 +64,9 @@ export async function operatorDeleteOrg(
   ctx: ActionContext,
 ): Promise<OrgDeletionSummary> {
   return deleteOrganization(deps, await orgIdOf(deps, input.org), input.confirm, ctx);
+}
+
+/** The operator sets any org's plan, their own included: how a single-admin instance changes the plan of the org it belongs to. */
+export async function operatorSetPlan(deps: KeyOperatorDeps, input: Input<'orgsSetPlan'>, ctx: ActionContext): Promise<PlanChange> {
+  return setPlan(deps.db, await orgIdOf(deps, input.org), input.plan, ctx);
 }

@@ -1,6 +1,6 @@
 /**
  * Loopback admin routes behind `portcullis keys rotate-master|rotate-tenant` and
- * `portcullis orgs delete` while a server holds the embedded data dir. Authenticated by the
+ * `portcullis orgs delete|set-plan` while a server holds the embedded data dir. Authenticated by the
  * data-dir admin token (see app.ts).
  *
  * The rotations can run for minutes (many stored bodies; the retired key's grace period), so they
@@ -22,6 +22,7 @@ import {
   operatorDeleteOrg,
   operatorRotateMaster,
   operatorRotateTenant,
+  operatorSetPlan,
   type KeyOperatorDeps,
   type Progress,
 } from './key-operations.js';
@@ -76,6 +77,9 @@ export function keyAdminRoutes(runtime: Runtime, info: { services: readonly stri
   });
   app.post('/admin/orgs/delete', async (c) =>
     c.json(await operatorDeleteOrg(deps, await readJson(c, keyOperatorSchemas.orgsDelete), ctx(c))),
+  );
+  app.post('/admin/orgs/set-plan', async (c) =>
+    c.json(await operatorSetPlan(deps, await readJson(c, keyOperatorSchemas.orgsSetPlan), ctx(c))),
   );
   return app;
 }

@@ -3,7 +3,9 @@
  * the path and no permission from the role table, because every user may see and end their own
  * sessions. Only a session principal reaches the handler; an admin token has no user behind it
  * (403 `session_required`). Same order of checks and the same response-schema stripping as the
- * org registry; the OpenAPI document lists these too.
+ * org registry; the OpenAPI document lists these too. Instance administration (`/api/instance…`)
+ * and creating an org (`POST /api/orgs`) are account routes as well: they act as a user, not
+ * within an org, and check instance-admin status or the sign-up mode themselves.
  */
 import type { Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -17,6 +19,16 @@ import type { ApiEnv } from './env.js';
 import { HTTP_METHODS, noContent, parseOrThrow, pathParameterNames, type HttpMethod } from './registry.js';
 
 export const ACCOUNT_ROUTE_PREFIX = '/api/me';
+/** Paths an account route may have: these prefixes and what lies below them, plus exactly `/api/orgs` (below it is the org registry). */
+const ACCOUNT_ROUTE_PREFIXES = [ACCOUNT_ROUTE_PREFIX, '/api/instance'] as const;
+const ACCOUNT_ROUTE_EXACT_PATHS = ['/api/orgs'] as const;
+
+function isAccountPath(path: string): boolean {
+  return (
+    (ACCOUNT_ROUTE_EXACT_PATHS as readonly string[]).includes(path) ||
+    ACCOUNT_ROUTE_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))
+  );
+}
 
 export interface AccountRoute<
   P extends z.ZodObject = z.ZodObject,
@@ -60,8 +72,7 @@ export function assertValidAccountRoutes(routes: readonly AccountRoute[]): void 
   for (const route of routes) {
     const where = `${String(route.method).toUpperCase()} ${route.path}`;
     if (!HTTP_METHODS.includes(route.method)) throw new Error(`route ${where} has an unsupported method`);
-    if (route.path !== ACCOUNT_ROUTE_PREFIX && !route.path.startsWith(`${ACCOUNT_ROUTE_PREFIX}/`))
-      throw new Error(`route ${where} is not under ${ACCOUNT_ROUTE_PREFIX}`);
+    if (!isAccountPath(route.path)) throw new Error(`route ${where} is not under ${ACCOUNT_ROUTE_PREFIXES.join(' or ')} (nor /api/orgs)`);
     const declared = Object.keys(route.params.shape).sort();
     if (declared.join() !== pathParameterNames(route.path).sort().join())
       throw new Error(`route ${where}: params schema must match the path`);

@@ -143,7 +143,7 @@ export function buildOpenApiDocument(
       description:
         'Organization operations (`/api/orgs/{orgId}/…`) are authenticated with an admin token of that organization, or with ' +
         'the session cookie of a signed-in member (then state-changing requests also need `Origin` and `x-portcullis-csrf: 1`). ' +
-        '`/api/me…` is for signed-in users. Secrets (API keys, admin tokens) are returned once, by the operation that creates or rotates them.',
+        '`/api/me…`, `/api/instance…` (instance administrators) and `POST /api/orgs` are for signed-in users. Secrets (API keys, admin tokens) are returned once, by the operation that creates or rotates them.',
     },
     security: [{ adminToken: [] }, { sessionCookie: [] }],
     tags: [...new Set([...routes, ...accountRoutes].map((r) => r.tag))].map((name) => ({ name })),

@@ -1,5 +1,5 @@
 /**
- * `portcullis keys rotate-master`, `portcullis keys rotate-tenant ORG` and `portcullis orgs delete`.
+ * `portcullis keys rotate-master`, `portcullis keys rotate-tenant ORG`, `portcullis orgs delete` and `orgs set-plan`.
  * Through the running server's loopback admin endpoint when one holds the embedded data dir,
  * directly on the database otherwise. Progress goes to stderr as it happens; the summary is JSON
  * on stdout.
@@ -11,6 +11,7 @@ import {
   operatorDeleteOrg,
   operatorRotateMaster,
   operatorRotateTenant,
+  operatorSetPlan,
   type KeyOperatorDeps,
   type Progress,
 } from '../admin/key-operations.js';
@@ -90,4 +91,19 @@ export async function orgsDeleteCommand(config: Config, name: string, options: O
   );
   print(summary);
   process.stderr.write(`Organization ${JSON.stringify(summary.name)} deleted; its data keys are destroyed.\n`);
+}
+
+export async function orgsSetPlanCommand(config: Config, name: string, plan: string): Promise<void> {
+  const parsed = keyOperatorSchemas.orgsSetPlan.safeParse({ org: name, plan });
+  if (!parsed.success) throw new CliError(describeZodError(parsed.error), 2);
+  const input = parsed.data;
+  const change = await perform(config, { path: '/admin/orgs/set-plan', streamed: false }, input, (deps, ctx) =>
+    operatorSetPlan(deps, input, ctx),
+  );
+  print(change);
+  process.stderr.write(
+    change.plan === change.previousPlan
+      ? `Organization ${JSON.stringify(change.name)} is already on the ${change.plan} plan.\n`
+      : `Organization ${JSON.stringify(change.name)} moved from the ${change.previousPlan} plan to ${change.plan}.\n`,
+  );
 }

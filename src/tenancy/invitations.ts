@@ -3,7 +3,6 @@
  * only its SHA-256 is stored. A link is single use, expires after INVITATION_TTL_SECONDS and can be
  * revoked; an expired, revoked or used link gets one and the same answer.
  */
-import { randomUUID } from 'node:crypto';
 import { hashPassword } from 'better-auth/crypto';
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { ActionContext } from '../audit/context.js';
@@ -11,11 +10,11 @@ import { recordAudit } from '../audit/record.js';
 import { sha256Hex } from '../crypto/hash.js';
 import { randomTokenBase64Url } from '../crypto/random.js';
 import { queryOne } from '../db/rows.js';
-import { accounts, invitations, users, type MemberRole } from '../db/schema/index.js';
+import { invitations, users, type MemberRole } from '../db/schema/index.js';
 import type { ScopedDatabase } from '../db/tenant.js';
 import type { Tx } from '../db/types.js';
 import { addMember, findMember } from './members.js';
-import { findUserByEmail, normaliseEmail } from './users.js';
+import { createPasswordUser, findUserByEmail, normaliseEmail } from './users.js';
 
 export const INVITATION_TTL_SECONDS = 7 * 86_400;
 
@@ -150,17 +149,17 @@ export async function acceptInvitation(
     } else {
       if (await findUserByEmail(tx, invitation.email))
         throw new InvitationError('account_exists', 'An account with this email address exists: sign in first, then open the link again.');
-      userId = randomUUID();
-      await tx.insert(users).values({ id: userId, email: invitation.email, name: input.name, emailVerified: true });
-      await tx.insert(accounts).values({ id: randomUUID(), accountId: userId, providerId: 'credential', userId, password: passwordHash! });
-      await recordAudit(tx, {
-        orgId: null,
-        actor: { ...ctx.actor, type: 'user', id: userId },
-        requestId: ctx.requestId,
-        action: 'user.created',
-        target: { type: 'user', id: userId },
-        diff: { email: invitation.email, via: 'invitation', orgId: invitation.orgId },
-      });
+      userId = await createPasswordUser(
+        tx,
+        {
+          email: invitation.email,
+          name: input.name,
+          passwordHash: passwordHash!,
+          emailVerified: true,
+          via: { via: 'invitation', orgId: invitation.orgId },
+        },
+        ctx,
+      );
       created = true;
     }
     if (input.kind === 'session') await tx.update(users).set({ emailVerified: true }).where(eq(users.id, userId));

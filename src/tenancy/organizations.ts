@@ -7,6 +7,7 @@ import type { Tx } from '../db/types.js';
 import { recordAudit } from '../audit/record.js';
 import type { ActionContext } from '../audit/context.js';
 import { canonicalJson } from '../gateway/cache/canonical-json.js';
+import { addMember } from './members.js';
 import type { OrgSettings } from './settings.js';
 
 export type Organization = typeof organizations.$inferSelect;
@@ -19,8 +20,14 @@ export function findOrganizationId(db: ScopedDatabase, name: string): Promise<st
 /**
  * Creates an org inside its own tenant scope (the RLS check on organizations.id holds from the
  * first row). Returns the new id; runs in the caller's transaction if one is open for that id.
+ * `owner`: the user creating it for themself (`POST /api/orgs`) becomes its owner in the same
+ * transaction, so no org is ever left without one.
  */
-export async function createOrganization(db: ScopedDatabase, input: { name: string; plan: OrgPlan }, ctx: ActionContext): Promise<string> {
+export async function createOrganization(
+  db: ScopedDatabase,
+  input: { name: string; plan: OrgPlan; owner?: { userId: string; email: string } },
+  ctx: ActionContext,
+): Promise<string> {
   const id = randomUUID();
   await db.withTenant(id, async (tx) => {
     await tx.insert(organizations).values({ id, name: input.name, plan: 'free' });
@@ -33,6 +40,7 @@ export async function createOrganization(db: ScopedDatabase, input: { name: stri
       diff: { name: input.name },
     });
     if (input.plan !== 'free') await changePlan(tx, id, 'free', input.plan, ctx);
+    if (input.owner) await addMember(tx, { orgId: id, userId: input.owner.userId, email: input.owner.email, role: 'owner' }, ctx);
   });
   return id;
 }
