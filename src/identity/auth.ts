@@ -11,6 +11,7 @@
 import type { Context } from 'hono';
 import { betterAuth, type BetterAuthOptions } from 'better-auth';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Config } from '../config/load.js';
 import type { ScopedDatabase } from '../db/tenant.js';
 import { apiCorsOrigins, dashboardOrigin } from '../http/cors.js';
@@ -26,6 +27,7 @@ import { passwordResetHooks } from './password-reset.js';
 import type { Mailer } from '../email/mailer.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password-policy.js';
 import { roleScopedDrizzleAdapter } from './role-scoped-adapter.js';
+import { createSecurityNotices, signInMethodOf, type SecurityNotices } from './security-notices.js';
 import { protectSessions } from './session-storage-adapter.js';
 import { sessionTokenHasher } from './session-token-hash.js';
 import { AUTH_BASE_PATH, COOKIE_PREFIX, SESSION_COOKIE_PATH } from './session-cookie.js';
@@ -58,6 +60,10 @@ export const DISABLED_AUTH_PATHS: readonly string[] = [
   // Two-factor is TOTP only (no email/SMS codes); backup codes are shown once, never listed again.
   '/two-factor/send-otp',
   '/two-factor/verify-otp',
+  // Email verification is Portcullis's own single-use link (email-verification.ts); better-auth's
+  // links are JWTs that work until they expire, however often they are used.
+  '/send-verification-email',
+  '/verify-email',
 ];
 
 export type IdentityOptions = {
@@ -68,13 +74,16 @@ export type IdentityOptions = {
   authSecret: string;
   db: ScopedDatabase;
   logger: Logger;
-  /** Sends password-reset mails; without it, reset by email is off. */
+  /** Sends password-reset mails and security notices; without it, both are off. */
   mailer?: Mailer;
   /** For tests of expiry; defaults to the clock. */
   now?: () => Date;
 };
 
-function createAuth(options: IdentityOptions, secure: boolean) {
+/** Which provider a sign-in callback was for (`/callback/:id`, `/oauth2/callback/:providerId`). */
+const callbackParams = z.object({ id: z.string().optional(), providerId: z.string().optional() }).catch({});
+
+function createAuth(options: IdentityOptions, secure: boolean, notices: SecurityNotices) {
   const { config } = options;
   const cors = apiCorsOrigins(config);
   const scoped = roleScopedDrizzleAdapter(options.db);
@@ -96,7 +105,11 @@ function createAuth(options: IdentityOptions, secure: boolean) {
           maxAgeSeconds: config.session.maxAgeSeconds,
           now: options.now,
         }),
-        { db: options.db, now: options.now },
+        {
+          db: options.db,
+          now: options.now,
+          onAdded: (passkey) => notices.passkeyAdded({ userId: passkey.userId, passkeyName: passkey.name }),
+        },
       ),
     emailAndPassword: {
       enabled: true,
@@ -126,6 +139,18 @@ function createAuth(options: IdentityOptions, secure: boolean) {
     rateLimit: { enabled: false },
     disabledPaths: [...DISABLED_AUTH_PATHS],
     hooks: { before: passwordPolicyHook(MIN_PASSWORD_LENGTH) },
+    // Every session, whichever way it was granted, passes here once committed: the new-location
+    // notice (security-notices.ts decides whether it is a sign-in and whether the place is new).
+    databaseHooks: {
+      session: {
+        create: {
+          after: async (session, ctx) => {
+            const params = callbackParams.parse(ctx?.params ?? {});
+            await notices.sessionCreated({ userId: session.userId, method: signInMethodOf(ctx?.path, params.providerId ?? params.id) });
+          },
+        },
+      },
+    },
     plugins: [
       passkeyPlugin(config.webauthn),
       twoFactorPlugin(),
@@ -156,17 +181,27 @@ export type Identity = {
   forRequest(c: Context): Auth;
   secure: Auth;
   plain: Auth;
+  /** Security notices by mail (security-notices.ts), for the routes in front of better-auth. */
+  notices: SecurityNotices;
 };
 
 export function createIdentity(options: IdentityOptions): Identity {
   const { config } = options;
-  const secure = createAuth(options, true);
+  const notices = createSecurityNotices({
+    db: options.db,
+    mailer: options.mailer,
+    logger: options.logger,
+    authSecret: options.authSecret,
+    now: options.now,
+  });
+  const secure = createAuth(options, true, notices);
   // In production, and when this process terminates TLS itself, every cookie is Secure.
   const alwaysSecure = config.production || config.tls !== undefined;
-  const plain = alwaysSecure ? secure : createAuth(options, false);
+  const plain = alwaysSecure ? secure : createAuth(options, false, notices);
   return {
     forRequest: (c) => (alwaysSecure || isSecureRequest(c, config.trustProxy) ? secure : plain),
     secure,
     plain,
+    notices,
   };
 }

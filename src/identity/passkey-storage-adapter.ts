@@ -21,14 +21,22 @@ function isPasskeyRow(value: unknown): value is PasskeyRow {
   return typeof value === 'object' && value !== null && 'id' in value && 'userId' in value && 'credentialID' in value;
 }
 
-export function trackPasskeys(adapter: DBAdapter, options: { db: ScopedDatabase; now?: () => Date }): DBAdapter {
+export function trackPasskeys(
+  adapter: DBAdapter,
+  options: {
+    db: ScopedDatabase;
+    now?: () => Date;
+    /** Called once the new passkey is committed (the security notice; security-notices.ts). */
+    onAdded?: (passkey: { userId: string; name: string | null }) => void;
+  },
+): DBAdapter {
   const { db } = options;
   const now = options.now ?? (() => new Date());
   const tracked: DBAdapter = {
     ...adapter,
     async create(args) {
       if (args.model !== PASSKEY) return adapter.create(args);
-      return db.withRole(async (tx) => {
+      const created = await db.withRole(async (tx) => {
         const row = await adapter.create(args);
         if (!isPasskeyRow(row)) throw new Error('the passkey adapter returned no passkey row');
         const context = identityContext();
@@ -40,8 +48,10 @@ export function trackPasskeys(adapter: DBAdapter, options: { db: ScopedDatabase;
           target: { type: 'passkey', id: row.id },
           diff: { name: row.name ?? null, deviceType: row.deviceType ?? null, backedUp: row.backedUp ?? null },
         });
-        return row as never;
+        return row;
       });
+      options.onAdded?.({ userId: created.userId, name: created.name ?? null });
+      return created as never;
     },
     async update<T>(args: Parameters<DBAdapter['update']>[0]) {
       if (args.model !== PASSKEY || !('counter' in args.update)) return adapter.update<T>(args);

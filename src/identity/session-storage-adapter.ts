@@ -41,7 +41,7 @@ function isSessionRow(value: unknown): value is SessionRow {
  * turned on or off), nor when it is the first factor of a two-factor user (the plugin deletes it
  * and the session granted after the code is the sign-in).
  */
-async function isSignIn(tx: Tx, userId: string, context: IdentityRequestContext | undefined): Promise<boolean> {
+export async function isSignIn(tx: Tx, userId: string, context: IdentityRequestContext | undefined): Promise<boolean> {
   if (context?.sessionRotation === true) return false;
   if (context?.firstFactor !== true) return true;
   const [user] = await tx.select({ twoFactorEnabled: users.twoFactorEnabled }).from(users).where(eq(users.id, userId)).limit(1);

@@ -124,7 +124,10 @@ export function twoFactorVerifyHandler(deps: SignInDeps, method: 'totp' | 'backu
     await deps.throttle.byIp.reward(ip);
     const { user } = pluginUser.parse(await response.json());
     if (method === 'backup_code') await audit(deps, context, 'recovery_code.used', user.id, { diff: { method: 'two_factor_backup_code' } });
-    if (holder && !wasEnabled && method === 'totp') await audit(deps, context, 'two_factor.enabled', user.id, { diff: { method: 'totp' } });
+    if (holder && !wasEnabled && method === 'totp') {
+      await audit(deps, context, 'two_factor.enabled', user.id, { diff: { method: 'totp' } });
+      deps.identity.notices.twoFactorChanged({ userId: user.id, enabled: true, context });
+    }
     return copyCookies(response, 200, signInResponseSchema.parse({ user }));
   };
 }
@@ -148,6 +151,7 @@ export function twoFactorChangeHandler(deps: SignInDeps, change: 'enable' | 'dis
     await deps.throttle.byIp.reward(ip);
     if (change === 'disable') {
       await audit(deps, context, 'two_factor.disabled', holder.userId);
+      deps.identity.notices.twoFactorChanged({ userId: holder.userId, enabled: false, context });
       return copyCookies(response, 200, { twoFactorEnabled: false });
     }
     const enabled = z.object({ totpURI: z.string(), backupCodes: z.array(z.string()) }).parse(await response.json());
