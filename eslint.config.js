@@ -25,8 +25,8 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    // Static pages served to browsers (the setup page).
-    files: ['src/**/*-page/*.js', 'web/**/*.js'],
+    // Static pages served to browsers (setup, sign-in, and the pages behind emailed links).
+    files: ['src/**/*-page/*.js', 'src/**/*-pages/*.js', 'web/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {

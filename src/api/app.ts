@@ -6,6 +6,7 @@ import type { AppEnv } from '../http/types.js';
 import type { Runtime } from '../server/runtime.js';
 import { setupRoutes } from './routes/setup.js';
 import { signInPageRoutes } from './routes/sign-in-page.js';
+import { accountPageRoutes } from './routes/account-pages.js';
 import { instanceHasAdmin } from '../setup/setup-link.js';
 import { managementApp, type ManagementOptions } from './management.js';
 
@@ -32,6 +33,7 @@ export function createApiApp(runtime: Runtime, options: ManagementOptions = {}):
   app.use('/api/*', apiCors(config));
   app.route('/', setupRoutes(runtime));
   app.route('/', signInPageRoutes());
+  app.route('/', accountPageRoutes());
   // After setup: its routes answer first and are exempt from admin-token authentication.
   app.route('/', managementApp(runtime, options));
   // Until the dashboard lands, the root sends a new instance to its setup page and otherwise

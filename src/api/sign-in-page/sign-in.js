@@ -22,9 +22,10 @@ function clearMessages() {
 }
 
 class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, code) {
     super(message);
     this.status = status;
+    this.code = code;
   }
 }
 
@@ -45,7 +46,7 @@ async function api(method, path, body) {
   }
   if (!response.ok) {
     const message = parsed?.error?.message ?? parsed?.message ?? `Request failed (HTTP ${response.status}).`;
-    throw new ApiError(response.status, message);
+    throw new ApiError(response.status, message, parsed?.error?.code ?? parsed?.code ?? '');
   }
   return parsed;
 }
@@ -166,7 +167,10 @@ async function showAccount() {
     const me = await api('GET', '/api/me');
     $('account-email').textContent = me.user.email;
     $('sign-in').hidden = true;
+    $('two-factor').hidden = true;
     $('account').hidden = false;
+    // Set by /invite when the visitor chose to sign in before accepting (this tab only).
+    $('pending-invitation').hidden = !sessionStorage.getItem('portcullis.pendingInvitation');
     await renderPasskeys();
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 401) showError(ceremonyMessage(error));
@@ -192,10 +196,76 @@ $('password-form').addEventListener('submit', (event) => {
   const form = event.currentTarget;
   const data = Object.fromEntries(new FormData(form));
   void busy(form.querySelector('button'), async () => {
-    await api('POST', '/api/auth/sign-in/email', { email: data.email, password: data.password });
+    const result = await api('POST', '/api/auth/sign-in/email', { email: data.email, password: data.password });
     form.reset();
+    if (result?.twoFactorRequired) return showTwoFactor();
     await showAccount();
   });
+});
+
+// Second step of a password sign-in for an account with two-factor on: the password answered
+// `{ twoFactorRequired: true }` with a short-lived challenge cookie; a TOTP code (or a backup
+// code) turns it into a session.
+function showTwoFactor(useBackupCode = false) {
+  $('sign-in').hidden = true;
+  $('two-factor').hidden = false;
+  $('totp-form').hidden = useBackupCode;
+  $('use-backup-code').hidden = useBackupCode;
+  $('backup-code-form').hidden = !useBackupCode;
+  $('use-totp').hidden = !useBackupCode;
+  $(useBackupCode ? 'backup-code' : 'totp-code').focus();
+}
+
+function twoFactorMessage(error, method) {
+  if (!(error instanceof ApiError)) return ceremonyMessage(error);
+  if (error.status === 429 || error.code === 'TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE' || error.code === 'ACCOUNT_TEMPORARILY_LOCKED')
+    return 'Too many wrong codes. Wait a few minutes, then sign in with your password again.';
+  if (error.code === 'INVALID_TWO_FACTOR_COOKIE' || error.code === 'UNAUTHORIZED')
+    return 'This sign-in took too long. Cancel and sign in with your password again.';
+  if (error.status === 401 || error.status === 400)
+    return method === 'totp'
+      ? 'That code is not right. Enter the current 6-digit code from your authenticator app (check that the time on your device is correct).'
+      : 'That backup code is not valid or was already used.';
+  return error.message;
+}
+
+function verifySecondFactor(form, method) {
+  const code = String(new FormData(form).get('code')).replace(/\s+/g, '');
+  if (method === 'totp' && !/^[0-9]{6}$/.test(code)) return showError('Enter the 6-digit code from your authenticator app.');
+  if (!code) return showError('Enter one of your backup codes.');
+  const button = form.querySelector('button');
+  button.disabled = true;
+  clearMessages();
+  const path = method === 'totp' ? '/api/auth/two-factor/verify-totp' : '/api/auth/two-factor/verify-backup-code';
+  api('POST', path, { code })
+    .then(async () => {
+      form.reset();
+      await showAccount();
+    })
+    .catch((error) => {
+      showError(twoFactorMessage(error, method));
+      form.querySelector('input').select();
+    })
+    .finally(() => {
+      button.disabled = false;
+    });
+}
+
+$('totp-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  verifySecondFactor(event.currentTarget, 'totp');
+});
+$('backup-code-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  verifySecondFactor(event.currentTarget, 'backup_code');
+});
+$('use-backup-code').addEventListener('click', () => showTwoFactor(true));
+$('use-totp').addEventListener('click', () => showTwoFactor(false));
+$('cancel-two-factor').addEventListener('click', () => {
+  $('two-factor').hidden = true;
+  $('sign-in').hidden = false;
+  clearMessages();
+  $('email').focus();
 });
 
 $('passkey-sign-in').addEventListener('click', (event) => {
