@@ -174,6 +174,37 @@ describe('rules and tenancy', () => {
     expect(pending.body.invitations.map((i) => i.id)).toContain(theirs.body.invitation.id);
   });
 
+  it('limits how many invitations one inviter sends (50 an hour), without holding back other inviters', async () => {
+    const sender = await signedInMember(server, org.orgName, 'admin');
+    const statuses: number[] = [];
+    for (let i = 0; i < 52; i++) statuses.push((await invite(sender, `${uniqueName(`bulk${i}`)}@example.test`, 'viewer')).status);
+    expect(statuses.slice(0, 50).every((status) => status === 201)).toBe(true);
+    expect(statuses.slice(50)).toEqual([429, 429]);
+    const colleague = await signedInMember(server, org.orgName, 'admin');
+    expect((await invite(colleague, `${uniqueName('next')}@example.test`, 'viewer')).status).toBe(201);
+  });
+
+  it('answers 503 email_not_configured in production without SMTP, creating no invitation', async () => {
+    const production = await startTestServer({
+      services: ['api'],
+      env: { NODE_ENV: 'production', PUBLIC_URL: ORIGIN, TRUST_PROXY: 'loopback' },
+    });
+    try {
+      const prodOrg = await createOrg(production, 'inv-prod');
+      const prodOwner = await signedInMember(production, prodOrg.orgName, 'owner');
+      const refused = await prodOwner.post(`/api/orgs/${prodOrg.orgId}/invitations`, {
+        email: `${uniqueName('p')}@example.test`,
+        role: 'viewer',
+      });
+      expect(refused.status).toBe(503);
+      expect(refused.error?.code).toBe('email_not_configured');
+      const rows = await queryRows(production.runtime.database.db, sql`select id from invitations where org_id = ${prodOrg.orgId}`);
+      expect(rows).toEqual([]);
+    } finally {
+      await production.stop();
+    }
+  });
+
   it('throttles accepting per address with 429', async () => {
     let last = 0;
     for (let i = 0; i < 12 && last !== 429; i++) last = (await accept({ token: `guess-${i}`, name: 'X', password: NEW_PASSWORD })).status;

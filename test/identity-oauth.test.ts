@@ -9,7 +9,8 @@ import { auditEvents, members } from '../src/db/schema/index.js';
 import { queryRows } from '../src/db/rows.js';
 import { startFakeGitHub, type FakeGitHub } from './fakes/github.js';
 import { startFakeOidc, type FakeOidc } from './fakes/oidc.js';
-import { createOrg } from './support/api.js';
+import { createInvitation } from '../src/tenancy/invitations.js';
+import { apiClient, createOrg, mintToken, operatorCtx } from './support/api.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { CSRF, createPasswordUser } from './support/sessions.js';
 
@@ -46,6 +47,7 @@ beforeAll(async () => {
       OIDC_CLIENT_ID: oidc.clientId,
       OIDC_CLIENT_SECRET: oidc.clientSecret,
       OIDC_NAME: 'Keycloak',
+      OIDC_SCOPES: 'email profile groups',
     },
   });
   // GitHub Enterprise Server: one host, API under /api/v3 (derived from the base URL), no PKCE.
@@ -232,6 +234,66 @@ describe('GitHub', () => {
     const rows = await queryRows(server.runtime.database.db, sql`select id from users where email = 'nobody-here@example.test'`);
     expect(rows).toEqual([]);
     expect(await (await fetch(`${server.apiUrl}/sign-in/error?error=signup_closed`)).text()).toContain('by invitation only');
+    // No invitation for the address, and the instance is invite-only (the default).
+  });
+
+  it('creates the user of an invited email, who then accepts the invitation signed in', async () => {
+    const org = await createOrg(server, 'oauth-invite');
+    const email = `invited-${Date.now()}@example.test`;
+    const { token } = await server.runtime.apiDb.withTenant(org.orgId, (tx) =>
+      createInvitation(tx, { orgId: org.orgId, email, role: 'developer', invitedBy: null }, operatorCtx),
+    );
+    github.addUser({ login: 'octo-invited', id: 4247, emails: [{ email, primary: true, verified: true }], orgs: ['acme'] });
+    github.authorize('octo-invited');
+    const flow = await signInWith(server, 'github');
+    expect(flow.final.searchParams.get('error')).toBeNull();
+    const signedIn = await me(server, flow.jar);
+    expect(signedIn.status).toBe(200);
+    const accepted = await fetch(`${server.apiUrl}/api/invitations/accept`, {
+      method: 'POST',
+      headers: { ...CSRF, origin: ORIGIN, 'content-type': 'application/json', cookie: cookieHeader(flow.jar) },
+      body: JSON.stringify({ token }),
+    });
+    expect(accepted.status).toBe(201);
+    expect(await accepted.json()).toMatchObject({ orgId: org.orgId, role: 'developer', userCreated: false });
+  });
+
+  it('creates the user when the instance is open to sign-up', async () => {
+    const email = `open-${Date.now()}@example.test`;
+    github.addUser({ login: 'octo-open', id: 4249, emails: [{ email, primary: true, verified: true }], orgs: ['acme'] });
+    await server.runtime.database.db.execute(sql`update instance_settings set signup_mode = 'open'`);
+    try {
+      github.authorize('octo-open');
+      const flow = await signInWith(server, 'github');
+      expect(flow.final.searchParams.get('error')).toBeNull();
+      expect((await me(server, flow.jar)).status).toBe(200);
+      const rows = await queryRows<{ email_verified: boolean }>(
+        server.runtime.database.db,
+        sql`select email_verified from users where email = ${email}`,
+      );
+      // GitHub reported the address as its primary verified one.
+      expect(rows).toEqual([{ email_verified: true }]);
+    } finally {
+      await server.runtime.database.db.execute(sql`update instance_settings set signup_mode = 'invite_only'`);
+    }
+  });
+
+  it('records a refused sign-in as a failed login in the instance audit chain', async () => {
+    github.addUser({
+      login: 'octo-refused',
+      id: 4248,
+      emails: [{ email: 'refused@example.test', primary: true, verified: true }],
+      orgs: ['nope'],
+    });
+    github.authorize('octo-refused');
+    const flow = await signInWith(server, 'github');
+    expect(flow.final.searchParams.get('error')).toBe('org_not_allowed');
+    const rows = await server.runtime.database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'auth.login_failed'), eq(auditEvents.reason, 'oauth:github:org_not_allowed')));
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(rows.at(-1)).toMatchObject({ orgId: null, outcome: 'failure', targetType: 'oauth_provider', targetId: 'github' });
   });
 
   it('works against GitHub Enterprise Server (base URL, API under /api/v3)', async () => {
@@ -283,11 +345,23 @@ describe('OIDC', () => {
     expect(sessionCookie(flow.jar)).toBeUndefined();
   });
 
+  it('asks the IdP for OIDC_SCOPES, always with openid', async () => {
+    const authorize = new URL(await begin(server, 'oidc', new Map()));
+    expect(authorize.searchParams.get('scope')?.split(' ').sort()).toEqual(['email', 'groups', 'openid', 'profile']);
+  });
+
   it('maps groups to org roles at each sign-in, audited as system:oidc', async () => {
     const org = await createOrg(server, 'oidcmap');
-    await server.runtime.database.db.execute(
-      sql`update organizations set settings = settings || ${JSON.stringify({ oidcGroupRoles: { 'platform-admins': 'admin', engineers: 'developer' } })}::jsonb where id = ${org.orgId}`,
-    );
+    // Set by the org's owner through the api; an admin may not, and owner is not a mappable role.
+    const owner = apiClient(server, await mintToken(server, org, 'owner'));
+    const admin = apiClient(server, await mintToken(server, org, 'admin'));
+    const mapping = { 'platform-admins': 'admin', engineers: 'developer' };
+    expect((await admin.put(`/api/orgs/${org.orgId}/security`, { oidcGroupRoles: mapping })).status).toBe(403);
+    expect((await owner.put(`/api/orgs/${org.orgId}/security`, { oidcGroupRoles: { founders: 'owner' } })).status).toBe(400);
+    const set = await owner.put(`/api/orgs/${org.orgId}/security`, { oidcGroupRoles: mapping });
+    expect(set.status).toBe(200);
+    expect(set.body).toEqual({ requireStrongAuthForAdmins: false, oidcGroupRoles: mapping });
+    expect((await admin.get(`/api/orgs/${org.orgId}/security`)).body).toMatchObject({ oidcGroupRoles: mapping });
     const user = await createPasswordUser(server);
     const role = async () => {
       const rows = await server.runtime.database.db

@@ -171,3 +171,46 @@ describe('WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS', () => {
     expect(() => testConfig({ WEBAUTHN_ORIGINS: '*' })).toThrow(/WEBAUTHN_ORIGINS/);
   });
 });
+
+describe('passkey sign-in throttling', () => {
+  it('counts failures per credential across client addresses, and audits each', async () => {
+    const proxied = await startTestServer({ services: ['api'], env: { PUBLIC_URL: ORIGIN, TRUST_PROXY: 'loopback' } });
+    try {
+      const credentialId = `cred-${randomUUID()}`;
+      const statuses: number[] = [];
+      for (let i = 0; i < 14; i++) {
+        // A forged assertion for one credential, each time from another address: no challenge matches it.
+        const response = await fetch(`${proxied.apiUrl}/api/auth/passkey/verify-authentication`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            origin: ORIGIN,
+            'x-portcullis-csrf': '1',
+            'x-forwarded-for': `198.51.100.${i + 1}`,
+          },
+          body: JSON.stringify({
+            response: { id: credentialId, rawId: credentialId, type: 'public-key', response: {}, clientExtensionResults: {} },
+          }),
+        });
+        statuses.push(response.status);
+        await response.body?.cancel();
+      }
+      expect(statuses.slice(0, 5).every((s) => s === 400 || s === 401)).toBe(true);
+      expect(statuses.at(-1)).toBe(429);
+      // Another credential from the same last address is not blocked by the first one's failures.
+      const other = await fetch(`${proxied.apiUrl}/api/auth/passkey/verify-authentication`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: ORIGIN, 'x-portcullis-csrf': '1', 'x-forwarded-for': '198.51.100.14' },
+        body: JSON.stringify({ response: { id: `cred-${randomUUID()}`, type: 'public-key', response: {}, clientExtensionResults: {} } }),
+      });
+      expect(other.status).not.toBe(429);
+      const failures = await queryRows<{ n: number }>(
+        proxied.runtime.database.db,
+        sql`select count(*)::int as n from audit_events where action = 'auth.login_failed' and reason like 'passkey:%'`,
+      );
+      expect(failures[0]!.n).toBeGreaterThanOrEqual(5);
+    } finally {
+      await proxied.stop();
+    }
+  });
+});

@@ -255,6 +255,7 @@ describe('org setting: require 2FA or passkey for admins and owners', () => {
       (await sessionClient(server, `portcullis.session_token=${b.session()}`, ORIGIN)('GET', `/api/orgs/${org.orgId}/security`)).body,
     ).toEqual({
       requireStrongAuthForAdmins: false,
+      oidcGroupRoles: {},
     });
   });
 });

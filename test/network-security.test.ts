@@ -25,6 +25,7 @@ import { Hono } from 'hono';
 import OpenAI from 'openai';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createPasswordUser } from './support/sessions.js';
 import { systemActor } from '../src/audit/context.js';
 import { applyBootstrap } from '../src/bootstrap/apply.js';
 import { parseBootstrapText } from '../src/bootstrap/document.js';
@@ -526,6 +527,35 @@ describe.skipIf(!hasOpenssl)('TLS on both services (TLS_CERT_FILE / TLS_KEY_FILE
       expect(response.protocol).toBe('TLSv1.3');
       expect(response.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
     }
+  });
+
+  it('sets the session cookie Secure with the __Secure- prefix when it terminates TLS itself, even in development', async () => {
+    const user = await createPasswordUser(server);
+    const origin = new URL(server.runtime.config.publicUrl).origin;
+    const setCookies = await new Promise<string[]>((resolve, reject) => {
+      const req = https.request(
+        `${server.apiUrl}/api/auth/sign-in/email`,
+        {
+          method: 'POST',
+          ca,
+          servername: 'localhost',
+          headers: { 'content-type': 'application/json', origin, 'x-portcullis-csrf': '1' },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            res.statusCode === 200 ? resolve(res.headers['set-cookie'] ?? []) : reject(new Error(`sign-in: ${res.statusCode}`)),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ email: user.email, password: user.password }));
+    });
+    const session = setCookies.find((c) => c.startsWith('__Secure-portcullis.session_token='));
+    expect(session).toBeDefined();
+    expect(session).toMatch(/; Secure/i);
+    expect(session).toMatch(/; HttpOnly/i);
+    expect(setCookies.some((c) => c.startsWith('portcullis.session_token='))).toBe(false);
   });
 
   it('accepts a TLS 1.2 client with an ECDHE+AEAD suite', async () => {

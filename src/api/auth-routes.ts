@@ -7,17 +7,22 @@
  */
 import { Hono } from 'hono';
 import type { Identity } from '../identity/auth.js';
+import { changePasswordHandler } from '../identity/change-password.js';
 import { passkeySignInHandler } from '../identity/passkey-sign-in.js';
 import { recoveryCodeSignInHandler } from '../identity/recovery-code-sign-in.js';
 import { twoFactorChangeHandler, twoFactorVerifyHandler } from '../identity/two-factor.js';
+import { verifyEmailHandler, type EmailVerificationDeps } from '../identity/email-verification.js';
 import { requestPasswordResetHandler, resetPasswordHandler, type PasswordResetDeps } from '../identity/password-reset.js';
 import { notFound } from '../http/errors.js';
 import { runWithIdentityContext } from '../identity/request-context.js';
 import { AUTH_BASE_PATH } from '../identity/session-cookie.js';
 import { identityContextOf, signInHandler, type SignInDeps } from '../identity/sign-in.js';
 import type { ApiEnv } from './env.js';
+import { SIGN_UP_PATH, signUpHandler } from './sign-up.js';
 
-export function authRoutes(deps: SignInDeps & { identity: Identity; passwordReset: PasswordResetDeps }): Hono<ApiEnv> {
+export function authRoutes(
+  deps: SignInDeps & { identity: Identity; passwordReset: PasswordResetDeps; emailVerification: EmailVerificationDeps },
+): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.post(`${AUTH_BASE_PATH}/request-password-reset`, requestPasswordResetHandler(deps.passwordReset));
   app.post(`${AUTH_BASE_PATH}/reset-password`, resetPasswordHandler(deps.passwordReset));
@@ -26,7 +31,11 @@ export function authRoutes(deps: SignInDeps & { identity: Identity; passwordRese
   app.get(`${AUTH_BASE_PATH}/reset-password/*`, () => {
     throw notFound();
   });
+  // Portcullis's single-use link (email-verification.ts); better-auth's own /verify-email is disabled.
+  app.post(`${AUTH_BASE_PATH}/verify-email`, verifyEmailHandler(deps.emailVerification));
   app.post(`${AUTH_BASE_PATH}/sign-in/email`, signInHandler(deps));
+  app.post(SIGN_UP_PATH, signUpHandler(deps));
+  app.post(`${AUTH_BASE_PATH}/change-password`, changePasswordHandler(deps));
   app.post(`${AUTH_BASE_PATH}/passkey/verify-authentication`, passkeySignInHandler(deps));
   app.post(`${AUTH_BASE_PATH}/sign-in/recovery-code`, recoveryCodeSignInHandler(deps));
   app.post(`${AUTH_BASE_PATH}/two-factor/enable`, twoFactorChangeHandler(deps, 'enable'));

@@ -21,6 +21,9 @@ import { authRoutes } from './auth-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { apiAuthentication } from './authenticate.js';
 import { meRoutes } from './routes/me.js';
+import { emailVerificationRoutes, type EmailVerificationDeps } from '../identity/email-verification.js';
+import { instanceRoutes } from './routes/instance.js';
+import { orgCreationRoutes } from './routes/org-creation.js';
 import type { ApiDeps } from './deps.js';
 import type { ApiEnv } from './env.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -87,11 +90,40 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
     }),
   };
   const routes = managementRoutes(deps);
-  const accountRoutes = meRoutes({
+  // Email verification: 3 links an hour per account, 10 sends and 20 token checks per 15 minutes per address.
+  const emailVerification: EmailVerificationDeps = {
     db: runtime.apiDb,
-    sessionMaxAgeSeconds: runtime.config.session.maxAgeSeconds,
+    mailer: runtime.mailer,
+    publicUrl: runtime.config.publicUrl,
     authSecret: runtime.secrets.authSecret,
-  });
+    logger: deps.logger,
+    throttle: {
+      byUser: createKeyedLimiter({
+        points: 3,
+        durationSeconds: 3600,
+        blockDurationSeconds: 3600,
+        ...redis,
+        prefix: `${runtime.config.redisPrefix}email-verification-user:`,
+      }),
+      byIp: createKeyedLimiter({
+        points: 20,
+        durationSeconds: 900,
+        blockDurationSeconds: 900,
+        ...redis,
+        prefix: `${runtime.config.redisPrefix}email-verification-ip:`,
+      }),
+    },
+  };
+  const accountRoutes = [
+    ...emailVerificationRoutes(emailVerification),
+    ...meRoutes({
+      db: runtime.apiDb,
+      sessionMaxAgeSeconds: runtime.config.session.maxAgeSeconds,
+      authSecret: runtime.secrets.authSecret,
+    }),
+    ...orgCreationRoutes({ db: runtime.apiDb }),
+    ...instanceRoutes({ db: runtime.apiDb }),
+  ];
   const document = buildOpenApiDocument(routes, { version: packageVersion() }, accountRoutes);
 
   const identity = createIdentity({
@@ -161,6 +193,7 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
     '/',
     oauthRoutes({
       oauth: runtime.config.oauth,
+      db: runtime.apiDb,
       logger: deps.logger,
       callbackThrottle: createKeyedLimiter({
         points: 30,
@@ -186,6 +219,7 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
         authSecret: runtime.secrets.authSecret,
         throttle: resetThrottle,
       },
+      emailVerification,
     }),
   );
   api.post(ACCEPT_INVITATION_PATH, acceptInvitationHandler({ db: runtime.apiDb, identity, throttle: acceptThrottle }));

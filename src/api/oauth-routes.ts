@@ -6,6 +6,8 @@
  * - the OAuth callbacks (`/api/auth/callback/:provider`) are throttled per client address in the
  *   keyed limiter (Redis when configured) before better-auth exchanges the code: each callback
  *   costs calls to the provider;
+ * - a callback that ends on the error page is a failed sign-in: audited (`auth.login_failed`, the
+ *   provider and the error code as the reason) in the instance chain, like a wrong password;
  * - `GET /sign-in/error?error=<code>`: a page that says in plain words why a sign-in failed.
  *   Rendered on the server from a fixed table (the code itself is never echoed), no script at all.
  *
@@ -13,7 +15,9 @@
  */
 import { Hono, type Context } from 'hono';
 import type { Logger } from 'pino';
+import { recordAudit } from '../audit/record.js';
 import type { OAuthConfig } from '../config/load.js';
+import type { ScopedDatabase } from '../db/tenant.js';
 import { enabledProviders, SIGN_IN_ERROR_PATH } from '../identity/oauth-providers.js';
 import { identityContextOf } from '../identity/sign-in.js';
 import { AUTH_BASE_PATH } from '../identity/session-cookie.js';
@@ -60,7 +64,7 @@ export const SIGN_IN_ERRORS: Readonly<Record<string, { title: string; text: stri
   },
   signup_closed: {
     title: 'No account for this email',
-    text: 'No Portcullis account uses this email address, and new accounts are by invitation only. Ask an administrator of your organization to invite you (invitations are not available yet on this instance).',
+    text: 'No Portcullis account uses this email address, and new accounts are by invitation only. Ask an administrator of your organization to invite you, then sign in from the link in the invitation.',
   },
   too_many_attempts: {
     title: 'Too many sign-in attempts',
@@ -124,8 +128,20 @@ export type OAuthRoutesDeps = {
   oauth: OAuthConfig;
   /** Per client address, on the OAuth callbacks. */
   callbackThrottle: KeyedLimiter;
+  db: ScopedDatabase;
   logger: Logger;
 };
+
+/** The error code when a callback's answer is a redirect to the sign-in error page, else undefined. */
+function refusalCode(response: Response): string | undefined {
+  if (response.status < 300 || response.status >= 400) return undefined;
+  const location = response.headers.get('location');
+  if (location === null) return undefined;
+  const url = new URL(location, 'http://relative.invalid');
+  if (url.pathname !== SIGN_IN_ERROR_PATH) return undefined;
+  // Codes are better-auth's or Portcullis's, but the parameter is echoed from a redirect: bounded.
+  return (url.searchParams.get('error') ?? 'unknown').slice(0, 64);
+}
 
 export function oauthRoutes(deps: OAuthRoutesDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
@@ -139,7 +155,25 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Hono<ApiEnv> {
       deps.logger.warn({ throttled: 'ip', clientIp, path: c.req.path }, 'OAuth callback throttled');
       return errorPageResponse(c, 'too_many_attempts', 429, { 'retry-after': String(Math.max(1, result.retryAfterSeconds)) });
     }
-    return next();
+    await next();
+    const code = refusalCode(c.res);
+    if (code === undefined) return;
+    const provider = c.req.path.split('/').pop() ?? 'unknown';
+    const { userAgent, requestId } = identityContextOf(c);
+    // Failing to record must not turn a refusal into a 500 the user cannot read: logged instead.
+    await deps.db
+      .withRole((tx) =>
+        recordAudit(tx, {
+          orgId: null,
+          actor: { type: 'system', id: null, ip: clientIp, userAgent },
+          requestId,
+          action: 'auth.login_failed',
+          outcome: 'failure',
+          reason: `oauth:${provider.slice(0, 32)}:${code}`,
+          target: { type: 'oauth_provider', id: provider.slice(0, 32) },
+        }),
+      )
+      .catch((err: unknown) => deps.logger.error({ err, provider, code }, 'could not audit a refused OAuth sign-in'));
   });
   return app;
 }

@@ -86,7 +86,7 @@ function parseWebAuthn(
 export type OAuthConfig = {
   github: { clientId: string; clientSecret: string; baseUrl: string; apiUrl: string; allowedOrgs: string[] } | undefined;
   google: { clientId: string; clientSecret: string; issuer: string; allowedDomains: string[] } | undefined;
-  oidc: { issuer: string; clientId: string; clientSecret: string; name: string; groupsClaim: string } | undefined;
+  oidc: { issuer: string; clientId: string; clientSecret: string; name: string; groupsClaim: string; scopes: string[] } | undefined;
 };
 
 const commaList = (value: string | undefined, lower = false) =>
@@ -117,7 +117,7 @@ function parseOAuth(raw: RawVariables, problems: string[]): OAuthConfig {
     google: google && { ...google, issuer: raw.GOOGLE_ISSUER, allowedDomains: commaList(raw.GOOGLE_ALLOWED_DOMAINS, true) },
     oidc:
       oidc && raw.OIDC_ISSUER !== undefined
-        ? { ...oidc, issuer: raw.OIDC_ISSUER, name: raw.OIDC_NAME, groupsClaim: raw.OIDC_GROUPS_CLAIM }
+        ? { ...oidc, issuer: raw.OIDC_ISSUER, name: raw.OIDC_NAME, groupsClaim: raw.OIDC_GROUPS_CLAIM, scopes: raw.OIDC_SCOPES }
         : undefined,
   };
 }

@@ -292,6 +292,21 @@ export const variablesSchema = z
       .max(100)
       .default('groups')
       .meta(meta({ description: "ID-token claim listing the user's groups, mapped to org roles by each org's `oidcGroupRoles` setting." })),
+    OIDC_SCOPES: z
+      .string()
+      .trim()
+      .default('openid email profile')
+      .transform((value) => [...new Set(['openid', ...value.split(/[\s,]+/).filter(Boolean)])])
+      .pipe(
+        z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,100}$/, 'scopes are printable ASCII without quotes or backslashes')).max(20),
+      )
+      .meta(
+        meta({
+          description:
+            'Space-separated scopes asked of the OpenID Connect provider (`openid` is always included). Add e.g. `groups` where the IdP sends the groups claim only for that scope (Okta, Keycloak).',
+          defaultLabel: 'openid email profile',
+        }),
+      ),
     CORS_ORIGINS: z
       .string()
       .optional()

@@ -26,10 +26,11 @@ function validateUserInfo(input: OAuthOptionsInput): ValidateUserInfo {
     if (source.method !== 'oauth') return undefined;
     const email = typeof user.email === 'string' ? user.email : '';
     if (source.action === 'create-user') {
-      if (!(await mayCreateUserFromOAuth(email)))
+      if (!(await mayCreateUserFromOAuth(input.db, email)))
         return {
           error: OAUTH_REFUSALS.signupClosed,
-          errorDescription: 'No Portcullis account uses this email, and new accounts are by invitation only.',
+          errorDescription:
+            'No Portcullis account uses this email, no invitation is pending for it, and new accounts are by invitation only.',
         };
       return undefined;
     }

@@ -22,6 +22,9 @@ import type { GenericOAuthConfig, GenericOAuthUserInfo } from 'better-auth/plugi
 import { APIError } from 'better-auth/api';
 import { decodeJwt } from 'jose';
 import type { OAuthConfig } from '../config/load.js';
+import { hasPendingInvitation } from '../db/definer.js';
+import type { ScopedDatabase } from '../db/tenant.js';
+import { readSignupMode } from '../tenancy/instance-settings.js';
 
 export type OAuthProviderId = 'github' | 'google' | 'oidc';
 
@@ -47,13 +50,13 @@ export function enabledProviders(oauth: OAuthConfig): { id: OAuthProviderId; lab
 }
 
 /**
- * Whether signing in with a provider may create a new Portcullis user for this email. Sign-up is
- * closed for now: users come from first-run setup and (soon) invitations. When invitations land,
- * this is the one place to allow an invited email.
+ * Whether signing in with a provider may create a new Portcullis user for this email: when the
+ * instance is open to sign-up, or when someone invited this address to an org (the person then
+ * accepts the invitation signed in). Otherwise accounts come from the setup link and invitations.
  */
-export async function mayCreateUserFromOAuth(email: string): Promise<boolean> {
-  void email;
-  return Promise.resolve(false);
+export async function mayCreateUserFromOAuth(db: ScopedDatabase, email: string): Promise<boolean> {
+  if (email === '') return false;
+  return db.withRole(async (tx) => (await readSignupMode(tx)) === 'open' || (await hasPendingInvitation(tx, email)));
 }
 
 /** Ends the callback with a redirect to the error page; better-auth sends a thrown redirect as is. */
@@ -220,7 +223,7 @@ function oidcProvider(oidc: NonNullable<OAuthConfig['oidc']>, errorUrl: string):
     clientSecret: oidc.clientSecret,
     discoveryUrl: discoveryUrl(oidc.issuer),
     requireIdTokenVerification: true,
-    scopes: ['openid', 'email', 'profile'],
+    scopes: oidc.scopes,
     accountSubject: ({ profile }) => String(profile.sub),
     getUserInfo(tokens): Promise<GenericOAuthUserInfo | null> {
       return Promise.resolve(profileFromClaims(verifiedClaims(tokens.idToken, errorUrl)));

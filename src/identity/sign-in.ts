@@ -91,20 +91,33 @@ export async function throttleSignIn(
 ): Promise<SignInKeys> {
   const emailHash = fingerprint(email);
   const keys = { ip: `ip:${context.clientIp ?? 'unknown'}`, account: `acct:${emailHash}`, emailHash };
+  await consumeAttempt(deps, keys, context, what);
+  return keys;
+}
+
+/**
+ * One attempt against the per-address and per-account limiters, whatever stands for the account
+ * (a keyed email hash, a user id, a passkey's credential id): 429 when either is spent.
+ */
+export async function consumeAttempt(
+  deps: Pick<SignInDeps, 'throttle' | 'logger'>,
+  keys: { ip: string; account: string },
+  context: IdentityRequestContext,
+  what: string,
+): Promise<void> {
   const [byIp, byAccount] = await Promise.all([deps.throttle.byIp.consume(keys.ip), deps.throttle.byAccount.consume(keys.account)]);
   if (!byIp.allowed || !byAccount.allowed) {
     deps.logger.warn({ throttled: !byIp.allowed ? 'ip' : 'account', clientIp: context.clientIp }, `${what} throttled`);
     throw tooManyRequests(
-      'Too many sign-in attempts. Wait before trying again.',
+      'Too many attempts. Wait before trying again.',
       Math.max(byIp.retryAfterSeconds, byAccount.retryAfterSeconds),
       'too_many_attempts',
     );
   }
-  return keys;
 }
 
 /** A successful sign-in clears the attempts it counted. */
-export async function rewardSignIn(deps: SignInDeps, keys: SignInKeys): Promise<void> {
+export async function rewardSignIn(deps: Pick<SignInDeps, 'throttle'>, keys: { ip: string; account: string }): Promise<void> {
   await Promise.all([deps.throttle.byIp.reward(keys.ip), deps.throttle.byAccount.reward(keys.account)]);
 }
 

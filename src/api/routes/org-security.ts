@@ -8,15 +8,25 @@ import type { ApiDeps } from '../deps.js';
 import { defineRoute, type ApiRoute } from '../registry.js';
 import { orgParams } from '../schemas.js';
 
-const securitySettings = z
-  .object({
-    requireStrongAuthForAdmins: z
-      .boolean()
-      .describe(
-        'Admins and owners who sign in must have two-factor (TOTP) on or a passkey to perform admin-level actions ' +
-          '(otherwise 403 `strong_auth_required`). Admin tokens are not affected.',
-      ),
-  })
+const requireStrongAuthForAdmins = z
+  .boolean()
+  .describe(
+    'Admins and owners who sign in must have two-factor (TOTP) on or a passkey to perform admin-level actions ' +
+      '(otherwise 403 `strong_auth_required`). Admin tokens are not affected.',
+  );
+
+const oidcGroupRoles = z
+  .record(z.string().trim().min(1).max(200), z.enum(['admin', 'developer', 'viewer']))
+  .refine((mapping) => Object.keys(mapping).length <= 100, 'at most 100 groups')
+  .describe(
+    'OIDC group -> role in this org, applied at every OIDC sign-in (the highest mapped role wins; a user in none of the groups ' +
+      'loses a role granted by the mapping). Never `owner`: ownership is granted by hand. Empty: OIDC groups are ignored.',
+  );
+
+const securitySettings = z.object({ requireStrongAuthForAdmins, oidcGroupRoles }).strict();
+/** Each field is optional on PUT: an absent one stays as it is. */
+const securityUpdate = z
+  .object({ requireStrongAuthForAdmins: requireStrongAuthForAdmins.optional(), oidcGroupRoles: oidcGroupRoles.optional() })
   .strict();
 
 /**
@@ -30,7 +40,7 @@ export function orgSecurityRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'get',
       path: '/api/orgs/:orgId/security',
       tag: 'Organizations',
-      summary: 'The org’s sign-in security settings',
+      summary: 'The org’s sign-in security settings: strong authentication for admins, OIDC group mapping',
       permission: 'org:read',
       params: orgParams,
       status: 200,
@@ -38,7 +48,8 @@ export function orgSecurityRoutes(deps: ApiDeps): ApiRoute[] {
       async handler({ params }) {
         const org = await deps.db.withTenant(params.orgId, (tx) => getOrganization(tx, params.orgId));
         if (!org) throw notFound();
-        return { requireStrongAuthForAdmins: parseOrgSettings(org.id, org.settings).requireStrongAuthForAdmins };
+        const settings = parseOrgSettings(org.id, org.settings);
+        return { requireStrongAuthForAdmins: settings.requireStrongAuthForAdmins, oidcGroupRoles: settings.oidcGroupRoles };
       },
     }),
     defineRoute({
@@ -50,7 +61,7 @@ export function orgSecurityRoutes(deps: ApiDeps): ApiRoute[] {
       description: 'Refused (409 `strong_auth_required`) when a signed-in owner turns the requirement on without meeting it.',
       permission: 'org:write',
       params: orgParams,
-      body: securitySettings,
+      body: securityUpdate,
       status: 200,
       response: securitySettings,
       errors: [409],
@@ -62,14 +73,20 @@ export function orgSecurityRoutes(deps: ApiDeps): ApiRoute[] {
             'strong_auth_required',
             'Turn on two-factor authentication or add a passkey first: the requirement would apply to you.',
           );
-        await deps.db.withTenant(params.orgId, async (tx) => {
+        const updated = await deps.db.withTenant(params.orgId, async (tx) => {
           const org = await getOrganization(tx, params.orgId);
           if (!org) throw notFound();
           const settings = parseOrgSettings(org.id, org.settings);
-          await updateOrganizationSettings(tx, org, { ...settings, requireStrongAuthForAdmins: body.requireStrongAuthForAdmins }, ctx);
+          const next = {
+            ...settings,
+            ...(body.requireStrongAuthForAdmins === undefined ? {} : { requireStrongAuthForAdmins: body.requireStrongAuthForAdmins }),
+            ...(body.oidcGroupRoles === undefined ? {} : { oidcGroupRoles: body.oidcGroupRoles }),
+          };
+          await updateOrganizationSettings(tx, org, next, ctx);
+          return next;
         });
         await announce(deps.bus, { type: 'org.changed', orgId: params.orgId }, deps.logger);
-        return body;
+        return { requireStrongAuthForAdmins: updated.requireStrongAuthForAdmins, oidcGroupRoles: updated.oidcGroupRoles };
       },
     }),
   ];
