@@ -1,0 +1,197 @@
+/**
+ * Unit tests for the secret detector. Test tokens are assembled at run time from parts (and
+ * random characters) so the repository never holds a string that secret scanners would flag.
+ */
+import { describe, expect, it } from 'vitest';
+import { _internals, isPlaceholder } from './allowlist.js';
+import { bech32ChecksumOk, githubTokenChecksumOk } from './checksums.js';
+import { detectSecrets } from './detect.js';
+import { secretNameKind } from './names.js';
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** Deterministic pseudo-random string over `alphabet`. */
+function rand(length: number, alphabet = ALNUM, seed = 7): string {
+  let x = seed;
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    // High bits: an LCG's low bits cycle with a short period.
+    out += alphabet[(x >>> 16) % alphabet.length];
+  }
+  return out;
+}
+const HEX = '0123456789abcdef';
+const types = (text: string): string[] => detectSecrets(text).map((f) => f.type);
+const spans = (text: string): string[] => detectSecrets(text).map((f) => text.slice(f.start, f.end));
+
+describe('provider formats', () => {
+  it('finds an AWS access key id and covers only the key', () => {
+    const key = ['AK', 'IA'].join('') + rand(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 3);
+    const text = `aws_access_key_id = ${key}\n`;
+    expect(types(text)).toEqual(['aws-access-key-id']);
+    expect(spans(text)).toEqual([key]);
+  });
+
+  it('allowlists the documented AWS example key', () => {
+    expect(detectSecrets(`key: ${['AK', 'IA', 'IOSFODNN7', 'EXAMPLE'].join('')}`)).toEqual([]);
+  });
+
+  it('verifies the GitHub CRC32 suffix', () => {
+    const body = rand(30, ALNUM, 11);
+    // A wrong checksum still reports (lower confidence): truncated or edited real tokens leak too.
+    const bad = `gh${'p'}_${body}AAAAAA`;
+    const [finding] = detectSecrets(`token ${bad}`);
+    expect(finding?.type).toBe('github-pat');
+    expect(finding?.confidence).toBeLessThan(0.99);
+    expect(githubTokenChecksumOk(bad)).toBe(false);
+  });
+
+  it('finds OpenAI, Anthropic, Stripe, Slack and Hugging Face tokens', () => {
+    const openai = `sk-proj-${rand(40, ALNUM, 1)}${['T3Blbk', 'FJ'].join('')}${rand(40, ALNUM, 2)}`;
+    const anthropic = `sk-ant-api03-${rand(93, ALNUM + '-_', 3)}AA`;
+    const stripe = `${['sk', 'live'].join('_')}_${rand(24, ALNUM, 4)}`;
+    const slack = `xox${'b'}-${rand(12, '0123456789', 5)}-${rand(13, '0123456789', 6)}-${rand(24, ALNUM, 7)}`;
+    const hf = `h${'f'}_${rand(34, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 8)}`;
+    expect(types(`OPENAI_API_KEY=${openai}`)).toEqual(['openai-api-key']);
+    expect(types(`client = Anthropic(api_key="${anthropic}")`)).toEqual(['anthropic-api-key']);
+    expect(types(`stripe.api_key = '${stripe}'`)).toEqual(['stripe-access-token']);
+    expect(types(`SLACK_BOT_TOKEN: ${slack}`)).toEqual(['slack-bot-token']);
+    expect(types(`huggingface-cli login --token ${hf}`)).toEqual(['huggingface-access-token']);
+  });
+
+  it('finds a PEM private key block, including one without its footer', () => {
+    const body = rand(64, ALNUM + '+/', 9);
+    const header = ['-----BEGIN RSA ', 'PRIVATE KEY-----'].join('');
+    const footer = ['-----END RSA ', 'PRIVATE KEY-----'].join('');
+    const block = `${header}\n${body}\n${body}\n${footer}`;
+    expect(spans(`here is my key:\n${block}\nthanks`)).toEqual([block]);
+    expect(types(`${header}\n${body}\n${body}`)).toEqual(['private-key']);
+    expect(detectSecrets(`${header}\nanything\n${footer}`)).toEqual([]);
+  });
+
+  it('finds a JWT but not a truncated one', () => {
+    const part = (s: string): string => Buffer.from(s).toString('base64url');
+    const jwt = `${part('{"alg":"HS256","typ":"JWT"}')}.${part('{"sub":"1234","name":"x"}')}.${rand(43, ALNUM + '-_', 10)}`;
+    expect(types(`Authorization: Bearer ${jwt}`)).toEqual(['jwt']);
+    expect(detectSecrets(jwt.slice(0, jwt.length - 30))).toEqual([]);
+  });
+
+  it('checks age keys with bech32', () => {
+    expect(bech32ChecksumOk('a12uel5l')).toBe(true);
+    expect(bech32ChecksumOk('a12uel5m')).toBe(false);
+  });
+});
+
+describe('generic assignments', () => {
+  const value = rand(32, ALNUM, 12);
+  it.each([
+    [`api_key = "${value}"`],
+    [`export CLIENT_SECRET=${value}`],
+    [`{"access_token": "${value}"}`],
+    [`  db-password: ${value}`],
+    [`var apiToken string = "${value}"`],
+    [`string apiToken = "${value}";`],
+    [`<add key="ClearTextPassword" value="${value}" />`],
+    [`<password>${value}</password>`],
+    [`System.setProperty("api_token", "${value}")`],
+  ])('flags %s and reports the value', (text) => {
+    expect(spans(text)).toEqual([value]);
+  });
+
+  it.each([
+    ['password = <your password here>'],
+    ['password: ${DB_PASSWORD}'],
+    ['api_key = "{{ .Values.apiKey }}"'],
+    ['API_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'],
+    ['secret = "changeme"'],
+    ['token = "1234567890"'],
+    ['apiKey: this.apiKey,'],
+    ['my_password = foo(hey)you'],
+    ['password = "fakesecret123"'],
+    ['public_key = "9Cnzj4p4WGeKLs1Pt8QuKUpRKfFLfRYC9AIKjbJTWit"'],
+    ['credentialsId: "ff083f76-7804-4ef1-80e4-fe975bb9141b"'],
+    ['csrf-token=Mj2qykJO5rELyHgezQ69nzUX0i3OH67V7+V4eUrLfpuyO'],
+    ['secret_length = X25519.secret_length'],
+    ['GITHUB_API_KEY=\nDYNATRACE_API_KEY='],
+  ])('ignores %s', (text) => {
+    expect(detectSecrets(text)).toEqual([]);
+  });
+});
+
+describe('near misses', () => {
+  it('ignores a bare git SHA, UUID and base64 image data', () => {
+    expect(detectSecrets(`commit ${rand(40, HEX, 13)}`)).toEqual([]);
+    expect(detectSecrets('request id 0736f5ef-7e88-499a-80cc-90c85d2a5180 failed')).toEqual([]);
+    expect(detectSecrets(`<img src="data:image/png;base64,${rand(400, ALNUM + '+/', 14)}=">`)).toEqual([]);
+  });
+
+  it('ignores prose about secrets', () => {
+    const prose = 'Rotate the API key and the password every 90 days; store each token in the secret manager, never in code.';
+    expect(detectSecrets(prose)).toEqual([]);
+  });
+});
+
+describe('structural rules', () => {
+  it('finds curl credentials but not placeholders', () => {
+    expect(spans(`curl -u admin:${value()} https://api.example.com`)).toEqual([value()]);
+    expect(detectSecrets('curl -u "$USER:$PASS" https://api.example.com')).toEqual([]);
+    expect(detectSecrets('curl -u <user:password> https://test.com')).toEqual([]);
+  });
+
+  it('finds credentials in URLs', () => {
+    const pass = rand(16, ALNUM, 15);
+    expect(spans(`DATABASE_URL=postgres://app:${pass}@db.internal:5432/app`)).toEqual([pass]);
+    expect(detectSecrets('postgres://user:password@localhost/db')).toEqual([]);
+  });
+
+  it('decodes Basic auth', () => {
+    const basic = Buffer.from(`svc:${rand(12, ALNUM, 16)}`).toString('base64');
+    expect(types(`-H "Authorization: Basic ${basic}"`)).toEqual(['authorization-header']);
+    expect(detectSecrets('-H "Authorization: Bearer $API_KEY"')).toEqual([]);
+  });
+
+  it('finds Kubernetes Secret data values', () => {
+    const data = Buffer.from(rand(12, ALNUM, 17)).toString('base64');
+    const yaml = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: ${data}\n  empty: ""\n`;
+    expect(spans(yaml)).toEqual([data]);
+  });
+
+  function value(): string {
+    return rand(14, ALNUM, 18);
+  }
+});
+
+describe('helpers', () => {
+  it('classifies names', () => {
+    expect(secretNameKind('client_secret')).toBe('key');
+    expect(secretNameKind('X-API-Key')).toBe('key');
+    expect(secretNameKind('DB_PASSWORD')).toBe('password');
+    expect(secretNameKind('theapikey')).toBe('key');
+    expect(secretNameKind('secret_name')).toBeUndefined();
+    expect(secretNameKind('bucket_key')).toBeUndefined();
+  });
+
+  it('recognises placeholders', () => {
+    expect(isPlaceholder('xxxxxxxx')).toBe(true);
+    expect(isPlaceholder('****')).toBe(true);
+    expect(isPlaceholder('<your-key>')).toBe(true);
+    expect(isPlaceholder('abcdefghijklmnop1234', 'strict')).toBe(true);
+    expect(isPlaceholder(rand(32, ALNUM, 19), 'strict')).toBe(false);
+    expect(_internals.singleRepeated('QQQQQQQQQQQQ')).toBe(true);
+  });
+
+  it('stays fast on adversarial input', () => {
+    const inputs = [
+      'a'.repeat(20_000),
+      'key='.repeat(5_000),
+      `eyJ${'A'.repeat(20_000)}`,
+      '-----BEGIN '.repeat(2_000),
+      'password: '.repeat(2_000),
+    ];
+    for (const input of inputs) {
+      const started = performance.now();
+      detectSecrets(input);
+      expect(performance.now() - started).toBeLessThan(1_000);
+    }
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * Secret detector: finds provider keys, tokens, private keys and credential assignments in a
+ * prompt or response. Pure and synchronous; cost is one keyword scan over the text plus, for each
+ * keyword hit, bounded regexes over a window around it.
+ *
+ * Pipeline: prefilter (keyword scan) -> per-rule windows around hits -> rule regex -> placeholder
+ * allowlist and entropy -> rule check (checksums, structure) -> overlap resolution by priority.
+ */
+import type { Finding } from '../types.js';
+import { isPlaceholder } from './allowlist.js';
+import { shannonEntropy } from './entropy.js';
+import { buildPrefilter } from './prefilter.js';
+import type { RuleHit, SecretRule } from './rule.js';
+import { SECRET_RULES } from './rules/index.js';
+
+const DEFAULT_BEFORE = 48;
+const DEFAULT_AFTER = 320;
+
+/** Rule patterns recompiled with `d` (exact group offsets) and, for anchored rules, `y` (match only at lastIndex). */
+const PATTERNS: readonly RegExp[] = SECRET_RULES.map((r) => {
+  const anchored = r.anchor !== 'window';
+  const flags = new Set([...r.pattern.flags, 'd', 'g']);
+  if (anchored) flags.add('y');
+  return new RegExp(r.pattern.source, [...flags].join(''));
+});
+const PREFILTER = buildPrefilter(SECRET_RULES);
+
+type Candidate = { rule: SecretRule; start: number; end: number; confidence: number; type: string };
+
+/** Per rule: anchored start positions, or merged [start, end) windows, from the keyword hits. */
+type Work = { anchors: Set<number>; windows: number[] };
+
+function collectWork(text: string): Map<number, Work> {
+  const work = new Map<number, Work>();
+  PREFILTER.scan(text, (indices, hitStart, hitEnd) => {
+    for (const index of indices) {
+      const rule = SECRET_RULES[index]!;
+      let w = work.get(index);
+      if (w === undefined) work.set(index, (w = { anchors: new Set(), windows: [] }));
+      const anchor = rule.anchor ?? 'hit';
+      if (anchor === 'hit') w.anchors.add(hitStart);
+      else if (anchor !== 'window') {
+        const at = anchor(text, hitStart);
+        if (at >= 0) w.anchors.add(at);
+      } else {
+        const start = Math.max(0, hitStart - (rule.before ?? DEFAULT_BEFORE));
+        const end = Math.min(text.length, hitEnd + (rule.after ?? DEFAULT_AFTER));
+        const list = w.windows;
+        if (list.length > 0 && start <= list[list.length - 1]!) list[list.length - 1] = Math.max(end, list[list.length - 1]!);
+        else list.push(start, end);
+      }
+    }
+  });
+  return work;
+}
+
+/** Validates one regex match (offset = where `source` starts in `text`) and records its candidates. */
+function consider(text: string, rule: SecretRule, m: RegExpExecArray, offset: number, out: Candidate[]): boolean {
+  const at = m.indices?.groups?.secret ?? m.indices?.[0];
+  if (!at) return false;
+  const start = offset + at[0];
+  const end = offset + at[1];
+  const secret = text.slice(start, end);
+  if (rule.minEntropy !== undefined && shannonEntropy(secret) < rule.minEntropy) return false;
+  if (isPlaceholder(secret, rule.placeholders ?? 'format')) return false;
+  let confidence = rule.confidence;
+  let hits: readonly RuleHit[] | undefined;
+  if (rule.check) {
+    const verdict = rule.check({ text, match: m, secret, start: offset + m.index, end: offset + m.index + m[0].length, offset });
+    if (verdict === false || (Array.isArray(verdict) && verdict.length === 0)) return false;
+    if (typeof verdict === 'number') confidence = verdict;
+    else if (typeof verdict !== 'boolean') hits = verdict;
+  }
+  if (hits === undefined) out.push({ rule, start, end, confidence, type: rule.id });
+  else
+    for (const h of hits) out.push({ rule, start: h.start, end: h.end, confidence: h.confidence ?? confidence, type: h.type ?? rule.id });
+  return true;
+}
+
+function runRule(text: string, index: number, work: Work, out: Candidate[]): void {
+  const rule = SECRET_RULES[index]!;
+  const pattern = PATTERNS[index]!;
+  for (const anchor of work.anchors) {
+    pattern.lastIndex = anchor;
+    const m = pattern.exec(text);
+    if (m !== null && m[0].length > 0) consider(text, rule, m, 0, out);
+  }
+  const spans = work.windows;
+  for (let w = 0; w < spans.length; w += 2) {
+    const windowStart = spans[w]!;
+    const slice = text.slice(windowStart, spans[w + 1]);
+    pattern.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = pattern.exec(slice)) !== null) {
+      if (m[0].length === 0) pattern.lastIndex++;
+      else consider(text, rule, m, windowStart, out);
+    }
+  }
+}
+
+/** Keeps, among overlapping candidates, the most specific (priority), then surest, then longest. */
+function resolveOverlaps(candidates: Candidate[]): Candidate[] {
+  candidates.sort(
+    (a, b) =>
+      (b.rule.priority ?? 1) - (a.rule.priority ?? 1) ||
+      b.confidence - a.confidence ||
+      b.end - b.start - (a.end - a.start) ||
+      a.start - b.start,
+  );
+  const kept: Candidate[] = [];
+  for (const c of candidates) if (!kept.some((k) => c.start < k.end && k.start < c.end)) kept.push(c);
+  return kept.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+export function detectSecrets(text: string): Finding[] {
+  if (text.length < 8) return [];
+  const work = collectWork(text);
+  if (work.size === 0) return [];
+  const candidates: Candidate[] = [];
+  for (const [index, w] of work) runRule(text, index, w, candidates);
+  return resolveOverlaps(candidates).map((c) => ({
+    detector: 'secret',
+    type: c.type,
+    start: c.start,
+    end: c.end,
+    confidence: c.confidence,
+  }));
+}

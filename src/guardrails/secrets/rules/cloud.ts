@@ -1,0 +1,247 @@
+/** Cloud and infrastructure providers: AWS, Azure, Google Cloud, Cloudflare, HashiCorp, PaaS hosts. */
+import { decodeBase64Text } from '../checksums.js';
+import type { SecretRule } from '../rule.js';
+import { END, START, UUID, keyed, prefixed } from './helpers.js';
+
+export const CLOUD_RULES: readonly SecretRule[] = [
+  {
+    // AWS access key ids: a 4-letter type prefix and 16 base32 characters (A-Z, 2-7).
+    id: 'aws-access-key-id',
+    keywords: ['akia', 'asia', 'abia', 'acca', 'a3t'],
+    pattern: new RegExp(`(?<![A-Za-z0-9])(?<secret>(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Za-z0-9])`, 'g'),
+    confidence: 0.95,
+    priority: 2,
+  },
+  {
+    // The 40-character secret has no prefix: only recognisable next to an AWS-ish secret name.
+    id: 'aws-secret-access-key',
+    keywords: ['aws', 'secret_access_key', 'secretaccesskey', 'secret-access-key'],
+    pattern: new RegExp(
+      `(?<![A-Za-z0-9])(?:[Aa][Ww][Ss]|[Ss][Ee][Cc][Rr][Ee][Tt]_?[Aa][Cc][Cc][Ee][Ss][Ss]_?[Kk][Ee][Yy])[\\w.\\-]{0,40}?["'\`]?[ \\t]{0,4}(?:=>|:=|[:=,]|[ \\t])[ \\t]{0,4}["'\`]?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`,
+      'g',
+    ),
+    confidence: 0.9,
+    minEntropy: 4,
+    check: ({ secret }) => /[A-Z]/.test(secret) && /[a-z]/.test(secret) && /[0-9]/.test(secret),
+    priority: 1,
+  },
+  {
+    // Amazon Bedrock long-term keys: "ABSK" + base64("BedrockAPIKey-...").
+    id: 'aws-bedrock-api-key',
+    keywords: ['absk'],
+    pattern: prefixed('ABSKQmVkcm9ja0FQSUtleS', '[A-Za-z0-9+/]{100,200}={0,2}'),
+    confidence: 0.95,
+    priority: 2,
+  },
+  {
+    // Short-term Bedrock keys: "bedrock-api-key-" + base64("bedrock.amazonaws.com/...").
+    id: 'aws-bedrock-api-key',
+    keywords: ['bedrock-api-key-'],
+    pattern: new RegExp(`${START}(?<secret>bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=%&]{0,4000})(?![A-Za-z0-9+/=%&])`, 'g'),
+    confidence: 0.95,
+    priority: 2,
+  },
+  {
+    // Entra ID (Azure AD) client secrets: 3 characters, a digit, "Q~", then 31-34 characters.
+    id: 'azure-ad-client-secret',
+    keywords: ['q~'],
+    anchor: 'window',
+    pattern: /(?<![\w~.-])(?<secret>[\w~.-]{3}\dQ~[\w~.-]{31,34})(?![\w~.-])/g,
+    before: 8,
+    after: 48,
+    confidence: 0.9,
+    minEntropy: 3.5,
+    priority: 2,
+  },
+  {
+    // Storage account keys in connection strings: AccountKey=<88 base64>.
+    id: 'azure-storage-account-key',
+    keywords: ['accountkey'],
+    pattern: /[Aa]ccount[Kk]ey\s{0,2}=\s{0,2}(?<secret>[A-Za-z0-9+/]{86}==)/g,
+    confidence: 0.95,
+    minEntropy: 4,
+    priority: 2,
+  },
+  {
+    // A service-account key file; its private_key is caught by the PEM rule, this marks the file itself.
+    id: 'gcp-service-account',
+    keywords: ['service_account'],
+    anchor: 'window',
+    pattern: /"type"\s{0,4}:\s{0,4}"(?<secret>service_account)"/g,
+    confidence: 0.6,
+    priority: 1,
+  },
+  {
+    id: 'cloudflare-origin-ca-key',
+    keywords: ['v1.0-'],
+    pattern: prefixed('v1\\.0-', '[a-f0-9]{24}-[a-f0-9]{146}'),
+    confidence: 0.95,
+    priority: 2,
+  },
+  {
+    id: 'cloudflare-global-api-key',
+    keywords: ['cloudflare'],
+    pattern: keyed(['cloudflare'], '[a-f0-9]{37}'),
+    confidence: 0.85,
+    minEntropy: 3,
+    priority: 1,
+  },
+  {
+    id: 'cloudflare-api-key',
+    keywords: ['cloudflare'],
+    pattern: keyed(['cloudflare'], '[A-Za-z0-9_-]{40}'),
+    confidence: 0.85,
+    minEntropy: 3.5,
+    priority: 1,
+  },
+  {
+    id: 'digitalocean-token',
+    keywords: ['dop_v1_', 'doo_v1_', 'dor_v1_'],
+    pattern: prefixed('do[opr]_v1_', '[a-f0-9]{64}'),
+    confidence: 0.95,
+    priority: 2,
+  },
+  {
+    id: 'heroku-api-key',
+    keywords: ['heroku'],
+    pattern: keyed(['heroku'], UUID),
+    confidence: 0.8,
+    priority: 1,
+  },
+  {
+    id: 'heroku-api-key-v2',
+    keywords: ['hrku-'],
+    pattern: prefixed('HRKU-AA', '[0-9a-zA-Z_-]{58}'),
+    confidence: 0.95,
+    priority: 2,
+  },
+  {
+    // Vault service tokens: hvs.<~90+ chars> (current) and s.<24 chars> (legacy, needs mixed case and digits).
+    id: 'vault-service-token',
+    keywords: ['hvs.'],
+    pattern: prefixed('hvs\\.', '[A-Za-z0-9_-]{90,300}'),
+    confidence: 0.95,
+    minEntropy: 3.5,
+    priority: 2,
+  },
+  {
+    id: 'vault-service-token',
+    keywords: ['s.'],
+    pattern: /(?<![A-Za-z0-9_.-])(?<secret>s\.[A-Za-z0-9]{24})(?![A-Za-z0-9_.-])/g,
+    confidence: 0.7,
+    minEntropy: 3.5,
+    check: ({ secret }) => /[A-Z]/.test(secret) && /[a-z]/.test(secret.slice(2)) && /[0-9]/.test(secret),
+    priority: 1,
+  },
+  {
+    id: 'vault-batch-token',
+    keywords: ['hvb.'],
+    pattern: prefixed('hvb\\.', '[A-Za-z0-9_-]{138,400}'),
+    confidence: 0.95,
+    minEntropy: 3.5,
+    priority: 2,
+  },
+  {
+    id: 'terraform-api-token',
+    keywords: ['.atlasv1.'],
+    anchor: 'window',
+    pattern: new RegExp(`${START}(?<secret>[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=-]{60,70})${END}`, 'g'),
+    before: 20,
+    confidence: 0.95,
+    minEntropy: 3.5,
+    priority: 2,
+  },
+  {
+    id: 'flyio-access-token',
+    keywords: ['fo1_', 'fm1r_', 'fm1a_', 'fm2_'],
+    pattern: new RegExp(`${START}(?<secret>fo1_[\\w-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,2000}={0,3})(?![A-Za-z0-9_+/=-])`, 'g'),
+    confidence: 0.9,
+    minEntropy: 3.5,
+    priority: 2,
+  },
+  {
+    id: 'databricks-api-token',
+    keywords: ['dapi'],
+    pattern: prefixed('dapi', '[a-f0-9]{32}(?:-\\d)?'),
+    confidence: 0.9,
+    minEntropy: 3,
+    priority: 2,
+  },
+  {
+    id: 'clickhouse-cloud-api-secret-key',
+    keywords: ['4b1d'],
+    pattern: new RegExp(`(?<![A-Za-z0-9])(?<secret>4b1d[A-Za-z0-9]{38})(?![A-Za-z0-9])`, 'g'),
+    confidence: 0.85,
+    minEntropy: 4,
+    priority: 2,
+  },
+  {
+    id: 'scalingo-api-token',
+    keywords: ['tk-us-'],
+    pattern: prefixed('tk-us-', '[\\w-]{48}'),
+    confidence: 0.9,
+    minEntropy: 3.5,
+    priority: 2,
+  },
+  {
+    id: 'openshift-user-token',
+    keywords: ['sha256~'],
+    pattern: prefixed('sha256~', '[\\w-]{43}', '(?![\\w-])'),
+    confidence: 0.9,
+    minEntropy: 3.5,
+    priority: 2,
+  },
+  {
+    id: 'alibaba-access-key-id',
+    keywords: ['ltai'],
+    pattern: new RegExp(`(?<![A-Za-z0-9])(?<secret>LTAI[A-Za-z0-9]{20})(?![A-Za-z0-9])`, 'g'),
+    confidence: 0.85,
+    minEntropy: 3.5,
+    priority: 2,
+  },
+  {
+    // 1Password service-account tokens: "ops_" + base64 JSON.
+    id: '1password-service-account-token',
+    keywords: ['ops_eyj'],
+    pattern: prefixed('ops_eyJ', '[A-Za-z0-9+/]{250,4000}={0,3}'),
+    confidence: 0.95,
+    minEntropy: 4,
+    priority: 2,
+  },
+  {
+    // 1Password account secret keys: A3-XXXXXX-XXXXXX-XXXXX-XXXXX-XXXXX-XXXXX (the 6+6 may be joined).
+    id: '1password-secret-key',
+    keywords: ['a3-'],
+    pattern:
+      /(?<![A-Za-z0-9-])(?<secret>A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5})(?![A-Za-z0-9-])/g,
+    confidence: 0.9,
+    minEntropy: 3,
+    priority: 2,
+  },
+  {
+    id: 'artifactory-api-key',
+    keywords: ['akcp'],
+    pattern: new RegExp(`(?<![A-Za-z0-9])(?<secret>AKCp[A-Za-z0-9]{69})(?![A-Za-z0-9])`, 'g'),
+    confidence: 0.9,
+    minEntropy: 4,
+    priority: 2,
+  },
+  {
+    // Reference tokens are base64 of "reftkn:01:...".
+    id: 'artifactory-reference-token',
+    keywords: ['cmvmdg'],
+    pattern: new RegExp(`(?<![A-Za-z0-9])(?<secret>cmVmdGtu[A-Za-z0-9]{56})(?![A-Za-z0-9])`, 'g'),
+    confidence: 0.9,
+    minEntropy: 4,
+    check: ({ secret }) => decodeBase64Text(secret) !== undefined || secret.length === 64,
+    priority: 2,
+  },
+  {
+    id: 'doppler-api-token',
+    keywords: ['dp.pt.', 'dp.st.', 'dp.sa.', 'dp.ct.'],
+    pattern: prefixed('dp\\.(?:pt|st|sa|ct|scim|audit)\\.', '[A-Za-z0-9]{40,44}'),
+    confidence: 0.9,
+    minEntropy: 3.5,
+    priority: 2,
+  },
+];
