@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { detectEmails } from './email.js';
+
+const spans = (text: string) => detectEmails(text).map((f) => text.slice(f.start, f.end));
+
+describe('detectEmails', () => {
+  it('finds addresses in running text with exact offsets', () => {
+    const text = 'Mail UtaKortig@jourrapide.com or j.doe+tag@mail.example.co.uk.';
+    expect(spans(text)).toEqual(['UtaKortig@jourrapide.com', 'j.doe+tag@mail.example.co.uk']);
+    const [first] = detectEmails(text);
+    expect(first).toMatchObject({ detector: 'pii', type: 'EMAIL', start: 5, end: 29 });
+  });
+
+  it('handles punctuation around the address', () => {
+    expect(spans('(alice@example.org), <bob@example.net>; "carol@example.com"')).toEqual([
+      'alice@example.org',
+      'bob@example.net',
+      'carol@example.com',
+    ]);
+    expect(spans('mailto:dave@example.io')).toEqual(['dave@example.io']);
+  });
+
+  it('ignores near-misses', () => {
+    expect(spans('@handle and user@localhost and a@b.c and x@-bad.com and a..b@example.com')).toEqual([]);
+    expect(spans('https://user:pa55word@db.example.com/x and ssh://git@github.com/org/repo')).toEqual([]);
+    expect(spans('price @ 5.00 and @@ and foo@ bar')).toEqual([]);
+  });
+
+  it('stays linear on adversarial input', () => {
+    const text = 'a'.repeat(50_000) + '@' + 'b.'.repeat(50_000);
+    const t = performance.now();
+    detectEmails(text);
+    detectEmails('@'.repeat(100_000));
+    expect(performance.now() - t).toBeLessThan(500);
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * Email addresses. Instead of one big regex over the whole text, we jump from '@' to '@' with
+ * indexOf and walk outwards over the characters an address can hold: a prompt without '@' costs a
+ * single indexOf, and every '@' costs at most 64 + 255 character checks (RFC 5321 limits), so the
+ * scan is linear in the text however it is built.
+ */
+import type { Finding } from '../types.js';
+import { pii } from './finding.js';
+
+const MAX_LOCAL = 64;
+const MAX_DOMAIN = 253;
+
+/** RFC 5322 "atext" plus '.', ASCII only: the characters of an unquoted local part. */
+function isLocalChar(c: number): boolean {
+  return (
+    (c >= 0x61 && c <= 0x7a) || // a-z
+    (c >= 0x41 && c <= 0x5a) || // A-Z
+    (c >= 0x30 && c <= 0x39) || // 0-9
+    c === 0x2e || // .
+    c === 0x5f || // _
+    c === 0x2d || // -
+    c === 0x2b || // +
+    c === 0x25 || // %
+    c === 0x27 || // ' (o'brien@…)
+    c === 0x21 || // !
+    c === 0x23 || // #
+    c === 0x24 || // $
+    c === 0x26 || // &
+    c === 0x2a || // *
+    c === 0x3d || // =
+    c === 0x3f || // ?
+    c === 0x5e || // ^
+    c === 0x60 || // `
+    c === 0x7b || // {
+    c === 0x7c || // |
+    c === 0x7d || // }
+    c === 0x7e || // ~
+    c >= 0xc0 // letters of other scripts (EAI addresses, e.g. "jürgen@…")
+  );
+}
+
+function isDomainChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c >= 0xc0;
+}
+
+// A hostname label (letters, digits, inner hyphens) and a top-level domain: alphabetic, or an
+// IDNA "xn--" label. Applied to short, already delimited strings, so no backtracking concern.
+const LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
+const TLD = /^(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/iu;
+
+// Punctuation that may sit at the edge of the local part in running text but not belong to the
+// address: quotes, a leading "'", '|' table borders, "=" in "email=…" and the like.
+const LOCAL_EDGE_TRIM = /^[.'`{|}~=?^!#$%&*+-]+/;
+
+function validDomain(domain: string): boolean {
+  if (domain.length < 4 || domain.length > MAX_DOMAIN) return false;
+  const labels = domain.split('.');
+  if (labels.length < 2) return false; // "user@localhost" is not worth flagging
+  for (const label of labels) if (!LABEL.test(label)) return false;
+  return TLD.test(labels[labels.length - 1] ?? '');
+}
+
+export function detectEmails(text: string): Finding[] {
+  const findings: Finding[] = [];
+  let at = text.indexOf('@');
+  let minStart = 0; // never start an address inside the previous one
+  while (at !== -1) {
+    // Local part: walk left.
+    let s = at;
+    while (s > minStart && at - s < MAX_LOCAL + 1 && isLocalChar(text.charCodeAt(s - 1))) s--;
+    // Domain: walk right.
+    let e = at + 1;
+    while (e < text.length && e - at <= MAX_DOMAIN && isDomainChar(text.charCodeAt(e))) e++;
+    // Sentence punctuation after the address ("mail me at a@b.com.") is not part of it.
+    while (e > at + 1 && (text.charCodeAt(e - 1) === 0x2e || text.charCodeAt(e - 1) === 0x2d)) e--;
+
+    let local = text.slice(s, at);
+    const trimmed = LOCAL_EDGE_TRIM.exec(local);
+    if (trimmed) {
+      s += trimmed[0].length;
+      local = local.slice(trimmed[0].length);
+    }
+    const domain = text.slice(at + 1, e);
+    if (
+      local.length > 0 &&
+      local.length <= MAX_LOCAL &&
+      !local.endsWith('.') &&
+      !local.includes('..') &&
+      !isUrlCredential(text, s) &&
+      validDomain(domain)
+    ) {
+      // An address directly glued to a longer word on the right (a@b.comXYZ is already consumed
+      // by the domain walk), or followed by '@' again (a@b@c), is not a clean address.
+      const after = text.charCodeAt(e);
+      if (after !== 0x40) {
+        findings.push(pii('EMAIL', s, e, 0.95));
+        minStart = e;
+      }
+    }
+    at = text.indexOf('@', at + 1);
+  }
+  return findings;
+}
+
+/**
+ * "https://user:pa55@host.example" carries a credential and "ssh://git@host" a user name, not an
+ * email address (the secret detector owns credentials): the local part follows ':' or '/' inside
+ * a token that contains "://".
+ */
+function isUrlCredential(text: string, localStart: number): boolean {
+  const prev = localStart === 0 ? 0 : text.charCodeAt(localStart - 1);
+  if (prev !== 0x3a && prev !== 0x2f) return false;
+  const from = Math.max(0, localStart - 256);
+  const before = text.slice(from, localStart);
+  const lastSpace = Math.max(before.lastIndexOf(' '), before.lastIndexOf('\n'), before.lastIndexOf('\t'));
+  return before.slice(lastSpace + 1).includes('://');
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { detectPhones } from './phone.js';
+
+const spans = (text: string) => detectPhones(text).map((f) => text.slice(f.start, f.end));
+
+describe('detectPhones', () => {
+  it('finds international numbers without any cue', () => {
+    expect(spans('Ring +1-984-182-0190 or +46 (0)8 928 571 38 or +447700 921 916.')).toEqual([
+      '+1-984-182-0190',
+      '+46 (0)8 928 571 38',
+      '+447700 921 916',
+    ]);
+    expect(spans('Fax: 001-518-640-0854')).toEqual(['001-518-640-0854']);
+  });
+
+  it('finds North American numbers by their layout', () => {
+    expect(spans('They are at (602) 272-9781 and 541-714-1388, ext: 212.555.0198')).toEqual([
+      '(602) 272-9781',
+      '541-714-1388',
+      '212.555.0198',
+    ]);
+  });
+
+  it('keeps extensions in the span', () => {
+    expect(spans('Desk: (898)666-3621x0135')).toEqual(['(898)666-3621x0135']);
+  });
+
+  it('finds national numbers of other countries next to a phone cue', () => {
+    expect(spans('Phone:\n0490 75 40 81')).toEqual(['0490 75 40 81']);
+    expect(spans('Can someone call me on 9472 7916? Thanks')).toEqual(['9472 7916']);
+    expect(spans('Mobile: 03.93.92.16.85\nFax: 9498777106')).toEqual(['03.93.92.16.85', '9498777106']);
+    expect(spans('082 490 1693-Office\\,07700 063 966-Fax')).toEqual(['082 490 1693', '07700 063 966']);
+    expect(spans('my number is 467 3395.')).toEqual(['467 3395']);
+  });
+
+  it('ignores timestamps, order numbers, dates, addresses and amounts', () => {
+    expect(spans('created at 1700000000 (unix), order 5551234567, invoice #: 555 123 4567')).toEqual([]);
+    expect(spans('Date: 2015-12-22 04:34:22, born 11/22/2000, on 25.12.2023')).toEqual([]);
+    expect(spans('they are at 370 3911 Fourth Avenue; Billing address:\n 03262 2437 Main St')).toEqual([]);
+    expect(spans('total $1 234 567 and pi 3.14159265 and v1.2.3456789')).toEqual([]);
+    expect(spans("driver's license number is 6940579")).toEqual([]);
+  });
+
+  it('ignores bare digit runs and grouped numbers without a cue', () => {
+    expect(spans('The answer is 12345678 and 699 956 915 items')).toEqual([]);
+  });
+
+  it('stays linear on long digit-and-separator runs', () => {
+    const text = '1 2 '.repeat(50_000) + ' 12-34-'.repeat(20_000);
+    const t = performance.now();
+    detectPhones(text);
+    expect(performance.now() - t).toBeLessThan(1000);
+  });
+});
