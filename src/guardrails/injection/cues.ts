@@ -1,0 +1,543 @@
+/**
+ * Hand-written cue patterns, one phrase family each, run over the normalised text (lower case,
+ * whitespace collapsed, confusables and leetspeak folded). They are not verdicts: each cue is a
+ * model feature (the trained weight says how much it counts, so a cue that also fires on benign
+ * text learns a small weight) and, when the score passes the threshold, the strongest cue gives
+ * the finding's category and span.
+ *
+ * Speed: a cue is tried only where its trigger word (or trigger character) starts, found by
+ * the single tokenising pass in features.ts; its regex is sticky and every gap is bounded, so
+ * the work is linear in the text and there is no catastrophic backtracking.
+ */
+import type { InjectionCategory } from '../types.js';
+import { normalize } from './normalize.js';
+
+export type Cue = {
+  id: string;
+  category: InjectionCategory;
+  /** Whole-word triggers (the regex starts with one of them), or a single punctuation character. */
+  triggers: readonly string[];
+  re: RegExp;
+  /** Only at the start of a line (fake chat turns). */
+  lineStart?: boolean;
+};
+
+/** Up to n filler words between two parts of a phrase. */
+const gap = (n: number): string => `(?:[\\s,]+[a-z'’-]+){0,${n}}?`;
+const S = '[\\s,:-]+';
+const w = (...alts: string[]): string => `(?:${alts.join('|')})`;
+
+const IGNORE = [
+  'ignore',
+  'ignoring',
+  'disregard',
+  'disregarding',
+  'forget',
+  'forgetting',
+  'overlook',
+  'skip',
+  'bypass',
+  'override',
+  'neglect',
+  'discard',
+  'abandon',
+];
+const RULES = w(
+  'instructions?',
+  'directives?',
+  'prompts?',
+  'rules?',
+  'guidelines?',
+  'commands?',
+  'orders?',
+  'constraints?',
+  'programming',
+  'restrictions?',
+  'polic(?:y|ies)',
+  'training',
+  'guidance',
+  'directions?',
+  'limitations?',
+  'filters?',
+  'safeguards?',
+  'conditioning',
+  'settings?',
+  'protocols?',
+  'ethics',
+  'morals?',
+  'principles',
+);
+const RESTRICT = w(
+  'restrictions?',
+  'limits?',
+  'limitations?',
+  'filters?',
+  'filtering',
+  'censorship',
+  'rules',
+  'boundaries',
+  'guidelines',
+  'morals?',
+  'ethics',
+  'constraints?',
+  'regard for',
+  'warnings?',
+  'safeguards?',
+);
+
+type CueSpec = [id: string, category: InjectionCategory, triggers: string[], rest: string, lineStart?: boolean];
+
+const IH: InjectionCategory = 'INSTRUCTION_HIJACKING';
+const RC: InjectionCategory = 'ROLE_CONFUSION';
+const CS: InjectionCategory = 'CONTEXT_SMUGGLING';
+const DI: InjectionCategory = 'DELIMITER_INJECTION';
+
+/** `rest` follows the trigger word; `\b` after it is implied by the tokeniser. */
+const SPECS: CueSpec[] = [
+  // ---------------------------------------------------------------- instruction hijacking
+  [
+    'ignore-prior-rules',
+    IH,
+    IGNORE,
+    `${gap(4)}${S}${w('all', 'any', 'every', 'the', 'your', 'my', 'of', 'those', 'these', 'previous', 'prior', 'above', 'earlier')}${gap(3)}${S}${RULES}\\b`,
+  ],
+  [
+    'ignore-the-above',
+    IH,
+    IGNORE,
+    `${gap(2)}\\s${w('the above', 'above', 'everything', 'all (?:of )?(?:the )?above', "what (?:you|i) (?:were|was|have been|'ve been) (?:told|said|instructed)", 'all (?:that|what) you', 'everything (?:you|that|above|before|prior)')}`,
+  ],
+  [
+    'ignore-x-and-do',
+    IH,
+    IGNORE,
+    `${gap(3)}\\s(?:the|this|that|these|those|my|previous|prior|above)\\s[a-z]+[\\s,]+(?:and|then|instead)(?:\\s(?:just|simply|only))?\\s${w('state', 'say', 'print', 'output', 'respond', 'reply', 'write', 'tell', 'return', 'answer', 'declare', 'claim', 'give', 'reveal', 'show', 'send')}\\b`,
+  ],
+  ['ignore-your-programming', IH, IGNORE, `\\s(?:all\\s|any\\s)?(?:of\\s)?(?:your|its|their)\\s${gap(2)}${RULES}\\b`],
+  [
+    'prior-rules-no-longer',
+    IH,
+    ['previous', 'prior', 'above', 'old', 'original', 'all'],
+    `\\s${RULES}\\s${w('no longer apply', 'are (?:now )?(?:void|null|cancelled|canceled|revoked|obsolete|overridden|irrelevant)', 'do not apply', "don't apply")}`,
+  ],
+  [
+    'new-instructions',
+    IH,
+    ['new', 'updated', 'real', 'actual', 'true', 'revised', 'additional', 'secret', 'hidden'],
+    `\\s${w('instructions?', 'directives?', 'task', 'rules', 'system prompt', 'orders')}\\s?${w(':', 'are', 'follow', 'is to', 'from')}`,
+  ],
+  [
+    'instead-do',
+    IH,
+    ['instead'],
+    `[\\s,]+(?:you\\s(?:must|should|will)\\s|just\\s|please\\s)?${w('say', 'print', 'output', 'respond with', 'reply with', 'write', 'state', 'return')}\\b`,
+  ],
+  [
+    'do-not-follow-rules',
+    IH,
+    ['do', 'don', 'dont', 'never', 'stop', 'cease'],
+    `(?:\\s?'?t|\\snot)?\\s${w('follow', 'obey', 'adhere to', 'comply with', 'abide by', 'listen to')}\\s${gap(2)}${RULES}`,
+  ],
+  [
+    'no-need-to-follow',
+    IH,
+    ['not', 'no', 'don', 'doesn', 'dont', 'never'],
+    `${gap(3)}\\s${w('have to', 'need to', 'required to', 'bound by', 'obliged to', 'restricted by', 'limited by', 'constrained by', 'subject to')}\\s${gap(3)}${w('rules', 'policies', 'policy', 'guidelines', 'restrictions', 'filters', 'ethics', 'morals', 'laws', 'openai', 'content', 'limitations', 'boundaries', 'constraints')}`,
+  ],
+  [
+    'break-free',
+    IH,
+    ['broken', 'break', 'breaking', 'broke', 'freed', 'free', 'escape', 'escaped', 'liberated'],
+    `${gap(2)}\\s${w('free', 'out', 'from', 'of')}\\s${gap(3)}${w('confines', 'rules', 'restrictions', 'limitations', 'shackles', 'chains', 'constraints', 'matrix', 'jail', 'prison', 'programming', 'policies', 'guidelines', 'openai')}`,
+  ],
+  ['no-restrictions', IH, ['no', 'without', 'zero', 'free'], `\\s(?:any\\s|all\\s|of\\s|from\\s)?(?:\\w+\\s)?${RESTRICT}\\b`],
+  [
+    'unrestricted',
+    IH,
+    [
+      'unrestricted',
+      'unfiltered',
+      'uncensored',
+      'unbound',
+      'unbounded',
+      'unlimited',
+      'unleashed',
+      'unchained',
+      'unhinged',
+      'amoral',
+      'immoral',
+      'unethical',
+      'lawless',
+      'limitless',
+    ],
+    '',
+  ],
+  ['jailbreak-word', IH, ['jailbreak', 'jailbroken', 'jailbreaking', 'jailbreaks', 'jailbroke'], ''],
+  [
+    'content-policy',
+    IH,
+    ['content', 'openai', 'usage', 'safety', 'ethical', 'moral'],
+    `(?:'s)?\\s${w('polic(?:y|ies)', 'guidelines', 'filters?', 'restrictions', 'rules', 'constraints', 'limitations', 'principles', 'standards')}\\b`,
+  ],
+  [
+    'never-refuse',
+    IH,
+    ['never', 'not', 'cannot', 'can', 'won'],
+    `(?:'?t|\\snot)?\\s${gap(1)}${w('refuse', 'decline', 'reject', 'deny')}\\b`,
+  ],
+  [
+    'always-comply',
+    IH,
+    ['always', 'must', 'will'],
+    `\\s${gap(1)}${w('comply', 'obey', 'answer any', 'answer every', 'answer all', 'fulfill any', 'fulfil any', 'do anything', 'respond to any')}\\b`,
+  ],
+  [
+    'no-warnings',
+    IH,
+    ['no', 'without', 'never', 'don', 'not', 'any'],
+    `(?:'?t)?\\s${gap(2)}${w('warnings?', 'disclaimers?', 'apolog(?:y|ies|ize|ise)', 'moraliz(?:e|ing)', 'moralis(?:e|ing)', 'lectur(?:e|ing)', 'caveats?', 'censor(?:ing)?')}\\b`,
+  ],
+  [
+    'reveal-prompt',
+    IH,
+    [
+      'reveal',
+      'print',
+      'show',
+      'repeat',
+      'output',
+      'display',
+      'leak',
+      'tell',
+      'give',
+      'share',
+      'provide',
+      'confirm',
+      'disclose',
+      'spell',
+      'what',
+      'whats',
+      'write',
+    ],
+    `${gap(3)}\\s(?:your|the|our|its|system'?s?)\\s${w('system prompt', 'initial prompt', 'hidden prompt', 'original prompt', 'prompt', 'instructions', 'initial instructions', 'secret', 'secret key', 'secret code', 'password', 'passcode', 'passphrase', 'pass code', 'api key', 'access code', 'credentials', 'pin')}\\b`,
+  ],
+  [
+    'secret-noun',
+    IH,
+    ['password', 'passwort', 'contrasena', 'senha', 'passcode', 'parol', 'mot', 'wachtwoord', 'passphrase', 'losenord', 'haslo', 'sifre'],
+    '',
+  ],
+  [
+    'multilingual-ignore',
+    IH,
+    [
+      'ignora',
+      'ignoriere',
+      'ignorieren',
+      'ignorez',
+      'ignorer',
+      'olvida',
+      'olvide',
+      'vergiss',
+      'vergessen',
+      'oublie',
+      'oubliez',
+      'dimentica',
+      'esquece',
+      'esqueca',
+      'ignore',
+    ],
+    `${gap(4)}\\s${w('instrucciones', 'anweisungen', 'instructions', 'istruzioni', 'instrucoes', 'todas', 'alle', 'toutes', 'tutte', 'vorherigen', 'precedentes', 'anteriores', 'precedenti', 'la funcion', 'la pagina', 'die', 'le', 'el', 'la')}`,
+  ],
+  [
+    'payload-split',
+    IH,
+    ['part', 'string', 'strings', 'concatenate', 'combine', 'interlace'],
+    `${gap(3)}\\s?${w('1', 'a', 'z', 'b', '=', 'is', 'together', 'the following', 'parts')}`,
+  ],
+  ['repeat-after-me', IH, ['repeat', 'say'], `\\s${w('after me', 'exactly', 'the following', 'this', 'verbatim')}\\b`],
+  [
+    'override-mode',
+    IH,
+    [
+      'override',
+      'overrides',
+      'maintenance',
+      'debug',
+      'debugging',
+      'admin',
+      'administrator',
+      'sudo',
+      'root',
+      'god',
+      'unlocked',
+      'developer',
+      'dev',
+      'jailbreak',
+      'dan',
+      'system',
+      'security',
+      'test',
+      'testing',
+      'unrestricted',
+      'evil',
+      'opposite',
+      'diagnostic',
+    ],
+    `\\s${w('mode', 'access', 'override', 'privileges', 'command')}\\b`,
+  ],
+  ['mode-enabled', IH, ['mode'], `\\s(?:is\\s|has been\\s|now\\s)?${w('enabled', 'activated', 'on', 'engaged', 'unlocked')}\\b`],
+
+  // ---------------------------------------------------------------- role confusion
+  [
+    'you-are-now',
+    RC,
+    ['you'],
+    `(?:'re|\\sare|\\swill|\\sshall)\\s${w('now', 'no longer', 'going to (?:be|act|pretend|play|become)', 'about to (?:be|act|become|immerse)', 'to act as', 'to be', 'free', 'not (?:chatgpt|an ai|bound|restricted|limited)', '(?:a|an) (?:unfiltered|uncensored|unrestricted|amoral|evil|rogue)')}\\b`,
+  ],
+  [
+    'from-now-on',
+    RC,
+    ['from', 'starting', 'henceforth'],
+    `${w('\\snow on', '\\son now', '\\sthis point (?:on|forward)', '\\snow')}[\\s,]+you\\b`,
+  ],
+  [
+    'pretend-to-be',
+    RC,
+    ['pretend', 'pretending', 'roleplay', 'role', 'simulate', 'simulating', 'impersonate', 'embody', 'emulate', 'become'],
+    `${w('', ' play', '-play', ' to be', ' you are', ' that you', ' as', ' an? (?:ai|chatbot|unfiltered|uncensored|evil)')}\\b`,
+  ],
+  [
+    'act-as-unbound',
+    RC,
+    ['act', 'acting', 'behave', 'respond', 'answer', 'reply'],
+    `\\s${w('as', 'like')}\\s${gap(3)}${w('unfiltered', 'uncensored', 'unrestricted', 'amoral', 'evil', 'rogue', 'jailbroken', 'dan', 'without')}\\b`,
+  ],
+  [
+    'stay-in-character',
+    RC,
+    ['stay', 'staying', 'remain', 'stays', 'keep', 'break', 'breaking', 'broke', 'character'],
+    `${gap(1)}\\s${w('in character', 'character', 'in role', 'the act', 'in persona', 'persona')}\\b`,
+  ],
+  [
+    'persona-name',
+    RC,
+    ['dan', 'stan', 'dude', 'aim', 'apophis', 'antidan', 'betterdan', 'devmode', 'evilbot', 'maximum', 'basedgpt', 'developer'],
+    `${w('\\smode', ':', '\\sstands for', '\\swhich stands', ' \\(', ',\\s(?:an?|the) (?:ai|chatbot|model)', '\\sis an? (?:ai|chatbot|model|unfiltered|uncensored)')}`,
+  ],
+  ['do-anything-now', RC, ['do'], `\\sanything\\snow\\b`],
+  [
+    'dual-response',
+    RC,
+    ['two', 'both', 'dual', 'second', 'separate', 'different'],
+    `\\s${gap(2)}${w('responses', 'answers', 'ways', 'paragraphs', 'outputs', 'personalities', 'personas')}\\b`,
+  ],
+  [
+    'tagged-response',
+    RC,
+    ['['],
+    `\\s?${w('gpt', 'chatgpt', 'dan', 'jailbreak', 'jailbroken', 'classic', 'normal', 'developer mode output', 'normal output', 'stan', 'dude', 'aim', 'evil', 'unfiltered', 'lock', 'unlock', '🔓', '🔒')}`,
+  ],
+  [
+    'i-am-your-developer',
+    RC,
+    ['i', 'im', 'this'],
+    `(?:'?m|\\sam|\\sis)\\s${w('your', 'the', 'an?')}\\s${gap(1)}${w('developer', 'developers', 'creator', 'creators', 'admin', 'administrator', 'owner', 'maintainer', 'programmer', 'operator', 'god', 'master', 'openai', 'anthropic', 'system')}\\b`,
+  ],
+  [
+    'as-ai-developed-by',
+    RC,
+    ['developed', 'created', 'made', 'trained', 'built', 'programmed'],
+    `\\sby\\s${w('openai', 'anthropic', 'google', 'meta')}\\b`,
+  ],
+  ['ai-name', RC, ['chatgpt', 'gpt', 'openai', 'llm', 'claude', 'bard', 'gemini', 'anthropic', 'gpt4', 'gpt3', 'ai'], ''],
+  [
+    'fake-turn',
+    RC,
+    ['system', 'assistant', 'developer', 'ai', 'chatgpt', 'gpt', 'admin', 'sys', 'root', 'model', 'bot', 'human', 'user'],
+    `\\s?:`,
+    true,
+  ],
+  [
+    'hypothetical-frame',
+    RC,
+    ['hypothetical', 'hypothetically', 'fictional', 'imaginary', 'fictitious', 'parallel', 'dystopian', 'alternate'],
+    `${gap(2)}\\s${w('world', 'universe', 'scenario', 'reality', 'setting', 'story', 'ai', 'chatbot', 'model', 'society', 'future')}\\b`,
+  ],
+  [
+    'imagine-we',
+    RC,
+    ['imagine', 'suppose', 'assume', 'let'],
+    `\\s${w('we', "we're", 'us', 'you', "you're", 'that you', 'a world', 'a scenario')}\\b`,
+  ],
+  [
+    'opposite-day',
+    RC,
+    ['opposite', 'evil', 'dark', 'shadow', 'alter', 'uncensored', 'unfiltered', 'rogue'],
+    `\\s${w('day', 'twin', 'version', 'side', 'ego', 'ai', 'mode', 'assistant', 'chatbot', 'persona', 'personality')}\\b`,
+  ],
+  ['token-system', RC, ['tokens', 'token'], `${gap(3)}\\s${w('deducted', 'lose', 'lost', 'deduct', 'run out', 'die', 'cease')}`],
+
+  // ---------------------------------------------------------------- delimiter injection
+  [
+    'chat-template-token',
+    DI,
+    ['<'],
+    `\\|\\s?(?:im_start|im_end|im_sep|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|end_of_text|eos|bos|end|start|fim_[a-z]+)\\s?\\|>`,
+  ],
+  [
+    'inst-tag',
+    DI,
+    ['['],
+    `\\/?\\s?${w('inst', 'sys', 'system', 'system prompt', 'system message', 'admin', 'instructions?', 'end of (?:input|document|text|prompt|context)')}\\s?\\]`,
+  ],
+  ['sys-tag', DI, ['<'], `<\\/?\\s?${w('sys', 'system')}\\s?>>`],
+  [
+    'xml-role-tag',
+    DI,
+    ['<'],
+    `\\/?\\s?${w('system', 'sys', 'system_prompt', 'system-prompt', 'instructions?', 'prompt', 'user', 'assistant', 'im_start', 'context', 'developer', 'admin')}\\s?>`,
+  ],
+  ['angle-mode', DI, ['<'], `[^<>\\n]{0,40}\\b${w('mode', 'override', 'admin', 'sudo', 'root access', 'jailbreak')}\\b[^<>\\n]{0,20}>`],
+  ['fenced-system', DI, ['`'], '``\\s?' + w('system', 'sys', 'instructions?', 'prompt', 'admin') + '\\b'],
+  [
+    'markdown-system-heading',
+    DI,
+    ['#'],
+    `#{0,3}\\s?${w('system', 'new instructions?', 'instructions?', 'admin', 'override', 'important')}\\b`,
+    true,
+  ],
+  [
+    'end-of-section',
+    DI,
+    ['end', 'begin', 'start', 'stop'],
+    `\\s(?:of\\s)?(?:the\\s)?${w('system', 'user', 'document', 'input', 'prompt', 'context', 'instructions?', 'conversation', 'data')}\\s?${w('prompt', 'message', 'input', 'instructions?', '-', '=', '\\]', '>', '#', '\\*')}`,
+  ],
+  ['separator-run', DI, ['=', '-', '*', '#'], `[=\\-*#]{7,}`],
+  ['curly-role', DI, ['{'], `\\{?\\s?${w('system', 'sys', 'admin', 'developer', 'instruction', 'role')}\\b`],
+
+  // ---------------------------------------------------------------- context smuggling
+  ['html-comment', CS, ['<'], '!--'],
+  [
+    'doc-intro',
+    CS,
+    [
+      'summarize',
+      'summarise',
+      'translate',
+      'based',
+      'given',
+      'analyze',
+      'analyse',
+      'review',
+      'following',
+      'output',
+      'proofread',
+      'classify',
+      'extract',
+      'read',
+    ],
+    `${gap(3)}\\s${w('this', 'the following', 'these')}\\s${w('webpage', 'web page', 'page', 'document', 'email', 'e-mail', 'article', 'text', 'code', 'table', 'resume', 'website', 'file', 'message', 'review', 'post', 'content', 'passage', 'paragraph', 'report')}\\b`,
+  ],
+  [
+    'decode-this',
+    CS,
+    ['decode', 'decipher', 'decrypt', 'translate', 'convert', 'interpret', 'reverse'],
+    `${gap(3)}\\s${w('base64', 'base 64', 'rot13', 'rot-13', 'hex', 'hexadecimal', 'binary', 'morse', 'cipher', 'caesar', 'pig latin', 'leetspeak', 'backwards', 'reversed')}\\b`,
+  ],
+  ['encoding-word', CS, ['base64', 'rot13', 'hexadecimal', 'morse', 'leetspeak', 'ciphertext', 'encoded', 'obfuscated'], ''],
+  [
+    'embedded-instruction',
+    CS,
+    ['when', 'if', 'note', 'important', 'attention', 'ai', 'assistant', 'llm', 'to'],
+    `${w('\\s(?:you|the ai|the assistant|an ai|a language model|the model) (?:read|see|process|summari[sz]e|encounter)', ':?\\s(?:to\\s)?(?:the\\s)?(?:ai|assistant|llm|model|chatbot|language model)s?\\s?(?:reading|processing|summari[sz]ing)', ':\\s(?:ai|assistant|llm)', '\\s(?:any|all) (?:ai|assistant|llm|language model)s?')}\\b`,
+  ],
+
+  // ---------------------------------------------------------------- non-Latin scripts (substring needles, see NEEDLES)
+  ['foreign-ignore', IH, [], ''],
+  ['foreign-secret', IH, [], ''],
+];
+
+/**
+ * Scripts without spaces (CJK) or outside the word triggers: "ignore / previous instructions"
+ * and "password" in a few major languages, matched as substrings of the normalised text (they
+ * are normalised with the same function at load, so the Cyrillic/Greek confusable folding
+ * applies to them too). Only searched when the text has non-ASCII characters.
+ */
+const NEEDLE_SPECS: [id: string, needles: string[]][] = [
+  [
+    'foreign-ignore',
+    [
+      'игнорир',
+      'проигнорир',
+      'забудь',
+      'инструкци',
+      'αγνοηστε',
+      'αγνοησε',
+      'οδηγιες',
+      'अनदेखी',
+      'निर्देश',
+      '무시',
+      '지시',
+      '無視',
+      '指示',
+      '忽略',
+      '无视',
+      '忘记',
+      '指令',
+      'تجاهل',
+      'التعليمات',
+      'önceki talimat',
+      'talimatları',
+    ],
+  ],
+  ['foreign-secret', ['пароль', 'パスワード', '密码', '密碼', '비밀번호', 'पासवर्ड', 'كلمة المرور', 'κωδικο']],
+];
+
+function compile(spec: CueSpec): Cue {
+  const [id, category, triggers, rest, lineStart] = spec;
+  const head =
+    triggers.length === 1 && !/^[a-z0-9]/.test(triggers[0] ?? '') ? escape(triggers[0] ?? '') : `(?:${triggers.map(escape).join('|')})\\b`;
+  const cue: Cue = { id, category, triggers, re: new RegExp(head + rest, 'y') };
+  if (lineStart) cue.lineStart = true;
+  return cue;
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export const CUES: readonly Cue[] = SPECS.map(compile);
+
+/** Trigger word → cues; trigger punctuation → cues. Built once. */
+export const WORD_TRIGGERS: ReadonlyMap<string, readonly number[]> = (() => {
+  const m = new Map<string, number[]>();
+  CUES.forEach((cue, i) => {
+    for (const t of cue.triggers) {
+      if (!/^[a-z0-9]/.test(t)) continue;
+      const list = m.get(t) ?? [];
+      list.push(i);
+      m.set(t, list);
+    }
+  });
+  return m;
+})();
+
+export const CHAR_TRIGGERS: ReadonlyMap<number, readonly number[]> = (() => {
+  const m = new Map<number, number[]>();
+  CUES.forEach((cue, i) => {
+    for (const t of cue.triggers) {
+      if (/^[a-z0-9]/.test(t)) continue;
+      const c = t.charCodeAt(0);
+      const list = m.get(c) ?? [];
+      list.push(i);
+      m.set(c, list);
+    }
+  });
+  return m;
+})();
+
+export const NEEDLES: readonly { cue: number; needles: readonly string[] }[] = NEEDLE_SPECS.map(([id, needles]) => ({
+  cue: CUES.findIndex((c) => c.id === id),
+  needles: needles.map((n) => normalize(n).text),
+}));

@@ -1,0 +1,86 @@
+/**
+ * The logistic-regression model shared by the detector and the training script: the weight
+ * layout, the dot product over a sparse feature vector, and the trainer itself (AdaGrad SGD,
+ * class-balanced, L2, deterministic order from a seeded PRNG so a retrain is reproducible).
+ */
+import { DENSE_OFFSET, type Extracted, FEATURE_DIM, HASH_DIM } from './features.js';
+
+export type ModelFile = {
+  version: 1;
+  hashBits: number;
+  cues: string[];
+  dense: string[];
+  /** Decision threshold on the probability (FPR <= 1% on out-of-fold benign scores). */
+  threshold: number;
+  weights: number[];
+  trainedOn: string;
+};
+
+export type Sample = Pick<Extracted, 'idx' | 'val'>;
+
+export function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
+export function dot(weights: ArrayLike<number>, s: Sample): number {
+  let z = 0;
+  for (let k = 0; k < s.idx.length; k++) z += (weights[s.idx[k] ?? 0] ?? 0) * (s.val[k] ?? 0);
+  return z;
+}
+
+export type TrainOptions = {
+  epochs: number;
+  /** L2 on the hashed n-gram weights (strong: they are what overfits to a source's style). */
+  l2Hash: number;
+  /** L2 on cue and dense weights. */
+  l2Other: number;
+  lr: number;
+  seed: number;
+};
+
+export const DEFAULT_TRAIN: TrainOptions = { epochs: 40, l2Hash: 0.03, l2Other: 1e-4, lr: 0.3, seed: 17 };
+
+/** Mulberry32: small, deterministic. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function train(samples: readonly Sample[], labels: readonly boolean[], o: TrainOptions = DEFAULT_TRAIN): Float64Array {
+  const w = new Float64Array(FEATURE_DIM);
+  const g2 = new Float64Array(FEATURE_DIM).fill(1e-8);
+  const pos = labels.filter(Boolean).length;
+  const neg = labels.length - pos;
+  // balance the classes: each class carries half of the loss
+  const cw = { pos: labels.length / (2 * Math.max(1, pos)), neg: labels.length / (2 * Math.max(1, neg)) };
+  const order = samples.map((_, i) => i);
+  const rand = prng(o.seed);
+  for (let epoch = 0; epoch < o.epochs; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      const tmp = order[i]!;
+      order[i] = order[j]!;
+      order[j] = tmp;
+    }
+    for (const i of order) {
+      const s = samples[i]!;
+      const y = labels[i] ? 1 : 0;
+      const p = sigmoid(dot(w, s));
+      const gScale = (p - y) * (y === 1 ? cw.pos : cw.neg);
+      for (let k = 0; k < s.idx.length; k++) {
+        const f = s.idx[k]!;
+        const l2 = f < HASH_DIM ? o.l2Hash : f === DENSE_OFFSET ? 0 : o.l2Other;
+        const g = gScale * s.val[k]! + l2 * w[f]!;
+        g2[f]! += g * g;
+        w[f]! -= (o.lr * g) / Math.sqrt(g2[f]!);
+      }
+    }
+  }
+  return w;
+}
