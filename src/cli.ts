@@ -134,6 +134,17 @@ withConfigOptions(tokens.command('create'))
   .option('--expires <iso>', 'expiry, ISO 8601 with a time zone')
   .action(credentialCommand('tokensCreateCommand'));
 
+const guardrails = program.command('guardrails').description('Guardrail detectors (PII, secrets, prompt injection).');
+guardrails
+  .command('scan')
+  .description(
+    'Read JSON Lines {"id","text"} on stdin and print one line {"id","findings":[{detector,type,start,end}]} per input (offsets are JavaScript string indices). Needs no configuration.',
+  )
+  .option('--policy <file>', 'JSON policy: {"detectors": ["pii","secret","injection"]} (all built-in detectors by default)')
+  .action(async (options: { policy?: string }) => {
+    process.exitCode = await (await import('./guardrails/scan-cli.js')).guardrailsScanCommand(options);
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

@@ -1,0 +1,70 @@
+// Cost of the guardrail detectors: each alone and all together over a 4 KB prompt (median and
+// p99 per call), and throughput over 64 KB and 1 MB inputs, to show the cost grows linearly.
+// Usage: npx tsx bench/guardrails.ts [iterations for 4 KB, default 2000]
+// The prompt is ordinary text of the kind a gateway sees (prose, a code block, a date, a version
+// number, an email address): no secret and no injection, the common case the budget is for.
+// Figures move with other load on the machine: compare them side by side, in one run.
+import { detectInjection } from '../src/guardrails/injection/detect.js';
+import { detectPii } from '../src/guardrails/pii/detect.js';
+import { scanText } from '../src/guardrails/scan.js';
+import { detectSecrets } from '../src/guardrails/secrets/detect.js';
+
+const PARAGRAPHS = [
+  'Summarise the following meeting notes for the team and list the action items with owners and due dates.',
+  'On 2026-03-14 we agreed to migrate the billing service to version 4.2.1 before the end of the quarter; Maria owns the rollout.',
+  'The latency regression came from the new cache layer: p95 went from 180 ms to 420 ms under load, mostly on cold keys.',
+  'Contact the vendor at support@vendor.example.com if the export job fails again; they asked for the job id and the time.',
+  '```ts\nexport function retry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {\n  return fn().catch((e) => (attempts > 1 ? retry(fn, attempts - 1) : Promise.reject(e)));\n}\n```',
+  'Next steps: review the dashboards, write the incident report, and schedule a follow-up for Thursday at 10:30.',
+];
+
+function promptOf(bytes: number): string {
+  let text = '';
+  for (let i = 0; text.length < bytes; i++) text += `${PARAGRAPHS[i % PARAGRAPHS.length]}\n\n`;
+  return text.slice(0, bytes);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function measure(fn: (text: string) => unknown, text: string, iterations: number): { medianUs: number; p99Us: number } {
+  for (let i = 0; i < Math.min(200, iterations); i++) fn(text);
+  const samples: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const start = process.hrtime.bigint();
+    fn(text);
+    samples.push(Number(process.hrtime.bigint() - start) / 1000);
+  }
+  samples.sort((a, b) => a - b);
+  return { medianUs: percentile(samples, 50), p99Us: percentile(samples, 99) };
+}
+
+const iterations = Number(process.argv[2] ?? 2000);
+const detectors: [string, (text: string) => unknown][] = [
+  ['pii', detectPii],
+  ['secrets', detectSecrets],
+  ['injection', (text) => detectInjection(text)],
+  ['all (scanText)', (text) => scanText(text)],
+];
+
+const small = promptOf(4096);
+console.log(`4 KB prompt, ${iterations} calls each`);
+console.log('detector          median µs   p99 µs');
+for (const [name, fn] of detectors) {
+  const { medianUs, p99Us } = measure(fn, small, iterations);
+  console.log(`${name.padEnd(16)} ${medianUs.toFixed(1).padStart(10)} ${p99Us.toFixed(1).padStart(8)}`);
+}
+
+console.log('\nall detectors by input size (linear growth: MB/s should stay about the same)');
+console.log('size      median ms    MB/s');
+for (const [label, bytes, runs] of [
+  ['4 KB', 4096, iterations],
+  ['64 KB', 65_536, 200],
+  ['1 MB', 1_048_576, 15],
+] as const) {
+  const { medianUs } = measure((text) => scanText(text), promptOf(bytes), runs);
+  console.log(
+    `${label.padEnd(8)} ${(medianUs / 1000).toFixed(3).padStart(10)} ${(bytes / 1_048_576 / (medianUs / 1e6)).toFixed(1).padStart(7)}`,
+  );
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { customDetector } from './detect.js';
+import { compileRule, customRuleSchema, CustomRuleError, matchRule, type CustomRule } from './rules.js';
+
+const rule = (input: Record<string, unknown>): CustomRule => customRuleSchema.parse({ id: 'r1', action: 'flag', ...input });
+
+describe('custom rules', () => {
+  it('matches a regex case-insensitively by default, with JavaScript string offsets (astral characters included)', () => {
+    const compiled = compileRule(rule({ kind: 'regex', pattern: 'project\\s+(?:x|y)-\\d{2}' }));
+    const text = '😀 about PROJECT x-42 and project y-7';
+    expect(matchRule(compiled, text).map(({ start, end }) => text.slice(start, end))).toEqual(['PROJECT x-42']);
+    expect(matchRule(compileRule(rule({ kind: 'regex', pattern: 'Project', caseSensitive: true })), 'project Project')).toEqual([
+      { start: 8, end: 15 },
+    ]);
+  });
+
+  it('matches keywords as whole words and blocklist terms anywhere, escaping their characters', () => {
+    const keywords = compileRule(rule({ kind: 'keywords', terms: ['pass', 'c++', 'top secret'] }));
+    const text = 'password pass C++ is Top Secret';
+    expect(matchRule(keywords, text).map(({ start, end }) => text.slice(start, end))).toEqual(['pass', 'Top Secret']);
+    const blocklist = compileRule(rule({ kind: 'blocklist', terms: ['pass', 'c++'] }));
+    expect(matchRule(blocklist, text).map(({ start, end }) => text.slice(start, end))).toEqual(['pass', 'pass', 'C++']);
+  });
+
+  it('refuses patterns RE2 cannot run in linear time, empty matches and oversized programs, in words', () => {
+    for (const pattern of ['(a)\\1', '(?=secret)', '(?<=x)y', '(unclosed'])
+      expect(() => compileRule(rule({ kind: 'regex', pattern })), pattern).toThrow(CustomRuleError);
+    expect(() => compileRule(rule({ kind: 'regex', pattern: '(a)\\1' }))).toThrow(/RE2 syntax: no backreferences or lookaround/);
+    expect(() => compileRule(rule({ kind: 'regex', pattern: 'x*' }))).toThrow(/matches empty text/);
+    expect(() => compileRule(rule({ kind: 'regex', pattern: '(?:[a-z]{1,1000}){1,1000}' }))).toThrow(/not supported: expression too large/);
+    const longTerms = Array.from({ length: 400 }, (_, i) => `${String(i).padStart(4, '0')}-${'x'.repeat(80)}`);
+    expect(() => compileRule(rule({ kind: 'blocklist', terms: longTerms }))).toThrow(/too complex/);
+  });
+
+  it('runs a catastrophic-backtracking pattern over 100k characters in linear time', () => {
+    // JavaScript's RegExp needs seconds for this on 30 characters; re2js answers at once.
+    const compiled = compileRule(rule({ kind: 'regex', pattern: '(a+)+$' }));
+    expect(matchRule(compiled, `${'a'.repeat(100_000)}!`)).toEqual([]);
+    expect(matchRule(compiled, 'aaa')).toEqual([{ start: 0, end: 3 }]);
+  });
+
+  it('validates the rule shape: pattern xor terms, a usable id, bounded sizes', () => {
+    expect(customRuleSchema.safeParse({ id: 'x', kind: 'regex', action: 'block' }).success).toBe(false);
+    expect(customRuleSchema.safeParse({ id: 'x', kind: 'keywords', pattern: 'a', action: 'block' }).success).toBe(false);
+    expect(customRuleSchema.safeParse({ id: 'Bad Id', kind: 'regex', pattern: 'a', action: 'block' }).success).toBe(false);
+    expect(customRuleSchema.safeParse({ id: 'x', kind: 'blocklist', terms: ['a'], caseSensitive: true, action: 'block' }).success).toBe(
+      false,
+    );
+    expect(customRuleSchema.safeParse({ id: 'x', kind: 'keywords', terms: Array(1001).fill('a'), action: 'block' }).success).toBe(false);
+    expect(customRuleSchema.safeParse({ id: 'x', kind: 'regex', pattern: 'a', action: 'explode' }).success).toBe(false);
+  });
+
+  it('applies only the rules whose scope covers the direction', () => {
+    const inputOnly = compileRule(rule({ id: 'in', kind: 'keywords', terms: ['alpha'], scope: 'input' }));
+    const outputOnly = compileRule(rule({ id: 'out', kind: 'keywords', terms: ['alpha'], scope: 'output' }));
+    const both = compileRule(rule({ id: 'both', kind: 'keywords', terms: ['alpha'] }));
+    const types = (direction: 'input' | 'output') => customDetector([inputOnly, outputOnly, both], direction)('alpha').map((f) => f.type);
+    expect(types('input')).toEqual(['in', 'both']);
+    expect(types('output')).toEqual(['out', 'both']);
+  });
+});

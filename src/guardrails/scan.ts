@@ -1,0 +1,25 @@
+/**
+ * Runs the enabled detectors over one text and returns their findings in text order. The
+ * detectors are independent (each reads the original text and reports offsets into it), so a
+ * policy is just which of them run.
+ */
+import { detectInjection } from './injection/detect.js';
+import { detectPii } from './pii/detect.js';
+import { detectSecrets } from './secrets/detect.js';
+import type { Detector, DetectorName, Finding } from './types.js';
+
+export type ScanOptions = { detectors: ReadonlySet<DetectorName>; custom?: Detector };
+
+export const ALL_BUILT_IN: ReadonlySet<DetectorName> = new Set(['pii', 'secret', 'injection']);
+
+export function scanText(text: string, options: ScanOptions = { detectors: ALL_BUILT_IN }): Finding[] {
+  const findings: Finding[] = [];
+  const { detectors } = options;
+  // The secret rules run once: their findings are also the PII detector's API_KEY type.
+  const secrets = detectors.has('secret') || detectors.has('pii') ? detectSecrets(text) : [];
+  if (detectors.has('secret')) findings.push(...secrets);
+  if (detectors.has('pii')) findings.push(...detectPii(text, secrets));
+  if (detectors.has('injection')) findings.push(...detectInjection(text));
+  if (options.custom && options.detectors.has('custom')) findings.push(...options.custom(text));
+  return findings.sort((a, b) => a.start - b.start || a.end - b.end);
+}

@@ -1,0 +1,87 @@
+/**
+ * `portcullis guardrails scan` as the evaluation harness runs it: JSON Lines in, one line per
+ * input out (in order, ids echoed), the --policy file choosing detectors and adding custom rules,
+ * and clear refusals of a bad policy or a pattern RE2 cannot run.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cliEnv, makeTempDir, removeTempDirs, repoRoot } from './support/cli.js';
+
+afterAll(() => removeTempDirs());
+
+function scan(input: string, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'guardrails', 'scan', ...args], {
+      cwd: repoRoot,
+      env: cliEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+function policy(content: unknown): string {
+  const file = join(makeTempDir('portcullis-policy-'), 'policy.json');
+  writeFileSync(file, JSON.stringify(content));
+  return file;
+}
+
+type Line = { id: string | number; findings: { detector: string; type: string; start: number; end: number }[]; error?: string };
+const lines = (stdout: string): Line[] =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
+
+describe('portcullis guardrails scan', () => {
+  it('answers one line per input, in order, with custom-rule findings at JavaScript string offsets', async () => {
+    const file = policy({
+      detectors: ['custom'],
+      customRules: [{ id: 'codename', kind: 'keywords', terms: ['bluebird'], action: 'block' }],
+    });
+    const input = [
+      { id: 'a', text: 'nothing here' },
+      { id: 7, text: '😀 project Bluebird ships' },
+    ]
+      .map((r) => JSON.stringify(r))
+      .join('\n');
+    const result = await scan(`${input}\n\n`, ['--policy', file]);
+    expect(result.code).toBe(0);
+    expect(lines(result.stdout)).toEqual([
+      { id: 'a', findings: [] },
+      { id: 7, findings: [{ detector: 'custom', type: 'codename', start: 11, end: 19 }] },
+    ]);
+  });
+
+  it('answers a malformed line with an error line and exit 1, still scanning the others', async () => {
+    const result = await scan('{"id":"x"}\nnot json\n{"id":"y","text":"fine"}\n', ['--policy', policy({ detectors: ['custom'] })]);
+    expect(result.code).toBe(1);
+    const out = lines(result.stdout);
+    expect(out).toHaveLength(3);
+    expect(out[0]!.error).toMatch(/"id" and a string "text"/);
+    expect(out[2]).toEqual({ id: 'y', findings: [] });
+  });
+
+  it('refuses a policy with a pattern RE2 cannot run, or an unknown field, before reading input', async () => {
+    const backreference = await scan('', [
+      '--policy',
+      policy({ customRules: [{ id: 'twice', kind: 'regex', pattern: '(a)\\1', action: 'flag' }] }),
+    ]);
+    expect(backreference.code).toBe(1);
+    expect(backreference.stderr).toMatch(/custom rule twice: the pattern is not supported: .*no backreferences or lookaround/);
+    const unknown = await scan('', ['--policy', policy({ detector: ['pii'] })]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/is not valid/);
+    const missing = await scan('', ['--policy', '/nonexistent/policy.json']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read the policy file/);
+  });
+});
