@@ -1,0 +1,124 @@
+/**
+ * Applies a policy to one text: runs the enabled detectors, decides each finding's action, and
+ * returns either a block (the first blocking finding) or the text with masks and placeholders in
+ * place, plus one event per finding. Events carry the type, offsets, action and a keyed hash of
+ * the matched value (the caller's HMAC under a per-org key: a plain hash of an SSN could be
+ * brute-forced) — never the value itself.
+ */
+import { customDetector } from '../custom/detect.js';
+import type { CompiledRule } from '../custom/rules.js';
+import { detectInjection } from '../injection/detect.js';
+import { detectPii } from '../pii/detect.js';
+import { detectSecrets } from '../secrets/detect.js';
+import { PII_TYPES, type DetectorName, type Finding, type PiiType } from '../types.js';
+import { piiAction, strongerAction, type GuardrailAction, type GuardrailPolicy } from './policy.js';
+import type { RedactionVault } from './vault.js';
+
+export type Direction = 'input' | 'output';
+
+export type GuardrailEvent = {
+  detector: DetectorName;
+  /** PII type, secret rule id, injection category or custom rule id. */
+  type: string;
+  action: GuardrailAction;
+  start: number;
+  end: number;
+  /** The caller's keyed hash of the matched text. */
+  valueHash: string;
+};
+
+export type GuardrailOutcome =
+  { blocked: GuardrailEvent; events: GuardrailEvent[] } | { blocked: undefined; text: string; changed: boolean; events: GuardrailEvent[] };
+
+export type ApplyContext = {
+  policy: GuardrailPolicy;
+  /** The policy's custom rules, compiled once per policy version (custom/rules.ts). */
+  customRules: readonly CompiledRule[];
+  direction: Direction;
+  /** HMAC of a matched value under the org's key. */
+  hash: (value: string) => string;
+  /** The request's placeholders (consistent numbering, reversible redaction). */
+  vault: RedactionVault;
+};
+
+const isPiiType = (type: string): type is PiiType => (PII_TYPES as readonly string[]).includes(type);
+const CUSTOM_ACTION: Readonly<Record<'block' | 'redact' | 'flag', GuardrailAction>> = { block: 'block', redact: 'redact', flag: 'log' };
+
+/** Every finding of the enabled detectors with the action the policy gives it, in text order. */
+export function findGuardrailActions(text: string, context: ApplyContext): { finding: Finding; action: GuardrailAction }[] {
+  const { policy, direction } = context;
+  const out: { finding: Finding; action: GuardrailAction }[] = [];
+  const secrets = policy.secrets.enabled || policy.pii.enabled ? detectSecrets(text) : [];
+  if (policy.secrets.enabled) for (const finding of secrets) out.push({ finding, action: policy.secrets[direction] });
+  if (policy.pii.enabled)
+    for (const finding of detectPii(text, secrets)) {
+      // With the secret detector on, a key is its finding (and its action), not PII's too.
+      if (finding.type === 'API_KEY' && policy.secrets.enabled) continue;
+      if (isPiiType(finding.type)) out.push({ finding, action: piiAction(policy, finding.type) });
+    }
+  // The model scores prompts; a response quoting an attack is not one.
+  if (policy.injection.enabled && direction === 'input')
+    for (const finding of detectInjection(text, policy.injection.threshold === undefined ? {} : { threshold: policy.injection.threshold }))
+      out.push({ finding, action: policy.injection.action });
+  if (context.customRules.length > 0) {
+    const byId = new Map(context.customRules.map((c) => [c.rule.id, c.rule.action]));
+    for (const finding of customDetector(context.customRules, direction)(text))
+      out.push({ finding, action: CUSTOM_ACTION[byId.get(finding.type) ?? 'flag'] });
+  }
+  return out.sort((a, b) => a.finding.start - b.finding.start || b.finding.end - a.finding.end);
+}
+
+/** All but the last 4 characters replaced (all of a value of 4 or fewer). */
+export function maskValue(value: string): string {
+  const keep = value.length > 4 ? 4 : 0;
+  return '*'.repeat(value.length - keep) + value.slice(value.length - keep);
+}
+
+function placeholderType(finding: Finding): string {
+  if (finding.detector === 'pii') return finding.type;
+  if (finding.detector === 'secret') return 'SECRET';
+  return finding.detector === 'custom' ? 'REDACTED' : 'INJECTION';
+}
+
+export function applyGuardrails(text: string, context: ApplyContext): GuardrailOutcome {
+  const found = findGuardrailActions(text, context);
+  const events = found.map(({ finding, action }) => ({
+    detector: finding.detector,
+    type: finding.type,
+    action,
+    start: finding.start,
+    end: finding.end,
+    valueHash: context.hash(text.slice(finding.start, finding.end)),
+  }));
+  const blocked = events.find((e) => e.action === 'block');
+  if (blocked) return { blocked, events };
+
+  // Overlapping changes merge into one span under the strongest action; the first finding names it.
+  const spans: { start: number; end: number; action: 'mask' | 'redact'; finding: Finding }[] = [];
+  for (const { finding, action } of found) {
+    if (action !== 'mask' && action !== 'redact') continue;
+    const last = spans.at(-1);
+    if (last && finding.start < last.end) {
+      last.end = Math.max(last.end, finding.end);
+      last.action = strongerAction(last.action, action) === 'redact' ? 'redact' : 'mask';
+    } else spans.push({ start: finding.start, end: finding.end, action, finding });
+  }
+  if (spans.length === 0) return { blocked: undefined, text, changed: false, events };
+  let out = '';
+  let at = 0;
+  for (const span of spans) {
+    const value = text.slice(span.start, span.end);
+    out += text.slice(at, span.start);
+    out +=
+      span.action === 'mask'
+        ? maskValue(value)
+        : context.vault.placeholderFor(placeholderType(span.finding), value, {
+            // Only PII from the request is ever put back into the answer: a secret, or PII the
+            // provider wrote itself, stays redacted.
+            reversible: context.policy.pii.reversible && context.direction === 'input' && span.finding.detector === 'pii',
+          });
+    at = span.end;
+  }
+  out += text.slice(at);
+  return { blocked: undefined, text: out, changed: true, events };
+}

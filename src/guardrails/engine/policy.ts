@@ -1,0 +1,104 @@
+/**
+ * A guardrail policy: which detectors run and what each finding does. An org has one, a project
+ * may override parts of it (`mergePolicy`). Every field has a default, so `{}` is a complete
+ * policy: secrets blocked in requests and redacted in responses (the issue's defaults), card
+ * numbers, SSNs and API keys redacted, other PII and prompt injection logged only.
+ *
+ * Actions, from mildest to strongest: `log` (an event, the text unchanged), `mask` (all but the
+ * last 4 characters replaced), `redact` (a typed placeholder such as `[EMAIL_1]`), `block` (the
+ * request or response refused). Where findings overlap, the strongest action wins.
+ */
+import { z } from 'zod';
+import { customRuleSchema } from '../custom/rules.js';
+import { PII_TYPES, type PiiType } from '../types.js';
+
+export const GUARDRAIL_ACTIONS = ['log', 'mask', 'redact', 'block'] as const;
+export type GuardrailAction = (typeof GUARDRAIL_ACTIONS)[number];
+const RANK: Readonly<Record<GuardrailAction, number>> = { log: 0, mask: 1, redact: 2, block: 3 };
+
+export function strongerAction(a: GuardrailAction, b: GuardrailAction): GuardrailAction {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+const action = z.enum(GUARDRAIL_ACTIONS);
+
+export const DEFAULT_PII_ACTIONS: Readonly<Record<PiiType, GuardrailAction>> = {
+  EMAIL: 'log',
+  PHONE: 'log',
+  SSN: 'redact',
+  CREDIT_CARD: 'redact',
+  IP_ADDRESS: 'log',
+  API_KEY: 'redact',
+};
+
+export const guardrailPolicySchema = z
+  .object({
+    pii: z
+      .object({
+        enabled: z.boolean().default(true),
+        actions: z.partialRecord(z.enum(PII_TYPES), action).default({}),
+        /**
+         * Placeholders in the provider's response are put back to the original values before the
+         * client sees them. The originals live only in the request's memory, never stored.
+         */
+        reversible: z.boolean().default(false),
+      })
+      .strict()
+      .default({ enabled: true, actions: {}, reversible: false }),
+    secrets: z
+      .object({
+        enabled: z.boolean().default(true),
+        input: action.default('block'),
+        output: action.default('redact'),
+      })
+      .strict()
+      .default({ enabled: true, input: 'block', output: 'redact' }),
+    injection: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Probability from which a text counts as an injection; the model's own when absent. */
+        threshold: z.number().min(0.5).max(0.999).optional(),
+        action: z.enum(['log', 'block']).default('log'),
+      })
+      .strict()
+      .default({ enabled: true, action: 'log' }),
+    customRules: z.array(customRuleSchema).max(200).default([]),
+  })
+  .strict();
+export type GuardrailPolicy = z.output<typeof guardrailPolicySchema>;
+export type GuardrailPolicyInput = z.input<typeof guardrailPolicySchema>;
+
+/** A project override: any part of a policy; what it leaves out comes from the org's. */
+export const guardrailOverrideSchema = z
+  .object({
+    pii: z
+      .object({ enabled: z.boolean(), actions: z.partialRecord(z.enum(PII_TYPES), action), reversible: z.boolean() })
+      .partial()
+      .strict()
+      .optional(),
+    secrets: z.object({ enabled: z.boolean(), input: action, output: action }).partial().strict().optional(),
+    injection: z
+      .object({ enabled: z.boolean(), threshold: z.number().min(0.5).max(0.999), action: z.enum(['log', 'block']) })
+      .partial()
+      .strict()
+      .optional(),
+    /** Replaces the org's custom rules for this project when given. */
+    customRules: z.array(customRuleSchema).max(200).optional(),
+  })
+  .strict();
+export type GuardrailOverride = z.output<typeof guardrailOverrideSchema>;
+
+/** The org's policy with a project's override on top (per field; PII actions per type). */
+export function mergePolicy(org: GuardrailPolicy, override: GuardrailOverride | undefined): GuardrailPolicy {
+  if (!override) return org;
+  return {
+    pii: { ...org.pii, ...override.pii, actions: { ...org.pii.actions, ...override.pii?.actions } },
+    secrets: { ...org.secrets, ...override.secrets },
+    injection: { ...org.injection, ...override.injection },
+    customRules: override.customRules ?? org.customRules,
+  };
+}
+
+export function piiAction(policy: GuardrailPolicy, type: PiiType): GuardrailAction {
+  return policy.pii.actions[type] ?? DEFAULT_PII_ACTIONS[type];
+}
