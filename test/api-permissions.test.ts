@@ -32,6 +32,8 @@ const EXPECTED: Record<Permission, Role[]> = {
   'provider_keys:write': ['owner', 'admin'],
   'members:read': ['owner', 'admin', 'developer'],
   'members:write': ['owner', 'admin'],
+  'guardrails:read': ['owner', 'admin', 'developer'],
+  'guardrails:write': ['owner', 'admin'],
 };
 
 describe('the permission table', () => {

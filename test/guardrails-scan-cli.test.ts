@@ -45,7 +45,7 @@ describe('portcullis guardrails scan', () => {
   it('answers one line per input, in order, with custom-rule findings at JavaScript string offsets', async () => {
     const file = policy({
       detectors: ['custom'],
-      customRules: [{ id: 'codename', kind: 'keywords', terms: ['bluebird'], action: 'block' }],
+      customRules: [{ name: 'codename', kind: 'keywords', terms: ['bluebird'], action: 'block' }],
     });
     const input = [
       { id: 'a', text: 'nothing here' },
@@ -73,7 +73,7 @@ describe('portcullis guardrails scan', () => {
   it('refuses a policy with a pattern RE2 cannot run, or an unknown field, before reading input', async () => {
     const backreference = await scan('', [
       '--policy',
-      policy({ customRules: [{ id: 'twice', kind: 'regex', pattern: '(a)\\1', action: 'flag' }] }),
+      policy({ customRules: [{ name: 'twice', kind: 'regex', pattern: '(a)\\1', action: 'flag' }] }),
     ]);
     expect(backreference.code).toBe(1);
     expect(backreference.stderr).toMatch(/custom rule twice: the pattern is not supported: .*no backreferences or lookaround/);

@@ -49,6 +49,7 @@ export const AUDIT_ACTIONS = [
   'project.created',
   'project.updated',
   'project.deleted',
+  'guardrail_policy.changed',
   // credentials
   'tenant_key.created',
   'tenant_key.rewrapped',

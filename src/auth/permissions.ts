@@ -35,6 +35,8 @@ export const PERMISSIONS = [
   'provider_keys:write',
   'members:read',
   'members:write',
+  'guardrails:read',
+  'guardrails:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -67,6 +69,11 @@ export const PERMISSION_TABLE: Readonly<Record<Permission, Role>> = Object.freez
   // Inviting, removing and changing roles. Owners are managed by owners only, and nobody grants a
   // role above their own (checked by the routes, see routes/members.ts).
   'members:write': 'admin',
+  // What is scanned, redacted or blocked: for those who build against the gateway (and must
+  // know why a request was refused), not read-only observers.
+  'guardrails:read': 'developer',
+  // Policies decide what reaches providers and what the org's users may send: an admin's call.
+  'guardrails:write': 'admin',
 });
 
 const RANK: Readonly<Record<Role, number>> = { owner: 3, admin: 2, developer: 1, viewer: 0 };

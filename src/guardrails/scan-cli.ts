@@ -48,7 +48,7 @@ function loadPolicy(path: string | undefined): ScanOptions {
   try {
     compiled = rules.map(compileRule);
   } catch (error) {
-    if (error instanceof CustomRuleError) throw new CliError(`the policy file ${path}: custom rule ${error.ruleId}: ${error.message}`);
+    if (error instanceof CustomRuleError) throw new CliError(`the policy file ${path}: custom rule ${error.ruleName}: ${error.message}`);
     throw error;
   }
   const defaults = rules.length > 0 ? new Set([...ALL_BUILT_IN, 'custom' as const]) : ALL_BUILT_IN;

@@ -5,6 +5,7 @@ import { apiKeyRoutes } from './api-keys.js';
 import { limitRoutes } from './limits.js';
 import { memberRoutes } from './members.js';
 import { budgetWebhookRoutes } from './budget-webhook.js';
+import { guardrailRoutes } from './guardrails.js';
 import { orgSecurityRoutes } from './org-security.js';
 import { orgRoutes } from './orgs.js';
 import { projectRoutes } from './projects.js';
@@ -24,5 +25,6 @@ export function managementRoutes(deps: ApiDeps): ApiRoute[] {
     ...limitRoutes(deps),
     ...budgetWebhookRoutes(deps),
     ...orgSecurityRoutes(deps),
+    ...guardrailRoutes(deps),
   ];
 }

@@ -8,7 +8,7 @@ export function customDetector(rules: readonly CompiledRule[], direction: 'input
     active.flatMap((compiled) =>
       matchRule(compiled, text).map(({ start, end }) => ({
         detector: 'custom' as const,
-        type: compiled.rule.id,
+        type: compiled.rule.name,
         start,
         end,
         confidence: 1,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { customDetector } from './detect.js';
 import { compileRule, customRuleSchema, CustomRuleError, matchRule, type CustomRule } from './rules.js';
 
-const rule = (input: Record<string, unknown>): CustomRule => customRuleSchema.parse({ id: 'r1', action: 'flag', ...input });
+const rule = (input: Record<string, unknown>): CustomRule => customRuleSchema.parse({ name: 'r1', action: 'flag', ...input });
 
 describe('custom rules', () => {
   it('matches a regex case-insensitively by default, with JavaScript string offsets (astral characters included)', () => {
@@ -40,20 +40,20 @@ describe('custom rules', () => {
   });
 
   it('validates the rule shape: pattern xor terms, a usable id, bounded sizes', () => {
-    expect(customRuleSchema.safeParse({ id: 'x', kind: 'regex', action: 'block' }).success).toBe(false);
-    expect(customRuleSchema.safeParse({ id: 'x', kind: 'keywords', pattern: 'a', action: 'block' }).success).toBe(false);
-    expect(customRuleSchema.safeParse({ id: 'Bad Id', kind: 'regex', pattern: 'a', action: 'block' }).success).toBe(false);
-    expect(customRuleSchema.safeParse({ id: 'x', kind: 'blocklist', terms: ['a'], caseSensitive: true, action: 'block' }).success).toBe(
+    expect(customRuleSchema.safeParse({ name: 'x', kind: 'regex', action: 'block' }).success).toBe(false);
+    expect(customRuleSchema.safeParse({ name: 'x', kind: 'keywords', pattern: 'a', action: 'block' }).success).toBe(false);
+    expect(customRuleSchema.safeParse({ name: 'Bad Id', kind: 'regex', pattern: 'a', action: 'block' }).success).toBe(false);
+    expect(customRuleSchema.safeParse({ name: 'x', kind: 'blocklist', terms: ['a'], caseSensitive: true, action: 'block' }).success).toBe(
       false,
     );
-    expect(customRuleSchema.safeParse({ id: 'x', kind: 'keywords', terms: Array(1001).fill('a'), action: 'block' }).success).toBe(false);
-    expect(customRuleSchema.safeParse({ id: 'x', kind: 'regex', pattern: 'a', action: 'explode' }).success).toBe(false);
+    expect(customRuleSchema.safeParse({ name: 'x', kind: 'keywords', terms: Array(1001).fill('a'), action: 'block' }).success).toBe(false);
+    expect(customRuleSchema.safeParse({ name: 'x', kind: 'regex', pattern: 'a', action: 'explode' }).success).toBe(false);
   });
 
   it('applies only the rules whose scope covers the direction', () => {
-    const inputOnly = compileRule(rule({ id: 'in', kind: 'keywords', terms: ['alpha'], scope: 'input' }));
-    const outputOnly = compileRule(rule({ id: 'out', kind: 'keywords', terms: ['alpha'], scope: 'output' }));
-    const both = compileRule(rule({ id: 'both', kind: 'keywords', terms: ['alpha'] }));
+    const inputOnly = compileRule(rule({ name: 'in', kind: 'keywords', terms: ['alpha'], scope: 'input' }));
+    const outputOnly = compileRule(rule({ name: 'out', kind: 'keywords', terms: ['alpha'], scope: 'output' }));
+    const both = compileRule(rule({ name: 'both', kind: 'keywords', terms: ['alpha'] }));
     const types = (direction: 'input' | 'output') => customDetector([inputOnly, outputOnly, both], direction)('alpha').map((f) => f.type);
     expect(types('input')).toEqual(['in', 'both']);
     expect(types('output')).toEqual(['out', 'both']);

@@ -23,7 +23,8 @@ const term = z.string().trim().min(1, 'a term cannot be empty').max(200, 'a term
 
 export const customRuleSchema = z
   .object({
-    id: z
+    /** The rule's name in findings and events (`type`): unique within a policy. */
+    name: z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, "-" and "_", at most 64, starting with a letter or digit'),
     description: z.string().trim().max(200).optional(),
@@ -52,7 +53,7 @@ export type CustomRule = z.output<typeof customRuleSchema>;
 /** Why a rule cannot be used, in words for the person who wrote it. */
 export class CustomRuleError extends Error {
   constructor(
-    readonly ruleId: string,
+    readonly ruleName: string,
     message: string,
   ) {
     super(message);
@@ -78,16 +79,16 @@ export function compileRule(rule: CustomRule): CompiledRule {
   } catch (error) {
     const detail = error instanceof Error ? error.message.replace(/^error parsing regexp: /i, '') : String(error);
     throw new CustomRuleError(
-      rule.id,
+      rule.name,
       `the pattern is not supported: ${detail}. Patterns use RE2 syntax: no backreferences or lookaround (linear-time matching).`,
     );
   }
   if (matcher.programSize() > MAX_PROGRAM_SIZE)
     throw new CustomRuleError(
-      rule.id,
+      rule.name,
       `the pattern is too complex (size ${matcher.programSize()}, at most ${MAX_PROGRAM_SIZE}); split it into several rules.`,
     );
-  if (matcher.matcher('').find()) throw new CustomRuleError(rule.id, 'the pattern matches empty text, so it would match everywhere.');
+  if (matcher.matcher('').find()) throw new CustomRuleError(rule.name, 'the pattern matches empty text, so it would match everywhere.');
   return { rule, matcher };
 }
 

@@ -61,7 +61,7 @@ export function findGuardrailActions(text: string, context: ApplyContext): { fin
     for (const finding of detectInjection(text, policy.injection.threshold === undefined ? {} : { threshold: policy.injection.threshold }))
       out.push({ finding, action: policy.injection.action });
   if (context.customRules.length > 0) {
-    const byId = new Map(context.customRules.map((c) => [c.rule.id, c.rule.action]));
+    const byId = new Map(context.customRules.map((c) => [c.rule.name, c.rule.action]));
     for (const finding of customDetector(context.customRules, direction)(text))
       out.push({ finding, action: CUSTOM_ACTION[byId.get(finding.type) ?? 'flag'] });
   }

@@ -78,7 +78,7 @@ describe('applyGuardrails', () => {
   });
 
   it('applies custom rules by scope with their action, and leaves text without findings untouched', () => {
-    const rule = customRuleSchema.parse({ id: 'codename', kind: 'keywords', terms: ['bluebird'], action: 'redact', scope: 'output' });
+    const rule = customRuleSchema.parse({ name: 'codename', kind: 'keywords', terms: ['bluebird'], action: 'redact', scope: 'output' });
     const policy = { customRules: [rule] };
     const input = applyGuardrails('Project Bluebird ships', contextFor(policy, 'input'));
     expect(input).toEqual({ blocked: undefined, text: 'Project Bluebird ships', changed: false, events: [] });

@@ -21,6 +21,7 @@ export function strongerAction(a: GuardrailAction, b: GuardrailAction): Guardrai
 }
 
 const action = z.enum(GUARDRAIL_ACTIONS);
+const uniqueNames = (rules: readonly { name: string }[]) => new Set(rules.map((r) => r.name)).size === rules.length;
 
 export const DEFAULT_PII_ACTIONS: Readonly<Record<PiiType, GuardrailAction>> = {
   EMAIL: 'log',
@@ -62,7 +63,7 @@ export const guardrailPolicySchema = z
       })
       .strict()
       .default({ enabled: true, action: 'log' }),
-    customRules: z.array(customRuleSchema).max(200).default([]),
+    customRules: z.array(customRuleSchema).max(200).refine(uniqueNames, 'custom rule names must be unique').default([]),
   })
   .strict();
 export type GuardrailPolicy = z.output<typeof guardrailPolicySchema>;
@@ -83,7 +84,7 @@ export const guardrailOverrideSchema = z
       .strict()
       .optional(),
     /** Replaces the org's custom rules for this project when given. */
-    customRules: z.array(customRuleSchema).max(200).optional(),
+    customRules: z.array(customRuleSchema).max(200).refine(uniqueNames, 'custom rule names must be unique').optional(),
   })
   .strict();
 export type GuardrailOverride = z.output<typeof guardrailOverrideSchema>;
