@@ -26,19 +26,12 @@ import { readJson } from '../http/json-body.js';
 import { runWithIdentityContext, type IdentityRequestContext } from './request-context.js';
 import { COOKIE_PREFIX, hasSessionCookie } from './session-cookie.js';
 import { resolveSession } from './session-principal.js';
-import { identityContextOf, signInResponseSchema, type SignInDeps } from './sign-in.js';
+import { forwardedRequest, identityContextOf, jsonWithCookiesOf, signInResponseSchema, type SignInDeps } from './sign-in.js';
 
 const codeBody = z.object({ code: z.string().trim().min(1, 'enter the code').max(100) });
 const passwordBody = z.object({ password: z.string().min(1, 'enter your password').max(1024) });
 const pluginUser = z.object({ user: z.object({ id: z.string(), email: z.string(), name: z.string() }) });
 const pluginError = z.object({ code: z.string().max(100).optional() }).catch({});
-
-function forward(c: Context, body: unknown): Request {
-  const headers = new Headers(c.req.raw.headers);
-  headers.set('content-type', 'application/json');
-  headers.delete('content-length');
-  return new Request(c.req.raw.url, { method: 'POST', headers, body: JSON.stringify(body) });
-}
 
 /** The user whose sign-in challenge the signed `two_factor` cookie names, if it is genuine and current. */
 async function challengeUser(deps: SignInDeps, c: Context): Promise<string | undefined> {
@@ -86,12 +79,6 @@ async function twoFactorEnabled(deps: SignInDeps, userId: string): Promise<boole
   return row?.enabled === true;
 }
 
-function copyCookies(from: Response, status: number, body: unknown): Response {
-  const out = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store' });
-  for (const cookie of from.headers.getSetCookie()) out.append('set-cookie', cookie);
-  return new Response(JSON.stringify(body), { status, headers: out });
-}
-
 /** `/two-factor/verify-totp` (`method: 'totp'`) and `/two-factor/verify-backup-code` (`'backup_code'`). */
 export function twoFactorVerifyHandler(deps: SignInDeps, method: 'totp' | 'backup_code') {
   return async (c: Context): Promise<Response> => {
@@ -107,7 +94,7 @@ export function twoFactorVerifyHandler(deps: SignInDeps, method: 'totp' | 'backu
     const userId = holder?.userId ?? (await challengeUser(deps, c));
     const wasEnabled = holder ? await twoFactorEnabled(deps, holder.userId) : true;
     const response = await runWithIdentityContext({ ...context, ...(holder ? { sessionRotation: true } : {}) }, () =>
-      deps.identity.forRequest(c).handler(forward(c, { code: input.code })),
+      deps.identity.forRequest(c).handler(forwardedRequest(c, { code: input.code })),
     );
     if (!response.ok) {
       if (response.status === 400 || response.status === 401 || response.status === 429) {
@@ -128,7 +115,7 @@ export function twoFactorVerifyHandler(deps: SignInDeps, method: 'totp' | 'backu
       await audit(deps, context, 'two_factor.enabled', user.id, { diff: { method: 'totp' } });
       deps.identity.notices.twoFactorChanged({ userId: user.id, enabled: true, context });
     }
-    return copyCookies(response, 200, signInResponseSchema.parse({ user }));
+    return jsonWithCookiesOf(response, signInResponseSchema.parse({ user }));
   };
 }
 
@@ -145,16 +132,16 @@ export function twoFactorChangeHandler(deps: SignInDeps, change: 'enable' | 'dis
       throw tooManyRequests('Too many attempts. Wait before trying again.', attempt.retryAfterSeconds, 'too_many_attempts');
     const body = change === 'enable' ? { password: input.password, method: 'totp' } : { password: input.password };
     const response = await runWithIdentityContext({ ...context, sessionRotation: true }, () =>
-      deps.identity.forRequest(c).handler(forward(c, body)),
+      deps.identity.forRequest(c).handler(forwardedRequest(c, body)),
     );
     if (!response.ok || !holder) return response;
     await deps.throttle.byIp.reward(ip);
     if (change === 'disable') {
       await audit(deps, context, 'two_factor.disabled', holder.userId);
       deps.identity.notices.twoFactorChanged({ userId: holder.userId, enabled: false, context });
-      return copyCookies(response, 200, { twoFactorEnabled: false });
+      return jsonWithCookiesOf(response, { twoFactorEnabled: false });
     }
     const enabled = z.object({ totpURI: z.string(), backupCodes: z.array(z.string()) }).parse(await response.json());
-    return copyCookies(response, 200, enabled);
+    return jsonWithCookiesOf(response, enabled);
   };
 }
