@@ -15,9 +15,10 @@ import { activeDataKey, dataKeyById } from '../src/credentials/tenant-keys.js';
 import { DecryptionError } from '../src/crypto/aead.js';
 import { decryptSecret, generateMasterKey, parseMasterKey } from '../src/crypto/envelope.js';
 import { createMasterKeyring } from '../src/crypto/master-keyring.js';
-import { organizations, requestBodies, requestLogs, tenantKeys, type CacheStatus } from '../src/db/schema/index.js';
+import { guardrailEvents, organizations, requestBodies, requestLogs, tenantKeys, type CacheStatus } from '../src/db/schema/index.js';
 import type { ScopedDatabase } from '../src/db/tenant.js';
 import type { Tx } from '../src/db/types.js';
+import type { GuardrailEventRecord } from '../src/gateway/guardrails/event-record.js';
 import type { WriterTimers } from '../src/gateway/request-log/timers.js';
 import type { RequestLogEntry, RequestLogWriterOptions } from '../src/gateway/request-log/types.js';
 import { createRequestLogWriter } from '../src/gateway/request-log/writer.js';
@@ -50,6 +51,24 @@ function logsOf(orgId: string) {
 }
 function bodiesOf(orgId: string) {
   return db.api.withTenant(orgId, (tx) => tx.select().from(requestBodies));
+}
+function eventsOf(orgId: string) {
+  return db.api.withTenant(orgId, (tx) => tx.select().from(guardrailEvents));
+}
+
+function guardrailEvent(overrides: Partial<GuardrailEventRecord> = {}): GuardrailEventRecord {
+  return {
+    direction: 'input',
+    detector: 'pii',
+    rule: 'EMAIL',
+    category: 'EMAIL',
+    action: 'redact',
+    location: 'messages[0].content',
+    start: 6,
+    end: 21,
+    valueHash: 'ab'.repeat(32),
+    ...overrides,
+  };
 }
 
 type LogLine = { level: number; msg: string } & Record<string, unknown>;
@@ -192,7 +211,14 @@ describe('request log writer', () => {
     );
     await writer.flush();
 
-    expect(writer.stats()).toEqual({ buffered: 0, written: 200, dropped: 0, failedFlushes: 0, bodiesSkipped: 0 });
+    expect(writer.stats()).toEqual({
+      buffered: 0,
+      written: 200,
+      dropped: 0,
+      failedFlushes: 0,
+      bodiesSkipped: 0,
+      guardrailEventsDropped: 0,
+    });
     for (const orgId of orgs) {
       const rows = await logsOf(orgId);
       const expected = sent.filter((item) => item.orgId === orgId).map((item) => item.requestId);
@@ -293,6 +319,119 @@ describe('request log writer', () => {
     expect(writer.stats()).toMatchObject({ buffered: 0, written: 8, dropped: 0, failedFlushes: 1 });
     expect((await logsOf(orgId)).map((row) => row.requestId).sort()).toEqual(sent.map((item) => item.requestId).sort());
     expect(await bodiesOf(orgId)).toHaveLength(8);
+    await writer.close();
+  });
+
+  it('writes guardrail events with their log row, in its transaction, with its org, project, key, request id and time', async () => {
+    const orgs = [await createOrg({ withDataKey: false }), await createOrg({ withDataKey: false })];
+    const target = probe(db.gateway);
+    const writer = writerFor(target, captureLogger().logger, { flushIntervalMs: 60_000 });
+    const projectId = randomUUID();
+    const apiKeyId = randomUUID();
+    const startedAt = new Date('2025-05-06T07:08:09.123Z');
+    const events = [
+      guardrailEvent(),
+      guardrailEvent({
+        direction: 'output',
+        detector: 'secret',
+        rule: 'github-pat',
+        category: 'secret',
+        action: 'block',
+        location: 'output',
+      }),
+    ];
+    const flagged = entry(orgs[0]!, { projectId, apiKeyId, createdAt: startedAt, guardrailEvents: events });
+    const plain = entry(orgs[0]!);
+    const other = entry(orgs[1]!, { guardrailEvents: [guardrailEvent({ rule: 'PHONE', category: 'PHONE' })] });
+    for (const item of [flagged, plain, other]) writer.enqueue(item);
+    // The writer keeps its own copies: changing the caller's events afterwards changes nothing.
+    events[0]!.rule = 'CHANGED';
+    events.push(guardrailEvent({ rule: 'LATE' }));
+    await writer.flush();
+
+    expect(writer.stats()).toMatchObject({ written: 3, dropped: 0, guardrailEventsDropped: 0 });
+    // One transaction per org, one INSERT for its events next to the one for its rows.
+    expect(target.calls.map((call) => call.orgId).sort()).toEqual([...orgs].sort());
+    expect(target.inserts).toEqual(
+      new Map([
+        ['request_logs', 2],
+        ['guardrail_events', 2],
+      ]),
+    );
+    const [logRow] = (await logsOf(orgs[0]!)).filter((row) => row.requestId === flagged.requestId);
+    expect(logRow).toBeDefined();
+    const written = await eventsOf(orgs[0]!);
+    expect(written).toHaveLength(2);
+    for (const row of written) {
+      expect(row).toMatchObject({ orgId: orgs[0], projectId, apiKeyId, requestId: flagged.requestId });
+      expect(row.createdAt.toISOString()).toBe(startedAt.toISOString());
+    }
+    expect(written.find((row) => row.direction === 'input')).toMatchObject({
+      detector: 'pii',
+      findingType: 'EMAIL',
+      category: 'EMAIL',
+      action: 'redact',
+      location: 'messages[0].content',
+      startOffset: 6,
+      endOffset: 21,
+      valueHash: 'ab'.repeat(32),
+    });
+    expect(written.find((row) => row.direction === 'output')).toMatchObject({
+      detector: 'secret',
+      findingType: 'github-pat',
+      category: 'secret',
+      action: 'block',
+      location: 'output',
+    });
+    expect(await eventsOf(orgs[1]!)).toMatchObject([{ orgId: orgs[1], requestId: other.requestId, findingType: 'PHONE' }]);
+    await writer.close();
+  });
+
+  it('a retried write after a lost commit acknowledgement does not duplicate guardrail events', async () => {
+    const orgId = await createOrg({ withDataKey: false });
+    const target = probe(db.gateway);
+    const writer = writerFor(target, captureLogger().logger, { retryBaseMs: 1, retryMaxMs: 5, flushIntervalMs: 60_000 });
+    target.lostCommitAcks = 1;
+    const sent = Array.from({ length: 4 }, () =>
+      entry(orgId, { guardrailEvents: [guardrailEvent(), guardrailEvent({ direction: 'output', location: 'output' })] }),
+    );
+    for (const item of sent) writer.enqueue(item);
+    await writer.flush();
+
+    // The same event ids were written again, and ON CONFLICT DO NOTHING turned that into a no-op.
+    expect(target.calls.map((call) => call.ok)).toEqual([false, true]);
+    expect(writer.stats()).toMatchObject({ buffered: 0, written: 4, dropped: 0, failedFlushes: 1, guardrailEventsDropped: 0 });
+    expect(await logsOf(orgId)).toHaveLength(4);
+    const events = await eventsOf(orgId);
+    expect(events).toHaveLength(8);
+    expect(new Set(events.map((event) => event.id)).size).toBe(8);
+    await writer.close();
+  });
+
+  it('a guardrail event the database refuses is dropped (counted, logged without values); its log row is still written', async () => {
+    const orgId = await createOrg({ withDataKey: false });
+    const target = probe(db.gateway);
+    const { logger, lines, raw } = captureLogger();
+    const writer = writerFor(target, logger, { retryBaseMs: 1, retryMaxMs: 5, poisonAttempts: 1, flushIntervalMs: 60_000 });
+    const marker = 'cd'.repeat(32);
+    // Violates guardrail_events_direction_check: a bug upstream, which must not cost the log row.
+    const bad = entry(orgId, {
+      guardrailEvents: [guardrailEvent({ valueHash: marker }), guardrailEvent({ direction: 'sideways' as 'input', valueHash: marker })],
+    });
+    const good = entry(orgId, { guardrailEvents: [guardrailEvent()] });
+    for (const item of [bad, good]) writer.enqueue(item);
+    await writer.flush(30_000);
+
+    expect(writer.stats()).toMatchObject({ buffered: 0, written: 2, dropped: 0, guardrailEventsDropped: 2 });
+    expect((await logsOf(orgId)).map((row) => row.requestId).sort()).toEqual([bad.requestId, good.requestId].sort());
+    expect((await eventsOf(orgId)).map((row) => row.requestId)).toEqual([good.requestId]);
+    expect(lines.filter((line) => line.msg.startsWith('guardrail events rejected by the database'))).toMatchObject([
+      { level: ERROR, orgId, events: 2, error: { code: '23514', constraint: 'guardrail_events_direction_check' } },
+    ]);
+    for (const line of raw) {
+      expect(line).not.toContain(marker);
+      expect(line).not.toContain('sideways');
+    }
     await writer.close();
   });
 

@@ -66,6 +66,12 @@ export const COLLECTION_ID_KINDS: Readonly<Record<string, IdKind>> = {
 
 /** A field name that says "I hold an id" (`id`, `…Id`, `…Ids`). */
 export const ID_FIELD_NAME = /^(id|ids|[a-z][A-Za-z0-9]*Ids?)$/;
+/**
+ * Fields named like ids that name no tenant resource. `requestId` is a trace string a client may
+ * choose itself (`x-request-id`), so two orgs can share one; as a filter it only matches the
+ * caller's own rows (RLS), and an empty answer says nothing about any other org.
+ */
+const NOT_ID_FIELDS: ReadonlySet<string> = new Set(['requestId']);
 
 export type PathParam = { name: string; kind: IdKind };
 
@@ -136,7 +142,7 @@ export function idFieldPaths(schema: AnySchema | undefined): string[][] {
       visit(element, [...path, '[]'], undefined);
       return;
     }
-    if (isUuidSchema(inner) || (name !== undefined && ID_FIELD_NAME.test(name))) found.push(path);
+    if (isUuidSchema(inner) || (name !== undefined && ID_FIELD_NAME.test(name) && !NOT_ID_FIELDS.has(name))) found.push(path);
   };
   if (schema) visit(schema, [], undefined);
   return found;

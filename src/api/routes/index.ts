@@ -5,6 +5,7 @@ import { apiKeyRoutes } from './api-keys.js';
 import { limitRoutes } from './limits.js';
 import { memberRoutes } from './members.js';
 import { budgetWebhookRoutes } from './budget-webhook.js';
+import { guardrailEventRoutes } from './guardrail-events.js';
 import { guardrailRoutes } from './guardrails.js';
 import { orgSecurityRoutes } from './org-security.js';
 import { orgRoutes } from './orgs.js';
@@ -26,5 +27,6 @@ export function managementRoutes(deps: ApiDeps): ApiRoute[] {
     ...budgetWebhookRoutes(deps),
     ...orgSecurityRoutes(deps),
     ...guardrailRoutes(deps),
+    ...guardrailEventRoutes(deps),
   ];
 }

@@ -24,7 +24,7 @@ export const guardrailPolicies = pgTable(
   ],
 ).enableRLS();
 
-/** What a detector found and did. Never the matched text: only type, offsets and action. */
+/** What a detector found and did. Never the matched text: only type, where, offsets, action and a keyed hash. */
 export const guardrailEvents = pgTable(
   'guardrail_events',
   {
@@ -38,10 +38,20 @@ export const guardrailEvents = pgTable(
     findingType: text('finding_type').notNull(),
     category: text('category'),
     action: text('action').notNull(),
+    /** Value-free path of the text the finding is in (`messages[1].content[0].text`, `output`). */
+    location: text('location').notNull().default(''),
+    /** `[start, end)` offsets into the text at `location` (JavaScript string indices). */
+    startOffset: integer('start_offset').notNull().default(0),
+    endOffset: integer('end_offset').notNull().default(0),
+    /** HMAC-SHA256 (hex) of the matched text under the org's guardrail hash key: correlates repeats, reveals nothing. */
+    valueHash: text('value_hash').notNull().default(''),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index('guardrail_events_org_time_idx').on(t.orgId, t.createdAt),
+    // Listing a project's events newest first (the api's projectId filter, and every list of a
+    // member limited to some projects) without scanning the whole org's history.
+    index('guardrail_events_project_time_idx').on(t.orgId, t.projectId, t.createdAt),
     check('guardrail_events_direction_check', sql`${t.direction} in ('input', 'output')`),
     tenantIsolation(),
   ],

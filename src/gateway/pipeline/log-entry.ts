@@ -29,5 +29,6 @@ export function toLogEntry(fields: RequestLogFields): RequestLogEntry {
     usageCounted: fields.usageCounted,
     createdAt: fields.createdAt,
     ...(fields.bodies ? { bodies: fields.bodies } : {}),
+    ...(fields.guardrailEvents?.length ? { guardrailEvents: fields.guardrailEvents } : {}),
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { Usage } from '../canonical/types.js';
 import type { CacheStatus } from '../../db/schema/logs.js';
+import type { GuardrailEventRecord } from '../guardrails/event-record.js';
 
 export type RequestLogFields = {
   orgId: string;
@@ -29,6 +30,8 @@ export type RequestLogFields = {
   usageCounted: boolean;
   createdAt: Date;
   bodies?: { request: string; response: string | null };
+  /** One per guardrail finding, input and output; written with the log row, in its transaction. */
+  guardrailEvents?: GuardrailEventRecord[];
 };
 
 export type RequestLogSink = (fields: RequestLogFields) => void;

@@ -4,9 +4,9 @@ import type { BoundedBuffer } from './buffer.js';
 import type { DataKeyCache } from './data-keys.js';
 import { isTransientError, summarizeError, type ErrorSummary } from './errors.js';
 import { insertOrgEntries } from './insert.js';
-import type { PendingEntry } from './pending-entry.js';
+import { withoutEvents, type PendingEntry } from './pending-entry.js';
 
-export type WriteCounters = { written: number; dropped: number; bodiesSkipped: number };
+export type WriteCounters = { written: number; dropped: number; bodiesSkipped: number; guardrailEventsDropped: number };
 
 export type RoundContext = {
   readonly db: ScopedDatabase;
@@ -73,6 +73,26 @@ async function writeBatch(ctx: RoundContext, orgId: string, entries: PendingEntr
 }
 
 /**
+ * One entry in its own transaction. When the database refuses it together with its guardrail
+ * events, the log row is tried once more alone: the record of the request (and its usage) must
+ * not be lost to a bad event. The events are then counted and logged as dropped (no values).
+ */
+async function writeEntry(ctx: RoundContext, orgId: string, entry: PendingEntry): Promise<void> {
+  try {
+    ctx.counters.bodiesSkipped += await insertOrgEntries(ctx.db, orgId, [entry], ctx.dataKeys);
+  } catch (error) {
+    if (entry.events.length === 0 || isTransientError(error)) throw error;
+    ctx.counters.bodiesSkipped += await insertOrgEntries(ctx.db, orgId, [withoutEvents(entry)], ctx.dataKeys);
+    ctx.counters.guardrailEventsDropped += entry.events.length;
+    ctx.logger.error(
+      { orgId: loggableOrgId(orgId), events: entry.events.length, error: summarizeError(error) },
+      'guardrail events rejected by the database: dropped, their log row written without them',
+    );
+  }
+  ctx.counters.written += 1;
+}
+
+/**
  * The poison-row fallback: one transaction per row, so the rows the database accepts are written
  * and only those it rejects are dropped. An availability failure stops the pass and sends the
  * rest back for retry: that says nothing about the rows.
@@ -83,8 +103,7 @@ async function writeRowByRow(ctx: RoundContext, orgId: string, entries: PendingE
   let outcome: OrgOutcome = { retry: [], failed: false, outage: null };
   for (const [index, entry] of entries.entries()) {
     try {
-      ctx.counters.bodiesSkipped += await insertOrgEntries(ctx.db, orgId, [entry], ctx.dataKeys);
-      ctx.counters.written += 1;
+      await writeEntry(ctx, orgId, entry);
     } catch (error) {
       if (isTransientError(error)) {
         outcome = { retry: entries.slice(index), failed: true, outage: { error } };

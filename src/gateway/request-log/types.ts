@@ -2,6 +2,7 @@ import type { MasterKeyring } from '../../crypto/master-keyring.js';
 import type { requestLogs } from '../../db/schema/logs.js';
 import type { ScopedDatabase } from '../../db/tenant.js';
 import type { Logger } from '../../logging/logger.js';
+import type { GuardrailEventRecord } from '../guardrails/event-record.js';
 import type { WriterTimers } from './timers.js';
 
 /** Plaintext JSON text of one exchange; encrypted by the writer before it reaches the database. */
@@ -21,6 +22,11 @@ export type RequestLogEntry = Omit<typeof requestLogs.$inferInsert, 'createdAt'>
   createdAt: Date;
   /** Only for projects that store bodies; skipped (and counted) when the org has no data key. */
   bodies?: RequestLogBodies;
+  /**
+   * The request's guardrail findings, written to guardrail_events in the log row's transaction
+   * with its org, project, key, request id and time. Copied at enqueue, like the row.
+   */
+  guardrailEvents?: readonly GuardrailEventRecord[];
 };
 
 export type RequestLogWriterStats = {
@@ -33,6 +39,11 @@ export type RequestLogWriterStats = {
   failedFlushes: number;
   /** Entries whose log row was written without its bodies because the org has no usable data key. */
   bodiesSkipped: number;
+  /**
+   * Guardrail events the database refused (row by row, after the batch failed) although their
+   * log row was then written without them. Not entries: `written` counts those rows.
+   */
+  guardrailEventsDropped: number;
 };
 
 export type RequestLogWriter = {
@@ -52,7 +63,7 @@ export type RequestLogWriter = {
 };
 
 export type RequestLogWriterOptions = {
-  /** The gateway's scoped database: it may only INSERT into request_logs and request_bodies. */
+  /** The gateway's scoped database: it may only INSERT into request_logs, request_bodies and guardrail_events. */
   db: ScopedDatabase;
   keyring: MasterKeyring;
   logger: Logger;

@@ -25,7 +25,13 @@ export function createRequestLogWriter(options: RequestLogWriterOptions): Reques
   const config = resolveOptions(options);
   const { logger, timers } = config;
   const buffer = new BoundedBuffer<PendingEntry>(config.maxBuffered);
-  const counters: WriteCounters & { failedFlushes: number } = { written: 0, dropped: 0, failedFlushes: 0, bodiesSkipped: 0 };
+  const counters: WriteCounters & { failedFlushes: number } = {
+    written: 0,
+    dropped: 0,
+    failedFlushes: 0,
+    bodiesSkipped: 0,
+    guardrailEventsDropped: 0,
+  };
   const drops = new DropReporter(logger, timers, config.warnIntervalMs, () => ({
     totalDropped: counters.dropped,
     buffered: buffer.size,
