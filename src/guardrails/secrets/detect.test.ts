@@ -46,6 +46,15 @@ describe('provider formats', () => {
     expect(githubTokenChecksumOk(bad)).toBe(false);
   });
 
+  it('finds a token at the end of a sentence (the period is not part of it)', () => {
+    const gitlab = `gl${'pat'}-${rand(20, ALNUM, 12)}`;
+    const stripe = `${['sk', 'live'].join('_')}_${rand(24, ALNUM, 4)}`;
+    for (const token of [gitlab, stripe]) {
+      expect(spans(`Your token is ${token}.`)).toEqual([token]);
+      expect(spans(`Use ${token}. Then log in.`)).toEqual([token]);
+    }
+  });
+
   it('finds OpenAI, Anthropic, Stripe, Slack and Hugging Face tokens', () => {
     const openai = `sk-proj-${rand(40, ALNUM, 1)}${['T3Blbk', 'FJ'].join('')}${rand(40, ALNUM, 2)}`;
     const anthropic = `sk-ant-api03-${rand(93, ALNUM + '-_', 3)}AA`;

@@ -39,7 +39,7 @@ export const DEVTOOLS_RULES: readonly SecretRule[] = [
     id: 'gitlab-token',
     keywords: ['glpat-', 'glptt-', 'glrt-', 'gldt-', 'glcbt-', 'glft-', 'glimt-', 'gloas-', 'glsoat-', 'glffct-', 'glagent-'],
     pattern: new RegExp(
-      `${START}(?<secret>(?:glpat|glrt|gldt|glcbt|glft|glimt|gloas|glsoat|glffct|glagent)-[\\w-]{20,300}(?:\\.[0-9a-z]{2}[0-9a-z]{7})?|glptt-[0-9a-f]{40})(?![\\w.-])`,
+      `${START}(?<secret>(?:glpat|glrt|gldt|glcbt|glft|glimt|gloas|glsoat|glffct|glagent)-[\\w-]{20,300}(?:\\.[0-9a-z]{2}[0-9a-z]{7})?|glptt-[0-9a-f]{40})(?![\\w-]|\\.[0-9a-z])`,
       'g',
     ),
     confidence: 0.95,
