@@ -6,7 +6,8 @@
  * SDK handed back to the application (its own types, helpers and error classes).
  */
 import type OpenAI from 'openai';
-import { APIError, AuthenticationError, BadRequestError, InternalServerError, NotFoundError, PermissionDeniedError } from 'openai';
+import type { APIError } from 'openai';
+import { AuthenticationError, BadRequestError, InternalServerError, NotFoundError, PermissionDeniedError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { modelsOf } from '../src/providers/catalog/catalog.js';
 import { PROVIDER_IDS, type ProviderId } from '../src/providers/ids.js';
@@ -14,7 +15,18 @@ import { FAKE_ANTHROPIC_API_KEY } from './fakes/anthropic.js';
 import type { FakeUpstream, ScriptedReply } from './fakes/fake-upstream.js';
 import { fakeEmbedding, type FakeOpenAI } from './fakes/openai.js';
 import { startGatewayFixture, type GatewayFixture } from './support/gateway.js';
-import { bodyOf, collect, onlyRequest, PNG_BASE64, PNG_DATA_URL, rawPost, resetFakes, sdkClient, type JsonObject } from './support/sdk.js';
+import {
+  bodyOf,
+  collect,
+  onlyRequest,
+  PNG_BASE64,
+  PNG_DATA_URL,
+  rawPost,
+  resetFakes,
+  sdkClient,
+  sdkError,
+  type JsonObject,
+} from './support/sdk.js';
 
 type ChatParams = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 type ChatChunk = OpenAI.Chat.Completions.ChatCompletionChunk;
@@ -24,17 +36,6 @@ type ResponseFunctionCall = OpenAI.Responses.ResponseFunctionToolCall;
 
 const FIXTURE_TIMEOUT = 120_000;
 const TEST_TIMEOUT = 30_000;
-
-/** The error the SDK raised (fails when the call succeeded or threw something else). */
-async function sdkError(promise: Promise<unknown>): Promise<APIError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof APIError) return error;
-    throw error;
-  }
-  throw new Error('expected the SDK call to fail');
-}
 
 /** The OpenAI error body the gateway sent (`{ error: { message, type, code } }`). */
 function errorBody(error: APIError): { message: string; type: string; code: string } {

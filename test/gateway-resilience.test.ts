@@ -391,7 +391,7 @@ describe('response cache', () => {
       format: 'openai-chat',
       route: [`openai/gpt-5.4-mini@${ids.providerKeyId}`],
       body,
-      policyVersion: '0', // chat-handler.ts POLICY_VERSION
+      policyVersion: '0.0', // no guardrail policy stored (gateway/guardrails/loaded-guardrails.ts)
     })}`;
 
   const call = async (body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, headers: Record<string, string> = {}) => {

@@ -24,6 +24,7 @@ import { createKeyedLimiter, type KeyedLimiter } from '../limits/keyed-limiter.j
 import { createRateLimiter, type RateLimiter } from '../limits/rate-limiter.js';
 import { createUsageLimiter, type UsageLimiter } from '../limits/usage-limiter.js';
 import { createBudgetAlerts } from './limits/budget-alerts.js';
+import { createValueHasher } from './guardrails/value-hash.js';
 
 export type GatewayServices = {
   authenticate: ApiKeyAuthenticator;
@@ -40,6 +41,8 @@ export type GatewayServices = {
   /** Failed API-key verifications (each costs a bcrypt), per lookup id and per client IP. */
   failedAuthByLookupId: KeyedLimiter;
   failedAuthByIp: KeyedLimiter;
+  /** HMAC of a guardrail finding's value under the org's own key (guardrails/value-hash.ts). */
+  guardrailValueHash: (orgId: string) => (value: string) => string;
   /** Operator-facing reasons that must not reach the client (a refused provider address, say). */
   logger: Runtime['logger'];
   /** Stop taking events, flush the request logs, close upstream connections. */
@@ -159,6 +162,7 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     rateLimiter,
     failedAuthByLookupId,
     failedAuthByIp,
+    guardrailValueHash: createValueHasher(runtime.secrets.authSecret),
     logger: runtime.logger.child({ component: 'gateway' }),
     async close() {
       unsubscribe();

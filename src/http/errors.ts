@@ -17,13 +17,15 @@ export class HttpError extends Error {
   readonly type: string;
   readonly code: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** Extra value-free members of the error object (e.g. which guardrail blocked a request). */
+  readonly details: Readonly<Record<string, unknown>>;
 
   constructor(
     status: ContentfulStatusCode,
     type: string,
     code: string,
     message: string,
-    options: { headers?: Record<string, string>; cause?: unknown } = {},
+    options: { headers?: Record<string, string>; cause?: unknown; details?: Record<string, unknown> } = {},
   ) {
     super(message, { cause: options.cause });
     if (status < 400 || status > 599) throw new RangeError(`HttpError status must be 4xx or 5xx, got ${status}`);
@@ -31,6 +33,7 @@ export class HttpError extends Error {
     this.type = type;
     this.code = code;
     this.headers = { ...options.headers };
+    this.details = { ...options.details };
   }
 }
 
@@ -69,8 +72,8 @@ export function errorResponse(c: Context, error: HttpError): Response {
   const message = error.status >= 500 ? `${error.message} (request id ${requestId})` : error.message;
   const body =
     errorShapeFor(c.req.path) === 'anthropic'
-      ? { type: 'error', error: { type: error.type, message } }
-      : { error: { message, type: error.type, code: error.code } };
+      ? { type: 'error', error: { ...error.details, type: error.type, message } }
+      : { error: { ...error.details, message, type: error.type, code: error.code } };
   return c.json(body, error.status, { ...error.headers, [REQUEST_ID_HEADER]: requestId });
 }
 

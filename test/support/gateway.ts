@@ -33,7 +33,13 @@ export type GatewayFixture = {
 };
 
 export async function startGatewayFixture(
-  options: { projectSettings?: Record<string, unknown>; orgSettings?: Record<string, unknown>; env?: Record<string, string> } = {},
+  options: {
+    projectSettings?: Record<string, unknown>;
+    orgSettings?: Record<string, unknown>;
+    env?: Record<string, string>;
+    /** Also run the api (for tests that configure the org through it). */
+    withApi?: boolean;
+  } = {},
 ): Promise<GatewayFixture> {
   const [openai, azure, compatible, anthropic, gemini] = await Promise.all([
     startFakeOpenAI(),
@@ -42,7 +48,10 @@ export async function startGatewayFixture(
     startFakeAnthropic(),
     startFakeGemini(),
   ]);
-  const server = await startTestServer({ services: ['gateway'], env: { LOG_LEVEL: 'warn', ...options.env } });
+  const server = await startTestServer({
+    services: options.withApi ? ['gateway', 'api'] : ['gateway'],
+    env: { LOG_LEVEL: 'warn', ...options.env },
+  });
   const orgName = uniqueName('gw');
   const document = (
     projectSettings?: Record<string, unknown>,

@@ -3,7 +3,7 @@
  * does: `baseURL: <gateway>/v1`, a `pc_live_` key, no retries on the client side (so every retry
  * the tests see is the gateway's own).
  */
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import type { FakeUpstream, RecordedRequest } from '../fakes/fake-upstream.js';
 import type { GatewayFixture } from './gateway.js';
 
@@ -72,3 +72,14 @@ export async function rawPost(
 /** A 1×1 transparent PNG. */
 export const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 export const PNG_DATA_URL = `data:image/png;base64,${PNG_BASE64}`;
+
+/** The error the SDK raised (fails when the call succeeded or threw something else). */
+export async function sdkError(promise: Promise<unknown>): Promise<APIError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof APIError) return error;
+    throw error;
+  }
+  throw new Error('expected the SDK call to fail');
+}

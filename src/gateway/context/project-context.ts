@@ -9,6 +9,7 @@ import type { ScopedDatabase } from '../../db/tenant.js';
 import type { OrgPlan, ProjectMode } from '../../db/schema/index.js';
 import type { ProviderId } from '../../providers/ids.js';
 import { PROVIDER_IDS } from '../../providers/ids.js';
+import { loadGuardrails, type LoadedGuardrails } from '../guardrails/loaded-guardrails.js';
 import { parseOrgSettings, parseProjectSettings, type OrgSettings, type ProjectSettings } from '../../tenancy/settings.js';
 
 export type ProviderKeyRef = {
@@ -29,6 +30,8 @@ export type ProjectContext = {
   orgSettings: OrgSettings;
   projectSettings: ProjectSettings;
   providerKeys: readonly ProviderKeyRef[];
+  /** The effective guardrail policy (org policy + project override), custom rules compiled. */
+  guardrails: LoadedGuardrails;
 };
 
 export class ProjectNotFoundError extends Error {
@@ -94,6 +97,7 @@ export async function loadProjectContext(db: ScopedDatabase, orgId: string, proj
       orgSettings: parseOrgSettings(orgId, org.settings),
       projectSettings: parseProjectSettings(projectId, project.settings),
       providerKeys: usable,
+      guardrails: await loadGuardrails(tx, orgId, projectId),
     };
   });
 }

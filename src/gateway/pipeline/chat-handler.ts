@@ -1,8 +1,8 @@
 /**
  * POST /v1/chat/completions, /v1/responses and /v1/messages: one pipeline, three client formats.
- *   parse (format) → route → cache lookup → attempts (retry/fallback; native passthrough when the
- *   provider speaks the client's format, translation otherwise) → respond (JSON or stream) →
- *   usage, cost and the request log.
+ *   parse (format) → route → limits → input guardrails → cache lookup → attempts (retry/fallback;
+ *   native passthrough when the provider speaks the client's format, translation otherwise) →
+ *   output guardrails → respond (JSON or stream) → usage, cost, guardrail events and the request log.
  */
 import type { Context } from 'hono';
 import { z } from 'zod';
@@ -29,12 +29,14 @@ import type { UpstreamBody } from '../upstream/http-client.js';
 import type { RouteCandidate } from '../routing/resolve-route.js';
 import { cacheDirective, portcullisHeaders } from './response-headers.js';
 import { enforceLimits } from '../limits/enforce-limits.js';
+import { RequestGuard } from '../guardrails/request-guard.js';
+import { guardAnswer, guardRequest } from '../guardrails/guard-exchange.js';
+import { guardedProcessor } from '../guardrails/guarded-processor.js';
+import { streamTextRewriter } from '../guardrails/stream-rewriters.js';
+import { countGuardrailEvents } from '../../observability/metrics.js';
 
 type NonStreamed = { kind: 'json'; text: string; usage: Usage; servedModel: string | null };
 type Streamed = { kind: 'stream'; primed: PrimedStream; processor: FrameProcessor; body: UpstreamBody };
-
-/** The guardrail policy version is part of the cache key; guardrails arrive with their own issue. */
-const POLICY_VERSION = '0';
 
 function costOf(candidate: RouteCandidate, usage: Usage): number | null {
   return candidate.catalog ? computeCostMicroUsd(candidate.catalog.pricing, usage) : null;
@@ -44,6 +46,9 @@ function costOf(candidate: RouteCandidate, usage: Usage): number | null {
  * An upper bound on the input tokens, for reservations that must never undershoot: a token
  * covers at least one byte of text, so the body's UTF-8 size bounds the text; images are billed
  * by pixels, not bytes, so each adds a fixed allowance above what providers charge for one.
+ * It is taken before input guardrails run: a placeholder can be longer than the value it
+ * replaces, but tokens run about four bytes each, so only a policy redacting single characters
+ * en masse could push a request past it.
  */
 const IMAGE_TOKEN_ALLOWANCE = 2_000;
 function inputTokenBound(parsed: ParsedInbound): number {
@@ -85,27 +90,39 @@ export async function handleChat(
   const signal = clientGoneSignal(c);
   const log = c.get('log');
   const requestId = c.get('requestId');
-  const parsed = format.parseRequest(await readJson(c, z.unknown()));
-  const stream = parsed.request.stream;
-  log.fields.model = parsed.request.model;
+  const received = format.parseRequest(await readJson(c, z.unknown()));
+  const stream = received.request.stream;
+  log.fields.model = received.request.model;
   log.fields.stream = stream;
 
-  const candidates = routeOrThrow(parsed.request.model, project, services, {
+  const candidates = routeOrThrow(received.request.model, project, services, {
     mode: 'chat',
     keyAllowedModels: c.get('apiKey').allowedModels,
   });
+  // Limits before guardrails: scanning a large body costs CPU, and rate limits are what bound a
+  // client's share of it. A blocked request settles its reservation at zero tokens.
   await enforceLimits(c, services, candidates, {
-    inputTokens: () => inputTokenBound(parsed),
-    maxOutputTokens: parsed.request.maxTokens,
-    choices: parsed.request.n,
+    inputTokens: () => inputTokenBound(received),
+    maxOutputTokens: received.request.maxTokens,
+    choices: received.request.n,
   });
+
+  // Input guardrails before the cache and the provider: a redacted request is what is cached and
+  // sent. Events reach guardrail_events with the request log, however the request ends.
+  const guard = new RequestGuard(project.guardrails, services.guardrailValueHash(project.orgId));
+  log.fields.guardrailEvents = guard.events;
+  log.onFinish(() => countGuardrailEvents(guard.events));
+  const parsed = guardRequest(format, received, guard);
   const settings = project.projectSettings;
   const renderContext: RenderContext = { requestedModel: parsed.request.model, requestId, requestBody: parsed.raw };
   const clientWantsUsage = (parsed.raw.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
 
   // Exact-match cache, keyed by what would be sent and where.
   const directive = cacheDirective(c.req.header('cache-control'), c.req.header('x-portcullis-cache'));
-  const cacheOn = settings.cache.enabled;
+  // Reversible redaction puts this request's own values back into the answer: such an answer
+  // belongs to this request alone and is never cached (a request with other values behind the
+  // same placeholders would get these).
+  const cacheOn = settings.cache.enabled && !guard.vault.reversible;
   const cacheKey = cacheOn
     ? responseCacheKey({
         orgId: project.orgId,
@@ -113,7 +130,7 @@ export async function handleChat(
         format: format.id,
         route: candidates.map((x) => `${x.provider}/${x.model}@${x.providerKey.id}`),
         body: parsed.raw,
-        policyVersion: POLICY_VERSION,
+        policyVersion: project.guardrails.version,
       })
     : undefined;
   if (cacheKey && directive.read) {
@@ -161,11 +178,18 @@ export async function handleChat(
           },
         };
       }
-      const processor = native
+      const plain = native
         ? passthroughProcessor(adapter.passthroughStreamObserver!(format.id, { clientWantsUsage }), (message, code) =>
             format.streamErrorFrames(message, code),
           )
         : translatingProcessor(adapter.chatStreamDecoder(), format.createStreamEncoder(renderContext));
+      const processor = guard.active
+        ? guardedProcessor(
+            plain,
+            streamTextRewriter(format.id, (location) => guard.textStream(location)),
+            (message, code) => format.streamErrorFrames(message, code),
+          )
+        : plain;
       try {
         const primed = await primeStream(response.body, processor, new URL(target.baseUrl).host);
         return { kind: 'ok', value: { kind: 'stream', primed, processor, body: response.body } };
@@ -191,20 +215,26 @@ export async function handleChat(
   });
   const value = result.value;
 
+  // Stored bodies are what was sent and answered; with reversible redaction the answer holds
+  // the request's original values, which are never stored, so it is left out.
+  const storedAnswer = (answer: string | null) => (guard.vault.reversible ? null : answer);
+
   if (value.kind === 'json') {
     log.fields.servedModel = value.servedModel;
     log.fields.usage = value.usage;
     log.fields.costMicroUsd = costOf(candidate, value.usage);
-    if (settings.logBodies) log.fields.bodies = { request: JSON.stringify(parsed.raw), response: value.text };
+    // A blocked answer was still generated, so it is billed above before the 400 goes out.
+    const text = guardAnswer(format, value.text, guard);
+    if (settings.logBodies) log.fields.bodies = { request: JSON.stringify(parsed.raw), response: storedAnswer(text) };
     if (cacheKey && directive.write) {
       await services.responseCache.set(
         project.orgId,
         cacheKey,
-        { body: value.text, provider: candidate.provider, servedModel: value.servedModel, usage: value.usage },
+        { body: text, provider: candidate.provider, servedModel: value.servedModel, usage: value.usage },
         settings.cache.ttlSeconds,
       );
     }
-    return c.body(value.text, 200, { ...headers, 'content-type': 'application/json' });
+    return c.body(text, 200, { ...headers, 'content-type': 'application/json' });
   }
 
   // Streamed: the log is finished when the stream ends, not when this handler returns.
@@ -221,13 +251,15 @@ export async function handleChat(
       log.fields.servedModel = value.processor.servedModel() ?? null;
       // Billed on what the provider reported for what was delivered, never on estimates.
       log.fields.costMicroUsd = costOf(candidate, usage);
-      if (settings.logBodies) log.fields.bodies = { request: JSON.stringify(parsed.raw), response: completion.sent?.join('') ?? null };
+      if (settings.logBodies)
+        log.fields.bodies = { request: JSON.stringify(parsed.raw), response: storedAnswer(completion.sent?.join('') ?? null) };
       if (completion.outcome === 'complete' && cacheKey && directive.write && completion.sent) {
         const entry: CachedResponse = { frames: completion.sent, provider: candidate.provider, servedModel: log.fields.servedModel, usage };
         void services.responseCache.set(project.orgId, cacheKey, entry, settings.cache.ttlSeconds).catch(() => undefined);
       }
       if (completion.outcome === 'complete') log.finish(200);
       else if (completion.outcome === 'client_gone') log.finish(499, 'client_disconnected');
+      else if (completion.failure?.code === 'guardrail_blocked') log.finish(400, 'guardrail_blocked');
       else log.finish(502, completion.failure?.code ?? 'upstream_stream_cut');
     },
   });

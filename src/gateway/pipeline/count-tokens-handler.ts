@@ -6,6 +6,9 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { readJson } from '../../http/json-body.js';
+import { countGuardrailEvents } from '../../observability/metrics.js';
+import { guardRequest } from '../guardrails/guard-exchange.js';
+import { RequestGuard } from '../guardrails/request-guard.js';
 import { clientGoneSignal } from '../../http/client-gone.js';
 import { parseCountTokensRequest, renderCountTokens } from '../formats/anthropic-messages/index.js';
 import type { ChatRequest } from '../canonical/types.js';
@@ -32,7 +35,16 @@ export async function handleCountTokens(c: Context<GatewayEnv>, services: Gatewa
   const project = c.get('project');
   const signal = clientGoneSignal(c);
   const log = c.get('log');
-  const parsed = parseCountTokensRequest(await readJson(c, z.unknown()));
+  // Counted as it would be sent: the same input guardrails as /v1/messages (nothing unredacted
+  // reaches the provider's counting endpoint either).
+  const guard = new RequestGuard(project.guardrails, services.guardrailValueHash(project.orgId));
+  log.fields.guardrailEvents = guard.events;
+  log.onFinish(() => countGuardrailEvents(guard.events));
+  const parsed = guardRequest(
+    { id: 'anthropic-messages', parseRequest: parseCountTokensRequest },
+    parseCountTokensRequest(await readJson(c, z.unknown())),
+    guard,
+  );
   log.fields.model = parsed.request.model;
   const candidates = routeOrThrow(parsed.request.model, project, services, {
     mode: 'chat',

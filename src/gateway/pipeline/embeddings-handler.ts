@@ -2,6 +2,9 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { readJson } from '../../http/json-body.js';
+import { countGuardrailEvents } from '../../observability/metrics.js';
+import { guardEmbeddingsInput } from '../guardrails/guard-exchange.js';
+import { RequestGuard } from '../guardrails/request-guard.js';
 import { clientGoneSignal } from '../../http/client-gone.js';
 import { providerAdapter } from '../../providers/registry.js';
 import { UnsupportedFeatureError, UpstreamProtocolError } from '../../providers/types.js';
@@ -45,12 +48,6 @@ export async function handleEmbeddings(c: Context<GatewayEnv>, services: Gateway
   const log = c.get('log');
   const body = await readJson(c, embeddingsRequestSchema);
   log.fields.model = body.model;
-  const input: string[] | number[][] =
-    typeof body.input === 'string'
-      ? [body.input]
-      : body.input.length > 0 && typeof body.input[0] === 'number'
-        ? [body.input as number[]]
-        : (body.input as string[] | number[][]);
   const candidates = routeOrThrow(body.model, project, services, {
     keyAllowedModels: c.get('apiKey').allowedModels,
     mode: 'embedding',
@@ -62,6 +59,17 @@ export async function handleEmbeddings(c: Context<GatewayEnv>, services: Gateway
     inputTokens: () => Buffer.byteLength(JSON.stringify(body.input)),
     maxOutputTokens: 0,
   });
+  // Input guardrails after the limits (which bound a client's share of scanning), before the provider.
+  const guard = new RequestGuard(project.guardrails, services.guardrailValueHash(project.orgId));
+  log.fields.guardrailEvents = guard.events;
+  log.onFinish(() => countGuardrailEvents(guard.events));
+  guardEmbeddingsInput(body, guard);
+  const input: string[] | number[][] =
+    typeof body.input === 'string'
+      ? [body.input]
+      : body.input.length > 0 && typeof body.input[0] === 'number'
+        ? [body.input as number[]]
+        : (body.input as string[] | number[][]);
   const result = await runAttempts<EmbeddingsResponse>({
     candidates,
     services,

@@ -25,8 +25,10 @@ export type FrameProcessor = {
   servedModel(): string | undefined;
   /** True when the upstream answer was complete (its terminal event arrived and no error was seen). */
   completed(): boolean;
-  /** An error the provider reported in-band, when it did. */
+  /** An error the provider reported in-band, when it did (or why the gateway stopped the answer). */
   failure?(): { message: string; code: string } | undefined;
+  /** True once the processor has ended the client's stream itself (a guardrail blocked the answer): stop reading upstream. */
+  halted?(): boolean;
 };
 
 export function translatingProcessor(decoder: StreamDecoder, encoder: StreamEncoder): FrameProcessor {
@@ -169,7 +171,11 @@ export function clientStream(options: {
     end(
       processor.completed()
         ? { outcome: 'complete' }
-        : { outcome: 'failed', failure: failure ?? { message: 'incomplete answer', code: 'upstream_stream_cut' } },
+        : {
+            outcome: 'failed',
+            failure: failure ??
+              (processor.halted?.() ? processor.failure?.() : undefined) ?? { message: 'incomplete answer', code: 'upstream_stream_cut' },
+          },
     );
   };
   return new ReadableStream<Uint8Array>({
@@ -178,6 +184,11 @@ export function clientStream(options: {
       options.onFirstByte();
     },
     async pull(controller) {
+      if (processor.halted?.() && !upstreamDone) {
+        // Nothing more will be sent: stop the provider generating an answer nobody will read.
+        upstreamDone = true;
+        body.cancel();
+      }
       if (upstreamDone) return close(controller, undefined);
       try {
         const next = await primed.rest.next();

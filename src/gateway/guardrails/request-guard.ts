@@ -1,0 +1,115 @@
+/**
+ * One request's guardrails: the project's loaded policy, the request's placeholder vault (so
+ * `[EMAIL_1]` is one person across the prompt and can be put back into the answer), the org's
+ * value-hash function, and every event so far (they go to guardrail_events with the request log).
+ */
+import { applyGuardrails, type ApplyContext, type Direction, type GuardrailEvent } from '../../guardrails/engine/apply.js';
+import { createStreamGuard } from '../../guardrails/engine/stream.js';
+import { RedactionVault } from '../../guardrails/engine/vault.js';
+import type { GuardrailEventRecord } from './event-record.js';
+import type { LoadedGuardrails } from './loaded-guardrails.js';
+import type { SlotRole, TextSlot } from './text-slots.js';
+
+/** Thrown out of a stream rewriter when a streamed answer must stop. */
+export class GuardrailStreamBlocked extends Error {
+  constructor(readonly event: GuardrailEventRecord) {
+    super('guardrail blocked the stream');
+    this.name = 'GuardrailStreamBlocked';
+  }
+}
+
+/** A text streamed in pieces: push returns what may be sent now, end what was held. */
+export type GuardedTextStream = { push(text: string): string; end(): string };
+
+function categoryOf(event: GuardrailEvent): string {
+  if (event.detector === 'secret') return 'secret';
+  if (event.detector === 'custom') return 'custom';
+  return event.type;
+}
+
+// The prompt-injection model judges text the application does not control: the user's turns
+// and tool output. A developer's own system prompt is instructions by design.
+const UNTRUSTED: ReadonlySet<SlotRole> = new Set(['user', 'tool']);
+
+/**
+ * Events stored per request at most. A prompt of 40,000 email addresses is one request, not
+ * 40,000 rows buffered in the log writer; the findings past this are still acted on, and counted
+ * in `omittedEvents`.
+ */
+export const MAX_EVENTS_PER_REQUEST = 1_000;
+
+export class RequestGuard {
+  readonly vault = new RedactionVault();
+  readonly events: GuardrailEventRecord[] = [];
+  omittedEvents = 0;
+  private readonly contexts: Record<'untrusted' | 'trusted' | 'output', ApplyContext>;
+
+  constructor(
+    readonly guardrails: LoadedGuardrails,
+    hash: (value: string) => string,
+  ) {
+    const { policy, customRules } = guardrails;
+    const base = { policy, customRules, hash, vault: this.vault };
+    this.contexts = {
+      untrusted: { ...base, direction: 'input' },
+      trusted: { ...base, policy: { ...policy, injection: { ...policy.injection, enabled: false } }, direction: 'input' },
+      output: { ...base, direction: 'output' },
+    };
+  }
+
+  /** False when the policy turns every detector off and has no custom rule: nothing to scan. */
+  get active(): boolean {
+    const { policy, customRules } = this.guardrails;
+    return policy.pii.enabled || policy.secrets.enabled || policy.injection.enabled || customRules.length > 0;
+  }
+
+  private record(direction: Direction, location: string, events: readonly GuardrailEvent[]): GuardrailEventRecord[] {
+    const records = events.map((e) => ({
+      direction,
+      detector: e.detector,
+      rule: e.type,
+      category: categoryOf(e),
+      action: e.action,
+      location,
+      start: e.start,
+      end: e.end,
+      valueHash: e.valueHash,
+    }));
+    const room = Math.max(0, MAX_EVENTS_PER_REQUEST - this.events.length);
+    this.events.push(...records.slice(0, room));
+    this.omittedEvents += Math.max(0, records.length - room);
+    return records;
+  }
+
+  /**
+   * Judges each slot and writes the result back (redactions in a request; redactions and
+   * restored placeholders in an answer). Returns the blocking event, if any: the caller refuses.
+   */
+  judge(slots: readonly TextSlot[], direction: Direction): { blocked: GuardrailEventRecord | undefined; changed: boolean } {
+    let changed = false;
+    for (const slot of slots) {
+      const context =
+        direction === 'output' ? this.contexts.output : UNTRUSTED.has(slot.role) ? this.contexts.untrusted : this.contexts.trusted;
+      const outcome = applyGuardrails(slot.text, context);
+      const records = this.record(direction, slot.location, outcome.events);
+      if (outcome.blocked) return { blocked: records.find((r) => r.action === 'block'), changed };
+      const text = direction === 'output' ? this.vault.restore(outcome.text) : outcome.text;
+      if (text !== slot.text) {
+        slot.set(text);
+        changed = true;
+      }
+    }
+    return { blocked: undefined, changed };
+  }
+
+  /** A guard for one streamed text of the answer (a choice, a content block, an output part). */
+  textStream(location: string): GuardedTextStream {
+    const guard = createStreamGuard(this.contexts.output);
+    const step = (result: ReturnType<typeof guard.push>): string => {
+      const records = this.record('output', location, result.events);
+      if (result.blocked) throw new GuardrailStreamBlocked(records.find((r) => r.action === 'block')!);
+      return result.emit;
+    };
+    return { push: (text) => step(guard.push(text)), end: () => step(guard.end()) };
+  }
+}

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { guardrailPolicySchema, type GuardrailPolicyInput } from '../../guardrails/engine/policy.js';
+import type { SseEvent } from '../../providers/sse.js';
+import { RequestGuard, GuardrailStreamBlocked } from './request-guard.js';
+import { streamTextRewriter } from './stream-rewriters.js';
+
+// Built at run time so that no scanner mistakes this file for a leak.
+const TOKEN = 'glpat-' + 'q8Zr3LmP0xWv7Ty2Nk5B';
+
+function guardWith(policy: GuardrailPolicyInput = {}): RequestGuard {
+  return new RequestGuard({ policy: guardrailPolicySchema.parse(policy), customRules: [], version: '1.0' }, (v) => `h(${v.length})`);
+}
+
+/** Splits `text` into pieces of `size` characters. */
+function pieces(text: string, size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
+}
+
+const json = (event: SseEvent) => JSON.parse(event.data) as Record<string, unknown>;
+
+describe('Chat Completions stream rewriter', () => {
+  const chunk = (index: number, content: string | undefined, finish: string | null = null): SseEvent => ({
+    data: JSON.stringify({
+      id: 'c1',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'm',
+      choices: [{ index, delta: content === undefined ? {} : { content }, finish_reason: finish }],
+    }),
+  });
+  const textOf = (events: SseEvent[], index = 0) =>
+    events
+      .filter((e) => e.data !== '[DONE]')
+      .flatMap((e) => (json(e).choices as { index: number; delta: { content?: string } }[]).filter((c) => c.index === index))
+      .map((c) => c.delta.content ?? '')
+      .join('');
+
+  it('redacts a secret split over many small deltas, per choice, releasing the held text with the finish chunk', () => {
+    const guard = guardWith();
+    const rewriter = streamTextRewriter('openai-chat', (location) => guard.textStream(location));
+    const answer = `Use ${TOKEN} to log in. `.repeat(3);
+    const out: SseEvent[] = [];
+    for (const piece of pieces(answer, 5))
+      out.push(...rewriter.rewrite(chunk(0, piece)), ...rewriter.rewrite(chunk(1, piece.toUpperCase())));
+    out.push(
+      ...rewriter.rewrite(chunk(0, undefined, 'stop')),
+      ...rewriter.rewrite(chunk(1, undefined, 'stop')),
+      ...rewriter.rewrite({ data: '[DONE]' }),
+    );
+    expect(textOf(out, 0)).toBe('Use [SECRET_1] to log in. '.repeat(3));
+    // The upper-cased token is no longer a GitLab token; it passes unchanged.
+    expect(textOf(out, 1)).toBe(answer.toUpperCase());
+    expect(out.at(-1)!.data).toBe('[DONE]');
+    expect(guard.events.filter((e) => e.location === 'choices[0].delta.content')).toHaveLength(3);
+    // The finish chunk still says "stop".
+    expect(
+      out.some((e) => e.data !== '[DONE]' && (json(e).choices as { finish_reason: string | null }[])[0]?.finish_reason === 'stop'),
+    ).toBe(true);
+  });
+
+  it('holds back only the window: a long clean answer is mostly released before it ends', () => {
+    const guard = guardWith();
+    const rewriter = streamTextRewriter('openai-chat', (location) => guard.textStream(location));
+    const answer = 'All clear here. '.repeat(200);
+    let released = '';
+    for (const piece of pieces(answer, 40)) released += textOf(rewriter.rewrite(chunk(0, piece)));
+    expect(answer.length - released.length).toBeLessThanOrEqual(256);
+    released += textOf(rewriter.rewrite(chunk(0, undefined, 'stop')));
+    expect(released).toBe(answer);
+  });
+
+  it('releases held text before an error frame and on flush', () => {
+    const guard = guardWith();
+    const rewriter = streamTextRewriter('openai-chat', (location) => guard.textStream(location));
+    expect(textOf(rewriter.rewrite(chunk(0, 'partial answer')))).toBe('');
+    const out = rewriter.rewrite({ data: JSON.stringify({ error: { message: 'cut', code: 'upstream_stream_cut' } }) });
+    expect(textOf(out.slice(0, -1))).toBe('partial answer');
+    expect(json(out.at(-1)!).error).toBeDefined();
+    expect(rewriter.flush()).toEqual([]);
+  });
+
+  it('throws GuardrailStreamBlocked when the policy blocks the answer, naming the rule', () => {
+    const guard = guardWith({ secrets: { output: 'block' } });
+    const rewriter = streamTextRewriter('openai-chat', (location) => guard.textStream(location));
+    rewriter.rewrite(chunk(0, `here: ${TOKEN.slice(0, 10)}`));
+    let blocked: unknown;
+    try {
+      rewriter.rewrite(chunk(0, TOKEN.slice(10)));
+      rewriter.rewrite(chunk(0, undefined, 'stop'));
+    } catch (error) {
+      blocked = error;
+    }
+    expect(blocked).toBeInstanceOf(GuardrailStreamBlocked);
+    expect((blocked as GuardrailStreamBlocked).event).toMatchObject({ rule: 'gitlab-token', action: 'block', direction: 'output' });
+  });
+});
+
+describe('Anthropic Messages stream rewriter', () => {
+  const delta = (index: number, text: string): SseEvent => ({
+    event: 'content_block_delta',
+    data: JSON.stringify({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } }),
+  });
+  const stop = (index: number): SseEvent => ({ event: 'content_block_stop', data: JSON.stringify({ type: 'content_block_stop', index }) });
+
+  it('redacts across deltas and releases the held text as a text_delta just before content_block_stop', () => {
+    const guard = guardWith();
+    const rewriter = streamTextRewriter('anthropic-messages', (location) => guard.textStream(location));
+    const out: SseEvent[] = [];
+    for (const piece of pieces(`key=${TOKEN} end`, 7)) out.push(...rewriter.rewrite(delta(0, piece)));
+    out.push(...rewriter.rewrite(stop(0)));
+    const thinking: SseEvent = {
+      event: 'content_block_delta',
+      data: JSON.stringify({ type: 'content_block_delta', index: 1, delta: { type: 'thinking_delta', thinking: TOKEN } }),
+    };
+    // Only text is judged here; other delta kinds pass untouched.
+    expect(rewriter.rewrite(thinking)).toEqual([thinking]);
+    const texts = out.filter((e) => e.event === 'content_block_delta').map((e) => (json(e).delta as { text: string }).text);
+    expect(texts.join('')).toBe('key=[SECRET_1] end');
+    expect(out.at(-1)!.event).toBe('content_block_stop');
+    expect(out.at(-2)!.event).toBe('content_block_delta');
+  });
+});
+
+describe('Responses stream rewriter', () => {
+  let sequence = 0;
+  const event = (type: string, fields: Record<string, unknown>): SseEvent => ({
+    event: type,
+    data: JSON.stringify({ type, sequence_number: sequence++, ...fields }),
+  });
+  const part = { item_id: 'msg_1', output_index: 0, content_index: 0 };
+
+  it('redacts the deltas, rewrites every event that repeats the text, and keeps sequence numbers strictly increasing', () => {
+    sequence = 0;
+    const guard = guardWith();
+    const rewriter = streamTextRewriter('openai-responses', (location) => guard.textStream(location));
+    const answer = `Your token is ${TOKEN}.`;
+    const out: SseEvent[] = [];
+    for (const piece of pieces(answer, 6)) out.push(...rewriter.rewrite(event('response.output_text.delta', { ...part, delta: piece })));
+    out.push(...rewriter.rewrite(event('response.output_text.done', { ...part, text: answer })));
+    out.push(...rewriter.rewrite(event('response.content_part.done', { ...part, part: { type: 'output_text', text: answer } })));
+    const item = { id: 'msg_1', type: 'message', content: [{ type: 'output_text', text: answer }] };
+    out.push(...rewriter.rewrite(event('response.output_item.done', { output_index: 0, item })));
+    out.push(...rewriter.rewrite(event('response.completed', { response: { output: [item] } })));
+
+    const expected = 'Your token is [SECRET_1].';
+    const deltas = out.filter((e) => e.event === 'response.output_text.delta').map((e) => json(e).delta as string);
+    expect(deltas.join('')).toBe(expected);
+    const byType = (type: string) => json(out.find((e) => e.event === type)!);
+    expect(byType('response.output_text.done').text).toBe(expected);
+    expect((byType('response.content_part.done').part as { text: string }).text).toBe(expected);
+    expect((byType('response.output_item.done').item as typeof item).content[0]!.text).toBe(expected);
+    expect((byType('response.completed').response as { output: (typeof item)[] }).output[0]!.content[0]!.text).toBe(expected);
+    expect(JSON.stringify(out)).not.toContain(TOKEN);
+    const numbers = out.map((e) => json(e).sequence_number as number);
+    expect(numbers).toEqual(numbers.map((_, i) => i));
+  });
+});

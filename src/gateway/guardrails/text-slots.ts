@@ -1,0 +1,50 @@
+/**
+ * The texts of a request or response body that guardrails judge, as "slots": where the text is
+ * (a value-free path such as `messages[2].content[0].text`, for events), who wrote it (a role:
+ * the prompt-injection model judges only untrusted text — a user turn, a tool result — never
+ * the developer's own system prompt), and a setter that writes the judged text back into the
+ * body. Bodies are plain JSON: each format's walker reads them by shape, so a field the format
+ * schema does not know is left alone rather than guessed at.
+ */
+export type SlotRole = 'system' | 'user' | 'assistant' | 'tool';
+
+export type TextSlot = {
+  location: string;
+  role: SlotRole;
+  text: string;
+  set(text: string): void;
+};
+
+export type JsonObject = Record<string, unknown>;
+
+export const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The slot for `holder[key]` when it is a string. */
+export function stringSlot(holder: JsonObject, key: string, location: string, role: SlotRole): TextSlot[] {
+  const value = holder[key];
+  if (typeof value !== 'string') return [];
+  return [{ location, role, text: value, set: (text) => (holder[key] = text) }];
+}
+
+/**
+ * A content field that is either a string or an array of typed parts: the string itself, or
+ * each part whose `type` is one of `textTypes` (its `text`).
+ */
+export function contentSlots(holder: JsonObject, key: string, location: string, role: SlotRole, textTypes: readonly string[]): TextSlot[] {
+  const value = holder[key];
+  if (typeof value === 'string') return stringSlot(holder, key, location, role);
+  if (!Array.isArray(value)) return [];
+  const slots: TextSlot[] = [];
+  value.forEach((part, j) => {
+    if (isObject(part) && typeof part.type === 'string' && textTypes.includes(part.type))
+      slots.push(...stringSlot(part, 'text', `${location}[${j}].text`, role));
+  });
+  return slots;
+}
+
+export function roleOf(value: unknown): SlotRole {
+  if (value === 'system' || value === 'developer') return 'system';
+  if (value === 'assistant') return 'assistant';
+  if (value === 'tool' || value === 'function') return 'tool';
+  return 'user';
+}

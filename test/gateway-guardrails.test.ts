@@ -1,0 +1,392 @@
+/**
+ * Guardrails inside the gateway, end to end: policies set through the management api, requests
+ * sent with the official OpenAI and Anthropic SDKs, and both sides checked — what the fake
+ * provider received (redacted, or nothing at all when blocked) and what the application got
+ * (a 400 `guardrail_blocked` naming the rule, a redacted or restored answer, streamed or not).
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import { createHmac } from 'node:crypto';
+import type OpenAI from 'openai';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { operatorCreateToken } from '../src/admin/credential-operations.js';
+import { queryRows } from '../src/db/rows.js';
+import { apiClient, eventually, nextBusEvent, operatorCtx, type ApiClient } from './support/api.js';
+import { startGatewayFixture, type GatewayFixture } from './support/gateway.js';
+import { bodyOf, collect, onlyRequest, resetFakes, sdkClient, sdkError } from './support/sdk.js';
+
+const FIXTURE_TIMEOUT = 120_000;
+
+// Built at run time so that no scanner mistakes this file for a leak.
+const TOKEN = 'glpat-' + 'q8Zr3LmP0xWv7Ty2Nk5B';
+const SSN = ['123', '45', '6780'].join('-');
+const EMAIL = ['jane.doe', 'acme-corp.com'].join('@');
+
+let fx: GatewayFixture;
+let client: OpenAI;
+let anthropic: Anthropic;
+let admin: ApiClient;
+let projectId: string;
+
+beforeAll(async () => {
+  fx = await startGatewayFixture({ withApi: true });
+  client = sdkClient(fx);
+  anthropic = new Anthropic({ baseURL: fx.gatewayUrl, apiKey: fx.apiKey, maxRetries: 0, timeout: 20_000 });
+  const deps = { db: fx.server.runtime.apiDb, bus: fx.server.runtime.bus, logger: fx.server.runtime.logger };
+  const issued = await operatorCreateToken(deps, { org: fx.orgName, name: 'guardrails-admin', role: 'admin' }, operatorCtx);
+  admin = apiClient(fx.server, issued.token);
+  const projects = await admin.get<{ projects: { id: string; name: string }[] }>(`/api/orgs/${fx.orgId}/projects`);
+  projectId = projects.body.projects.find((p) => p.name === 'app')!.id;
+}, FIXTURE_TIMEOUT);
+afterAll(async () => fx?.stop());
+beforeEach(() => resetFakes(fx));
+
+const versions = new Map<string, number>();
+
+/** Saves through the api and, when that changed anything, waits until this gateway has been told (a hop over Redis). */
+async function setPolicy(path: string, body: unknown, method: 'put' | 'delete' = 'put'): Promise<void> {
+  const told = nextBusEvent(fx.server, (event) => event.type === 'org.changed' && event.orgId === fx.orgId);
+  told.catch(() => undefined);
+  const response = method === 'put' ? await admin.put<{ version: number }>(path, body) : await admin.delete<{ version: number }>(path);
+  expect(response.status, response.text).toBeLessThan(300);
+  const version = method === 'put' ? response.body.version : -1;
+  if (versions.get(path) !== version) await told;
+  versions.set(path, version);
+}
+const orgPolicy = (body: unknown) => setPolicy(`/api/orgs/${fx.orgId}/guardrails`, body);
+const projectOverride = (body: unknown) => setPolicy(`/api/orgs/${fx.orgId}/projects/${projectId}/guardrails`, body);
+const dropOverride = () => setPolicy(`/api/orgs/${fx.orgId}/projects/${projectId}/guardrails`, undefined, 'delete');
+
+type BlockedBody = { message: string; code: string; guardrail: { detector: string; rule: string; category: string; direction: string } };
+
+const userText = (request: Record<string, unknown>): string => JSON.stringify(request.messages);
+
+describe('input guardrails', () => {
+  beforeAll(() => orgPolicy({}));
+
+  it('blocks a request carrying a secret with a 400 naming the rule, never the secret, and the provider gets nothing', async () => {
+    const error = await sdkError(
+      client.chat.completions.create({
+        model: 'openai/gpt-5.4-mini',
+        messages: [{ role: 'user', content: `deploy with ${TOKEN} please` }],
+      }),
+    );
+    expect(error.status).toBe(400);
+    const body = error.error as BlockedBody;
+    expect(body.code).toBe('guardrail_blocked');
+    expect(body.guardrail).toEqual({
+      detector: 'secret',
+      rule: 'gitlab-token',
+      category: 'secret',
+      direction: 'input',
+      location: 'messages[0].content',
+    });
+    expect(JSON.stringify(error.error)).not.toContain(TOKEN);
+    expect(fx.openai.requests).toHaveLength(0);
+  });
+
+  it('answers a blocked /v1/messages request in the Anthropic error shape', async () => {
+    const error = await anthropic.messages
+      .create({
+        model: 'claude-haiku-4-5',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: [{ type: 'text', text: `key: ${TOKEN}` }] }],
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    const body = (error as InstanceType<typeof Anthropic.BadRequestError>).error as { type: string; error: BlockedBody & { type: string } };
+    expect(body.type).toBe('error');
+    expect(body.error.guardrail).toMatchObject({ detector: 'secret', rule: 'gitlab-token', location: 'messages[0].content[0].text' });
+    expect(JSON.stringify(body)).not.toContain(TOKEN);
+    expect(fx.anthropic.requests).toHaveLength(0);
+  });
+
+  it('redacts PII before the provider sees it, natively and when translating, with one placeholder per value', async () => {
+    await orgPolicy({ pii: { actions: { EMAIL: 'redact' } } });
+    const content = `Write to ${EMAIL} about SSN ${SSN}; cc ${EMAIL}.`;
+    await client.chat.completions.create({
+      model: 'openai/gpt-5.4-mini',
+      messages: [
+        { role: 'system', content: `The customer is ${EMAIL}.` },
+        { role: 'user', content },
+      ],
+    });
+    const native = bodyOf(onlyRequest(fx.openai));
+    expect(userText(native)).not.toContain(EMAIL);
+    expect(userText(native)).not.toContain(SSN);
+    expect(native.messages).toEqual([
+      { role: 'system', content: 'The customer is [EMAIL_1].' },
+      { role: 'user', content: 'Write to [EMAIL_1] about SSN [SSN_1]; cc [EMAIL_1].' },
+    ]);
+
+    await client.chat.completions.create({ model: 'anthropic/claude-haiku-4-5', messages: [{ role: 'user', content }] });
+    const translated = bodyOf(onlyRequest(fx.anthropic));
+    expect(JSON.stringify(translated)).not.toContain(EMAIL);
+    expect(JSON.stringify(translated.messages)).toContain('Write to [EMAIL_1] about SSN [SSN_1]; cc [EMAIL_1].');
+  });
+
+  it('redacts embeddings input too', async () => {
+    await client.embeddings.create({ model: 'openai/text-embedding-3-small', input: [`mail ${EMAIL}`, 'plain'] });
+    expect(bodyOf(onlyRequest(fx.openai)).input).toEqual(['mail [EMAIL_1]', 'plain']);
+  });
+});
+
+describe('reversible redaction', () => {
+  beforeAll(async () => {
+    await orgPolicy({ pii: { actions: { EMAIL: 'redact' } } });
+    await projectOverride({ pii: { reversible: true } });
+  });
+  afterAll(() => dropOverride());
+
+  it('puts the original back into a JSON answer the provider wrote with placeholders', async () => {
+    fx.openai.reply({ text: 'I will email [EMAIL_1] today; [EMAIL_9] is unknown.' });
+    const answer = await client.chat.completions.create({
+      model: 'openai/gpt-5.4-mini',
+      messages: [{ role: 'user', content: `Please contact ${EMAIL}.` }],
+    });
+    expect(userText(bodyOf(onlyRequest(fx.openai)))).toContain('Please contact [EMAIL_1].');
+    expect(answer.choices[0]!.message.content).toBe(`I will email ${EMAIL} today; [EMAIL_9] is unknown.`);
+  });
+
+  it('restores placeholders split across stream chunks (Anthropic SDK, streamed)', async () => {
+    // The fake splits the text in three: the placeholder straddles a chunk boundary.
+    fx.anthropic.reply({ text: 'Reply sent to [EMAIL_1] ok.' });
+    const stream = anthropic.messages.stream({
+      model: 'claude-haiku-4-5',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: `Tell ${EMAIL} hi` }],
+    });
+    const deltas: string[] = [];
+    stream.on('text', (text) => deltas.push(text));
+    const message = await stream.finalMessage();
+    expect(JSON.stringify(bodyOf(onlyRequest(fx.anthropic)))).not.toContain(EMAIL);
+    expect(deltas.join('')).toBe(`Reply sent to ${EMAIL} ok.`);
+    expect(message.content).toEqual([expect.objectContaining({ type: 'text', text: `Reply sent to ${EMAIL} ok.` })]);
+  });
+});
+
+describe('output guardrails on streamed answers', () => {
+  beforeAll(() => orgPolicy({}));
+
+  // Long enough that the fake's three chunks cut the token in two.
+  const leaky = `Token: ${TOKEN} - keep it safe and rotate it soon.`;
+  const cut = Math.ceil(leaky.length / 3);
+
+  it('the fixture really splits the token across chunks', () => {
+    const start = leaky.indexOf(TOKEN);
+    expect(start < cut && start + TOKEN.length > cut).toBe(true);
+  });
+
+  it('redacts a secret split across Chat Completions chunks', async () => {
+    fx.openai.reply({ text: leaky });
+    const chunks = await collect(
+      await client.chat.completions.create({ model: 'openai/gpt-5.4-mini', stream: true, messages: [{ role: 'user', content: 'token?' }] }),
+    );
+    const text = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
+    expect(text).toBe(leaky.replace(TOKEN, '[SECRET_1]'));
+    expect(chunks.some((c) => c.choices[0]?.finish_reason === 'stop')).toBe(true);
+  });
+
+  it('redacts it in a translated stream too (OpenAI SDK → Anthropic provider)', async () => {
+    fx.anthropic.reply({ text: leaky });
+    const chunks = await collect(
+      await client.chat.completions.create({
+        model: 'anthropic/claude-haiku-4-5',
+        stream: true,
+        messages: [{ role: 'user', content: 'token?' }],
+      }),
+    );
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe(leaky.replace(TOKEN, '[SECRET_1]'));
+  });
+
+  it('redacts it in a Responses stream, in the deltas and in every event that repeats the text', async () => {
+    fx.openai.reply({ text: leaky });
+    const stream = client.responses.stream({ model: 'openai/gpt-5.4-mini', input: 'token?' });
+    const deltas: string[] = [];
+    const sequence: number[] = [];
+    stream.on('response.output_text.delta', (event) => deltas.push(event.delta));
+    stream.on('event', (event) => sequence.push(event.sequence_number));
+    const final = await stream.finalResponse();
+    const expected = leaky.replace(TOKEN, '[SECRET_1]');
+    expect(deltas.join('')).toBe(expected);
+    const finalText = final.output
+      .flatMap((item) => (item.type === 'message' ? item.content : []))
+      .map((p) => (p.type === 'output_text' ? p.text : ''));
+    expect(finalText.join('')).toBe(expected);
+    // Sequence numbers stay strictly increasing even where the gateway added a delta.
+    expect(sequence).toEqual([...sequence].sort((a, b) => a - b));
+    expect(new Set(sequence).size).toBe(sequence.length);
+  });
+
+  it('redacts a secret in a non-streamed answer', async () => {
+    fx.openai.reply({ text: leaky });
+    const answer = await client.chat.completions.create({ model: 'openai/gpt-5.4-mini', messages: [{ role: 'user', content: 'token?' }] });
+    expect(answer.choices[0]!.message.content).toBe(leaky.replace(TOKEN, '[SECRET_1]'));
+  });
+
+  it('blocks an answer when the policy says so: 400 for JSON, an error event mid-stream', async () => {
+    await orgPolicy({ secrets: { output: 'block' } });
+    fx.openai.reply({ text: leaky });
+    const error = await sdkError(
+      client.chat.completions.create({ model: 'openai/gpt-5.4-mini', messages: [{ role: 'user', content: 'token?' }] }),
+    );
+    expect(error.status).toBe(400);
+    expect((error.error as BlockedBody).guardrail).toMatchObject({ direction: 'output', rule: 'gitlab-token' });
+
+    fx.openai.reply({ text: leaky });
+    const received: string[] = [];
+    const failed = await sdkError(
+      (async () => {
+        const stream = await client.chat.completions.create({
+          model: 'openai/gpt-5.4-mini',
+          stream: true,
+          messages: [{ role: 'user', content: 'token?' }],
+        });
+        for await (const chunk of stream) received.push(chunk.choices[0]?.delta.content ?? '');
+      })(),
+    );
+    expect(failed.message).toContain('guardrail');
+    expect(received.join('')).not.toContain(TOKEN.slice(0, 10));
+    await orgPolicy({});
+  });
+});
+
+describe('custom rules', () => {
+  afterAll(() => orgPolicy({}));
+
+  it('are created, changed and removed through the api, and take effect at once', async () => {
+    const rule = { name: 'codename', kind: 'regex', pattern: 'Project\\s+Bluebird', action: 'block', scope: 'input' };
+    await orgPolicy({ customRules: [rule] });
+    const blocked = await sdkError(
+      client.chat.completions.create({
+        model: 'openai/gpt-5.4-mini',
+        messages: [{ role: 'user', content: 'status of Project  Bluebird?' }],
+      }),
+    );
+    expect((blocked.error as BlockedBody).guardrail).toMatchObject({ detector: 'custom', rule: 'codename', category: 'custom' });
+    expect(fx.openai.requests).toHaveLength(0);
+
+    await orgPolicy({ customRules: [{ ...rule, action: 'redact' }] });
+    await client.chat.completions.create({
+      model: 'openai/gpt-5.4-mini',
+      messages: [{ role: 'user', content: 'status of Project Bluebird?' }],
+    });
+    expect(bodyOf(onlyRequest(fx.openai)).messages).toEqual([{ role: 'user', content: 'status of [REDACTED_1]?' }]);
+
+    // Output scope: the answer is changed, the request is not.
+    resetFakes(fx);
+    await orgPolicy({ customRules: [{ ...rule, action: 'redact', scope: 'output' }] });
+    fx.openai.reply({ text: 'Project Bluebird ships Friday.' });
+    const answer = await client.chat.completions.create({
+      model: 'openai/gpt-5.4-mini',
+      messages: [{ role: 'user', content: 'Project Bluebird?' }],
+    });
+    expect(bodyOf(onlyRequest(fx.openai)).messages).toEqual([{ role: 'user', content: 'Project Bluebird?' }]);
+    expect(answer.choices[0]!.message.content).toBe('[REDACTED_1] ships Friday.');
+
+    resetFakes(fx);
+    await orgPolicy({ customRules: [] });
+    await client.chat.completions.create({
+      model: 'openai/gpt-5.4-mini',
+      messages: [{ role: 'user', content: 'status of Project Bluebird?' }],
+    });
+    expect(bodyOf(onlyRequest(fx.openai)).messages).toEqual([{ role: 'user', content: 'status of Project Bluebird?' }]);
+  });
+
+  it('refuses a pattern RE2 cannot run, and runs a catastrophic-backtracking pattern in linear time', async () => {
+    const refused = await admin.put(`/api/orgs/${fx.orgId}/guardrails`, {
+      customRules: [{ name: 'backref', kind: 'regex', pattern: '(\\w+)\\s\\1', action: 'flag' }],
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.error?.code).toBe('invalid_custom_rule');
+
+    // `(a+)+$` takes exponential time on a backtracking engine for "aaaa…!"; RE2 does not backtrack.
+    await orgPolicy({ customRules: [{ name: 'redos', kind: 'regex', pattern: '(a+)+$', action: 'block' }] });
+    const evil = 'a'.repeat(50_000) + '!';
+    const answer = await client.chat.completions.create({ model: 'openai/gpt-5.4-mini', messages: [{ role: 'user', content: evil }] });
+    expect(answer.choices[0]!.message.content).toBeTruthy();
+    const error = await sdkError(
+      client.chat.completions.create({ model: 'openai/gpt-5.4-mini', messages: [{ role: 'user', content: 'a'.repeat(50_000) }] }),
+    );
+    expect((error.error as BlockedBody).guardrail.rule).toBe('redos');
+  });
+});
+
+describe('guardrail events', () => {
+  beforeAll(() => orgPolicy({ pii: { actions: { SSN: 'redact' } } }));
+
+  it('records each finding with its rule, action and request id and a keyed hash, never the value', async () => {
+    const { response } = await client.chat.completions
+      .create({ model: 'openai/gpt-5.4-mini', messages: [{ role: 'user', content: `SSN ${SSN} and again ${SSN}` }] })
+      .withResponse();
+    const requestId = response.headers.get('x-request-id')!;
+    const blocked = await sdkError(
+      client.chat.completions.create({ model: 'openai/gpt-5.4-mini', messages: [{ role: 'user', content: `token ${TOKEN}` }] }),
+    );
+    const blockedRequestId = blocked.headers?.get('x-request-id');
+    type EventRow = {
+      request_id: string;
+      detector: string;
+      finding_type: string;
+      action: string;
+      value_hash: string;
+      location: string;
+      start_offset: number;
+    };
+    const query = () =>
+      queryRows<EventRow>(
+        fx.server.runtime.database.db,
+        sql`select * from guardrail_events where org_id = ${fx.orgId} and request_id in (${requestId}, ${blockedRequestId ?? ''}) order by start_offset`,
+      );
+    // Events are written with the request log, in the writer's next round.
+    const rows = await eventually(async () => {
+      const found = await query();
+      return new Set(found.map((r) => r.request_id)).size === 2 ? found : undefined;
+    });
+    const ssn = rows.filter((r) => r.request_id === requestId && r.finding_type === 'SSN');
+    expect(ssn).toHaveLength(2);
+    expect(ssn.map((r) => [r.action, r.location, r.start_offset])).toEqual([
+      ['redact', 'messages[0].content', 4],
+      ['redact', 'messages[0].content', 4 + SSN.length + ' and again '.length],
+    ]);
+    // One value, one hash — and not a plain hash anyone could brute-force.
+    expect(ssn[0]!.value_hash).toBe(ssn[1]!.value_hash);
+    expect(ssn[0]!.value_hash).not.toBe(createHmac('sha256', '').update(SSN).digest('hex'));
+    expect(rows.find((r) => r.request_id === blockedRequestId)).toMatchObject({
+      detector: 'secret',
+      finding_type: 'gitlab-token',
+      action: 'block',
+    });
+    expect(JSON.stringify(rows)).not.toContain(SSN);
+    expect(JSON.stringify(rows)).not.toContain(TOKEN);
+
+    const log = await queryRows<{ status: number; error_code: string | null }>(
+      fx.server.runtime.database.db,
+      sql`select status, error_code from request_logs where request_id = ${blockedRequestId ?? ''}`,
+    );
+    expect(log).toEqual([{ status: 400, error_code: 'guardrail_blocked' }]);
+  });
+});
+
+describe('the response cache', () => {
+  afterAll(async () => {
+    await fx.bootstrap({ cache: { enabled: false } });
+    await orgPolicy({});
+  });
+
+  it('never serves an answer cached under another policy', async () => {
+    await fx.bootstrap({ cache: { enabled: true, ttlSeconds: 600 } });
+    await orgPolicy({});
+    const ask = () =>
+      client.chat.completions
+        .create({ model: 'openai/gpt-5.4-mini', messages: [{ role: 'user', content: 'cache me, guardrails' }] })
+        .withResponse();
+    expect((await ask()).response.headers.get('x-portcullis-cache')).toBe('MISS');
+    expect((await ask()).response.headers.get('x-portcullis-cache')).toBe('HIT');
+    await orgPolicy({ pii: { actions: { PHONE: 'mask' } } });
+    expect((await ask()).response.headers.get('x-portcullis-cache')).toBe('MISS');
+  });
+});
