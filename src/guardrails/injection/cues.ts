@@ -102,6 +102,26 @@ const SPECS: CueSpec[] = [
     `${gap(4)}${S}${w('all', 'any', 'every', 'the', 'your', 'my', 'of', 'those', 'these', 'previous', 'prior', 'above', 'earlier')}${gap(3)}${S}${RULES}\\b`,
   ],
   [
+    // the canonical phrase, tightly: "ignore (all) (of) (the/your) previous instructions", "forget your prior rules"
+    'ignore-previous-strict',
+    IH,
+    IGNORE,
+    `(?:\\s(?:all|any|every|each))?(?:\\sof)?(?:\\s(?:the|your|my|these|those|its))?\\s${w('previous', 'prior', 'above', 'earlier', 'preceding', 'initial', 'original', 'foregoing', 'former', 'past', 'system', 'pre-?programmed', 'programmed', 'built-in', 'default')}\\s(?:[a-z]+\\s)?${RULES}\\b`,
+  ],
+  [
+    'regardless-of-rules',
+    IH,
+    ['regardless', 'irrespective', 'notwithstanding', 'despite'],
+    `(?:\\sof)?${gap(2)}\\s${w('previous', 'prior', 'earlier', 'above', 'any', 'your', 'all', 'the', 'my')}\\s(?:[a-z]+\\s)?${w('instructions?', 'tasks?', 'rules', 'guidelines', 'restrictions', 'polic(?:y|ies)', 'programming', 'prompts?', 'directives?', 'constraints')}\\b`,
+  ],
+  [
+    // "I know you said not to…", "you were told to never…": arguing against the model's own instructions
+    'you-were-told',
+    IH,
+    ['you'],
+    `${w('\\ssaid not to', "\\ssaid you (?:can't|cannot|couldn't|won't|shouldn't)", "(?:\\swere|\\shave been|'ve been|\\sare|'re) (?:told|instructed|programmed|asked|ordered|trained) (?:not |never )?to", "(?:\\swere|'re|\\sare) not (?:allowed|supposed|permitted) to")}\\b`,
+  ],
+  [
     'ignore-the-above',
     IH,
     IGNORE,
@@ -343,6 +363,13 @@ const SPECS: CueSpec[] = [
     RC,
     ['i', 'im', 'this'],
     `(?:'?m|\\sam|\\sis)\\s${w('your', 'the', 'an?')}\\s${gap(1)}${w('developer', 'developers', 'creator', 'creators', 'admin', 'administrator', 'owner', 'maintainer', 'programmer', 'operator', 'god', 'master', 'openai', 'anthropic', 'system')}\\b`,
+  ],
+  [
+    // claimed authority over the model: "as your developer", "this is an authorised security audit"
+    'authority-claim',
+    RC,
+    ['your', 'authorized', 'authorised', 'official', 'internal', 'security', 'red'],
+    `${w('\\s(?:developer|developers|creator|administrator|admin|supervisor|boss|owner|operator|programmer|master)\\s(?:and\\s)?(?:i|i am|im|here|speaking|has|have|says|requires|authori[sz]es|orders)', '\\s(?:security\\s)?(?:audit|test|request|override|personnel|access)', 'team(?:ing)?\\s(?:test|exercise)')}\\b`,
   ],
   [
     'as-ai-developed-by',

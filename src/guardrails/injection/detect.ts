@@ -8,7 +8,7 @@
  */
 import { INJECTION_CATEGORIES, type Finding, type InjectionCategory } from '../types.js';
 import { CUES } from './cues.js';
-import { CUE_OFFSET, DENSE_FEATURES, extractFeatures, HASH_BITS } from './features.js';
+import { CUE_OFFSET, DENSE_FEATURES, extractFeatures, HASH_BITS, HASH_SCHEME } from './features.js';
 import rawModel from './model.json' with { type: 'json' };
 import { dot, type ModelFile, sigmoid } from './model.js';
 import { toOriginal } from './normalize.js';
@@ -16,7 +16,12 @@ import { toOriginal } from './normalize.js';
 const model = rawModel as ModelFile;
 
 // The weights are positional: refuse to run with a model trained on other features.
-if (model.hashBits !== HASH_BITS || model.cues.join() !== CUES.map((c) => c.id).join() || model.dense.join() !== DENSE_FEATURES.join())
+if (
+  model.hashBits !== HASH_BITS ||
+  model.hashScheme !== HASH_SCHEME ||
+  model.cues.join() !== CUES.map((c) => c.id).join() ||
+  model.dense.join() !== DENSE_FEATURES.join()
+)
   throw new Error('injection model.json does not match the feature set: run `npx tsx scripts/train-injection-model.ts`');
 
 const weights = Float64Array.from(model.weights);

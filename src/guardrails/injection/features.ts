@@ -1,16 +1,30 @@
 /**
  * Feature extraction shared by the detector and the training script (so the shipped weights
  * always see the features they were trained on). One pass over the normalised text tokenises
- * it, hashes word unigrams and bigrams into HASH_DIM buckets (presence, not counts: a long
- * jailbreak should not win by repetition alone) and tries the cues whose trigger word or
- * character starts there. The remaining features are a few dense signals of obfuscation and
- * of "instructions addressed to the model sitting inside content".
+ * it, hashes word unigrams into HASH_DIM buckets, and tries the cues whose trigger word or
+ * character starts there. The hashed counts are sublinear (1 + ln tf) and the hashed part of
+ * the vector is L2-normalised to a fixed length (shorter for short texts), so a long text does
+ * not win by its number of n-grams (a length/source shortcut the earlier unnormalised
+ * presence features learned). Word bigrams and character 4-grams were tried and dropped: they
+ * raised the cross-validated TPR but memorised source phrasing and tripled the false alarms on
+ * ordinary text outside the training sources (the PII and secrets dev sets). The remaining
+ * features are the cues and a few dense signals of obfuscation and of "instructions addressed
+ * to the model sitting inside content".
  */
 import type { InjectionCategory } from '../types.js';
 import { CHAR_TRIGGERS, CUES, NEEDLES, WORD_TRIGGERS } from './cues.js';
 import { normalize, type Normalized } from './normalize.js';
 
-export const HASH_BITS = 12;
+export const HASH_BITS = 14;
+/** Names the hashed feature scheme; a model trained on another scheme is refused. */
+export const HASH_SCHEME = 'w1/sublinear/l2x3/short30';
+/** Length of the hashed part of the vector after L2 normalisation. */
+const HASH_NORM = 3;
+/**
+ * ...scaled down for texts under HASH_REF tokens (by sqrt(tokens / HASH_REF)): a short text is
+ * little evidence, and without this a one-line question inherits a full-length n-gram vote.
+ */
+const HASH_REF = 30;
 export const HASH_DIM = 1 << HASH_BITS;
 
 export const DENSE_FEATURES = [
@@ -58,8 +72,9 @@ export type Extracted = {
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
-// Reused across calls: a presence bitmap over the hash buckets and the list of touched buckets.
-const seen = new Uint8Array(HASH_DIM);
+// Reused across calls: term counts per hash bucket and the list of touched buckets.
+const counts = new Uint16Array(HASH_DIM);
+const HASH_MASK = HASH_DIM - 1;
 
 function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c > 127;
@@ -72,7 +87,18 @@ const CAT_INDEX: Readonly<Record<InjectionCategory, number>> = {
   DELIMITER_INJECTION: 3,
 };
 
-const SECOND_PERSON = new Set(['you', 'your', 'yours', 'yourself']);
+function fnv(word: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), FNV_PRIME);
+  return h >>> 0;
+}
+const SECOND_PERSON = new Set(['you', 'your', 'yours', 'yourself'].map(fnv));
+/** WORD_TRIGGERS keyed by the token hash the loop computes anyway (a collision only costs a failed regex try). */
+const TRIGGERS_BY_HASH: ReadonlyMap<number, readonly number[]> = (() => {
+  const m = new Map<number, number[]>();
+  for (const [word, list] of WORD_TRIGGERS) m.set(fnv(word), [...(m.get(fnv(word)) ?? []), ...list]);
+  return m;
+})();
 const DOC_INTRO = CUES.findIndex((c) => c.id === 'doc-intro');
 
 const NON_ASCII = /[\u0080-\uffff]/;
@@ -90,13 +116,6 @@ export function extractFeatures(text: string): Extracted {
   const hits: CueHit[] = [];
   const cueSeen = new Uint8Array(CUES.length);
 
-  const addHash = (h: number): void => {
-    const b = (h >>> 0) & (HASH_DIM - 1);
-    if (seen[b] === 0) {
-      seen[b] = 1;
-      touched.push(b);
-    }
-  };
   const tryCue = (ci: number, pos: number): void => {
     if (cueSeen[ci] === 1) return;
     const cue = CUES[ci];
@@ -112,36 +131,44 @@ export function extractFeatures(text: string): Extracted {
     hits.push({ cue: ci, normStart: pos, normEnd: end, decoded: pos >= norm.mainLength, embedded: false });
   };
 
+  // The hot loop (every character of every request): no closures over mutable state, no
+  // per-token strings.
   let tokens = 0;
   let second = 0;
-  let prevHash = 0;
-  let havePrev = false;
   for (let i = 0; i < n;) {
     const c = t.charCodeAt(i);
     if (!isWordChar(c)) {
       const list = CHAR_TRIGGERS.get(c);
       if (list !== undefined) for (const ci of list) tryCue(ci, i);
-      // sentence punctuation breaks bigrams
-      if (c !== 32 && c !== 39) havePrev = false;
       i++;
       continue;
     }
     const start = i;
     let h = FNV_OFFSET;
-    while (i < n && isWordChar(t.charCodeAt(i))) {
-      h = Math.imul(h ^ t.charCodeAt(i), FNV_PRIME);
+    let digits = 0;
+    while (i < n) {
+      const cc = t.charCodeAt(i);
+      if (!isWordChar(cc)) break;
+      if (cc >= 48 && cc <= 57) digits++;
+      h = Math.imul(h ^ cc, FNV_PRIME);
       i++;
     }
-    tokens++;
-    addHash(h);
-    if (havePrev) addHash(Math.imul(prevHash ^ 0x9e3779b9, FNV_PRIME) ^ h);
-    prevHash = h;
-    havePrev = true;
-    // only short tokens can be triggers; avoid slicing long ones
+    // A long run mixing letters and digits (a key, a hash, an id) says nothing about intent, and
+    // each would land in its own random bucket: it is left out of the word features (encoded
+    // payloads are judged by what they decode to, in normalize.ts).
+    const opaque = i - start >= 12 && digits > 0 && digits < i - start;
+    if (!opaque) {
+      tokens++;
+      const b = (h >>> 0) & HASH_MASK;
+      const k = counts[b]!;
+      if (k === 0) touched.push(b);
+      if (k < 65535) counts[b] = k + 1;
+    }
+    // trigger words are looked up by their hash (the sticky regex then checks the actual text)
     if (i - start <= 14) {
-      const word = t.slice(start, i);
-      if (SECOND_PERSON.has(word)) second++;
-      const list = WORD_TRIGGERS.get(word);
+      const key = h >>> 0;
+      if (SECOND_PERSON.has(key)) second++;
+      const list = TRIGGERS_BY_HASH.get(key);
       if (list !== undefined) for (const ci of list) tryCue(ci, start);
     }
   }
@@ -155,10 +182,18 @@ export function extractFeatures(text: string): Extracted {
       }
     }
   }
+  // sublinear term frequency, then the hashed block scaled to length HASH_NORM (less when short)
+  let ss = 0;
   for (const b of touched) {
+    const v = 1 + Math.log(counts[b]!);
     idx.push(b);
-    val.push(1);
-    seen[b] = 0;
+    val.push(v);
+    ss += v * v;
+    counts[b] = 0;
+  }
+  if (ss > 0) {
+    const z = (HASH_NORM * Math.min(1, Math.sqrt(tokens / HASH_REF))) / Math.sqrt(ss);
+    for (let k = 0; k < val.length; k++) val[k]! *= z;
   }
 
   // context: instruction cues after a document intro, or inside an HTML comment, are smuggled

@@ -6,8 +6,10 @@
 import { DENSE_OFFSET, type Extracted, FEATURE_DIM, HASH_DIM } from './features.js';
 
 export type ModelFile = {
-  version: 1;
+  version: 2;
   hashBits: number;
+  /** The hashed feature scheme (features.ts HASH_SCHEME) the weights were trained on. */
+  hashScheme: string;
   cues: string[];
   dense: string[];
   /** Decision threshold on the probability (FPR <= 1% on out-of-fold benign scores). */
@@ -30,7 +32,7 @@ export function dot(weights: ArrayLike<number>, s: Sample): number {
 
 export type TrainOptions = {
   epochs: number;
-  /** L2 on the hashed n-gram weights (strong: they are what overfits to a source's style). */
+  /** L2 on the hashed n-gram weights (they are what overfits to a source's style). */
   l2Hash: number;
   /** L2 on cue and dense weights. */
   l2Other: number;
@@ -38,7 +40,7 @@ export type TrainOptions = {
   seed: number;
 };
 
-export const DEFAULT_TRAIN: TrainOptions = { epochs: 40, l2Hash: 0.03, l2Other: 1e-4, lr: 0.3, seed: 17 };
+export const DEFAULT_TRAIN: TrainOptions = { epochs: 40, l2Hash: 0.003, l2Other: 1e-4, lr: 0.3, seed: 17 };
 
 /** Mulberry32: small, deterministic. */
 function prng(seed: number): () => number {

@@ -16,7 +16,7 @@ export type DecodedSegment = {
   /** The encoded run in the original text. */
   start: number;
   end: number;
-  encoding: 'base64' | 'hex' | 'binary' | 'rot13';
+  encoding: 'base64' | 'hex' | 'binary' | 'rot13' | 'morse';
 };
 
 export type Normalized = {
@@ -183,6 +183,26 @@ function isAsciiLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
 
+function isAsciiAlnum(c: number): boolean {
+  return isAsciiLetter(c) || (c >= 48 && c <= 57);
+}
+
+/**
+ * The end of the letters-and-digits run around `at` when that run is opaque — 12 characters or
+ * more mixing letters and digits, like a key, a hash or an id — else -1. Leetspeak is words
+ * ("1gn0r3"); folding the digits of "q8Zr3LmP0x…" into letters would make every token look like it.
+ */
+function opaqueRunEnd(text: string, at: number): number {
+  let start = at;
+  while (start > 0 && isAsciiAlnum(text.charCodeAt(start - 1))) start--;
+  let end = at + 1;
+  while (end < text.length && isAsciiAlnum(text.charCodeAt(end))) end++;
+  if (end - start < 12) return -1;
+  let digits = 0;
+  for (let k = start; k < end; k++) if (text.charCodeAt(k) <= 57) digits++;
+  return digits > 0 && digits < end - start ? end : -1;
+}
+
 const COMBINING = /\p{M}/gu;
 
 /** Per-code-point fold of a non-ASCII character (cached: the same few characters recur). */
@@ -257,9 +277,19 @@ function foldInto(
 ): void {
   let lastWasSpace = b.last() === 10 || b.last() === 32;
   let prevLetter = false;
+  /** Characters before this index belong to an opaque run: no leet folding there. */
+  let opaqueUntil = -1;
   const n = text.length;
   for (let i = 0; i < n;) {
     const cp = text.codePointAt(i) ?? 0;
+    if (cp >= 97 && cp <= 122 && segment === null) {
+      // fast path: a lower-case ASCII letter in the main text (most of any prompt)
+      b.pushCode(cp, i, i + 1);
+      i++;
+      lastWasSpace = false;
+      prevLetter = true;
+      continue;
+    }
     const size = cp > 0xffff ? 2 : 1;
     const s = segment ? segment.start : i;
     const e = segment ? segment.end : i + size;
@@ -289,7 +319,11 @@ function foldInto(
         // inside a word: a letter on either side ("1gn0re", "h4ck"), but not "$5" or "2024"
         const nextLetter = isAsciiLetter(next);
         // '!' and '|' end sentences and separate cells: only inside a word ("h!gh"), never at its edge
-        if (ch === '!' || ch === '|' ? prevLetter && nextLetter : prevLetter || nextLetter) {
+        const inWord = ch === '!' || ch === '|' ? prevLetter && nextLetter : prevLetter || nextLetter;
+        // digits are checked for an opaque run once per run (the run's end is remembered)
+        const opaque =
+          cp >= 48 && cp <= 57 && inWord && (i - size < opaqueUntil || (opaqueUntil = opaqueRunEnd(text, i - size)) > i - size);
+        if (inWord && !opaque) {
           b.push(leet, s, e);
           counts.leet++;
           prevLetter = true;
@@ -338,9 +372,19 @@ function readable(s: string): boolean {
   return bad === 0 && spaces >= 1 && letters / s.length >= 0.6;
 }
 
-function isB64(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 95 || c === 45;
-}
+/** Per ASCII code: 0 not base64; bit 1 base64; bit 2 hex digit; bit 4 upper; bit 8 lower. */
+const B64_CLASS = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) {
+    const upper = c >= 65 && c <= 90;
+    const lower = c >= 97 && c <= 122;
+    const digit = c >= 48 && c <= 57;
+    if (!(upper || lower || digit || c === 43 || c === 47 || c === 95 || c === 45)) continue;
+    t[c] = 1 | (digit || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) ? 2 : 0) | (upper ? 4 : 0) | (lower ? 8 : 0);
+  }
+  return t;
+})();
+const b64Class = (c: number): number => (c < 128 ? (B64_CLASS[c] ?? 0) : 0);
 const SPACED_HEX_RUN = /\b[0-9a-fA-F]{2}(?: [0-9a-fA-F]{2}){7,}\b/g;
 const BINARY_RUN = /\b[01]{8}(?:\s[01]{8}){5,}\b/g;
 const LETTER_RUN = /[A-Za-z][A-Za-z ,.'?!:]{14,}/g;
@@ -349,6 +393,58 @@ const EN_WORDS = new Set(['the', 'and', 'you', 'to', 'is', 'of', 'your', 'what',
 const ROT13_WORDS = new Set([...EN_WORDS].map((w) => rot13(w)));
 
 const ROT13_GATE = /\b(?:gur|naq|lbh|lbhe|jung|gung|guvf)\b/i;
+
+/** Morse code: at least six letters of dots and dashes separated by spaces, words by `/` or `|`. */
+const MORSE_RUN = /(?<![.\-\w])[.-]{1,6}(?:(?: ?[/|] ?| {1,3})[.-]{1,6}){5,}(?![.\-\w])/g;
+const MORSE: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    a: '.-',
+    b: '-...',
+    c: '-.-.',
+    d: '-..',
+    e: '.',
+    f: '..-.',
+    g: '--.',
+    h: '....',
+    i: '..',
+    j: '.---',
+    k: '-.-',
+    l: '.-..',
+    m: '--',
+    n: '-.',
+    o: '---',
+    p: '.--.',
+    q: '--.-',
+    r: '.-.',
+    s: '...',
+    t: '-',
+    u: '..-',
+    v: '...-',
+    w: '.--',
+    x: '-..-',
+    y: '-.--',
+    z: '--..',
+    '0': '-----',
+    '1': '.----',
+    '2': '..---',
+    '3': '...--',
+    '4': '....-',
+    '5': '.....',
+    '6': '-....',
+    '7': '--...',
+    '8': '---..',
+    '9': '----.',
+  }).map(([ch, code]) => [code, ch]),
+);
+
+function decodeMorse(run: string): string {
+  let out = '';
+  for (const word of run.split(/ ?[/|] ?| {3}/)) {
+    if (out !== '') out += ' ';
+    for (const code of word.split(' ')) if (code !== '') out += MORSE.get(code) ?? '?';
+  }
+  return out;
+}
 
 function rot13(s: string): string {
   let out = '';
@@ -369,21 +465,24 @@ function findEncoded(text: string): RawDecoded[] {
   // regex like /[A-Za-z0-9+/]{16,}/ retries at every position inside every word: ~50x slower)
   const n = text.length;
   for (let i = 0; i < n;) {
-    let c = text.charCodeAt(i);
-    if (!isB64(c)) {
+    if (b64Class(text.charCodeAt(i)) === 0) {
       i++;
       continue;
     }
     const start = i;
-    let upper = false;
-    let lower = false;
-    let hexOnly = true;
-    while (i < n && isB64((c = text.charCodeAt(i)))) {
-      if (c >= 65 && c <= 90) upper = true;
-      else if (c >= 97 && c <= 122) lower = true;
-      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) hexOnly = false;
+    let all = 15;
+    let any = 0;
+    let k: number;
+    while (i < n && (k = b64Class(text.charCodeAt(i))) !== 0) {
+      all &= k;
+      any |= k;
       i++;
     }
+    // a word: most runs are far shorter than an encoded payload
+    if (i - start < 14) continue;
+    const upper = (any & 4) !== 0;
+    const lower = (any & 8) !== 0;
+    const hexOnly = (all & 2) !== 0;
     let end = i;
     while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
     if (end - start < 16) continue;
@@ -406,6 +505,12 @@ function findEncoded(text: string): RawDecoded[] {
     let decoded = '';
     for (const byte of m[0].split(/\s/)) decoded += String.fromCharCode(parseInt(byte, 2));
     if (readable(decoded)) found.push({ start: m.index, end: m.index + m[0].length, text: decoded, encoding: 'binary' });
+  }
+  if (text.includes('.-') || text.includes('-.')) {
+    for (const m of text.matchAll(MORSE_RUN)) {
+      const decoded = decodeMorse(m[0]);
+      if (readable(decoded)) found.push({ start: m.index, end: m.index + m[0].length, text: decoded, encoding: 'morse' });
+    }
   }
   // rot13 only when a rot13 form of a frequent word is there at all (one cheap test)
   if (!ROT13_GATE.test(text)) return found;
