@@ -2,7 +2,8 @@
  * The PII detector: runs the sub-detectors (one file each) and keeps one finding per span.
  *
  * Each sub-detector is skipped when the text cannot contain what it looks for: no digit means no
- * phone, card, SSN or IPv4 address; no '@' means no email. These checks are single native scans,
+ * phone, card, SSN or IPv4 address; no '@' means no email; no two digit groups of three in a row
+ * (separated by at most one space or dash) means no card. These checks are single native scans,
  * so prose without numbers costs little more than reading it once.
  */
 import type { Finding } from '../types.js';
@@ -16,14 +17,18 @@ import { resolveOverlaps } from './resolve.js';
 import { detectSsns } from './ssn.js';
 
 const DIGIT = /\d/;
+const CARD_HINT = /\d{3}[ -]?\d{3}/;
 
 /** `secrets`: the secret detector's findings for this text, when the caller has run it already. */
 export function detectPii(text: string, secrets: readonly Finding[] = detectSecrets(text)): Finding[] {
   const findings: Finding[] = [];
   if (text.includes('@')) findings.push(...detectEmails(text));
   if (DIGIT.test(text)) {
+    // A card number has twelve digits in groups of three to six (or none): two groups in a row.
+    // Dates, versions and amounts rarely do, and this test costs a quarter of the card scan.
+    if (CARD_HINT.test(text)) findings.push(...detectCreditCards(text));
     // IP addresses too: detectIps only reports IPv6 addresses that contain a digit.
-    findings.push(...detectCreditCards(text), ...detectSsns(text), ...detectPhones(text), ...detectIps(text));
+    findings.push(...detectSsns(text), ...detectPhones(text), ...detectIps(text));
   }
   findings.push(...apiKeysFromSecrets(secrets));
   return resolveOverlaps(findings);

@@ -26,6 +26,17 @@ describe('detectEmails', () => {
     expect(spans('price @ 5.00 and @@ and foo@ bar')).toEqual([]);
   });
 
+  it('checks every domain label and the TLD, ASCII or not', () => {
+    expect(spans('a@Mail.EXAMPLE.Com b@x-1.io c@xn--bcher-kva.example d@jürgen.de e@bücher.xn--p1ai')).toEqual([
+      'a@Mail.EXAMPLE.Com',
+      'b@x-1.io',
+      'c@xn--bcher-kva.example',
+      'd@jürgen.de',
+      'e@bücher.xn--p1ai',
+    ]);
+    expect(spans(`a@x-.com b@a.-x.io c@mail.c0m d@mail.123 e@${'l'.repeat(64)}.com f@jürgen-.de`)).toEqual([]);
+  });
+
   it('stays linear on adversarial input', () => {
     const text = 'a'.repeat(50_000) + '@' + 'b.'.repeat(50_000);
     const t = performance.now();

@@ -54,10 +54,45 @@ const LOCAL_EDGE_TRIM = /^[.'`{|}~=?^!#$%&*+-]+/;
 
 function validDomain(domain: string): boolean {
   if (domain.length < 4 || domain.length > MAX_DOMAIN) return false;
+  const ascii = validAsciiDomain(domain);
+  if (ascii !== undefined) return ascii;
   const labels = domain.split('.');
   if (labels.length < 2) return false; // "user@localhost" is not worth flagging
   for (const label of labels) if (!LABEL.test(label)) return false;
   return TLD.test(labels[labels.length - 1] ?? '');
+}
+
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39);
+}
+
+/**
+ * validDomain for the common case, an ASCII domain, without splitting it or running the Unicode
+ * regexes: the same rules (labels of 1–63 letters, digits and inner hyphens; at least two labels;
+ * an alphabetic or "xn--" TLD). Undefined when the domain has other characters and the answer
+ * depends on them.
+ */
+function validAsciiDomain(domain: string): boolean | undefined {
+  let labelStart = 0;
+  for (let i = 0; i <= domain.length; i++) {
+    const c = i < domain.length ? domain.charCodeAt(i) : 0x2e;
+    if (c >= 0x80) return undefined;
+    if (c !== 0x2e) continue;
+    // A bad ASCII label makes the domain invalid whatever the rest holds.
+    if (!validAsciiLabel(domain, labelStart, i)) return false;
+    if (i < domain.length) labelStart = i + 1;
+  }
+  return labelStart > 0 && TLD.test(domain.slice(labelStart));
+}
+
+function validAsciiLabel(domain: string, from: number, to: number): boolean {
+  if (to - from < 1 || to - from > 63) return false;
+  if (!isAsciiAlnum(domain.charCodeAt(from)) || !isAsciiAlnum(domain.charCodeAt(to - 1))) return false;
+  for (let i = from + 1; i < to - 1; i++) {
+    const c = domain.charCodeAt(i);
+    if (!isAsciiAlnum(c) && c !== 0x2d) return false;
+  }
+  return true;
 }
 
 export function detectEmails(text: string): Finding[] {

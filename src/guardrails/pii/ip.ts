@@ -69,6 +69,12 @@ export function detectIps(text: string): Finding[] {
     // Back up over hex digits and colons to where an address would start.
     let start = colon;
     while (start > 0 && colon - start < 40 && isHexOrColon(text.charCodeAt(start - 1))) start--;
+    // Every IPv6 text form has two colons or more ("::", or seven between eight groups) within its
+    // first 39 characters: a lone colon ("Note: …", "10:30", "fn: ()") is not worth the regex.
+    if (!secondColon(text, start, colon)) {
+      colon = text.indexOf(':', colon + 1);
+      continue;
+    }
     IPV6.lastIndex = start;
     const m = IPV6.exec(text);
     let next = colon + 1;
@@ -100,6 +106,18 @@ export function detectIps(text: string): Finding[] {
     }
   }
   return findings.sort((a, b) => a.start - b.start);
+}
+
+/** Whether the run of hex digits and colons around the colon at `colon` (from `start`) has another colon. */
+function secondColon(text: string, start: number, colon: number): boolean {
+  for (let i = start; i < colon; i++) if (text.charCodeAt(i) === 0x3a) return true;
+  const limit = Math.min(text.length, colon + 40);
+  for (let i = colon + 1; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3a) return true;
+    if (!isHexOrColon(c)) return false;
+  }
+  return false;
 }
 
 function isHexOrColon(c: number): boolean {

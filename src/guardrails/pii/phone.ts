@@ -125,6 +125,8 @@ export function detectPhones(text: string): Finding[] {
     const start = m.index;
     const end = start + raw.length;
     // Glued to a word or a longer number on the right ("5551234567abc", "555.1234.5678.9").
+    // Fewer than seven characters cannot hold seven digits: most matches are lone numbers ("180 ms").
+    if (raw.length < 7) continue;
     const next = text.charCodeAt(end);
     if (isAlnum(next) || next === 0x40 /* @ */ || (next === 0x2e && isDigit(text.charCodeAt(end + 1)))) continue;
 

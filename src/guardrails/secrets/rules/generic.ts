@@ -67,16 +67,24 @@ function oddCaseHex(value: string): boolean {
   return Math.min(upper, lower) >= 1 && Math.min(upper, lower) <= 2 && Math.max(upper, lower) >= 8;
 }
 
-const NAME_CHAR = /[A-Za-z0-9_.$@-]/;
-const NAME_START = /[A-Za-z_$@]/;
+/** [A-Za-z_$@]: may start a name. By char code: these run for every generic keyword hit. */
+function isNameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x24 || c === 0x40;
+}
+
+/** [A-Za-z0-9_.$@-]: may continue a name. */
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d;
+}
 
 /** Start of the identifier containing position `at` (walks back at most 80 characters), or -1. */
 function nameStart(text: string, at: number): number {
   let i = at;
   const limit = Math.max(0, at - 80);
-  while (i > limit && NAME_CHAR.test(text[i - 1]!)) i--;
-  while (i < at && !NAME_START.test(text[i]!)) i++;
-  return NAME_START.test(text[i] ?? '') ? i : -1;
+  while (i > limit && isNameChar(text.charCodeAt(i - 1))) i--;
+  while (i < at && !isNameStart(text.charCodeAt(i))) i++;
+  // charCodeAt past the end is NaN, which is no name start.
+  return isNameStart(text.charCodeAt(i)) ? i : -1;
 }
 
 /** The `<` of an XML element whose name contains the keyword. */
@@ -93,11 +101,11 @@ function quotedStart(text: string, at: number): number {
 
 /** `key="…Password…"`: the start of the `key=` / `name=` attribute around the keyword. */
 function attributeStart(text: string, at: number): number {
-  // Bounded walk back (an unbounded lastIndexOf would make many hits quadratic).
-  let quote = at - 1;
+  // Bounded look back (an unbounded lastIndexOf would make many hits quadratic).
   const limit = Math.max(0, at - 80);
-  while (quote >= limit && text[quote] !== '"') quote--;
-  if (quote < limit) return -1;
+  const found = text.slice(limit, at).lastIndexOf('"');
+  if (found === -1) return -1;
+  const quote = limit + found;
   const head = /\b(?:key|name)\s{0,2}=\s{0,2}$/.exec(text.slice(Math.max(0, quote - 12), quote));
   return head ? quote - head[0].length : -1;
 }
