@@ -134,6 +134,12 @@ withConfigOptions(tokens.command('create'))
   .option('--expires <iso>', 'expiry, ISO 8601 with a time zone')
   .action(credentialCommand('tokensCreateCommand'));
 
+const audit = program.command('audit').description('The audit trail.');
+withConfigOptions(audit.command('verify'))
+  .description('Recompute the audit hash chains (every chain, or one org’s) and report the first broken link; exit 1 if any is broken.')
+  .option('--org <name>', 'only this organization’s chain')
+  .action(async (options: Options) => (await import('./cli/audit-commands.js')).auditVerifyCommand(configFromOptions(options), options));
+
 const guardrails = program.command('guardrails').description('Guardrail detectors (PII, secrets, prompt injection).');
 guardrails
   .command('scan')

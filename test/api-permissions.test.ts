@@ -34,6 +34,7 @@ const EXPECTED: Record<Permission, Role[]> = {
   'members:write': ['owner', 'admin'],
   'guardrails:read': ['owner', 'admin', 'developer'],
   'guardrails:write': ['owner', 'admin'],
+  'audit:read': ['owner', 'admin'],
 };
 
 describe('the permission table', () => {

@@ -251,6 +251,24 @@ describe('start on an empty data dir, and the commands that run beside the serve
   );
 
   it(
+    'audit verify answers through the running server: every chain whole; an unknown org is refused',
+    async () => {
+      const run = await runCli(['audit', 'verify', '--env-file', envFile], env);
+      expect(run.code, output(run)).toBe(0);
+      const report = JSON.parse(run.stdout) as { ok: boolean; chains: { chain: string; events: number; ok: boolean }[] };
+      expect(report.ok).toBe(true);
+      // Setup, migrations and the bootstrap above wrote events to the instance chain and the org's.
+      expect(report.chains[0]).toMatchObject({ chain: 'instance', ok: true });
+      expect(report.chains.length).toBeGreaterThanOrEqual(2);
+      expect(run.stderr).toMatch(/audit chain\(s\) verified/);
+      const unknown = await runCli(['audit', 'verify', '--org', 'no-such-org', '--env-file', envFile], env);
+      expect(unknown.code).not.toBe(0);
+      expect(output(unknown)).toContain('no organization named');
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'doctor beside a running dev server: reports its pid and current migrations, fails on the generated secrets',
     async () => {
       const run = await runCli(['doctor', '--env-file', envFile], env);

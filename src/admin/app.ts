@@ -1,6 +1,6 @@
 /**
  * Loopback-only admin endpoint of a running embedded server. CLI commands (bootstrap, migrate,
- * doctor, keys, tokens, orgs) use it when the server holds the data dir, so their effects happen inside the running
+ * doctor, keys, tokens, orgs, audit) use it when the server holds the data dir, so their effects happen inside the running
  * process — caches and the gateway see a change at once — instead of fighting over the lock.
  */
 import type { Hono } from 'hono';
@@ -19,6 +19,7 @@ import type { AppEnv } from '../http/types.js';
 import type { Runtime } from '../server/runtime.js';
 import { credentialAdminRoutes } from './credential-routes.js';
 import { keyAdminRoutes } from './key-routes.js';
+import { auditAdminRoutes } from './audit-routes.js';
 
 export function createAdminApp(runtime: Runtime, token: string, info: { services: string[] }): Hono<AppEnv> {
   const app = createServiceApp({
@@ -68,5 +69,6 @@ export function createAdminApp(runtime: Runtime, token: string, info: { services
   });
   app.route('/', credentialAdminRoutes(runtime));
   app.route('/', keyAdminRoutes(runtime, info));
+  app.route('/', auditAdminRoutes(runtime));
   return app;
 }

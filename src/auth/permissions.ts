@@ -37,6 +37,7 @@ export const PERMISSIONS = [
   'members:write',
   'guardrails:read',
   'guardrails:write',
+  'audit:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -74,6 +75,8 @@ export const PERMISSION_TABLE: Readonly<Record<Permission, Role>> = Object.freez
   'guardrails:read': 'developer',
   // Policies decide what reaches providers and what the org's users may send: an admin's call.
   'guardrails:write': 'admin',
+  // The audit trail names who did what, from where: for owners and admins, who answer for it.
+  'audit:read': 'admin',
 });
 
 const RANK: Readonly<Record<Role, number>> = { owner: 3, admin: 2, developer: 1, viewer: 0 };

@@ -1,6 +1,7 @@
 import type { ApiDeps } from '../deps.js';
 import type { ApiRoute } from '../registry.js';
 import { adminTokenRoutes } from './admin-tokens.js';
+import { auditRoutes } from './audit.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { limitRoutes } from './limits.js';
 import { memberRoutes } from './members.js';
@@ -28,5 +29,6 @@ export function managementRoutes(deps: ApiDeps): ApiRoute[] {
     ...orgSecurityRoutes(deps),
     ...guardrailRoutes(deps),
     ...guardrailEventRoutes(deps),
+    ...auditRoutes(deps),
   ];
 }

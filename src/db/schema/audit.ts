@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, check, index, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { tenantIsolation } from './roles.js';
 
 /**
@@ -26,11 +26,32 @@ export const auditEvents = pgTable(
     reason: text('reason'),
     requestId: text('request_id'),
     diff: jsonb('diff').$type<Record<string, unknown>>(),
+    /**
+     * The hash chain (migration 0020's trigger fills these on every insert, whatever the writer
+     * sends): position in the org's chain (the instance's when org_id is null), the previous
+     * event's hash, and SHA-256 over that hash and this event's canonical JSON.
+     */
+    seq: bigint('seq', { mode: 'number' }).notNull().default(0),
+    prevHash: text('prev_hash').notNull().default(''),
+    hash: text('hash').notNull().default(''),
   },
   (t) => [
     index('audit_events_org_time_idx').on(t.orgId, t.occurredAt),
+    unique('audit_events_chain_seq_key').on(t.orgId, t.seq).nullsNotDistinct(),
     check('audit_events_outcome_check', sql`${t.outcome} in ('success', 'failure')`),
     check('audit_events_actor_type_check', sql`${t.actorType} in ('user', 'token', 'api_key', 'system')`),
     tenantIsolation(),
   ],
 ).enableRLS();
+
+/**
+ * The last link of each audit chain (`instance`, or an org id), locked by the chain trigger so
+ * that concurrent appends to one chain take consecutive positions. Only the trigger's owner
+ * (portcullis_definer) may touch it: no service role has any grant on it.
+ */
+export const auditChainHeads = pgTable('audit_chain_heads', {
+  chain: text('chain').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
