@@ -8,7 +8,7 @@
  */
 import { INJECTION_CATEGORIES, type Finding, type InjectionCategory } from '../types.js';
 import { CUES } from './cues.js';
-import { CUE_OFFSET, DENSE_FEATURES, extractFeatures, HASH_BITS, HASH_SCHEME } from './features.js';
+import { CUE_OFFSET, DENSE_FEATURES, type Extracted, extractFeatures, HASH_BITS, HASH_SCHEME } from './features.js';
 import rawModel from './model.json' with { type: 'json' };
 import { dot, type ModelFile, sigmoid } from './model.js';
 import { toOriginal } from './normalize.js';
@@ -43,8 +43,12 @@ export type InjectionScore = {
 /** The model's view of a text, for debugging and for callers that want the raw score. */
 export function scoreInjection(text: string): InjectionScore {
   const f = extractFeatures(text);
-  const probability = sigmoid(dot(weights, f));
-  const cues = f.hits
+  return { probability: sigmoid(dot(weights, f)), cues: cuesOf(f) };
+}
+
+/** The cue hits mapped back into the original text, strongest first. */
+function cuesOf(f: Extracted): InjectionScore['cues'] {
+  return f.hits
     .map((h) => {
       const cue = CUES[h.cue]!;
       const span = toOriginal(f.norm, h.normStart, h.normEnd);
@@ -54,14 +58,16 @@ export function scoreInjection(text: string): InjectionScore {
       return { id: cue.id, category, start: span.start, end: span.end, weight: weights[CUE_OFFSET + h.cue] ?? 0 };
     })
     .sort((a, b) => b.weight - a.weight);
-  return { probability, cues };
 }
 
 export function detectInjection(text: string, options: InjectionOptions = {}): Finding[] {
   if (text.length === 0) return [];
   const threshold = options.threshold ?? DEFAULT_INJECTION_THRESHOLD;
-  const { probability, cues } = scoreInjection(text);
+  const f = extractFeatures(text);
+  const probability = sigmoid(dot(weights, f));
   if (probability < threshold) return [];
+  // only a reported text needs its cues' spans in the original (mapping them back costs a second fold)
+  const cues = cuesOf(f);
   const findings: Finding[] = [];
   const confidence = Math.round(probability * 1000) / 1000;
   for (const category of INJECTION_CATEGORIES) {

@@ -13,7 +13,7 @@
  */
 import type { InjectionCategory } from '../types.js';
 import { CHAR_TRIGGERS, CUES, NEEDLES, WORD_TRIGGERS } from './cues.js';
-import { normalize, type Normalized } from './normalize.js';
+import { type Normalized, normalizeForFeatures } from './normalize.js';
 
 export const HASH_BITS = 14;
 /** Names the hashed feature scheme; a model trained on another scheme is refused. */
@@ -80,6 +80,15 @@ function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c > 127;
 }
 
+/** Per UTF-16 code unit: 0 not a word character, 1 a word letter, 2 a digit (a table for all: no range check in the loop). */
+const WORD_CLASS = (() => {
+  const t = new Uint8Array(0x10000).fill(1);
+  for (let c = 0; c < 128; c++) t[c] = c >= 48 && c <= 57 ? 2 : isWordChar(c) ? 1 : 0;
+  return t;
+})();
+/** 1 + ln(count) for a bucket's count (the sublinear term frequency), looked up instead of computed. */
+const SUBLINEAR = Float64Array.from({ length: 65536 }, (_, k) => 1 + Math.log(k));
+
 const CAT_INDEX: Readonly<Record<InjectionCategory, number>> = {
   INSTRUCTION_HIJACKING: 0,
   ROLE_CONFUSION: 1,
@@ -99,57 +108,93 @@ const TRIGGERS_BY_HASH: ReadonlyMap<number, readonly number[]> = (() => {
   for (const [word, list] of WORD_TRIGGERS) m.set(fnv(word), [...(m.get(fnv(word)) ?? []), ...list]);
   return m;
 })();
+
+/**
+ * TRIGGERS_BY_HASH and SECOND_PERSON as one open-addressing table on the int32 hash (a Map or
+ * Set keyed by a uint32 would box every token's hash). Slot values: -1 empty, else an index into
+ * WORD_LISTS (the trigger list, or none) with bit 30 set for a second-person word.
+ */
+const WORD_SLOTS = 2048;
+const WORD_SLOT_MASK = WORD_SLOTS - 1;
+const SECOND_BIT = 1 << 30;
+const NO_LIST = SECOND_BIT - 1;
+const WORD_KEYS = new Int32Array(WORD_SLOTS);
+const WORD_VALS = new Int32Array(WORD_SLOTS).fill(-1);
+const WORD_LISTS: (readonly number[])[] = [];
+function wordSlot(key: number): number {
+  let s = key & WORD_SLOT_MASK;
+  while (WORD_VALS[s] !== -1 && WORD_KEYS[s] !== key) s = (s + 1) & WORD_SLOT_MASK;
+  return s;
+}
+for (const key of new Set([...TRIGGERS_BY_HASH.keys(), ...SECOND_PERSON])) {
+  const list = TRIGGERS_BY_HASH.get(key);
+  const s = wordSlot(key | 0);
+  WORD_KEYS[s] = key | 0;
+  WORD_VALS[s] = (list === undefined ? NO_LIST : WORD_LISTS.push(list) - 1) | (SECOND_PERSON.has(key) ? SECOND_BIT : 0);
+}
+/** CHAR_TRIGGERS by ASCII code (a character above ASCII is a word character, never a trigger character). */
+const CHAR_LISTS: (readonly number[] | undefined)[] = Array.from({ length: 128 }, (_, c) => CHAR_TRIGGERS.get(c));
 const DOC_INTRO = CUES.findIndex((c) => c.id === 'doc-intro');
 
-const NON_ASCII = /[\u0080-\uffff]/;
-function hasNonAscii(t: string): boolean {
-  return NON_ASCII.test(t);
+// The cue being tried sees the current call's text through these (set at the start of each
+// call; extractFeatures is synchronous, so calls never interleave).
+let cueText = '';
+let cueCodes: Uint16Array = new Uint16Array(0);
+let cueLength = 0;
+let cueMainLength = 0;
+let cueHits: CueHit[] = [];
+const cueSeen = new Uint8Array(CUES.length);
+
+function tryCue(ci: number, pos: number): void {
+  if (cueSeen[ci] === 1) return;
+  const cue = CUES[ci];
+  if (cue === undefined) return;
+  if (cue.lineStart === true && pos > 0 && cueCodes[pos - 1] !== 10) return;
+  cue.re.lastIndex = pos;
+  const m = cue.re.exec(cueText);
+  if (m === null) return;
+  const end = pos + m[0].length;
+  // a word cue must end on a word boundary when it ends with a letter (no "ignore…rules" → "rulesx")
+  if (end < cueLength && isWordChar(cueCodes[end]!) && isWordChar(cueCodes[end - 1]!)) return;
+  cueSeen[ci] = 1;
+  cueHits.push({ cue: ci, normStart: pos, normEnd: end, decoded: pos >= cueMainLength, embedded: false });
 }
 
 export function extractFeatures(text: string): Extracted {
-  const norm = normalize(text);
+  const { norm, codes, stats } = normalizeForFeatures(text);
   const t = norm.text;
   const n = t.length;
   const idx: number[] = [];
   const val: number[] = [];
   const touched: number[] = [];
   const hits: CueHit[] = [];
-  const cueSeen = new Uint8Array(CUES.length);
+  cueText = t;
+  cueCodes = codes;
+  cueLength = n;
+  cueMainLength = norm.mainLength;
+  cueHits = hits;
+  cueSeen.fill(0);
 
-  const tryCue = (ci: number, pos: number): void => {
-    if (cueSeen[ci] === 1) return;
-    const cue = CUES[ci];
-    if (cue === undefined) return;
-    if (cue.lineStart === true && pos > 0 && t.charCodeAt(pos - 1) !== 10) return;
-    cue.re.lastIndex = pos;
-    const m = cue.re.exec(t);
-    if (m === null) return;
-    const end = pos + m[0].length;
-    // a word cue must end on a word boundary when it ends with a letter (no "ignore…rules" → "rulesx")
-    if (end < n && isWordChar(t.charCodeAt(end)) && isWordChar(t.charCodeAt(end - 1))) return;
-    cueSeen[ci] = 1;
-    hits.push({ cue: ci, normStart: pos, normEnd: end, decoded: pos >= norm.mainLength, embedded: false });
-  };
-
-  // The hot loop (every character of every request): no closures over mutable state, no
-  // per-token strings.
+  // The hot loop (every character of every request): no closures, no per-token strings or
+  // boxed numbers.
   let tokens = 0;
   let second = 0;
   for (let i = 0; i < n;) {
-    const c = t.charCodeAt(i);
-    if (!isWordChar(c)) {
-      const list = CHAR_TRIGGERS.get(c);
+    const c = codes[i]!;
+    if (WORD_CLASS[c] === 0) {
+      const list = CHAR_LISTS[c];
       if (list !== undefined) for (const ci of list) tryCue(ci, i);
       i++;
       continue;
     }
     const start = i;
-    let h = FNV_OFFSET;
+    let h = FNV_OFFSET | 0;
     let digits = 0;
     while (i < n) {
-      const cc = t.charCodeAt(i);
-      if (!isWordChar(cc)) break;
-      if (cc >= 48 && cc <= 57) digits++;
+      const cc = codes[i]!;
+      const k = WORD_CLASS[cc]!;
+      if (k === 0) break;
+      digits += k >> 1;
       h = Math.imul(h ^ cc, FNV_PRIME);
       i++;
     }
@@ -159,20 +204,23 @@ export function extractFeatures(text: string): Extracted {
     const opaque = i - start >= 12 && digits > 0 && digits < i - start;
     if (!opaque) {
       tokens++;
-      const b = (h >>> 0) & HASH_MASK;
+      const b = h & HASH_MASK;
       const k = counts[b]!;
       if (k === 0) touched.push(b);
       if (k < 65535) counts[b] = k + 1;
     }
     // trigger words are looked up by their hash (the sticky regex then checks the actual text)
     if (i - start <= 14) {
-      const key = h >>> 0;
-      if (SECOND_PERSON.has(key)) second++;
-      const list = TRIGGERS_BY_HASH.get(key);
-      if (list !== undefined) for (const ci of list) tryCue(ci, start);
+      const v = WORD_VALS[wordSlot(h)]!;
+      if (v !== -1) {
+        if ((v & SECOND_BIT) !== 0) second++;
+        const list = WORD_LISTS[v & NO_LIST];
+        if (list !== undefined) for (const ci of list) tryCue(ci, start);
+      }
     }
   }
-  if (hasNonAscii(t)) {
+  cueText = '';
+  if (stats.nonAscii) {
     for (const { cue, needles } of NEEDLES) {
       for (const needle of needles) {
         const at = t.indexOf(needle);
@@ -185,7 +233,7 @@ export function extractFeatures(text: string): Extracted {
   // sublinear term frequency, then the hashed block scaled to length HASH_NORM (less when short)
   let ss = 0;
   for (const b of touched) {
-    const v = 1 + Math.log(counts[b]!);
+    const v = SUBLINEAR[counts[b]!]!;
     idx.push(b);
     val.push(v);
     ss += v * v;
@@ -218,15 +266,6 @@ export function extractFeatures(text: string): Extracted {
       embedded++;
     }
   }
-  let upper = 0;
-  let letters = 0;
-  for (let i = 0; i < text.length && i < 4000; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 65 && c <= 90) {
-      upper++;
-      letters++;
-    } else if (c >= 97 && c <= 122) letters++;
-  }
   const dense = [
     1,
     Math.log1p(text.length) / 8,
@@ -243,7 +282,7 @@ export function extractFeatures(text: string): Extracted {
     Math.log1p(cats[2] ?? 0) / 2,
     Math.log1p(cats[3] ?? 0) / 2,
     tokens > 0 ? Math.min(1, (8 * second) / tokens) : 0,
-    letters > 20 ? upper / letters : 0,
+    stats.letters > 20 ? stats.upper / stats.letters : 0,
   ];
   dense.forEach((v, k) => {
     if (v !== 0) {

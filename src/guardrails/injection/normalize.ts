@@ -203,6 +203,18 @@ function opaqueRunEnd(text: string, at: number): number {
   return digits > 0 && digits < end - start ? end : -1;
 }
 
+/** opaqueRunEnd over code units (the main text's copy, see inputCodes). */
+function opaqueRunEndCodes(u: Uint16Array, n: number, at: number): number {
+  let start = at;
+  while (start > 0 && isAsciiAlnum(u[start - 1]!)) start--;
+  let end = at + 1;
+  while (end < n && isAsciiAlnum(u[end]!)) end++;
+  if (end - start < 12) return -1;
+  let digits = 0;
+  for (let k = start; k < end; k++) if (u[k]! <= 57) digits++;
+  return digits > 0 && digits < end - start ? end : -1;
+}
+
 const COMBINING = /\p{M}/gu;
 
 /** Per-code-point fold of a non-ASCII character (cached: the same few characters recur). */
@@ -234,6 +246,10 @@ class Builder {
   starts: Int32Array;
   ends: Int32Array;
   length = 0;
+  /** Some output code unit is outside ASCII (only folded non-ASCII characters can be). */
+  nonAscii = false;
+  /** Some output code unit is a surrogate (the decoded text may differ there: a lone one becomes U+FFFD). */
+  surrogates = false;
   constructor(capacity: number) {
     this.codes = new Uint16Array(capacity);
     this.starts = new Int32Array(capacity);
@@ -259,7 +275,14 @@ class Builder {
     this.length++;
   }
   push(s: string, start: number, end: number): void {
-    for (let k = 0; k < s.length; k++) this.pushCode(s.charCodeAt(k), start, end);
+    for (let k = 0; k < s.length; k++) {
+      const c = s.charCodeAt(k);
+      if (c > 127) {
+        this.nonAscii = true;
+        if (c >= 0xd800 && c <= 0xdfff) this.surrogates = true;
+      }
+      this.pushCode(c, start, end);
+    }
   }
   last(): number {
     return this.length > 0 ? (this.codes[this.length - 1] ?? 0) : 10;
@@ -354,6 +377,230 @@ function foldInto(
   }
 }
 
+/** ASCII classes for foldMain: a lower-case letter, an upper-case letter, whitespace, a leet character, anything else. */
+const F_OTHER = 0;
+const F_LOWER = 1;
+const F_UPPER = 2;
+const F_SPACE = 3;
+const F_LEET = 4;
+const FOLD_CLASS = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) {
+    const ch = String.fromCharCode(c);
+    if (c >= 97 && c <= 122) t[c] = F_LOWER;
+    else if (c >= 65 && c <= 90) t[c] = F_UPPER;
+    else if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) t[c] = F_SPACE;
+    else if (LEET[ch] !== undefined) t[c] = F_LEET;
+    else t[c] = F_OTHER;
+  }
+  return t;
+})();
+/** LEET by code (0 where there is none). */
+const LEET_CODE = (() => {
+  const t = new Uint8Array(128);
+  for (const [from, to] of Object.entries(LEET)) t[from.charCodeAt(0)] = to.charCodeAt(0);
+  return t;
+})();
+
+/** Scratch for the folded code units (module level: every call is synchronous; see codeScratch). */
+let foldScratch = new Uint16Array(4096 + 16);
+/** Scratch arrays larger than this are not kept between calls (a 1 MB text gets its own). */
+const SCRATCH_KEEP = 1 << 17;
+/** A Uint16Array of at least `capacity` slots whose first `keep` slots are those of `from`. */
+function codeScratch(capacity: number, from: Uint16Array, keep: number): Uint16Array {
+  if (from.length >= capacity) return from;
+  const codes = new Uint16Array(Math.max(capacity, from.length * 2));
+  codes.set(from.subarray(0, keep));
+  if (codes.length <= SCRATCH_KEEP) foldScratch = codes;
+  return codes;
+}
+
+/** What foldMain reports besides the counts. */
+export type MainStats = {
+  /** Upper-case and all ASCII letters among the first LETTER_WINDOW characters of the original (a model feature). */
+  upper: number;
+  letters: number;
+  /** Some folded code unit is outside ASCII / is a surrogate. */
+  nonAscii: boolean;
+  surrogates: boolean;
+  /** Folded length of the main text. */
+  length: number;
+};
+const LETTER_WINDOW = 4000;
+
+/**
+ * The folded code units of the main text, as foldInto(b, text, null, counts) writes them into an
+ * empty builder: the one pass over every character of every request, written for speed. The
+ * original ranges are written only when `ranges` is given (the second pass of originalRanges,
+ * for a text that is reported). Plain ASCII writes at most one slot per character, so the
+ * capacity is checked only where a non-ASCII character folds to more code units than it had.
+ * Returns the codes (foldScratch, or a fresh array in the ranges pass) and sets `stats.length`;
+ * `ranges` gets the (possibly grown) range arrays.
+ */
+function foldMain(
+  u: Uint16Array,
+  n: number,
+  counts: { inv: number; conf: number; leet: number },
+  stats: MainStats,
+  ranges: Ranges | null,
+): Uint16Array {
+  // the ranges pass (see originalRanges) keeps its codes to itself: the scratch is the features'
+  let codes = ranges === null ? codeScratch(n + 16, foldScratch, 0) : new Uint16Array(n + 16);
+  let starts = ranges?.starts ?? EMPTY_RANGE;
+  let ends = ranges?.ends ?? EMPTY_RANGE;
+  const withRanges = ranges !== null;
+  let len = 0;
+  let lastWasSpace = true;
+  let prevLetter = false;
+  /** Characters before this index belong to an opaque run: no leet folding there. */
+  let opaqueUntil = -1;
+  let upper = 0;
+  let letters = 0;
+  let i = 0;
+  while (i < n) {
+    let cp = u[i]!;
+    if (cp < 128) {
+      const k = FOLD_CLASS[cp]!;
+      if (k === F_LOWER) {
+        // a run of lower-case ASCII letters (most of any prompt)
+        const from = i;
+        if (withRanges) {
+          do {
+            starts[len] = i;
+            ends[len] = i + 1;
+            codes[len++] = cp;
+          } while (++i < n && (cp = u[i]!) >= 97 && cp <= 122);
+        } else {
+          do codes[len++] = cp;
+          while (++i < n && (cp = u[i]!) >= 97 && cp <= 122);
+        }
+        if (from < LETTER_WINDOW) letters += Math.min(i, LETTER_WINDOW) - from;
+        lastWasSpace = false;
+        prevLetter = true;
+        continue;
+      }
+      if (k === F_SPACE) {
+        // whitespace: collapse runs, keep a line break if the run had one (line-start cues need it)
+        const nl = cp === 10 || cp === 13;
+        if (!lastWasSpace) {
+          if (withRanges) {
+            starts[len] = i;
+            ends[len] = i + 1;
+          }
+          codes[len++] = nl ? 10 : 32;
+        } else if (len > 0) {
+          if (nl && codes[len - 1] === 32) codes[len - 1] = 10;
+          if (withRanges) ends[len - 1] = i + 1;
+        }
+        i++;
+        lastWasSpace = true;
+        prevLetter = false;
+        continue;
+      }
+      lastWasSpace = false;
+      let out = cp;
+      if (k === F_UPPER) {
+        out = cp | 0x20;
+        prevLetter = true;
+        if (i < LETTER_WINDOW) {
+          upper++;
+          letters++;
+        }
+      } else if (k === F_LEET) {
+        const next = i + 1 < n ? u[i + 1]! : 0;
+        // inside a word: a letter on either side ("1gn0re", "h4ck"), but not "$5" or "2024"
+        const nextLetter = (next >= 97 && next <= 122) || (next >= 65 && next <= 90);
+        // '!' and '|' end sentences and separate cells: only inside a word ("h!gh"), never at its edge
+        const inWord = cp === 33 || cp === 124 ? prevLetter && nextLetter : prevLetter || nextLetter;
+        // digits are checked for an opaque run once per run (the run's end is remembered)
+        const opaque = cp >= 48 && cp <= 57 && inWord && (i < opaqueUntil || (opaqueUntil = opaqueRunEndCodes(u, n, i)) > i);
+        if (inWord && !opaque) {
+          out = LEET_CODE[cp]!;
+          counts.leet++;
+          prevLetter = true;
+        } else prevLetter = false;
+      } else prevLetter = false;
+      if (withRanges) {
+        starts[len] = i;
+        ends[len] = i + 1;
+      }
+      codes[len++] = out;
+      i++;
+      continue;
+    }
+    // non-ASCII: the code point (a lone surrogate stays itself, as codePointAt gives it)
+    let size = 1;
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < n) {
+      const lo = u[i + 1]!;
+      if (lo >= 0xdc00 && lo <= 0xdfff) {
+        cp = (cp - 0xd800) * 0x400 + (lo - 0xdc00) + 0x10000;
+        size = 2;
+      }
+    }
+    const s = i;
+    i += size;
+    if (isInvisible(cp)) {
+      counts.inv++;
+      // the removed character joins the previous output character's range (so spans cover it)
+      if (withRanges && len > 0) ends[len - 1] = i;
+      continue;
+    }
+    if (cp === 0x85 || cp === 0xa0 || cp === 0x2028 || cp === 0x2029 || (cp >= 0x2000 && cp <= 0x200a) || cp === 0x3000 || cp === 0x202f) {
+      if (!lastWasSpace) {
+        if (withRanges) {
+          starts[len] = s;
+          ends[len] = i;
+        }
+        codes[len++] = 32;
+      }
+      lastWasSpace = true;
+      prevLetter = false;
+      continue;
+    }
+    const { out, confusable } = foldNonAscii(cp);
+    if (confusable) counts.conf++;
+    if (out.length > size) {
+      const need = len + out.length + (n - i) + 16;
+      if (!withRanges) codes = codeScratch(need, codes, len);
+      else if (codes.length < need) {
+        const cap = Math.max(need, codes.length * 2);
+        codes = grown(codes, new Uint16Array(cap), len);
+        starts = grown(starts, new Int32Array(cap), len);
+        ends = grown(ends, new Int32Array(cap), len);
+      }
+    }
+    for (let k = 0; k < out.length; k++) {
+      const c = out.charCodeAt(k);
+      if (c > 127) {
+        stats.nonAscii = true;
+        if (c >= 0xd800 && c <= 0xdfff) stats.surrogates = true;
+      }
+      if (withRanges) {
+        starts[len] = s;
+        ends[len] = i;
+      }
+      codes[len++] = c;
+    }
+    lastWasSpace = out === ' ';
+    prevLetter = out.length > 0 && isAsciiLetter(out.charCodeAt(out.length - 1));
+  }
+  stats.upper = upper;
+  stats.letters = letters;
+  stats.length = len;
+  if (ranges !== null) {
+    ranges.starts = starts;
+    ranges.ends = ends;
+  }
+  return codes;
+}
+
+type Ranges = { starts: Int32Array; ends: Int32Array };
+const EMPTY_RANGE = new Int32Array(0);
+function grown<T extends Uint16Array | Int32Array>(from: T, to: T, keep: number): T {
+  to.set(from.subarray(0, keep));
+  return to;
+}
+
 // ---------------------------------------------------------------- decoders
 
 /** Readable = mostly printable ASCII letters/spaces with a few words; random bytes fail this. */
@@ -384,15 +631,12 @@ const B64_CLASS = (() => {
   }
   return t;
 })();
-const b64Class = (c: number): number => (c < 128 ? (B64_CLASS[c] ?? 0) : 0);
 const SPACED_HEX_RUN = /\b[0-9a-fA-F]{2}(?: [0-9a-fA-F]{2}){7,}\b/g;
 const BINARY_RUN = /\b[01]{8}(?:\s[01]{8}){5,}\b/g;
 const LETTER_RUN = /[A-Za-z][A-Za-z ,.'?!:]{14,}/g;
 /** Frequent English words and their rot13 forms: a run with more of the latter is rot13. */
 const EN_WORDS = new Set(['the', 'and', 'you', 'to', 'is', 'of', 'your', 'what', 'all', 'are', 'in', 'it', 'that', 'this', 'me']);
 const ROT13_WORDS = new Set([...EN_WORDS].map((w) => rot13(w)));
-
-const ROT13_GATE = /\b(?:gur|naq|lbh|lbhe|jung|gung|guvf)\b/i;
 
 /** Morse code: at least six letters of dots and dashes separated by spaces, words by `/` or `|`. */
 const MORSE_RUN = /(?<![.\-\w])[.-]{1,6}(?:(?: ?[/|] ?| {1,3})[.-]{1,6}){5,}(?![.\-\w])/g;
@@ -459,61 +703,149 @@ function rot13(s: string): string {
 
 type RawDecoded = { start: number; end: number; text: string; encoding: DecodedSegment['encoding'] };
 
-function findEncoded(text: string): RawDecoded[] {
+/** Per ASCII code, for the scan in findEncoded. */
+const E_WORD = 1;
+const E_B64 = 2;
+const E_HEX = 4;
+const E_BIT = 8;
+/** `\s` (a separator in a binary run). */
+const E_SPACE = 16;
+/** [.\-/| ]: MORSE_RUN matches only inside a run of these. */
+const E_MORSE_RUN = 32;
+const E_DOT_DASH = 64;
+/** `\s` above ASCII: Unicode Zs, LS, PS and the BOM. */
+const NON_ASCII_SPACES: ReadonlySet<number> = new Set([
+  0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f,
+  0x3000, 0xfeff,
+]);
+/** By UTF-16 code unit (a table for all of them: no range check in the loop). */
+const ENC_CLASS = (() => {
+  const t = new Uint8Array(0x10000);
+  for (const c of NON_ASCII_SPACES) t[c] = E_SPACE;
+  for (let c = 0; c < 128; c++) {
+    const ch = String.fromCharCode(c);
+    let k = 0;
+    if (/\w/.test(ch)) k |= E_WORD;
+    if (B64_CLASS[c] !== 0) k |= E_B64;
+    if (/[0-9a-fA-F]/.test(ch)) k |= E_HEX;
+    if (ch === '0' || ch === '1') k |= E_BIT;
+    if (/\s/.test(ch)) k |= E_SPACE;
+    if (/[.\-/| ]/.test(ch)) k |= E_MORSE_RUN;
+    if (ch === '.' || ch === '-') k |= E_DOT_DASH;
+    t[c] = k;
+  }
+  return t;
+})();
+function allHave(u: Uint16Array, from: number, to: number, bit: number): boolean {
+  for (let k = from; k < to; k++) if ((ENC_CLASS[u[k]!]! & bit) === 0) return false;
+  return true;
+}
+/** ROT13_GATE's words, each packed as its lower-case codes (a word of 3 or 4 `\w` characters). */
+const ROT13_MARKERS: ReadonlySet<number> = new Set(
+  ['gur', 'naq', 'lbh', 'lbhe', 'jung', 'gung', 'guvf'].map((w) =>
+    packWord(
+      Uint16Array.from(w, (ch) => ch.charCodeAt(0)),
+      0,
+      w.length,
+    ),
+  ),
+);
+function packWord(u: Uint16Array, at: number, len: number): number {
+  // `\w` characters | 0x20 stay distinct (digits and '_' never become letters); under 2^28 for 4
+  let h = 0;
+  for (let k = 0; k < len; k++) h = h * 128 + (u[at + k]! | 0x20);
+  return h;
+}
+
+/**
+ * The encoded runs of the main text. One pass over its code units (`u`, see inputCodes), word
+ * by word (`\w` runs), finds the base64/hex runs and, for the other encodings, whether their
+ * pattern can match at all; the regexes run only then, so the result is the same as running
+ * them always. Every token of a SPACED_HEX_RUN match is a whole word of 2 hex digits and the
+ * next one follows after one space: the gate wants 8 such words in a row with only spaces
+ * between them. BINARY_RUN: 6 words of 8 bits in a row, only whitespace between. MORSE_RUN: 6
+ * dots or dashes in a run of [.\-/| ] (and ".-" or "-." somewhere). rot13: one of the words
+ * of ROT13_GATE (`\b`-delimited, any case).
+ */
+function findEncoded(text: string, u: Uint16Array): RawDecoded[] {
   const found: RawDecoded[] = [];
-  // base64 and unspaced hex: one hand-written pass over runs of base64-alphabet characters (a
-  // regex like /[A-Za-z0-9+/]{16,}/ retries at every position inside every word: ~50x slower)
   const n = text.length;
-  for (let i = 0; i < n;) {
-    if (b64Class(text.charCodeAt(i)) === 0) {
-      i++;
+  // base64 and unspaced hex: runs of base64-alphabet characters (words joined by + / -), a
+  // regex like /[A-Za-z0-9+/]{16,}/ retries at every position inside every word: ~50x slower
+  let runStart = -1;
+  let hexWords = 0;
+  let bitWords = 0;
+  let dots = 0;
+  let lastDotDash = 0;
+  let spacedHex = false;
+  let binary = false;
+  let morse = false;
+  let dotDash = false;
+  let rot13Word = false;
+  let i = 0;
+  while (i < n) {
+    const c = u[i]!;
+    const k = ENC_CLASS[c]!;
+    if ((k & E_WORD) !== 0) {
+      const start = i;
+      if (runStart < 0) runStart = i;
+      while (++i < n && (ENC_CLASS[u[i]!]! & E_WORD) !== 0);
+      const len = i - start;
+      if (len === 2 && allHave(u, start, i, E_HEX)) {
+        if (++hexWords >= 8) spacedHex = true;
+      } else hexWords = 0;
+      if (len === 8 && allHave(u, start, i, E_BIT)) {
+        if (++bitWords >= 6) binary = true;
+      } else bitWords = 0;
+      if ((len === 3 || len === 4) && !rot13Word) {
+        // each starts with g, n, l or j
+        const first = u[start]! | 0x20;
+        if (first === 103 || first === 110 || first === 108 || first === 106) rot13Word = ROT13_MARKERS.has(packWord(u, start, len));
+      }
+      dots = 0;
+      lastDotDash = 0;
       continue;
     }
-    const start = i;
-    let all = 15;
-    let any = 0;
-    let k: number;
-    while (i < n && (k = b64Class(text.charCodeAt(i))) !== 0) {
-      all &= k;
-      any |= k;
-      i++;
+    if ((k & E_B64) === 0 && runStart >= 0) {
+      // a word: most runs are far shorter than an encoded payload
+      if (i - runStart >= 14) encodedRun(text, u, runStart, i, found);
+      runStart = -1;
+    } else if ((k & E_B64) !== 0 && runStart < 0) runStart = i;
+    if (c !== 32) hexWords = 0;
+    if ((k & E_SPACE) === 0) bitWords = 0;
+    if ((k & E_MORSE_RUN) === 0) {
+      dots = 0;
+      lastDotDash = 0;
+    } else if ((k & E_DOT_DASH) !== 0) {
+      if (++dots >= 6) morse = true;
+      if (lastDotDash !== 0 && lastDotDash !== c) dotDash = true;
+      lastDotDash = c;
+    } else lastDotDash = 0;
+    i++;
+  }
+  if (runStart >= 0 && n - runStart >= 14) encodedRun(text, u, runStart, n, found);
+  if (spacedHex) {
+    for (const m of text.matchAll(SPACED_HEX_RUN)) {
+      const decoded = Buffer.from(m[0].replace(/\s/g, ''), 'hex').toString('latin1');
+      if (readable(decoded)) found.push({ start: m.index, end: m.index + m[0].length, text: decoded, encoding: 'hex' });
     }
-    // a word: most runs are far shorter than an encoded payload
-    if (i - start < 14) continue;
-    const upper = (any & 4) !== 0;
-    const lower = (any & 8) !== 0;
-    const hexOnly = (all & 2) !== 0;
-    let end = i;
-    while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
-    if (end - start < 16) continue;
-    const run = text.slice(start, end);
-    if (hexOnly && (i - start) % 2 === 0) {
-      const decoded = Buffer.from(run, 'hex').toString('latin1');
-      if (readable(decoded)) found.push({ start, end: i, text: decoded, encoding: 'hex' });
-    } else if (upper && lower) {
-      // both cases: a long plain word or snake_case identifier is not base64
-      const decoded = Buffer.from(run.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('latin1');
-      if (readable(decoded)) found.push({ start, end, text: decoded, encoding: 'base64' });
+  }
+  if (binary) {
+    for (const m of text.matchAll(BINARY_RUN)) {
+      let decoded = '';
+      for (const byte of m[0].split(/\s/)) decoded += String.fromCharCode(parseInt(byte, 2));
+      if (readable(decoded)) found.push({ start: m.index, end: m.index + m[0].length, text: decoded, encoding: 'binary' });
     }
-    i = end;
   }
-  for (const m of text.matchAll(SPACED_HEX_RUN)) {
-    const decoded = Buffer.from(m[0].replace(/\s/g, ''), 'hex').toString('latin1');
-    if (readable(decoded)) found.push({ start: m.index, end: m.index + m[0].length, text: decoded, encoding: 'hex' });
-  }
-  for (const m of text.matchAll(BINARY_RUN)) {
-    let decoded = '';
-    for (const byte of m[0].split(/\s/)) decoded += String.fromCharCode(parseInt(byte, 2));
-    if (readable(decoded)) found.push({ start: m.index, end: m.index + m[0].length, text: decoded, encoding: 'binary' });
-  }
-  if (text.includes('.-') || text.includes('-.')) {
+  // Morse only when ".-" or "-." is in the text at all
+  if (morse && dotDash) {
     for (const m of text.matchAll(MORSE_RUN)) {
       const decoded = decodeMorse(m[0]);
       if (readable(decoded)) found.push({ start: m.index, end: m.index + m[0].length, text: decoded, encoding: 'morse' });
     }
   }
-  // rot13 only when a rot13 form of a frequent word is there at all (one cheap test)
-  if (!ROT13_GATE.test(text)) return found;
+  // rot13 only when a rot13 form of a frequent word is there at all
+  if (!rot13Word) return found;
   for (const m of text.matchAll(LETTER_RUN)) {
     let en = 0;
     let r13 = 0;
@@ -526,29 +858,156 @@ function findEncoded(text: string): RawDecoded[] {
   return found;
 }
 
-export function normalize(text: string): Normalized {
-  const b = new Builder(text.length + 16);
-  const counts = { inv: 0, conf: 0, leet: 0 };
-  foldInto(b, text, null, counts);
-  const mainLength = b.length;
-  const decoded: DecodedSegment[] = [];
-  // cheap gate: encodings need a long run without spaces, or rot13 words
-  for (const seg of findEncoded(text)) {
-    b.pushCode(10, seg.start, seg.end);
-    const normStart = b.length;
-    foldInto(b, seg.text, seg, { inv: 0, conf: 0, leet: 0 });
-    decoded.push({ normStart, normEnd: b.length, start: seg.start, end: seg.end, encoding: seg.encoding });
+/** A run [start, i) of 14+ base64-alphabet characters: decoded when it is base64 or hex of readable text. */
+function encodedRun(text: string, u: Uint16Array, start: number, i: number, found: RawDecoded[]): void {
+  const n = text.length;
+  let all = 15;
+  let any = 0;
+  for (let k = start; k < i; k++) {
+    const cls = B64_CLASS[u[k]!]!;
+    all &= cls;
+    any |= cls;
   }
-  return {
-    text: UTF16.decode(b.codes.subarray(0, b.length)),
-    origStart: b.starts.subarray(0, b.length),
-    origEnd: b.ends.subarray(0, b.length),
-    mainLength,
-    decoded,
-    invisibleCount: counts.inv,
-    confusableCount: counts.conf,
-    leetCount: counts.leet,
-  };
+  const upper = (any & 4) !== 0;
+  const lower = (any & 8) !== 0;
+  const hexOnly = (all & 2) !== 0;
+  let end = i;
+  while (end < n && end - i < 2 && u[end] === 61) end++;
+  if (end - start < 16) return;
+  const run = text.slice(start, end);
+  if (hexOnly && (i - start) % 2 === 0) {
+    const decoded = Buffer.from(run, 'hex').toString('latin1');
+    if (readable(decoded)) found.push({ start, end: i, text: decoded, encoding: 'hex' });
+  } else if (upper && lower) {
+    // both cases: a long plain word or snake_case identifier is not base64
+    const decoded = Buffer.from(run.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('latin1');
+    if (readable(decoded)) found.push({ start, end, text: decoded, encoding: 'base64' });
+  }
+}
+
+/** Buffer's 'utf16le' is little-endian; a Uint16Array is in the host's order. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Scratch copy of the main text's code units (module level: every call is synchronous). */
+let inputScratch = new Uint16Array(4096 + 16);
+let inputBytes = Buffer.from(inputScratch.buffer);
+/** The text's UTF-16 code units, copied natively (typed-array reads are cheaper than charCodeAt). */
+function inputCodes(text: string): Uint16Array {
+  const n = text.length;
+  let u = inputScratch;
+  let bytes = inputBytes;
+  if (n > u.length) {
+    u = new Uint16Array(n);
+    bytes = Buffer.from(u.buffer);
+    if (u.length <= SCRATCH_KEEP) {
+      inputScratch = u;
+      inputBytes = bytes;
+    }
+  }
+  if (LITTLE_ENDIAN) bytes.write(text, 'utf16le');
+  else for (let i = 0; i < n; i++) u[i] = text.charCodeAt(i);
+  return u;
+}
+
+/**
+ * The string of codes[0, length). Buffer's UTF-16 decoding is the faster, but it keeps a lone
+ * surrogate where the TextDecoder (which made the normalised text first) writes U+FFFD: texts
+ * with a surrogate take the TextDecoder
+ */
+function decodeCodes(codes: Uint16Array, length: number, surrogates: boolean): string {
+  // (and the TextDecoder drops a leading BOM, though a BOM is invisible and never folded in)
+  if (surrogates || !LITTLE_ENDIAN || codes[0] === 0xfeff) return UTF16.decode(codes.subarray(0, length));
+  return Buffer.from(codes.buffer, codes.byteOffset, length * 2).toString('utf16le');
+}
+
+/** normalize() plus what the feature pass needs from the same scan. */
+export type NormalizedForFeatures = {
+  norm: Normalized;
+  /** norm.text's code units (the first norm.text.length): scratch, valid until the next call. */
+  codes: Uint16Array;
+  stats: MainStats;
+};
+
+export function normalize(text: string): Normalized {
+  return normalizeForFeatures(text).norm;
+}
+
+/** A Normalized whose original ranges are computed on first use (they are needed only to report a finding). */
+class LazyNormalized implements Normalized {
+  private ranges: Ranges | undefined;
+  readonly invisibleCount: number;
+  readonly confusableCount: number;
+  readonly leetCount: number;
+  constructor(
+    private readonly original: string,
+    /** The decoded blocks' ranges (kept from the first pass: they are rare, and may be long). */
+    private readonly blocks: Builder | undefined,
+    readonly text: string,
+    readonly mainLength: number,
+    readonly decoded: DecodedSegment[],
+    counts: { inv: number; conf: number; leet: number },
+  ) {
+    this.invisibleCount = counts.inv;
+    this.confusableCount = counts.conf;
+    this.leetCount = counts.leet;
+  }
+  get origStart(): Int32Array {
+    return (this.ranges ??= originalRanges(this.original, this.mainLength, this.blocks)).starts;
+  }
+  get origEnd(): Int32Array {
+    return (this.ranges ??= originalRanges(this.original, this.mainLength, this.blocks)).ends;
+  }
+}
+
+/** The original range of every normalised character: the main text folded again, with positions, then the blocks'. */
+function originalRanges(text: string, mainLength: number, blocks: Builder | undefined): Ranges {
+  const extra = blocks?.length ?? 0;
+  const ranges: Ranges = { starts: new Int32Array(text.length + extra + 16), ends: new Int32Array(text.length + extra + 16) };
+  const stats: MainStats = { upper: 0, letters: 0, nonAscii: false, surrogates: false, length: 0 };
+  foldMain(inputCodes(text), text.length, { inv: 0, conf: 0, leet: 0 }, stats, ranges);
+  if (stats.length !== mainLength) throw new Error('normalize: the ranges pass disagrees with the folding pass');
+  let { starts, ends } = ranges;
+  if (blocks !== undefined) {
+    if (starts.length < mainLength + extra) {
+      starts = grown(starts, new Int32Array(mainLength + extra), mainLength);
+      ends = grown(ends, new Int32Array(mainLength + extra), mainLength);
+    }
+    starts.set(blocks.starts.subarray(0, extra), mainLength);
+    ends.set(blocks.ends.subarray(0, extra), mainLength);
+  }
+  return { starts: starts.subarray(0, mainLength + extra), ends: ends.subarray(0, mainLength + extra) };
+}
+
+export function normalizeForFeatures(text: string): NormalizedForFeatures {
+  const n = text.length;
+  const u = inputCodes(text);
+  const counts = { inv: 0, conf: 0, leet: 0 };
+  const stats: MainStats = { upper: 0, letters: 0, nonAscii: false, surrogates: false, length: 0 };
+  let codes = foldMain(u, n, counts, stats, null);
+  const mainLength = stats.length;
+  let length = mainLength;
+  const decoded: DecodedSegment[] = [];
+  const segments = findEncoded(text, u);
+  let blocks: Builder | undefined;
+  if (segments.length > 0) {
+    // decoded blocks: folded with their ranges (rare), then appended to the codes
+    const b = (blocks = new Builder(64));
+    for (const seg of segments) {
+      b.pushCode(10, seg.start, seg.end);
+      const normStart = mainLength + b.length;
+      foldInto(b, seg.text, seg, { inv: 0, conf: 0, leet: 0 });
+      decoded.push({ normStart, normEnd: mainLength + b.length, start: seg.start, end: seg.end, encoding: seg.encoding });
+    }
+    codes = codeScratch(mainLength + b.length, codes, mainLength);
+    codes.set(b.codes.subarray(0, b.length), mainLength);
+    length += b.length;
+    if (b.nonAscii) stats.nonAscii = true;
+    if (b.surrogates) stats.surrogates = true;
+  }
+  const folded = decodeCodes(codes, length, stats.surrogates);
+  // the decoder replaces a lone surrogate by U+FFFD (same length): the features read the text's own code units
+  if (stats.surrogates) for (let k = 0; k < length; k++) codes[k] = folded.charCodeAt(k);
+  const norm = new LazyNormalized(text, blocks, folded, mainLength, decoded, counts);
+  return { norm, codes, stats };
 }
 
 /** Maps a normalised span [a, b) back to the original text. */
