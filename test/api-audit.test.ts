@@ -1,9 +1,15 @@
 /** The audit chain head through the api: what an org anchors elsewhere, for owners and admins only. */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPublicKey, randomUUID, verify } from 'node:crypto';
+import { operatorCreateToken } from '../src/admin/credential-operations.js';
+import { organizations } from '../src/db/schema/index.js';
+import { uniqueName } from './support/database.js';
 import { linkHash } from '../src/audit/chain.js';
+import { checkpointPayload, createCheckpointSigner } from '../src/audit/checkpoint-signing.js';
+import { runRetention } from '../src/governance/retention-job.js';
 import { queryRows } from '../src/db/rows.js';
-import { apiClient, createOrg, mintToken, type ApiClient, type TestOrg } from './support/api.js';
+import { apiClient, createOrg, mintToken, operatorCtx, type ApiClient, type TestOrg } from './support/api.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 let server: TestServer;
@@ -42,5 +48,81 @@ describe('GET /api/orgs/:orgId/audit/head', () => {
 
   it('is for owners and admins', async () => {
     expect((await developer.get(`/api/orgs/${org.orgId}/audit/head`)).status).toBe(403);
+  });
+});
+
+type Retention = { plan: string; auditDays: number; auditDaysSetting: number | null; requestLogDays: number; zeroRetention: boolean };
+
+describe('retention settings', () => {
+  it('shows the plan’s audit retention, changes request-log retention and zero retention (audited), and refuses audit days below Enterprise', async () => {
+    const owner = apiClient(server, await mintToken(server, org, 'owner'));
+    const path = `/api/orgs/${org.orgId}/retention`;
+    const initial = await admin.get<Retention>(path);
+    expect(initial.body).toEqual({ plan: 'free', auditDays: 30, auditDaysSetting: null, requestLogDays: 30, zeroRetention: false });
+
+    const refused = await owner.put(path, { auditDays: 400 });
+    expect(refused.status).toBe(400);
+    expect(refused.error?.code).toBe('retention_not_configurable');
+    expect((await owner.put(path, { requestLogDays: 0 })).status).toBe(400);
+    // Owners only: retention decides what evidence exists.
+    expect((await admin.put(path, { requestLogDays: 7 })).status).toBe(403);
+
+    const changed = await owner.put<Retention>(path, { requestLogDays: 7, zeroRetention: true });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ requestLogDays: 7, zeroRetention: true, auditDays: 30 });
+    expect((await admin.get<Retention>(path)).body).toMatchObject({ requestLogDays: 7, zeroRetention: true });
+    const events = await queryRows<{ diff: { from: Retention; to: Retention } }>(
+      server.runtime.database.db,
+      sql`select diff from audit_events where org_id = ${org.orgId} and action = 'retention.changed'`,
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0]!.diff.from).toMatchObject({ requestLogDays: 30, zeroRetention: false });
+    expect(events[0]!.diff.to).toMatchObject({ requestLogDays: 7, zeroRetention: true });
+    // The same again changes nothing and writes nothing.
+    await owner.put(path, { requestLogDays: 7 });
+    expect(
+      (
+        await queryRows<{ n: number }>(
+          server.runtime.database.db,
+          sql`select count(*)::int as n from audit_events where org_id = ${org.orgId} and action = 'retention.changed'`,
+        )
+      )[0]!.n,
+    ).toBe(1);
+  });
+});
+
+describe('the head after retention', () => {
+  it('carries the latest signed checkpoint and the public key that verifies it, with no trust in the database', async () => {
+    // An org whose first events are old (retention cuts a chain from its start).
+    const pruned = { orgId: randomUUID(), orgName: uniqueName('pruned') };
+    await server.runtime.apiDb.withTenant(pruned.orgId, (tx) =>
+      tx.insert(organizations).values({ id: pruned.orgId, name: pruned.orgName }),
+    );
+    for (const age of [120, 90])
+      await server.runtime.database.db.execute(
+        sql`insert into audit_events (org_id, occurred_at, actor_type, action, outcome) values (${pruned.orgId}, now() - make_interval(days => ${age}), 'system', 'project.updated', 'success')`,
+      );
+    const deps = { db: server.runtime.apiDb, bus: server.runtime.bus, logger: server.runtime.logger };
+    const issued = await operatorCreateToken(deps, { org: pruned.orgName, name: 'auditor', role: 'admin' }, operatorCtx);
+    const prunedAdmin = apiClient(server, issued.token);
+    const signer = createCheckpointSigner(server.runtime.secrets.authSecret);
+    const logger = server.runtime.logger;
+    await runRetention({ db: server.runtime.apiDb, signer, logger, host: 'test' });
+    const head = await prunedAdmin.get<{
+      checkpoint: { seq: number; hash: string; prunedAt: string; signature: string; keyId: string } | null;
+      checkpointKey: { keyId: string; publicKeyPem: string } | null;
+    }>(`/api/orgs/${pruned.orgId}/audit/head`);
+    const { checkpoint, checkpointKey } = head.body;
+    expect(checkpoint).not.toBeNull();
+    expect(checkpointKey?.keyId).toBe(checkpoint!.keyId);
+    const payload = checkpointPayload({
+      chain: pruned.orgId,
+      seq: checkpoint!.seq,
+      hash: checkpoint!.hash,
+      prunedAt: new Date(checkpoint!.prunedAt),
+    });
+    const key = createPublicKey(checkpointKey!.publicKeyPem);
+    expect(verify(null, payload, key, Buffer.from(checkpoint!.signature, 'base64'))).toBe(true);
+    expect(verify(null, Buffer.concat([payload, Buffer.from(' ')]), key, Buffer.from(checkpoint!.signature, 'base64'))).toBe(false);
   });
 });

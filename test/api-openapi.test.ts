@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEnv } from '../src/api/env.js';
-import { assertValidRoutes, defineRoute, mountRoutes, type ApiRoute } from '../src/api/registry.js';
+import { assertValidRoutes, defineRoute, mountRoutes, streamedBody, type ApiRoute } from '../src/api/registry.js';
 import { instanceRoutes } from '../src/api/routes/instance.js';
 import { meRoutes } from '../src/api/routes/me.js';
 import { orgCreationRoutes } from '../src/api/routes/org-creation.js';
@@ -89,7 +89,9 @@ describe('the OpenAPI document', () => {
       expect(Boolean(operation!.requestBody), where).toBe(route.body !== undefined);
       const success = operation!.responses[String(route.status)];
       expect(success, where).toBeDefined();
-      if (route.status !== 204) expect(success!.content?.['application/json'].schema, where).toMatchObject({ type: 'object' });
+      if (route.produces !== undefined)
+        expect(Object.keys(success!.content ?? {}).sort(), where).toEqual(Object.keys(route.produces).sort());
+      else if (route.status !== 204) expect(success!.content?.['application/json'].schema, where).toMatchObject({ type: 'object' });
       for (const status of ['400', '401', '403', '404'])
         expect(operation!.responses[status]?.$ref, where).toBe(`#/components/responses/Error${status}`);
     }
@@ -146,5 +148,13 @@ describe('the route registry', () => {
     expect(() => assertValidRoutes([broken({ path: '/api/orgs/:orgId/keys/:keyId' })])).toThrow(/params schema must validate exactly/);
     expect(() => assertValidRoutes([valid(), broken({ operationId: 'other' })])).toThrow(/registered twice/);
     expect(() => assertValidRoutes([valid(), broken({ path: '/api/orgs/:orgId/other' })])).toThrow(/operationId probe is used twice/);
+  });
+
+  it('accepts a streamed route only with produces, streamedBody and status 200 together', () => {
+    const produces = { 'text/csv': 'a file' };
+    expect(() => assertValidRoutes([broken({ response: streamedBody, produces })])).not.toThrow();
+    expect(() => assertValidRoutes([broken({ response: streamedBody })])).toThrow(/streamed route/);
+    expect(() => assertValidRoutes([broken({ produces })])).toThrow(/streamed route/);
+    expect(() => assertValidRoutes([broken({ response: streamedBody, produces, status: 201 })])).toThrow(/streamed route/);
   });
 });

@@ -9,12 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, linkHash, verifyAllChains, verifyChain } from '../src/audit/chain.js';
+import { createCheckpointSigner } from '../src/audit/checkpoint-signing.js';
 import { recordAudit } from '../src/audit/record.js';
 import { queryRows } from '../src/db/rows.js';
 import { organizations } from '../src/db/schema/index.js';
 import { openIsolatedTestDatabase, uniqueName, type TestDatabase } from './support/database.js';
 
 let db: TestDatabase;
+const signer = createCheckpointSigner('audit-chain-test-secret-0123456789abcdef');
 
 beforeAll(async () => {
   db = await openIsolatedTestDatabase();
@@ -57,7 +59,12 @@ describe('writing', () => {
     expect(rows[0]!.prev_hash).toBe(GENESIS_HASH);
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.prev_hash).toBe(rows[i - 1]!.hash);
     expect(new Set(rows.map((r) => r.hash)).size).toBe(4);
-    expect(await verifyChain(db.handle.db, orgId)).toEqual({ chain: orgId, events: 4, head: { seq: 4, hash: rows[3]!.hash }, ok: true });
+    expect(await verifyChain(db.handle.db, orgId, signer)).toEqual({
+      chain: orgId,
+      events: 4,
+      head: { seq: 4, hash: rows[3]!.hash },
+      ok: true,
+    });
   });
 
   it('gives concurrent writers consecutive positions, and a rolled-back event leaves no gap', async () => {
@@ -72,7 +79,7 @@ describe('writing', () => {
     await record(orgId, 99);
     const rows = await chainRows(orgId);
     expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
-    expect((await verifyChain(db.handle.db, orgId)).ok).toBe(true);
+    expect((await verifyChain(db.handle.db, orgId, signer)).ok).toBe(true);
   });
 
   it('keeps the instance chain (events before an org is known) separate', async () => {
@@ -85,7 +92,7 @@ describe('writing', () => {
         reason: 'bad_password',
       }),
     );
-    const [instance] = await verifyAllChains(db.handle.db);
+    const [instance] = await verifyAllChains(db.handle.db, signer);
     expect(instance).toMatchObject({ chain: 'instance', ok: true });
     expect(instance!.events).toBeGreaterThan(0);
   });
@@ -95,9 +102,9 @@ describe('verification', () => {
   async function tampered(change: (orgId: string, rows: ChainRow[]) => Promise<unknown>) {
     const orgId = await newOrg();
     for (let n = 1; n <= 5; n++) await record(orgId, n);
-    expect((await verifyChain(db.handle.db, orgId)).ok).toBe(true);
+    expect((await verifyChain(db.handle.db, orgId, signer)).ok).toBe(true);
     await change(orgId, await chainRows(orgId));
-    return verifyChain(db.handle.db, orgId);
+    return verifyChain(db.handle.db, orgId, signer);
   }
 
   it('finds an edited event', async () => {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { verifyAllChains, type ChainReport } from '../audit/chain.js';
+import { createCheckpointSigner } from '../audit/checkpoint-signing.js';
 import type { Db } from '../db/types.js';
 import type { ScopedDatabase } from '../db/tenant.js';
 import { findOrganizationId } from '../tenancy/organizations.js';
@@ -21,12 +22,15 @@ export class UnknownOrgError extends Error {
 export type AuditVerifyResult = { ok: boolean; chains: ChainReport[] };
 
 /** `owner` is the database owner's connection (the chain reader is the owner's); `apiDb` resolves an org name. */
-export async function operatorVerifyAudit(deps: { owner: Db; apiDb: ScopedDatabase }, input: AuditVerifyInput): Promise<AuditVerifyResult> {
+export async function operatorVerifyAudit(
+  deps: { owner: Db; apiDb: ScopedDatabase; authSecret: string },
+  input: AuditVerifyInput,
+): Promise<AuditVerifyResult> {
   let orgId: string | undefined;
   if (input.org !== undefined) {
     orgId = await findOrganizationId(deps.apiDb, input.org);
     if (!orgId) throw new UnknownOrgError(input.org);
   }
-  const chains = await verifyAllChains(deps.owner, orgId);
+  const chains = await verifyAllChains(deps.owner, createCheckpointSigner(deps.authSecret), orgId);
   return { ok: chains.every((c) => c.ok), chains };
 }

@@ -11,7 +11,9 @@ export function auditAdminRoutes(runtime: Runtime): Hono<AppEnv> {
   app.post('/admin/audit/verify', async (c) => {
     const input = await readJson(c, auditVerifySchema);
     try {
-      return c.json(await operatorVerifyAudit({ owner: runtime.database.db, apiDb: runtime.apiDb }, input));
+      return c.json(
+        await operatorVerifyAudit({ owner: runtime.database.db, apiDb: runtime.apiDb, authSecret: runtime.secrets.authSecret }, input),
+      );
     } catch (error) {
       if (error instanceof UnknownOrgError) throw badRequest(error.message, 'unknown_org');
       throw error;

@@ -26,4 +26,6 @@ export type ApiDeps = CredentialDeps & {
   publicUrl?: string;
   /** Invitations sent per inviting user or token. */
   inviteThrottle?: KeyedLimiter;
+  /** The key that verifies audit retention checkpoints (public half only). */
+  checkpointKey?: { keyId: string; publicKeyPem: string };
 };

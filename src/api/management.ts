@@ -2,6 +2,7 @@
  * The management api (`/api/*` except first-run setup): admin-token authentication, the route
  * registry and the OpenAPI document generated from it.
  */
+import { publicCheckpointKey } from '../audit/checkpoint-signing.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
@@ -81,6 +82,7 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
     gatewayUrl: options.gatewayUrl,
     mailer: runtime.mailer,
     publicUrl: runtime.config.publicUrl,
+    checkpointKey: publicCheckpointKey(runtime.secrets.authSecret),
     // An admin may invite a team, not spray mail: 50 invitations an hour per user or token.
     inviteThrottle: createKeyedLimiter({
       points: 50,

@@ -47,13 +47,20 @@ function rolesHolding(route: ApiRoute): string[] {
   return ROLES.filter((role) => isAtLeast(role, PERMISSION_TABLE[route.permission]));
 }
 
+/** A streamed body is text in each declared media type; no JSON schema describes it. */
+function streamedContent(produces: Readonly<Record<string, string>>): JsonObject {
+  return Object.fromEntries(Object.entries(produces).map(([type, description]) => [type, { schema: { type: 'string', description } }]));
+}
+
 function operation(route: ApiRoute): JsonObject {
   const errors = new Set([400, 401, 403, 404, ...(route.body ? [415] : []), ...(route.errors ?? [])]);
   const responses: JsonObject = {
     [String(route.status)]:
       route.status === 204
         ? { description: 'Done.' }
-        : { description: 'Success.', content: { 'application/json': { schema: jsonSchema(route.response, 'output') } } },
+        : route.produces !== undefined
+          ? { description: 'Success (streamed).', content: streamedContent(route.produces) }
+          : { description: 'Success.', content: { 'application/json': { schema: jsonSchema(route.response, 'output') } } },
   };
   for (const status of [...errors].sort((a, b) => a - b)) responses[String(status)] = { $ref: `#/components/responses/Error${status}` };
   const query = route.query ? parameters(route.query, 'query') : [];

@@ -14,6 +14,10 @@
  * an API key by its id, usage) get the caller's project scope as `projects` and apply it
  * themselves: lists are filtered, a single resource of another project is 404.
  *
+ * A route that streams a file instead of answering JSON (an export) declares the media types it
+ * `produces` and `response: streamedBody`; its handler returns the Response itself, which is
+ * passed through as is (every check before the handler still applies).
+ *
  * The same declarations produce the OpenAPI document (openapi.ts).
  */
 import type { Context, Hono } from 'hono';
@@ -83,7 +87,13 @@ export interface ApiRoute<
   body?: B;
   /** 204 routes declare `noContent`. */
   status: 200 | 201 | 204;
+  /** JSON routes: the body's schema. Streamed routes: `streamedBody`, with `produces`. */
   response: R;
+  /**
+   * A streamed (non-JSON) body: its media types, each with a description for the OpenAPI
+   * document. The handler builds the Response; no response schema can check a stream.
+   */
+  produces?: Readonly<Record<string, string>>;
   /** Extra client errors the route can answer besides 400/401/403/404, e.g. 409. */
   errors?: readonly number[];
   // A method (not a property) so a route with specific schemas is assignable to ApiRoute.
@@ -101,6 +111,9 @@ export function defineRoute<
 }
 
 export const noContent = z.undefined();
+
+/** The `response` of a route that `produces` a stream: its handler returns the Response itself. */
+export const streamedBody = z.instanceof(Response);
 
 /** Parses `:name` segments out of a route path. */
 export function pathParameterNames(path: string): string[] {
@@ -125,6 +138,8 @@ export function assertValidRoutes(routes: readonly ApiRoute[]): void {
     const inPath = pathParameterNames(route.path).sort();
     if (declared.join() !== inPath.join()) throw new Error(`route ${where}: params schema must validate exactly ${inPath.join(', ')}`);
     if (route.status === 204 && route.response !== noContent) throw new Error(`route ${where}: a 204 route must declare noContent`);
+    if ((route.produces !== undefined) !== (route.response === streamedBody) || (route.produces !== undefined && route.status !== 200))
+      throw new Error(`route ${where}: a streamed route declares produces, response streamedBody and status 200 (and only it)`);
     const key = `${route.method} ${route.path}`;
     if (seen.has(key)) throw new Error(`route ${where} is registered twice`);
     if (operationIds.has(route.operationId)) throw new Error(`operationId ${route.operationId} is used twice`);
@@ -180,6 +195,10 @@ async function handle(route: ApiRoute, c: Context<ApiEnv>, strongAuth?: StrongAu
   };
   const result = await route.handler({ params, query, body, principal, role, projects, ctx, c });
   if (route.status === 204) return c.body(null, 204);
+  if (route.produces !== undefined) {
+    if (!(result instanceof Response)) throw new Error(`${route.operationId}: a streamed route must return a Response`);
+    return result;
+  }
   // Our own output failing its schema is a bug: a 500 (logged), never a partial response.
   const parsed = route.response.safeParse(result);
   if (!parsed.success) throw new Error(`${route.operationId}: response does not match its schema (${describeZodError(parsed.error)})`);

@@ -39,6 +39,9 @@ export const AUDIT_ACTIONS = [
   'org.updated',
   'org.plan_changed',
   'org.deleted',
+  // retention: a setting changed; the job removed expired events and logs (counts, never contents)
+  'retention.changed',
+  'retention.applied',
   'member.added',
   'member.role_changed',
   'member.updated',
@@ -69,6 +72,8 @@ export const AUDIT_ACTIONS = [
   'org_secret.updated',
   // limits
   'budget.alert',
+  // the audit trail itself: an export (its format and filters), recorded before it streams
+  'audit.exported',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

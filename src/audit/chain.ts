@@ -13,17 +13,27 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { queryOne, queryRows } from '../db/rows.js';
 import type { DbOrTx } from '../db/types.js';
+import type { CheckpointSigner } from './checkpoint-signing.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const PAGE = 2_000;
 
-export type ChainBreak = { seq: number; reason: 'hash_mismatch' | 'prev_hash_mismatch' | 'seq_gap' | 'head_mismatch' };
+export type ChainBreak = {
+  seq: number;
+  reason: 'hash_mismatch' | 'prev_hash_mismatch' | 'seq_gap' | 'head_mismatch' | 'checkpoint_signature_invalid' | 'checkpoint_key_unknown';
+};
+
+/** Checks a retention checkpoint's signature (audit/checkpoint-signing.ts). */
+export type CheckpointVerifier = Pick<CheckpointSigner, 'keyId' | 'verify'>;
 
 export type ChainReport = {
   /** `instance`, or the org id. */
   chain: string;
+  /** Events verified (those after the checkpoint, when retention removed older ones). */
   events: number;
   head: { seq: number; hash: string } | null;
+  /** Where verification started when retention removed the oldest events. */
+  checkpoint?: { seq: number; prunedAt: string; keyId: string };
   ok: boolean;
   /** The first broken link, when there is one. */
   broken?: ChainBreak;
@@ -36,24 +46,35 @@ export function linkHash(prevHash: string, canonical: string): string {
 }
 
 type PageRow = { seq: string | number; prev_hash: string; hash: string; canonical: string };
+type CheckpointRow = { seq: string | number; hash: string; pruned_at: Date | string; signature: string; key_id: string };
 
-export async function verifyChain(db: DbOrTx, orgId: string | null): Promise<ChainReport> {
+export async function verifyChain(db: DbOrTx, orgId: string | null, verifier: CheckpointVerifier): Promise<ChainReport> {
   const chain = orgId ?? 'instance';
   const head = await queryOne<{ seq: string | number; hash: string }>(
     db,
     sql`select seq, hash from audit_chain_heads where chain = ${chain}`,
   );
-  let expectedSeq = 1;
-  let prevHash = GENESIS_HASH;
+  const checkpoint = await queryOne<CheckpointRow>(db, sql`select * from portcullis_audit_latest_checkpoint(${orgId}::uuid)`);
+  // After retention the chain starts at the latest checkpoint, whose signature vouches for the
+  // position and hash of the last event removed.
+  const first = checkpoint ? Number(checkpoint.seq) : 0;
+  let prevHash = checkpoint ? checkpoint.hash : GENESIS_HASH;
+  let expectedSeq = first + 1;
   let events = 0;
   const report = (broken?: ChainBreak): ChainReport => ({
     chain,
     events,
     head: head ? { seq: Number(head.seq), hash: head.hash } : null,
+    ...(checkpoint ? { checkpoint: { seq: first, prunedAt: new Date(checkpoint.pruned_at).toISOString(), keyId: checkpoint.key_id } } : {}),
     ok: broken === undefined,
     ...(broken ? { broken } : {}),
   });
-  for (let after = 0; ;) {
+  if (checkpoint) {
+    const signed = { chain, seq: first, hash: checkpoint.hash, prunedAt: new Date(checkpoint.pruned_at) };
+    if (checkpoint.key_id !== verifier.keyId) return report({ seq: first, reason: 'checkpoint_key_unknown' });
+    if (!verifier.verify(signed, checkpoint.signature)) return report({ seq: first, reason: 'checkpoint_signature_invalid' });
+  }
+  for (let after = first; ;) {
     const rows = await queryRows<PageRow>(db, sql`select * from portcullis_audit_chain_page(${orgId}::uuid, ${after}, ${PAGE})`);
     for (const row of rows) {
       const seq = Number(row.seq);
@@ -69,7 +90,8 @@ export async function verifyChain(db: DbOrTx, orgId: string | null): Promise<Cha
   }
   // Events cut from the end leave a chain that verifies on its own: the head says how far it went.
   const headSeq = head ? Number(head.seq) : 0;
-  if (headSeq !== events || (head ? head.hash : GENESIS_HASH) !== prevHash) return report({ seq: events + 1, reason: 'head_mismatch' });
+  if (headSeq !== expectedSeq - 1 || (head ? head.hash : GENESIS_HASH) !== prevHash)
+    return report({ seq: expectedSeq, reason: 'head_mismatch' });
   return report();
 }
 
@@ -79,9 +101,9 @@ export async function listChains(db: DbOrTx): Promise<(string | null)[]> {
   return rows.map((r) => (r.chain === 'instance' ? null : r.chain));
 }
 
-export async function verifyAllChains(db: DbOrTx, orgId?: string | null): Promise<ChainReport[]> {
+export async function verifyAllChains(db: DbOrTx, verifier: CheckpointVerifier, orgId?: string | null): Promise<ChainReport[]> {
   const chains = orgId === undefined ? await listChains(db) : [orgId];
   const reports: ChainReport[] = [];
-  for (const chain of chains) reports.push(await verifyChain(db, chain));
+  for (const chain of chains) reports.push(await verifyChain(db, chain, verifier));
   return reports;
 }

@@ -15,7 +15,10 @@ export async function auditVerifyCommand(config: Config, options: { org?: unknow
     ? await client.call<AuditVerifyResult>('POST', '/admin/audit/verify', input)
     : await withDirectRuntime(config, async (runtime) => {
         try {
-          return await operatorVerifyAudit({ owner: runtime.database.db, apiDb: runtime.apiDb }, input);
+          return await operatorVerifyAudit(
+            { owner: runtime.database.db, apiDb: runtime.apiDb, authSecret: runtime.secrets.authSecret },
+            input,
+          );
         } catch (error) {
           if (error instanceof UnknownOrgError) throw new CliError(error.message, 2);
           throw error;

@@ -37,6 +37,8 @@ export type Config = {
   gatewayMaxBodyBytes: number;
   apiMaxBodyBytes: number;
   shutdownTimeoutMs: number;
+  /** How often the api applies retention (governance/retention-job.ts). */
+  retentionIntervalMs: number;
   allowPrivateProviderUrls: boolean;
   upstreamTimeoutMs: number;
   /** Signed-in sessions: idle expiry (slides with use) and absolute expiry (from sign-in), in seconds. */
@@ -249,6 +251,7 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
     gatewayMaxBodyBytes: raw.GATEWAY_MAX_BODY_BYTES,
     apiMaxBodyBytes: raw.API_MAX_BODY_BYTES,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    retentionIntervalMs: raw.RETENTION_INTERVAL_SECONDS * 1000,
     allowPrivateProviderUrls:
       raw.ALLOW_PRIVATE_PROVIDER_URLS === undefined ? raw.NODE_ENV !== 'production' : raw.ALLOW_PRIVATE_PROVIDER_URLS === 'true',
     upstreamTimeoutMs: raw.UPSTREAM_TIMEOUT_MS,

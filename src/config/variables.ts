@@ -352,6 +352,14 @@ export const variablesSchema = z
     API_MAX_BODY_BYTES: positiveInt(100 * 1024 * 1024)
       .default(1024 * 1024)
       .meta(meta({ description: 'Largest request body the api accepts (413 above).' })),
+    RETENTION_INTERVAL_SECONDS: positiveInt(604_800)
+      .default(3_600)
+      .meta(
+        meta({
+          description:
+            'How often the api process applies retention (audit events by plan, request logs and bodies per org), in batches; several replicas may run it.',
+        }),
+      ),
     SHUTDOWN_TIMEOUT_MS: positiveInt(600_000)
       .default(10_000)
       .meta(meta({ description: 'On SIGINT/SIGTERM, how long in-flight requests may finish before connections are closed.' })),

@@ -44,7 +44,9 @@ export async function startServices(
   const started: RunningServer[] = [];
   let adminToken: { remove(): void } | undefined;
   let gatewayServices: GatewayServices | undefined;
+  let stopRetention: () => Promise<void> | undefined = () => undefined;
   const stopServers = async () => {
+    await stopRetention();
     await Promise.all(started.map((s) => s.close(config.shutdownTimeoutMs)));
     // After the last request drained: flush the request logs, close upstream connections.
     await gatewayServices?.close();
@@ -82,6 +84,9 @@ export async function startServices(
         })
       : undefined;
     if (api) started.push(api);
+    // Retention runs beside the api: any number of replicas may run it (it locks per chain).
+    const retention = api ? (await import('../governance/retention-schedule.js')).startRetention(runtime) : undefined;
+    stopRetention = () => retention?.stop();
 
     let admin: RunningServer | undefined;
     if (runtime.lock) {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { PROVIDER_IDS } from '../providers/ids.js';
 import { limitsSchema } from './limits.js';
+import { DEFAULT_RETENTION, retentionSettingsSchema } from '../governance/retention-policy.js';
 
 export const orgSettingsSchema = z
   .object({
@@ -36,6 +37,8 @@ export const orgSettingsSchema = z
      * Never `owner`: ownership is granted by hand, so a group cannot make or unmake owners.
      */
     oidcGroupRoles: z.record(z.string().trim().min(1).max(200), z.enum(['admin', 'developer', 'viewer'])).default({}),
+    /** How long audit events, request logs and bodies are kept (governance/retention-policy.ts). */
+    retention: retentionSettingsSchema.default(DEFAULT_RETENTION),
   })
   .strict();
 export type OrgSettings = z.output<typeof orgSettingsSchema>;

@@ -69,9 +69,11 @@ export const ID_FIELD_NAME = /^(id|ids|[a-z][A-Za-z0-9]*Ids?)$/;
 /**
  * Fields named like ids that name no tenant resource. `requestId` is a trace string a client may
  * choose itself (`x-request-id`), so two orgs can share one; as a filter it only matches the
- * caller's own rows (RLS), and an empty answer says nothing about any other org.
+ * caller's own rows (RLS), and an empty answer says nothing about any other org. The audit log's
+ * `actorId` and `targetId` filters are free text for the same reason (`cli@host`, a user id
+ * shared by the orgs the user belongs to, ids of any kind of target).
  */
-const NOT_ID_FIELDS: ReadonlySet<string> = new Set(['requestId']);
+const NOT_ID_FIELDS: ReadonlySet<string> = new Set(['requestId', 'actorId', 'targetId']);
 
 export type PathParam = { name: string; kind: IdKind };
 

@@ -23,6 +23,7 @@ import {
   type GuardrailEventRow,
 } from '../../tenancy/guardrail-events.js';
 import type { ApiDeps } from '../deps.js';
+import { cursorParam, encodeCursor } from '../cursor.js';
 import { defineRoute, type ApiRoute } from '../registry.js';
 import { orgParams, timestampSchema } from '../schemas.js';
 
@@ -30,31 +31,15 @@ const TAG = 'Guardrails';
 const DIRECTIONS = ['input', 'output'] as const;
 const MAX_LIMIT = 1000;
 
-const cursorSchema = z.object({ t: timestampSchema, i: z.uuid() }).strict();
-
-/** Opaque to clients (base64url JSON), so the paging key can change without breaking them. */
-function encodeCursor(cursor: GuardrailEventCursor): string {
-  return Buffer.from(JSON.stringify({ t: cursor.createdAt, i: cursor.id })).toString('base64url');
+/** Keyset position: the last event's time and id. */
+function encodeEventCursor(cursor: GuardrailEventCursor): string {
+  return encodeCursor({ t: cursor.createdAt, i: cursor.id });
 }
 
-const beforeSchema = z
-  .string()
-  .max(200)
-  .transform((value, ctx): GuardrailEventCursor => {
-    let decoded: unknown;
-    try {
-      decoded = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-    } catch {
-      decoded = undefined;
-    }
-    const parsed = cursorSchema.safeParse(decoded);
-    if (!parsed.success) {
-      ctx.addIssue({ code: 'custom', message: 'is not a cursor this api returned' });
-      return z.NEVER;
-    }
-    return { createdAt: parsed.data.t, id: parsed.data.i };
-  })
-  .meta({ description: 'The `nextCursor` of the previous page.' });
+const beforeSchema = cursorParam(z.object({ t: timestampSchema, i: z.uuid() }).strict(), (decoded): GuardrailEventCursor => ({
+  createdAt: decoded.t,
+  id: decoded.i,
+}));
 
 /** since ≤ until, checked on the filter fields both routes share. */
 function refineWindow(query: { since?: string; until?: string }, ctx: z.RefinementCtx): void {
@@ -182,7 +167,7 @@ export function guardrailEventRoutes(deps: ApiDeps): ApiRoute[] {
           await assertFilterTargets(tx, query, projects);
           return listGuardrailEvents(tx, params.orgId, filter, page);
         });
-        return { events: events.map(toEventView), nextCursor: next ? encodeCursor(next) : null };
+        return { events: events.map(toEventView), nextCursor: next ? encodeEventCursor(next) : null };
       },
     }),
     defineRoute({

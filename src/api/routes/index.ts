@@ -2,6 +2,7 @@ import type { ApiDeps } from '../deps.js';
 import type { ApiRoute } from '../registry.js';
 import { adminTokenRoutes } from './admin-tokens.js';
 import { auditRoutes } from './audit.js';
+import { retentionRoutes } from './retention.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { limitRoutes } from './limits.js';
 import { memberRoutes } from './members.js';
@@ -30,5 +31,6 @@ export function managementRoutes(deps: ApiDeps): ApiRoute[] {
     ...guardrailRoutes(deps),
     ...guardrailEventRoutes(deps),
     ...auditRoutes(deps),
+    ...retentionRoutes(deps),
   ];
 }

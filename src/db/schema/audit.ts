@@ -55,3 +55,25 @@ export const auditChainHeads = pgTable('audit_chain_heads', {
   hash: text('hash').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * What retention pruning removed from a chain: every event up to `seq`, whose hash was `hash`,
+ * signed (Ed25519) by the instance's checkpoint key, so `portcullis audit verify` can start the
+ * chain from here once the events themselves are gone. Written only by the prune function.
+ */
+export const auditCheckpoints = pgTable(
+  'audit_checkpoints',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** null = the instance chain. */
+    orgId: uuid('org_id'),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    hash: text('hash').notNull(),
+    prunedAt: timestamp('pruned_at', { withTimezone: true }).notNull(),
+    /** base64 Ed25519 signature over the checkpoint's canonical JSON (src/audit/checkpoint-signing.ts). */
+    signature: text('signature').notNull(),
+    /** First 16 hex characters of SHA-256 over the signing key's SPKI DER. */
+    keyId: text('key_id').notNull(),
+  },
+  (t) => [unique('audit_checkpoints_chain_seq_key').on(t.orgId, t.seq).nullsNotDistinct(), tenantIsolation()],
+).enableRLS();

@@ -122,7 +122,10 @@ export async function handleChat(
   // Reversible redaction puts this request's own values back into the answer: such an answer
   // belongs to this request alone and is never cached (a request with other values behind the
   // same placeholders would get these).
-  const cacheOn = settings.cache.enabled && !guard.vault.reversible;
+  // Zero retention (an org setting): request metadata only — no stored bodies, no cached answers.
+  const zeroRetention = project.orgSettings.retention.zeroRetention;
+  const logBodies = settings.logBodies && !zeroRetention;
+  const cacheOn = settings.cache.enabled && !guard.vault.reversible && !zeroRetention;
   const cacheKey = cacheOn
     ? responseCacheKey({
         orgId: project.orgId,
@@ -225,7 +228,7 @@ export async function handleChat(
     log.fields.costMicroUsd = costOf(candidate, value.usage);
     // A blocked answer was still generated, so it is billed above before the 400 goes out.
     const text = guardAnswer(format, value.text, guard);
-    if (settings.logBodies) log.fields.bodies = { request: JSON.stringify(parsed.raw), response: storedAnswer(text) };
+    if (logBodies) log.fields.bodies = { request: JSON.stringify(parsed.raw), response: storedAnswer(text) };
     if (cacheKey && directive.write) {
       await services.responseCache.set(
         project.orgId,
@@ -243,7 +246,7 @@ export async function handleChat(
     primed: value.primed,
     processor: value.processor,
     body: value.body,
-    record: Boolean(cacheKey && directive.write) || settings.logBodies,
+    record: Boolean(cacheKey && directive.write) || logBodies,
     onFirstByte: () => log.markFirstToken(),
     onEnd: (completion) => {
       const usage = value.processor.usage();
@@ -251,8 +254,7 @@ export async function handleChat(
       log.fields.servedModel = value.processor.servedModel() ?? null;
       // Billed on what the provider reported for what was delivered, never on estimates.
       log.fields.costMicroUsd = costOf(candidate, usage);
-      if (settings.logBodies)
-        log.fields.bodies = { request: JSON.stringify(parsed.raw), response: storedAnswer(completion.sent?.join('') ?? null) };
+      if (logBodies) log.fields.bodies = { request: JSON.stringify(parsed.raw), response: storedAnswer(completion.sent?.join('') ?? null) };
       if (completion.outcome === 'complete' && cacheKey && directive.write && completion.sent) {
         const entry: CachedResponse = { frames: completion.sent, provider: candidate.provider, servedModel: log.fields.servedModel, usage };
         void services.responseCache.set(project.orgId, cacheKey, entry, settings.cache.ttlSeconds).catch(() => undefined);
