@@ -34,6 +34,8 @@ export const AUDIT_ACTIONS = [
   'auth.two_factor_failed',
   'recovery_code.used',
   'recovery_codes.generated',
+  // GDPR: a user downloaded their personal-data archive (GET /api/me/export)
+  'user.data_exported',
   // organizations and people
   'org.created',
   'org.updated',
@@ -74,6 +76,8 @@ export const AUDIT_ACTIONS = [
   'budget.alert',
   // the audit trail itself: an export (its format and filters), recorded before it streams
   'audit.exported',
+  // an access review (who can reach the org, and who has gone inactive) was generated: its counts, never its contents
+  'access_review.generated',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

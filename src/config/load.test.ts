@@ -199,6 +199,16 @@ describe('loadConfig: each invalid variable names itself and what is expected', 
     { env: { DATABASE_POOL_MAX: '0' }, expected: /^DATABASE_POOL_MAX: expected a whole number from 1 to 200$/ },
     { env: { DATABASE_POOL_MAX: '201' }, expected: /^DATABASE_POOL_MAX: expected a whole number from 1 to 200$/ },
     { env: { SHUTDOWN_TIMEOUT_MS: '1.5' }, expected: /^SHUTDOWN_TIMEOUT_MS: expected a whole number/ },
+    { env: { RETENTION_INTERVAL_SECONDS: '0' }, expected: /^RETENTION_INTERVAL_SECONDS: expected a whole number/ },
+    { env: { SIEM_WEBHOOK_URL: 'https://siem.example.com/in' }, expected: /^SIEM_WEBHOOK_URL, SIEM_WEBHOOK_SECRET: set both or neither$/ },
+    {
+      env: { SIEM_WEBHOOK_URL: 'https://siem.example.com/in', SIEM_WEBHOOK_SECRET: 'short' },
+      expected: /^SIEM_WEBHOOK_SECRET: expected at least 32 characters$/,
+    },
+    {
+      env: { NODE_ENV: 'production', SIEM_WEBHOOK_URL: 'http://169.254.169.254/latest', SIEM_WEBHOOK_SECRET: 'x'.repeat(32) },
+      expected: /^SIEM_WEBHOOK_URL: /,
+    },
   ];
 
   it.each(cases)('$env', ({ env, expected }) => {

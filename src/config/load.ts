@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { parseMasterKey, type MasterKey } from '../crypto/envelope.js';
+import { validateProviderBaseUrl } from '../gateway/upstream/ssrf.js';
 import { parseTrustProxy, type TrustProxy } from '../http/trust-proxy.js';
 import { registerSecret } from '../logging/secret-registry.js';
 import { ConfigError } from './config-error.js';
@@ -40,6 +41,8 @@ export type Config = {
   /** How often the api applies retention (governance/retention-job.ts). */
   retentionIntervalMs: number;
   allowPrivateProviderUrls: boolean;
+  /** SIEM delivery of audit events (audit/siem/): a signed webhook and/or JSON lines on stdout. */
+  siem: { webhook: { url: string; secret: string } | undefined; stdout: boolean };
   upstreamTimeoutMs: number;
   /** Signed-in sessions: idle expiry (slides with use) and absolute expiry (from sign-in), in seconds. */
   session: { idleTimeoutSeconds: number; maxAgeSeconds: number };
@@ -122,6 +125,22 @@ function parseOAuth(raw: RawVariables, problems: string[]): OAuthConfig {
         ? { ...oidc, issuer: raw.OIDC_ISSUER, name: raw.OIDC_NAME, groupsClaim: raw.OIDC_GROUPS_CLAIM, scopes: raw.OIDC_SCOPES }
         : undefined,
   };
+}
+
+/** The SIEM webhook needs its secret (and the reverse), and a URL the provider-URL address policy accepts. */
+function parseSiem(raw: RawVariables, allowPrivate: boolean, problems: string[]): Config['siem'] {
+  const url = raw.SIEM_WEBHOOK_URL;
+  const secret = raw.SIEM_WEBHOOK_SECRET;
+  if ((url === undefined) !== (secret === undefined)) problems.push('SIEM_WEBHOOK_URL, SIEM_WEBHOOK_SECRET: set both or neither');
+  if (secret !== undefined && secret.length < 32) problems.push('SIEM_WEBHOOK_SECRET: expected at least 32 characters');
+  if (url !== undefined) {
+    try {
+      validateProviderBaseUrl(url, { allowPrivate });
+    } catch (error) {
+      problems.push(`SIEM_WEBHOOK_URL: ${(error as Error).message.replace(/^Refused provider URL/, 'refused')}`);
+    }
+  }
+  return { webhook: url !== undefined && secret !== undefined ? { url, secret } : undefined, stdout: raw.SIEM_STDOUT === 'true' };
 }
 
 function parseCorsOrigins(value: string | undefined, problems: string[], name = 'CORS_ORIGINS'): string[] | '*' {
@@ -225,6 +244,9 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
   const publicUrl = (raw.PUBLIC_URL ?? `${scheme}://localhost:${raw.API_PORT}`).replace(/\/+$/, '');
   const webauthn = parseWebAuthn(raw.WEBAUTHN_RP_ID, raw.WEBAUTHN_ORIGINS, publicUrl, problems);
   const oauth = parseOAuth(raw, problems);
+  const allowPrivateProviderUrls =
+    raw.ALLOW_PRIVATE_PROVIDER_URLS === undefined ? raw.NODE_ENV !== 'production' : raw.ALLOW_PRIVATE_PROVIDER_URLS === 'true';
+  const siem = parseSiem(raw, allowPrivateProviderUrls, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -252,8 +274,8 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
     apiMaxBodyBytes: raw.API_MAX_BODY_BYTES,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     retentionIntervalMs: raw.RETENTION_INTERVAL_SECONDS * 1000,
-    allowPrivateProviderUrls:
-      raw.ALLOW_PRIVATE_PROVIDER_URLS === undefined ? raw.NODE_ENV !== 'production' : raw.ALLOW_PRIVATE_PROVIDER_URLS === 'true',
+    allowPrivateProviderUrls,
+    siem,
     upstreamTimeoutMs: raw.UPSTREAM_TIMEOUT_MS,
     session: { idleTimeoutSeconds: raw.SESSION_IDLE_TIMEOUT, maxAgeSeconds: raw.SESSION_MAX_AGE },
     webauthn,

@@ -360,6 +360,31 @@ export const variablesSchema = z
             'How often the api process applies retention (audit events by plan, request logs and bodies per org), in batches; several replicas may run it.',
         }),
       ),
+    SIEM_WEBHOOK_URL: httpUrl()
+      .optional()
+      .meta(
+        meta({
+          description:
+            'Deliver every audit event (all orgs and the instance chain, in order per chain, at least once) to this webhook as signed JSON batches. https, or http only when private provider URLs are allowed; the same address checks as provider URLs. Needs SIEM_WEBHOOK_SECRET.',
+          defaultLabel: '(none)',
+        }),
+      ),
+    SIEM_WEBHOOK_SECRET: optionalNonEmpty().meta(
+      meta({
+        description: 'Key of the HMAC-SHA256 `x-portcullis-signature` on SIEM webhook batches (at least 32 characters).',
+        defaultLabel: '(none)',
+        secret: true,
+      }),
+    ),
+    SIEM_STDOUT: z
+      .enum(['true', 'false'], { error: 'expected true or false' })
+      .default('false')
+      .meta(
+        meta({
+          description:
+            'Write every audit event to stdout as one `{"type":"audit_event",…}` JSON line, for log shippers (at least once, in order per chain).',
+        }),
+      ),
     SHUTDOWN_TIMEOUT_MS: positiveInt(600_000)
       .default(10_000)
       .meta(meta({ description: 'On SIGINT/SIGTERM, how long in-flight requests may finish before connections are closed.' })),

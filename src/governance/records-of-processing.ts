@@ -119,7 +119,7 @@ const RECIPIENTS = `## 5. Recipients
 | The operator's email provider (SMTP) | Recipients' email addresses and the mail's content (invitations, password reset and verification links, security notices) | When such mail is sent; nothing when no SMTP server is configured |
 | Sign-in providers (GitHub, Google, an OpenID Connect provider), when enabled | The sign-in request; they return the person's id, name, email and avatar | At sign-in with that provider |
 | An org's budget-alert webhook, when set | The org id, the scope's id (org, project or API key: a personal key leads to a member), the limit and the threshold crossed | When usage crosses a threshold |
-| An org's SIEM | Not yet: audit delivery to a SIEM is planned (issue 8) | |
+| The operator's SIEM or log shipper (\`SIEM_WEBHOOK_URL\`, \`SIEM_STDOUT\`), when set | Every audit event of every org and of the instance, with its personal data (actor ids, IP addresses, user agents, diffs) | A few seconds after each event, at least once |
 | The operator's hosting, database, Redis and backup providers | Everything stored (bodies, provider keys and response-cache entries encrypted) | Continuously |
 | *[others: support tooling, log shipping]* | | |`;
 

@@ -19,7 +19,8 @@ export type PasskeyView = {
   backedUp: boolean;
 };
 
-const view = {
+/** What a passkey shows its owner (never its key material). */
+export const passkeyColumns = {
   id: passkeys.id,
   name: passkeys.name,
   createdAt: passkeys.createdAt,
@@ -38,7 +39,7 @@ export const lastSignInMethod = () =>
 
 export async function listPasskeys(db: ScopedDatabase, userId: string): Promise<PasskeyView[]> {
   return db.withRole((tx) =>
-    tx.select(view).from(passkeys).where(eq(passkeys.userId, userId)).orderBy(asc(passkeys.createdAt), asc(passkeys.id)),
+    tx.select(passkeyColumns).from(passkeys).where(eq(passkeys.userId, userId)).orderBy(asc(passkeys.createdAt), asc(passkeys.id)),
   );
 }
 
@@ -61,7 +62,7 @@ export async function renamePasskey(
       .update(passkeys)
       .set({ name })
       .where(and(eq(passkeys.userId, userId), eq(passkeys.id, passkeyId)))
-      .returning(view);
+      .returning(passkeyColumns);
     await recordAudit(tx, {
       orgId: null,
       actor: ctx.actor,

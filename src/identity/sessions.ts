@@ -19,6 +19,17 @@ export type SessionView = {
   userAgent: string | null;
 };
 
+/** What a session shows its owner (never its token). */
+export const sessionColumns = {
+  id: sessions.id,
+  createdAt: sessions.createdAt,
+  // better-auth bumps updated_at when it slides the expiry: last activity, to within its update age.
+  lastActiveAt: sessions.updatedAt,
+  expiresAt: sessions.expiresAt,
+  ipAddress: sessions.ipAddress,
+  userAgent: sessions.userAgent,
+};
+
 /** Sessions that still work: before their idle expiry and younger than the absolute maximum age. */
 const live = (userId: string, maxAgeSeconds: number, now: Date) =>
   and(eq(sessions.userId, userId), gt(sessions.expiresAt, now), gt(sessions.createdAt, new Date(now.getTime() - maxAgeSeconds * 1000)));
@@ -26,15 +37,7 @@ const live = (userId: string, maxAgeSeconds: number, now: Date) =>
 export async function listSessions(db: ScopedDatabase, userId: string, maxAgeSeconds: number, now = new Date()): Promise<SessionView[]> {
   return db.withRole((tx) =>
     tx
-      .select({
-        id: sessions.id,
-        createdAt: sessions.createdAt,
-        // better-auth bumps updated_at when it slides the expiry: last activity, to within its update age.
-        lastActiveAt: sessions.updatedAt,
-        expiresAt: sessions.expiresAt,
-        ipAddress: sessions.ipAddress,
-        userAgent: sessions.userAgent,
-      })
+      .select(sessionColumns)
       .from(sessions)
       .where(live(userId, maxAgeSeconds, now))
       .orderBy(desc(sessions.updatedAt), desc(sessions.id)),

@@ -87,6 +87,9 @@ export async function startServices(
     // Retention runs beside the api: any number of replicas may run it (it locks per chain).
     const retention = api ? (await import('../governance/retention-schedule.js')).startRetention(runtime) : undefined;
     stopRetention = () => retention?.stop();
+    // SIEM delivery too: chains are leased to one replica at a time (audit/siem/worker.ts).
+    const siem = api ? (await import('../audit/siem/start.js')).startSiem(runtime) : undefined;
+    stopRetention = () => Promise.all([retention?.stop(), siem?.stop()]).then(() => undefined);
 
     let admin: RunningServer | undefined;
     if (runtime.lock) {

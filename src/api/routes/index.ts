@@ -1,5 +1,6 @@
 import type { ApiDeps } from '../deps.js';
 import type { ApiRoute } from '../registry.js';
+import { accessReviewRoutes } from './access-review.js';
 import { adminTokenRoutes } from './admin-tokens.js';
 import { auditRoutes } from './audit.js';
 import { retentionRoutes } from './retention.js';
@@ -31,6 +32,7 @@ export function managementRoutes(deps: ApiDeps): ApiRoute[] {
     ...guardrailRoutes(deps),
     ...guardrailEventRoutes(deps),
     ...auditRoutes(deps),
+    ...accessReviewRoutes(deps),
     ...retentionRoutes(deps),
   ];
 }

@@ -1,10 +1,12 @@
-/** `/api/me`: the signed-in user, their orgs, their sessions and their passkeys. */
+/** `/api/me`: the signed-in user, their orgs, their sessions, their passkeys and their personal-data export. */
 import { z } from 'zod';
 import { roleSchema } from '../../auth/permissions.js';
 import { userMemberships } from '../../db/definer.js';
 import type { ScopedDatabase } from '../../db/tenant.js';
 import { notFound } from '../../http/errors.js';
 import { listPasskeys, removePasskey, renamePasskey, type PasskeyView } from '../../identity/passkeys.js';
+import { collectPersonalData } from '../../governance/personal-export/collect.js';
+import { personalExportSchema } from '../../governance/personal-export/schema.js';
 import { countRecoveryCodes, generateRecoveryCodes, recoveryCodeHasher } from '../../identity/recovery-codes.js';
 import { listSessions, revokeAllSessions, revokeSession } from '../../identity/sessions.js';
 import { getUser } from '../../tenancy/users.js';
@@ -112,6 +114,29 @@ export function meRoutes(deps: MeDeps): AccountRoute[] {
             return role.success ? [{ orgId: m.orgId, orgName: m.orgName, role: role.data }] : [];
           }),
         };
+      },
+    }),
+    defineAccountRoute({
+      operationId: 'exportMyPersonalData',
+      method: 'get',
+      path: '/api/me/export',
+      tag: TAG,
+      summary: 'Download all personal data held about me (JSON archive)',
+      description:
+        'GDPR access and portability: profile, sign-in accounts, sessions, passkeys, two-factor status, memberships, ' +
+        'invitations to my email, my personal API keys with their request logs (metadata, never bodies) and the audit events ' +
+        'I caused or that were recorded about my account. Never a secret: passwords, tokens and keys are reported as present only. ' +
+        'Lists are cut at 100,000 rows (`truncated`). Sessions only (403 `session_required` for an admin token); ' +
+        'recorded as `user.data_exported` in the instance audit chain.',
+      params: noParams,
+      status: 200,
+      response: personalExportSchema,
+      async handler({ principal, ctx, c }) {
+        const archive = await collectPersonalData(deps.db, principal.userId, ctx);
+        if (!archive) throw notFound();
+        c.header('content-disposition', `attachment; filename="portcullis-personal-data-${archive.exportedAt.slice(0, 10)}.json"`);
+        c.header('cache-control', 'no-store');
+        return archive;
       },
     }),
     defineAccountRoute({

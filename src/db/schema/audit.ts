@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { tenantIsolation } from './roles.js';
 
 /**
@@ -77,3 +77,31 @@ export const auditCheckpoints = pgTable(
   },
   (t) => [unique('audit_checkpoints_chain_seq_key').on(t.orgId, t.seq).nullsNotDistinct(), tenantIsolation()],
 ).enableRLS();
+
+// ---- SIEM delivery (src/audit/siem/) ----------------------------------------------------------
+
+/**
+ * How far each SIEM sink (`webhook`, `stdout`) has delivered each audit chain (`instance` or an
+ * org id): the events of a chain with seq > last_seq are its outbox. Chains append under a lock
+ * held to commit, so a committed seq is never followed by a smaller one and a cursor never
+ * passes an event that commits later. Retries back off through attempts and next_attempt_at;
+ * a replica holds a chain while it sends through the lease. Only the definer functions of
+ * migration 0022 touch it: no service role has a grant on it.
+ */
+export const siemCursors = pgTable(
+  'siem_cursors',
+  {
+    sink: text('sink').notNull(),
+    chain: text('chain').notNull(),
+    lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+    attempts: integer('attempts').notNull().default(0),
+    /** null: due now. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    /** Status code or short reason of the last failure; never a response body or a secret. */
+    lastError: text('last_error'),
+    leaseOwner: uuid('lease_owner'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.sink, t.chain] })],
+);

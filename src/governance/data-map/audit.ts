@@ -1,5 +1,5 @@
 /** Data map of the audit trail (src/db/schema/audit.ts). */
-import { auditChainHeads, auditCheckpoints, auditEvents } from '../../db/schema/index.js';
+import { auditChainHeads, auditCheckpoints, auditEvents, siemCursors } from '../../db/schema/index.js';
 import { common, describeTable } from './describe.js';
 import { AUDIT_RETENTION } from './retention-status.js';
 
@@ -61,6 +61,22 @@ export const auditTables = [
       pruned_at: common.time('When the events were pruned.'),
       signature: common.operational('Ed25519 signature over the checkpoint.'),
       key_id: common.operational('Fingerprint of the signing key.'),
+    },
+  }),
+  describeTable(siemCursors, {
+    purpose: 'How far each SIEM sink has delivered each audit chain, and the retry state of a failing delivery.',
+    dataSubjects: [],
+    retention: 'One row per sink and chain, overwritten as delivery advances; the events themselves stay in audit_events.',
+    columns: {
+      sink: common.operational('`webhook` or `stdout`.'),
+      chain: { category: 'identifier', personalData: false, description: '`instance` or an org id.' },
+      last_seq: common.operational('Position of the last event the sink accepted.'),
+      attempts: common.operational('Failed deliveries in a row.'),
+      next_attempt_at: common.time('When a failed delivery is retried.'),
+      last_error: common.operational('Status code or short reason of the last failure (never a response body).'),
+      lease_owner: common.operational('The api process sending this chain now.'),
+      lease_until: common.time('Until when that process holds the chain.'),
+      updated_at: common.updatedAt(),
     },
   }),
 ];
