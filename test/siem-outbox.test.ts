@@ -20,7 +20,7 @@ import { runSiemDelivery, type SiemWorkerDeps } from '../src/audit/siem/worker.j
 import { hmacSha256 } from '../src/crypto/hash.js';
 import { queryRows } from '../src/db/rows.js';
 import { createUpstreamClient, type UpstreamClient } from '../src/gateway/upstream/http-client.js';
-import { openTestDatabase, type TestDatabase } from './support/database.js';
+import { openIsolatedTestDatabase, type TestDatabase } from './support/database.js';
 
 const SECRET = 'siem-test-secret-0123456789abcdef0123456789';
 const MINUTE = 60_000;
@@ -38,10 +38,13 @@ const logger = pino(
   }),
 );
 
+// Its own database: a fresh sink starts at the beginning of every chain, and the shared test
+// database holds every other file's orgs and events (on PostgreSQL, thousands), which a pass would
+// deliver too.
 beforeAll(async () => {
-  db = await openTestDatabase();
+  db = await openIsolatedTestDatabase();
   upstream = createUpstreamClient({ allowPrivate: true });
-});
+}, 60_000);
 afterAll(async () => {
   await upstream?.close();
   await db?.close();
