@@ -115,8 +115,15 @@ const orgs = program.command('orgs').description('Organizations.');
 withConfigOptions(orgs.command('delete'))
   .argument('<name>', 'organization name')
   .requiredOption('--confirm <name>', 'the exact organization name again')
-  .description('Delete an organization and destroy its data keys: whatever was encrypted for it can never be decrypted again.')
+  .option('--now', 'delete at once instead of after the grace period (ORG_DELETION_GRACE_DAYS)')
+  .description(
+    'Schedule the deletion of an organization (its API keys are refused at once; after ORG_DELETION_GRACE_DAYS it is deleted and its data keys destroyed: whatever was encrypted for it can never be decrypted again). --now deletes at once.',
+  )
   .action(async (name: string, options: Options) => (await keyRotation()).orgsDeleteCommand(configFromOptions(options), name, options));
+withConfigOptions(orgs.command('cancel-deletion'))
+  .argument('<name>', 'organization name')
+  .description("Cancel an organization's scheduled deletion; its API keys work again at once.")
+  .action(async (name: string, options: Options) => (await keyRotation()).orgsCancelDeletionCommand(configFromOptions(options), name));
 withConfigOptions(orgs.command('set-plan'))
   .argument('<org>', 'organization name')
   .argument('<plan>', 'free | pro | enterprise')

@@ -46,7 +46,13 @@ afterAll(async () => server?.stop());
 
 const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
 const accountRoutes = () => [
-  ...meRoutes({ db: server.runtime.apiDb, sessionMaxAgeSeconds: 1, authSecret: 'x' }),
+  ...meRoutes({
+    db: server.runtime.apiDb,
+    sessionMaxAgeSeconds: 1,
+    authSecret: 'x',
+    bus: server.runtime.bus,
+    logger: server.runtime.logger,
+  }),
   ...instanceRoutes({ db: server.runtime.apiDb }),
   ...orgCreationRoutes({ db: server.runtime.apiDb }),
 ];

@@ -3,6 +3,7 @@
  * plan, creating orgs as a signed-in user, open sign-up, and the operator's `orgs set-plan`.
  * An isolated database: the count of instance admins and the sign-up mode are instance-wide.
  */
+import { openedAuditRows } from './support/audit.js';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorSetPlan } from '../src/admin/key-operations.js';
@@ -38,11 +39,17 @@ async function person(options: { instanceAdmin?: boolean; org?: { name: string; 
   return { client: sessionApiClient(server, session.cookie, ORIGIN), userId: user.id, email: user.email };
 }
 
-function audit(action: string): Promise<AuditRow[]> {
-  return queryRows<AuditRow>(
-    server.runtime.database.db,
-    sql`select org_id, actor_type, actor_id, action, target_id, diff from audit_events where action = ${action} order by occurred_at`,
-  );
+/** Events as a reader sees them: personal fields are sealed at rest (src/audit/personal-data.ts). */
+async function audit(action: string): Promise<AuditRow[]> {
+  const rows = await openedAuditRows(server.runtime.database.db, server.runtime.apiDb, sql`action = ${action}`, sql`occurred_at`);
+  return rows.map((r) => ({
+    org_id: r.org_id,
+    actor_type: r.actor_type,
+    actor_id: r.actor_id,
+    action: r.action,
+    target_id: r.target_id,
+    diff: r.diff,
+  })) as AuditRow[];
 }
 
 async function setMode(mode: 'open' | 'invite_only'): Promise<void> {

@@ -4,6 +4,7 @@
  * own list/update/delete endpoints are closed, and WEBAUTHN_* configuration. The WebAuthn
  * ceremonies themselves are tested in Chromium (test/browser/passkeys.test.ts).
  */
+import { openedAuditRows } from './support/audit.js';
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,11 +59,15 @@ async function signedInUser(options: { passwordless?: boolean } = {}) {
   return { ...user, call: sessionClient(server, cookie!, ORIGIN) };
 }
 
+/** The passkey's events as a reader sees them (names are sealed under the owner's key at rest). */
 async function auditEvents(targetId: string) {
-  return queryRows<{ action: string; actor_id: string; diff: unknown }>(
+  const rows = await openedAuditRows(
     server.runtime.database.db,
-    sql`select action, actor_id, diff from audit_events where target_type = 'passkey' and target_id = ${targetId} order by id`,
+    server.runtime.apiDb,
+    sql`target_type = 'passkey' and target_id = ${targetId}`,
+    sql`id`,
   );
+  return rows.map((row) => ({ action: row.action, actor_id: row.actor_id, diff: row.diff }));
 }
 
 describe('/api/me/passkeys', () => {
@@ -89,7 +94,7 @@ describe('/api/me/passkeys', () => {
     expect(renamed.status).toBe(200);
     expect(renamed.body).toMatchObject({ id: mine, name: 'Laptop' });
     expect(await auditEvents(mine)).toEqual([
-      { action: 'passkey.renamed', actor_id: me.id, diff: { name: { from: 'old name', to: 'Laptop' } } },
+      { action: 'passkey.renamed', actor_id: me.id, diff: { name: 'Laptop', previousName: 'old name' } },
     ]);
 
     expect((await me.call('PATCH', `/api/me/passkeys/${theirs}`, { name: 'hijacked' })).status).toBe(404);

@@ -4,6 +4,7 @@
  * destroyed). Both resumable after an interruption, both audited, neither stopping the gateway.
  * The last describe runs the real CLI, through a running server and directly.
  */
+import { loadUserKeys, userKeyFor } from '../src/audit/personal-data.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { applyBootstrap } from '../src/bootstrap/apply.js';
 import { parseBootstrapText } from '../src/bootstrap/document.js';
 import { rotateMasterKey, MasterKeyNotConfiguredError } from '../src/credentials/master-key-rotation.js';
 import { deleteOrganization } from '../src/credentials/org-deletion.js';
+import { confirmedByName } from '../src/credentials/org-deletion-confirmation.js';
 import { ORG_SECRET_PURPOSES, setOrgSecret } from '../src/credentials/org-secrets.js';
 import { decryptProviderKey } from '../src/credentials/provider-keys.js';
 import { rotateTenantKey, type TenantRotationDeps } from '../src/credentials/tenant-key-rotation.js';
@@ -22,7 +24,7 @@ import { dataKeyById } from '../src/credentials/tenant-keys.js';
 import { decryptSecret, encryptSecret, generateMasterKey, parseMasterKey } from '../src/crypto/envelope.js';
 import { UnknownMasterKeyError } from '../src/crypto/master-keyring.js';
 import { queryRows } from '../src/db/rows.js';
-import { orgSecrets, organizations, providerKeys, requestBodies, tenantKeys } from '../src/db/schema/index.js';
+import { orgSecrets, organizations, providerKeys, requestBodies, tenantKeys, users } from '../src/db/schema/index.js';
 import type { DbOrTx } from '../src/db/types.js';
 import { REQUEST_BODY_PURPOSE, RESPONSE_BODY_PURPOSE } from '../src/gateway/request-log/insert.js';
 import { createLogger } from '../src/logging/logger.js';
@@ -220,11 +222,18 @@ describe('rotate-master', () => {
     );
     expect(await snapshotKeys(both)).toEqual(before);
     // Deleting that org destroys its data key, and with it the obstacle.
-    await deleteOrganization(depsOf(both), lastId, name, ctx);
+    await deleteOrganization(depsOf(both), lastId, ctx, { lock: 'wait', precondition: confirmedByName(name) });
   });
 
   it('an interrupted run leaves whole orgs rotated and the rest untouched; running it again finishes', async () => {
     const both = await runtimeWith(keyB, keyA);
+    // A user whose audit key (src/audit/personal-data.ts) is wrapped by the old master key.
+    const a = await runtimeWith(keyA);
+    const userId = randomUUID();
+    const userKey = await a.apiDb.withRole(async (tx) => {
+      await tx.insert(users).values({ id: userId, email: `${userId}@rotate.test`, name: 'Rotating User' });
+      return userKeyFor(tx, a.keyring, userId);
+    });
     const interrupted = rotateMasterKey(depsOf(both), ctx, {
       afterOrg: () => {
         throw new Error('simulated crash after the first org');
@@ -248,8 +257,13 @@ describe('rotate-master', () => {
       orgs: 2,
       rewrapped: totalKeys - firstDoneKeys,
       alreadyCurrent: firstDoneKeys,
+      userKeysRewrapped: 1,
     });
     expect(lines.join('\n')).toMatch(/2 org\(s\) have data keys to re-wrap/);
+    // The user's key is the same key, now wrapped by the new master key alone.
+    const bOnly = await runtimeWith(keyB);
+    const reopened = await bOnly.apiDb.withRole((tx) => loadUserKeys(tx, bOnly.keyring, [userId]));
+    expect(reopened.get(userId)?.equals(userKey!)).toBe(true);
     for (const orgId of orgIds) {
       expect((await keysOf(both, orgId)).every((k) => k.masterKeyId === idB)).toBe(true);
       const [rewrapped] = await auditRows(db.handle.db, orgId, 'tenant_key.rewrapped');
@@ -261,6 +275,7 @@ describe('rotate-master', () => {
       fromMasterKeyIds: [idA],
       toMasterKeyId: idB,
       orgs: 2,
+      userKeysRewrapped: 1,
       rewrapped: totalKeys - firstDoneKeys,
       alreadyCurrent: firstDoneKeys,
     });
@@ -508,6 +523,7 @@ describe('the commands, through a running server and directly', () => {
         orgs: 1,
         rewrapped: 1,
         alreadyCurrent: 0,
+        userKeysRewrapped: 0,
       });
       expect(master.stderr).toContain('remove MASTER_KEY_PREVIOUS');
       expect(await gateway()).toBe(200);

@@ -1,8 +1,10 @@
 /**
- * Deleting an org (`DELETE /api/orgs/:orgId`, `portcullis orgs delete`) with crypto-shredding:
- * its data keys are destroyed with it, so the stored bodies it leaves behind (no foreign key)
- * can never be decrypted again; its API keys stop at once; the deletion is on the instance audit
- * chain; other orgs are untouched.
+ * Deleting an org (`DELETE /api/orgs/:orgId`, `portcullis orgs delete`) with a grace period, then
+ * crypto-shredding: the owner's request schedules it (its API keys are refused at once, an owner
+ * may cancel and the keys work again), the purge job deletes it once the grace period has passed
+ * (a fake clock here), and its data keys go with it, so the stored bodies it leaves behind (no
+ * foreign key) can never be decrypted again. Everything is on the instance audit chain; other orgs
+ * are untouched. The operator's `--now` deletes at once.
  */
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { decryptSecret, unwrapDataKey } from '../src/crypto/envelope.js';
 import { queryRows } from '../src/db/rows.js';
 import { providerKeys } from '../src/db/schema/index.js';
 import { REQUEST_BODY_PURPOSE } from '../src/gateway/request-log/insert.js';
+import { runOrgPurge } from '../src/governance/org-purge-job.js';
 import { findOrganizationId } from '../src/tenancy/organizations.js';
 import { apiClient, eventually, startApiReplica } from './support/api.js';
 import {
@@ -38,6 +41,7 @@ import { startGatewayFixture, type GatewayFixture } from './support/gateway.js';
 
 const ctx = { actor: systemActor('cli', 'test-host'), requestId: null };
 
+type ScheduledBody = { orgId: string; name: string; deletionScheduledFor: string; graceDays: number };
 type DeletionBody = {
   orgId: string;
   name: string;
@@ -61,17 +65,32 @@ describe('DELETE /api/orgs/:orgId', () => {
     );
     return issued.token;
   };
-  const chat = async (apiKey: string) => {
+  const chatResponse = async (apiKey: string) => {
     const response = await fetch(`${fx.gatewayUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'openai/gpt-5.4-mini', messages: [{ role: 'user', content: `secret plans ${randomUUID()}` }] }),
     });
-    await response.arrayBuffer();
-    return response.status;
+    return { status: response.status, text: await response.text() };
   };
+  const chat = async (apiKey: string) => (await chatResponse(apiKey)).status;
   const remove = (token: string, orgId: string, body: unknown) =>
-    apiClient(api, token).call<DeletionBody>('DELETE', `/api/orgs/${orgId}`, body);
+    apiClient(api, token).call<ScheduledBody>('DELETE', `/api/orgs/${orgId}`, body);
+  const cancel = (token: string, orgId: string) =>
+    apiClient(api, token).post<{ cancelledDeletionScheduledFor: string }>(`/api/orgs/${orgId}/deletion/cancel`);
+  const purge = (now: Date) =>
+    runOrgPurge({
+      db: fx.server.runtime.apiDb,
+      bus: fx.server.runtime.bus,
+      logger: fx.server.runtime.logger,
+      host: 'test-host',
+      now: () => now,
+    });
+  const instanceEvents = (orgId: string, action: string) =>
+    queryRows<{ diff: Record<string, unknown> }>(
+      owner(),
+      sql`select diff from audit_events where org_id is null and action = ${action} and target_id = ${orgId} order by seq`,
+    );
   const bodiesOf = (orgId: string) =>
     queryRows<{ id: string; tenant_key_id: string; request_ciphertext: Buffer }>(
       owner(),
@@ -126,11 +145,71 @@ describe('DELETE /api/orgs/:orgId', () => {
     expect(wrongCase.error?.code).toBe('confirmation_mismatch');
     // Another org's owner learns nothing about this one.
     expect((await remove(other.ownerToken, fx.orgId, { confirm: fx.orgName })).status).toBe(404);
+    expect((await cancel(other.ownerToken, fx.orgId)).status).toBe(404);
+    expect((await cancel(tokens.admin, fx.orgId)).status).toBe(403);
+    // Nothing to cancel yet.
+    expect((await cancel(tokens.owner, fx.orgId)).error?.code).toBe('deletion_not_scheduled');
     expect(await findOrganizationId(fx.server.runtime.apiDb, fx.orgName)).toBe(fx.orgId);
     expect(await chat(fx.apiKey)).toBe(200);
+    expect(
+      await queryRows(owner(), sql`select id from audit_events where action like 'org.deletion%' and target_id = ${fx.orgId}`),
+    ).toEqual([]);
   });
 
-  it('the owner deletes it: data keys destroyed, stored bodies unreadable by anyone, API key refused at once, deletion on the instance chain', async () => {
+  it('the owner schedules it: keys refused at once, a second schedule is refused, cancelling restores the keys, all audited', async () => {
+    expect(await chat(fx.apiKey)).toBe(200); // the gateway now has the project context cached
+    const before = Date.now();
+    const scheduled = await remove(tokens.owner, fx.orgId, { confirm: fx.orgName });
+    expect(scheduled.status, scheduled.text).toBe(202);
+    expect(scheduled.body).toMatchObject({ orgId: fx.orgId, name: fx.orgName, graceDays: 30 });
+    const at = Date.parse(scheduled.body.deletionScheduledFor);
+    expect(at - before).toBeGreaterThanOrEqual(30 * 86_400_000 - 1_000);
+    expect(at - Date.now()).toBeLessThanOrEqual(30 * 86_400_000);
+    const view = await apiClient(api, tokens.owner).get<{ deletionScheduledFor: string | null }>(`/api/orgs/${fx.orgId}`);
+    expect(view.body.deletionScheduledFor).toBe(scheduled.body.deletionScheduledFor);
+
+    // The cached context is dropped through org.changed: the very next request is refused, clearly.
+    const refused = await chatResponse(fx.apiKey);
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.text)).toMatchObject({ error: { code: 'org_deletion_scheduled' } });
+    expect(refused.text).toContain('scheduled for deletion');
+    expect(await chat(other.apiKey)).toBe(200);
+
+    const again = await remove(tokens.owner, fx.orgId, { confirm: fx.orgName });
+    expect(again.status).toBe(409);
+    expect(again.error?.code).toBe('deletion_already_scheduled');
+    // Not due yet: the purge leaves it alone.
+    expect((await purge(new Date(at - 60_000))).purged).toEqual([]);
+    expect(await findOrganizationId(fx.server.runtime.apiDb, fx.orgName)).toBe(fx.orgId);
+
+    const cancelled = await cancel(tokens.owner, fx.orgId);
+    expect(cancelled.status, cancelled.text).toBe(200);
+    expect(cancelled.body.cancelledDeletionScheduledFor).toBe(scheduled.body.deletionScheduledFor);
+    expect(await chat(fx.apiKey)).toBe(200);
+    expect(
+      (await apiClient(api, tokens.owner).get<{ deletionScheduledFor: string | null }>(`/api/orgs/${fx.orgId}`)).body.deletionScheduledFor,
+    ).toBeNull();
+    // A cancelled deletion is never carried out, however late the purge runs.
+    expect((await purge(new Date(at + 86_400_000))).purged).toEqual([]);
+
+    // Once each, in the org's chain and in the instance's.
+    for (const action of ['org.deletion_scheduled', 'org.deletion_cancelled']) {
+      const inOrg = await queryRows<{ actor_type: string }>(
+        owner(),
+        sql`select actor_type from audit_events where org_id = ${fx.orgId} and action = ${action}`,
+      );
+      expect(inOrg, action).toHaveLength(1);
+      expect(inOrg[0]!.actor_type).toBe('token');
+      expect(await instanceEvents(fx.orgId, action), action).toHaveLength(1);
+    }
+    expect((await instanceEvents(fx.orgId, 'org.deletion_scheduled'))[0]!.diff).toMatchObject({
+      name: fx.orgName,
+      graceDays: 30,
+      deletionScheduledFor: scheduled.body.deletionScheduledFor,
+    });
+  });
+
+  it('after the grace period the purge deletes it: data keys destroyed, stored bodies unreadable by anyone, deletion on the instance chain', async () => {
     const { runtime } = fx.server;
     expect(await chat(fx.apiKey)).toBe(200); // the gateway now has the key verified and cached
     const dataKeyIds = (await queryRows<{ id: string }>(owner(), sql`select id from tenant_keys where org_id = ${fx.orgId}`)).map(
@@ -142,11 +221,18 @@ describe('DELETE /api/orgs/:orgId', () => {
       return rows.length >= 5 ? rows : undefined;
     }, 20_000);
 
-    const response = await remove(tokens.owner, fx.orgId, { confirm: fx.orgName });
-    expect(response.status, response.text).toBe(200);
-    expect(response.body).toMatchObject({ orgId: fx.orgId, name: fx.orgName, deleted: { dataKeys: dataKeyIds.length, apiKeys: 1 } });
-    expect(response.body.deleted.providerKeys).toBeGreaterThan(3);
-    expect(response.body.shreddedRequestBodies).toBeGreaterThanOrEqual(bodies.length);
+    const scheduled = await remove(tokens.owner, fx.orgId, { confirm: fx.orgName });
+    expect(scheduled.status, scheduled.text).toBe(202);
+    const due = new Date(Date.parse(scheduled.body.deletionScheduledFor) + 1);
+    // Two replicas purging at once: one deletes, the other finds nothing left to do.
+    const [first, second] = await Promise.all([purge(due), purge(due)]);
+    const purged = [...first.purged, ...second.purged];
+    expect(purged).toHaveLength(1);
+    const summary: DeletionBody = purged[0]!;
+    expect(summary).toMatchObject({ orgId: fx.orgId, name: fx.orgName, deleted: { dataKeys: dataKeyIds.length, apiKeys: 1 } });
+    expect(summary.deleted.providerKeys).toBeGreaterThan(3);
+    expect(summary.shreddedRequestBodies).toBeGreaterThanOrEqual(bodies.length);
+    expect((await purge(due)).purged).toEqual([]);
 
     // The gateway's cached verification is dropped at once: the next request is refused.
     await eventually(async () => ((await chat(fx.apiKey)) === 401 ? true : undefined), 5_000);
@@ -181,7 +267,8 @@ describe('DELETE /api/orgs/:orgId', () => {
       sql`select target_id, diff from audit_events where org_id is null and action = 'org.deleted' and target_id = ${fx.orgId}`,
     );
     expect(instance).toHaveLength(1);
-    expect(instance[0]!.diff).toMatchObject({ name: fx.orgName, dataKeys: dataKeyIds.length });
+    expect(instance[0]!.diff).toMatchObject({ name: fx.orgName, dataKeys: dataKeyIds.length, afterGracePeriod: true });
+    expect(await instanceEvents(fx.orgId, 'org.deletion_scheduled')).toHaveLength(2);
     const [last] = await queryRows<{ action: string }>(
       owner(),
       sql`select action from audit_events where org_id = ${fx.orgId} order by occurred_at desc limit 1`,
@@ -234,7 +321,17 @@ describe('portcullis orgs delete, through a running server and directly', () => 
     const missingFlag = await cli('orgs', 'delete', 'Doomed CLI');
     expect(missingFlag.code).not.toBe(0);
 
-    const deleted = await cli('orgs', 'delete', 'doomed cli', '--confirm', 'Doomed CLI');
+    // Without --now: scheduled like an owner's request, the keys refused until it is cancelled.
+    const scheduled = await cli('orgs', 'delete', 'Doomed CLI', '--confirm', 'Doomed CLI');
+    expect(scheduled.code, scheduled.stderr).toBe(0);
+    expect(JSON.parse(scheduled.stdout)).toMatchObject({ scheduled: true, name: 'Doomed CLI', graceDays: 30 });
+    expect(scheduled.stderr).toContain('will be deleted at');
+    expect(await gateway('Doomed CLI')).toBe(403);
+    const cancelled = await cli('orgs', 'cancel-deletion', 'Doomed CLI');
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(await gateway('Doomed CLI')).toBe(200);
+
+    const deleted = await cli('orgs', 'delete', 'doomed cli', '--confirm', 'Doomed CLI', '--now');
     expect(deleted.code, deleted.stderr).toBe(0);
     expect(deleted.stderr).toContain('Running inside the Portcullis server');
     expect(JSON.parse(deleted.stdout)).toMatchObject({ name: 'Doomed CLI', deleted: { apiKeys: 1, providerKeys: 1, dataKeys: 1 } });
@@ -242,11 +339,11 @@ describe('portcullis orgs delete, through a running server and directly', () => 
     expect(await gateway('Kept CLI')).toBe(200);
     await stopProcess(server);
 
-    const direct = await cli('orgs', 'delete', 'Later CLI', '--confirm', 'Later CLI');
+    const direct = await cli('orgs', 'delete', 'Later CLI', '--confirm', 'Later CLI', '--now');
     expect(direct.code, direct.stderr).toBe(0);
     expect(direct.stderr).not.toContain('Running inside');
     expect(JSON.parse(direct.stdout)).toMatchObject({ name: 'Later CLI', deleted: { dataKeys: 1 } });
-    const again = await cli('orgs', 'delete', 'Later CLI', '--confirm', 'Later CLI');
+    const again = await cli('orgs', 'delete', 'Later CLI', '--confirm', 'Later CLI', '--now');
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('No organization named "Later CLI"');
   }, 180_000);

@@ -1,6 +1,6 @@
 /**
  * Loopback admin routes behind `portcullis keys rotate-master|rotate-tenant` and
- * `portcullis orgs delete|set-plan` while a server holds the embedded data dir. Authenticated by the
+ * `portcullis orgs delete|cancel-deletion|set-plan` while a server holds the embedded data dir. Authenticated by the
  * data-dir admin token (see app.ts).
  *
  * The rotations can run for minutes (many stored bodies; the retired key's grace period), so they
@@ -19,6 +19,7 @@ import type { AppEnv } from '../http/types.js';
 import type { Runtime } from '../server/runtime.js';
 import {
   keyOperatorSchemas,
+  operatorCancelOrgDeletion,
   operatorDeleteOrg,
   operatorRotateMaster,
   operatorRotateTenant,
@@ -76,7 +77,10 @@ export function keyAdminRoutes(runtime: Runtime, info: { services: readonly stri
     return ndjson(c, (progress) => operatorRotateTenant(deps, input, ctx(c), progress, defaultGraceMs));
   });
   app.post('/admin/orgs/delete', async (c) =>
-    c.json(await operatorDeleteOrg(deps, await readJson(c, keyOperatorSchemas.orgsDelete), ctx(c))),
+    c.json(await operatorDeleteOrg(deps, await readJson(c, keyOperatorSchemas.orgsDelete), ctx(c), runtime.config.orgDeletionGraceDays)),
+  );
+  app.post('/admin/orgs/cancel-deletion', async (c) =>
+    c.json(await operatorCancelOrgDeletion(deps, await readJson(c, keyOperatorSchemas.orgsCancelDeletion), ctx(c))),
   );
   app.post('/admin/orgs/set-plan', async (c) =>
     c.json(await operatorSetPlan(deps, await readJson(c, keyOperatorSchemas.orgsSetPlan), ctx(c))),

@@ -5,6 +5,7 @@ import type { MasterKeyring } from '../crypto/master-keyring.js';
 import type { SsrfPolicy } from '../gateway/upstream/ssrf.js';
 import type { Mailer } from '../email/mailer.js';
 import type { KeyedLimiter } from '../limits/keyed-limiter.js';
+import type { SecurityAlerts } from '../alerts/service.js';
 
 /** What the management routes need from the running process. */
 export type ApiDeps = CredentialDeps & {
@@ -24,8 +25,12 @@ export type ApiDeps = CredentialDeps & {
   mailer?: Mailer;
   /** PUBLIC_URL, for links in mails. */
   publicUrl?: string;
+  /** Security-alert signals (admin role granted); absent in tests that build routes alone. */
+  securityAlerts?: SecurityAlerts;
   /** Invitations sent per inviting user or token. */
   inviteThrottle?: KeyedLimiter;
+  /** ORG_DELETION_GRACE_DAYS: how long a deletion an owner asks for waits before the purge. */
+  orgDeletionGraceDays: number;
   /** The key that verifies audit retention checkpoints (public half only). */
   checkpointKey?: { keyId: string; publicKeyPem: string };
 };

@@ -20,6 +20,8 @@ import { checkPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../iden
 import { hasSessionCookie } from '../identity/session-cookie.js';
 import { resolveSession } from '../identity/session-principal.js';
 import type { KeyedLimiter } from '../limits/keyed-limiter.js';
+import type { SecurityAlerts } from '../alerts/service.js';
+import { signalRoleGranted } from '../alerts/hooks.js';
 import { acceptInvitation, InvitationError } from '../tenancy/invitations.js';
 import type { ApiEnv } from './env.js';
 
@@ -34,7 +36,7 @@ const acceptSchema = z.strictObject({
     .optional(),
 });
 
-export type AcceptInvitationDeps = { db: ScopedDatabase; identity: Identity; throttle: KeyedLimiter };
+export type AcceptInvitationDeps = { db: ScopedDatabase; identity: Identity; throttle: KeyedLimiter; securityAlerts?: SecurityAlerts };
 
 export function acceptInvitationHandler(deps: AcceptInvitationDeps) {
   return async (c: Context<ApiEnv>): Promise<Response> => {
@@ -82,6 +84,14 @@ export function acceptInvitationHandler(deps: AcceptInvitationDeps) {
               },
               ctx,
             );
+      signalRoleGranted(deps.securityAlerts, {
+        orgId: result.orgId,
+        userId: result.userId,
+        from: null,
+        to: result.role,
+        via: 'invitation_accepted',
+        actor: { type: 'user', id: result.userId },
+      });
       return c.json({ orgId: result.orgId, role: result.role, userCreated: result.created }, 201);
     } catch (error) {
       if (!(error instanceof InvitationError)) throw error;

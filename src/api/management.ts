@@ -32,6 +32,8 @@ import { mountRoutes } from './registry.js';
 import { strongAuthCheck } from '../identity/strong-auth.js';
 import { managementRoutes } from './routes/index.js';
 import type { LiveUsageCounters } from './usage/live-counters.js';
+import { apiAlertAuditSink } from '../alerts/audit-sink.js';
+import { createSecurityAlerts } from '../alerts/service.js';
 
 export type ManagementOptions = {
   /** The usage limiter's live counters (see live-counters.ts); request logs otherwise. */
@@ -71,7 +73,18 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
   runtime.bus.subscribe((event) => {
     if (event.type === 'org.changed') authenticator.forgetOrg(event.orgId);
   });
+  // Security alerts of api-side signals (failed sign-ins, admin grants), recorded in the org's trail.
+  const securityAlerts = createSecurityAlerts({
+    db: runtime.apiDb,
+    keyring: runtime.keyring,
+    store: runtime.store,
+    mailer: runtime.mailer,
+    allowPrivate: runtime.config.allowPrivateProviderUrls,
+    logger: runtime.logger.child({ component: 'security-alerts' }),
+    audit: apiAlertAuditSink(runtime.apiDb),
+  });
   const deps: ApiDeps = {
+    securityAlerts,
     db: runtime.apiDb,
     bus: runtime.bus,
     logger: runtime.logger.child({ component: 'api' }),
@@ -83,6 +96,7 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
     mailer: runtime.mailer,
     publicUrl: runtime.config.publicUrl,
     checkpointKey: publicCheckpointKey(runtime.secrets.authSecret),
+    orgDeletionGraceDays: runtime.config.orgDeletionGraceDays,
     // An admin may invite a team, not spray mail: 50 invitations an hour per user or token.
     inviteThrottle: createKeyedLimiter({
       points: 50,
@@ -122,9 +136,11 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
       db: runtime.apiDb,
       sessionMaxAgeSeconds: runtime.config.session.maxAgeSeconds,
       authSecret: runtime.secrets.authSecret,
+      bus: runtime.bus,
+      logger: runtime.logger.child({ component: 'account' }),
     }),
     ...orgCreationRoutes({ db: runtime.apiDb }),
-    ...instanceRoutes({ db: runtime.apiDb }),
+    ...instanceRoutes({ db: runtime.apiDb, securityAlerts }),
   ];
   const document = buildOpenApiDocument(routes, { version: packageVersion() }, accountRoutes);
 
@@ -214,6 +230,7 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
       logger: deps.logger,
       authSecret: runtime.secrets.authSecret,
       throttle: signInThrottle,
+      securityAlerts,
       passwordReset: {
         identity,
         mailer: runtime.mailer,
@@ -224,7 +241,7 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
       emailVerification,
     }),
   );
-  api.post(ACCEPT_INVITATION_PATH, acceptInvitationHandler({ db: runtime.apiDb, identity, throttle: acceptThrottle }));
+  api.post(ACCEPT_INVITATION_PATH, acceptInvitationHandler({ db: runtime.apiDb, identity, throttle: acceptThrottle, securityAlerts }));
   mountRoutes(api, routes, { strongAuth: strongAuthCheck(runtime.apiDb) });
   mountAccountRoutes(api, accountRoutes);
   return api;

@@ -86,7 +86,7 @@ export interface ApiRoute<
   /** JSON request body; without it the body is ignored. */
   body?: B;
   /** 204 routes declare `noContent`. */
-  status: 200 | 201 | 204;
+  status: 200 | 201 | 202 | 204;
   /** JSON routes: the body's schema. Streamed routes: `streamedBody`, with `produces`. */
   response: R;
   /**

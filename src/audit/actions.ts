@@ -36,11 +36,18 @@ export const AUDIT_ACTIONS = [
   'recovery_codes.generated',
   // GDPR: a user downloaded their personal-data archive (GET /api/me/export)
   'user.data_exported',
+  // GDPR: an account was erased (DELETE /api/me): counts only; the user's data key is destroyed with it
+  'user.deleted',
   // organizations and people
   'org.created',
   'org.updated',
   'org.plan_changed',
   'org.deleted',
+  // org deletion with a grace period: scheduled by an owner (or the operator), cancelled before it takes effect
+  'org.deletion_scheduled',
+  'org.deletion_cancelled',
+  // the whole org's data downloaded (GET /api/orgs/:orgId/export), recorded before it streams
+  'org.exported',
   // retention: a setting changed; the job removed expired events and logs (counts, never contents)
   'retention.changed',
   'retention.applied',
@@ -74,6 +81,9 @@ export const AUDIT_ACTIONS = [
   'org_secret.updated',
   // limits
   'budget.alert',
+  // security alerts: an org's rules or destinations changed; an alert went out (rule, counts, ids, never contents)
+  'security_alerts.changed',
+  'security_alert.sent',
   // the audit trail itself: an export (its format and filters), recorded before it streams
   'audit.exported',
   // an access review (who can reach the org, and who has gone inactive) was generated: its counts, never its contents

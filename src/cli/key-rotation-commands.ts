@@ -1,5 +1,5 @@
 /**
- * `portcullis keys rotate-master`, `portcullis keys rotate-tenant ORG`, `portcullis orgs delete` and `orgs set-plan`.
+ * `portcullis keys rotate-master`, `portcullis keys rotate-tenant ORG`, `portcullis orgs delete|cancel-deletion` and `orgs set-plan`.
  * Through the running server's loopback admin endpoint when one holds the embedded data dir,
  * directly on the database otherwise. Progress goes to stderr as it happens; the summary is JSON
  * on stdout.
@@ -8,6 +8,7 @@ import { systemActor, type ActionContext } from '../audit/context.js';
 import {
   keyOperatorSchemas,
   MAX_GRACE_SECONDS,
+  operatorCancelOrgDeletion,
   operatorDeleteOrg,
   operatorRotateMaster,
   operatorRotateTenant,
@@ -83,14 +84,34 @@ export async function rotateTenantCommand(config: Config, org: string, options: 
 }
 
 export async function orgsDeleteCommand(config: Config, name: string, options: Options): Promise<void> {
-  const parsed = keyOperatorSchemas.orgsDelete.safeParse({ org: name, confirm: options.confirm });
+  const parsed = keyOperatorSchemas.orgsDelete.safeParse({
+    org: name,
+    confirm: options.confirm,
+    ...(options.now === true ? { now: true } : {}),
+  });
   if (!parsed.success) throw new CliError(describeZodError(parsed.error).replace(/^confirm/, '--confirm'), 2);
   const input = parsed.data;
-  const summary = await perform(config, { path: '/admin/orgs/delete', streamed: false }, input, (deps, ctx) =>
-    operatorDeleteOrg(deps, input, ctx),
+  const result = await perform(config, { path: '/admin/orgs/delete', streamed: false }, input, (deps, ctx) =>
+    operatorDeleteOrg(deps, input, ctx, config.orgDeletionGraceDays),
   );
-  print(summary);
-  process.stderr.write(`Organization ${JSON.stringify(summary.name)} deleted; its data keys are destroyed.\n`);
+  print(result);
+  process.stderr.write(
+    'scheduled' in result
+      ? `Organization ${JSON.stringify(result.name)} will be deleted at ${result.deletionScheduledFor}; its API keys are refused until then. ` +
+          `Cancel with \`portcullis orgs cancel-deletion\`; delete at once with --now.\n`
+      : `Organization ${JSON.stringify(result.name)} deleted; its data keys are destroyed.\n`,
+  );
+}
+
+export async function orgsCancelDeletionCommand(config: Config, name: string): Promise<void> {
+  const parsed = keyOperatorSchemas.orgsCancelDeletion.safeParse({ org: name });
+  if (!parsed.success) throw new CliError(describeZodError(parsed.error), 2);
+  const input = parsed.data;
+  const result = await perform(config, { path: '/admin/orgs/cancel-deletion', streamed: false }, input, (deps, ctx) =>
+    operatorCancelOrgDeletion(deps, input, ctx),
+  );
+  print(result);
+  process.stderr.write(`The deletion of organization ${JSON.stringify(result.name)} is cancelled; its API keys work again.\n`);
 }
 
 export async function orgsSetPlanCommand(config: Config, name: string, plan: string): Promise<void> {

@@ -40,6 +40,8 @@ export type Config = {
   shutdownTimeoutMs: number;
   /** How often the api applies retention (governance/retention-job.ts). */
   retentionIntervalMs: number;
+  /** Days an org scheduled for deletion waits before the purge (credentials/org-deletion-schedule.ts). */
+  orgDeletionGraceDays: number;
   allowPrivateProviderUrls: boolean;
   /** SIEM delivery of audit events (audit/siem/): a signed webhook and/or JSON lines on stdout. */
   siem: { webhook: { url: string; secret: string } | undefined; stdout: boolean };
@@ -274,6 +276,7 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
     apiMaxBodyBytes: raw.API_MAX_BODY_BYTES,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     retentionIntervalMs: raw.RETENTION_INTERVAL_SECONDS * 1000,
+    orgDeletionGraceDays: raw.ORG_DELETION_GRACE_DAYS,
     allowPrivateProviderUrls,
     siem,
     upstreamTimeoutMs: raw.UPSTREAM_TIMEOUT_MS,

@@ -360,6 +360,14 @@ export const variablesSchema = z
             'How often the api process applies retention (audit events by plan, request logs and bodies per org), in batches; several replicas may run it.',
         }),
       ),
+    ORG_DELETION_GRACE_DAYS: decimal('expected a whole number from 0 to 365', 0, 365)
+      .default(30)
+      .meta(
+        meta({
+          description:
+            'Days between an owner deleting an org and its purge (data keys destroyed); the owner may cancel meanwhile, and the org’s API keys are refused. 0: purged at the next retention run.',
+        }),
+      ),
     SIEM_WEBHOOK_URL: httpUrl()
       .optional()
       .meta(

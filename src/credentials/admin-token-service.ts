@@ -3,6 +3,7 @@
  * token). A token hands out, revokes and deletes only tokens whose role is no higher than its
  * own; the operator at the CLI (`actorRole` null) is not limited.
  */
+import { findMember } from '../tenancy/members.js';
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ActionContext } from '../audit/context.js';
@@ -56,10 +57,13 @@ export async function createAdminToken(
       const [existing] = await tx.select({ id: adminTokens.id }).from(adminTokens).where(eq(adminTokens.name, input.name)).limit(1);
       if (existing) throw nameTaken();
       const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+      // A member's token carries their authority: it names them, so it is revoked when they leave.
+      const creator = ctx.actor.type === 'user' && ctx.actor.id ? await findMember(tx, orgId, ctx.actor.id) : undefined;
       const [created] = await tx
         .insert(adminTokens)
         .values({
           orgId,
+          createdByMemberId: creator?.id ?? null,
           name: input.name,
           role: input.role,
           lookupId: prepared.lookupId,

@@ -11,6 +11,7 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { ActionContext } from '../audit/context.js';
 import { recordAudit } from '../audit/record.js';
+import { rewrapUserKeys } from '../audit/personal-data.js';
 import { unwrapDataKey, wrapDataKey } from '../crypto/envelope.js';
 import type { MasterKeyring } from '../crypto/master-keyring.js';
 import { tenantKeys } from '../db/schema/index.js';
@@ -36,6 +37,8 @@ export type MasterRotationSummary = {
   rewrapped: number;
   /** Data keys already wrapped by the active master key when the run started. */
   alreadyCurrent: number;
+  /** Users' audit keys (src/audit/personal-data.ts) re-wrapped by this run. */
+  userKeysRewrapped: number;
 };
 
 /** Some data keys are wrapped by a master key this process was not given: nothing is changed. */
@@ -64,6 +67,7 @@ export async function rotateMasterKey(
     orgs: 0,
     rewrapped: 0,
     alreadyCurrent: usage.find((u) => u.masterKeyId === active.id)?.dataKeys ?? 0,
+    userKeysRewrapped: 0,
   };
   try {
     // Checked for every org before the first one is touched, so a forgotten MASTER_KEY_PREVIOUS
@@ -80,6 +84,8 @@ export async function rotateMasterKey(
       progress(`org ${index + 1}/${orgIds.length} ${orgId}: re-wrapped ${result.rewrapped} data key(s)`);
       await options.afterOrg?.(orgId);
     }
+    summary.userKeysRewrapped = await db.withRole((tx) => rewrapUserKeys(tx, keyring));
+    if (summary.userKeysRewrapped > 0) progress(`re-wrapped ${summary.userKeysRewrapped} user key(s) of the audit trail's personal data`);
   } catch (error) {
     await recordRun(db, summary, ctx, error).catch(() => undefined); // the original error matters more
     throw error;
@@ -149,6 +155,7 @@ async function recordRun(db: ScopedDatabase, summary: MasterRotationSummary, ctx
         fromMasterKeyIds: summary.fromMasterKeyIds,
         toMasterKeyId: summary.activeMasterKeyId,
         orgs: summary.orgs,
+        userKeysRewrapped: summary.userKeysRewrapped,
         rewrapped: summary.rewrapped,
         alreadyCurrent: summary.alreadyCurrent,
       },

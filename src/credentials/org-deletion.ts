@@ -23,7 +23,7 @@ import {
 } from '../db/schema/index.js';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Tx } from '../db/types.js';
-import { badRequest, notFound } from '../http/errors.js';
+import { notFound } from '../http/errors.js';
 import { announce } from './announce.js';
 import type { CredentialDeps } from './api-key-service.js';
 
@@ -49,28 +49,52 @@ async function countOf(tx: Tx, table: PgTable): Promise<number> {
   return row?.n ?? 0;
 }
 
+/** The org row as the deletion sees it, locked for the deleting transaction. */
+export type OrgToDelete = { id: string; name: string; deletionScheduledFor: Date | null };
+
 /**
- * Deletes the org when `confirm` is exactly its name. Audited twice in the deleting transaction:
+ * Decides, inside the locked transaction, whether this deletion may go ahead: throws to refuse
+ * (a wrong confirmation), returns false to skip quietly (a purge finding the deletion cancelled).
+ * Callers own the check: the route and the CLI demand the typed-out name, the purge a due date.
+ */
+export type DeletionPrecondition = (org: OrgToDelete) => boolean;
+
+export type DeleteOptions = {
+  /** What decides whether to go ahead (see DeletionPrecondition). */
+  precondition: DeletionPrecondition;
+  /**
+   * `wait` (a person asked: a concurrent rename or deletion finishes first) or `skip` (the purge:
+   * another replica already holding the row is purging it, so this one moves on).
+   */
+  lock: 'wait' | 'skip';
+  /** Extra fields of the `org.deleted` diff (the purge says it was one). */
+  note?: Record<string, unknown>;
+};
+
+/**
+ * Deletes the org, or returns undefined when the precondition skipped it, the row is locked by
+ * another purge, or it is gone already (idempotent). Audited twice in the deleting transaction:
  * the org's own chain gets its last event, and the instance chain records the deletion so it can
  * be found without the org. Announced afterwards so every replica drops what it cached.
  */
 export async function deleteOrganization(
   deps: CredentialDeps,
   orgId: string,
-  confirm: string,
   ctx: ActionContext,
-): Promise<OrgDeletionSummary> {
-  const { summary, apiKeyIds } = await deps.db.withTenant(orgId, async (tx) => {
+  options: DeleteOptions,
+): Promise<OrgDeletionSummary | undefined> {
+  const outcome = await deps.db.withTenant(orgId, async (tx) => {
     // FOR UPDATE: a second deletion (or a rename) waits for this one instead of racing it.
-    const [org] = await tx
-      .select({ id: organizations.id, name: organizations.name })
+    const select = tx
+      .select({ id: organizations.id, name: organizations.name, deletionScheduledFor: organizations.deletionScheduledFor })
       .from(organizations)
-      .where(eq(organizations.id, orgId))
-      .for('update');
-    if (!org) throw notFound('Organization not found', 'org_not_found');
-    // Exact, case included: a typed-out name, not a lookup.
-    if (confirm !== org.name)
-      throw badRequest("The confirmation must be the organization's exact name (case included).", 'confirmation_mismatch');
+      .where(eq(organizations.id, orgId));
+    const [org] = await (options.lock === 'skip' ? select.for('update', { skipLocked: true }) : select.for('update'));
+    if (!org) {
+      if (options.lock === 'skip') return undefined;
+      throw notFound('Organization not found', 'org_not_found');
+    }
+    if (!options.precondition(org)) return undefined;
     const keys = await tx.select({ id: apiKeys.id }).from(apiKeys);
     const result: OrgDeletionSummary = {
       orgId,
@@ -91,7 +115,7 @@ export async function deleteOrganization(
       requestId: ctx.requestId,
       action: 'org.deleted',
       target: { type: 'org', id: orgId },
-      diff: { name: org.name, ...result.deleted, shreddedRequestBodies: result.shreddedRequestBodies },
+      diff: { name: org.name, ...result.deleted, shreddedRequestBodies: result.shreddedRequestBodies, ...options.note },
     } as const;
     await recordAudit(tx, { orgId, ...event });
     const removed = await tx.delete(organizations).where(eq(organizations.id, orgId)).returning({ id: organizations.id });
@@ -99,9 +123,10 @@ export async function deleteOrganization(
     await recordAudit(tx, { orgId: null, ...event });
     return { summary: result, apiKeyIds: keys.map((k) => k.id) };
   });
+  if (!outcome) return undefined;
   // Gateways and api replicas drop the org's contexts, provider secrets, data keys and admin
   // tokens; each API key's verified-key cache entry goes too, so the next request is a 401.
   await announce(deps.bus, { type: 'org.changed', orgId }, deps.logger);
-  await Promise.all(apiKeyIds.map((apiKeyId) => announce(deps.bus, { type: 'api_key.changed', orgId, apiKeyId }, deps.logger)));
-  return summary;
+  await Promise.all(outcome.apiKeyIds.map((apiKeyId) => announce(deps.bus, { type: 'api_key.changed', orgId, apiKeyId }, deps.logger)));
+  return outcome.summary;
 }

@@ -1,5 +1,5 @@
 /**
- * Per-org secrets other than provider keys (today: the budget-alert webhook signing secret),
+ * Per-org secrets other than provider keys (the budget-alert and security-alert webhook signing secrets),
  * encrypted under the org's data key with AAD = purpose + org id + row id.
  */
 import { randomUUID } from 'node:crypto';
@@ -12,7 +12,11 @@ import { orgSecrets } from '../db/schema/index.js';
 import type { Tx } from '../db/types.js';
 import { activeDataKey } from './tenant-keys.js';
 
-export const ORG_SECRET_PURPOSES = { budget_webhook: 'budget_webhook_secret' } as const;
+export const ORG_SECRET_PURPOSES = {
+  budget_webhook: 'budget_webhook_secret',
+  // Its own secret, not the budget one: rotating either webhook must not break the other receiver.
+  security_alert_webhook: 'security_alert_webhook_secret',
+} as const;
 export type OrgSecretKind = keyof typeof ORG_SECRET_PURPOSES;
 
 /** Creates or replaces the org's secret of this kind (audited without its value). Call inside withTenant(orgId). */

@@ -93,6 +93,11 @@ export async function recordBudgetAlert(
   await tx.execute(sql`select portcullis_record_budget_alert(${orgId}::uuid, ${scope}, ${scopeId}::uuid, ${JSON.stringify(diff)}::jsonb)`);
 }
 
+/** `security_alert.sent` from the gateway (migration 0025): only the gateway-side rules are accepted. */
+export async function recordSecurityAlert(tx: DbOrTx, orgId: string, rule: string, diff: Record<string, unknown>): Promise<void> {
+  await tx.execute(sql`select portcullis_record_security_alert(${orgId}::uuid, ${rule}, ${JSON.stringify(diff)}::jsonb)`);
+}
+
 export async function issueSetupToken(tx: DbOrTx, tokenHash: string, expiresAt: Date): Promise<boolean> {
   const row = await queryOne<{ issued: boolean }>(
     tx,

@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql } from 'drizzle-orm';
 import { SERVICE_ROLES, type ServiceRole } from './schema/roles.js';
+import type { MasterKeyring } from '../crypto/master-keyring.js';
+import { bindKeyring } from './tx-keyring.js';
 import type { Db, Tx } from './types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -25,7 +27,11 @@ export type ScopedDatabase = {
 
 export type SlowTransactionReporter = (info: { role: ServiceRole; orgId: string | null; ms: number }) => void;
 
-export function createScopedDatabase(db: Db, role: ServiceRole, onSlow?: SlowTransactionReporter): ScopedDatabase {
+/**
+ * `keyring`: the master keys audit events' personal data is sealed with (src/audit/personal-data.ts);
+ * the api's handle has it, the gateway's does not (it records no personal data).
+ */
+export function createScopedDatabase(db: Db, role: ServiceRole, onSlow?: SlowTransactionReporter, keyring?: MasterKeyring): ScopedDatabase {
   // One store per database handle, so two handles in one process (tests) never share a transaction.
   const scopes = new AsyncLocalStorage<Scope>();
 
@@ -42,6 +48,7 @@ export function createScopedDatabase(db: Db, role: ServiceRole, onSlow?: SlowTra
       return await db.transaction(async (tx) => {
         // One round trip: set_config('role', …, true) is SET LOCAL ROLE; both reset at commit/rollback.
         await tx.execute(sql`select set_config('role', ${SERVICE_ROLES[role]}, true), set_config('app.org_id', ${orgId ?? ''}, true)`);
+        if (keyring) bindKeyring(tx, keyring);
         return scopes.run({ tx, orgId, role }, () => fn(tx));
       });
     } finally {

@@ -100,3 +100,38 @@ export function twoFactorChangedMail(input: { enabled: boolean; when: Date; ip?:
     notice: `If this wasn't you, ${TAKEOVER_ADVICE}`,
   });
 }
+
+/** What each security-alert rule says happened (alerts/payload.ts names the rules). */
+const SECURITY_ALERT_SUMMARIES: Record<string, string> = {
+  failed_logins: 'Sign-in attempts to accounts of members of this organisation keep failing.',
+  guardrail_block_burst: 'The gateway blocked an unusual number of requests or answers of this organisation with its guardrails.',
+  new_api_key_network: 'An API key of this organisation was used from a network it has not been used from in the last 30 days.',
+  admin_granted: 'Someone was given administrator rights over this organisation.',
+};
+
+/**
+ * A security alert for the addresses an org configured. Facts only (ids, counts, addresses): the
+ * reader follows up in the dashboard and the audit trail, where the alert is recorded by its id.
+ */
+export function securityAlertMail(input: {
+  orgName: string;
+  rule: string;
+  alertId: string;
+  when: Date;
+  details: Record<string, string | number | null>;
+}): RenderedMail {
+  const orgName = oneLine(input.orgName, 100);
+  const facts = Object.entries(input.details).map(([name, value]): [string, string] => [
+    oneLine(name.replace(/_/g, ' '), 50),
+    value === null ? 'unknown' : oneLine(String(value), 200),
+  ]);
+  return renderMail({
+    subject: `Security alert for ${orgName} on ${PRODUCT_NAME}: ${oneLine(input.rule.replace(/_/g, ' '), 50)}`,
+    heading: 'Security alert',
+    paragraphs: [SECURITY_ALERT_SUMMARIES[input.rule] ?? `The rule "${oneLine(input.rule, 50)}" fired.`],
+    details: [['Organisation', orgName], ['When', formatTime(input.when)], ['Alert id', input.alertId], ...facts],
+    notice:
+      'You receive this because your address is listed for security alerts of this organisation. Review the audit trail; ' +
+      'if this activity is not expected, revoke the keys or access involved.',
+  });
+}

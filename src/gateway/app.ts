@@ -25,6 +25,7 @@ import { toLogEntry } from './pipeline/log-entry.js';
 import { RequestLogRecorder } from './pipeline/log-recorder.js';
 import { handleGetModel, handleListModels } from './pipeline/models-handler.js';
 import type { GatewayServices } from './services.js';
+import { watchGatewayRequest } from '../alerts/gateway-hooks.js';
 
 /** The code recorded in the request log: the error's own code, or a generic one for a bare status. */
 function errorCode(error: Error | undefined, status: number): string | null {
@@ -57,9 +58,16 @@ export function createGatewayApp(runtime: Runtime, services: GatewayServices): H
     }
     // Key restrictions, before anything is spent on the request. Logged like any other refusal.
     const refusal =
-      key.ipAllowlist && !ipAllowed(c.get('clientIp'), key.ipAllowlist)
-        ? new HttpError(403, 'permission_error', 'ip_not_allowed', 'This API key may not be used from your network address.')
-        : undefined;
+      project.orgDeletionScheduledFor !== null
+        ? new HttpError(
+            403,
+            'permission_error',
+            'org_deletion_scheduled',
+            `This API key's organization is scheduled for deletion (at ${project.orgDeletionScheduledFor.toISOString()}); its keys are refused until an owner cancels the deletion.`,
+          )
+        : key.ipAllowlist && !ipAllowed(c.get('clientIp'), key.ipAllowlist)
+          ? new HttpError(403, 'permission_error', 'ip_not_allowed', 'This API key may not be used from your network address.')
+          : undefined;
     const log = new RequestLogRecorder(
       { orgId: key.orgId, projectId: key.projectId, apiKeyId: key.id, requestId: c.get('requestId'), endpoint: c.req.path },
       (fields) => services.logWriter.enqueue(toLogEntry(fields)),
@@ -67,6 +75,13 @@ export function createGatewayApp(runtime: Runtime, services: GatewayServices): H
     c.set('apiKey', key);
     c.set('project', project);
     c.set('log', log);
+    // Security-alert signals (the key's network now, a guardrail block at the end); never awaited.
+    const { securityAlerts } = project.orgSettings;
+    watchGatewayRequest(
+      services.securityAlerts,
+      { orgId: key.orgId, projectId: key.projectId, apiKeyId: key.id, clientIp: c.get('clientIp'), settings: securityAlerts },
+      log,
+    );
     if (refusal) {
       log.finish(refusal.status, refusal.code);
       throw refusal;

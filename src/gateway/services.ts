@@ -25,6 +25,8 @@ import { createRateLimiter, type RateLimiter } from '../limits/rate-limiter.js';
 import { createUsageLimiter, type UsageLimiter } from '../limits/usage-limiter.js';
 import { createBudgetAlerts } from './limits/budget-alerts.js';
 import { createValueHasher } from './guardrails/value-hash.js';
+import { gatewayAlertAuditSink } from '../alerts/audit-sink.js';
+import { createSecurityAlerts, type SecurityAlerts } from '../alerts/service.js';
 
 export type GatewayServices = {
   authenticate: ApiKeyAuthenticator;
@@ -43,6 +45,8 @@ export type GatewayServices = {
   failedAuthByIp: KeyedLimiter;
   /** HMAC of a guardrail finding's value under the org's own key (guardrails/value-hash.ts). */
   guardrailValueHash: (orgId: string) => (value: string) => string;
+  /** Security-alert signals of /v1 requests (new key network, guardrail block bursts): alerts/. */
+  securityAlerts: SecurityAlerts;
   /** Operator-facing reasons that must not reach the client (a refused provider address, say). */
   logger: Runtime['logger'];
   /** Stop taking events, flush the request logs, close upstream connections. */
@@ -143,6 +147,16 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     }
   };
   const unsubscribe = runtime.bus.subscribe(onEvent);
+  const alertsLogger = runtime.logger.child({ component: 'security-alerts' });
+  const securityAlerts = createSecurityAlerts({
+    db,
+    keyring: runtime.keyring,
+    store: runtime.store,
+    mailer: runtime.mailer,
+    allowPrivate: runtime.config.allowPrivateProviderUrls,
+    logger: alertsLogger,
+    audit: gatewayAlertAuditSink(runtime.gatewayDb, alertsLogger),
+  });
 
   return {
     authenticate: createApiKeyAuthenticator(db, keyCache, {
@@ -163,9 +177,11 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     failedAuthByLookupId,
     failedAuthByIp,
     guardrailValueHash: createValueHasher(runtime.secrets.authSecret),
+    securityAlerts,
     logger: runtime.logger.child({ component: 'gateway' }),
     async close() {
       unsubscribe();
+      await securityAlerts.idle();
       await logWriter.close(Math.max(1_000, runtime.config.shutdownTimeoutMs));
       await Promise.allSettled([
         rateLimiter.close(),

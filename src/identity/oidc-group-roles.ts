@@ -71,7 +71,8 @@ export async function applyOidcGroupRoles(
   context: { ip: string | null; userAgent: string | null; requestId: string | null },
 ): Promise<GroupRoleChange[]> {
   const ctx: ActionContext = {
-    actor: { type: 'system', id: OIDC_ACTOR_ID, ip: context.ip, userAgent: context.userAgent },
+    // The sign-in's IP and user agent are the user's: sealed under their key.
+    actor: { type: 'system', id: OIDC_ACTOR_ID, ip: context.ip, userAgent: context.userAgent, person: input.userId },
     requestId: context.requestId,
   };
   const orgIds = await deps.db.withRole((tx) => oidcGroupRoleOrgs(tx));
@@ -98,7 +99,9 @@ export async function applyOidcGroupRoles(
         await changeMemberRole(tx, member, role, ctx);
         changes.push({ orgId, change: 'role_changed', role });
       } else if (role === undefined && member !== undefined && (await createdByMapping(tx, member.id))) {
-        await removeMember(tx, member, ctx);
+        // Their personal keys are revoked with the membership; replicas that cached a key's
+        // verification see the revocation when that entry expires (no bus at sign-in time).
+        await removeMember(tx, member, ctx, 'oidc_group_removed');
         changes.push({ orgId, change: 'removed' });
       }
     });

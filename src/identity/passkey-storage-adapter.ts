@@ -46,7 +46,8 @@ export function trackPasskeys(
           requestId: context?.requestId ?? null,
           action: 'passkey.added',
           target: { type: 'passkey', id: row.id },
-          diff: { name: row.name ?? null, deviceType: row.deviceType ?? null, backedUp: row.backedUp ?? null },
+          diff: { deviceType: row.deviceType ?? null, backedUp: row.backedUp ?? null },
+          personal: { name: row.name ?? null },
         });
         return row;
       });

@@ -69,7 +69,8 @@ export async function renamePasskey(
       requestId: ctx.requestId,
       action: 'passkey.renamed',
       target: { type: 'passkey', id: passkeyId },
-      diff: { name: { from: before.name, to: name } },
+      personal: { name, previousName: before.name },
+      subject: userId,
     });
     return row;
   });
@@ -100,7 +101,8 @@ export async function removePasskey(db: ScopedDatabase, userId: string, passkeyI
       requestId: ctx.requestId,
       action: 'passkey.removed',
       target: { type: 'passkey', id: passkeyId },
-      diff: { name: target.name },
+      personal: { name: target.name },
+      subject: userId,
     });
     return true;
   });

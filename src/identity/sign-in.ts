@@ -32,6 +32,8 @@ import { findUserByEmail, normaliseEmail } from '../tenancy/users.js';
 import type { Identity } from './auth.js';
 import { MAX_PASSWORD_LENGTH } from './password-policy.js';
 import { runWithIdentityContext, type IdentityRequestContext } from './request-context.js';
+import type { SecurityAlerts } from '../alerts/service.js';
+import { signalLoginFailed } from '../alerts/hooks.js';
 
 export const signInRequestSchema = z.strictObject({
   email: z.email('enter a valid email address').max(254),
@@ -57,6 +59,8 @@ export type SignInDeps = {
   logger: Logger;
   authSecret: string;
   throttle: { byIp: KeyedLimiter; byAccount: KeyedLimiter };
+  /** Failed sign-ins of known users count toward their orgs' alert rules (alerts/). */
+  securityAlerts?: SecurityAlerts;
 };
 
 export const invalidCredentials = () => new HttpError(401, 'authentication_error', 'invalid_credentials', 'Invalid email or password.');
@@ -169,16 +173,20 @@ export async function recordSignInFailure(
   context: IdentityRequestContext,
   reason: string,
 ): Promise<void> {
-  await deps.db.withRole(async (tx) => {
+  const userId = await deps.db.withRole(async (tx) => {
     const user = await findUserByEmail(tx, email);
     await recordAudit(tx, {
       orgId: null,
-      actor: { type: 'system', id: null, ip: context.clientIp, userAgent: context.userAgent },
+      // The attempt's IP and user agent are sealed under the account's key when it is one.
+      actor: { type: 'system', id: null, ip: context.clientIp, userAgent: context.userAgent, person: user?.id ?? null },
       requestId: context.requestId,
       action: 'auth.login_failed',
       outcome: 'failure',
       reason,
       target: user ? { type: 'user', id: user.id } : { type: 'email_hash', id: emailHash },
     });
+    return user?.id;
   });
+  // After the commit: an email that belongs to no user concerns no org.
+  if (userId) signalLoginFailed(deps.securityAlerts, deps.db, userId, context.clientIp);
 }

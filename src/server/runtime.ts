@@ -124,13 +124,14 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
     const onSlow = (info: { role: string; orgId: string | null; ms: number }) =>
       logger.warn(info, 'database transaction held longer than 1 s');
     let closed = false;
+    const keyring = createMasterKeyring(secrets.masterKey, config.previousMasterKeys);
     return {
       config,
       logger,
       secrets,
-      keyring: createMasterKeyring(secrets.masterKey, config.previousMasterKeys),
+      keyring,
       database,
-      apiDb: createScopedDatabase(database.db, 'api', onSlow),
+      apiDb: createScopedDatabase(database.db, 'api', onSlow, keyring),
       gatewayDb: createScopedDatabase(database.db, 'gateway', onSlow),
       store,
       bus,

@@ -74,7 +74,7 @@ export async function completeInitialSetup(
           requestId: ctx.requestId,
           action: 'user.created',
           target: { type: 'user', id: userId },
-          diff: { email, name: input.name },
+          personal: { email, name: input.name },
         });
       await recordAudit(tx, {
         orgId: null,

@@ -4,6 +4,7 @@
  * per org, consecutive, and in commit order), so a page never skips or repeats an event however
  * many are appended meanwhile. Runs in the caller's tenant transaction (RLS limits it to the org).
  */
+import { revealEvents } from '../audit/personal-data.js';
 import { and, asc, desc, eq, gt, gte, like, lt, lte, max, type SQL } from 'drizzle-orm';
 import { auditEvents } from '../db/schema/index.js';
 import type { Tx } from '../db/types.js';
@@ -60,13 +61,13 @@ export async function listAuditEvents(
     .where(and(...where))
     .orderBy(desc(auditEvents.seq))
     .limit(page.limit + 1);
-  const events = rows.slice(0, page.limit);
+  const events = await revealEvents(tx, rows.slice(0, page.limit));
   const last = events.at(-1);
   return { events, nextBeforeSeq: rows.length > page.limit && last ? last.seq : null };
 }
 
 /** The next `limit` events in chain order with afterSeq < seq ≤ throughSeq: one batch of an export. */
-export function auditEventBatch(
+export async function auditEventBatch(
   tx: Tx,
   orgId: string,
   filter: AuditEventFilter,
@@ -74,12 +75,13 @@ export function auditEventBatch(
   limit: number,
 ): Promise<AuditEventRow[]> {
   const where = [...conditions(orgId, filter), gt(auditEvents.seq, range.afterSeq), lte(auditEvents.seq, range.throughSeq)];
-  return tx
+  const rows = await tx
     .select()
     .from(auditEvents)
     .where(and(...where))
     .orderBy(asc(auditEvents.seq))
     .limit(limit);
+  return revealEvents(tx, rows);
 }
 
 /** The org chain's latest position (0 before the first event), as this transaction sees it. */

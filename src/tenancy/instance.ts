@@ -111,7 +111,8 @@ export async function grantAdmin(
       requestId: ctx.requestId,
       action: 'instance.admin_granted',
       target: { type: 'user', id: userId },
-      diff: { email: row.email },
+      personal: { email: row.email },
+      subject: userId,
     });
     return row;
   });

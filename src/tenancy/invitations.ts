@@ -52,7 +52,9 @@ export async function createInvitation(
     requestId: ctx.requestId,
     action: 'invitation.created',
     target: { type: 'invitation', id: row!.id },
-    diff: { email: row!.email, role: row!.role, expiresAt: row!.expiresAt.toISOString() },
+    diff: { role: row!.role, expiresAt: row!.expiresAt.toISOString() },
+    personal: { email: row!.email },
+    subject: (await findUserByEmail(tx, row!.email))?.id ?? null,
   });
   return { invitation: row!, token };
 }
@@ -80,7 +82,9 @@ export async function revokeInvitation(tx: Tx, orgId: string, id: string, ctx: A
     requestId: ctx.requestId,
     action: 'invitation.revoked',
     target: { type: 'invitation', id },
-    diff: { email: row.email, role: row.role },
+    diff: { role: row.role },
+    personal: { email: row.email },
+    subject: (await findUserByEmail(tx, row.email))?.id ?? null,
   });
   return true;
 }
@@ -171,7 +175,8 @@ export async function acceptInvitation(
       requestId: ctx.requestId,
       action: 'invitation.accepted',
       target: { type: 'invitation', id: invitation.id },
-      diff: { email: invitation.email, role: invitation.role, newUser: created },
+      diff: { role: invitation.role, newUser: created },
+      personal: { email: invitation.email },
     });
     const member = await addMember(tx, { orgId: invitation.orgId, userId, email: invitation.email, role: invitation.role }, actorCtx);
     return { orgId: invitation.orgId, userId, memberId: member.id, role: invitation.role, created };

@@ -4,6 +4,7 @@ import type { Tx } from '../db/types.js';
 import { recordAudit } from '../audit/record.js';
 import type { ActionContext } from '../audit/context.js';
 import { endSessions } from '../identity/sessions.js';
+import { releaseMemberCredentials, type ReleasedCredentials } from './member-credentials.js';
 
 export type Member = typeof members.$inferSelect;
 
@@ -28,7 +29,9 @@ export async function addMember(
     requestId: ctx.requestId,
     action: 'member.added',
     target: { type: 'member', id: row!.id },
-    diff: { userId: input.userId, email: input.email, role: input.role },
+    diff: { userId: input.userId, role: input.role },
+    personal: { email: input.email },
+    subject: input.userId,
   });
   return row!;
 }
@@ -90,8 +93,13 @@ export async function changeMemberRole(tx: Tx, member: Member, role: MemberRole,
   await updateMember(tx, member, { role, projectIds: member.projectIds }, ctx);
 }
 
-/** Removes a member from their org and, in the same transaction, ends all their sessions. */
-export async function removeMember(tx: Tx, member: Member, ctx: ActionContext): Promise<void> {
+/**
+ * Removes a member from their org and, in the same transaction, revokes their personal API keys
+ * and the admin tokens they minted, and ends all their sessions. The caller announces the
+ * revoked credentials once the transaction has committed (announceReleased).
+ */
+export async function removeMember(tx: Tx, member: Member, ctx: ActionContext, reason = 'member_removed'): Promise<ReleasedCredentials> {
+  const released = await releaseMemberCredentials(tx, member, reason, ctx);
   await tx.delete(members).where(eq(members.id, member.id));
   await recordAudit(tx, {
     orgId: member.orgId,
@@ -101,5 +109,16 @@ export async function removeMember(tx: Tx, member: Member, ctx: ActionContext): 
     target: { type: 'member', id: member.id },
     diff: { userId: member.userId, role: member.role },
   });
-  await endSessions(tx, member.userId, { reason: 'member_removed' }, ctx);
+  await endSessions(tx, member.userId, { reason }, ctx);
+  return released;
+}
+
+/** The org's owners, their rows locked: two concurrent departures or demotions cannot both see "another owner remains". */
+export async function ownerCount(tx: Tx, orgId: string): Promise<number> {
+  const rows = await tx
+    .select({ id: members.id })
+    .from(members)
+    .where(and(eq(members.orgId, orgId), eq(members.role, 'owner')))
+    .for('update');
+  return rows.length;
 }

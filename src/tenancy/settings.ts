@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { PROVIDER_IDS } from '../providers/ids.js';
 import { limitsSchema } from './limits.js';
 import { DEFAULT_RETENTION, retentionSettingsSchema } from '../governance/retention-policy.js';
+import { defaultSecurityAlerts, securityAlertSettingsSchema } from '../alerts/settings.js';
 
 export const orgSettingsSchema = z
   .object({
@@ -39,6 +40,8 @@ export const orgSettingsSchema = z
     oidcGroupRoles: z.record(z.string().trim().min(1).max(200), z.enum(['admin', 'developer', 'viewer'])).default({}),
     /** How long audit events, request logs and bodies are kept (governance/retention-policy.ts). */
     retention: retentionSettingsSchema.default(DEFAULT_RETENTION),
+    /** Security-alert rules and where alerts go (alerts/settings.ts); defaults send nothing. */
+    securityAlerts: securityAlertSettingsSchema.default(defaultSecurityAlerts),
   })
   .strict();
 export type OrgSettings = z.output<typeof orgSettingsSchema>;

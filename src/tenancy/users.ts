@@ -51,7 +51,8 @@ export async function createPasswordUser(
     requestId: ctx.requestId,
     action: 'user.created',
     target: { type: 'user', id: userId },
-    diff: { email, ...input.via },
+    diff: { ...input.via },
+    personal: { email },
   });
   return userId;
 }

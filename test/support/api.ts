@@ -176,6 +176,7 @@ export function registeredRoutes(server: TestServer): ApiRoute[] {
     authenticator: createAdminTokenAuthenticator({ db: server.runtime.apiDb, pepper: randomBytes(32), logger: server.runtime.logger }),
     keyring: server.runtime.keyring,
     liveUsage: undefined,
+    orgDeletionGraceDays: server.runtime.config.orgDeletionGraceDays,
   });
 }
 

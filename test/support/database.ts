@@ -5,6 +5,11 @@ import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../src/db/open.js';
 import { runMigrations } from '../../src/db/migrate.js';
 import { createScopedDatabase, type ScopedDatabase } from '../../src/db/tenant.js';
+import { generateMasterKey, parseMasterKey } from '../../src/crypto/envelope.js';
+import { createMasterKeyring } from '../../src/crypto/master-keyring.js';
+
+/** The master keys the test handles seal audit events' personal data with (one per process, like a deployment's). */
+export const testKeyring = createMasterKeyring(parseMasterKey(generateMasterKey()));
 
 export type TestDatabase = {
   handle: DatabaseHandle;
@@ -25,7 +30,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
     : await openDatabase({ kind: 'pglite', snapshot: new Blob([readFileSync(inject('pgliteSnapshotPath'))]) });
   return {
     handle,
-    api: createScopedDatabase(handle.db, 'api'),
+    api: createScopedDatabase(handle.db, 'api', undefined, testKeyring),
     gateway: createScopedDatabase(handle.db, 'gateway'),
     close: () => handle.close(),
   };
@@ -50,7 +55,7 @@ export async function openIsolatedTestDatabase(): Promise<TestDatabase> {
   await runMigrations(handle);
   return {
     handle,
-    api: createScopedDatabase(handle.db, 'api'),
+    api: createScopedDatabase(handle.db, 'api', undefined, testKeyring),
     gateway: createScopedDatabase(handle.db, 'gateway'),
     async close() {
       await handle.close().catch(() => undefined); // the runtime may have closed it already

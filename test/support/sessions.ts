@@ -100,8 +100,15 @@ export function sessionClient(server: { apiUrl: string }, cookie: string, origin
 }
 
 /** The same as `apiClient`, authenticated by a session cookie instead of a token. */
-export function sessionApiClient(server: { apiUrl: string }, cookie: string, origin: string): ApiClient {
-  const call = sessionClient(server, cookie, origin);
+export function sessionApiClient(
+  server: { apiUrl: string },
+  cookie: string,
+  origin: string,
+  /** Sent on every call (a client address behind TRUST_PROXY, a user agent). */
+  headers: Record<string, string> = {},
+): ApiClient {
+  const bare = sessionClient(server, cookie, origin);
+  const call: typeof bare = (method, path, body, extra = {}) => bare(method, path, body, { ...headers, ...extra });
   return {
     call,
     get: (path) => call('GET', path),

@@ -4,6 +4,7 @@ import { accessReviewRoutes } from './access-review.js';
 import { adminTokenRoutes } from './admin-tokens.js';
 import { auditRoutes } from './audit.js';
 import { retentionRoutes } from './retention.js';
+import { securityAlertRoutes } from './security-alerts.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { limitRoutes } from './limits.js';
 import { memberRoutes } from './members.js';
@@ -11,6 +12,7 @@ import { budgetWebhookRoutes } from './budget-webhook.js';
 import { guardrailEventRoutes } from './guardrail-events.js';
 import { guardrailRoutes } from './guardrails.js';
 import { orgSecurityRoutes } from './org-security.js';
+import { orgExportRoutes } from './org-export.js';
 import { orgRoutes } from './orgs.js';
 import { projectRoutes } from './projects.js';
 import { providerKeyRoutes } from './provider-keys.js';
@@ -20,6 +22,7 @@ import { usageRoutes } from './usage.js';
 export function managementRoutes(deps: ApiDeps): ApiRoute[] {
   return [
     ...orgRoutes(deps),
+    ...orgExportRoutes(deps),
     ...memberRoutes(deps),
     ...projectRoutes(deps),
     ...apiKeyRoutes(deps),
@@ -34,5 +37,6 @@ export function managementRoutes(deps: ApiDeps): ApiRoute[] {
     ...auditRoutes(deps),
     ...accessReviewRoutes(deps),
     ...retentionRoutes(deps),
+    ...securityAlertRoutes(deps),
   ];
 }

@@ -21,8 +21,10 @@ import type { ScopedDatabase } from '../../db/tenant.js';
 import { defineAccountRoute, type AccountRoute } from '../account-registry.js';
 import { noContent } from '../registry.js';
 import { orgParams, timestampSchema } from '../schemas.js';
+import type { SecurityAlerts } from '../../alerts/service.js';
+import { signalInstanceAdminGranted } from '../../alerts/hooks.js';
 
-export type InstanceDeps = { db: ScopedDatabase };
+export type InstanceDeps = { db: ScopedDatabase; securityAlerts?: SecurityAlerts };
 
 const TAG = 'Instance';
 const noParams = z.object({});
@@ -165,7 +167,9 @@ export function instanceRoutes(deps: InstanceDeps): AccountRoute[] {
       errors: [404, 409],
       async handler({ principal, body, ctx }) {
         requireAdmin(principal);
-        return adminOut(await grantAdmin(deps.db, principal.userId, body, ctx));
+        const granted = await grantAdmin(deps.db, principal.userId, body, ctx);
+        signalInstanceAdminGranted(deps.securityAlerts, deps.db, { userId: granted.userId, byUserId: principal.userId, actor: ctx.actor });
+        return adminOut(granted);
       },
     }),
     defineAccountRoute({

@@ -1,9 +1,14 @@
 /** `/api/me`: the signed-in user, their orgs, their sessions, their passkeys and their personal-data export. */
 import { z } from 'zod';
+import { eq } from 'drizzle-orm';
+import type { Logger } from 'pino';
 import { roleSchema } from '../../auth/permissions.js';
+import { sessions } from '../../db/schema/index.js';
+import type { EventBus } from '../../events/event-bus.js';
+import { eraseAccount } from '../../governance/account-erasure.js';
 import { userMemberships } from '../../db/definer.js';
 import type { ScopedDatabase } from '../../db/tenant.js';
-import { notFound } from '../../http/errors.js';
+import { badRequest, forbidden, notFound } from '../../http/errors.js';
 import { listPasskeys, removePasskey, renamePasskey, type PasskeyView } from '../../identity/passkeys.js';
 import { collectPersonalData } from '../../governance/personal-export/collect.js';
 import { personalExportSchema } from '../../governance/personal-export/schema.js';
@@ -14,7 +19,10 @@ import { defineAccountRoute, type AccountRoute } from '../account-registry.js';
 import { noContent } from '../registry.js';
 import { timestampSchema } from '../schemas.js';
 
-export type MeDeps = { db: ScopedDatabase; sessionMaxAgeSeconds: number; authSecret: string };
+export type MeDeps = { db: ScopedDatabase; sessionMaxAgeSeconds: number; authSecret: string; bus: EventBus; logger: Logger };
+
+/** Deleting the account needs a sign-in this recent: a stolen, long-lived session cannot do it. */
+export const ERASURE_REAUTH_SECONDS = 15 * 60;
 
 const TAG = 'Me';
 const noParams = z.object({});
@@ -113,6 +121,49 @@ export function meRoutes(deps: MeDeps): AccountRoute[] {
             const role = roleSchema.safeParse(m.role);
             return role.success ? [{ orgId: m.orgId, orgName: m.orgName, role: role.data }] : [];
           }),
+        };
+      },
+    }),
+    defineAccountRoute({
+      operationId: 'deleteMyAccount',
+      method: 'delete',
+      path: '/api/me',
+      tag: TAG,
+      summary: 'Delete my account and erase my personal data',
+      description:
+        'GDPR erasure. `confirm` must be the account’s email address, and the session must come from a sign-in in the last ' +
+        '15 minutes (403 `reauthentication_required`: sign in again). Refused while you are the only owner of an organization ' +
+        '(409 `sole_owner`, the orgs listed: transfer ownership first) or the only instance administrator (409 ' +
+        '`last_instance_admin`). Removes every membership (your personal API keys and the admin tokens you created are revoked), ' +
+        'deletes invitations to your address, your sessions, sign-in methods, passkeys and two-factor settings, and destroys ' +
+        'your data key: the IP addresses, user agents, email and name sealed in audit events about you can no longer be read, ' +
+        'and the audit chains still verify. Recorded as `user.deleted` (counts only).',
+      params: noParams,
+      body: z.strictObject({ confirm: z.string().max(320) }),
+      status: 200,
+      errors: [409],
+      response: z.object({
+        deleted: z.literal(true),
+        memberships: z.number().int(),
+        apiKeysRevoked: z.number().int(),
+        adminTokensRevoked: z.number().int(),
+        invitationsDeleted: z.number().int(),
+      }),
+      async handler({ body, principal, ctx }) {
+        if (body.confirm.trim().toLowerCase() !== principal.email.toLowerCase())
+          throw badRequest('The confirmation must be your account’s email address.', 'confirmation_mismatch');
+        const [session] = await deps.db.withRole((tx) =>
+          tx.select({ createdAt: sessions.createdAt }).from(sessions).where(eq(sessions.id, principal.sessionId)).limit(1),
+        );
+        if (!session || Date.now() - session.createdAt.getTime() > ERASURE_REAUTH_SECONDS * 1000)
+          throw forbidden('Sign in again (within the last 15 minutes) to delete your account.', 'reauthentication_required');
+        const summary = await eraseAccount({ db: deps.db, bus: deps.bus, logger: deps.logger }, principal.userId, ctx);
+        return {
+          deleted: true as const,
+          memberships: summary.memberships,
+          apiKeysRevoked: summary.apiKeysRevoked,
+          adminTokensRevoked: summary.adminTokensRevoked,
+          invitationsDeleted: summary.invitationsDeleted,
         };
       },
     }),

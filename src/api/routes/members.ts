@@ -22,7 +22,9 @@ import type { Tx } from '../../db/types.js';
 import { invitationMail } from '../../email/templates.js';
 import { HttpError, badRequest, forbidden, notFound, serviceUnavailable, tooManyRequests } from '../../http/errors.js';
 import { createInvitation, invitationLink, listPendingInvitations, revokeInvitation } from '../../tenancy/invitations.js';
-import { isProjectRestrictable, normalizeProjectIds, removeMember, updateMember, type Member } from '../../tenancy/members.js';
+import { isProjectRestrictable, normalizeProjectIds, ownerCount, removeMember, updateMember, type Member } from '../../tenancy/members.js';
+import { announceReleased } from '../../tenancy/member-credentials.js';
+import { signalRoleGranted } from '../../alerts/hooks.js';
 import { getOrganization } from '../../tenancy/organizations.js';
 import { getUser } from '../../tenancy/users.js';
 import type { ApiDeps } from '../deps.js';
@@ -87,16 +89,6 @@ async function memberRow(tx: Tx, orgId: string, memberId: string): Promise<Membe
     .limit(1);
   if (!row) throw notFound('Member not found', 'member_not_found');
   return row;
-}
-
-async function ownerCount(tx: Tx, orgId: string): Promise<number> {
-  // Locks the owners' rows: two concurrent demotions cannot both see "another owner remains".
-  const rows = await tx
-    .select({ id: members.id })
-    .from(members)
-    .where(and(eq(members.orgId, orgId), eq(members.role, 'owner')))
-    .for('update');
-  return rows.length;
 }
 
 /**
@@ -173,7 +165,7 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
       errors: [409],
       response: z.object({ member: memberView }),
       async handler({ params, body, role, ctx }) {
-        return deps.db.withTenant(params.orgId, async (tx) => {
+        const { out, grant } = await deps.db.withTenant(params.orgId, async (tx) => {
           if (body.projectIds) await assertOrgProjects(tx, params.orgId, normalizeProjectIds(body.projectIds) ?? []);
           const member = await memberRow(tx, params.orgId, params.memberId);
           const nextRole = body.role ?? member.role;
@@ -188,8 +180,14 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
           if (member.role === 'owner' && nextRole !== 'owner' && (await ownerCount(tx, params.orgId)) <= 1) throw lastOwner();
           const updated = await updateMember(tx, member, { role: nextRole, projectIds }, ctx);
           const user = await getUser(tx, member.userId);
-          return { member: memberOut(updated, { email: user?.email ?? '', name: user?.name ?? '' }) };
+          return {
+            out: { member: memberOut(updated, { email: user?.email ?? '', name: user?.name ?? '' }) },
+            grant: { orgId: params.orgId, userId: member.userId, from: member.role, to: nextRole },
+          };
         });
+        // After the commit: made admin or owner is a security-alert signal.
+        signalRoleGranted(deps.securityAlerts, { ...grant, via: 'role_changed', actor: ctx.actor });
+        return out;
       },
     }),
     defineRoute({
@@ -208,7 +206,7 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
       errors: [409],
       response: noContent,
       async handler({ params, principal, role, ctx }) {
-        await deps.db.withTenant(params.orgId, async (tx) => {
+        const released = await deps.db.withTenant(params.orgId, async (tx) => {
           const member = await memberRow(tx, params.orgId, params.memberId);
           if (!isSelf(principal, member)) {
             if (!can(role, 'members:write'))
@@ -216,8 +214,9 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
             if (member.role === 'owner' && role !== 'owner') throw ownersOnly();
           }
           if (member.role === 'owner' && (await ownerCount(tx, params.orgId)) <= 1) throw lastOwner();
-          await removeMember(tx, member, ctx);
+          return removeMember(tx, member, ctx);
         });
+        await announceReleased(deps.bus, deps.logger, params.orgId, released);
         return undefined;
       },
     }),

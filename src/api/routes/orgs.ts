@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MEMBER_ROLES, ORG_PLANS } from '../../db/schema/index.js';
-import { deleteOrganization } from '../../credentials/org-deletion.js';
+import { cancelOrgDeletion, scheduleOrgDeletion } from '../../credentials/org-deletion-schedule.js';
 import { notFound } from '../../http/errors.js';
 import { getOrganization } from '../../tenancy/organizations.js';
 import { limitsSchema } from '../../tenancy/limits.js';
@@ -16,27 +16,23 @@ const orgViewSchema = z.object({
   limits: limitsSchema,
   createdAt: timestampSchema,
   updatedAt: timestampSchema,
+  deletionScheduledFor: timestampSchema
+    .nullable()
+    .meta({ description: 'When the scheduled deletion takes effect (its API keys are refused meanwhile); null when none is scheduled.' }),
   yourRole: z.enum(MEMBER_ROLES).meta({ description: 'The role of the credential making this request.' }),
 });
 
-const countsSchema = z.object({
-  projects: z.number().int(),
-  members: z.number().int(),
-  apiKeys: z.number().int(),
-  adminTokens: z.number().int(),
-  providerKeys: z.number().int(),
-  orgSecrets: z.number().int(),
-  dataKeys: z.number().int(),
-});
-
-const orgDeletionSchema = z.object({
+const scheduledDeletionSchema = z.object({
   orgId: z.uuid(),
   name: z.string(),
-  deleted: countsSchema,
-  shreddedRequestBodies: z
-    .number()
-    .int()
-    .meta({ description: 'Stored request/response bodies left behind, encrypted under data keys that no longer exist: unreadable.' }),
+  deletionScheduledFor: timestampSchema.meta({ description: 'When the org, its keys and its data keys are deleted for good.' }),
+  graceDays: z.number().int(),
+});
+
+const cancelledDeletionSchema = z.object({
+  orgId: z.uuid(),
+  name: z.string(),
+  cancelledDeletionScheduledFor: timestampSchema,
 });
 
 export function orgRoutes(deps: ApiDeps): ApiRoute[] {
@@ -61,6 +57,7 @@ export function orgRoutes(deps: ApiDeps): ApiRoute[] {
           limits: parseOrgSettings(org.id, org.settings).limits,
           createdAt: org.createdAt.toISOString(),
           updatedAt: org.updatedAt.toISOString(),
+          deletionScheduledFor: org.deletionScheduledFor?.toISOString() ?? null,
           yourRole: role,
         };
       },
@@ -70,21 +67,46 @@ export function orgRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'delete',
       path: '/api/orgs/:orgId',
       tag: 'Organizations',
-      summary: 'Delete the organization and destroy its data keys (crypto-shredding)',
+      summary: 'Schedule the deletion of the organization (after a grace period, its data keys are destroyed)',
       description:
-        'Removes projects, members, API keys, admin tokens, provider keys and the data keys. Stored bodies and request logs ' +
-        'have no foreign key and stay, but without a data key the bodies can never be decrypted again. Audit events stay, and ' +
-        'the deletion is also recorded in the instance audit chain. `confirm` must be the exact organization name.',
+        '`confirm` must be the exact organization name. Nothing is removed now: the deletion takes effect after ' +
+        'ORG_DELETION_GRACE_DAYS (30 by default), when projects, members, API keys, admin tokens, provider keys and the data ' +
+        'keys are deleted (stored bodies stay as ciphertext nobody can decrypt). Meanwhile the gateway refuses the org’s API ' +
+        'keys (`403 org_deletion_scheduled`), the management api keeps working (export, cancel) and an owner may cancel. ' +
+        'Audited `org.deletion_scheduled` in the org’s and the instance’s chain. A second request is `409 deletion_already_scheduled`.',
       permission: 'org:write',
       params: orgParams,
       body: z.object({ confirm: z.string().min(1).max(100) }).strict(),
-      status: 200,
-      response: orgDeletionSchema,
+      status: 202,
+      errors: [409],
+      response: scheduledDeletionSchema,
       async handler({ params, body, ctx }) {
-        const summary = await deleteOrganization(deps, params.orgId, body.confirm, ctx);
-        // This replica at once; the others when org.changed reaches them.
-        deps.authenticator.forgetOrg(params.orgId);
-        return summary;
+        const scheduled = await scheduleOrgDeletion(
+          deps,
+          params.orgId,
+          { confirm: body.confirm, graceDays: deps.orgDeletionGraceDays },
+          ctx,
+        );
+        return { ...scheduled, deletionScheduledFor: scheduled.deletionScheduledFor.toISOString() };
+      },
+    }),
+    defineRoute({
+      operationId: 'cancelOrganizationDeletion',
+      method: 'post',
+      path: '/api/orgs/:orgId/deletion/cancel',
+      tag: 'Organizations',
+      summary: 'Cancel the scheduled deletion of the organization',
+      description:
+        'The org’s API keys work again at once. Audited `org.deletion_cancelled` in the org’s and the instance’s chain. ' +
+        '`409 deletion_not_scheduled` when none is scheduled.',
+      permission: 'org:write',
+      params: orgParams,
+      status: 200,
+      errors: [409],
+      response: cancelledDeletionSchema,
+      async handler({ params, ctx }) {
+        const cancelled = await cancelOrgDeletion(deps, params.orgId, ctx);
+        return { ...cancelled, cancelledDeletionScheduledFor: cancelled.cancelledDeletionScheduledFor.toISOString() };
       },
     }),
   ];

@@ -5,7 +5,8 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryOne, queryRows } from '../../db/rows.js';
-import type { DbOrTx } from '../../db/types.js';
+import type { DbOrTx, Tx } from '../../db/types.js';
+import { revealEvents } from '../personal-data.js';
 import { toSiemEvent, type SiemEvent } from './event.js';
 
 const bigintColumn = z.union([z.number(), z.string()]).transform(Number).pipe(z.number().int().nonnegative());
@@ -34,12 +35,22 @@ export async function claimChains(
   });
 }
 
-export async function pendingEvents(tx: DbOrTx, args: { sink: string; chain: string; owner: string; limit: number }): Promise<SiemEvent[]> {
+/**
+ * The chain's next events for the sink, with personal data opened: a SIEM is where security
+ * teams look for the IP behind an action. Values of erased users arrive null.
+ */
+export async function pendingEvents(tx: Tx, args: { sink: string; chain: string; owner: string; limit: number }): Promise<SiemEvent[]> {
   const rows = await queryRows<Record<string, unknown>>(
     tx,
     sql`select * from portcullis_siem_events(${args.sink}, ${args.chain}, ${args.owner}::uuid, ${args.limit})`,
   );
-  return rows.map(toSiemEvent);
+  const events = rows.map(toSiemEvent);
+  const stored = events.map((event) => ({ actorIp: event.actor.ip, userAgent: event.actor.user_agent, diff: event.diff }));
+  const revealed = await revealEvents(tx, stored);
+  return events.map((event, i) => {
+    const open = revealed[i] ?? stored[i]!;
+    return { ...event, actor: { ...event.actor, ip: open.actorIp, user_agent: open.userAgent }, diff: open.diff };
+  });
 }
 
 /** False when the lease was lost to another replica. */

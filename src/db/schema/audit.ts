@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { users } from './auth.js';
+import { bytea } from './credentials.js';
 import { tenantIsolation } from './roles.js';
 
 /**
@@ -105,3 +107,21 @@ export const siemCursors = pgTable(
   },
   (t) => [primaryKey({ columns: [t.sink, t.chain] })],
 );
+
+// ---- Per-user keys for personal data inside audit events (src/audit/personal-data.ts) ---------
+
+/**
+ * One random AES-256 key per user, wrapped by the master key like an org's data keys. The actor
+ * IP, user agent and the personal fields of every audit event about a user are sealed under it
+ * from the first write. Erasing the user deletes this row (the foreign key cascades), which
+ * leaves those values as ciphertext nobody can open: the events turn pseudonymous while their
+ * stored bytes, and so the hash chain, stay exactly as they were.
+ */
+export const userDataKeys = pgTable('user_data_keys', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  masterKeyId: text('master_key_id').notNull(),
+  wrappedKey: bytea('wrapped_key').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -21,6 +21,11 @@ export const organizations = pgTable(
     name: text('name').notNull(),
     plan: text('plan').$type<OrgPlan>().notNull().default('free'),
     settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * When an owner's deletion takes effect (the grace period's end); null while none is scheduled.
+     * Set and cleared by the api; the purge job deletes the org once it has passed.
+     */
+    deletionScheduledFor: timestamp('deletion_scheduled_for', { withTimezone: true }),
     createdAt,
     updatedAt,
   },

@@ -32,6 +32,12 @@ export type ProjectContext = {
   providerKeys: readonly ProviderKeyRef[];
   /** The effective guardrail policy (org policy + project override), custom rules compiled. */
   guardrails: LoadedGuardrails;
+  /**
+   * When the org's scheduled deletion takes effect, or null. While set, its API keys are refused
+   * (gateway/app.ts): cached with the context, so scheduling and cancelling reach every replica
+   * through `org.changed` like any other org change.
+   */
+  orgDeletionScheduledFor: Date | null;
 };
 
 export class ProjectNotFoundError extends Error {
@@ -46,7 +52,7 @@ const isProviderId = (value: string): value is ProviderId => (PROVIDER_IDS as re
 export async function loadProjectContext(db: ScopedDatabase, orgId: string, projectId: string): Promise<ProjectContext> {
   return db.withTenant(orgId, async (tx) => {
     const [org] = await tx
-      .select({ plan: organizations.plan, settings: organizations.settings })
+      .select({ plan: organizations.plan, settings: organizations.settings, deletionScheduledFor: organizations.deletionScheduledFor })
       .from(organizations)
       .where(eq(organizations.id, orgId));
     const [project] = await tx
@@ -98,6 +104,7 @@ export async function loadProjectContext(db: ScopedDatabase, orgId: string, proj
       projectSettings: parseProjectSettings(projectId, project.settings),
       providerKeys: usable,
       guardrails: await loadGuardrails(tx, orgId, projectId),
+      orgDeletionScheduledFor: org.deletionScheduledFor,
     };
   });
 }

@@ -1,5 +1,5 @@
 /** Data map of the audit trail (src/db/schema/audit.ts). */
-import { auditChainHeads, auditCheckpoints, auditEvents, siemCursors } from '../../db/schema/index.js';
+import { auditChainHeads, auditCheckpoints, auditEvents, siemCursors, userDataKeys } from '../../db/schema/index.js';
 import { common, describeTable } from './describe.js';
 import { AUDIT_RETENTION } from './retention-status.js';
 
@@ -8,7 +8,7 @@ export const auditTables = [
     purpose: 'Append-only, hash-chained record of every state-changing action and sign-in: accountability and incident investigation.',
     lawfulBasis: 'legitimate_interests',
     dataSubjects: ['account_holder', 'invitee'],
-    retention: `${AUDIT_RETENTION} The service roles cannot UPDATE or DELETE events, and events outlive the org. Per-user encryption of personal data in events is planned too.`,
+    retention: `${AUDIT_RETENTION} The service roles cannot UPDATE or DELETE events, and events outlive the org. The actor’s IP and user agent and the personal fields of the diff are sealed under the person’s own key (user_data_keys); deleting the account destroys that key, leaving the event pseudonymous.`,
     columns: {
       id: common.rowId('event'),
       org_id: { category: 'identifier', personalData: false, description: 'The org’s chain; null for the instance chain.' },
@@ -19,8 +19,17 @@ export const auditTables = [
         personalData: true,
         description: 'Who acted: a user id, an admin token id or an API key id.',
       },
-      actor_ip: { category: 'personal', personalData: true, description: 'Client IP address of the actor.' },
-      user_agent: { category: 'personal', personalData: true, description: 'Client user agent of the actor.' },
+      actor_ip: {
+        category: 'encrypted',
+        personalData: true,
+        description:
+          'Client IP address of the actor, sealed (AES-256-GCM) under the acting person’s key; in clear only for actors with no account (an admin token, a sign-in attempt for an unknown address).',
+      },
+      user_agent: {
+        category: 'encrypted',
+        personalData: true,
+        description: 'Client user agent of the actor, sealed like actor_ip.',
+      },
       action: common.operational('What was done (`member.added`, `auth.login`…).', true),
       target_type: common.operational('Kind of object acted on.'),
       target_id: { category: 'identifier', personalData: true, description: 'The object acted on; a user id when the target is a person.' },
@@ -31,7 +40,7 @@ export const auditTables = [
         category: 'personal',
         personalData: true,
         description:
-          'What changed, with secret-named fields removed and secret-shaped strings scrubbed. Can hold personal data such as an invitee’s email address, a member’s role, or a keyed fingerprint of the email a failed sign-in used.',
+          'What changed, with secret-named fields removed and secret-shaped strings scrubbed. Personal fields (an email address, a name, a passkey label) are sealed under the key of the person they are about, or stored as a keyed hash when that person has no account (an invitee).',
       },
       seq: common.operational('Position in its chain (set by the chain trigger).'),
       prev_hash: common.operational('Hash of the previous event in the chain.'),
@@ -77,6 +86,24 @@ export const auditTables = [
       lease_owner: common.operational('The api process sending this chain now.'),
       lease_until: common.time('Until when that process holds the chain.'),
       updated_at: common.updatedAt(),
+    },
+  }),
+  describeTable(userDataKeys, {
+    purpose:
+      'One random key per user, wrapped by the master key, sealing the personal data inside audit events about them (crypto-shredding).',
+    lawfulBasis: 'legitimate_interests',
+    dataSubjects: ['account_holder'],
+    retention:
+      'Until the account is deleted: the row goes with the user (foreign key), and with it the only way to read their sealed audit data.',
+    columns: {
+      user_id: common.userId(),
+      master_key_id: common.operational('Fingerprint of the master key that wraps this key.'),
+      wrapped_key: {
+        category: 'credential_secret',
+        personalData: false,
+        description: 'The user’s AES-256 key, wrapped (AES-256-GCM) by the master key.',
+      },
+      created_at: common.createdAt(),
     },
   }),
 ];

@@ -7,7 +7,7 @@ export const tenancyTables = [
     purpose: 'The tenants: each org owns its members, projects, keys, logs and policies.',
     dataSubjects: [],
     retention:
-      'Until an owner deletes the org, which cascades to its projects, members, keys, invitations, policies and data keys (request logs, bodies, guardrail events and audit events stay; see those tables).',
+      'Until an owner deletes the org and its grace period (ORG_DELETION_GRACE_DAYS, 30 days by default) has passed, or the operator deletes it at once; the deletion cascades to its projects, members, keys, invitations, policies and data keys (request logs, bodies, guardrail events and audit events stay; see those tables).',
     columns: {
       id: {
         category: 'identifier',
@@ -25,6 +25,7 @@ export const tenancyTables = [
         personalData: false,
         description: 'Provider allow/deny lists, limits, budget webhook URL, admin strong-auth rule, OIDC group → role mapping.',
       },
+      deletion_scheduled_for: common.operational('When a scheduled deletion of the org takes effect (null: none scheduled).'),
       created_at: common.createdAt(),
       updated_at: common.updatedAt(),
     },

@@ -14,7 +14,7 @@ export const COLUMN_CATEGORIES = {
   credential_secret:
     'Authentication material: a secret stored only hashed, wrapped or encrypted, or the public value that verifies one. A copy of the database does not sign anyone in.',
   encrypted:
-    'Content the gateway carried (prompts, answers), stored only as AES-256-GCM ciphertext under the org’s data key. May contain any personal data, special categories (Art. 9) included.',
+    'Stored only as AES-256-GCM ciphertext: content the gateway carried (prompts, answers; may contain any personal data, special categories (Art. 9) included) under the org’s data key, or personal data inside audit events under the person’s own key.',
   tenant_content: 'Names and configuration an org writes about its own setup (org and project names, settings, policies, labels).',
   operational: 'Timestamps, counters, statuses, metrics and integrity data the service needs to run.',
 } as const;

@@ -3,11 +3,13 @@
  * `user.data_exported` in the instance chain: it is about the person, not any org's data, so no
  * org's admins are told of it (as with a password change), and the archive then lists its own event.
  */
+import { revealEvents } from '../../audit/personal-data.js';
 import type { ActionContext } from '../../audit/context.js';
 import { recordAudit } from '../../audit/record.js';
 import { userMemberships, type Membership } from '../../db/definer.js';
-import { invitationsToEmail, userInstanceAuditEvents } from '../../db/definer-personal-data.js';
+import { invitationsToEmail, userInstanceAuditEvents, type InstanceAuditRow } from '../../db/definer-personal-data.js';
 import type { ScopedDatabase } from '../../db/tenant.js';
+import type { Tx } from '../../db/types.js';
 import { readIdentity } from './identity.js';
 import { readOrgData, type Budget } from './org-data.js';
 import { PERSONAL_EXPORT_ROW_CAP, type AuditEventView, type PersonalExport } from './schema.js';
@@ -40,7 +42,7 @@ export async function collectPersonalData(
       identity,
       memberships: await userMemberships(tx, userId),
       invitations: await invitationsToEmail(tx, identity.user.email),
-      instanceEvents: await userInstanceAuditEvents(tx, userId, PERSONAL_EXPORT_ROW_CAP + 1),
+      instanceEvents: await revealInstanceEvents(tx, userId, await userInstanceAuditEvents(tx, userId, PERSONAL_EXPORT_ROW_CAP + 1)),
     };
   });
   if (!instance) return undefined;
@@ -94,4 +96,16 @@ export async function collectPersonalData(
 
 function membershipView(m: Membership): PersonalExport['memberships'][number] {
   return { orgId: m.orgId, orgName: m.orgName, role: m.role, projectAccess: m.projectIds ?? 'all' };
+}
+
+/** The user's own sealed values opened; what the events say about others stays closed (null). */
+async function revealInstanceEvents(tx: Tx, userId: string, rows: InstanceAuditRow[]): Promise<InstanceAuditRow[]> {
+  const stored = rows.map((row) => ({ actorIp: row.ip, userAgent: row.userAgent, diff: row.diff }));
+  const open = await revealEvents(tx, stored, { onlyOf: userId });
+  return rows.map((row, i) => ({
+    ...row,
+    ip: open[i]?.actorIp ?? null,
+    userAgent: open[i]?.userAgent ?? null,
+    diff: open[i]?.diff ?? null,
+  }));
 }

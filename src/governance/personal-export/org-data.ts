@@ -4,6 +4,7 @@
  * audit events they caused, and the request logs of those keys. Orgs they have left are not
  * read: what they did there stays in that org's own trail.
  */
+import { revealEvents } from '../../audit/personal-data.js';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Membership } from '../../db/definer.js';
 import { apiKeys, auditEvents, members, requestLogs } from '../../db/schema/index.js';
@@ -43,12 +44,13 @@ export async function readOrgData(db: ScopedDatabase, membership: Membership, us
           .where(and(eq(apiKeys.orgId, orgId), eq(apiKeys.ownerMemberId, member.id)))
           .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id))
       : [];
-    const events = await tx
+    const stored = await tx
       .select()
       .from(auditEvents)
       .where(and(eq(auditEvents.orgId, orgId), eq(auditEvents.actorType, 'user'), eq(auditEvents.actorId, userId)))
       .orderBy(asc(auditEvents.seq))
       .limit(budget.auditEvents + 1);
+    const events = await revealEvents(tx, stored, { onlyOf: userId });
     const logs =
       keys.length === 0
         ? []
