@@ -89,8 +89,11 @@ export async function recordBudgetAlert(
   scope: 'org' | 'project' | 'api_key',
   scopeId: string,
   diff: Record<string, unknown>,
+  actor: { id: string; requestId: string | null },
 ): Promise<void> {
-  await tx.execute(sql`select portcullis_record_budget_alert(${orgId}::uuid, ${scope}, ${scopeId}::uuid, ${JSON.stringify(diff)}::jsonb)`);
+  await tx.execute(
+    sql`select portcullis_record_budget_alert(${orgId}::uuid, ${scope}, ${scopeId}::uuid, ${JSON.stringify(diff)}::jsonb, ${actor.id}, ${actor.requestId})`,
+  );
 }
 
 /** `security_alert.sent` from the gateway (migration 0025): only the gateway-side rules are accepted. */

@@ -95,6 +95,7 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     upstream,
     logger: limitsLogger,
     webhookUrl: (orgId) => orgSettingsById.get(orgId)?.budgetWebhookUrl ?? null,
+    actorId: `gateway@${runtime.host}`,
   });
   const usageLimiter = createUsageLimiter({
     counters: usageCounters,

@@ -22,6 +22,8 @@ export interface ThresholdCrossing {
   /** In display units (USD for spend). */
   limit: number;
   resetsAt: Date | null;
+  /** The request whose usage crossed the threshold, when the caller named it. */
+  requestId: string | null;
 }
 
 export type ThresholdListener = (crossing: ThresholdCrossing) => void | Promise<void>;
@@ -40,7 +42,7 @@ export class ThresholdAlerts {
   ) {}
 
   /** Resolves once every reached threshold is marked; listener failures go to onError. */
-  async check(orgId: string, plan: CounterPlan, used: number): Promise<void> {
+  async check(orgId: string, plan: CounterPlan, used: number, requestId: string | null = null): Promise<void> {
     // A limit that rounds to 0 units (below one micro-USD) would "cross" every threshold at 0.
     if (plan.limit === 0) return;
     for (const threshold of plan.thresholds) {
@@ -51,7 +53,7 @@ export class ThresholdAlerts {
       const first = await this.counters.initialize(marker, 1, plan.ttlMs);
       if (this.known.size >= MAX_KNOWN_MARKERS) this.known.clear();
       this.known.add(marker);
-      if (first) this.notify(thresholdCrossing(orgId, plan, threshold, used));
+      if (first) this.notify(thresholdCrossing(orgId, plan, threshold, used, requestId));
     }
   }
 
@@ -66,9 +68,10 @@ export class ThresholdAlerts {
   }
 }
 
-function thresholdCrossing(orgId: string, plan: CounterPlan, threshold: number, used: number): ThresholdCrossing {
+function thresholdCrossing(orgId: string, plan: CounterPlan, threshold: number, used: number, requestId: string | null): ThresholdCrossing {
   return {
     orgId,
+    requestId,
     scope: plan.scope,
     metric: plan.metric,
     period: plan.period,

@@ -226,7 +226,9 @@ export function registerUsageLimiterContract(name: string, createBackend: () => 
         const firedAt: number[] = [];
         for (let i = 1; i <= 10; i++) {
           const before = crossings.length;
-          await reserved(await limiters[0]!.reserve({ orgId, scopes, estimate: { tokens: 0, costMicroUsd: 0 } })).settle({
+          await reserved(
+            await limiters[0]!.reserve({ orgId, scopes, estimate: { tokens: 0, costMicroUsd: 0 }, requestId: `req_${i}` }),
+          ).settle({
             tokens: 0,
             costMicroUsd: 0,
           });
@@ -244,6 +246,8 @@ export function registerUsageLimiterContract(name: string, createBackend: () => 
           used: 8,
           limit: 10,
           resetsAt: new Date('2026-11-29T00:00:00.000Z'),
+          // The request whose settle crossed it.
+          requestId: 'req_8',
         });
       });
 

@@ -34,6 +34,8 @@ export interface UsageRequest {
   scopes: readonly UsageScope[];
   /** Upper bound of the request: input + max output tokens, estimateMaxCostMicroUsd. */
   estimate: UsageAmounts;
+  /** The gateway request, named in the budget alert it may raise. */
+  requestId?: string | null;
 }
 
 export interface UsageLimiterOptions {
@@ -126,14 +128,14 @@ class CounterUsageLimiter implements UsageLimiter {
     // Validated before anything is sent: a NaN estimate is a gateway bug (500), not an outage.
     const estimate = normalizeAmounts(request.estimate, 'estimate');
     const plans = planCounters(request.orgId, request.scopes, estimate, this.now());
-    if (plans.length === 0) return this.reservation(request.orgId, 'unlimited', []);
+    if (plans.length === 0) return this.reservation(request.orgId, 'unlimited', [], undefined, request.requestId ?? null);
     try {
       const failed = await this.reserveRebuildingMissing(request.orgId, plans);
-      if (failed === undefined) return this.reservation(request.orgId, 'reserved', plans);
+      if (failed === undefined) return this.reservation(request.orgId, 'reserved', plans, undefined, request.requestId ?? null);
       return limitRefusal(plans[failed.index]!, failed.current);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      if (this.failsOpen(request.orgId)) return this.reservation(request.orgId, 'failed_open', plans, reason);
+      if (this.failsOpen(request.orgId)) return this.reservation(request.orgId, 'failed_open', plans, reason, request.requestId ?? null);
       return { ok: false, reason: 'store_unavailable', message: STORE_UNAVAILABLE_MESSAGE, error: reason };
     }
   }
@@ -181,9 +183,16 @@ class CounterUsageLimiter implements UsageLimiter {
     }
   }
 
-  private reservation(orgId: string, status: Reservation['status'], plans: CounterPlan[], error?: string): Reservation {
+  private reservation(
+    orgId: string,
+    status: Reservation['status'],
+    plans: CounterPlan[],
+    error: string | undefined,
+    requestId: string | null,
+  ): Reservation {
     let outcome: Promise<SettleOutcome> | undefined;
-    const apply = (deltas: number[], alert: boolean): Promise<SettleOutcome> => (outcome ??= this.apply(orgId, plans, deltas, alert));
+    const apply = (deltas: number[], alert: boolean): Promise<SettleOutcome> =>
+      (outcome ??= this.apply(orgId, plans, deltas, alert, requestId));
     return {
       ok: true,
       status,
@@ -212,7 +221,13 @@ class CounterUsageLimiter implements UsageLimiter {
   }
 
   /** `alert`: settles check thresholds even when correcting down (the total may still be past one); releases never do. */
-  private async apply(orgId: string, plans: CounterPlan[], deltas: number[], alert: boolean): Promise<SettleOutcome> {
+  private async apply(
+    orgId: string,
+    plans: CounterPlan[],
+    deltas: number[],
+    alert: boolean,
+    requestId: string | null,
+  ): Promise<SettleOutcome> {
     // Nothing reserved and nothing to record (unlimited, or releasing an unreserved request).
     if (plans.length === 0 || (!alert && deltas.every((delta) => delta === 0))) return { ok: true };
     let totals: (number | null)[];
@@ -229,7 +244,7 @@ class CounterUsageLimiter implements UsageLimiter {
         // Absent: the counter was lost; its rebuild from the logs will include this request.
         if (total === null || total === undefined) return;
         try {
-          await this.alerts.check(orgId, plan, total);
+          await this.alerts.check(orgId, plan, total, requestId);
         } catch (error) {
           this.options.onError?.(error);
         }

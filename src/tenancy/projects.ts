@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import { projects, type ProjectMode } from '../db/schema/index.js';
+import { apiKeys, projects, type ProjectMode } from '../db/schema/index.js';
 import type { Tx } from '../db/types.js';
 import { recordAudit } from '../audit/record.js';
 import type { ActionContext } from '../audit/context.js';
@@ -49,4 +49,24 @@ export async function updateProjectSettings(tx: Tx, project: Project, settings: 
     diff: { settings: { from: project.settings, to: settings } },
   });
   return true;
+}
+
+/**
+ * Deletes a project: its API keys, provider-key assignments and guardrail overrides go with it
+ * (foreign keys cascade); its request logs stay (no foreign key), for usage history and audits.
+ * Audited with what went; returns the removed keys' ids for the caller to announce after commit.
+ */
+export async function deleteProject(tx: Tx, project: Project, ctx: ActionContext): Promise<{ apiKeyIds: string[] }> {
+  const keys = await tx.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.projectId, project.id));
+  const removed = await tx.delete(projects).where(eq(projects.id, project.id)).returning({ id: projects.id });
+  if (removed.length !== 1) throw new Error(`project ${project.id} was not deleted`);
+  await recordAudit(tx, {
+    orgId: project.orgId,
+    actor: ctx.actor,
+    requestId: ctx.requestId,
+    action: 'project.deleted',
+    target: { type: 'project', id: project.id },
+    diff: { name: project.name, mode: project.mode, apiKeys: keys.length },
+  });
+  return { apiKeyIds: keys.map((k) => k.id) };
 }

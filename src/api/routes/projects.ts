@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { inProjectScope } from '../../auth/principal.js';
 import { isUniqueViolation } from '../../credentials/db-errors.js';
 import { PROJECT_MODES, projects } from '../../db/schema/index.js';
-import { HttpError, notFound } from '../../http/errors.js';
+import { HttpError, badRequest, notFound } from '../../http/errors.js';
 import { limitsSchema } from '../../tenancy/limits.js';
-import { createProject, findProjectByName, type Project } from '../../tenancy/projects.js';
+import { createProject, deleteProject, findProjectByName, type Project } from '../../tenancy/projects.js';
+import { announce } from '../../credentials/announce.js';
 import { parseProjectSettings } from '../../tenancy/settings.js';
 import type { ApiDeps } from '../deps.js';
 import { defineRoute, type ApiRoute } from '../registry.js';
@@ -102,6 +103,36 @@ export function projectRoutes(deps: ApiDeps): ApiRoute[] {
         );
         if (!project) throw notFound('Project not found', 'project_not_found');
         return { project: toProjectView(project) };
+      },
+    }),
+    defineRoute({
+      operationId: 'deleteProject',
+      method: 'delete',
+      path: '/api/orgs/:orgId/projects/:projectId',
+      tag: 'Projects',
+      summary: 'Delete a project',
+      description:
+        '`confirm` must be the project’s exact name. Its API keys (refused by every gateway at once), provider-key ' +
+        'assignments and guardrail overrides are deleted with it; its request logs stay. Audited `project.deleted`.',
+      permission: 'projects:write',
+      params: projectParams,
+      body: z.strictObject({ confirm: z.string().max(200) }),
+      status: 200,
+      response: z.object({ deleted: z.object({ id: z.uuid(), name: z.string(), apiKeys: z.number().int() }) }),
+      async handler({ params, body, ctx }) {
+        const { project, apiKeyIds } = await deps.db.withTenant(params.orgId, async (tx) => {
+          const [row] = await tx.select().from(projects).where(eq(projects.id, params.projectId)).for('update');
+          if (!row) throw notFound('Project not found', 'project_not_found');
+          if (body.confirm !== row.name)
+            throw badRequest("The confirmation must be the project's exact name (case included).", 'confirmation_mismatch');
+          return { project: row, ...(await deleteProject(tx, row, ctx)) };
+        });
+        // Every replica drops the project's context and each removed key's cached verification.
+        await announce(deps.bus, { type: 'org.changed', orgId: params.orgId }, deps.logger);
+        await Promise.all(
+          apiKeyIds.map((apiKeyId) => announce(deps.bus, { type: 'api_key.changed', orgId: params.orgId, apiKeyId }, deps.logger)),
+        );
+        return { deleted: { id: project.id, name: project.name, apiKeys: apiKeyIds.length } };
       },
     }),
   ];

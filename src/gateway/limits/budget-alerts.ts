@@ -27,6 +27,8 @@ export type BudgetAlertDeps = {
   logger: Logger;
   /** The org's configured webhook URL, if any (from the cached project context). */
   webhookUrl: (orgId: string) => string | null;
+  /** `gateway@<host>`: the replica that raised the alert, as the audit event's actor. */
+  actorId: string;
   now?: () => Date;
 };
 
@@ -63,7 +65,12 @@ export function createBudgetAlerts(deps: BudgetAlertDeps): (crossing: ThresholdC
       limit: crossing.limit,
       resets_at: crossing.resetsAt?.toISOString() ?? null,
     };
-    await deps.db.withRole((tx) => recordBudgetAlert(tx, crossing.orgId, crossing.scope.type, crossing.scope.id, payload));
+    await deps.db.withRole((tx) =>
+      recordBudgetAlert(tx, crossing.orgId, crossing.scope.type, crossing.scope.id, payload, {
+        id: deps.actorId,
+        requestId: crossing.requestId,
+      }),
+    );
     const url = deps.webhookUrl(crossing.orgId);
     if (!url) return;
     const secret = await webhookSecret(deps, crossing.orgId);

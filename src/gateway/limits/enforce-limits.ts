@@ -112,6 +112,7 @@ export async function enforceLimits(
           orgId: project.orgId,
           scopes: usageScopes,
           estimate: { tokens: estimatedTokens, costMicroUsd },
+          requestId: c.get('requestId'),
         })
       : undefined;
   if (reservation && !reservation.ok) {
