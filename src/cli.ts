@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from './config/config-error.js';
-import { configFromOptions, withConfigOptions } from './cli/options.js';
+import { configLoaderFromOptions, resolveConfigFromOptions, withConfigOptions } from './cli/options.js';
 import { CliError } from './cli/cli-error.js';
 import { BootstrapDocumentError } from './bootstrap/document.js';
 import type { runServer as RunServerFn } from './cli/run-server.js';
@@ -28,7 +28,7 @@ const doctorCommand: DoctorCommand = async (...args) => (await import('./cli/doc
 const credentialCommand =
   (name: keyof typeof CredentialCommands) =>
   async (options: Options): Promise<void> =>
-    (await import('./cli/credential-commands.js'))[name](configFromOptions(options), options);
+    (await import('./cli/credential-commands.js'))[name](await resolveConfigFromOptions(options), options);
 
 const keyRotation = async (): Promise<typeof KeyRotationCommands> => import('./cli/key-rotation-commands.js');
 
@@ -41,33 +41,36 @@ const program = new Command('portcullis')
 
 withConfigOptions(program.command('start'))
   .description('Run everything in one process: gateway (port 4000) and api + dashboard (port 4001). Migrates the database first.')
-  .action((options: Options) => runServer(configFromOptions(options), ['gateway', 'api']));
+  .action(async (options: Options) => runServer(await resolveConfigFromOptions(options), ['gateway', 'api']));
 
 withConfigOptions(program.command('gateway'))
   .description('Run only the gateway (/v1/*). On PostgreSQL it refuses to start until `portcullis migrate` has run.')
-  .action((options: Options) => runServer(configFromOptions(options), ['gateway']));
+  .action(async (options: Options) => runServer(await resolveConfigFromOptions(options), ['gateway']));
 
 withConfigOptions(program.command('api'))
   .description('Run only the api and dashboard (/api/*). On PostgreSQL it refuses to start until `portcullis migrate` has run.')
-  .action((options: Options) => runServer(configFromOptions(options), ['api']));
+  .action(async (options: Options) => runServer(await resolveConfigFromOptions(options), ['api']));
 
 withConfigOptions(program.command('migrate'))
   .description(
     'Apply pending database migrations (as the database owner). Goes through the running server when one holds the embedded data dir.',
   )
-  .action((options: Options) => migrateCommand(configFromOptions(options)));
+  .action(async (options: Options) => migrateCommand(await resolveConfigFromOptions(options)));
 
 withConfigOptions(program.command('bootstrap'))
   .argument('<file>', 'JSON or YAML file describing orgs, members, projects, provider keys and API keys')
   .description(
     'Create orgs, projects, members, provider keys and API keys idempotently; print the API keys created now (only those, only once) as JSON.',
   )
-  .action((file: string, options: Options) => bootstrapCommand(configFromOptions(options), file));
+  .action(async (file: string, options: Options) => bootstrapCommand(await resolveConfigFromOptions(options), file));
 
 withConfigOptions(program.command('doctor'))
-  .description('Check the production checklist (secrets, TLS, CORS, file modes, database, Redis); exit 1 on any failure.')
+  .description(
+    'Check the production checklist (secrets, TLS, CORS, audit shipping, file modes, database SSL, 2FA of admins, stale keys and members, rate limits, guardrails); exit 1 on any failure.',
+  )
+  .option('--json', 'print { checks: [{ id, status, message, fix }], summary: { pass, warn, fail } }')
   .action(async (options: Options) => {
-    process.exitCode = await doctorCommand(() => configFromOptions(options));
+    process.exitCode = await doctorCommand(await configLoaderFromOptions(options), { json: options.json === true });
   });
 
 const keys = program.command('keys').description('Create, list, rotate and revoke API keys (printed as JSON; a new key only once).');
@@ -99,7 +102,7 @@ withConfigOptions(keys.command('rotate-master'))
   .description(
     "Re-wrap every org's data keys under MASTER_KEY, unwrapping with MASTER_KEY_PREVIOUS where needed. Resumable; no downtime; prints a JSON summary.",
   )
-  .action(async (options: Options) => (await keyRotation()).rotateMasterCommand(configFromOptions(options)));
+  .action(async (options: Options) => (await keyRotation()).rotateMasterCommand(await resolveConfigFromOptions(options)));
 withConfigOptions(keys.command('rotate-tenant'))
   .argument('<org>', 'organization name')
   .description(
@@ -109,7 +112,9 @@ withConfigOptions(keys.command('rotate-tenant'))
     '--grace <seconds>',
     'wait before destroying the old key, for gateways still holding it (default 90; 0 directly on the embedded data dir)',
   )
-  .action(async (org: string, options: Options) => (await keyRotation()).rotateTenantCommand(configFromOptions(options), org, options));
+  .action(async (org: string, options: Options) =>
+    (await keyRotation()).rotateTenantCommand(await resolveConfigFromOptions(options), org, options),
+  );
 
 const orgs = program.command('orgs').description('Organizations.');
 withConfigOptions(orgs.command('delete'))
@@ -119,17 +124,21 @@ withConfigOptions(orgs.command('delete'))
   .description(
     'Schedule the deletion of an organization (its API keys are refused at once; after ORG_DELETION_GRACE_DAYS it is deleted and its data keys destroyed: whatever was encrypted for it can never be decrypted again). --now deletes at once.',
   )
-  .action(async (name: string, options: Options) => (await keyRotation()).orgsDeleteCommand(configFromOptions(options), name, options));
+  .action(async (name: string, options: Options) =>
+    (await keyRotation()).orgsDeleteCommand(await resolveConfigFromOptions(options), name, options),
+  );
 withConfigOptions(orgs.command('cancel-deletion'))
   .argument('<name>', 'organization name')
   .description("Cancel an organization's scheduled deletion; its API keys work again at once.")
-  .action(async (name: string, options: Options) => (await keyRotation()).orgsCancelDeletionCommand(configFromOptions(options), name));
+  .action(async (name: string, options: Options) =>
+    (await keyRotation()).orgsCancelDeletionCommand(await resolveConfigFromOptions(options), name),
+  );
 withConfigOptions(orgs.command('set-plan'))
   .argument('<org>', 'organization name')
   .argument('<plan>', 'free | pro | enterprise')
   .description("Set an organization's plan (audited as the operator): how an instance admin's own org changes plan.")
   .action(async (name: string, plan: string, options: Options) =>
-    (await keyRotation()).orgsSetPlanCommand(configFromOptions(options), name, plan),
+    (await keyRotation()).orgsSetPlanCommand(await resolveConfigFromOptions(options), name, plan),
   );
 
 const tokens = program.command('tokens').description('Admin tokens for the management api (/api).');
@@ -145,7 +154,9 @@ const audit = program.command('audit').description('The audit trail.');
 withConfigOptions(audit.command('verify'))
   .description('Recompute the audit hash chains (every chain, or one org’s) and report the first broken link; exit 1 if any is broken.')
   .option('--org <name>', 'only this organization’s chain')
-  .action(async (options: Options) => (await import('./cli/audit-commands.js')).auditVerifyCommand(configFromOptions(options), options));
+  .action(async (options: Options) =>
+    (await import('./cli/audit-commands.js')).auditVerifyCommand(await resolveConfigFromOptions(options), options),
+  );
 
 const guardrails = program.command('guardrails').description('Guardrail detectors (PII, secrets, prompt injection).');
 guardrails

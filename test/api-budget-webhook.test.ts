@@ -35,7 +35,7 @@ describe('PUT /api/orgs/:orgId/budget-webhook', () => {
       const [row] = await tx.select().from(orgSecrets).where(eq(orgSecrets.kind, 'budget_webhook'));
       expect(row!.ciphertext.includes(Buffer.from(secret))).toBe(false);
       const [tenantKey] = await tx.select().from(tenantKeys).where(eq(tenantKeys.id, row!.tenantKeyId));
-      const dataKey = unwrapDataKey(server.runtime.keyring.active, tenantKey!.wrappedKey, { orgId: org.orgId, dataKeyId: tenantKey!.id });
+      const dataKey = unwrapDataKey(server.runtime.keyring.active!, tenantKey!.wrappedKey, { orgId: org.orgId, dataKeyId: tenantKey!.id });
       expect(
         decryptSecret(dataKey, row!.ciphertext, { orgId: org.orgId, rowId: row!.id, purpose: ORG_SECRET_PURPOSES.budget_webhook }),
       ).toBe(secret);

@@ -84,7 +84,7 @@ describe('log capture', () => {
       sessionCookie,
       adminToken,
       authSecret: server.runtime.secrets.authSecret,
-      masterKey: server.runtime.secrets.masterKey.key.toString('base64'),
+      masterKey: server.runtime.secrets.masterKey!.key.toString('base64'),
     };
     const all = server.logLines.join('\n');
     for (const [name, value] of Object.entries(secrets)) expect(all.includes(value), `${name} leaked into the logs`).toBe(false);

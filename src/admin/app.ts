@@ -20,6 +20,7 @@ import type { Runtime } from '../server/runtime.js';
 import { credentialAdminRoutes } from './credential-routes.js';
 import { keyAdminRoutes } from './key-routes.js';
 import { auditAdminRoutes } from './audit-routes.js';
+import { doctorAdminRoutes } from './doctor-routes.js';
 
 export function createAdminApp(runtime: Runtime, token: string, info: { services: string[] }): Hono<AppEnv> {
   const app = createServiceApp({
@@ -70,5 +71,6 @@ export function createAdminApp(runtime: Runtime, token: string, info: { services
   app.route('/', credentialAdminRoutes(runtime));
   app.route('/', keyAdminRoutes(runtime, info));
   app.route('/', auditAdminRoutes(runtime));
+  app.route('/', doctorAdminRoutes(runtime));
   return app;
 }

@@ -18,7 +18,9 @@ import { encodeAad } from '../crypto/aad.js';
 import { DecryptionError, openAesGcm, sealAesGcm } from '../crypto/aead.js';
 import { generateDataKey } from '../crypto/envelope.js';
 import { hmacSha256 } from '../crypto/hash.js';
-import { UnknownMasterKeyError, type MasterKeyring } from '../crypto/master-keyring.js';
+import { activeMasterKeyId, rewrapKey, unwrapKey, wrapKey } from '../crypto/keyring-wrap.js';
+import type { WrapContext } from '../crypto/kms/key-wrapper.js';
+import type { MasterKeyring } from '../crypto/master-keyring.js';
 import type { MasterKey } from '../crypto/master-key.js';
 import { userDataKeys } from '../db/schema/index.js';
 import { keyringOf } from '../db/tx-keyring.js';
@@ -35,8 +37,15 @@ const USER_ID = /^[A-Za-z0-9_-]{1,100}$/;
 /** The unwrapped keys of the users whose data one transaction reads or writes. */
 export type UserKeys = Map<string, Buffer>;
 
+function userKeyContext(userId: string): WrapContext {
+  return [
+    ['purpose', USER_KEY_LABEL],
+    ['userId', userId],
+  ];
+}
+
 function userKeyAad(userId: string): Buffer {
-  return encodeAad([USER_KEY_LABEL, userId]);
+  return encodeAad(userKeyContext(userId).map(([, value]) => value));
 }
 
 function valueAad(userId: string, field: string): Buffer {
@@ -53,10 +62,9 @@ export function unwrapUserKey(master: MasterKey, userId: string, wrapped: Buffer
   return key;
 }
 
-function unwrapRow(keyring: MasterKeyring, row: typeof userDataKeys.$inferSelect): Buffer {
-  const master = keyring.byId.get(row.masterKeyId);
-  if (!master) throw new UnknownMasterKeyError(row.masterKeyId);
-  return unwrapUserKey(master, row.userId, row.wrappedKey);
+/** Local or KMS, whichever wrapped it; the local format is the one wrapUserKey writes. */
+function unwrapRow(keyring: MasterKeyring, row: typeof userDataKeys.$inferSelect): Promise<Buffer> {
+  return unwrapKey(keyring, row.masterKeyId, row.wrappedKey, userKeyContext(row.userId));
 }
 
 /**
@@ -66,17 +74,24 @@ function unwrapRow(keyring: MasterKeyring, row: typeof userDataKeys.$inferSelect
  */
 export async function userKeyFor(tx: Tx, keyring: MasterKeyring, userId: string): Promise<Buffer | undefined> {
   if (!USER_ID.test(userId)) return undefined;
+  const existing = await userKeyRow(tx, userId);
+  if (existing) return unwrapRow(keyring, existing);
+  // Only a user without a key gets one wrapped: with a KMS that is a remote call, once per user.
   const fresh = generateDataKey();
-  const wrapped = wrapUserKey(keyring.active, userId, fresh);
-  fresh.fill(0);
+  const { masterKeyId, wrapped } = await wrapKey(keyring, fresh, userKeyContext(userId)).finally(() => fresh.fill(0));
   await tx.execute(sql`insert into user_data_keys (user_id, master_key_id, wrapped_key)
-    select ${userId}, ${keyring.active.id}, ${wrapped} where exists (select 1 from users where id = ${userId})
+    select ${userId}, ${masterKeyId}, ${wrapped} where exists (select 1 from users where id = ${userId})
     on conflict do nothing`);
+  const row = await userKeyRow(tx, userId);
+  return row ? unwrapRow(keyring, row) : undefined;
+}
+
+async function userKeyRow(tx: Tx, userId: string): Promise<typeof userDataKeys.$inferSelect | undefined> {
   const [row] = await tx
     .select()
     .from(userDataKeys)
     .where(sql`${userDataKeys.userId} = ${userId}`);
-  return row ? unwrapRow(keyring, row) : undefined;
+  return row;
 }
 
 /** The keys of these users that still exist; an erased user's is simply absent. */
@@ -85,7 +100,7 @@ export async function loadUserKeys(tx: Tx, keyring: MasterKeyring, userIds: Iter
   const keys: UserKeys = new Map();
   if (ids.length === 0) return keys;
   const rows = await tx.select().from(userDataKeys).where(inArray(userDataKeys.userId, ids));
-  for (const row of rows) keys.set(row.userId, unwrapRow(keyring, row));
+  for (const row of rows) keys.set(row.userId, await unwrapRow(keyring, row));
   return keys;
 }
 
@@ -96,7 +111,7 @@ export function sealPersonal(key: Buffer, userId: string, field: string, value: 
 
 /** A keyed hash for a personal value about no account (see the module comment). */
 export function hashUnlinkedPersonal(keyring: MasterKeyring, value: string): string {
-  const key = Buffer.from(hkdfSync('sha256', keyring.active.key, Buffer.alloc(0), Buffer.from('portcullis:audit-unlinked-personal'), 32));
+  const key = Buffer.from(hkdfSync('sha256', keyring.hashSecret, Buffer.alloc(0), Buffer.from('portcullis:audit-unlinked-personal'), 32));
   return `${HASHED_PREFIX}${hmacSha256(key, value.trim().toLowerCase()).toString('hex')}`;
 }
 
@@ -173,24 +188,23 @@ export async function revealEvents<T extends StoredPersonal>(tx: Tx, rows: reado
  * `keys rotate-master`: re-wraps every user key not under the active master key, in one
  * transaction (a user key is 60 bytes; even a large instance re-wraps in seconds). The keys
  * themselves do not change, so every sealed value stays readable. Throws UnknownMasterKeyError,
- * changing nothing, when a key is wrapped by a master key this process was not given.
+ * changing nothing, when a key is wrapped by a master key this process was not given. With a KMS
+ * each key is one remote call inside that transaction. `refresh`: also re-wrap keys already under
+ * the active KMS key (to its newest version).
  */
-export async function rewrapUserKeys(tx: Tx, keyring: MasterKeyring): Promise<number> {
+export async function rewrapUserKeys(tx: Tx, keyring: MasterKeyring, options: { refresh?: boolean } = {}): Promise<number> {
+  const activeId = activeMasterKeyId(keyring);
   const rows = await tx
     .select()
     .from(userDataKeys)
-    .where(sql`${userDataKeys.masterKeyId} <> ${keyring.active.id}`)
+    .where(options.refresh ? sql`true` : sql`${userDataKeys.masterKeyId} <> ${activeId}`)
     .for('update');
   for (const row of rows) {
-    const key = unwrapRow(keyring, row);
-    try {
-      await tx
-        .update(userDataKeys)
-        .set({ masterKeyId: keyring.active.id, wrappedKey: wrapUserKey(keyring.active, row.userId, key) })
-        .where(sql`${userDataKeys.userId} = ${row.userId}`);
-    } finally {
-      key.fill(0);
-    }
+    const { masterKeyId, wrapped } = await rewrapKey(keyring, row.masterKeyId, row.wrappedKey, userKeyContext(row.userId));
+    await tx
+      .update(userDataKeys)
+      .set({ masterKeyId, wrappedKey: wrapped })
+      .where(sql`${userDataKeys.userId} = ${row.userId}`);
   }
   return rows.length;
 }

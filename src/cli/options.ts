@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { ConfigError } from '../config/config-error.js';
 import { loadConfig, type Config } from '../config/load.js';
+import type { ConfigSources } from '../config/sources.js';
 import { variableMeta, VARIABLE_NAMES, type VariableName } from '../config/variables.js';
 
 /** Flags every command accepts, each mapped to its configuration variable (flags win over env). */
@@ -16,12 +18,42 @@ export function withConfigOptions(command: Command): Command {
   return command;
 }
 
-export function configFromOptions(options: Record<string, unknown>): Config {
+function sourcesFromOptions(options: Record<string, unknown>): ConfigSources {
   const flags: Partial<Record<VariableName, string>> = {};
   for (const { variable, key } of FLAG_VARIABLES) {
     const value = options[key];
     if (typeof value === 'string') flags[variable] = value;
   }
   const envFile = typeof options.envFile === 'string' ? options.envFile : '.env';
-  return loadConfig({ flags, env: process.env, envFile, envFileRequired: typeof options.envFile === 'string' });
+  return { flags, env: process.env, envFile, envFileRequired: typeof options.envFile === 'string' };
+}
+
+/** Without secret references: one in the configuration is reported as a ConfigError. */
+export function configFromOptions(options: Record<string, unknown>): Config {
+  return loadConfig(sourcesFromOptions(options));
+}
+
+/**
+ * Every command that opens the database or serves: secret references (vault://, aws-sm://, …)
+ * are resolved first. The secret-manager clients are imported only when a reference is configured.
+ */
+export async function resolveConfigFromOptions(options: Record<string, unknown>): Promise<Config> {
+  const { loadConfigResolvingReferences } = await import('../secrets/load-config.js');
+  return loadConfigResolvingReferences(sourcesFromOptions(options));
+}
+
+/**
+ * For `doctor`, which takes a synchronous loader and reports a ConfigError as a failed check:
+ * references are resolved now, and the loader hands back the config or throws the error.
+ */
+export async function configLoaderFromOptions(options: Record<string, unknown>): Promise<() => Config> {
+  try {
+    const config = await resolveConfigFromOptions(options);
+    return () => config;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return () => {
+      throw error;
+    };
+  }
 }

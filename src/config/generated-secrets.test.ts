@@ -49,8 +49,8 @@ describe('resolveSecrets: generated development secrets', () => {
     const stored = readFileSync(keyFile(), 'utf8').trim();
     const parsed = parseMasterKey(stored);
     expect(parsed.key).toHaveLength(32);
-    expect(parsed.key.equals(resolved.masterKey.key)).toBe(true);
-    expect(resolved.masterKey.id).toBe(masterKeyId(parsed.key));
+    expect(parsed.key.equals(resolved.masterKey!.key)).toBe(true);
+    expect(resolved.masterKey!.id).toBe(masterKeyId(parsed.key));
     expect(parsed.key.every((b) => b === 0)).toBe(false);
   });
 
@@ -59,8 +59,8 @@ describe('resolveSecrets: generated development secrets', () => {
     const second = resolveSecrets(config());
     expect(second.createdNow).toEqual([]);
     expect(second.authSecret).toBe(first.authSecret);
-    expect(second.masterKey.id).toBe(first.masterKey.id);
-    expect(second.masterKey.key.equals(first.masterKey.key)).toBe(true);
+    expect(second.masterKey!.id).toBe(first.masterKey!.id);
+    expect(second.masterKey!.key.equals(first.masterKey!.key)).toBe(true);
   });
 
   it('gives every process the same complete values when several create them at once', async () => {
@@ -100,13 +100,13 @@ describe('resolveSecrets: generated development secrets', () => {
     dataDir = join(root, 'other');
     const second = resolveSecrets(config());
     expect(second.authSecret).not.toBe(first.authSecret);
-    expect(second.masterKey.id).not.toBe(first.masterKey.id);
+    expect(second.masterKey!.id).not.toBe(first.masterKey!.id);
   });
 
   it('registers the generated secrets with the log scrubber', () => {
     const resolved = resolveSecrets(config());
     expect(scrubSecrets(`x ${resolved.authSecret} y`)).toBe(`x ${REDACTED} y`);
-    expect(scrubSecrets(resolved.masterKey.key.toString('base64'))).toBe(REDACTED);
+    expect(scrubSecrets(resolved.masterKey!.key.toString('base64'))).toBe(REDACTED);
   });
 
   it.each(['auth-secret', 'master-key'])('refuses a %s file readable by others (0644), saying chmod 600', (name) => {
@@ -148,7 +148,7 @@ describe('resolveSecrets: generated development secrets', () => {
     const key = randomBytes(32);
     writeFileSync(keyFile(), `${key.toString('hex')}\n`, { mode: 0o600 });
     const resolved = resolveSecrets(config());
-    expect(resolved.masterKey.key.equals(key)).toBe(true);
+    expect(resolved.masterKey!.key.equals(key)).toBe(true);
     expect(resolved.createdNow).toEqual(['auth-secret']);
   });
 });
@@ -159,7 +159,7 @@ describe('resolveSecrets: configured secrets', () => {
     const masterKey = generateMasterKey();
     const resolved = resolveSecrets(config({ AUTH_SECRET: authSecret, MASTER_KEY: masterKey }));
     expect(resolved.authSecret).toBe(authSecret);
-    expect(resolved.masterKey.key.equals(Buffer.from(masterKey, 'base64'))).toBe(true);
+    expect(resolved.masterKey!.key.equals(Buffer.from(masterKey, 'base64'))).toBe(true);
     expect(resolved.generated).toEqual({ authSecret: false, masterKey: false });
     expect(resolved.createdNow).toEqual([]);
     expect(existsSync(dataDir)).toBe(false);
@@ -172,7 +172,7 @@ describe('resolveSecrets: configured secrets', () => {
     const resolved = resolveSecrets(config({ AUTH_SECRET: authSecret, MASTER_KEY: masterKey }));
     expect(resolved.authSecret).toBe(authSecret);
     expect(resolved.authSecret).not.toBe(generated.authSecret);
-    expect(resolved.masterKey.id).not.toBe(generated.masterKey.id);
+    expect(resolved.masterKey!.id).not.toBe(generated.masterKey!.id);
   });
 
   it('generates only the one that is missing', () => {

@@ -9,7 +9,8 @@ import { MIN_AUTH_SECRET_LENGTH } from './secret-strength.js';
 
 export type ResolvedSecrets = {
   authSecret: string;
-  masterKey: MasterKey;
+  /** Undefined only with a KMS (MASTER_KEY_PROVIDER) and no MASTER_KEY: nothing local to wrap with. */
+  masterKey: MasterKey | undefined;
   /** Which came from the data dir rather than the configuration (doctor reports them). */
   generated: { authSecret: boolean; masterKey: boolean };
 };
@@ -38,13 +39,21 @@ function readOrCreate(path: string, create: () => string): { value: string; crea
 
 /**
  * AUTH_SECRET and MASTER_KEY from the configuration, or (outside production only) generated
- * once into `<data dir>/secrets/` with mode 0600. Never a constant shipped in the code.
+ * once into `<data dir>/secrets/` with mode 0600. Never a constant shipped in the code. With a KMS
+ * (MASTER_KEY_PROVIDER) no master key is needed or generated: MASTER_KEY, if set, is an old key
+ * still to be migrated.
  */
 export function resolveSecrets(config: Config): ResolvedSecrets & { createdNow: string[] } {
   const createdNow: string[] = [];
-  const needGenerated = config.authSecret === undefined || config.masterKey === undefined;
+  const kms = config.masterKeyProvider.provider.kind !== 'local';
+  const needMasterKey = config.masterKey === undefined && !kms;
+  const needGenerated = config.authSecret === undefined || needMasterKey;
   if (needGenerated && config.production) {
-    throw new Error('AUTH_SECRET and MASTER_KEY must be configured in production (generated secrets are for development)');
+    throw new Error(
+      kms
+        ? 'AUTH_SECRET must be configured in production (generated secrets are for development)'
+        : 'AUTH_SECRET and MASTER_KEY must be configured in production (generated secrets are for development)',
+    );
   }
   if (needGenerated) mkdirSync(secretsDir(config.dataDir), { recursive: true, mode: 0o700 });
 
@@ -60,7 +69,7 @@ export function resolveSecrets(config: Config): ResolvedSecrets & { createdNow: 
     if (file.created) createdNow.push('auth-secret');
   }
   let masterKey = config.masterKey;
-  if (masterKey === undefined) {
+  if (masterKey === undefined && needMasterKey) {
     const path = join(secretsDir(config.dataDir), 'master-key');
     const file = readOrCreate(path, generateMasterKey);
     try {
@@ -71,11 +80,11 @@ export function resolveSecrets(config: Config): ResolvedSecrets & { createdNow: 
     if (file.created) createdNow.push('master-key');
   }
   registerSecret(authSecret);
-  registerSecret(masterKey.key.toString('base64'));
+  if (masterKey) registerSecret(masterKey.key.toString('base64'));
   return {
     authSecret,
     masterKey,
-    generated: { authSecret: config.authSecret === undefined, masterKey: config.masterKey === undefined },
+    generated: { authSecret: config.authSecret === undefined, masterKey: needMasterKey },
     createdNow,
   };
 }

@@ -5,7 +5,10 @@ import { parseMasterKey, type MasterKey } from '../crypto/envelope.js';
 import { validateProviderBaseUrl } from '../gateway/upstream/ssrf.js';
 import { parseTrustProxy, type TrustProxy } from '../http/trust-proxy.js';
 import { registerSecret } from '../logging/secret-registry.js';
+import { REFERENCE_VARIABLES, type ResolvedReferences, type SecretReferenceSet } from '../secrets/config-references.js';
+import { referenceScheme } from '../secrets/reference.js';
 import { ConfigError } from './config-error.js';
+import { parseMasterKeyProvider, type MasterKeyProviderConfig } from './master-key-provider.js';
 import { gatherVariables, type ConfigSources, type VariableOrigin } from './sources.js';
 import { variableMeta, variablesSchema, VARIABLE_NAMES, type RawVariables, type VariableName } from './variables.js';
 
@@ -28,6 +31,8 @@ export type Config = {
   masterKey: MasterKey | undefined;
   /** Earlier master keys (MASTER_KEY_PREVIOUS), for unwrapping only. */
   previousMasterKeys: MasterKey[];
+  /** MASTER_KEY_PROVIDER: local, or the KMS that wraps data keys (and MASTER_KEY_CACHE_SECONDS). */
+  masterKeyProvider: MasterKeyProviderConfig;
   /** Exact origins, or '*' (allowed outside production only). */
   corsOrigins: string[] | '*';
   /** Browser origins allowed on the gateway; empty = none (the default). */
@@ -54,6 +59,10 @@ export type Config = {
   oauth: OAuthConfig;
   /** Outgoing mail: the relay (undefined: log in development, disabled in production) and the sender. */
   smtp: { url: string | undefined; from: string };
+  /** Secret references (vault://, aws-sm://, …) resolved at start-up; the refresher resolves them again. */
+  secretReferences: SecretReferenceSet | undefined;
+  /** SECRETS_REFRESH_SECONDS; 0 = no refresh. */
+  secretRefreshSeconds: number;
   /** Where each variable came from; `doctor` uses it to tell generated from configured. */
   origins: Record<VariableName, VariableOrigin>;
 };
@@ -168,9 +177,28 @@ function parseCorsOrigins(value: string | undefined, problems: string[], name = 
   return origins;
 }
 
-/** Loads, validates and types the configuration. Throws ConfigError listing every problem at once. */
-export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config {
-  const { values, origins, problems, failed } = gatherVariables(sources, cwd);
+/**
+ * Loads, validates and types the configuration. Throws ConfigError listing every problem at once.
+ * Secret references must have been resolved first (`loadConfigResolvingReferences`, which passes
+ * `references`): one left unresolved is an error, never a literal value (an AUTH_SECRET of
+ * "vault://…" would otherwise be accepted as the secret itself).
+ */
+export function loadConfig(sources: ConfigSources, cwd = process.cwd(), references?: ResolvedReferences): Config {
+  const gathered = gatherVariables(sources, cwd);
+  const { origins, problems, failed } = gathered;
+  const values: Record<string, string> = { ...gathered.values, ...references?.values };
+  for (const name of VARIABLE_NAMES) {
+    const scheme = values[name] === undefined ? undefined : referenceScheme(values[name]);
+    if (scheme && references?.values[name] === undefined) {
+      problems.push(
+        REFERENCE_VARIABLES.includes(name)
+          ? `${name}: is a ${scheme}:// secret reference, which this command does not resolve`
+          : `${name}: cannot be a secret reference (only secrets, DATABASE_URL and REDIS_URL can)`,
+      );
+      failed.add(name);
+      delete values[name];
+    }
+  }
 
   // Before anything can fail: whatever reports the failure must not be able to echo a secret.
   for (const name of VARIABLE_NAMES) {
@@ -249,6 +277,7 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
   const allowPrivateProviderUrls =
     raw.ALLOW_PRIVATE_PROVIDER_URLS === undefined ? raw.NODE_ENV !== 'production' : raw.ALLOW_PRIVATE_PROVIDER_URLS === 'true';
   const siem = parseSiem(raw, allowPrivateProviderUrls, problems);
+  const masterKeyProvider = parseMasterKeyProvider(raw, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -267,6 +296,7 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
     authSecret: raw.AUTH_SECRET,
     masterKey,
     previousMasterKeys,
+    masterKeyProvider,
     corsOrigins,
     gatewayCorsOrigins,
     trustProxy,
@@ -283,6 +313,8 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd()): Config 
     session: { idleTimeoutSeconds: raw.SESSION_IDLE_TIMEOUT, maxAgeSeconds: raw.SESSION_MAX_AGE },
     webauthn,
     oauth,
+    secretReferences: references?.set,
+    secretRefreshSeconds: raw.SECRETS_REFRESH_SECONDS,
     smtp: { url: raw.SMTP_URL, from: raw.SMTP_FROM ?? `Portcullis <no-reply@${new URL(publicUrl).hostname}>` },
     origins: origins,
   };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMasterKey, parseMasterKey } from '../crypto/master-key.js';
 import { loadConfig, type Config } from './load.js';
-import { configChecks, failedRequired, type Check } from './production-checks.js';
+import { checkStatus, configChecks, failedRequired, type Check } from './production-checks.js';
 
 let dir: string;
 const authSecret = randomBytes(48).toString('base64');
@@ -124,6 +124,10 @@ describe('configChecks', () => {
     expect(failedRequired(checks)).toEqual([]);
   });
 
+  it('gives every check a one-line fix', () => {
+    for (const c of configChecks(loadConfig({ env: {} }, dir))) expect(c.fix).toMatch(/^[^\n]{10,}$/);
+  });
+
   it('never puts a secret in a check detail', () => {
     const text = JSON.stringify(configChecks(configWith({})));
     expect(text).not.toContain(authSecret);
@@ -135,7 +139,7 @@ describe('configChecks', () => {
 
 describe('failedRequired', () => {
   it('keeps the failed required checks only', () => {
-    const base = { title: 't', detail: 'd' };
+    const base = { title: 't', detail: 'd', fix: 'f' };
     const checks: Check[] = [
       { ...base, id: 'a', ok: false, level: 'required' },
       { ...base, id: 'b', ok: true, level: 'required' },
@@ -143,5 +147,14 @@ describe('failedRequired', () => {
       { ...base, id: 'd', ok: false, level: 'required' },
     ];
     expect(failedRequired(checks).map((c) => c.id)).toEqual(['a', 'd']);
+  });
+});
+
+describe('checkStatus', () => {
+  it('passes an ok check, fails a failed required one and warns on a failed recommended one', () => {
+    const base = { id: 'x', title: 't', detail: 'd', fix: 'f' };
+    expect(checkStatus({ ...base, ok: true, level: 'required' })).toBe('pass');
+    expect(checkStatus({ ...base, ok: false, level: 'required' })).toBe('fail');
+    expect(checkStatus({ ...base, ok: false, level: 'recommended' })).toBe('warn');
   });
 });

@@ -225,6 +225,42 @@ export const variablesSchema = z
           secret: true,
         }),
       ),
+    MASTER_KEY_PROVIDER: z
+      .enum(['local', 'vault-transit', 'aws-kms'], { error: 'expected local, vault-transit or aws-kms' })
+      .default('local')
+      .meta(
+        meta({
+          description:
+            'What wraps the org data keys: `local` (MASTER_KEY, in this process), `vault-transit` (Vault Transit encrypt/decrypt; VAULT_ADDR, VAULT_TOKEN, MASTER_KEY_VAULT_KEY) or `aws-kms` (AWS KMS Encrypt/Decrypt; MASTER_KEY_AWS_KMS_KEY_ID). With a KMS, MASTER_KEY is only needed as the old key while `keys rotate-master` moves existing keys over.',
+        }),
+      ),
+    MASTER_KEY_CACHE_SECONDS: decimal('expected whole seconds from 0 to 86400', 0, 86_400)
+      .default(300)
+      .meta(meta({ description: 'How long a data key unwrapped by the KMS stays in memory (0: every use calls the KMS).' })),
+    MASTER_KEY_VAULT_MOUNT: optionalNonEmpty()
+      .default('transit')
+      .meta(meta({ description: 'Mount path of the Vault Transit engine (MASTER_KEY_PROVIDER=vault-transit).' })),
+    MASTER_KEY_VAULT_KEY: optionalNonEmpty().meta(
+      meta({
+        description: 'Name of the Vault Transit key that wraps data keys (MASTER_KEY_PROVIDER=vault-transit).',
+        defaultLabel: '(none)',
+      }),
+    ),
+    MASTER_KEY_AWS_KMS_KEY_ID: optionalNonEmpty().meta(
+      meta({
+        description: 'AWS KMS key id, ARN or alias of a symmetric key that wraps data keys (MASTER_KEY_PROVIDER=aws-kms).',
+        defaultLabel: '(none)',
+      }),
+    ),
+    MASTER_KEY_AWS_KMS_ENDPOINT: httpUrl()
+      .optional()
+      .meta(
+        meta({
+          description:
+            'Endpoint override for AWS KMS (MASTER_KEY_PROVIDER=aws-kms), e.g. a VPC endpoint. Region and credentials: the usual AWS environment (AWS_REGION, AWS_ACCESS_KEY_ID, …).',
+          defaultLabel: '(AWS default)',
+        }),
+      ),
     GITHUB_CLIENT_ID: optionalNonEmpty().meta(
       meta({ description: 'GitHub OAuth app client id. With GITHUB_CLIENT_SECRET: "Sign in with GitHub".', defaultLabel: '(none)' }),
     ),
@@ -404,6 +440,84 @@ export const variablesSchema = z
           description:
             'Allow provider base URLs on loopback or private networks (local models, tests), and plain http. When false, provider URLs must be https. Link-local and cloud-metadata addresses are always refused.',
           defaultLabel: '`true` outside production, `false` in production',
+        }),
+      ),
+    SECRETS_REFRESH_SECONDS: decimal('expected a whole number of seconds from 0 (off) to 86400', 0, 86_400)
+      .default(300)
+      .meta(
+        meta({
+          description:
+            'How often secret references (`vault://`, `aws-sm://`, `gcp-sm://`, `azure-kv://`) are resolved again; 0 turns refresh off (see docs/secrets.md).',
+        }),
+      ),
+    VAULT_ADDR: httpUrl()
+      .optional()
+      .meta(
+        meta({
+          description: 'HashiCorp Vault address for `vault://` references, e.g. `https://vault.internal:8200`.',
+          defaultLabel: '(none)',
+        }),
+      ),
+    VAULT_TOKEN: optionalNonEmpty().meta(
+      meta({ description: 'Vault token for `vault://` references (unless VAULT_K8S_ROLE is set).', defaultLabel: '(none)', secret: true }),
+    ),
+    VAULT_NAMESPACE: optionalNonEmpty().meta(
+      meta({ description: 'Vault Enterprise namespace (`X-Vault-Namespace`) for `vault://` references.', defaultLabel: '(none)' }),
+    ),
+    VAULT_K8S_ROLE: optionalNonEmpty().meta(
+      meta({
+        description: "Vault Kubernetes auth role: log in with the pod's service-account token instead of VAULT_TOKEN.",
+        defaultLabel: '(none)',
+      }),
+    ),
+    VAULT_K8S_MOUNT: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/, 'expected a Vault auth mount path such as kubernetes')
+      .default('kubernetes')
+      .meta(meta({ description: "Mount path of Vault's Kubernetes auth method (`/v1/auth/<mount>/login`)." })),
+    VAULT_K8S_TOKEN_FILE: z
+      .string()
+      .min(1)
+      .default('/var/run/secrets/kubernetes.io/serviceaccount/token')
+      .meta(meta({ description: "Service-account token presented to Vault's Kubernetes auth (re-read at every login)." })),
+    SECRETS_AWS_ENDPOINT: httpUrl()
+      .optional()
+      .meta(
+        meta({
+          description:
+            'Endpoint override for AWS Secrets Manager (`aws-sm://`), e.g. a VPC endpoint. Region and credentials: the usual AWS environment (AWS_REGION, AWS_ACCESS_KEY_ID, …).',
+          defaultLabel: '(AWS default)',
+        }),
+      ),
+    SECRETS_GCP_ENDPOINT: httpUrl()
+      .optional()
+      .meta(
+        meta({
+          description: 'Endpoint override for Google Secret Manager (`gcp-sm://`), called over REST.',
+          defaultLabel: '(Google default)',
+        }),
+      ),
+    SECRETS_GCP_ACCESS_TOKEN: optionalNonEmpty().meta(
+      meta({
+        description:
+          'OAuth access token for Google Secret Manager. Unset: Application Default Credentials (workload identity, metadata server).',
+        defaultLabel: '(ADC)',
+        secret: true,
+      }),
+    ),
+    SECRETS_AZURE_VAULT_URL: z
+      .string()
+      .regex(/^https:\/\/[^\s]*\{vault\}[^\s]*$/, 'expected an https:// URL template containing {vault}')
+      .default('https://{vault}.vault.azure.net')
+      .meta(meta({ description: 'Azure Key Vault URL template for `azure-kv://` references; `{vault}` is the vault name.' })),
+    AZURE_AUTHORITY_HOST: httpUrl()
+      .optional()
+      .meta(
+        meta({
+          description:
+            'Microsoft Entra authority for Key Vault credentials (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, or managed identity).',
+          defaultLabel: '(Azure public cloud)',
         }),
       ),
     UPSTREAM_TIMEOUT_MS: positiveInt(3_600_000)

@@ -12,7 +12,8 @@ import { and, eq, ne } from 'drizzle-orm';
 import type { ActionContext } from '../audit/context.js';
 import { recordAudit } from '../audit/record.js';
 import { rewrapUserKeys } from '../audit/personal-data.js';
-import { unwrapDataKey, wrapDataKey } from '../crypto/envelope.js';
+import { rewrapDataKeyWith } from '../crypto/data-key-wrapping.js';
+import { activeMasterKeyId, canUnwrap } from '../crypto/keyring-wrap.js';
 import type { MasterKeyring } from '../crypto/master-keyring.js';
 import { tenantKeys } from '../db/schema/index.js';
 import type { ScopedDatabase } from '../db/tenant.js';
@@ -26,6 +27,12 @@ export type MasterRotationOptions = {
   onProgress?: (line: string) => void;
   /** Called after each org's transaction committed (tests simulate an interruption here). */
   afterOrg?: (orgId: string) => void | Promise<void>;
+  /**
+   * Also re-wrap keys already under the active KMS key, moving them to its newest version after
+   * a KMS-side rotation (Vault `keys/<key>/rotate`, a new AWS backing key). Not resumable by
+   * master key id (the id does not change): a re-run simply re-wraps everything again.
+   */
+  refreshKmsVersions?: boolean;
 };
 
 export type MasterRotationSummary = {
@@ -58,33 +65,35 @@ export async function rotateMasterKey(
   options: MasterRotationOptions = {},
 ): Promise<MasterRotationSummary> {
   const { db, keyring } = deps;
-  const active = keyring.active;
+  const activeId = activeMasterKeyId(keyring);
+  const refresh = options.refreshKmsVersions === true && keyring.remote !== undefined;
   const progress = options.onProgress ?? (() => undefined);
   const usage = await db.withRole((tx) => masterKeyUsage(tx));
   const summary: MasterRotationSummary = {
-    activeMasterKeyId: active.id,
+    activeMasterKeyId: activeId,
     fromMasterKeyIds: [],
     orgs: 0,
     rewrapped: 0,
-    alreadyCurrent: usage.find((u) => u.masterKeyId === active.id)?.dataKeys ?? 0,
+    alreadyCurrent: refresh ? 0 : (usage.find((u) => u.masterKeyId === activeId)?.dataKeys ?? 0),
     userKeysRewrapped: 0,
   };
   try {
     // Checked for every org before the first one is touched, so a forgotten MASTER_KEY_PREVIOUS
     // leaves everything as it was instead of half-rotated.
-    const missing = usage.filter((u) => !keyring.byId.has(u.masterKeyId));
+    const missing = usage.filter((u) => !canUnwrap(keyring, u.masterKeyId));
     if (missing.length > 0) throw new MasterKeyNotConfiguredError(missing);
-    const orgIds = await db.withRole((tx) => orgIdsWithStaleKeys(tx, active.id));
-    progress(`${orgIds.length} org(s) have data keys to re-wrap under master key ${active.id}; ${summary.alreadyCurrent} already are.`);
+    // No stored id is empty, so with '' every org with a data key counts as stale.
+    const orgIds = await db.withRole((tx) => orgIdsWithStaleKeys(tx, refresh ? '' : activeId));
+    progress(`${orgIds.length} org(s) have data keys to re-wrap under master key ${activeId}; ${summary.alreadyCurrent} already are.`);
     for (const [index, orgId] of orgIds.entries()) {
-      const result = await db.withTenant(orgId, (tx) => rewrapOrg(tx, orgId, keyring, ctx));
+      const result = await db.withTenant(orgId, (tx) => rewrapOrg(tx, orgId, keyring, ctx, refresh));
       if (result.rewrapped > 0) summary.orgs += 1;
       summary.rewrapped += result.rewrapped;
       for (const id of result.fromMasterKeyIds) if (!summary.fromMasterKeyIds.includes(id)) summary.fromMasterKeyIds.push(id);
       progress(`org ${index + 1}/${orgIds.length} ${orgId}: re-wrapped ${result.rewrapped} data key(s)`);
       await options.afterOrg?.(orgId);
     }
-    summary.userKeysRewrapped = await db.withRole((tx) => rewrapUserKeys(tx, keyring));
+    summary.userKeysRewrapped = await db.withRole((tx) => rewrapUserKeys(tx, keyring, { refresh }));
     if (summary.userKeysRewrapped > 0) progress(`re-wrapped ${summary.userKeysRewrapped} user key(s) of the audit trail's personal data`);
   } catch (error) {
     await recordRun(db, summary, ctx, error).catch(() => undefined); // the original error matters more
@@ -100,27 +109,22 @@ async function rewrapOrg(
   orgId: string,
   keyring: MasterKeyring,
   ctx: ActionContext,
+  refresh: boolean,
 ): Promise<{ rewrapped: number; fromMasterKeyIds: string[] }> {
-  const active = keyring.active;
+  const activeId = activeMasterKeyId(keyring);
   // FOR UPDATE: a concurrent run (or a second operator) waits instead of re-wrapping the same row.
   const rows = await tx
     .select()
     .from(tenantKeys)
-    .where(and(eq(tenantKeys.orgId, orgId), ne(tenantKeys.masterKeyId, active.id)))
+    .where(refresh ? eq(tenantKeys.orgId, orgId) : and(eq(tenantKeys.orgId, orgId), ne(tenantKeys.masterKeyId, activeId)))
     .for('update');
   const fromMasterKeyIds = [...new Set(rows.map((r) => r.masterKeyId))];
   for (const row of rows) {
-    const master = keyring.byId.get(row.masterKeyId);
     // A key created with an unknown master key after the initial check: still refuse, this org only.
-    if (!master) throw new MasterKeyNotConfiguredError([{ masterKeyId: row.masterKeyId, dataKeys: 1 }]);
-    const dataKeyContext = { orgId, dataKeyId: row.id };
-    const dataKey = unwrapDataKey(master, row.wrappedKey, dataKeyContext);
-    try {
-      const wrappedKey = wrapDataKey(active, dataKey, dataKeyContext);
-      await tx.update(tenantKeys).set({ masterKeyId: active.id, wrappedKey }).where(eq(tenantKeys.id, row.id));
-    } finally {
-      dataKey.fill(0);
-    }
+    if (!canUnwrap(keyring, row.masterKeyId)) throw new MasterKeyNotConfiguredError([{ masterKeyId: row.masterKeyId, dataKeys: 1 }]);
+    // With a KMS these are remote calls inside the org's transaction: one org at a time keeps it short.
+    const { masterKeyId, wrapped } = await rewrapDataKeyWith(keyring, row.masterKeyId, row.wrappedKey, { orgId, dataKeyId: row.id });
+    await tx.update(tenantKeys).set({ masterKeyId, wrappedKey: wrapped }).where(eq(tenantKeys.id, row.id));
   }
   if (rows.length > 0)
     await recordAudit(tx, {
@@ -129,7 +133,7 @@ async function rewrapOrg(
       requestId: ctx.requestId,
       action: 'tenant_key.rewrapped',
       target: { type: 'org', id: orgId },
-      diff: { dataKeyIds: rows.map((r) => r.id), fromMasterKeyIds, toMasterKeyId: active.id },
+      diff: { dataKeyIds: rows.map((r) => r.id), fromMasterKeyIds, toMasterKeyId: activeId },
     });
   return { rewrapped: rows.length, fromMasterKeyIds };
 }

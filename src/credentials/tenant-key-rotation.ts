@@ -17,7 +17,8 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { ActionContext } from '../audit/context.js';
 import { recordAudit } from '../audit/record.js';
-import { generateDataKey, wrapDataKey } from '../crypto/envelope.js';
+import { wrapDataKeyWith } from '../crypto/data-key-wrapping.js';
+import { generateDataKey } from '../crypto/envelope.js';
 import type { MasterKeyring } from '../crypto/master-keyring.js';
 import { tenantKeys } from '../db/schema/index.js';
 import type { ScopedDatabase } from '../db/tenant.js';
@@ -170,9 +171,11 @@ async function switchDataKey(tx: Tx, orgId: string, keyring: MasterKeyring, ctx:
   await tx.update(tenantKeys).set({ status: 'retired', retiredAt }).where(eq(tenantKeys.id, active.id));
   const id = randomUUID();
   const key = generateDataKey();
+  let masterKeyId: string;
   try {
-    const wrappedKey = wrapDataKey(keyring.active, key, { orgId, dataKeyId: id });
-    await tx.insert(tenantKeys).values({ id, orgId, masterKeyId: keyring.active.id, wrappedKey });
+    const wrapped = await wrapDataKeyWith(keyring, key, { orgId, dataKeyId: id });
+    masterKeyId = wrapped.masterKeyId;
+    await tx.insert(tenantKeys).values({ id, orgId, masterKeyId, wrappedKey: wrapped.wrapped });
   } finally {
     key.fill(0);
   }
@@ -182,7 +185,7 @@ async function switchDataKey(tx: Tx, orgId: string, keyring: MasterKeyring, ctx:
     requestId: ctx.requestId,
     action: 'tenant_key.created',
     target: { type: 'tenant_key', id },
-    diff: { masterKeyId: keyring.active.id, replacesDataKeyId: active.id },
+    diff: { masterKeyId, replacesDataKeyId: active.id },
   });
   return { activeId: id, created: true, retired: [{ id: active.id, retiredAt: retiredAt.getTime() }] };
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { generateDataKey, unwrapDataKey, wrapDataKey } from '../crypto/envelope.js';
-import { UnknownMasterKeyError, type MasterKeyring } from '../crypto/master-keyring.js';
+import { unwrapDataKeyWith, wrapDataKeyWith } from '../crypto/data-key-wrapping.js';
+import { generateDataKey } from '../crypto/envelope.js';
+import type { MasterKeyring } from '../crypto/master-keyring.js';
 import { tenantKeys } from '../db/schema/index.js';
 import type { Tx } from '../db/types.js';
 import { recordAudit } from '../audit/record.js';
@@ -19,19 +20,19 @@ export async function activeDataKey(tx: Tx, orgId: string, keyring: MasterKeyrin
     .from(tenantKeys)
     .where(and(eq(tenantKeys.orgId, orgId), eq(tenantKeys.status, 'active')))
     .limit(1);
-  if (row) return { id: row.id, key: unwrapWith(keyring, row) };
+  if (row) return { id: row.id, key: await unwrapWith(keyring, row) };
   const id = randomUUID();
   const key = generateDataKey();
-  await tx
-    .insert(tenantKeys)
-    .values({ id, orgId, masterKeyId: keyring.active.id, wrappedKey: wrapDataKey(keyring.active, key, { orgId, dataKeyId: id }) });
+  // With a KMS this is one remote call inside the transaction, once per org's lifetime.
+  const { masterKeyId, wrapped } = await wrapDataKeyWith(keyring, key, { orgId, dataKeyId: id });
+  await tx.insert(tenantKeys).values({ id, orgId, masterKeyId, wrappedKey: wrapped });
   await recordAudit(tx, {
     orgId,
     actor: ctx.actor,
     requestId: ctx.requestId,
     action: 'tenant_key.created',
     target: { type: 'tenant_key', id },
-    diff: { masterKeyId: keyring.active.id },
+    diff: { masterKeyId },
   });
   return { id, key };
 }
@@ -43,11 +44,13 @@ export async function dataKeyById(tx: Tx, orgId: string, id: string, keyring: Ma
     .where(and(eq(tenantKeys.orgId, orgId), eq(tenantKeys.id, id)))
     .limit(1);
   if (!row) throw new Error(`data key ${id} not found for org ${orgId}`);
-  return { id: row.id, key: unwrapWith(keyring, row) };
+  return { id: row.id, key: await unwrapWith(keyring, row) };
 }
 
-function unwrapWith(keyring: MasterKeyring, row: typeof tenantKeys.$inferSelect): Buffer {
-  const master = keyring.byId.get(row.masterKeyId);
-  if (!master) throw new UnknownMasterKeyError(row.masterKeyId);
-  return unwrapDataKey(master, row.wrappedKey, { orgId: row.orgId, dataKeyId: row.id });
+/** Throws UnknownMasterKeyError when the row's master key is not configured. */
+export function unwrapWith(
+  keyring: MasterKeyring,
+  row: Pick<typeof tenantKeys.$inferSelect, 'id' | 'orgId' | 'masterKeyId' | 'wrappedKey'>,
+): Promise<Buffer> {
+  return unwrapDataKeyWith(keyring, row.masterKeyId, row.wrappedKey, { orgId: row.orgId, dataKeyId: row.id });
 }

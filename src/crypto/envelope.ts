@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { encodeAad } from './aad.js';
 import { DecryptionError, openAesGcm, sealAesGcm } from './aead.js';
+import type { WrapContext } from './kms/key-wrapper.js';
 import type { MasterKey } from './master-key.js';
 
 export { generateMasterKey, masterKeyId, parseMasterKey, type MasterKey } from './master-key.js';
@@ -24,8 +25,17 @@ function requireContextField(value: string, name: string): string {
   return value;
 }
 
+/** What a wrapped data key is bound to; as AAD its values give the bytes wrapDataKey has always used. */
+export function dataKeyWrapContext(ctx: DataKeyContext): WrapContext {
+  return [
+    ['purpose', DATA_KEY_LABEL],
+    ['orgId', requireContextField(ctx.orgId, 'orgId')],
+    ['dataKeyId', requireContextField(ctx.dataKeyId, 'dataKeyId')],
+  ];
+}
+
 function dataKeyAad(ctx: DataKeyContext): Buffer {
-  return encodeAad([DATA_KEY_LABEL, requireContextField(ctx.orgId, 'orgId'), requireContextField(ctx.dataKeyId, 'dataKeyId')]);
+  return encodeAad(dataKeyWrapContext(ctx).map(([, value]) => value));
 }
 
 function secretAad(ctx: SecretContext): Buffer {

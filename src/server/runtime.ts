@@ -6,7 +6,8 @@
 import { hostname } from 'node:os';
 import type { Config } from '../config/load.js';
 import { resolveSecrets, type ResolvedSecrets } from '../config/generated-secrets.js';
-import { createMasterKeyring, type MasterKeyring } from '../crypto/master-keyring.js';
+import type { MasterKeyring } from '../crypto/master-keyring.js';
+import { openMasterKeyring } from './master-keyring.js';
 import { acquireDataDirLock, type DataDirLock } from '../db/data-dir-lock.js';
 import { openDatabase, pingDatabase, type DatabaseHandle } from '../db/open.js';
 import { pendingMigrationCount } from '../db/migrate.js';
@@ -21,6 +22,10 @@ import { createUsageCounters, type UsageCounters } from '../limits/usage-counter
 import type { Store } from '../store/store.js';
 import { createMailer, type Mailer } from '../email/mailer.js';
 import { join } from 'node:path';
+import { startSecretRefresh } from '../secrets/refresh.js';
+import { followMasterKeys } from '../secrets/master-key-wiring.js';
+import { wireSecretConsumers } from '../secrets/runtime-wiring.js';
+import type { SecretValues } from '../secrets/secret-values.js';
 
 export type Runtime = {
   config: Config;
@@ -38,6 +43,8 @@ export type Runtime = {
   usageCounters: UsageCounters;
   /** Outgoing mail (invitations, password reset): SMTP, the log (development) or disabled. */
   mailer: Mailer;
+  /** Values from secret references, refreshed every SECRETS_REFRESH_SECONDS; listen with onChange (docs/secrets.md). */
+  secretValues: SecretValues;
   lock: DataDirLock | undefined;
   host: string;
   ping(): Promise<void>;
@@ -85,6 +92,8 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
         { files: secrets.createdNow.map((f) => join(config.dataDir, 'secrets', f)) },
         'generated development secrets into the data dir (set AUTH_SECRET and MASTER_KEY in production)',
       );
+    const keyring = await openMasterKeyring(config, secrets, logger);
+    if (keyring.remote) cleanup.push(() => keyring.remote?.cache.clear());
 
     const started = performance.now();
     const database = options.database
@@ -94,6 +103,11 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
         : await openDatabase({ kind: 'pglite', dataDir: join(config.dataDir, 'pgdata') });
     if (options.closeDatabase !== false) cleanup.push(() => database.close());
     logger.info({ database: database.kind, ms: Math.round(performance.now() - started) }, 'database open');
+
+    const secretRefresh = startSecretRefresh({ set: config.secretReferences, intervalSeconds: config.secretRefreshSeconds, logger });
+    cleanup.push(() => secretRefresh.stop());
+    wireSecretConsumers(secretRefresh.values, { database, logger });
+    cleanup.push(followMasterKeys(keyring, secretRefresh.values, logger));
 
     const pending = await pendingMigrationCount(database);
     if (pending > 0) {
@@ -124,7 +138,6 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
     const onSlow = (info: { role: string; orgId: string | null; ms: number }) =>
       logger.warn(info, 'database transaction held longer than 1 s');
     let closed = false;
-    const keyring = createMasterKeyring(secrets.masterKey, config.previousMasterKeys);
     return {
       config,
       logger,
@@ -136,6 +149,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       store,
       bus,
       usageCounters,
+      secretValues: secretRefresh.values,
       mailer,
       lock,
       host: hostname(),

@@ -131,6 +131,6 @@ export function startGatewayReplica(fixture: GatewayFixture, env: Record<string,
   return startTestServer({
     services: ['gateway'],
     shareDatabaseWith: fixture.server,
-    env: { LOG_LEVEL: 'warn', MASTER_KEY: secrets.masterKey.key.toString('base64'), AUTH_SECRET: secrets.authSecret, ...env },
+    env: { LOG_LEVEL: 'warn', MASTER_KEY: secrets.masterKey!.key.toString('base64'), AUTH_SECRET: secrets.authSecret, ...env },
   });
 }

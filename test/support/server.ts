@@ -64,7 +64,7 @@ export async function startTestServer(
   // A replica of another server shares its database, so it needs the same master key and AUTH_SECRET.
   const sharedSecrets: Record<string, string> = options.shareDatabaseWith
     ? {
-        MASTER_KEY: options.shareDatabaseWith.runtime.secrets.masterKey.key.toString('base64'),
+        MASTER_KEY: options.shareDatabaseWith.runtime.secrets.masterKey!.key.toString('base64'),
         AUTH_SECRET: options.shareDatabaseWith.runtime.secrets.authSecret,
         REDIS_PREFIX: options.shareDatabaseWith.runtime.config.redisPrefix,
       }

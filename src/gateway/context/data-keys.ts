@@ -4,11 +4,10 @@
  * through the api, so an org without one simply has nothing for the gateway to encrypt with.
  */
 import { and, eq } from 'drizzle-orm';
-import { unwrapDataKey } from '../../crypto/envelope.js';
-import { UnknownMasterKeyError, type MasterKeyring } from '../../crypto/master-keyring.js';
+import type { MasterKeyring } from '../../crypto/master-keyring.js';
 import { tenantKeys } from '../../db/schema/index.js';
 import type { ScopedDatabase } from '../../db/tenant.js';
-import type { DataKey } from '../../credentials/tenant-keys.js';
+import { unwrapWith, type DataKey } from '../../credentials/tenant-keys.js';
 import { createCachedLoader, type CachedLoader } from './cached-loader.js';
 
 export type DataKeyCache = {
@@ -27,9 +26,7 @@ export function createDataKeyCache(db: ScopedDatabase, keyring: MasterKeyring, t
         .where(and(eq(tenantKeys.orgId, orgId), id ? eq(tenantKeys.id, id) : eq(tenantKeys.status, 'active')))
         .limit(1);
       if (!row) return undefined;
-      const master = keyring.byId.get(row.masterKeyId);
-      if (!master) throw new UnknownMasterKeyError(row.masterKeyId);
-      return { id: row.id, key: unwrapDataKey(master, row.wrappedKey, { orgId, dataKeyId: row.id }) };
+      return { id: row.id, key: await unwrapWith(keyring, row) };
     });
   const cache: CachedLoader<string, DataKey | undefined> = createCachedLoader({
     ttlMs,
