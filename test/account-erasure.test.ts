@@ -7,17 +7,14 @@
  * Before it: the wrong confirmation, a stale sign-in and being an org's only owner are refused.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
-import { stringify } from 'yaml';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../src/audit/chain.js';
 import { createCheckpointSigner } from '../src/audit/checkpoint-signing.js';
-import { applyBootstrap } from '../src/bootstrap/apply.js';
-import { parseBootstrapText } from '../src/bootstrap/document.js';
 import { queryRows } from '../src/db/rows.js';
 import { findOrganizationId } from '../src/tenancy/organizations.js';
-import { adminTokens, apiKeys, invitations, members, passkeys, sessions, users } from '../src/db/schema/index.js';
-import { apiClient, createOrg, operatorCtx, type ApiClient, type IssuedKeyBody, type TestOrg } from './support/api.js';
+import { adminTokens, apiKeys, invitations, passkeys, sessions, users } from '../src/db/schema/index.js';
+import { apiClient, createOrg, joinOrg, memberIdOf, type ApiClient, type IssuedKeyBody, type TestOrg } from './support/api.js';
 import { openedAuditRows } from './support/audit.js';
 import { uniqueName, usingPostgres } from './support/database.js';
 import { startTestServer, type TestServer } from './support/server.js';
@@ -34,25 +31,6 @@ let erinKeyId: string;
 let erinTokenId: string;
 let erinToken: string;
 let olivia: { id: string; email: string; ip: string; client: ApiClient };
-
-async function join(email: string, orgName: string, role: 'owner' | 'admin') {
-  const doc = { orgs: [{ name: orgName, members: [{ email, role }] }] };
-  await applyBootstrap(parseBootstrapText(stringify(doc), 'org.yaml'), {
-    db: server.runtime.apiDb,
-    keyring: server.runtime.keyring,
-    ctx: operatorCtx,
-  });
-}
-
-async function memberId(orgId: string, userId: string): Promise<string> {
-  const [row] = await server.runtime.apiDb.withTenant(orgId, (tx) =>
-    tx
-      .select({ id: members.id })
-      .from(members)
-      .where(and(eq(members.orgId, orgId), eq(members.userId, userId))),
-  );
-  return row!.id;
-}
 
 async function signedIn(email: string, password: string, headers: Record<string, string>): Promise<ApiClient> {
   const session = await signIn(server, email, password, { origin: ORIGIN, headers });
@@ -95,7 +73,7 @@ beforeAll(async () => {
   const ownName = uniqueName('erase-own');
   const user = await createPasswordUser(server, { email, org: { name: ownName, role: 'owner' } });
   erinsOrg = { orgName: ownName, orgId: (await findOrganizationId(server.runtime.apiDb, ownName))! };
-  await join(email, shared.orgName, 'admin');
+  await joinOrg(server, email, shared.orgName, 'admin');
   await server.runtime.apiDb.withRole((tx) => tx.update(users).set({ name }).where(eq(users.id, user.id)));
   const headers = { 'x-forwarded-for': ip, 'user-agent': userAgent };
   expect((await signIn(server, email, 'not-her-password-123', { origin: ORIGIN, headers })).status).toBe(401);
@@ -114,7 +92,7 @@ beforeAll(async () => {
   expect((await erin.client.post(`/api/orgs/${shared.orgId}/projects`, { name: uniqueName('erin-project') })).status).toBe(201);
   const issued = await erin.client.post<IssuedKeyBody>(`/api/orgs/${shared.orgId}/projects/${shared.projectId}/api-keys`, {
     name: 'erin-personal',
-    ownerMemberId: await memberId(shared.orgId, erin.id),
+    ownerMemberId: await memberIdOf(server, shared.orgId, erin.id),
   });
   expect(issued.status).toBe(201);
   erinKey = issued.body.key;
@@ -202,7 +180,7 @@ describe('DELETE /api/me', () => {
   });
 
   it('erases the account once she is no longer an only owner', async () => {
-    await join(olivia.email, erinsOrg.orgName, 'owner');
+    await joinOrg(server, olivia.email, erinsOrg.orgName, 'owner');
     const erased = await eraseErin(erin.email);
     expect(erased.status).toBe(200);
     expect(erased.body).toEqual({ deleted: true, memberships: 2, apiKeysRevoked: 1, adminTokensRevoked: 1, invitationsDeleted: 1 });

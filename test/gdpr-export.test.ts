@@ -6,16 +6,12 @@
  * known value of the other and for every stored secret.
  */
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
-import { stringify } from 'yaml';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyBootstrap } from '../src/bootstrap/apply.js';
-import { parseBootstrapText } from '../src/bootstrap/document.js';
 import {
   accounts,
   apiKeys,
   invitations,
-  members,
   passkeys,
   requestLogs,
   sessions,
@@ -24,7 +20,7 @@ import {
   verifications,
 } from '../src/db/schema/index.js';
 import type { PersonalExport } from '../src/governance/personal-export/schema.js';
-import { apiClient, createOrg, mintToken, operatorCtx, type ApiClient, type IssuedKeyBody, type TestOrg } from './support/api.js';
+import { apiClient, createOrg, joinOrg, memberIdOf, mintToken, type ApiClient, type IssuedKeyBody, type TestOrg } from './support/api.js';
 import { uniqueName } from './support/database.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { createPasswordUser, sessionApiClient, signIn } from './support/sessions.js';
@@ -51,30 +47,11 @@ let shared: TestOrg;
 let alice: Person;
 let bob: Person;
 
-async function join(email: string, orgName: string, role: 'owner' | 'admin') {
-  const doc = { orgs: [{ name: orgName, members: [{ email, role }] }] };
-  await applyBootstrap(parseBootstrapText(stringify(doc), 'org.yaml'), {
-    db: server.runtime.apiDb,
-    keyring: server.runtime.keyring,
-    ctx: operatorCtx,
-  });
-}
-
-async function memberId(orgId: string, userId: string): Promise<string> {
-  const [row] = await server.runtime.apiDb.withTenant(orgId, (tx) =>
-    tx
-      .select({ id: members.id })
-      .from(members)
-      .where(and(eq(members.orgId, orgId), eq(members.userId, userId))),
-  );
-  return row!.id;
-}
-
 /** A user in their own org (owner) and the shared one (admin), signed in from their own address, with a failed sign-in first. */
 async function person(label: string, ownOrg: TestOrg, ip: string, name: string): Promise<Person> {
   const email = `${uniqueName(label)}@example.test`;
   const user = await createPasswordUser(server, { email, org: { name: ownOrg.orgName, role: 'owner' } });
-  await join(email, shared.orgName, 'admin');
+  await joinOrg(server, email, shared.orgName, 'admin');
   await server.runtime.apiDb.withRole((tx) => tx.update(users).set({ name }).where(eq(users.id, user.id)));
   const userAgent = `${label}-browser/1.0`;
   const headers = { 'x-forwarded-for': ip, 'user-agent': userAgent };
@@ -87,7 +64,7 @@ async function person(label: string, ownOrg: TestOrg, ip: string, name: string):
   expect((await client.post(`/api/orgs/${shared.orgId}/projects`, { name: `${projectName}-shared` })).status).toBe(201);
   const issued = await client.post<IssuedKeyBody>(`/api/orgs/${shared.orgId}/projects/${shared.projectId}/api-keys`, {
     name: `${label}-personal`,
-    ownerMemberId: await memberId(shared.orgId, user.id),
+    ownerMemberId: await memberIdOf(server, shared.orgId, user.id),
   });
   expect(issued.status).toBe(201);
   const passkeyName = `${label}'s laptop`;

@@ -3,6 +3,7 @@
  * operator does (`portcullis tokens create`), and a small JSON client.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
 import { stringify } from 'yaml';
 import type { ApiRoute } from '../../src/api/registry.js';
 import { managementRoutes } from '../../src/api/routes/index.js';
@@ -183,4 +184,26 @@ export function registeredRoutes(server: TestServer): ApiRoute[] {
 /** A route's path with its parameters filled in; ids not given are random (they exist nowhere). */
 export function fillPath(route: ApiRoute, ids: Partial<Record<string, string>>): string {
   return route.path.replace(/:([A-Za-z]+)/g, (_m, name: string) => ids[name] ?? randomUUID());
+}
+
+/** Adds an existing user (by email) to an org, creating the org if needed, as the operator's bootstrap does. */
+export async function joinOrg(server: TestServer, email: string, orgName: string, role: Role): Promise<void> {
+  const doc = { orgs: [{ name: orgName, members: [{ email, role }] }] };
+  await applyBootstrap(parseBootstrapText(stringify(doc), 'org.yaml'), {
+    db: server.runtime.apiDb,
+    keyring: server.runtime.keyring,
+    ctx: operatorCtx,
+  });
+}
+
+/** The member id of a user in an org. */
+export async function memberIdOf(server: TestServer, orgId: string, userId: string): Promise<string> {
+  const [row] = await server.runtime.apiDb.withTenant(orgId, (tx) =>
+    tx
+      .select({ id: members.id })
+      .from(members)
+      .where(and(eq(members.orgId, orgId), eq(members.userId, userId))),
+  );
+  if (!row) throw new Error(`user ${userId} is not a member of org ${orgId}`);
+  return row.id;
 }
