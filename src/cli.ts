@@ -102,7 +102,11 @@ withConfigOptions(keys.command('rotate-master'))
   .description(
     "Re-wrap every org's data keys under MASTER_KEY, unwrapping with MASTER_KEY_PREVIOUS where needed. Resumable; no downtime; prints a JSON summary.",
   )
-  .action(async (options: Options) => (await keyRotation()).rotateMasterCommand(await resolveConfigFromOptions(options)));
+  .option(
+    '--refresh-kms-versions',
+    'with MASTER_KEY_PROVIDER: also move keys already under the KMS key to its newest version (Vault rewrap, AWS ReEncrypt)',
+  )
+  .action(async (options: Options) => (await keyRotation()).rotateMasterCommand(await resolveConfigFromOptions(options), options));
 withConfigOptions(keys.command('rotate-tenant'))
   .argument('<org>', 'organization name')
   .description(

@@ -23,7 +23,7 @@ const orgName = z.string().min(1).max(100);
 export const MAX_GRACE_SECONDS = 3_600;
 
 export const keyOperatorSchemas = {
-  rotateMaster: z.object({}).strict(),
+  rotateMaster: z.object({ refreshKmsVersions: z.boolean().default(false) }).strict(),
   rotateTenant: z.object({ org: orgName, graceSeconds: z.number().int().min(0).max(MAX_GRACE_SECONDS).optional() }).strict(),
   /** `now`: the operator's escape hatch, deleting at once; without it the deletion is scheduled like an owner's. */
   orgsDelete: z.object({ org: orgName, confirm: z.string().min(1).max(100), now: z.boolean().optional() }).strict(),
@@ -42,8 +42,13 @@ async function orgIdOf(deps: KeyOperatorDeps, name: string): Promise<string> {
   return id;
 }
 
-export function operatorRotateMaster(deps: KeyOperatorDeps, ctx: ActionContext, progress: Progress): Promise<MasterRotationSummary> {
-  return rotateMasterKey(deps, ctx, { onProgress: progress });
+export function operatorRotateMaster(
+  deps: KeyOperatorDeps,
+  ctx: ActionContext,
+  progress: Progress,
+  input: Input<'rotateMaster'> = { refreshKmsVersions: false },
+): Promise<MasterRotationSummary> {
+  return rotateMasterKey(deps, ctx, { onProgress: progress, refreshKmsVersions: input.refreshKmsVersions });
 }
 
 /**

@@ -69,8 +69,8 @@ export function keyAdminRoutes(runtime: Runtime, info: { services: readonly stri
   };
 
   app.post('/admin/keys/rotate-master', async (c) => {
-    await readJson(c, keyOperatorSchemas.rotateMaster);
-    return ndjson(c, (progress) => operatorRotateMaster(deps, ctx(c), progress));
+    const input = await readJson(c, keyOperatorSchemas.rotateMaster);
+    return ndjson(c, (progress) => operatorRotateMaster(deps, ctx(c), progress, input));
   });
   app.post('/admin/keys/rotate-tenant', async (c) => {
     const input = await readJson(c, keyOperatorSchemas.rotateTenant);

@@ -55,9 +55,10 @@ async function perform<T>(config: Config, admin: { path: string; streamed: boole
   });
 }
 
-export async function rotateMasterCommand(config: Config): Promise<void> {
-  const summary = await perform(config, { path: '/admin/keys/rotate-master', streamed: true }, {}, (deps, ctx, onProgress) =>
-    operatorRotateMaster(deps, ctx, onProgress),
+export async function rotateMasterCommand(config: Config, options: Options = {}): Promise<void> {
+  const input = { refreshKmsVersions: options.refreshKmsVersions === true };
+  const summary = await perform(config, { path: '/admin/keys/rotate-master', streamed: true }, input, (deps, ctx, onProgress) =>
+    operatorRotateMaster(deps, ctx, onProgress, input),
   );
   print(summary);
   process.stderr.write(
