@@ -175,4 +175,33 @@ describe('usage limiter', () => {
     ];
     expect(await limiter.reserve({ orgId: ORG, scopes: tricky, estimate: { tokens: 0, costMicroUsd: 0 } })).toMatchObject({ ok: true });
   });
+
+  it('a request that found the counter missing just before another rebuild finished does not read the logs again', async () => {
+    const counters = new FlakyCounters();
+    let rebuilds = 0;
+    const limiter = limiterWith(counters, {
+      rebuild: () => {
+        rebuilds++;
+        return Promise.resolve({ requests: 4, tokens: 0, costMicroUsd: 0 });
+      },
+    });
+    // The second request's first reserve sees the counters missing, then waits (a slow Redis
+    // round trip) until the first request has rebuilt and reserved.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const realReserve = counters.reserve.bind(counters);
+    counters.reserve = async (items, options) => {
+      const result = await realReserve(items, options);
+      if (++calls === 2) await held;
+      return result;
+    };
+    const first = limiter.reserve({ orgId: ORG, scopes, estimate: { tokens: 0, costMicroUsd: 0 } });
+    const second = limiter.reserve({ orgId: ORG, scopes, estimate: { tokens: 0, costMicroUsd: 0 } });
+    expect(await first).toMatchObject({ ok: true });
+    release();
+    expect(await second).toMatchObject({ ok: true });
+    expect(rebuilds).toBe(1);
+    expect(await counters.get([requestsKey])).toEqual([6]);
+  });
 });

@@ -116,6 +116,8 @@ class CounterUsageLimiter implements UsageLimiter {
   private readonly now: () => Date;
   private readonly alerts: ThresholdAlerts;
   private readonly rebuilds = new SingleFlight<UsageTotals>();
+  /** One initialization per counter key at a time: the check, the read of the logs, the set-if-absent. */
+  private readonly initializations = new SingleFlight<void>();
 
   constructor(private readonly options: UsageLimiterOptions) {
     this.counters = options.counters;
@@ -162,15 +164,21 @@ class CounterUsageLimiter implements UsageLimiter {
    */
   private async rebuild(orgId: string, missing: CounterPlan[]): Promise<void> {
     await Promise.all(
-      missing.map(async (plan) => {
-        const since = plan.window.start;
-        const flightKey = JSON.stringify([orgId, plan.scope.type, plan.scope.id, since.toISOString()]);
-        const totals = await this.rebuilds.run(flightKey, async () =>
-          validTotals(await this.options.rebuild({ orgId, ...plan.scope }, since)),
-        );
-        const value = plan.metric === 'requests' ? totals.requests : plan.metric === 'tokens' ? totals.tokens : totals.costMicroUsd;
-        await this.counters.initialize(plan.key, value, plan.ttlMs);
-      }),
+      missing.map((plan) =>
+        this.initializations.run(plan.key, async () => {
+          // A request that found the counter missing can get here just after another request's
+          // rebuild set it: read the logs again only if it is still missing.
+          const [current] = await this.counters.get([plan.key]);
+          if (current !== null && current !== undefined) return;
+          const since = plan.window.start;
+          const flightKey = JSON.stringify([orgId, plan.scope.type, plan.scope.id, since.toISOString()]);
+          const totals = await this.rebuilds.run(flightKey, async () =>
+            validTotals(await this.options.rebuild({ orgId, ...plan.scope }, since)),
+          );
+          const value = plan.metric === 'requests' ? totals.requests : plan.metric === 'tokens' ? totals.tokens : totals.costMicroUsd;
+          await this.counters.initialize(plan.key, value, plan.ttlMs);
+        }),
+      ),
     );
   }
 
