@@ -6,6 +6,9 @@
  * here (Ed25519) naming the last removed event and its hash, so the chain still verifies from it.
  * Idempotent and safe with several replicas: a transaction-level advisory lock per chain makes a
  * second replica skip a chain being pruned, and a batch someone else finished is a no-op.
+ * Request logs are partitioned by month: first, the partitions ahead are created and every month
+ * past the longest retention in force is dropped whole (request-log-partitions.ts); the per-org
+ * batched delete then removes what shorter retentions no longer keep.
  */
 import { sql } from 'drizzle-orm';
 import type { ActionContext } from '../audit/context.js';
@@ -17,6 +20,7 @@ import type { OrgPlan } from '../db/schema/index.js';
 import type { ScopedDatabase } from '../db/tenant.js';
 import type { Tx } from '../db/types.js';
 import type { Logger } from '../logging/logger.js';
+import { dropExpiredRequestLogPartitions, ensureRequestLogPartitions, longestRequestLogDays } from './request-log-partitions.js';
 import { auditRetentionDays, DEFAULT_RETENTION, INSTANCE_AUDIT_DAYS, retentionSettingsSchema } from './retention-policy.js';
 
 const DAY_MS = 86_400_000;
@@ -35,7 +39,14 @@ export type RetentionDeps = {
   batch?: number;
 };
 
-export type RetentionSummary = { orgs: number; auditEventsPruned: number; requestRowsPruned: number };
+export type RetentionSummary = {
+  orgs: number;
+  auditEventsPruned: number;
+  /** Rows deleted by the per-org batches plus rows of dropped partitions. */
+  requestRowsPruned: number;
+  partitionsCreated: number;
+  partitionsDropped: number;
+};
 
 type Target = { org_id: string; plan: OrgPlan; retention: unknown };
 
@@ -94,12 +105,36 @@ async function pruneRequestLogs(deps: RetentionDeps, orgId: string, cutoff: Date
   return total;
 }
 
+/** Partitions ahead, then whole expired months; a failure is logged and the per-org deletes still run. */
+async function maintainRequestLogPartitions(
+  deps: RetentionDeps,
+  ctx: ActionContext,
+  targets: readonly Target[],
+  summary: RetentionSummary,
+) {
+  try {
+    summary.partitionsCreated += (await ensureRequestLogPartitions(deps.db)).length;
+    const dropped = await dropExpiredRequestLogPartitions(deps.db, longestRequestLogDays(targets.map((t) => t.retention)), ctx.actor);
+    summary.partitionsDropped += dropped.length;
+    summary.requestRowsPruned += dropped.reduce((sum, d) => sum + d.rowsDropped, 0);
+  } catch (error) {
+    deps.logger.error({ err: error }, 'request log partition maintenance failed; the next run retries');
+  }
+}
+
 /** One pass over every org and the instance chain. A failing org is logged and skipped, not fatal. */
 export async function runRetention(deps: RetentionDeps): Promise<RetentionSummary> {
   const now = deps.now?.() ?? new Date();
   const ctx: ActionContext = { actor: systemActor('server', deps.host), requestId: null };
   const targets = await deps.db.withRole((tx) => queryRows<Target>(tx, sql`select * from portcullis_retention_targets()`));
-  const summary: RetentionSummary = { orgs: targets.length, auditEventsPruned: 0, requestRowsPruned: 0 };
+  const summary: RetentionSummary = {
+    orgs: targets.length,
+    auditEventsPruned: 0,
+    requestRowsPruned: 0,
+    partitionsCreated: 0,
+    partitionsDropped: 0,
+  };
+  await maintainRequestLogPartitions(deps, ctx, targets, summary);
   for (const target of targets) {
     try {
       const parsed = retentionSettingsSchema.safeParse(target.retention);
@@ -140,7 +175,13 @@ export function startRetentionSchedule(deps: RetentionDeps, options: { intervalM
     if (stopped) return;
     running = runRetention(deps)
       .then((summary) => {
-        if (summary.auditEventsPruned > 0 || summary.requestRowsPruned > 0) deps.logger.info(summary, 'retention applied');
+        if (
+          summary.auditEventsPruned > 0 ||
+          summary.requestRowsPruned > 0 ||
+          summary.partitionsCreated > 0 ||
+          summary.partitionsDropped > 0
+        )
+          deps.logger.info(summary, 'retention applied');
       })
       .catch((error: unknown) => deps.logger.error({ err: error }, 'retention run failed'))
       .finally(() => {

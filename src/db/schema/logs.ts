@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { bytea } from './credentials.js';
 import { tenantIsolation } from './roles.js';
 
@@ -10,11 +10,15 @@ export type CacheStatus = (typeof CACHE_STATUSES)[number];
  * One row per authenticated gateway request (success, error, cache hit, blocked), appended by the
  * gateway's batched writer. No foreign keys on purpose: logs outlive deleted keys and projects,
  * and the append path must never block on them.
+ *
+ * Partitioned by month on created_at (migration 0027, docs/scaling.md): a partitioned table's
+ * primary key must contain the partition key, hence (id, created_at). drizzle-kit does not model
+ * partitioning; the partitions (request_logs_pYYYYMM and a DEFAULT one) are created in SQL.
  */
 export const requestLogs = pgTable(
   'request_logs',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: uuid('id').notNull().defaultRandom(),
     orgId: uuid('org_id').notNull(),
     projectId: uuid('project_id'),
     apiKeyId: uuid('api_key_id'),
@@ -49,6 +53,7 @@ export const requestLogs = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    primaryKey({ columns: [t.id, t.createdAt] }),
     index('request_logs_org_time_idx').on(t.orgId, t.createdAt),
     index('request_logs_key_time_idx').on(t.apiKeyId, t.createdAt),
     check('request_logs_cache_status_check', sql`${t.cacheStatus} is null or ${t.cacheStatus} in ('hit', 'miss', 'bypass', 'off')`),

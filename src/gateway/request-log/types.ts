@@ -46,6 +46,12 @@ export type RequestLogWriterStats = {
   guardrailEventsDropped: number;
 };
 
+/**
+ * What the gateway needs from request-log storage, and nothing more: the seam where logs could go
+ * to a column store (ClickHouse, …) instead of PostgreSQL, by another implementation of this type
+ * built in gateway/services.ts (docs/scaling.md#beyond-one-database). createRequestLogWriter is the
+ * PostgreSQL one: batched, one multi-row INSERT per org per write round.
+ */
 export type RequestLogWriter = {
   /** Synchronous and O(1); never throws and never waits for the database. */
   enqueue(entry: RequestLogEntry): void;
