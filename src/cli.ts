@@ -162,6 +162,27 @@ withConfigOptions(audit.command('verify'))
     (await import('./cli/audit-commands.js')).auditVerifyCommand(await resolveConfigFromOptions(options), options),
   );
 
+const backupCommands = async () => import('./cli/backup-commands.js');
+withConfigOptions(program.command('backup'))
+  .description(
+    'Write a consistent, encrypted (AES-256-GCM, BACKUP_ENCRYPTION_KEY) logical backup of every table. Embedded: stop the server first. See docs/backup.md.',
+  )
+  .requiredOption('--out <file>', 'where to write it (mode 0600, written atomically); `-` for stdout')
+  .action(async (options: Options) => (await backupCommands()).backupCommand(await resolveConfigFromOptions(options), options));
+withConfigOptions(program.command('restore'))
+  .description(
+    'Restore a backup into an empty database (all or nothing), after checking the whole file. Needs the same BACKUP_ENCRYPTION_KEY, MASTER_KEY and AUTH_SECRET.',
+  )
+  .requiredOption('--in <file>', 'the backup file')
+  .option('--force', 'replace whatever the target database holds (in the same transaction)')
+  .action(async (options: Options) => (await backupCommands()).restoreCommand(await resolveConfigFromOptions(options), options));
+withConfigOptions(program.command('migrate-to-postgres'))
+  .description(
+    'Copy the embedded data dir (the server stopped) into an empty PostgreSQL database in one transaction, verify it, and print which secrets the PostgreSQL deployment needs.',
+  )
+  .option('--to <url>', 'target postgres:// URL (default: DATABASE_URL)')
+  .action(async (options: Options) => (await backupCommands()).migrateToPostgresCommand(await resolveConfigFromOptions(options), options));
+
 const guardrails = program.command('guardrails').description('Guardrail detectors (PII, secrets, prompt injection).');
 guardrails
   .command('scan')

@@ -8,6 +8,7 @@ export const AUDIT_ACTIONS = [
   'instance.setup_completed',
   'instance.setup_failed',
   'instance.migrations_applied',
+  'instance.backup_restored',
   'instance.bootstrap_applied',
   'instance.master_key_rotated',
   'instance.signup_mode_changed',

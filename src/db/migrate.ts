@@ -16,14 +16,15 @@ export function expectedMigrations(): { tag: string; when: number }[] {
 /**
  * Applies pending migrations. On PostgreSQL an advisory lock makes concurrent starts (several
  * replicas, or a migrate job racing a service) wait for each other instead of colliding.
+ * `folder` is another migrations folder (restore: this build's migrations cut at a backup's version).
  */
-export async function runMigrations(handle: DatabaseHandle): Promise<void> {
+export async function runMigrations(handle: DatabaseHandle, folder: string = migrationsFolder): Promise<void> {
   if (handle.kind === 'pglite') {
     const [{ migrate: migratePglite }, { drizzle: drizzlePglite }] = await Promise.all([
       import('drizzle-orm/pglite/migrator'),
       import('drizzle-orm/pglite'),
     ]);
-    await migratePglite(drizzlePglite({ client: handle.client }), { migrationsFolder });
+    await migratePglite(drizzlePglite({ client: handle.client }), { migrationsFolder: folder });
     return;
   }
   const [{ migrate: migratePg }, { drizzle: drizzlePg }] = await Promise.all([
@@ -34,7 +35,7 @@ export async function runMigrations(handle: DatabaseHandle): Promise<void> {
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     try {
-      await migratePg(drizzlePg({ client }), { migrationsFolder });
+      await migratePg(drizzlePg({ client }), { migrationsFolder: folder });
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
     }
