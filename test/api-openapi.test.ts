@@ -120,6 +120,19 @@ describe('the OpenAPI document', () => {
         .sort(),
     ).toEqual(['id', 'period', 'scope']);
   });
+
+  it('documents the org concurrency limit (maxConcurrentRequests) on the org limits, and not on a project’s', () => {
+    const orgLimits = document.paths['/api/orgs/{orgId}/limits']!.put!;
+    const body = orgLimits.requestBody!.content['application/json'].schema;
+    expect(body.properties.maxConcurrentRequests).toMatchObject({
+      anyOf: [{ type: 'integer', minimum: 1 }, { type: 'null' }],
+      default: null,
+    });
+    expect(JSON.stringify(orgLimits.responses['200'])).toContain('maxConcurrentRequests');
+    expect(JSON.stringify(document.paths['/api/orgs/{orgId}']!.get!.responses['200'])).toContain('maxConcurrentRequests');
+    const projectLimits = document.paths['/api/orgs/{orgId}/projects/{projectId}/limits']!.put!;
+    expect(Object.keys(projectLimits.requestBody!.content['application/json'].schema.properties)).not.toContain('maxConcurrentRequests');
+  });
 });
 
 describe('the route registry', () => {

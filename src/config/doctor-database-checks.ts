@@ -16,7 +16,7 @@ import { createScopedDatabase } from '../db/tenant.js';
 import type { Tx } from '../db/types.js';
 import { guardrailOverrideSchema } from '../guardrails/engine/policy.js';
 import { buildAccessReview, isInactive } from '../tenancy/access-review.js';
-import { limitsSchema } from '../tenancy/limits.js';
+import { orgLimitsSchema } from '../tenancy/limits.js';
 import type { Config } from './load.js';
 import type { Check } from './production-checks.js';
 
@@ -112,7 +112,7 @@ async function orgFacts(tx: Tx, orgId: string, now: Date): Promise<OrgFacts> {
     .filter((k) => isInactive([lastUse.get(k.id) ?? null, k.createdAt], cutoff))
     .map((k) => `${name}/${k.project}/${k.name}`);
 
-  const limits = limitsSchema.safeParse((org?.settings as { limits?: unknown } | undefined)?.limits ?? {});
+  const limits = orgLimitsSchema.safeParse((org?.settings as { limits?: unknown } | undefined)?.limits ?? {});
   const rateLimited = limits.success && (limits.data.rate.requestsPerMinute !== null || limits.data.rate.tokensPerMinute !== null);
 
   const projectNames = new Map((await tx.select({ id: projects.id, name: projects.name }).from(projects)).map((p) => [p.id, p.name]));

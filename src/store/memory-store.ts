@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { StoreUnavailableError } from './errors.js';
-import type { Store, StoreIncrOptions, StoreSetOptions } from './store.js';
-import { assertIncrement, assertTtlMs } from './store-args.js';
+import type { LeaseOptions, Store, StoreIncrOptions, StoreSetOptions } from './store.js';
+import { assertIncrement, assertLeaseArgs, assertTtlMs } from './store-args.js';
 
 export interface MemoryStoreOptions {
   /** How often expired keys nobody reads again are dropped. */
@@ -24,6 +24,8 @@ const INTEGER_VALUE = /^(?:0|-?[1-9]\d{0,18})$/;
 export class MemoryStore implements Store {
   readonly kind = 'memory';
   private readonly entries = new Map<string, Entry>();
+  /** Semaphores: lease id -> expiry, per key (Redis keeps them as sorted sets in the same keyspace). */
+  private readonly semaphores = new Map<string, Map<string, number>>();
   private readonly now: () => number;
   private readonly sweepTimer: NodeJS.Timeout;
   private closed = false;
@@ -51,6 +53,7 @@ export class MemoryStore implements Store {
         removed++;
       }
     }
+    for (const key of this.semaphores.keys()) removed += this.liveLeases(key, now) === undefined ? 1 : 0;
     return removed;
   }
 
@@ -70,6 +73,7 @@ export class MemoryStore implements Store {
   del(key: string): Promise<void> {
     return this.op(() => {
       this.entries.delete(key);
+      this.semaphores.delete(key);
     });
   }
 
@@ -93,6 +97,30 @@ export class MemoryStore implements Store {
     });
   }
 
+  acquireLease(key: string, leaseId: string, opts: LeaseOptions): Promise<boolean> {
+    return this.op(() => {
+      assertLeaseArgs(leaseId, opts.limit, opts.ttlMs);
+      const now = this.now();
+      const leases = this.liveLeases(key, now) ?? new Map<string, number>();
+      if (!leases.has(leaseId) && leases.size >= opts.limit) return false;
+      leases.set(leaseId, now + opts.ttlMs);
+      this.semaphores.set(key, leases);
+      return true;
+    });
+  }
+
+  releaseLease(key: string, leaseId: string): Promise<void> {
+    return this.op(() => {
+      const leases = this.semaphores.get(key);
+      leases?.delete(leaseId);
+      if (leases?.size === 0) this.semaphores.delete(key);
+    });
+  }
+
+  countLeases(key: string): Promise<number> {
+    return this.op(() => this.liveLeases(key, this.now())?.size ?? 0);
+  }
+
   ping(): Promise<void> {
     return this.op(() => undefined);
   }
@@ -101,6 +129,7 @@ export class MemoryStore implements Store {
     this.closed = true;
     clearInterval(this.sweepTimer);
     this.entries.clear();
+    this.semaphores.clear();
     return Promise.resolve();
   }
 
@@ -120,6 +149,16 @@ export class MemoryStore implements Store {
       return undefined;
     }
     return entry;
+  }
+
+  /** The unexpired leases of a semaphore, after dropping expired ones; undefined (and forgotten) when none are left. */
+  private liveLeases(key: string, now: number): Map<string, number> | undefined {
+    const leases = this.semaphores.get(key);
+    if (!leases) return undefined;
+    for (const [id, expiresAt] of leases) if (now >= expiresAt) leases.delete(id);
+    if (leases.size > 0) return leases;
+    this.semaphores.delete(key);
+    return undefined;
   }
 
   private expiryFor(ttlMs: number | undefined): number | undefined {

@@ -1,6 +1,7 @@
 import { RedisConnection, type RedisConnectionOptions } from './redis-connection.js';
-import { DEFAULT_STORE_PREFIX, type Store, type StoreIncrOptions, type StoreSetOptions } from './store.js';
-import { assertIncrement, assertTtlMs } from './store-args.js';
+import { ACQUIRE_LEASE, COUNT_LEASES, runLeaseScript } from './lease-scripts.js';
+import { DEFAULT_STORE_PREFIX, type LeaseOptions, type Store, type StoreIncrOptions, type StoreSetOptions } from './store.js';
+import { assertIncrement, assertLeaseArgs, assertTtlMs } from './store-args.js';
 
 export interface RedisStoreOptions extends RedisConnectionOptions {
   /** redis:// or rediss:// URL; may carry credentials, which never appear in errors. */
@@ -70,6 +71,25 @@ export class RedisStore implements Store {
     // PTTL: -2 = no such key, -1 = key without expiry.
     const ms = await this.connection.run((redis) => redis.pttl(this.prefix + key));
     return ms >= 0 ? ms : null;
+  }
+
+  async acquireLease(key: string, leaseId: string, opts: LeaseOptions): Promise<boolean> {
+    assertLeaseArgs(leaseId, opts.limit, opts.ttlMs);
+    const reply = await this.connection.run((redis) =>
+      runLeaseScript(redis, ACQUIRE_LEASE, this.prefix + key, [leaseId, String(opts.limit), String(opts.ttlMs)]),
+    );
+    if (reply !== 0 && reply !== 1) throw this.connection.unavailable('unexpected reply from the lease script');
+    return reply === 1;
+  }
+
+  async releaseLease(key: string, leaseId: string): Promise<void> {
+    await this.connection.run((redis) => redis.zrem(this.prefix + key, leaseId));
+  }
+
+  async countLeases(key: string): Promise<number> {
+    const reply = await this.connection.run((redis) => runLeaseScript(redis, COUNT_LEASES, this.prefix + key, []));
+    if (typeof reply !== 'number') throw this.connection.unavailable('unexpected reply from the lease script');
+    return reply;
   }
 
   async ping(): Promise<void> {

@@ -13,3 +13,9 @@ export function assertIncrement(amount: number): void {
     throw new RangeError(`incrBy amount must be a safe integer, got ${String(amount)}`);
   }
 }
+
+export function assertLeaseArgs(leaseId: string, limit: number, ttlMs: number): void {
+  if (leaseId.length === 0) throw new RangeError('leaseId must not be empty');
+  if (!Number.isSafeInteger(limit) || limit <= 0) throw new RangeError(`lease limit must be a positive integer, got ${String(limit)}`);
+  assertTtlMs(ttlMs);
+}

@@ -204,6 +204,76 @@ export function registerStoreContract(name: string, createStore: () => Store): v
       });
     });
 
+    describe('leases (semaphore)', () => {
+      const lease = { limit: 2, ttlMs: 60_000 };
+
+      it('grants up to the limit, then refuses until a lease is released', async () => {
+        const k = key('sem');
+        expect(await store.acquireLease(k, 'a', lease)).toBe(true);
+        expect(await store.acquireLease(k, 'b', lease)).toBe(true);
+        expect(await store.acquireLease(k, 'c', lease)).toBe(false);
+        expect(await store.countLeases(k)).toBe(2);
+        await store.releaseLease(k, 'a');
+        expect(await store.countLeases(k)).toBe(1);
+        expect(await store.acquireLease(k, 'c', lease)).toBe(true);
+        expect(await store.acquireLease(k, 'd', lease)).toBe(false);
+      });
+
+      it('renews a lease already held, even when the semaphore is full', async () => {
+        const k = key('sem-renew');
+        await store.acquireLease(k, 'a', { limit: 1, ttlMs: 300 });
+        expect(await store.acquireLease(k, 'a', { limit: 1, ttlMs: 60_000 })).toBe(true);
+        await sleep(400);
+        // Renewed to a minute: still held, still counted, the place still taken.
+        expect(await store.countLeases(k)).toBe(1);
+        expect(await store.acquireLease(k, 'b', { limit: 1, ttlMs: 60_000 })).toBe(false);
+      });
+
+      it('frees the place of a lease nobody renews or releases once it expires', async () => {
+        const k = key('sem-lost');
+        expect(await store.acquireLease(k, 'crashed', { limit: 1, ttlMs: 100 })).toBe(true);
+        expect(await store.acquireLease(k, 'next', { limit: 1, ttlMs: 60_000 })).toBe(false);
+        await waitFor(async () => (await store.countLeases(k)) === 0, 3_000, 'the lost lease to expire');
+        expect(await store.acquireLease(k, 'next', { limit: 1, ttlMs: 60_000 })).toBe(true);
+      });
+
+      it('releasing a lease that is not held changes nothing', async () => {
+        const k = key('sem-release');
+        await store.acquireLease(k, 'a', lease);
+        await store.releaseLease(k, 'never-taken');
+        await store.releaseLease(k, 'a');
+        await store.releaseLease(k, 'a');
+        expect(await store.countLeases(k)).toBe(0);
+        expect(await store.countLeases(key('sem-missing'))).toBe(0);
+      });
+
+      it('never grants more than the limit to 100 concurrent acquirers', async () => {
+        const k = key('sem-race');
+        const granted = await Promise.all(
+          Array.from({ length: 100 }, (_, i) => store.acquireLease(k, `l${i}`, { limit: 7, ttlMs: 60_000 })),
+        );
+        expect(granted.filter(Boolean)).toHaveLength(7);
+        expect(await store.countLeases(k)).toBe(7);
+      });
+
+      it('keeps semaphores apart by key', async () => {
+        const [a, b] = [key('sem-a'), key('sem-b')];
+        expect(await store.acquireLease(a, 'x', { limit: 1, ttlMs: 60_000 })).toBe(true);
+        expect(await store.acquireLease(b, 'y', { limit: 1, ttlMs: 60_000 })).toBe(true);
+      });
+
+      it.each([
+        ['an empty lease id', '', 1, 1_000],
+        ['limit 0', 'a', 0, 1_000],
+        ['a fractional limit', 'a', 1.5, 1_000],
+        ['ttlMs 0', 'a', 1, 0],
+      ])('rejects %s', async (_label, leaseId, limit, ttlMs) => {
+        const k = key('sem-bad');
+        await expect(store.acquireLease(k, leaseId, { limit, ttlMs })).rejects.toThrow(RangeError);
+        expect(await store.countLeases(k)).toBe(0);
+      });
+    });
+
     describe('lifecycle', () => {
       it('ping resolves', async () => {
         await expect(store.ping()).resolves.toBeUndefined();
@@ -218,6 +288,9 @@ export function registerStoreContract(name: string, createStore: () => Store): v
         await expect(store.del(k)).rejects.toThrow(StoreUnavailableError);
         await expect(store.incrBy(k, 1, { ttlMs: 1_000 })).rejects.toThrow(StoreUnavailableError);
         await expect(store.ttlMs(k)).rejects.toThrow(StoreUnavailableError);
+        await expect(store.acquireLease(k, 'a', { limit: 1, ttlMs: 1_000 })).rejects.toThrow(StoreUnavailableError);
+        await expect(store.releaseLease(k, 'a')).rejects.toThrow(StoreUnavailableError);
+        await expect(store.countLeases(k)).rejects.toThrow(StoreUnavailableError);
         await expect(store.ping()).rejects.toThrow(StoreUnavailableError);
       });
     });

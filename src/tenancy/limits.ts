@@ -42,6 +42,18 @@ export const limitsSchema = z
   .strict();
 export type Limits = z.output<typeof limitsSchema>;
 
+/**
+ * An org's limits add a concurrency cap: requests of the org in progress at once, across every
+ * gateway replica (gateway/overload/org-concurrency.ts); more get 429 `concurrency_limit_exceeded`.
+ * Org-level only: it protects the deployment's capacity from one tenant, which is an org concern.
+ */
+export const orgLimitsSchema = limitsSchema.extend({
+  maxConcurrentRequests: z.number().int().min(1).max(1_000_000).nullable().default(null).meta({
+    description: 'Requests of the org in progress at once across all gateway replicas (streams until they end); null = unlimited.',
+  }),
+});
+export type OrgLimits = z.output<typeof orgLimitsSchema>;
+
 export const NO_LIMITS: Limits = { usage: [], rate: { requestsPerMinute: null, tokensPerMinute: null } };
 
 export function parseLimits(value: unknown): Limits {

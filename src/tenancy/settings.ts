@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { PROVIDER_IDS } from '../providers/ids.js';
-import { limitsSchema } from './limits.js';
+import { limitsSchema, orgLimitsSchema } from './limits.js';
 import { DEFAULT_RETENTION, retentionSettingsSchema } from '../governance/retention-policy.js';
 import { defaultSecurityAlerts, securityAlertSettingsSchema } from '../alerts/settings.js';
 
@@ -15,8 +15,8 @@ export const orgSettingsSchema = z
     allowedProviders: z.array(z.enum(PROVIDER_IDS)).nullable().default(null),
     /** Providers never called, whatever else allows them. */
     deniedProviders: z.array(z.enum(PROVIDER_IDS)).default([]),
-    /** Org-wide usage and rate limits. */
-    limits: limitsSchema.default({ usage: [], rate: { requestsPerMinute: null, tokensPerMinute: null } }),
+    /** Org-wide usage, rate and concurrency limits. */
+    limits: orgLimitsSchema.default({ usage: [], rate: { requestsPerMinute: null, tokensPerMinute: null }, maxConcurrentRequests: null }),
     /**
      * When the counter store (Redis) is unreachable, spend limits fail closed (503) unless this is
      * true: an org may prefer availability to a hard budget.

@@ -41,7 +41,13 @@ export type Fault =
   /** Stream this many events, then destroy the connection (mid-stream failure). */
   | { kind: 'die-mid-stream'; afterEvents: number }
   /** Stream with a pause between events (slow stream). */
-  | { kind: 'slow-stream'; eventDelayMs: number };
+  | { kind: 'slow-stream'; eventDelayMs: number }
+  /**
+   * Hold the answer until `until` resolves, then answer normally: a JSON answer waits whole; a
+   * stream sends its first `afterEvents` events (default 0) and then waits. Lets a test keep
+   * requests in progress for exactly as long as it needs, without timing guesses.
+   */
+  | { kind: 'hold'; until: Promise<void>; afterEvents?: number };
 
 /** What a provider route returns: a JSON answer, an SSE stream (list of frames), or an error. */
 export type RouteResult =
@@ -138,6 +144,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
           fault = undefined;
         }
         if (fault?.kind === 'hang') return;
+        const hold = fault?.kind === 'hold' ? fault : undefined;
         if (fault?.kind === 'reset') {
           req.socket.destroy();
           return;
@@ -164,6 +171,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
         const reply = replies.shift() ?? (options.defaultReply ?? defaultEchoReply)(recorded);
         const result = route.handle({ request: recorded, reply, params });
         if (result.kind !== 'sse') {
+          if (hold) await hold.until;
+          // The caller may have given up meanwhile.
+          if (res.destroyed) return;
           res.writeHead(result.kind === 'error' ? result.status : (result.status ?? 200), {
             'content-type': 'application/json',
             ...result.headers,
@@ -181,6 +191,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
         const delay = fault?.kind === 'slow-stream' ? fault.eventDelayMs : 0;
         if (dieAfter === 0) res.flushHeaders();
         for (let i = 0; i < result.frames.length; i++) {
+          if (hold && i === (hold.afterEvents ?? 0)) {
+            await hold.until;
+            if (res.destroyed) return;
+          }
           if (i >= dieAfter) {
             // Let the frames already written reach the client first: Node flushes response
             // writes on a later tick, and destroying now would discard them with the headers.

@@ -4,7 +4,7 @@ import { announce } from '../../credentials/announce.js';
 import { canonicalJson } from '../../gateway/cache/canonical-json.js';
 import { projects } from '../../db/schema/index.js';
 import { notFound } from '../../http/errors.js';
-import { limitsSchema } from '../../tenancy/limits.js';
+import { limitsSchema, orgLimitsSchema } from '../../tenancy/limits.js';
 import { getOrganization, updateOrganizationSettings } from '../../tenancy/organizations.js';
 import { updateProjectSettings } from '../../tenancy/projects.js';
 import { parseOrgSettings, parseProjectSettings } from '../../tenancy/settings.js';
@@ -13,6 +13,7 @@ import { defineRoute, type ApiRoute } from '../registry.js';
 import { orgParams, projectParams } from '../schemas.js';
 
 const limitsResponseSchema = z.object({ limits: limitsSchema });
+const orgLimitsResponseSchema = z.object({ limits: orgLimitsSchema });
 
 /**
  * Limits replace the previous ones as a whole (PUT), audited with the settings diff in the same
@@ -25,12 +26,14 @@ export function limitRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'put',
       path: '/api/orgs/:orgId/limits',
       tag: 'Usage and limits',
-      summary: 'Replace the org-wide usage and rate limits',
+      summary: 'Replace the org-wide usage, rate and concurrency limits',
+      description:
+        '`maxConcurrentRequests` caps the org’s requests in progress at once across all gateway replicas (429 `concurrency_limit_exceeded` beyond it); omitted or null means unlimited.',
       permission: 'limits:write',
       params: orgParams,
-      body: limitsSchema,
+      body: orgLimitsSchema,
       status: 200,
-      response: limitsResponseSchema,
+      response: orgLimitsResponseSchema,
       async handler({ params, body, ctx }) {
         const changed = await deps.db.withTenant(params.orgId, async (tx) => {
           const org = await getOrganization(tx, params.orgId);

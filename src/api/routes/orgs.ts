@@ -3,7 +3,7 @@ import { MEMBER_ROLES, ORG_PLANS } from '../../db/schema/index.js';
 import { cancelOrgDeletion, scheduleOrgDeletion } from '../../credentials/org-deletion-schedule.js';
 import { notFound } from '../../http/errors.js';
 import { getOrganization } from '../../tenancy/organizations.js';
-import { limitsSchema } from '../../tenancy/limits.js';
+import { orgLimitsSchema } from '../../tenancy/limits.js';
 import { parseOrgSettings } from '../../tenancy/settings.js';
 import type { ApiDeps } from '../deps.js';
 import { defineRoute, type ApiRoute } from '../registry.js';
@@ -13,7 +13,7 @@ const orgViewSchema = z.object({
   id: z.uuid(),
   name: z.string(),
   plan: z.enum(ORG_PLANS),
-  limits: limitsSchema,
+  limits: orgLimitsSchema,
   createdAt: timestampSchema,
   updatedAt: timestampSchema,
   deletionScheduledFor: timestampSchema
