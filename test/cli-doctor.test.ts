@@ -166,6 +166,10 @@ describe('portcullis doctor --json', () => {
       });
       expect(byId(report, 'secrets-command-line')).toMatchObject({ status: 'pass' });
       expect(byId(report, 'audit-logging')).toMatchObject({ status: 'warn' });
+      expect(byId(report, 'metrics-exposure')).toMatchObject({
+        status: 'pass',
+        message: expect.stringContaining('not served') as string,
+      });
       expect(stdout).not.toContain(authSecret);
       expect(stdout).not.toContain(masterKey);
     },

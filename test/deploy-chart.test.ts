@@ -388,7 +388,12 @@ describe('helm chart deploy/helm/portcullis', () => {
       expectHardened(pod);
       const container = pod.containers[0]!;
       expect(container.args).toEqual([service]);
-      expect(container.ports).toEqual([{ name: 'http', containerPort: port, protocol: 'TCP' }]);
+      expect(container.ports).toEqual([
+        { name: 'http', containerPort: port, protocol: 'TCP' },
+        { name: 'metrics', containerPort: 9464, protocol: 'TCP' },
+      ]);
+      // /metrics on its own port only: the service port answers it with 404 (docs/observability.md).
+      expect(container.env).toContainEqual({ name: 'METRICS_PORT', value: '9464' });
       expect(container.livenessProbe).toMatchObject({ httpGet: { path: '/healthz', port: 'http' } });
       expect(container.readinessProbe).toMatchObject({ httpGet: { path: '/readyz', port: 'http' } });
       expect(container.startupProbe).toMatchObject({ httpGet: { path: '/healthz', port: 'http' } });
@@ -419,6 +424,7 @@ describe('helm chart deploy/helm/portcullis', () => {
       const name = `prod-portcullis-${service}`;
       expect(find(manifests, 'Service', name).spec.ports).toEqual([
         { name: 'http', port: service === 'gateway' ? 4000 : 4001, targetPort: 'http', protocol: 'TCP' },
+        { name: 'metrics', port: 9464, targetPort: 'metrics', protocol: 'TCP' },
       ]);
       const hpa = find(manifests, 'HorizontalPodAutoscaler', name);
       expect(hpa.apiVersion).toBe('autoscaling/v2');
@@ -436,6 +442,19 @@ describe('helm chart deploy/helm/portcullis', () => {
       const pdb = find(manifests, 'PodDisruptionBudget', name);
       expect(pdb.apiVersion).toBe('policy/v1');
       expect(pdb.spec).toMatchObject({ minAvailable: 1, selector: { matchLabels: { 'app.kubernetes.io/component': service } } });
+    }
+    // The adapter derives the per-pod rate from portcullis_http_requests_total: without metrics there is
+    // nothing to derive it from, and an HPA that cannot read a metric never scales down.
+    const withoutMetrics = renderChart(merge(filledSecrets, { metrics: { enabled: false } }) as Record<string, Value>);
+    for (const service of ['gateway', 'api']) {
+      const name = `prod-portcullis-${service}`;
+      expect((find(withoutMetrics, 'HorizontalPodAutoscaler', name).spec.metrics as { type: string }[]).map((m) => m.type)).toEqual([
+        'Resource',
+      ]);
+      expect(find(withoutMetrics, 'Service', name).spec.ports).toHaveLength(1);
+      const container = podSpec(find(withoutMetrics, 'Deployment', name)).containers[0]!;
+      expect(container.ports).toHaveLength(1);
+      expect(container.env.map((e) => e.name)).not.toContain('METRICS_PORT');
     }
     const fixed = renderChart(merge(filledSecrets, { gateway: { autoscaling: { enabled: false } } }) as Record<string, Value>);
     expect(fixed.some((m) => m.kind === 'HorizontalPodAutoscaler' && m.metadata.name === 'prod-portcullis-gateway')).toBe(false);
@@ -512,7 +531,7 @@ describe('helm chart deploy/helm/portcullis', () => {
     ).toBe(false);
   });
 
-  it('ServiceMonitor only when enabled', () => {
+  it('ServiceMonitor only when enabled: the metrics port of both Services, with the token from the Secret when there is one', () => {
     expect(manifests.some((m) => m.kind === 'ServiceMonitor')).toBe(false);
     const monitor = find(
       renderChart(merge(filledSecrets, { serviceMonitor: { enabled: true } }) as Record<string, Value>),
@@ -520,8 +539,56 @@ describe('helm chart deploy/helm/portcullis', () => {
       'prod-portcullis',
     );
     expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
-    expect(monitor.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s' }]);
+    expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s', honorLabels: true }]);
     expect(monitor.spec.namespaceSelector).toEqual({ matchNames: ['llm'] });
+    // Its selector matches both Services, and both name the port it scrapes.
+    const selector = (monitor.spec.selector as { matchLabels: Record<string, string> }).matchLabels;
+    for (const service of ['gateway', 'api']) {
+      const target = find(manifests, 'Service', `prod-portcullis-${service}`);
+      expect((target.metadata as { labels?: Record<string, string> }).labels).toMatchObject(selector);
+      expect((target.spec.ports as { name: string }[]).map((p) => p.name)).toContain('metrics');
+    }
+
+    const withToken = renderChart(
+      merge(filledSecrets, {
+        serviceMonitor: { enabled: true },
+        secrets: { items: { metricsToken: { enabled: true, value: 'value-of-metricsToken' } } },
+      }) as Record<string, Value>,
+    );
+    expect(find(withToken, 'ServiceMonitor', 'prod-portcullis').spec.endpoints).toEqual([
+      {
+        port: 'metrics',
+        path: '/metrics',
+        interval: '30s',
+        honorLabels: true,
+        bearerTokenSecret: { name: 'prod-portcullis-secrets', key: 'metrics-token' },
+      },
+    ]);
+    expect(find(withToken, 'Secret', 'prod-portcullis-secrets').stringData).toHaveProperty('metrics-token');
+    for (const service of ['gateway', 'api'])
+      expect(podSpec(find(withToken, 'Deployment', `prod-portcullis-${service}`)).containers[0]!.env).toContainEqual({
+        name: 'METRICS_TOKEN_FILE',
+        value: '/run/secrets/portcullis/metrics-token',
+      });
+    expect(() =>
+      renderChart(merge(filledSecrets, { serviceMonitor: { enabled: true }, metrics: { enabled: false } }) as Record<string, Value>),
+    ).toThrow(/serviceMonitor\.enabled needs metrics\.enabled/);
+  });
+
+  it('NetworkPolicy: the metrics port is open to metrics.ingressFrom only', () => {
+    const monitoring = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }];
+    const rendered = renderChart(merge(filledSecrets, { metrics: { ingressFrom: monitoring } }) as Record<string, Value>);
+    for (const [service, port] of [
+      ['gateway', 4000],
+      ['api', 4001],
+    ] as const) {
+      const ingress = find(rendered, 'NetworkPolicy', `prod-portcullis-${service}`).spec.ingress as {
+        ports: { port: number }[];
+        from?: unknown[];
+      }[];
+      expect(ingress.map((rule) => rule.ports.map((p) => p.port))).toEqual([[port], [9464]]);
+      expect(ingress[1]!.from).toEqual(monitoring);
+    }
   });
 });
 

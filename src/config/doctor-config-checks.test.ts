@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMasterKey } from '../crypto/master-key.js';
-import { auditLoggingCheck, commandLineSecretsCheck, developmentMasterKeyCheck, doctorConfigChecks } from './doctor-config-checks.js';
+import {
+  auditLoggingCheck,
+  commandLineSecretsCheck,
+  developmentMasterKeyCheck,
+  doctorConfigChecks,
+  metricsExposureCheck,
+} from './doctor-config-checks.js';
 import { loadConfig, type Config } from './load.js';
 import { checkStatus } from './production-checks.js';
 import type { VariableName } from './variables.js';
@@ -92,7 +98,27 @@ describe('developmentMasterKeyCheck', () => {
 describe('doctorConfigChecks', () => {
   it('runs every doctor-only check with a one-line fix', () => {
     const checks = doctorConfigChecks(config({}));
-    expect(checks.map((c) => c.id)).toEqual(['secrets-command-line', 'audit-logging', 'master-key-development']);
+    expect(checks.map((c) => c.id)).toEqual(['secrets-command-line', 'audit-logging', 'master-key-development', 'metrics-exposure']);
     for (const check of checks) expect(check.fix).toMatch(/^[^\n]{10,}$/);
+  });
+});
+
+describe('metricsExposureCheck', () => {
+  const token = randomBytes(32).toString('base64');
+
+  it('says where /metrics is served, never the token', () => {
+    expect(metricsExposureCheck(config({}))).toMatchObject({ ok: true, detail: expect.stringMatching(/^not served/) as string });
+    const onServicePorts = metricsExposureCheck(config({ METRICS_TOKEN: token }));
+    expect(onServicePorts).toMatchObject({ ok: true, detail: 'on the service ports, bearer token required' });
+    const onItsPort = metricsExposureCheck(config({ METRICS_PORT: '9464', METRICS_TOKEN: token, HOST: '0.0.0.0' }));
+    expect(onItsPort).toMatchObject({ ok: true, detail: 'on port 9464 of 0.0.0.0, bearer token required' });
+    for (const check of [onServicePorts, onItsPort]) expect(JSON.stringify(check)).not.toContain(token);
+  });
+
+  it('warns about a metrics port open to the network without a token, not about one on loopback', () => {
+    const open = metricsExposureCheck(config({ METRICS_PORT: '9464', HOST: '0.0.0.0' }));
+    expect(checkStatus(open)).toBe('warn');
+    expect(open.detail).toBe('on port 9464 of 0.0.0.0 without a token');
+    expect(checkStatus(metricsExposureCheck(config({ METRICS_PORT: '9464' })))).toBe('pass');
   });
 });

@@ -87,6 +87,34 @@ export function developmentMasterKeyCheck(config: Config): Check {
   };
 }
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Where Prometheus metrics are served. They name no tenant, but tell whoever reads them traffic
+ * volumes, providers, models and error rates: a metrics port on a non-loopback address with no
+ * token is open to anyone who can reach it, which only a network policy or firewall can prevent.
+ */
+export function metricsExposureCheck(config: Config): Check {
+  const { port, token } = config.metrics;
+  const base = {
+    id: 'metrics-exposure',
+    title: 'Prometheus /metrics is served only to whoever should read it',
+    fix: 'set METRICS_TOKEN (32+ characters), or make sure only the Prometheus scraper reaches METRICS_PORT (network policy, firewall)',
+    level: 'recommended',
+  } as const;
+  if (port === undefined)
+    return {
+      ...base,
+      ok: true,
+      detail:
+        token === undefined ? 'not served (set METRICS_PORT or METRICS_TOKEN to expose it)' : 'on the service ports, bearer token required',
+    };
+  const where = `on port ${port} of ${config.host}`;
+  if (token !== undefined) return { ...base, ok: true, detail: `${where}, bearer token required` };
+  const open = !LOOPBACK_HOSTS.has(config.host);
+  return { ...base, ok: !open, detail: open ? `${where} without a token` : `${where} (loopback only) without a token` };
+}
+
 export function doctorConfigChecks(config: Config): Check[] {
-  return [commandLineSecretsCheck(config), auditLoggingCheck(config), developmentMasterKeyCheck(config)];
+  return [commandLineSecretsCheck(config), auditLoggingCheck(config), developmentMasterKeyCheck(config), metricsExposureCheck(config)];
 }

@@ -69,6 +69,7 @@ describe('loadConfig: defaults', () => {
       tls: undefined,
       logLevel: 'info',
       gatewayMaxBodyBytes: 10 * 1024 * 1024,
+      gatewayMaxInFlight: 1_000,
       apiMaxBodyBytes: 1024 * 1024,
       shutdownTimeoutMs: 10_000,
     });

@@ -7,7 +7,9 @@ import { parseTrustProxy, type TrustProxy } from '../http/trust-proxy.js';
 import { registerSecret } from '../logging/secret-registry.js';
 import { REFERENCE_VARIABLES, type ResolvedReferences, type SecretReferenceSet } from '../secrets/config-references.js';
 import { referenceScheme } from '../secrets/reference.js';
+import { parseBackupEncryptionKey } from './backup-key.js';
 import { ConfigError } from './config-error.js';
+import { parseTracingConfig, type TracingConfig } from '../observability/tracing-config.js';
 import { parseMasterKeyProvider, type MasterKeyProviderConfig } from './master-key-provider.js';
 import { gatherVariables, type ConfigSources, type VariableOrigin } from './sources.js';
 import { variableMeta, variablesSchema, VARIABLE_NAMES, type RawVariables, type VariableName } from './variables.js';
@@ -23,6 +25,8 @@ export type Config = {
   host: string;
   gatewayPort: number;
   apiPort: number;
+  /** Where GET /metrics is served and the token it asks for (observability/metrics-endpoint.ts). */
+  metrics: { port: number | undefined; token: string | undefined };
   publicUrl: string;
   /** The gateway as the api calls it; undefined: the one in this process (if any). */
   gatewayInternalUrl: string | undefined;
@@ -41,6 +45,8 @@ export type Config = {
   tls: { certFile: string; keyFile: string } | undefined;
   logLevel: RawVariables['LOG_LEVEL'];
   gatewayMaxBodyBytes: number;
+  /** /v1 requests one gateway process serves at once; beyond it 503 (gateway/overload/in-flight-cap.ts). */
+  gatewayMaxInFlight: number;
   apiMaxBodyBytes: number;
   shutdownTimeoutMs: number;
   /** How often the api applies retention (governance/retention-job.ts). */
@@ -59,10 +65,14 @@ export type Config = {
   oauth: OAuthConfig;
   /** Outgoing mail: the relay (undefined: log in development, disabled in production) and the sender. */
   smtp: { url: string | undefined; from: string };
+  /** BACKUP_ENCRYPTION_KEY (32 bytes): encrypts and opens backup files; undefined = backup and restore refuse. */
+  backupEncryptionKey: Buffer | undefined;
   /** Secret references (vault://, aws-sm://, …) resolved at start-up; the refresher resolves them again. */
   secretReferences: SecretReferenceSet | undefined;
   /** SECRETS_REFRESH_SECONDS; 0 = no refresh. */
   secretRefreshSeconds: number;
+  /** OpenTelemetry traces (OTEL_* variables); undefined: tracing off, the SDK is never loaded. */
+  tracing: TracingConfig | undefined;
   /** Where each variable came from; `doctor` uses it to tell generated from configured. */
   origins: Record<VariableName, VariableOrigin>;
 };
@@ -229,6 +239,13 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd(), referenc
     }
   }
 
+  let backupEncryptionKey: Buffer | undefined;
+  if (raw.BACKUP_ENCRYPTION_KEY !== undefined) {
+    const parsedKey = parseBackupEncryptionKey(raw.BACKUP_ENCRYPTION_KEY, masterKey);
+    if (typeof parsedKey === 'string') problems.push(`BACKUP_ENCRYPTION_KEY: ${parsedKey}`);
+    else backupEncryptionKey = parsedKey;
+  }
+
   const previousMasterKeys: MasterKey[] = [];
   for (const [index, entry] of (raw.MASTER_KEY_PREVIOUS ?? '')
     .split(',')
@@ -268,6 +285,8 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd(), referenc
 
   if (!invalid.has('GATEWAY_PORT') && !invalid.has('API_PORT') && raw.GATEWAY_PORT !== 0 && raw.GATEWAY_PORT === raw.API_PORT)
     problems.push('GATEWAY_PORT, API_PORT: the two services need different ports');
+  if (raw.METRICS_PORT !== undefined && raw.METRICS_PORT !== 0 && [raw.GATEWAY_PORT, raw.API_PORT].includes(raw.METRICS_PORT))
+    problems.push('METRICS_PORT: needs a port of its own, not GATEWAY_PORT or API_PORT');
   if (!invalid.has('SESSION_IDLE_TIMEOUT') && !invalid.has('SESSION_MAX_AGE') && raw.SESSION_IDLE_TIMEOUT > raw.SESSION_MAX_AGE)
     problems.push('SESSION_IDLE_TIMEOUT, SESSION_MAX_AGE: the idle timeout cannot be longer than the maximum session age');
   const scheme = tls ? 'https' : 'http';
@@ -278,6 +297,7 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd(), referenc
     raw.ALLOW_PRIVATE_PROVIDER_URLS === undefined ? raw.NODE_ENV !== 'production' : raw.ALLOW_PRIVATE_PROVIDER_URLS === 'true';
   const siem = parseSiem(raw, allowPrivateProviderUrls, problems);
   const masterKeyProvider = parseMasterKeyProvider(raw, problems);
+  const tracing = parseTracingConfig(raw, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -291,6 +311,7 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd(), referenc
     host: raw.HOST,
     gatewayPort: raw.GATEWAY_PORT,
     apiPort: raw.API_PORT,
+    metrics: { port: raw.METRICS_PORT, token: raw.METRICS_TOKEN },
     publicUrl,
     gatewayInternalUrl: raw.GATEWAY_INTERNAL_URL?.replace(/\/+$/, ''),
     authSecret: raw.AUTH_SECRET,
@@ -303,6 +324,7 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd(), referenc
     tls,
     logLevel: raw.LOG_LEVEL,
     gatewayMaxBodyBytes: raw.GATEWAY_MAX_BODY_BYTES,
+    gatewayMaxInFlight: raw.GATEWAY_MAX_IN_FLIGHT,
     apiMaxBodyBytes: raw.API_MAX_BODY_BYTES,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     retentionIntervalMs: raw.RETENTION_INTERVAL_SECONDS * 1000,
@@ -315,7 +337,9 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd(), referenc
     oauth,
     secretReferences: references?.set,
     secretRefreshSeconds: raw.SECRETS_REFRESH_SECONDS,
+    tracing,
     smtp: { url: raw.SMTP_URL, from: raw.SMTP_FROM ?? `Portcullis <no-reply@${new URL(publicUrl).hostname}>` },
+    backupEncryptionKey,
     origins: origins,
   };
 }

@@ -135,6 +135,14 @@ describe('configChecks', () => {
     expect(text).not.toContain(dbPassword);
     expect(check(configWith({}), 'master-key').detail).toMatch(/^key id mk_[0-9a-f]{16}$/);
   });
+  it('refuses a weak METRICS_TOKEN, accepts a strong one, and has no check without one', () => {
+    expect(configChecks(configWith({})).some((c) => c.id === 'metrics-token')).toBe(false);
+    const weak = check(configWith({ METRICS_TOKEN: 'prometheus-scrape-token' }), 'metrics-token');
+    expect(weak).toMatchObject({ ok: false, level: 'required', detail: 'shorter than 32 characters' });
+    expect(JSON.stringify(weak)).not.toContain('prometheus-scrape-token');
+    expect(failedIds(configWith({ METRICS_TOKEN: 'a'.repeat(40) }))).toEqual(['metrics-token']);
+    expect(check(configWith({ METRICS_TOKEN: randomBytes(32).toString('base64') }), 'metrics-token').ok).toBe(true);
+  });
 });
 
 describe('failedRequired', () => {

@@ -94,6 +94,19 @@ export function configChecks(config: Config): Check[] {
     level: 'required',
   });
 
+  // Only when set: without a token, /metrics is on its own port or not served at all.
+  if (config.metrics.token !== undefined) {
+    const weakness = authSecretWeakness(config.metrics.token);
+    checks.push({
+      id: 'metrics-token',
+      title: 'METRICS_TOKEN is strong',
+      ok: weakness === undefined,
+      detail: weakness ?? 'ok',
+      fix: 'set METRICS_TOKEN to a random value of 32+ characters, e.g. `openssl rand -base64 48`, or unset it and use METRICS_PORT',
+      level: 'required',
+    });
+  }
+
   checks.push({
     id: 'database',
     title: 'DATABASE_URL points at PostgreSQL',

@@ -102,6 +102,21 @@ export const variablesSchema = z
       .meta(meta({ description: 'Interface both services listen on. Use `0.0.0.0` in containers.', flag: '--host' })),
     GATEWAY_PORT: port.default(4000).meta(meta({ description: 'Gateway (`/v1/*`) port.', flag: '--gateway-port' })),
     API_PORT: port.default(4001).meta(meta({ description: 'API (`/api/*`) and dashboard port.', flag: '--api-port' })),
+    METRICS_PORT: port.optional().meta(
+      meta({
+        description:
+          'Serve Prometheus `GET /metrics` on this port of HOST (nothing else there; the service ports answer 404). With METRICS_TOKEN, it asks for the token too (docs/observability.md).',
+        defaultLabel: '(none)',
+      }),
+    ),
+    METRICS_TOKEN: optionalNonEmpty().meta(
+      meta({
+        description:
+          'Bearer token for `GET /metrics`. Without METRICS_PORT, /metrics is then served on each service port to `Authorization: Bearer <token>`; without either, it is not served. 32+ characters in production.',
+        defaultLabel: '(none)',
+        secret: true,
+      }),
+    ),
     PUBLIC_URL: z
       .url({ error: 'expected an absolute http(s) URL' })
       .regex(/^https?:\/\//, 'expected an absolute http(s) URL')
@@ -211,6 +226,17 @@ export const variablesSchema = z
           description:
             '32-byte key (base64, base64url or hex) that wraps every org data key. Unset outside production: generated into the data dir.',
           defaultLabel: '(generated)',
+          secret: true,
+        }),
+      ),
+    BACKUP_ENCRYPTION_KEY: z
+      .string()
+      .optional()
+      .meta(
+        meta({
+          description:
+            'Encrypts `portcullis backup` files (AES-256-GCM): 32 random bytes as base64 or 64 hex characters, different from MASTER_KEY. Unset: backup and restore refuse (see docs/backup.md).',
+          defaultLabel: '(none)',
           secret: true,
         }),
       ),
@@ -385,6 +411,14 @@ export const variablesSchema = z
     GATEWAY_MAX_BODY_BYTES: positiveInt(100 * 1024 * 1024)
       .default(10 * 1024 * 1024)
       .meta(meta({ description: 'Largest request body the gateway accepts (413 above).' })),
+    GATEWAY_MAX_IN_FLIGHT: positiveInt(1_000_000)
+      .default(1_000)
+      .meta(
+        meta({
+          description:
+            '/v1 requests one gateway process serves at once (streams until they end); more get 503 `server_overloaded` with Retry-After, before authentication (docs/scaling.md).',
+        }),
+      ),
     API_MAX_BODY_BYTES: positiveInt(100 * 1024 * 1024)
       .default(1024 * 1024)
       .meta(meta({ description: 'Largest request body the api accepts (413 above).' })),
@@ -525,6 +559,48 @@ export const variablesSchema = z
       .meta(
         meta({
           description: 'Longest an upstream provider call may take, streamed or not, before it is abandoned (and a fallback tried).',
+        }),
+      ),
+    // OpenTelemetry tracing (docs/observability.md): the standard OTel names, so an operator's
+    // existing settings work. Tracing is off unless one of the two endpoints is set.
+    OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl()
+      .optional()
+      .meta(
+        meta({
+          description:
+            'OpenTelemetry collector base URL (OTLP/HTTP, JSON): traces go to `<url>/v1/traces`. Set (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) to turn tracing on.',
+          defaultLabel: '(tracing off)',
+        }),
+      ),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl()
+      .optional()
+      .meta(
+        meta({
+          description: 'Full OTLP/HTTP traces URL, used as is; takes precedence over OTEL_EXPORTER_OTLP_ENDPOINT.',
+          defaultLabel: '(none)',
+        }),
+      ),
+    OTEL_EXPORTER_OTLP_HEADERS: optionalNonEmpty().meta(
+      meta({
+        description:
+          'Headers sent to the collector, `name=value` pairs separated by commas (values percent-encoded), e.g. an API key of a hosted collector.',
+        defaultLabel: '(none)',
+        secret: true,
+      }),
+    ),
+    OTEL_SERVICE_NAME: optionalNonEmpty().meta(
+      meta({ description: 'The `service.name` of exported spans.', defaultLabel: '`portcullis-gateway` / `portcullis-api`' }),
+    ),
+    OTEL_TRACES_SAMPLER_ARG: z
+      .string({ error: 'expected a ratio from 0 to 1' })
+      .trim()
+      .regex(/^(?:0(?:\.\d+)?|1(?:\.0+)?|\.\d+)$/, 'expected a ratio from 0 to 1')
+      .transform(Number)
+      .default(1)
+      .meta(
+        meta({
+          description:
+            'Share of new traces sampled (0 to 1). A trace continued from a caller’s `traceparent` follows the caller’s sampling decision.',
         }),
       ),
   })

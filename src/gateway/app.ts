@@ -1,7 +1,8 @@
 /**
  * The gateway service (`/v1/*`, port 4000): OpenAI- and Anthropic-compatible endpoints.
- * Per request: request id → body limit → API-key authentication (cached) → project context
- * (cached) → handler (route, cache, provider call with retry/fallback, respond) → one request log.
+ * Per request: request id → in-flight cap (per process) → body limit → API-key authentication
+ * (cached) → project context (cached) → org concurrency limit → handler (route, cache, provider call
+ * with retry/fallback, respond) → one request log.
  */
 import { Hono } from 'hono';
 import { gatewayCors } from '../http/cors.js';
@@ -24,8 +25,12 @@ import type { GatewayEnv } from './pipeline/gateway-env.js';
 import { toLogEntry } from './pipeline/log-entry.js';
 import { RequestLogRecorder } from './pipeline/log-recorder.js';
 import { handleGetModel, handleListModels } from './pipeline/models-handler.js';
+import { traceAuthentication, traceLogEnqueue } from './pipeline/step-spans.js';
+import { createInFlightCap } from './overload/in-flight-cap.js';
+import { withOrgConcurrencySlot } from './overload/enforce-org-concurrency.js';
 import type { GatewayServices } from './services.js';
 import { watchGatewayRequest } from '../alerts/gateway-hooks.js';
+import { countGatewayRequest } from '../observability/gateway-metrics.js';
 
 /** The code recorded in the request log: the error's own code, or a generic one for a bare status. */
 function errorCode(error: Error | undefined, status: number): string | null {
@@ -41,13 +46,17 @@ export function createGatewayApp(runtime: Runtime, services: GatewayServices): H
     maxBodyBytes: config.gatewayMaxBodyBytes,
     securityHeaders: gatewaySecurityHeaders({ hsts: config.tls !== undefined }),
     ready: () => runtime.ping(),
+    traceAs: 'gateway',
+    // Overload protection, before authentication and body parsing (docs/scaling.md).
+    admission: { path: '/v1/*', middleware: createInFlightCap(config.gatewayMaxInFlight).middleware },
+    metrics: { service: 'gateway', exposure: config.metrics },
   });
   const upstream = { upstreamTimeoutMs: config.upstreamTimeoutMs };
   const v1 = new Hono<GatewayEnv>();
 
   // Authentication, project context, and exactly one request log per authenticated request.
   v1.use('*', async (c, next) => {
-    const key = await services.authenticate(presentedApiKey(c), c.get('clientIp'));
+    const key = await traceAuthentication(() => services.authenticate(presentedApiKey(c), c.get('clientIp')));
     let project;
     try {
       project = await services.projectContexts.get(`${key.orgId}:${key.projectId}`);
@@ -70,7 +79,10 @@ export function createGatewayApp(runtime: Runtime, services: GatewayServices): H
           : undefined;
     const log = new RequestLogRecorder(
       { orgId: key.orgId, projectId: key.projectId, apiKeyId: key.id, requestId: c.get('requestId'), endpoint: c.req.path },
-      (fields) => services.logWriter.enqueue(toLogEntry(fields)),
+      (fields) => {
+        countGatewayRequest(fields);
+        traceLogEnqueue(fields, () => services.logWriter.enqueue(toLogEntry(fields)));
+      },
     );
     c.set('apiKey', key);
     c.set('project', project);
@@ -86,7 +98,7 @@ export function createGatewayApp(runtime: Runtime, services: GatewayServices): H
       log.finish(refusal.status, refusal.code);
       throw refusal;
     }
-    await next();
+    await withOrgConcurrencySlot(c, runtime.store, next);
     // Hono has already turned a thrown error into the response (app.onError); c.error keeps it.
     const error = c.error;
     if (error instanceof ClientAbortedError) {

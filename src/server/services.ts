@@ -6,11 +6,18 @@ import { systemActor } from '../audit/context.js';
 import type { GatewayServices } from '../gateway/services.js';
 import { startHttpServer, type RunningServer } from '../http/serve.js';
 import type { Runtime } from './runtime.js';
+import { startTracing, type RunningTracing } from '../observability/tracing.js';
 
 // Each service's code is imported only by the processes that run it: a gateway never loads the
 // api, its sign-in and setup code, and the reverse (resident memory per replica).
 const loadGateway = () => Promise.all([import('../gateway/app.js'), import('../gateway/services.js')]);
 const loadApi = () => Promise.all([import('../api/app.js'), import('../setup/setup-link.js'), import('../api/usage/live-counters.js')]);
+const loadMetrics = () =>
+  Promise.all([
+    import('../observability/metrics-endpoint.js'),
+    import('../observability/runtime-sources.js'),
+    import('../observability/process-metrics.js'),
+  ]);
 const loadAdmin = () => Promise.all([import('../admin/app.js'), import('../admin/admin-token.js')]);
 
 export type ServiceName = 'gateway' | 'api';
@@ -29,6 +36,8 @@ function callableUrl(url: string): string {
 export type RunningServices = {
   gateway: RunningServer | undefined;
   api: RunningServer | undefined;
+  /** The METRICS_PORT listener (GET /metrics only), when configured. */
+  metrics: RunningServer | undefined;
   admin: RunningServer | undefined;
   setupLink: string | undefined;
   /** Drains HTTP (in-flight requests finish), then closes the runtime. Idempotent. */
@@ -45,16 +54,29 @@ export async function startServices(
   let adminToken: { remove(): void } | undefined;
   let gatewayServices: GatewayServices | undefined;
   let stopRetention: () => Promise<void> | undefined = () => undefined;
+  let tracing: RunningTracing | undefined;
+  const unwatch: (() => void)[] = [];
   const stopServers = async () => {
     await stopRetention();
     await Promise.all(started.map((s) => s.close(config.shutdownTimeoutMs)));
     // After the last request drained: flush the request logs, close upstream connections.
     await gatewayServices?.close();
+    // Last: the spans of the drained requests and of the final log flush are exported first.
+    await tracing?.shutdown();
+    // After the writer closed, so the entries it could not write still reach the drop counter.
+    for (const stop of unwatch) stop();
     adminToken?.remove();
   };
   try {
+    // Before the servers, so the first request is traced; loads the OTel SDK only when configured.
+    tracing = await startTracing(config.tracing, services, logger);
+    // One registry per process: with both services here, their series differ by the `service` label.
+    const [metricsEndpoint, runtimeSources, processMetrics] = await loadMetrics();
+    processMetrics.enableProcessMetrics();
+    unwatch.push(runtimeSources.watchDatabasePool(runtime.database));
     const gatewayModules = services.includes('gateway') ? await loadGateway() : undefined;
     gatewayServices = gatewayModules ? gatewayModules[1].createGatewayServices(runtime) : undefined;
+    if (gatewayServices) unwatch.push(runtimeSources.watchRequestLogWriter(gatewayServices.logWriter));
     const gateway =
       gatewayModules && gatewayServices
         ? await startHttpServer({
@@ -84,6 +106,17 @@ export async function startServices(
         })
       : undefined;
     if (api) started.push(api);
+    const metrics =
+      config.metrics.port !== undefined
+        ? await startHttpServer({
+            app: metricsEndpoint.createMetricsApp(config.metrics, logger),
+            host: config.host,
+            port: config.metrics.port,
+            tls: config.tls,
+            logger: logger.child({ service: 'metrics' }),
+          })
+        : undefined;
+    if (metrics) started.push(metrics);
     // Retention runs beside the api: any number of replicas may run it (it locks per chain).
     const retention = api ? (await import('../governance/retention-schedule.js')).startRetention(runtime) : undefined;
     stopRetention = () => retention?.stop();
@@ -127,6 +160,7 @@ export async function startServices(
     return {
       gateway,
       api,
+      metrics,
       admin,
       setupLink,
       stop() {

@@ -16,6 +16,8 @@ import type { GatewayServices } from '../services.js';
 import { providerSecretKey } from '../context/provider-secrets.js';
 import { UpstreamNetworkError } from '../upstream/errors.js';
 import { DEFAULT_RETRY_POLICY, retryDelayFor, type RetryPolicy, type UpstreamFailure } from '../upstream/retry.js';
+import { traceAttempt } from './step-spans.js';
+import { countFallback, countUpstreamFailure } from '../../observability/upstream-metrics.js';
 
 export type Attempt = {
   candidate: RouteCandidate;
@@ -206,10 +208,14 @@ export async function runAttempts<T>(options: {
       }
       const apiKey = await services.providerSecrets.get(providerSecretKey(options.orgId, candidate.providerKey.id));
       const target: UpstreamTarget = { baseUrl, apiKey, model: candidate.model, options: candidate.providerKey.options };
+      // The first call of a candidate after an earlier one failed is a fallback.
+      if (retry === 0 && last) countFallback(last.provider, candidate.provider);
       number += 1;
       let outcome: AttemptOutcome<T>;
       try {
-        outcome = await options.execute({ candidate, adapter, target, breakerKey, number });
+        outcome = await traceAttempt({ candidate, number, fallback: candidate !== options.candidates[0] }, () =>
+          options.execute({ candidate, adapter, target, breakerKey, number }),
+        );
       } catch (error) {
         if (error instanceof UnsupportedFeatureError) {
           // This provider cannot express the request; another candidate might. Not a provider failure.
@@ -235,6 +241,7 @@ export async function runAttempts<T>(options: {
       const failure = outcome.failure;
       services.breakers.recordFailure(breakerKey, failure);
       last = { failure, provider: candidate.provider };
+      countUpstreamFailure(candidate.provider, failure);
       if (!(failure instanceof UpstreamNetworkError)) {
         // This candidate is unusable (bad key, model unknown there, a redirect we will not follow): next one.
         if (failure.status === 401 || failure.status === 403 || failure.status === 404 || failure.code === 'upstream_redirect') break;

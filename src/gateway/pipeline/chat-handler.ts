@@ -16,6 +16,7 @@ import type { GatewayServices } from '../services.js';
 import { responseCacheKey, type CachedResponse } from '../cache/response-cache.js';
 import { redirectFailure, runAttempts, type Attempt, type AttemptOutcome } from './attempts.js';
 import { routeOrThrow } from './route-request.js';
+import { traceCacheLookup, traceGuardrails, traceLimits, traceRoute } from './step-spans.js';
 import type { GatewayEnv } from './gateway-env.js';
 import {
   clientStream,
@@ -95,24 +96,25 @@ export async function handleChat(
   log.fields.model = received.request.model;
   log.fields.stream = stream;
 
-  const candidates = routeOrThrow(received.request.model, project, services, {
-    mode: 'chat',
-    keyAllowedModels: c.get('apiKey').allowedModels,
-  });
+  const candidates = traceRoute(received.request.model, () =>
+    routeOrThrow(received.request.model, project, services, { mode: 'chat', keyAllowedModels: c.get('apiKey').allowedModels }),
+  );
   // Limits before guardrails: scanning a large body costs CPU, and rate limits are what bound a
   // client's share of it. A blocked request settles its reservation at zero tokens.
-  await enforceLimits(c, services, candidates, {
-    inputTokens: () => inputTokenBound(received),
-    maxOutputTokens: received.request.maxTokens,
-    choices: received.request.n,
-  });
+  await traceLimits(() =>
+    enforceLimits(c, services, candidates, {
+      inputTokens: () => inputTokenBound(received),
+      maxOutputTokens: received.request.maxTokens,
+      choices: received.request.n,
+    }),
+  );
 
   // Input guardrails before the cache and the provider: a redacted request is what is cached and
   // sent. Events reach guardrail_events with the request log, however the request ends.
   const guard = new RequestGuard(project.guardrails, services.guardrailValueHash(project.orgId));
   log.fields.guardrailEvents = guard.events;
   log.onFinish(() => countGuardrailEvents(guard.events));
-  const parsed = guardRequest(format, received, guard);
+  const parsed = traceGuardrails('input', guard, () => guardRequest(format, received, guard));
   const settings = project.projectSettings;
   const renderContext: RenderContext = { requestedModel: parsed.request.model, requestId, requestBody: parsed.raw };
   const clientWantsUsage = (parsed.raw.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
@@ -137,7 +139,7 @@ export async function handleChat(
       })
     : undefined;
   if (cacheKey && directive.read) {
-    const hit = await services.responseCache.get(project.orgId, cacheKey);
+    const hit = await traceCacheLookup(() => services.responseCache.get(project.orgId, cacheKey));
     if (hit) return replayCached(c, hit);
   }
   log.fields.cacheStatus = !cacheOn ? 'off' : directive.read ? 'miss' : 'bypass';
@@ -227,7 +229,7 @@ export async function handleChat(
     log.fields.usage = value.usage;
     log.fields.costMicroUsd = costOf(candidate, value.usage);
     // A blocked answer was still generated, so it is billed above before the 400 goes out.
-    const text = guardAnswer(format, value.text, guard);
+    const text = traceGuardrails('output', guard, () => guardAnswer(format, value.text, guard));
     if (logBodies) log.fields.bodies = { request: JSON.stringify(parsed.raw), response: storedAnswer(text) };
     if (cacheKey && directive.write) {
       await services.responseCache.set(

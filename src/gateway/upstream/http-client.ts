@@ -28,6 +28,7 @@ import { UpstreamNetworkError } from './errors.js';
 import { createGuardedLookup, type Resolver } from './guarded-lookup.js';
 import { createUpstreamBody, type UpstreamBody } from './response-body.js';
 import { UnsafeUpstreamUrlError, validateProviderBaseUrl, type SsrfPolicy } from './ssrf.js';
+import { withTraceContext } from '../../observability/spans.js';
 
 export type { UpstreamBody } from './response-body.js';
 
@@ -124,7 +125,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: request.method,
-        headers: request.headers,
+        // traceparent of the active attempt span when tracing is on, so the provider's trace joins ours.
+        headers: withTraceContext(request.headers),
         body: request.body,
         signal: call.signal,
       });
