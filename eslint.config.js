@@ -26,7 +26,7 @@ export default tseslint.config(
   },
   {
     // Static pages served to browsers (setup, sign-in, and the pages behind emailed links).
-    files: ['src/**/*-page/*.js', 'src/**/*-pages/*.js', 'web/**/*.js'],
+    files: ['src/**/*-page/*.js', 'src/**/*-pages/*.js', 'web/**/*.js', 'web/src/**/*.ts', 'web/src/**/*.tsx'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {

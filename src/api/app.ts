@@ -7,6 +7,7 @@ import type { Runtime } from '../server/runtime.js';
 import { setupRoutes } from './routes/setup.js';
 import { signInPageRoutes } from './routes/sign-in-page.js';
 import { accountPageRoutes } from './routes/account-pages.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { instanceHasAdmin } from '../setup/setup-link.js';
 import { managementApp, type ManagementOptions } from './management.js';
 
@@ -27,6 +28,8 @@ export function createApiApp(runtime: Runtime, options: ManagementOptions = {}):
           : false),
     }),
     ready: () => runtime.ping(),
+    traceAs: 'api',
+    metrics: { service: 'api', exposure: config.metrics },
   });
   // One instance-wide allow-list: CORS_ORIGINS plus the dashboard's own origin (PUBLIC_URL).
   // '*' is refused in production; elsewhere it means any origin, never with credentials.
@@ -36,14 +39,8 @@ export function createApiApp(runtime: Runtime, options: ManagementOptions = {}):
   app.route('/', accountPageRoutes());
   // After setup: its routes answer first and are exempt from admin-token authentication.
   app.route('/', managementApp(runtime, options));
-  // Until the dashboard lands, the root sends a new instance to its setup page and otherwise
-  // says what is running; it never reveals more than the setup status already public at /api/setup.
-  app.get('/', async (c) => {
-    if (!(await instanceHasAdmin(runtime.apiDb))) return c.redirect('/setup', 302);
-    return c.html(
-      '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Portcullis</title></head><body><main><h1>Portcullis is running</h1>' +
-        '<p>The gateway serves <code>/v1</code> on its own port. The dashboard arrives with a later release; use the <code>portcullis</code> CLI meanwhile.</p></main></body></html>',
-    );
-  });
+  // Last: the dashboard (web/dist) answers browser navigations no route above took; a new
+  // instance is sent to its setup page (no more than the status already public at /api/setup).
+  app.route('/', dashboardRoutes({ needsSetup: async () => !(await instanceHasAdmin(runtime.apiDb)) }));
   return app;
 }

@@ -62,6 +62,15 @@ export function isSecureRequest(c: Context, trust: TrustProxy): boolean {
   return proto.split(',').at(-1)?.trim().toLowerCase() === 'https';
 }
 
+// Routes that answer under a policy of their own (the dashboard's, stricter than the api's), by
+// request: apiSecurityHeaders writes its CSP after the handler ran, so it applies theirs instead.
+const contentSecurityPolicies = new WeakMap<Context, string>();
+
+/** Makes this response carry `policy` as its Content-Security-Policy instead of the api's default. */
+export function setContentSecurityPolicy(c: Context, policy: string): void {
+  contentSecurityPolicies.set(c, policy);
+}
+
 /** For the api service and dashboard: a strict CSP and browser isolation headers. */
 export function apiSecurityHeaders(options: SecurityHeadersOptions = {}): MiddlewareHandler {
   const hsts = options.hsts;
@@ -84,10 +93,11 @@ export function apiSecurityHeaders(options: SecurityHeadersOptions = {}): Middle
     xFrameOptions: 'DENY',
     permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [], usb: [] },
   });
-  if (typeof hsts !== 'function') return base;
   return async (c, next) => {
     await base(c, next);
-    if (hsts(c)) setResponseHeader(c, 'Strict-Transport-Security', HSTS);
+    const policy = contentSecurityPolicies.get(c);
+    if (policy !== undefined) setResponseHeader(c, 'Content-Security-Policy', policy);
+    if (typeof hsts === 'function' && hsts(c)) setResponseHeader(c, 'Strict-Transport-Security', HSTS);
   };
 }
 

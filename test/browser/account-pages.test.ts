@@ -5,7 +5,6 @@
  * password?"), the TOTP step of password sign-in (right and wrong code, backup code), and the
  * email verification page (success from a mailed link, then refused as used; an unknown link).
  */
-import { createServer } from 'node:net';
 import { sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +15,7 @@ import { uniqueName } from '../support/database.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { createPasswordUser, signedInMember } from '../support/sessions.js';
 import { totpFromUri } from '../support/totp.js';
-import { launchBrowser, watchConsole } from './support/browser.js';
+import { launchBrowser, watchConsole, freePort } from './support/browser.js';
 
 const NEW_PASSWORD = 'amber-quiver-lighthouse-5120';
 
@@ -29,17 +28,6 @@ let owner: ApiClient;
 let origin: string;
 const contexts: BrowserContext[] = [];
 const consoles: ReturnType<typeof watchConsole>[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 beforeAll(async () => {
   const port = await freePort();

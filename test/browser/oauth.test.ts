@@ -7,7 +7,6 @@
  * error page with its plain-language explanation and no session; the OIDC button signs in an
  * existing user. Every page of every flow runs without a console error or CSP violation.
  */
-import { createServer } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SIGN_IN_ERRORS } from '../../src/api/oauth-routes.js';
@@ -15,7 +14,7 @@ import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { startFakeOidc, type FakeOidc } from '../fakes/oidc.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { createPasswordUser } from '../support/sessions.js';
-import { launchBrowser, watchConsole } from './support/browser.js';
+import { launchBrowser, watchConsole, freePort } from './support/browser.js';
 
 const SESSION_COOKIE = 'portcullis.session_token';
 const OIDC_NAME = 'Keycloak';
@@ -36,17 +35,6 @@ type Watched = {
 };
 const contexts: BrowserContext[] = [];
 const watched: Watched[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 beforeAll(async () => {
   const port = await freePort();

@@ -5,14 +5,13 @@
  * verification (in the page, and by the server when the page is bypassed), and refusal once the
  * passkey is removed.
  */
-import { createServer } from 'node:net';
 import { sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { createPasswordUser, sessionClient } from '../support/sessions.js';
-import { launchBrowser, watchConsole, withVirtualAuthenticator, type VirtualAuthenticator } from './support/browser.js';
+import { launchBrowser, watchConsole, withVirtualAuthenticator, type VirtualAuthenticator, freePort } from './support/browser.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -23,17 +22,6 @@ let console: ReturnType<typeof watchConsole>;
 let user: { id: string; email: string; password: string };
 /** http://localhost:<port>: WebAuthn needs a secure context and a domain RP id (not 127.0.0.1). */
 let origin: string;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 beforeAll(async () => {
   const port = await freePort();

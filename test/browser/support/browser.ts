@@ -6,6 +6,7 @@
  * machines reach no download host), so the browser is the system one: /usr/bin/chromium from
  * `apt-get install chromium`, or the path in PORTCULLIS_CHROMIUM.
  */
+import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -114,4 +115,16 @@ export function watchConsole(page: Page): { messages: string[]; cspViolations():
   page.on('console', (message) => messages.push(`${message.type()}: ${message.text()}`));
   page.on('pageerror', (error) => messages.push(`pageerror: ${error.message}`));
   return { messages, cspViolations: () => messages.filter((line) => line.includes('Content Security Policy')) };
+}
+
+/** A free TCP port on 127.0.0.1: the server's PUBLIC_URL (CSRF origin, passkey RP id) must name its port before it starts. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
 }

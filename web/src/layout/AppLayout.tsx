@@ -1,0 +1,84 @@
+/** The signed-in frame: header (org switcher, theme, account), navigation for the current org, and the page. */
+import { Link, Navigate, NavLink, Outlet, useLocation, useParams } from 'react-router';
+import { isUnauthorized } from '../api/client.ts';
+import { useMe } from '../api/queries.ts';
+import { ErrorMessage } from '../components/ErrorMessage.tsx';
+import { Loading } from '../components/Loading.tsx';
+import { OrgSwitcher } from './OrgSwitcher.tsx';
+import { SignOutButton } from './SignOutButton.tsx';
+import { ThemeToggle } from './ThemeToggle.tsx';
+
+export function AppLayout() {
+  const me = useMe();
+  const location = useLocation();
+  const { orgId } = useParams();
+
+  if (me.isPending) {
+    return (
+      <main id="main" className="centered">
+        <Loading what="your account" />
+      </main>
+    );
+  }
+  if (me.isError) {
+    if (isUnauthorized(me.error)) return <Navigate to="/login" replace state={{ from: location.pathname }} />;
+    return (
+      <main id="main" className="centered">
+        <h1>Portcullis</h1>
+        <ErrorMessage error={me.error} />
+        <button type="button" onClick={() => void me.refetch()}>
+          Try again
+        </button>
+      </main>
+    );
+  }
+
+  const currentOrg = me.data.memberships.find((m) => m.orgId === orgId);
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link className="brand" to="/">
+          Portcullis
+        </Link>
+        <OrgSwitcher memberships={me.data.memberships} currentOrgId={currentOrg?.orgId} />
+        <div className="topbar-end">
+          <ThemeToggle />
+          <span className="account-email" title="Signed in as">
+            {me.data.user.email}
+          </span>
+          <SignOutButton />
+        </div>
+      </header>
+      {currentOrg === undefined ? null : (
+        <nav className="sidenav" aria-label="Organization">
+          <ul>
+            <li>
+              <NavLink to={`/orgs/${currentOrg.orgId}`} end>
+                Overview
+              </NavLink>
+            </li>
+            <li>
+              <NavLink to={`/orgs/${currentOrg.orgId}/projects`}>Projects and API keys</NavLink>
+            </li>
+            <li>
+              <NavLink to={`/orgs/${currentOrg.orgId}/members`}>Members</NavLink>
+            </li>
+          </ul>
+        </nav>
+      )}
+      <main id="main" className="content" tabIndex={-1}>
+        {orgId !== undefined && currentOrg === undefined ? (
+          <section>
+            <h1>Organization not found</h1>
+            <p>You are not a member of this organization, or it no longer exists. Pick one of yours above.</p>
+          </section>
+        ) : (
+          <Outlet />
+        )}
+      </main>
+    </div>
+  );
+}
