@@ -66,6 +66,18 @@ export function AppLayout() {
             <li>
               <NavLink to={`/orgs/${currentOrg.orgId}/members`}>Members</NavLink>
             </li>
+            <li>
+              <NavLink to={`/orgs/${currentOrg.orgId}/provider-keys`}>Provider keys</NavLink>
+            </li>
+            <li>
+              <NavLink to={`/orgs/${currentOrg.orgId}/admin-tokens`}>Admin tokens</NavLink>
+            </li>
+            <li>
+              <NavLink to={`/orgs/${currentOrg.orgId}/guardrail-violations`}>Guardrail violations</NavLink>
+            </li>
+            <li>
+              <NavLink to={`/orgs/${currentOrg.orgId}/audit`}>Audit log</NavLink>
+            </li>
           </ul>
         </nav>
       )}

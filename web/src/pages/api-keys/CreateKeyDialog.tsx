@@ -9,20 +9,9 @@ import { queryKeys } from '../../api/queries.ts';
 import { issuedApiKeySchema } from '../../api/schemas.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
+import { endOfDay, tomorrow } from '../../lib/expiry.ts';
 import { formText } from '../../lib/form.ts';
 import { NewKeyPanel } from './NewKeyPanel.tsx';
-
-/** The end of the chosen day, in the user's time zone, as the api wants it (ISO 8601 with a zone). */
-function endOfDay(date: string): string | null {
-  if (date === '') return null;
-  const end = new Date(`${date}T23:59:59`);
-  return Number.isNaN(end.getTime()) ? null : end.toISOString();
-}
-
-const tomorrow = () => {
-  const date = new Date(Date.now() + 86_400_000);
-  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
-};
 
 export function CreateKeyDialog({ orgId, projectId, onClose }: { orgId: string; projectId: string; onClose: () => void }) {
   const queryClient = useQueryClient();

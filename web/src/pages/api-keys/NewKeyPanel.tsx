@@ -1,15 +1,23 @@
-/** The full key, once: a copy button and a plain warning that it cannot be shown again. */
+/** The full key (or admin token), once: a copy button and a plain warning that it cannot be shown again. */
 import { useState } from 'react';
 
-export function NewKeyPanel({ secret, onDone }: { secret: string; onDone: () => void }) {
+type Props = {
+  secret: string;
+  onDone: () => void;
+  /** What the secret is, in full ("API key", "admin token") and in short ("key", "token"). */
+  noun?: string;
+  shortNoun?: string;
+};
+
+export function NewKeyPanel({ secret, onDone, noun = 'API key', shortNoun = 'key' }: Props) {
   const [copy, setCopy] = useState<'idle' | 'copied' | 'failed'>('idle');
   return (
     <div className="stack">
       <p className="warning" role="note">
-        Copy this key now and store it somewhere safe, such as your secret manager. It will not be shown again: Portcullis keeps only a hash
-        of it.
+        Copy this {shortNoun} now and store it somewhere safe, such as your secret manager. It will not be shown again: Portcullis keeps
+        only a hash of it.
       </p>
-      <label htmlFor="new-key">Your new API key</label>
+      <label htmlFor="new-key">Your new {noun}</label>
       <div className="copy-row">
         <input
           id="new-key"
@@ -39,12 +47,12 @@ export function NewKeyPanel({ secret, onDone }: { secret: string; onDone: () => 
         {copy === 'copied'
           ? 'Copied to the clipboard.'
           : copy === 'failed'
-            ? 'The browser refused to copy: select the key and copy it by hand.'
+            ? `The browser refused to copy: select the ${shortNoun} and copy it by hand.`
             : ''}
       </p>
       <div className="dialog-actions">
         <button type="button" onClick={onDone}>
-          I have stored the key
+          I have stored the {shortNoun}
         </button>
       </div>
     </div>
