@@ -115,9 +115,7 @@ class CounterUsageLimiter implements UsageLimiter {
   private readonly counters: UsageCounters;
   private readonly now: () => Date;
   private readonly alerts: ThresholdAlerts;
-  private readonly rebuilds = new SingleFlight<UsageTotals>();
-  /** One initialization per counter key at a time: the check, the read of the logs, the set-if-absent. */
-  private readonly initializations = new SingleFlight<void>();
+  private readonly rebuilds = new SingleFlight<UsageTotals | undefined>();
 
   constructor(private readonly options: UsageLimiterOptions) {
     this.counters = options.counters;
@@ -159,25 +157,43 @@ class CounterUsageLimiter implements UsageLimiter {
 
   /**
    * One read of the logs per scope and window, shared by every concurrent request that found
-   * the counter missing; then set-if-absent, so a counter another replica rebuilt (and may
+   * a counter of it missing; then set-if-absent, so a counter another replica rebuilt (and may
    * already have counted into) is never overwritten.
+   *
+   * The first request's counters are set before its flight ends, and a flight first checks that
+   * its counters are still missing: a request that saw them missing just before another
+   * request's rebuild finished does not read the logs a second time.
    */
   private async rebuild(orgId: string, missing: CounterPlan[]): Promise<void> {
+    const byWindow = new Map<string, CounterPlan[]>();
+    for (const plan of missing) {
+      const flightKey = JSON.stringify([orgId, plan.scope.type, plan.scope.id, plan.window.start.toISOString()]);
+      byWindow.set(flightKey, [...(byWindow.get(flightKey) ?? []), plan]);
+    }
     await Promise.all(
-      missing.map((plan) =>
-        this.initializations.run(plan.key, async () => {
-          // A request that found the counter missing can get here just after another request's
-          // rebuild set it: read the logs again only if it is still missing.
-          const [current] = await this.counters.get([plan.key]);
-          if (current !== null && current !== undefined) return;
-          const since = plan.window.start;
-          const flightKey = JSON.stringify([orgId, plan.scope.type, plan.scope.id, since.toISOString()]);
-          const totals = await this.rebuilds.run(flightKey, async () =>
-            validTotals(await this.options.rebuild({ orgId, ...plan.scope }, since)),
-          );
-          const value = plan.metric === 'requests' ? totals.requests : plan.metric === 'tokens' ? totals.tokens : totals.costMicroUsd;
-          await this.counters.initialize(plan.key, value, plan.ttlMs);
-        }),
+      [...byWindow].map(async ([flightKey, plans]) => {
+        const first = plans[0]!;
+        const totals = await this.rebuilds.run(flightKey, async () => {
+          const current = await this.counters.get(plans.map((plan) => plan.key));
+          if (current.every((value) => value !== null && value !== undefined)) return undefined;
+          const read = validTotals(await this.options.rebuild({ orgId, ...first.scope }, first.window.start));
+          await this.initialize(plans, read);
+          return read;
+        });
+        // Requests that joined the flight set their own counters (a no-op for the ones it set).
+        if (totals !== undefined) await this.initialize(plans, totals);
+      }),
+    );
+  }
+
+  private async initialize(plans: readonly CounterPlan[], totals: UsageTotals): Promise<void> {
+    await Promise.all(
+      plans.map((plan) =>
+        this.counters.initialize(
+          plan.key,
+          plan.metric === 'requests' ? totals.requests : plan.metric === 'tokens' ? totals.tokens : totals.costMicroUsd,
+          plan.ttlMs,
+        ),
       ),
     );
   }
