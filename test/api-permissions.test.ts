@@ -35,6 +35,7 @@ const EXPECTED: Record<Permission, Role[]> = {
   'guardrails:read': ['owner', 'admin', 'developer'],
   'guardrails:write': ['owner', 'admin'],
   'audit:read': ['owner', 'admin'],
+  'request_bodies:read': ['owner', 'admin'],
 };
 
 describe('the permission table', () => {

@@ -89,6 +89,8 @@ export const AUDIT_ACTIONS = [
   'audit.exported',
   // an access review (who can reach the org, and who has gone inactive) was generated: its counts, never its contents
   'access_review.generated',
+  // a stored request/response body was read through the api (the request log's id and project, never the body)
+  'request_log.body_read',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -38,6 +38,7 @@ export const PERMISSIONS = [
   'guardrails:read',
   'guardrails:write',
   'audit:read',
+  'request_bodies:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -77,6 +78,9 @@ export const PERMISSION_TABLE: Readonly<Record<Permission, Role>> = Object.freez
   'guardrails:write': 'admin',
   // The audit trail names who did what, from where: for owners and admins, who answer for it.
   'audit:read': 'admin',
+  // Stored request and response bodies are what users sent to models and got back, prompts and
+  // personal data included: for owners and admins, and every read is audited.
+  'request_bodies:read': 'admin',
 });
 
 const RANK: Readonly<Record<Role, number>> = { owner: 3, admin: 2, developer: 1, viewer: 0 };

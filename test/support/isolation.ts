@@ -30,7 +30,7 @@ import type { TestServer } from './server.js';
 // ---------------------------------------------------------------------------------------------
 // Which ids a route carries
 
-export const ID_KINDS = ['org', 'project', 'apiKey', 'adminToken', 'providerKey', 'member', 'user', 'invitation'] as const;
+export const ID_KINDS = ['org', 'project', 'apiKey', 'adminToken', 'providerKey', 'member', 'user', 'invitation', 'requestLog'] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 
 /** Path parameters and body/query fields, by name, and the kind of id they carry. */
@@ -50,6 +50,7 @@ export const NAMED_ID_KINDS: Readonly<Record<string, IdKind>> = {
   ownerMemberId: 'member',
   userId: 'user',
   invitationId: 'invitation',
+  requestLogId: 'requestLog',
 };
 
 /** A generic `:id` path parameter takes its kind from the collection before it (`/provider-keys/:id`). */
@@ -62,6 +63,7 @@ export const COLLECTION_ID_KINDS: Readonly<Record<string, IdKind>> = {
   members: 'member',
   users: 'user',
   invitations: 'invitation',
+  'request-logs': 'requestLog',
 };
 
 /** A field name that says "I hold an id" (`id`, `…Id`, `…Ids`). */
@@ -342,7 +344,8 @@ export async function buildTenant(server: TestServer, spec: TenantSpec): Promise
         projects: [
           {
             name: liveName,
-            settings: { cache: { enabled: true, ttlSeconds: 600 }, aliases: spec.aliases },
+            // Bodies stored, so that the request-log body route has something of this tenant's to show.
+            settings: { cache: { enabled: true, ttlSeconds: 600 }, aliases: spec.aliases, logBodies: true },
             providerKeys: [{ provider: 'openai', key: openai.apiKey, baseUrl: openai.baseUrl, label: `pk-${marker}-scoped` }],
           },
           { name: testName, mode: 'test', settings: { cache: { enabled: true, ttlSeconds: 600 }, aliases: spec.aliases } },
@@ -433,10 +436,13 @@ export async function buildTenant(server: TestServer, spec: TenantSpec): Promise
     if (response.status !== 200) throw new Error(`gateway warm-up for tenant ${spec.tag}: ${response.status} ${text}`);
   }
   const deadline = Date.now() + 20_000;
+  let requestLogIds: string[];
   for (;;) {
     const logged = await server.runtime.apiDb.withTenant(orgId, (tx) =>
-      tx.select({ id: requestLogs.id }).from(requestLogs).where(eq(requestLogs.orgId, orgId)),
+      tx.select({ id: requestLogs.id, projectId: requestLogs.projectId }).from(requestLogs).where(eq(requestLogs.orgId, orgId)),
     );
+    // The live project's first: its body is stored.
+    requestLogIds = logged.sort((x, y) => Number(y.projectId === liveProjectId) - Number(x.projectId === liveProjectId)).map((l) => l.id);
     if (logged.length >= 2) break;
     if (Date.now() > deadline) throw new Error(`request logs of tenant ${spec.tag} were not written`);
     await new Promise((r) => setTimeout(r, 50));
@@ -458,6 +464,7 @@ export async function buildTenant(server: TestServer, spec: TenantSpec): Promise
     member: [owner.id, dev.id],
     user: userIds,
     invitation: [invitation.invitation.id],
+    requestLog: requestLogIds,
   };
   const fp = (label: string, value: string | null | undefined): Fingerprint[] => (value ? [{ label, value }] : []);
   const lookupOf = (masked: string) => masked.split('_')[2] ?? '';
@@ -472,6 +479,7 @@ export async function buildTenant(server: TestServer, spec: TenantSpec): Promise
     ...ids.member.map((id) => ({ label: 'member id', value: id })),
     ...ids.user.map((id) => ({ label: 'user id', value: id })),
     ...ids.invitation.map((id) => ({ label: 'invitation id', value: id })),
+    ...ids.requestLog.map((id) => ({ label: 'request log id', value: id })),
     { label: 'email', value: invitation.invitation.email },
     ...[liveName, testName].map((value) => ({ label: 'project name', value })),
     ...[ownerEmail, devEmail].map((value) => ({ label: 'email', value })),

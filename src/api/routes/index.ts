@@ -15,7 +15,10 @@ import { orgSecurityRoutes } from './org-security.js';
 import { orgExportRoutes } from './org-export.js';
 import { orgRoutes } from './orgs.js';
 import { projectRoutes } from './projects.js';
+import { projectSettingsRoutes } from './project-settings.js';
 import { providerKeyRoutes } from './provider-keys.js';
+import { requestLogRoutes } from './request-logs.js';
+import { modelRoutes } from './models.js';
 import { usageRoutes } from './usage.js';
 
 /** Every management route, in the order the OpenAPI document lists them. */
@@ -25,10 +28,13 @@ export function managementRoutes(deps: ApiDeps): ApiRoute[] {
     ...orgExportRoutes(deps),
     ...memberRoutes(deps),
     ...projectRoutes(deps),
+    ...projectSettingsRoutes(deps),
     ...apiKeyRoutes(deps),
     ...providerKeyRoutes(deps),
     ...adminTokenRoutes(deps),
     ...usageRoutes(deps),
+    ...requestLogRoutes(deps),
+    ...modelRoutes(deps),
     ...limitRoutes(deps),
     ...budgetWebhookRoutes(deps),
     ...orgSecurityRoutes(deps),

@@ -15,7 +15,8 @@ import { routingCatalog } from './route-request.js';
 const listAllows = (allowed: readonly string[] | null, m: CatalogModel) =>
   allowed === null || allowed.includes(`${m.provider}/${m.id}`) || allowed.includes(m.id);
 
-function usableModels(project: ProjectContext, keyAllowed: readonly string[] | null): CatalogModel[] {
+/** Catalog models the project may use (with `keyAllowed`, an API key's list, also narrowing); the api's model list uses it too. */
+export function usableModels(project: ProjectContext, keyAllowed: readonly string[] | null): CatalogModel[] {
   const { allowedProviders, deniedProviders } = project.orgSettings;
   const providers = new Set(project.providerKeys.map((k) => k.provider));
   return [...providers]
