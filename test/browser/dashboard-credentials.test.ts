@@ -6,19 +6,22 @@
  * message, deletion behind cancel-then-confirm; an admin token shown exactly once, working against
  * /api, then revoked and refused. Every page is watched for script errors and CSP violations.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/paths.js';
 import { DEFAULT_FAKE_OPENAI_KEY, startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
 import { createOrg, type TestOrg } from '../support/api.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
 import { createPasswordUser } from '../support/sessions.js';
-import { freePort, launchBrowser, watchConsole } from './support/browser.js';
+import { launchBrowser } from './support/browser.js';
+import {
+  assertDashboardBuilt,
+  createPageWatcher,
+  makeInstanceAdmin,
+  openClipboardPage,
+  startDashboardServer,
+  submitPasswordSignIn,
+} from './support/dashboard.js';
 
-const DIST_INDEX = join(packageRoot, 'web', 'dist', 'index.html');
 /** A key the fake does not accept: the rotation to it must make the test fail, in words. */
 const WRONG_OPENAI_KEY = 'sk-wrong-openai-key-9876543210';
 
@@ -27,65 +30,33 @@ let fake: FakeOpenAI;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-const consoleWatches: ReturnType<typeof watchConsole>[] = [];
-const cspViolations: string[] = [];
-/** Every response of 400 or more the page received ("status METHOD path"). */
-const failedResponses: string[] = [];
+const pageWatcher = createPageWatcher();
 let org: TestOrg;
 let user: { id: string; email: string; password: string };
 let origin: string;
 
 beforeAll(async () => {
-  if (!existsSync(DIST_INDEX)) {
-    throw new Error(`The dashboard is not built (${DIST_INDEX} is missing). Run \`npm run build:web\` first.`);
-  }
+  assertDashboardBuilt();
   fake = await startFakeOpenAI();
-  const port = await freePort();
   // Isolated: this file makes its user the instance admin (no setup redirect), which must not leak into other files.
-  server = await startTestServer({ services: ['gateway', 'api'], isolatedDatabase: true, env: { API_PORT: String(port) } });
-  origin = `http://localhost:${port}`;
+  ({ server, origin } = await startDashboardServer(['gateway', 'api']));
   org = await createOrg(server, 'creds');
   user = await createPasswordUser(server, { org: { name: org.orgName, role: 'owner' } });
-  await server.runtime.database.db.execute(sql`insert into instance_admins (user_id, granted_by) values (${user.id}, null)`);
+  await makeInstanceAdmin(server, user.id);
   browser = await launchBrowser();
-  context = await browser.newContext();
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
-  page = await context.newPage();
-  await watch(page);
+  ({ context, page } = await openClipboardPage(browser, origin));
+  await pageWatcher.watch(page);
 });
-
-/** Records the page's console, failed responses and CSP violations, checked once all tests ran. */
-async function watch(target: Page): Promise<void> {
-  consoleWatches.push(watchConsole(target));
-  target.on('response', (response) => {
-    if (response.status() >= 400)
-      failedResponses.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
-  });
-  await target.exposeBinding('reportCspViolation', (_source, line: string) => cspViolations.push(line));
-  // Page code as a string: the test project has no DOM types.
-  await target.addInitScript(`document.addEventListener('securitypolicyviolation', (event) => {
-    window.reportCspViolation(event.violatedDirective + ' blocked ' + event.blockedURI);
-  });`);
-}
 
 afterAll(async () => {
   try {
-    expect(cspViolations).toEqual([]);
     // Refusals caused on purpose: /api/me before signing in, the metadata base URL, a developer's look at the admin tokens.
     const expected = new Set([
       '401 GET /api/me',
       `400 POST /api/orgs/${org?.orgId}/provider-keys`,
       `403 GET /api/orgs/${org?.orgId}/admin-tokens`,
     ]);
-    expect(failedResponses.filter((line) => !expected.has(line))).toEqual([]);
-    for (const consoleWatch of consoleWatches) {
-      expect(consoleWatch.cspViolations()).toEqual([]);
-      const errors = consoleWatch.messages.filter((line) => line.startsWith('error:') || line.startsWith('pageerror:'));
-      // Each failed response is also logged by the browser as a console error; those are checked just above.
-      expect(errors.filter((line) => !line.startsWith('error: Failed to load resource: the server responded with a status of'))).toEqual(
-        [],
-      );
-    }
+    pageWatcher.expectClean(expected);
   } finally {
     await context?.close();
     await browser?.close();
@@ -117,9 +88,7 @@ describe('dashboard credentials in Chromium', () => {
   it('signs in and opens the provider keys from the navigation', async () => {
     await page.goto(`${origin}/`);
     await page.waitForURL(`${origin}/login`);
-    await page.getByLabel('Email').fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await submitPasswordSignIn(page, user.email, user.password);
     await page.waitForURL(`${origin}/orgs/${org.orgId}`);
     await page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Provider keys' }).click();
     await page.waitForURL(`${origin}/orgs/${org.orgId}/provider-keys`);
@@ -261,11 +230,9 @@ describe('dashboard credentials in Chromium', () => {
     const otherContext = await browser.newContext();
     try {
       const other = await otherContext.newPage();
-      await watch(other);
+      await pageWatcher.watch(other);
       await other.goto(`${origin}/login`);
-      await other.getByLabel('Email').fill(developer.email);
-      await other.getByLabel('Password').fill(developer.password);
-      await other.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await submitPasswordSignIn(other, developer.email, developer.password);
       await other.waitForURL(`${origin}/orgs/${org.orgId}`);
       await other.goto(`${origin}/orgs/${org.orgId}/provider-keys`);
       await other.getByText('Only owners and admins of the organization can add, test, rotate or delete provider keys.').waitFor();

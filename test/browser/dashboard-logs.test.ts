@@ -5,24 +5,21 @@
  * come from real admin actions through the api; every page is watched for script errors and CSP
  * violations. (The api has no request-log route yet, so there is no request-log page to test.)
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
+import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBootstrap } from '../../src/bootstrap/apply.js';
 import { parseBootstrapText } from '../../src/bootstrap/document.js';
-import { packageRoot } from '../../src/paths.js';
 import { findOrganizationId } from '../../src/tenancy/organizations.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openai.js';
 import { eventually, operatorCtx, type ApiClient, type IssuedKeyBody } from '../support/api.js';
 import { uniqueName } from '../support/database.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
 import { createPasswordUser, sessionApiClient, signIn } from '../support/sessions.js';
-import { freePort, launchBrowser, watchConsole } from './support/browser.js';
+import { launchBrowser } from './support/browser.js';
+import { assertDashboardBuilt, createPageWatcher, makeInstanceAdmin, startDashboardServer } from './support/dashboard.js';
 
-const DIST_INDEX = join(packageRoot, 'web', 'dist', 'index.html');
 // Built at run time so that no scanner mistakes this file for a leak.
 const LEAKED_TOKEN = 'glpat-' + 'q8Zr3LmP0xWv7Ty2Nk5B';
 
@@ -34,9 +31,7 @@ let openai: FakeOpenAI;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 let page: Page;
-const consoleWatches: ReturnType<typeof watchConsole>[] = [];
-const cspViolations: string[] = [];
-const failedResponses: string[] = [];
+const pageWatcher = createPageWatcher();
 /** Refusals caused on purpose: the developer's audit log, the request with a secret. */
 const expectedFailures = new Set<string>();
 let origin: string;
@@ -49,17 +44,9 @@ let renamedKeyId = '';
 let developer: { email: string; password: string };
 
 beforeAll(async () => {
-  if (!existsSync(DIST_INDEX)) {
-    throw new Error(`The dashboard is not built (${DIST_INDEX} is missing). Run \`npm run build:web\` first.`);
-  }
-  const port = await freePort();
+  assertDashboardBuilt();
   openai = await startFakeOpenAI();
-  server = await startTestServer({
-    services: ['gateway', 'api'],
-    isolatedDatabase: true,
-    env: { API_PORT: String(port), LOG_LEVEL: 'warn' },
-  });
-  origin = `http://localhost:${port}`;
+  ({ server, origin } = await startDashboardServer(['gateway', 'api'], { LOG_LEVEL: 'warn' }));
   orgName = uniqueName('logs');
   const doc = {
     orgs: [
@@ -79,7 +66,7 @@ beforeAll(async () => {
   const user = await createPasswordUser(server, { org: { name: orgName, role: 'owner' } });
   developer = await createPasswordUser(server, { org: { name: orgName, role: 'developer' } });
   // An instance admin exists, so navigations are not sent to /setup.
-  await server.runtime.database.db.execute(sql`insert into instance_admins (user_id, granted_by) values (${user.id}, null)`);
+  await makeInstanceAdmin(server, user.id);
   const session = await signIn(server, user.email, user.password, { origin });
   owner = sessionApiClient(server, session.cookie!, origin);
 
@@ -123,30 +110,13 @@ async function signedInPage(cookie: string): Promise<Page> {
   const [name, value] = [cookie.slice(0, cookie.indexOf('=')), cookie.slice(cookie.indexOf('=') + 1)];
   await context.addCookies([{ name, value, url: origin, httpOnly: true, sameSite: 'Lax' }]);
   const target = await context.newPage();
-  consoleWatches.push(watchConsole(target));
-  target.on('response', (response) => {
-    if (response.status() >= 400)
-      failedResponses.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
-  });
-  await target.exposeBinding('reportCspViolation', (_source, line: string) => cspViolations.push(line));
-  await target.addInitScript(`document.addEventListener('securitypolicyviolation', (event) => {
-    window.reportCspViolation(event.violatedDirective + ' blocked ' + event.blockedURI);
-  });`);
+  await pageWatcher.watch(target);
   return target;
 }
 
 afterAll(async () => {
   try {
-    expect(cspViolations).toEqual([]);
-    expect(failedResponses.filter((line) => !expectedFailures.has(line))).toEqual([]);
-    for (const consoleWatch of consoleWatches) {
-      expect(consoleWatch.cspViolations()).toEqual([]);
-      const errors = consoleWatch.messages.filter((line) => line.startsWith('error:') || line.startsWith('pageerror:'));
-      // Each failed response is also a console error: those are checked just above.
-      expect(errors.filter((line) => !line.startsWith('error: Failed to load resource: the server responded with a status of'))).toEqual(
-        [],
-      );
-    }
+    pageWatcher.expectClean(expectedFailures);
   } finally {
     for (const context of contexts) await context.close();
     await browser?.close();

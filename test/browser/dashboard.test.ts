@@ -5,19 +5,22 @@
  * confirmation, the theme remembered across a reload, a phone-width layout, sign-out and passkey
  * sign-in. Every page is watched for script errors and CSP violations.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/paths.js';
 import { createOrg, type ApiClient, type IssuedKeyBody, type KeyListBody, type TestOrg } from '../support/api.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
 import { createPasswordUser, sessionApiClient, signIn } from '../support/sessions.js';
 import { totpFromUri } from '../support/totp.js';
-import { launchBrowser, watchConsole, withVirtualAuthenticator, freePort } from './support/browser.js';
+import { launchBrowser, withVirtualAuthenticator } from './support/browser.js';
+import {
+  assertDashboardBuilt,
+  createPageWatcher,
+  makeInstanceAdmin,
+  openClipboardPage,
+  startDashboardServer,
+  submitPasswordSignIn,
+} from './support/dashboard.js';
 
-const DIST_INDEX = join(packageRoot, 'web', 'dist', 'index.html');
 /** Refusals the tests cause on purpose: /api/me while signed out, and the wrong password. */
 const EXPECTED_FAILURES = new Set(['401 GET /api/me', '401 POST /api/auth/sign-in/email', '401 POST /api/auth/two-factor/verify-totp']);
 
@@ -25,10 +28,7 @@ let server: TestServer;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-const consoleWatches: ReturnType<typeof watchConsole>[] = [];
-const cspViolations: string[] = [];
-/** Every response of 400 or more the page received ("status METHOD path"). */
-const failedResponses: string[] = [];
+const pageWatcher = createPageWatcher();
 let org: TestOrg;
 let user: { id: string; email: string; password: string };
 let api: ApiClient;
@@ -37,13 +37,9 @@ let origin: string;
 let createdKey = '';
 
 beforeAll(async () => {
-  if (!existsSync(DIST_INDEX)) {
-    throw new Error(`The dashboard is not built (${DIST_INDEX} is missing). Run \`npm run build\` (or \`npm run build:web\`) first.`);
-  }
-  const port = await freePort();
+  assertDashboardBuilt();
   // Isolated: the setup redirect depends on there being no instance admin yet.
-  server = await startTestServer({ services: ['api'], isolatedDatabase: true, env: { API_PORT: String(port) } });
-  origin = `http://localhost:${port}`;
+  ({ server, origin } = await startDashboardServer(['api']));
   org = await createOrg(server, 'dash');
   user = await createPasswordUser(server, { org: { name: org.orgName, role: 'owner' } });
   const session = await signIn(server, user.email, user.password, { origin });
@@ -53,42 +49,14 @@ beforeAll(async () => {
     expect(created.status).toBe(201);
   }
   browser = await launchBrowser();
-  context = await browser.newContext();
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
-  page = await context.newPage();
-  await watch(page);
+  ({ context, page } = await openClipboardPage(browser, origin));
+  await pageWatcher.watch(page);
 });
-
-/** Records the page's console, failed responses and CSP violations, checked once all tests ran. */
-async function watch(target: Page): Promise<void> {
-  consoleWatches.push(watchConsole(target));
-  target.on('response', (response) => {
-    if (response.status() >= 400)
-      failedResponses.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
-  });
-  // `securitypolicyviolation` fires in the page for anything the CSP blocks; report it to the test.
-  await target.exposeBinding('reportCspViolation', (_source, line: string) => cspViolations.push(line));
-  // Page code as strings: the test project has no DOM types (the page runs it, not Node).
-  await target.addInitScript(`document.addEventListener('securitypolicyviolation', (event) => {
-    window.reportCspViolation(event.violatedDirective + ' blocked ' + event.blockedURI);
-  });`);
-}
 
 afterAll(async () => {
   // Whatever the tests did: no CSP violation, no script error, no console error but the expected 401s.
   try {
-    expect(cspViolations).toEqual([]);
-    expect(failedResponses.filter((line) => !EXPECTED_FAILURES.has(line))).toEqual([]);
-    // (No watches only when beforeAll failed before opening a page: its own error says why.)
-    for (const consoleWatch of consoleWatches) {
-      expect(consoleWatch.cspViolations()).toEqual([]);
-      // The browser logs each failed response as a console error: the page's are checked just above; the
-      // browser's own /favicon.ico probe on the standalone /sign-in page (which names no icon) is not one.
-      const errors = consoleWatch.messages.filter((line) => line.startsWith('error:') || line.startsWith('pageerror:'));
-      expect(errors.filter((line) => !line.startsWith('error: Failed to load resource: the server responded with a status of'))).toEqual(
-        [],
-      );
-    }
+    pageWatcher.expectClean(EXPECTED_FAILURES);
   } finally {
     await context?.close();
     await browser?.close();
@@ -118,7 +86,7 @@ describe('dashboard in Chromium', () => {
     const response = await fetch(`${server.apiUrl}/orgs/anything`, { headers: { accept: 'text/html' }, redirect: 'manual' });
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('/setup');
-    await server.runtime.database.db.execute(sql`insert into instance_admins (user_id, granted_by) values (${user.id}, null)`);
+    await makeInstanceAdmin(server, user.id);
   });
 
   it('serves the dashboard under its strict CSP and shows a wrong password as a readable error', async () => {
@@ -129,9 +97,7 @@ describe('dashboard in Chromium', () => {
     expect(csp).toContain("script-src 'self'");
     // Signed out: the app takes the visitor to its sign-in page.
     await page.waitForURL(`${origin}/login`);
-    await page.getByLabel('Email').fill(user.email);
-    await page.getByLabel('Password').fill('not-the-right-password-1');
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await submitPasswordSignIn(page, user.email, 'not-the-right-password-1');
     const alert = page.getByRole('alert');
     await expect.poll(() => alert.textContent()).toMatch(/invalid email or password/i);
     expect(page.url()).toBe(`${origin}/login`);
@@ -288,11 +254,9 @@ describe('dashboard in Chromium', () => {
     const otherContext = await browser.newContext();
     try {
       const other = await otherContext.newPage();
-      await watch(other);
+      await pageWatcher.watch(other);
       await other.goto(`${origin}/login`);
-      await other.getByLabel('Email').fill(second.email);
-      await other.getByLabel('Password').fill(second.password);
-      await other.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await submitPasswordSignIn(other, second.email, second.password);
       await other.getByRole('heading', { name: 'Two-factor authentication' }).waitFor();
       expect(await other.evaluate<number>(`fetch('/api/me').then((r) => r.status)`)).toBe(401);
       await other.getByLabel('6-digit code from your authenticator app').fill(totpFromUri(enabled.body.totpURI, 5));

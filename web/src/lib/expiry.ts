@@ -12,3 +12,14 @@ export const tomorrow = (): string => {
   const date = new Date(Date.now() + 86_400_000);
   return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
 };
+
+/**
+ * The expiry chosen in an `ExpiryDateField` (its `expiresOn` value): the end of that day as ISO 8601,
+ * null for none, or an Error to show when the date is unreadable or not in the future.
+ */
+export function chosenExpiry(date: string): string | null | Error {
+  const expiresAt = endOfDay(date);
+  if (date !== '' && (expiresAt === null || Date.parse(expiresAt) <= Date.now()))
+    return new Error('The expiry date must be in the future.');
+  return expiresAt;
+}

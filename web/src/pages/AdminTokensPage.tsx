@@ -6,9 +6,8 @@ import { useCallback, useState } from 'react';
 import { useParams } from 'react-router';
 import { useAdminTokens } from '../api/credential-queries.ts';
 import { ADMIN_TOKEN_STATUSES, type AdminToken } from '../api/credential-schemas.ts';
-import { ErrorMessage } from '../components/ErrorMessage.tsx';
-import { Loading } from '../components/Loading.tsx';
-import { Pagination } from '../components/Pagination.tsx';
+import { FilterSelect, SearchFilter } from '../components/FilterFields.tsx';
+import { ListSection } from '../components/ListSection.tsx';
 import { formatDate, formatDateTime } from '../lib/format.ts';
 import { mayManageCredentials, useOrgRole } from '../lib/org-role.ts';
 import { usePaged } from '../lib/paging.ts';
@@ -50,76 +49,54 @@ export function AdminTokensPage() {
       </p>
       <div className="filters">
         <div>
-          <label htmlFor="token-search">Filter by name</label>
-          <input id="token-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+          <SearchFilter id="token-search" label="Filter by name" value={search} onChange={setSearch} />
         </div>
-        <div>
-          <label htmlFor="token-status">Status</label>
-          <select id="token-status" value={status} onChange={(e) => setStatus(e.target.value as StatusFilter)}>
-            <option value="all">All</option>
-            {ADMIN_TOKEN_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          id="token-status"
+          label="Status"
+          allValue="all"
+          options={ADMIN_TOKEN_STATUSES}
+          value={status}
+          onChange={(e) => setStatus(e.target.value as StatusFilter)}
+        />
       </div>
-      <ErrorMessage error={tokens.error} />
-      {tokens.isPending ? <Loading what="admin tokens" /> : null}
-      {tokens.isSuccess && paged.total === 0 ? (
-        <p>{tokens.data.length === 0 ? 'This organization has no admin token yet.' : 'No admin token matches these filters.'}</p>
-      ) : null}
-      {paged.total > 0 ? (
-        <div className="table-wrap">
-          <table className="keys-table">
-            <caption className="visually-hidden">Admin tokens</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Token</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {paged.items.map((token) => (
-                <tr key={token.id} data-admin-token-id={token.id}>
-                  <td data-label="Name" className="key-name">
-                    {token.name}
-                  </td>
-                  <td data-label="Token">
-                    <code className="masked-key" title={`Ends in ${token.last4}`}>
-                      {token.maskedToken}
-                    </code>
-                  </td>
-                  <td data-label="Role">{token.role}</td>
-                  <td data-label="Status">
-                    <span className={`badge status-${token.status}`}>{token.status}</span>
-                  </td>
-                  <td data-label="Created">{formatDate(token.createdAt)}</td>
-                  <td data-label="Expires">{formatDate(token.expiresAt)}</td>
-                  <td data-label="Last used">{formatDateTime(token.lastUsedAt)}</td>
-                  <td className="actions">
-                    {token.status === 'revoked' || !mayManage ? null : (
-                      <button type="button" className="danger small" onClick={() => setRevoking(token)} aria-label={`Revoke ${token.name}`}>
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-      <Pagination paged={paged} label="Admin tokens" />
+      <ListSection
+        query={tokens}
+        paged={paged}
+        label="Admin tokens"
+        loadingWhat="admin tokens"
+        emptyMessage={tokens.data?.length === 0 ? 'This organization has no admin token yet.' : 'No admin token matches these filters.'}
+        columns={['Name', 'Token', 'Role', 'Status', 'Created', 'Expires', 'Last used']}
+        withActions
+        tableClassName="keys-table"
+      >
+        {paged.items.map((token) => (
+          <tr key={token.id} data-admin-token-id={token.id}>
+            <td data-label="Name" className="key-name">
+              {token.name}
+            </td>
+            <td data-label="Token">
+              <code className="masked-key" title={`Ends in ${token.last4}`}>
+                {token.maskedToken}
+              </code>
+            </td>
+            <td data-label="Role">{token.role}</td>
+            <td data-label="Status">
+              <span className={`badge status-${token.status}`}>{token.status}</span>
+            </td>
+            <td data-label="Created">{formatDate(token.createdAt)}</td>
+            <td data-label="Expires">{formatDate(token.expiresAt)}</td>
+            <td data-label="Last used">{formatDateTime(token.lastUsedAt)}</td>
+            <td className="actions">
+              {token.status === 'revoked' || !mayManage ? null : (
+                <button type="button" className="danger small" onClick={() => setRevoking(token)} aria-label={`Revoke ${token.name}`}>
+                  Revoke
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </ListSection>
       {creating ? <CreateAdminTokenDialog orgId={orgId} userRole={userRole} onClose={() => setCreating(false)} /> : null}
       {revoking ? <RevokeAdminTokenDialog orgId={orgId} adminToken={revoking} onClose={() => setRevoking(null)} /> : null}
     </section>

@@ -6,9 +6,8 @@ import { useCallback, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useApiKeys, useProjects } from '../api/queries.ts';
 import { API_KEY_STATUSES, type ApiKey } from '../api/schemas.ts';
-import { ErrorMessage } from '../components/ErrorMessage.tsx';
-import { Loading } from '../components/Loading.tsx';
-import { Pagination } from '../components/Pagination.tsx';
+import { FilterSelect, SearchFilter } from '../components/FilterFields.tsx';
+import { ListSection } from '../components/ListSection.tsx';
 import { formatDate, formatDateTime } from '../lib/format.ts';
 import { usePaged } from '../lib/paging.ts';
 import { CreateKeyDialog } from './api-keys/CreateKeyDialog.tsx';
@@ -48,82 +47,61 @@ export function ApiKeysPage() {
       <p className="muted">Applications send these keys to the gateway. Only the last four characters are kept in view.</p>
       <div className="filters">
         <div>
-          <label htmlFor="key-search">Filter by name</label>
-          <input id="key-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+          <SearchFilter id="key-search" label="Filter by name" value={search} onChange={setSearch} />
         </div>
-        <div>
-          <label htmlFor="key-status">Status</label>
-          <select id="key-status" value={status} onChange={(e) => setStatus(e.target.value as StatusFilter)}>
-            <option value="all">All</option>
-            {API_KEY_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          id="key-status"
+          label="Status"
+          allValue="all"
+          options={API_KEY_STATUSES}
+          value={status}
+          onChange={(e) => setStatus(e.target.value as StatusFilter)}
+        />
       </div>
-      <ErrorMessage error={keys.error} />
-      {keys.isPending ? <Loading what="API keys" /> : null}
-      {keys.isSuccess && paged.total === 0 ? (
-        <p>{keys.data.length === 0 ? 'This project has no API key yet.' : 'No API key matches these filters.'}</p>
-      ) : null}
-      {paged.total > 0 ? (
-        <div className="table-wrap">
-          <table className="keys-table">
-            <caption className="visually-hidden">API keys</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Key</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {paged.items.map((key) => (
-                <tr key={key.id} data-key-id={key.id}>
-                  <td data-label="Name" className="key-name">
-                    {key.name}
-                  </td>
-                  <td data-label="Key">
-                    <code className="masked-key" title={`Ends in ${key.last4}`}>
-                      {key.maskedKey}
-                    </code>
-                  </td>
-                  <td data-label="Status">
-                    <span className={`badge status-${key.status}`}>{key.status}</span>
-                    {key.previousKey ? (
-                      <span className="cell-hint">Old secret works until {formatDateTime(key.previousKey.expiresAt)}</span>
-                    ) : null}
-                  </td>
-                  <td data-label="Created">{formatDate(key.createdAt)}</td>
-                  <td data-label="Last used">{formatDateTime(key.lastUsedAt)}</td>
-                  <td data-label="Expires">{formatDate(key.expiresAt)}</td>
-                  <td className="actions">
-                    {key.status === 'active' || key.status === 'rotating' ? (
-                      <button type="button" className="secondary small" onClick={() => setRotating(key)} aria-label={`Rotate ${key.name}`}>
-                        Rotate
-                      </button>
-                    ) : null}
-                    {key.status === 'revoked' ? null : (
-                      <button type="button" className="danger small" onClick={() => setRevoking(key)} aria-label={`Revoke ${key.name}`}>
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-      <Pagination paged={paged} label="API keys" />
+      <ListSection
+        query={keys}
+        paged={paged}
+        label="API keys"
+        loadingWhat="API keys"
+        emptyMessage={keys.data?.length === 0 ? 'This project has no API key yet.' : 'No API key matches these filters.'}
+        columns={['Name', 'Key', 'Status', 'Created', 'Last used', 'Expires']}
+        withActions
+        tableClassName="keys-table"
+      >
+        {paged.items.map((key) => (
+          <tr key={key.id} data-key-id={key.id}>
+            <td data-label="Name" className="key-name">
+              {key.name}
+            </td>
+            <td data-label="Key">
+              <code className="masked-key" title={`Ends in ${key.last4}`}>
+                {key.maskedKey}
+              </code>
+            </td>
+            <td data-label="Status">
+              <span className={`badge status-${key.status}`}>{key.status}</span>
+              {key.previousKey ? (
+                <span className="cell-hint">Old secret works until {formatDateTime(key.previousKey.expiresAt)}</span>
+              ) : null}
+            </td>
+            <td data-label="Created">{formatDate(key.createdAt)}</td>
+            <td data-label="Last used">{formatDateTime(key.lastUsedAt)}</td>
+            <td data-label="Expires">{formatDate(key.expiresAt)}</td>
+            <td className="actions">
+              {key.status === 'active' || key.status === 'rotating' ? (
+                <button type="button" className="secondary small" onClick={() => setRotating(key)} aria-label={`Rotate ${key.name}`}>
+                  Rotate
+                </button>
+              ) : null}
+              {key.status === 'revoked' ? null : (
+                <button type="button" className="danger small" onClick={() => setRevoking(key)} aria-label={`Revoke ${key.name}`}>
+                  Revoke
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </ListSection>
       {creating ? <CreateKeyDialog orgId={orgId} projectId={projectId} onClose={() => setCreating(false)} /> : null}
       {rotating ? <RotateKeyDialog orgId={orgId} projectId={projectId} apiKey={rotating} onClose={() => setRotating(null)} /> : null}
       {revoking ? <RevokeKeyDialog orgId={orgId} projectId={projectId} apiKey={revoking} onClose={() => setRevoking(null)} /> : null}

@@ -8,9 +8,8 @@ import { useParams } from 'react-router';
 import { useProviderKeys } from '../api/credential-queries.ts';
 import { PROVIDER_IDS, type ProviderKey } from '../api/credential-schemas.ts';
 import { useProjects } from '../api/queries.ts';
-import { ErrorMessage } from '../components/ErrorMessage.tsx';
-import { Loading } from '../components/Loading.tsx';
-import { Pagination } from '../components/Pagination.tsx';
+import { FilterSelect, SearchFilter } from '../components/FilterFields.tsx';
+import { ListSection } from '../components/ListSection.tsx';
 import { formatDate } from '../lib/format.ts';
 import { mayManageCredentials, useOrgRole } from '../lib/org-role.ts';
 import { usePaged } from '../lib/paging.ts';
@@ -59,97 +58,76 @@ export function ProviderKeysPage() {
       </p>
       <div className="filters">
         <div>
-          <label htmlFor="provider-key-search">Filter by name</label>
-          <input id="provider-key-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+          <SearchFilter id="provider-key-search" label="Filter by name" value={search} onChange={setSearch} />
         </div>
-        <div>
-          <label htmlFor="provider-key-provider">Provider</label>
-          <select id="provider-key-provider" value={provider} onChange={(e) => setProvider(e.target.value)}>
-            <option value="all">All</option>
-            {PROVIDER_IDS.map((id) => (
-              <option key={id} value={id}>
-                {id}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          id="provider-key-provider"
+          label="Provider"
+          allValue="all"
+          options={PROVIDER_IDS}
+          value={provider}
+          onChange={(e) => setProvider(e.target.value)}
+        />
       </div>
-      <ErrorMessage error={keys.error} />
-      {keys.isPending ? <Loading what="provider keys" /> : null}
-      {keys.isSuccess && paged.total === 0 ? (
-        <p>{keys.data.length === 0 ? 'This organization has no provider key yet.' : 'No provider key matches these filters.'}</p>
-      ) : null}
-      {paged.total > 0 ? (
-        <div className="table-wrap">
-          <table className="keys-table">
-            <caption className="visually-hidden">Provider keys</caption>
-            <thead>
-              <tr>
-                <th scope="col">Provider</th>
-                <th scope="col">Name</th>
-                <th scope="col">Key</th>
-                <th scope="col">Base URL</th>
-                <th scope="col">Projects</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {paged.items.map((key) => (
-                <tr key={key.id} data-provider-key-id={key.id}>
-                  <td data-label="Provider">{key.provider}</td>
-                  <td data-label="Name" className="key-name">
-                    {key.label}
-                  </td>
-                  <td data-label="Key">
-                    <code className="masked-key" title={`Ends in ${key.last4}`}>
-                      ••••{key.last4}
-                    </code>
-                  </td>
-                  <td data-label="Base URL" className="base-url">
-                    {key.baseUrl ?? <span className="muted">Provider default</span>}
-                  </td>
-                  <td data-label="Projects">{projectNames(key.projectIds)}</td>
-                  <td data-label="Created">{formatDate(key.createdAt)}</td>
-                  <td className="actions">
-                    {mayManage ? (
-                      <>
-                        <button
-                          type="button"
-                          className="secondary small"
-                          onClick={() => setAction({ kind: 'test', key })}
-                          aria-label={`Test ${key.label}`}
-                        >
-                          Test
-                        </button>
-                        <button
-                          type="button"
-                          className="secondary small"
-                          onClick={() => setAction({ kind: 'rotate', key })}
-                          aria-label={`Rotate ${key.label}`}
-                        >
-                          Rotate
-                        </button>
-                        <button
-                          type="button"
-                          className="danger small"
-                          onClick={() => setAction({ kind: 'delete', key })}
-                          aria-label={`Delete ${key.label}`}
-                        >
-                          Delete
-                        </button>
-                      </>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-      <Pagination paged={paged} label="Provider keys" />
+      <ListSection
+        query={keys}
+        paged={paged}
+        label="Provider keys"
+        loadingWhat="provider keys"
+        emptyMessage={keys.data?.length === 0 ? 'This organization has no provider key yet.' : 'No provider key matches these filters.'}
+        columns={['Provider', 'Name', 'Key', 'Base URL', 'Projects', 'Created']}
+        withActions
+        tableClassName="keys-table"
+      >
+        {paged.items.map((key) => (
+          <tr key={key.id} data-provider-key-id={key.id}>
+            <td data-label="Provider">{key.provider}</td>
+            <td data-label="Name" className="key-name">
+              {key.label}
+            </td>
+            <td data-label="Key">
+              <code className="masked-key" title={`Ends in ${key.last4}`}>
+                ••••{key.last4}
+              </code>
+            </td>
+            <td data-label="Base URL" className="base-url">
+              {key.baseUrl ?? <span className="muted">Provider default</span>}
+            </td>
+            <td data-label="Projects">{projectNames(key.projectIds)}</td>
+            <td data-label="Created">{formatDate(key.createdAt)}</td>
+            <td className="actions">
+              {mayManage ? (
+                <>
+                  <button
+                    type="button"
+                    className="secondary small"
+                    onClick={() => setAction({ kind: 'test', key })}
+                    aria-label={`Test ${key.label}`}
+                  >
+                    Test
+                  </button>
+                  <button
+                    type="button"
+                    className="secondary small"
+                    onClick={() => setAction({ kind: 'rotate', key })}
+                    aria-label={`Rotate ${key.label}`}
+                  >
+                    Rotate
+                  </button>
+                  <button
+                    type="button"
+                    className="danger small"
+                    onClick={() => setAction({ kind: 'delete', key })}
+                    aria-label={`Delete ${key.label}`}
+                  >
+                    Delete
+                  </button>
+                </>
+              ) : null}
+            </td>
+          </tr>
+        ))}
+      </ListSection>
       {adding ? <AddProviderKeyDialog orgId={orgId} onClose={() => setAdding(false)} /> : null}
       {action?.kind === 'test' ? <TestConnectionDialog orgId={orgId} providerKey={action.key} onClose={() => setAction(null)} /> : null}
       {action?.kind === 'rotate' ? <ReplaceSecretDialog orgId={orgId} providerKey={action.key} onClose={() => setAction(null)} /> : null}

@@ -8,9 +8,12 @@ import { request, seg } from '../../api/client.ts';
 import { credentialQueryKeys } from '../../api/credential-queries.ts';
 import { issuedAdminTokenSchema, MEMBER_ROLES, type MemberRole } from '../../api/credential-schemas.ts';
 import { Dialog } from '../../components/Dialog.tsx';
+import { DialogFormActions } from '../../components/DialogFormActions.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
-import { endOfDay, tomorrow } from '../../lib/expiry.ts';
+import { ExpiryDateField } from '../../components/ExpiryDateField.tsx';
+import { chosenExpiry } from '../../lib/expiry.ts';
 import { formText } from '../../lib/form.ts';
+import { useSubmission } from '../../lib/submission.ts';
 import { NewKeyPanel } from '../api-keys/NewKeyPanel.tsx';
 
 /** The roles at or below `role` (the api refuses a higher one anyway: this only keeps the choice honest). */
@@ -25,8 +28,7 @@ export function CreateAdminTokenDialog({ orgId, userRole, onClose }: Props) {
   const queryClient = useQueryClient();
   const roles = grantableRoles(userRole);
   const [issued, setIssued] = useState<{ name: string; token: string } | null>(null);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run, refuse } = useSubmission();
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -34,21 +36,16 @@ export function CreateAdminTokenDialog({ orgId, userRole, onClose }: Props) {
     const name = formText(data, 'name').trim();
     const role = formText(data, 'role');
     const expiry = formText(data, 'expiresOn');
-    if (name === '') return setError(new Error('Give the token a name, so you can tell your tokens apart.'));
-    const expiresAt = endOfDay(expiry);
-    if (expiry !== '' && (expiresAt === null || Date.parse(expiresAt) <= Date.now()))
-      return setError(new Error('The expiry date must be in the future.'));
-    setBusy(true);
-    setError(undefined);
-    request('POST', `/api/orgs/${seg(orgId)}/admin-tokens`, issuedAdminTokenSchema, {
-      body: { name, role, ...(expiresAt === null ? {} : { expiresAt }) },
-    })
-      .then((result) => {
-        setIssued({ name: result.adminToken.name, token: result.token });
-        return queryClient.invalidateQueries({ queryKey: credentialQueryKeys.adminTokens(orgId) });
-      })
-      .catch((caught: unknown) => setError(caught))
-      .finally(() => setBusy(false));
+    if (name === '') return refuse(new Error('Give the token a name, so you can tell your tokens apart.'));
+    const expiresAt = chosenExpiry(expiry);
+    if (expiresAt instanceof Error) return refuse(expiresAt);
+    run(async () => {
+      const result = await request('POST', `/api/orgs/${seg(orgId)}/admin-tokens`, issuedAdminTokenSchema, {
+        body: { name, role, ...(expiresAt === null ? {} : { expiresAt }) },
+      });
+      setIssued({ name: result.adminToken.name, token: result.token });
+      await queryClient.invalidateQueries({ queryKey: credentialQueryKeys.adminTokens(orgId) });
+    });
   }
 
   if (issued !== null) {
@@ -80,19 +77,8 @@ export function CreateAdminTokenDialog({ orgId, userRole, onClose }: Props) {
         <p id="token-role-hint" className="hint">
           What the token may do in this organization, as a member of that role would. No higher than your own role ({userRole}).
         </p>
-        <label htmlFor="token-expiry">Expires on (optional)</label>
-        <input id="token-expiry" name="expiresOn" type="date" min={tomorrow()} aria-describedby="token-expiry-hint" />
-        <p id="token-expiry-hint" className="hint">
-          The token stops working at the end of that day. Leave empty for a token that does not expire.
-        </p>
-        <div className="dialog-actions">
-          <button type="button" className="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" disabled={busy}>
-            {busy ? 'Creating…' : 'Create token'}
-          </button>
-        </div>
+        <ExpiryDateField id="token-expiry" noun="token" />
+        <DialogFormActions onCancel={onClose} busy={busy} submitLabel="Create token" busyLabel="Creating…" />
       </form>
     </Dialog>
   );

@@ -8,37 +8,34 @@ import { request, seg } from '../../api/client.ts';
 import { queryKeys } from '../../api/queries.ts';
 import { issuedApiKeySchema } from '../../api/schemas.ts';
 import { Dialog } from '../../components/Dialog.tsx';
+import { DialogFormActions } from '../../components/DialogFormActions.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
-import { endOfDay, tomorrow } from '../../lib/expiry.ts';
+import { ExpiryDateField } from '../../components/ExpiryDateField.tsx';
+import { chosenExpiry } from '../../lib/expiry.ts';
 import { formText } from '../../lib/form.ts';
+import { useSubmission } from '../../lib/submission.ts';
 import { NewKeyPanel } from './NewKeyPanel.tsx';
 
 export function CreateKeyDialog({ orgId, projectId, onClose }: { orgId: string; projectId: string; onClose: () => void }) {
   const queryClient = useQueryClient();
   const [issued, setIssued] = useState<{ name: string; key: string } | null>(null);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run, refuse } = useSubmission();
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
     const name = formText(data, 'name').trim();
     const expiry = formText(data, 'expiresOn');
-    if (name === '') return setError(new Error('Give the key a name, so you can tell your keys apart.'));
-    const expiresAt = endOfDay(expiry);
-    if (expiry !== '' && (expiresAt === null || Date.parse(expiresAt) <= Date.now()))
-      return setError(new Error('The expiry date must be in the future.'));
-    setBusy(true);
-    setError(undefined);
-    request('POST', `/api/orgs/${seg(orgId)}/projects/${seg(projectId)}/api-keys`, issuedApiKeySchema, {
-      body: { name, ...(expiresAt === null ? {} : { expiresAt }) },
-    })
-      .then((result) => {
-        setIssued({ name: result.apiKey.name, key: result.key });
-        return queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys(orgId, projectId) });
-      })
-      .catch((caught: unknown) => setError(caught))
-      .finally(() => setBusy(false));
+    if (name === '') return refuse(new Error('Give the key a name, so you can tell your keys apart.'));
+    const expiresAt = chosenExpiry(expiry);
+    if (expiresAt instanceof Error) return refuse(expiresAt);
+    run(async () => {
+      const result = await request('POST', `/api/orgs/${seg(orgId)}/projects/${seg(projectId)}/api-keys`, issuedApiKeySchema, {
+        body: { name, ...(expiresAt === null ? {} : { expiresAt }) },
+      });
+      setIssued({ name: result.apiKey.name, key: result.key });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys(orgId, projectId) });
+    });
   }
 
   if (issued !== null) {
@@ -62,19 +59,8 @@ export function CreateKeyDialog({ orgId, projectId, onClose }: { orgId: string; 
           placeholder="e.g. billing-service production"
           autoFocus
         />
-        <label htmlFor="key-expiry">Expires on (optional)</label>
-        <input id="key-expiry" name="expiresOn" type="date" min={tomorrow()} aria-describedby="key-expiry-hint" />
-        <p id="key-expiry-hint" className="hint">
-          The key stops working at the end of that day. Leave empty for a key that does not expire.
-        </p>
-        <div className="dialog-actions">
-          <button type="button" className="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" disabled={busy}>
-            {busy ? 'Creating…' : 'Create key'}
-          </button>
-        </div>
+        <ExpiryDateField id="key-expiry" noun="key" />
+        <DialogFormActions onCancel={onClose} busy={busy} submitLabel="Create key" busyLabel="Creating…" />
       </form>
     </Dialog>
   );

@@ -8,8 +8,10 @@ import { request, seg } from '../../api/client.ts';
 import { queryKeys } from '../../api/queries.ts';
 import { issuedApiKeySchema, type ApiKey } from '../../api/schemas.ts';
 import { Dialog } from '../../components/Dialog.tsx';
+import { DialogFormActions } from '../../components/DialogFormActions.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { formText } from '../../lib/form.ts';
+import { useSubmission } from '../../lib/submission.ts';
 import { NewKeyPanel } from './NewKeyPanel.tsx';
 
 /** The api accepts 0 to 7 days (MAX_GRACE_PERIOD_SECONDS). */
@@ -25,21 +27,18 @@ type Props = { orgId: string; projectId: string; apiKey: ApiKey; onClose: () => 
 export function RotateKeyDialog({ orgId, projectId, apiKey, onClose }: Props) {
   const queryClient = useQueryClient();
   const [secret, setSecret] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run } = useSubmission();
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const gracePeriodSeconds = Number(formText(new FormData(event.currentTarget), 'grace'));
-    setBusy(true);
-    setError(undefined);
-    request('POST', `/api/orgs/${seg(orgId)}/api-keys/${seg(apiKey.id)}/rotate`, issuedApiKeySchema, { body: { gracePeriodSeconds } })
-      .then((result) => {
-        setSecret(result.key);
-        return queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys(orgId, projectId) });
-      })
-      .catch((caught: unknown) => setError(caught))
-      .finally(() => setBusy(false));
+    run(async () => {
+      const result = await request('POST', `/api/orgs/${seg(orgId)}/api-keys/${seg(apiKey.id)}/rotate`, issuedApiKeySchema, {
+        body: { gracePeriodSeconds },
+      });
+      setSecret(result.key);
+      await queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys(orgId, projectId) });
+    });
   }
 
   if (secret !== null) {
@@ -71,14 +70,7 @@ export function RotateKeyDialog({ orgId, projectId, apiKey, onClose }: Props) {
             </option>
           ))}
         </select>
-        <div className="dialog-actions">
-          <button type="button" className="secondary" onClick={onClose} autoFocus>
-            Cancel
-          </button>
-          <button type="submit" className="danger" disabled={busy}>
-            {busy ? 'Rotating…' : 'Rotate key'}
-          </button>
-        </div>
+        <DialogFormActions onCancel={onClose} busy={busy} submitLabel="Rotate key" busyLabel="Rotating…" destructive />
       </form>
     </Dialog>
   );

@@ -9,6 +9,7 @@ import { request, seg } from '../../api/client.ts';
 import { credentialQueryKeys } from '../../api/credential-queries.ts';
 import { oneProviderKeySchema, PROVIDER_IDS } from '../../api/credential-schemas.ts';
 import { Dialog } from '../../components/Dialog.tsx';
+import { DialogFormActions } from '../../components/DialogFormActions.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { formText } from '../../lib/form.ts';
 
@@ -89,14 +90,7 @@ export function AddProviderKeyDialog({ orgId, onClose }: { orgId: string; onClos
           Empty: the provider’s default endpoint. Required for openai-compatible. Private and link-local addresses may be refused by the
           instance’s policy.
         </p>
-        <div className="dialog-actions">
-          <button type="button" className="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" disabled={busy}>
-            {busy ? 'Saving…' : 'Add key'}
-          </button>
-        </div>
+        <DialogFormActions onCancel={onClose} busy={busy} submitLabel="Add key" busyLabel="Saving…" />
       </form>
     </Dialog>
   );

@@ -8,6 +8,7 @@ import { request, seg } from '../../api/client.ts';
 import { credentialQueryKeys } from '../../api/credential-queries.ts';
 import { oneProviderKeySchema, type ProviderKey } from '../../api/credential-schemas.ts';
 import { Dialog } from '../../components/Dialog.tsx';
+import { DialogFormActions } from '../../components/DialogFormActions.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { formText } from '../../lib/form.ts';
 
@@ -58,14 +59,7 @@ export function ReplaceSecretDialog({ orgId, providerKey, onClose }: { orgId: st
           autoComplete="new-password"
           spellCheck={false}
         />
-        <div className="dialog-actions">
-          <button type="button" className="secondary" onClick={onClose} autoFocus>
-            Cancel
-          </button>
-          <button type="submit" className="danger" disabled={busy}>
-            {busy ? 'Rotating…' : 'Rotate key'}
-          </button>
-        </div>
+        <DialogFormActions onCancel={onClose} busy={busy} submitLabel="Rotate key" busyLabel="Rotating…" destructive />
       </form>
     </Dialog>
   );
