@@ -3,6 +3,7 @@
  * HTTP against the local fakes: every redirect is followed by hand, carrying cookies, so state,
  * PKCE and the callback run exactly as a browser would drive them.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, members } from '../src/db/schema/index.js';
@@ -10,7 +11,7 @@ import { queryRows } from '../src/db/rows.js';
 import { startFakeGitHub, type FakeGitHub } from './fakes/github.js';
 import { startFakeOidc, type FakeOidc } from './fakes/oidc.js';
 import { createInvitation } from '../src/tenancy/invitations.js';
-import { apiClient, createOrg, mintToken, operatorCtx } from './support/api.js';
+import { apiClient, createOrg, eventually, mintToken, operatorCtx } from './support/api.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { CSRF, createPasswordUser } from './support/sessions.js';
 
@@ -392,6 +393,42 @@ describe('OIDC', () => {
       .where(and(eq(auditEvents.orgId, org.orgId), eq(auditEvents.targetId, added!.id)));
     expect(events.map((e) => e.action)).toEqual(['member.added', 'member.role_changed', 'member.removed']);
     expect(events.every((e) => e.actorType === 'system' && e.actorId === 'oidc')).toBe(true);
+  });
+
+  it('announces the keys it revokes with a removed membership, so no gateway replica keeps accepting them', async () => {
+    const org = await createOrg(server, 'oidcrevoke');
+    await server.runtime.database.db.execute(
+      sql`update organizations set settings = settings || ${JSON.stringify({ oidcGroupRoles: { engineers: 'developer' } })}::jsonb where id = ${org.orgId}`,
+    );
+    const user = await createPasswordUser(server);
+    const signInAs = async (groups: string[]) => {
+      oidc.setNextUser({ sub: 'kc-revoke', email: user.email, email_verified: true, groups });
+      const flow = await signInWith(server, 'oidc');
+      expect(flow.final.pathname).toBe('/sign-in');
+    };
+    await signInAs(['engineers']);
+    const [member] = await server.runtime.database.db
+      .select({ id: members.id })
+      .from(members)
+      .where(and(eq(members.orgId, org.orgId), eq(members.userId, user.id)));
+    const owner = apiClient(server, await mintToken(server, org, 'owner'));
+    const created = await owner.post(`/api/orgs/${org.orgId}/projects/${org.projectId}/api-keys`, { name: 'personal' });
+    expect(created.status).toBe(201);
+    const keyId = (created.body as { apiKey: { id: string } }).apiKey.id;
+    await server.runtime.database.db.execute(sql`update api_keys set owner_member_id = ${member!.id} where id = ${keyId}`);
+
+    const announced: unknown[] = [];
+    const unsubscribe = server.runtime.bus.subscribe((event) => {
+      announced.push(event);
+    });
+    try {
+      await signInAs([]);
+      // With Redis the event comes back through the server: wait for it rather than race it.
+      const revocation = { type: 'api_key.changed', orgId: org.orgId, apiKeyId: keyId };
+      await eventually(() => Promise.resolve(announced.some((event) => isDeepStrictEqual(event, revocation)) ? true : undefined));
+    } finally {
+      unsubscribe();
+    }
   });
 
   it('never removes a membership granted by hand', async () => {

@@ -150,6 +150,7 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
     db: runtime.apiDb,
     logger: runtime.logger.child({ component: 'identity' }),
     mailer: runtime.mailer,
+    bus: runtime.bus,
   });
   // Sign-in throttles: an address gets a few dozen tries a minute (a shared office NAT signs in
   // too); an account, whoever asks, 10 per 15 minutes, then a 15-minute pause.

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config/load.js';
 import type { ScopedDatabase } from '../db/tenant.js';
+import type { EventBus } from '../events/event-bus.js';
 import { apiCorsOrigins, dashboardOrigin } from '../http/cors.js';
 import { isSecureRequest } from '../http/security-headers.js';
 import { oauthAuthOptions } from './oauth-options.js';
@@ -78,6 +79,8 @@ export type IdentityOptions = {
   mailer?: Mailer;
   /** For tests of expiry; defaults to the clock. */
   now?: () => Date;
+  /** Announces credentials revoked at sign-in (OIDC group mapping) to every gateway replica. */
+  bus?: EventBus;
 };
 
 /** Which provider a sign-in callback was for (`/callback/:id`, `/oauth2/callback/:providerId`). */
@@ -89,7 +92,13 @@ function createAuth(options: IdentityOptions, secure: boolean, notices: Security
   const scoped = roleScopedDrizzleAdapter(options.db);
   const hashToken = sessionTokenHasher(options.authSecret);
   const idle = config.session.idleTimeoutSeconds;
-  const oauth = oauthAuthOptions({ oauth: config.oauth, publicUrl: config.publicUrl, db: options.db, logger: options.logger });
+  const oauth = oauthAuthOptions({
+    oauth: config.oauth,
+    publicUrl: config.publicUrl,
+    db: options.db,
+    logger: options.logger,
+    bus: options.bus,
+  });
   return betterAuth({
     appName: 'Portcullis',
     baseURL: dashboardOrigin(config.publicUrl),

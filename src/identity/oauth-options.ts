@@ -8,12 +8,20 @@ import { genericOAuth } from 'better-auth/plugins';
 import type { Logger } from 'pino';
 import type { OAuthConfig } from '../config/load.js';
 import type { ScopedDatabase } from '../db/tenant.js';
+import type { EventBus } from '../events/event-bus.js';
 import { dashboardOrigin } from '../http/cors.js';
 import { applyOidcGroupRoles, groupsFromClaims } from './oidc-group-roles.js';
 import { mayCreateUserFromOAuth, OAUTH_REFUSALS, oauthProviderConfigs, SIGN_IN_ERROR_PATH } from './oauth-providers.js';
 import { identityContext } from './request-context.js';
 
-export type OAuthOptionsInput = { oauth: OAuthConfig | undefined; publicUrl: string; db: ScopedDatabase; logger: Logger };
+export type OAuthOptionsInput = {
+  oauth: OAuthConfig | undefined;
+  publicUrl: string;
+  db: ScopedDatabase;
+  logger: Logger;
+  /** Announces keys revoked by the OIDC group mapping to every gateway replica. */
+  bus?: EventBus | undefined;
+};
 
 export function signInErrorUrl(publicUrl: string): string {
   return `${dashboardOrigin(publicUrl)}${SIGN_IN_ERROR_PATH}`;
@@ -40,7 +48,7 @@ function validateUserInfo(input: OAuthOptionsInput): ValidateUserInfo {
       const context = identityContext();
       // Logged here: better-auth reports a throwing validator without the error.
       await applyOidcGroupRoles(
-        { db: input.db, logger: input.logger },
+        { db: input.db, logger: input.logger, bus: input.bus },
         { userId: user.id, email, groups: groupsFromClaims(source.oauth.profile ?? {}, input.oauth.oidc.groupsClaim) },
         { ip: context?.clientIp ?? null, userAgent: context?.userAgent ?? null, requestId: context?.requestId ?? null },
       ).catch((error: unknown) => {

@@ -22,6 +22,8 @@ import { oidcGroupRoleOrgs } from '../db/definer.js';
 import { auditEvents, type MemberRole } from '../db/schema/index.js';
 import type { ScopedDatabase } from '../db/tenant.js';
 import type { Tx } from '../db/types.js';
+import type { EventBus } from '../events/event-bus.js';
+import { announceReleased, type ReleasedCredentials } from '../tenancy/member-credentials.js';
 import { addMember, changeMemberRole, findMember, removeMember } from '../tenancy/members.js';
 import { getOrganization } from '../tenancy/organizations.js';
 import { parseOrgSettings } from '../tenancy/settings.js';
@@ -66,7 +68,7 @@ async function createdByMapping(tx: Tx, memberId: string): Promise<boolean> {
 export type GroupRoleChange = { orgId: string; change: 'added' | 'role_changed' | 'removed'; role?: MemberRole };
 
 export async function applyOidcGroupRoles(
-  deps: { db: ScopedDatabase; logger: Logger },
+  deps: { db: ScopedDatabase; logger: Logger; bus?: EventBus | undefined },
   input: { userId: string; email: string; groups: readonly string[] },
   context: { ip: string | null; userAgent: string | null; requestId: string | null },
 ): Promise<GroupRoleChange[]> {
@@ -78,7 +80,7 @@ export async function applyOidcGroupRoles(
   const orgIds = await deps.db.withRole((tx) => oidcGroupRoleOrgs(tx));
   const changes: GroupRoleChange[] = [];
   for (const orgId of orgIds) {
-    await deps.db.withTenant(orgId, async (tx) => {
+    const released = await deps.db.withTenant(orgId, async (tx): Promise<ReleasedCredentials | undefined> => {
       const org = await getOrganization(tx, orgId);
       if (!org) return;
       let mapping: Record<string, MemberRole>;
@@ -99,12 +101,15 @@ export async function applyOidcGroupRoles(
         await changeMemberRole(tx, member, role, ctx);
         changes.push({ orgId, change: 'role_changed', role });
       } else if (role === undefined && member !== undefined && (await createdByMapping(tx, member.id))) {
-        // Their personal keys are revoked with the membership; replicas that cached a key's
-        // verification see the revocation when that entry expires (no bus at sign-in time).
-        await removeMember(tx, member, ctx, 'oidc_group_removed');
         changes.push({ orgId, change: 'removed' });
+        // Their personal keys and admin tokens are revoked with the membership.
+        return removeMember(tx, member, ctx, 'oidc_group_removed');
       }
+      return undefined;
     });
+    // After the commit: every gateway replica drops the revoked keys' cached verifications now,
+    // not when their cache entries expire.
+    if (released && deps.bus) await announceReleased(deps.bus, deps.logger, orgId, released);
   }
   return changes;
 }
