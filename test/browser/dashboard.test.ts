@@ -12,6 +12,7 @@ import type { TestServer } from '../support/server.js';
 import { createPasswordUser, sessionApiClient, signIn } from '../support/sessions.js';
 import { totpFromUri } from '../support/totp.js';
 import { launchBrowser, withVirtualAuthenticator } from './support/browser.js';
+import { reviewPage } from './support/page-review.js';
 import {
   assertDashboardBuilt,
   createPageWatcher,
@@ -122,6 +123,7 @@ describe('dashboard in Chromium', () => {
       expect(await row.locator('.badge').textContent()).toBe('active');
       expect(await row.locator('td[data-label="Last used"]').textContent()).toBe('Never');
     }
+    await reviewPage(page, 'api-keys');
   });
 
   it('creates a key and shows the full key exactly once, with a copy button and a warning', async () => {
@@ -207,10 +209,12 @@ describe('dashboard in Chromium', () => {
     // No traffic went through the gateway: this month's numbers are zero, from GET /usage.
     expect(await page.locator('[data-stat="requests"]').textContent()).toBe('0');
     expect(await page.locator('[data-stat="tokens"]').textContent()).toBe('0');
+    await reviewPage(page, 'overview');
     await page.getByRole('link', { name: 'Members' }).click();
     await page.waitForURL(`${origin}/orgs/${org.orgId}/members`);
     await page.getByRole('cell', { name: user.email }).waitFor();
     expect(await page.locator('tbody tr').count()).toBe(2); // the bootstrap owner and this user
+    await reviewPage(page, 'members');
     await page.getByLabel('Filter by name or email').fill(user.email.slice(0, 12));
     await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
     await page.goto(`${origin}/orgs/${org.orgId}/projects/${org.projectId}/keys`);

@@ -49,6 +49,11 @@ export function AppLayout() {
           <span className="account-email" title="Signed in as">
             {me.data.user.email}
           </span>
+          <nav className="account-nav" aria-label="Account">
+            <NavLink to="/account/security">Security</NavLink>
+            <NavLink to="/account/privacy">Privacy</NavLink>
+            {me.data.instanceAdmin ? <NavLink to="/admin">Instance admin</NavLink> : null}
+          </nav>
           <SignOutButton />
         </div>
       </header>
@@ -64,19 +69,34 @@ export function AppLayout() {
               <NavLink to={`/orgs/${currentOrg.orgId}/projects`}>Projects and API keys</NavLink>
             </li>
             <li>
-              <NavLink to={`/orgs/${currentOrg.orgId}/members`}>Members</NavLink>
+              <NavLink to={`/orgs/${currentOrg.orgId}/models`}>Models</NavLink>
             </li>
             <li>
-              <NavLink to={`/orgs/${currentOrg.orgId}/provider-keys`}>Provider keys</NavLink>
+              <NavLink to={`/orgs/${currentOrg.orgId}/playground`}>Playground</NavLink>
             </li>
             <li>
-              <NavLink to={`/orgs/${currentOrg.orgId}/admin-tokens`}>Admin tokens</NavLink>
+              <NavLink to={`/orgs/${currentOrg.orgId}/request-logs`}>Request logs</NavLink>
+            </li>
+            <li>
+              <NavLink to={`/orgs/${currentOrg.orgId}/guardrails`}>Guardrails</NavLink>
             </li>
             <li>
               <NavLink to={`/orgs/${currentOrg.orgId}/guardrail-violations`}>Guardrail violations</NavLink>
             </li>
             <li>
+              <NavLink to={`/orgs/${currentOrg.orgId}/provider-keys`}>Provider keys</NavLink>
+            </li>
+            <li>
+              <NavLink to={`/orgs/${currentOrg.orgId}/members`}>Members</NavLink>
+            </li>
+            <li>
+              <NavLink to={`/orgs/${currentOrg.orgId}/admin-tokens`}>Admin tokens</NavLink>
+            </li>
+            <li>
               <NavLink to={`/orgs/${currentOrg.orgId}/audit`}>Audit log</NavLink>
+            </li>
+            <li>
+              <NavLink to={`/orgs/${currentOrg.orgId}/settings`}>Settings</NavLink>
             </li>
           </ul>
         </nav>
