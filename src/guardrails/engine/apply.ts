@@ -81,8 +81,24 @@ function placeholderType(finding: Finding): string {
 }
 
 export function applyGuardrails(text: string, context: ApplyContext): GuardrailOutcome {
-  const found = findGuardrailActions(text, context);
-  const events = found.map(({ finding, action }) => ({
+  return applyFindings(text, findGuardrailActions(text, context), context);
+}
+
+/**
+ * Decides and renders findings already made over `text`, for the part [from, to) of it only: the
+ * events of the findings that reach into that part (offsets in `text`), a block if one of them
+ * blocks, otherwise that part with masks and placeholders in place. A finding that began before
+ * `from` (a stream's text already sent) is changed only where it reaches into the part.
+ */
+export function applyFindings(
+  text: string,
+  found: readonly { finding: Finding; action: GuardrailAction }[],
+  context: ApplyContext,
+  from = 0,
+  to = text.length,
+): GuardrailOutcome {
+  const inPart = found.filter(({ finding }) => finding.end > from && finding.start < to);
+  const events = inPart.map(({ finding, action }) => ({
     detector: finding.detector,
     type: finding.type,
     action,
@@ -95,17 +111,19 @@ export function applyGuardrails(text: string, context: ApplyContext): GuardrailO
 
   // Overlapping changes merge into one span under the strongest action; the first finding names it.
   const spans: { start: number; end: number; action: 'mask' | 'redact'; finding: Finding }[] = [];
-  for (const { finding, action } of found) {
+  for (const { finding, action } of inPart) {
     if (action !== 'mask' && action !== 'redact') continue;
+    const start = Math.max(finding.start, from);
+    const end = Math.min(finding.end, to);
     const last = spans.at(-1);
-    if (last && finding.start < last.end) {
-      last.end = Math.max(last.end, finding.end);
+    if (last && start < last.end) {
+      last.end = Math.max(last.end, end);
       last.action = strongerAction(last.action, action) === 'redact' ? 'redact' : 'mask';
-    } else spans.push({ start: finding.start, end: finding.end, action, finding });
+    } else spans.push({ start, end, action, finding });
   }
-  if (spans.length === 0) return { blocked: undefined, text, changed: false, events };
+  if (spans.length === 0) return { blocked: undefined, text: text.slice(from, to), changed: false, events };
   let out = '';
-  let at = 0;
+  let at = from;
   for (const span of spans) {
     const value = text.slice(span.start, span.end);
     out += text.slice(at, span.start);
@@ -119,6 +137,6 @@ export function applyGuardrails(text: string, context: ApplyContext): GuardrailO
           });
     at = span.end;
   }
-  out += text.slice(at);
+  out += text.slice(at, to);
   return { blocked: undefined, text: out, changed: true, events };
 }

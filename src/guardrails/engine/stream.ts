@@ -1,17 +1,36 @@
 /**
- * Guardrails over a streamed response. Text arrives in chunks and a secret or a card number may
- * be split across two of them, so the guard holds back a carry-over window — not the whole
- * stream: each chunk is scanned together with what is held, and everything but the last
- * `window` characters is released. The cut never falls inside a finding (it moves back to the
- * finding's start), inside a placeholder that reversible redaction will restore, or inside a PEM
- * block whose END line has not arrived yet (held up to 8 KB), so what is released has been judged
- * whole. The added latency is the window, not the response.
+ * Guardrails over a streamed response. Text arrives in chunks (a few characters each) and a
+ * secret or a card number may be split across them, so the guard holds back what could still turn
+ * out to be (part of) a finding, and releases the rest at once:
+ *
+ * - the word being written (the text after the last whitespace): "sk-ab" may become a key;
+ * - a token that looks like a value, not prose (it has a digit, an `@`, `=` or `_`, or 16+
+ *   characters), until 96 more characters have arrived: a secret rule accepts a keyword up to 48
+ *   characters after the value ("AKIA… is the AWS key"), a phone cue word may follow the number
+ *   ("555 1234 (mobile)"), and a number continues across spaces ("4111 1111 …");
+ * - a finding that reaches the cut (the cut moves back to its start), a reversible placeholder not
+ *   yet closed, and a PEM block whose END line has not arrived (up to 8 KB);
+ * - with custom rules on responses: as many characters as the longest term (terms may be several
+ *   words), or the whole window for a regular expression (its matches have no known length).
+ *
+ * Nothing is held longer than `window` characters (except findings and PEM blocks, as above), so
+ * plain prose reaches the client a word behind the provider instead of a window behind.
+ *
+ * Each step scans the held text together with the last 512 characters already released, so a
+ * keyword or a phone cue sent earlier still counts (secret rules look up to 320 characters back);
+ * only findings that reach into the newly released part are acted on and reported.
  */
-import { applyGuardrails, findGuardrailActions, type ApplyContext, type GuardrailEvent } from './apply.js';
+import type { Finding } from '../types.js';
+import { applyFindings, findGuardrailActions, type ApplyContext, type GuardrailEvent } from './apply.js';
+import type { GuardrailAction } from './policy.js';
 
-/** Longer than any token format the secret rules know, short enough to add little latency. */
+/** The most plain text is ever held back; also what a custom regex rule on responses holds. */
 export const DEFAULT_STREAM_WINDOW = 256;
 const PEM_HOLD_LIMIT = 8192;
+/** Released text kept as context for the next scan: more than the secret rules' 320-character look-back. */
+const RELEASED_CONTEXT = 512;
+/** How long a value-like token is held after its start (see above). */
+const VALUE_TOKEN_HOLD = 96;
 
 export type StreamStep =
   { blocked: GuardrailEvent; events: GuardrailEvent[] } | { blocked: undefined; emit: string; events: GuardrailEvent[] };
@@ -23,16 +42,72 @@ export type StreamGuard = {
   end(): StreamStep;
 };
 
+type Found = { finding: Finding; action: GuardrailAction }[];
+
+const looksLikeValue = (token: string): boolean => token.length >= 16 || /[\d@=_]/.test(token);
+/** A piece of a number written with separators: "+1", "(555)", "123-4567", "1111". */
+const isNumberPiece = (token: string): boolean => /^[+(]?[\d().\-/]+$/.test(token) && /\d/.test(token);
+
+/** Characters held for custom rules that apply to this direction (0 without any). */
+function customRuleHold(context: ApplyContext, window: number): number {
+  let hold = 0;
+  for (const { rule } of context.customRules) {
+    if (rule.scope !== 'both' && rule.scope !== context.direction) continue;
+    if (rule.kind === 'regex') return window;
+    for (const term of rule.terms ?? []) hold = Math.max(hold, term.length);
+  }
+  return Math.min(hold, window);
+}
+
+/**
+ * Where the text that may be released now ends in `buffer` (the held text plus the new chunk),
+ * before findings are considered: the earliest of the hazards above, never more than `window`
+ * characters before the end.
+ */
+function plainCut(buffer: string, window: number, customHold: number): number {
+  const floor = Math.max(0, buffer.length - window);
+  let cut = buffer.length - customHold;
+  // The word being written.
+  const lastSpace = Math.max(buffer.lastIndexOf(' '), buffer.lastIndexOf('\n'), buffer.lastIndexOf('\t'), buffer.lastIndexOf('\r'));
+  cut = Math.min(cut, lastSpace + 1);
+  // The first value-like token that started in the last VALUE_TOKEN_HOLD characters, with the
+  // number it continues ("+1 (555) 123-4567": back to "+1").
+  const tokens = [...buffer.slice(Math.max(0, buffer.length - VALUE_TOKEN_HOLD - 64)).matchAll(/\S+/g)];
+  const offset = Math.max(0, buffer.length - VALUE_TOKEN_HOLD - 64);
+  for (let i = 0; i < tokens.length; i++) {
+    const start = offset + tokens[i]!.index;
+    if (start < buffer.length - VALUE_TOKEN_HOLD || !looksLikeValue(tokens[i]![0])) continue;
+    let first = i;
+    while (first > 0 && isNumberPiece(tokens[first]![0]) && isNumberPiece(tokens[first - 1]![0])) first--;
+    cut = Math.min(cut, offset + tokens[first]!.index);
+    break;
+  }
+  return Math.max(floor, Math.min(cut, buffer.length));
+}
+
 export function createStreamGuard(context: ApplyContext, window = DEFAULT_STREAM_WINDOW): StreamGuard {
+  const customHold = customRuleHold(context, window);
   let held = '';
+  /** The end of the released text, kept as context for the next scan. */
+  let releasedTail = '';
   /** Characters of the original stream released so far: event offsets are relative to the stream. */
   let released = 0;
   let blocked: GuardrailEvent | undefined;
 
-  function cutPoint(buffer: string, final: boolean): number {
+  /** Where to cut `buffer` (which starts at `base` in `scanned`), given the findings over `scanned`. */
+  function cutPoint(scanned: string, base: number, found: Found, final: boolean): number {
+    const buffer = scanned.slice(base);
     if (final) return buffer.length;
-    let cut = Math.max(0, buffer.length - window);
-    for (const { finding } of findGuardrailActions(buffer, context)) if (finding.start < cut && finding.end > cut) cut = finding.start;
+    let cut = plainCut(buffer, window, customHold);
+    // Moving the cut back to one finding's start may put it inside an earlier one: repeat until none straddles it.
+    for (let moved = true; moved;) {
+      moved = false;
+      for (const { finding } of found)
+        if (finding.start < base + cut && finding.end > base + cut) {
+          cut = Math.max(0, finding.start - base);
+          moved = true;
+        }
+    }
     const pem = buffer.lastIndexOf('-----BEGIN');
     if (pem >= 0 && pem < cut && !buffer.includes('-----END', pem) && buffer.length - pem < PEM_HOLD_LIMIT) cut = pem;
     if (context.vault.reversible) {
@@ -45,13 +120,17 @@ export function createStreamGuard(context: ApplyContext, window = DEFAULT_STREAM
   function step(chunk: string, final: boolean): StreamStep {
     if (blocked) return { blocked, events: [] };
     const buffer = held + chunk;
-    const cut = cutPoint(buffer, final);
-    const judged = buffer.slice(0, cut);
+    if (buffer === '') return { blocked: undefined, emit: '', events: [] };
+    const scanned = releasedTail + buffer;
+    const base = releasedTail.length;
+    const found = findGuardrailActions(scanned, context);
+    const cut = cutPoint(scanned, base, found, final);
     held = buffer.slice(cut);
-    if (judged === '') return { blocked: undefined, emit: '', events: [] };
-    const outcome = applyGuardrails(judged, context);
-    const events = outcome.events.map((e) => ({ ...e, start: e.start + released, end: e.end + released }));
-    released += judged.length;
+    if (cut === 0) return { blocked: undefined, emit: '', events: [] };
+    const outcome = applyFindings(scanned, found, context, base, base + cut);
+    const events = outcome.events.map((e) => ({ ...e, start: e.start - base + released, end: e.end - base + released }));
+    released += cut;
+    releasedTail = scanned.slice(Math.max(0, base + cut - RELEASED_CONTEXT), base + cut);
     if (outcome.blocked) {
       blocked = events.find((e) => e.action === 'block');
       return { blocked: blocked!, events };

@@ -1,0 +1,172 @@
+/**
+ * The stream guard against the whole-text guardrails: whatever way a response is cut into chunks,
+ * the client receives what applying the policy to the whole response gives, with the same
+ * findings; and prose is released a word behind the provider, not a window behind.
+ */
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { compileRule, customRuleSchema } from '../custom/rules.js';
+import { applyGuardrails, type ApplyContext } from './apply.js';
+import { guardrailPolicySchema, type GuardrailPolicyInput } from './policy.js';
+import { createStreamGuard, DEFAULT_STREAM_WINDOW } from './stream.js';
+import { RedactionVault } from './vault.js';
+
+const hash = (value: string) => createHmac('sha256', 'org-key-for-tests').update(value).digest('base64url');
+
+function outputContext(input: GuardrailPolicyInput): ApplyContext {
+  const policy = guardrailPolicySchema.parse(input);
+  return { policy, customRules: policy.customRules.map(compileRule), direction: 'output', hash, vault: new RedactionVault() };
+}
+
+// Built at run time so that no scanner mistakes this file for a leak.
+const CARD = ['4111', '1111', '1111', '1111'].join(' ');
+const SSN = ['123', '45', '6780'].join('-');
+const GITLAB_TOKEN = 'glpat-' + 'q8Zr3LmP0xWv7Ty2Nk5B';
+const GITHUB_TOKEN = 'ghp_' + 'Xb7kQ2mZr9LpW4nT6vYc1HsJ8dFg3Ka5Rt0E';
+const PEM = [
+  ['-----BEGIN', 'RSA PRIVATE KEY-----'].join(' '),
+  ...Array.from({ length: 6 }, (_, i) => `MIIEpAIBAAKCAQEA${String(i).padStart(2, '0')}x7Qk3LmZr9PwT2nV6yB1cHdJ8gF4sK0aR5uE`),
+  ['-----END', 'RSA PRIVATE KEY-----'].join(' '),
+].join('\n');
+
+const REDACT_ALL_PII = {
+  pii: { actions: { EMAIL: 'redact', PHONE: 'redact', SSN: 'mask', CREDIT_CARD: 'redact', IP_ADDRESS: 'redact' } },
+} as const;
+const CODENAME_RULE = customRuleSchema.parse({
+  name: 'codename',
+  kind: 'keywords',
+  terms: ['project falcon'],
+  action: 'redact',
+  scope: 'both',
+});
+
+const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyInput }[] = [
+  { name: 'prose', text: 'Sure! Here is a short answer, written plainly, with nothing sensitive in it at all.', policy: REDACT_ALL_PII },
+  { name: 'a token in a config line', text: `Set this in the config: token = "${GITLAB_TOKEN}" and restart it.`, policy: {} },
+  { name: 'a token at the very end', text: `The token is ${GITHUB_TOKEN}`, policy: {} },
+  {
+    name: 'an email and an international phone number',
+    text: `Write to ann@example.com or call +1 (415) 555-0132 during office hours; or carl@example.net.`,
+    policy: REDACT_ALL_PII,
+  },
+  { name: 'a card and an SSN', text: `Card ${CARD} is on file, with SSN ${SSN}. Nothing else.`, policy: REDACT_ALL_PII },
+  {
+    name: 'a phone number named by a word after it',
+    text: 'Reach me on 020 7946 0958 (mobile), any time after nine.',
+    policy: REDACT_ALL_PII,
+  },
+  // The cue word is plain prose, sent before the value arrives: the next scan must still see it.
+  {
+    name: 'a phone number after its label',
+    text: 'For support, use the number below.\nPhone: 020 7946 0958. Thanks!',
+    policy: REDACT_ALL_PII,
+  },
+  {
+    name: 'a password after its label',
+    text: 'Your new credentials are ready.\nyour password: Zq8vR2mK9xLp4Tn7Wc (change it soon)',
+    policy: {},
+  },
+  { name: 'an IP address', text: 'The server at 203.0.113.54 answered; 2001:db8::8a2e:370:7334 did not.', policy: REDACT_ALL_PII },
+  { name: 'a PEM private key', text: `Here is the key:\n${PEM}\nKeep it safe.`, policy: {} },
+  {
+    name: 'a custom term of two words',
+    text: 'We call it Project Falcon internally; project falcon ships in May.',
+    policy: { customRules: [CODENAME_RULE] },
+  },
+  {
+    name: 'everything in one long answer',
+    text:
+      'Intro paragraph that goes on for a while so that the window matters. '.repeat(4) +
+      `Mail ann@example.com, card ${CARD}, token = "${GITLAB_TOKEN}".\n${PEM}\nCall 020 7946 0958 (mobile). Bye.`,
+    policy: { ...REDACT_ALL_PII, customRules: [CODENAME_RULE] },
+  },
+];
+
+/** Deterministic chunk sizes: a fixed size, or a pseudo-random 1–9 sequence from a seed. */
+function chunkings(text: string): string[][] {
+  const fixed = [1, 2, 3, 4, 7, 16].map((size) => text.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g')) ?? []);
+  const random = [11, 29, 97].map((seed) => {
+    const chunks: string[] = [];
+    let state = seed;
+    for (let at = 0; at < text.length;) {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      const size = 1 + (state % 9);
+      chunks.push(text.slice(at, at + size));
+      at += size;
+    }
+    return chunks;
+  });
+  return [...fixed, ...random];
+}
+
+function stream(chunks: readonly string[], context: ApplyContext) {
+  const guard = createStreamGuard(context);
+  const emitted: string[] = [];
+  const events = [];
+  for (const step of [...chunks.map((chunk) => () => guard.push(chunk)), () => guard.end()].map((next) => next())) {
+    events.push(...step.events);
+    if (step.blocked) return { blocked: step.blocked, out: emitted.join(''), emitted, events };
+    emitted.push(step.emit);
+  }
+  return { blocked: undefined, out: emitted.join(''), emitted, events };
+}
+
+describe('createStreamGuard against the whole text', () => {
+  for (const { name, text, policy } of RESPONSES)
+    it(`sends what the whole text would give, however it is chunked: ${name}`, () => {
+      const whole = applyGuardrails(text, outputContext(policy));
+      // Each sensitive answer has findings to get right (the prose has none).
+      expect(whole.events.length > 0).toBe(name !== 'prose');
+      for (const chunks of chunkings(text)) {
+        const streamed = stream(chunks, outputContext(policy));
+        const sizes = chunks.slice(0, 5).map((c) => c.length);
+        expect(streamed.blocked, `chunks ${sizes.join(',')}…`).toEqual(whole.blocked);
+        if (whole.blocked) continue;
+        expect(streamed.out, `chunks ${sizes.join(',')}…`).toBe(whole.text);
+        const spans = (list: readonly { type: string; start: number; end: number }[]) =>
+          list.map((e) => `${e.type}@${e.start}-${e.end}`).sort();
+        expect(spans(streamed.events), `chunks ${sizes.join(',')}…`).toEqual(spans(whole.events));
+      }
+    });
+
+  it('blocks as the whole text would, and sends nothing of the blocked value', () => {
+    const text = `Deploy with token = "${GITLAB_TOKEN}" now, please.`;
+    const policy = { secrets: { output: 'block' as const } };
+    for (const chunks of chunkings(text)) {
+      const streamed = stream(chunks, outputContext(policy));
+      expect(streamed.blocked).toMatchObject({ detector: 'secret', action: 'block' });
+      expect(streamed.out).not.toContain(GITLAB_TOKEN.slice(0, 8));
+    }
+  });
+});
+
+describe('createStreamGuard latency', () => {
+  it('releases prose one word behind the provider, not a window behind', () => {
+    const text = 'The quick brown fox jumps over the lazy dog and keeps running across the field until dusk. ';
+    const chunks = text.match(/[\s\S]{1,4}/g)!;
+    const { emitted } = stream(chunks, outputContext(REDACT_ALL_PII));
+    // Token by token: after the third chunk ("The quick br") "The quick " is out.
+    expect(emitted.slice(0, 3).join('')).toBe('The quick ');
+    let sent = 0;
+    for (const [i, piece] of emitted.slice(0, -1).entries()) {
+      sent += piece.length;
+      const received = chunks.slice(0, i + 1).join('').length;
+      expect(received - sent).toBeLessThan(12); // never more than the word being written
+    }
+  });
+
+  it('holds a value-like token until text after it could name it, then releases it judged', () => {
+    const chunks = ['Reach me on 020 ', '7946 0958', ' (mob', 'ile), any time', ' after nine.'];
+    const { emitted, out } = stream(chunks, outputContext(REDACT_ALL_PII));
+    expect(emitted.slice(0, 2).join('')).toBe('Reach me on ');
+    expect(emitted.join('')).not.toContain('7946');
+    expect(out).toBe('Reach me on [PHONE_1] (mobile), any time after nine.');
+  });
+
+  it('holds at most the window of a long token, as before', () => {
+    const blob = 'A'.repeat(DEFAULT_STREAM_WINDOW * 3);
+    const { emitted } = stream(blob.match(/[\s\S]{1,8}/g)!, outputContext({}));
+    const beforeEnd = emitted.slice(0, -1).join('');
+    expect(beforeEnd.length).toBe(blob.length - DEFAULT_STREAM_WINDOW);
+  });
+});
