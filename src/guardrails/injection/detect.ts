@@ -3,7 +3,7 @@
  * hashed n-gram features (features.ts), scores them with the shipped logistic-regression model
  * (model.json, trained by scripts/train-injection-model.ts) and, when the probability passes
  * the threshold, reports one finding per category that has a positively weighted cue: the span
- * is the cue mapped back into the original text (for a cue found in a decoded base64/hex/rot13
+ * is the earliest such cue of the category mapped back into the original text (for a cue found in a decoded base64/hex/rot13
  * block, the whole encoded run). With no cue at all, the whole text is reported.
  */
 import { INJECTION_CATEGORIES, type Finding, type InjectionCategory } from '../types.js';
@@ -71,7 +71,12 @@ export function detectInjection(text: string, options: InjectionOptions = {}): F
   const findings: Finding[] = [];
   const confidence = Math.round(probability * 1000) / 1000;
   for (const category of INJECTION_CATEGORIES) {
-    const best = cues.find((c) => c.category === category && c.weight > 0 && c.end > c.start);
+    // the earliest positively weighted cue of the category: where the attack starts ("ignore all
+    // previous instructions" before the "reveal the system prompt" it leads to), which does not
+    // move when a retrain reorders the cue weights
+    const best = cues
+      .filter((c) => c.category === category && c.weight > 0 && c.end > c.start)
+      .reduce<(typeof cues)[number] | undefined>((a, c) => (a === undefined || c.start < a.start ? c : a), undefined);
     if (best) findings.push({ detector: 'injection', type: category, start: best.start, end: best.end, confidence });
   }
   if (findings.length === 0) {

@@ -40,7 +40,12 @@ export type TrainOptions = {
   seed: number;
 };
 
-export const DEFAULT_TRAIN: TrainOptions = { epochs: 40, l2Hash: 0.003, l2Other: 1e-4, lr: 0.3, seed: 17 };
+/**
+ * l2Hash 0.03 (was 0.003): of 0.001, 0.003, 0.01 and 0.03 it is the only one whose grouped-CV FPR
+ * stays under 1% when each training fold picks its own threshold, and it carries best to an
+ * unseen source (leave-one-source-out TPR 0.42 against 0.34): the word weights memorise less.
+ */
+export const DEFAULT_TRAIN: TrainOptions = { epochs: 40, l2Hash: 0.03, l2Other: 1e-4, lr: 0.3, seed: 17 };
 
 /** Mulberry32: small, deterministic. */
 function prng(seed: number): () => number {
