@@ -1,4 +1,4 @@
-/** Guardrail policies through the management api: defaults, replace (versioned, audited), project overrides, refusals, and "try it". */
+/** Guardrail policies through the management api: defaults, replace (versioned, audited, If-Match), project overrides, refusals, and "try it" (project and org). */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/rows.js';
@@ -109,5 +109,50 @@ describe('project overrides and try', () => {
     });
     expect(unknown.status).toBe(404);
     expect((await developer.post(path, { text: 'x', direction: 'sideways' })).status).toBe(400);
+  });
+});
+
+describe('lost updates and the org-level try', () => {
+  it('refuses a write whose If-Match names an older version (409), and accepts the current one', async () => {
+    const path = `/api/orgs/${org.orgId}/guardrails`;
+    const read = await admin.get<PolicyBody>(path);
+    expect(read.headers.get('etag')).toBe(`"${read.body.version}"`);
+    const stale = String(read.body.version - 1);
+    const refused = await admin.call('PUT', path, { pii: { actions: { EMAIL: 'mask' } } }, { 'if-match': `"${stale}"` });
+    expect(refused.status).toBe(409);
+    expect(refused.error?.code).toBe('version_conflict');
+    expect((await admin.get<PolicyBody>(path)).body.version).toBe(read.body.version);
+    const saved = await admin.call<PolicyBody>(
+      'PUT',
+      path,
+      { pii: { actions: { EMAIL: 'mask' } } },
+      { 'if-match': `"${read.body.version}"` },
+    );
+    expect(saved.status).toBe(200);
+    expect(saved.body.version).toBe(read.body.version + 1);
+
+    const project = `/api/orgs/${org.orgId}/projects/${org.testProjectId}/guardrails`;
+    // No override yet is version 0; a writer that read "none" loses to one that created it meanwhile.
+    expect((await admin.call('PUT', project, { secrets: { input: 'log' } }, { 'if-match': '0' })).status).toBe(200);
+    expect((await admin.call('PUT', project, { secrets: { input: 'mask' } }, { 'if-match': '0' })).status).toBe(409);
+    expect((await admin.call('DELETE', project, undefined, { 'if-match': '0' })).status).toBe(409);
+    expect((await admin.call('DELETE', project, undefined, { 'if-match': '1' })).status).toBe(204);
+  });
+
+  it('tries a draft org policy without a project, and never echoes a blocked value', async () => {
+    const path = `/api/orgs/${org.orgId}/guardrails/try`;
+    const draft = { customRules: [{ name: 'codename', kind: 'blocklist', terms: ['nightjar'], action: 'block', scope: 'input' }] };
+    const blocked = await developer.post<TryBody>(path, { text: 'Project NIGHTJAR launch', policy: draft });
+    expect(blocked.status).toBe(200);
+    expect(blocked.body).toMatchObject({ blocked: { detector: 'custom', type: 'codename' }, text: null });
+    expect(blocked.text.toLowerCase()).not.toContain('nightjar');
+    const output = await developer.post<TryBody>(path, { text: 'Project nightjar', direction: 'output', policy: draft });
+    expect(output.body).toMatchObject({ blocked: null, text: 'Project nightjar', findings: [] });
+    const invalid = await developer.post(path, {
+      text: 'x',
+      policy: { customRules: [{ name: 'ahead', kind: 'regex', pattern: 'a(?=b)', action: 'flag' }] },
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.error?.code).toBe('invalid_custom_rule');
   });
 });

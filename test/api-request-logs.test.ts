@@ -154,6 +154,12 @@ describe('listing', () => {
     expect(await ids('status=4xx')).toEqual(expected((r) => r.status >= 400 && r.status < 500));
     expect(await ids('status=5xx')).toEqual([]);
     expect(await ids(`errorCode=${failed[0]!.errorCode}`)).toEqual(expected((r) => r.errorCode === failed[0]!.errorCode));
+    // A request id (as a client chose it, or the gateway's): only a filter, so an unknown one is an empty list.
+    expect(await ids(`requestId=${encodeURIComponent(injectedRequestId)}`)).toEqual(expected((r) => r.requestId === injectedRequestId));
+    expect((await ids(`requestId=${encodeURIComponent(injectedRequestId)}`)).length).toBe(1);
+    expect(await ids(`requestId=${all[0]!.requestId}&projectId=${all[0]!.projectId}`)).toEqual([all[0]!.id]);
+    expect(await ids(`requestId=${randomUUID()}`)).toEqual([]);
+    expect((await owner.get(logsPath(fx.orgId, 'requestId='))).status).toBe(400);
     const oldest = all.at(-1)!.createdAt;
     expect(await ids(`from=${encodeURIComponent(oldest)}`)).toEqual(expected(() => true));
     expect(await ids(`to=${encodeURIComponent(oldest)}`)).toEqual([]);
@@ -263,6 +269,10 @@ describe('CSV export', () => {
     const csv = await owner.get(`/api/orgs/${fx.orgId}/request-logs/export?format=csv&projectId=${secondProjectId}`);
     expect(csv.status).toBe(200);
     expect(csv.text.trimEnd().split('\r\n')).toHaveLength(1 + 2);
+    const one = await owner.get(`/api/orgs/${fx.orgId}/request-logs/export?format=csv&requestId=${encodeURIComponent(injectedRequestId)}`);
+    expect(one.status, one.text).toBe(200);
+    expect(one.text.trimEnd().split('\r\n')).toHaveLength(1 + 1);
+    expect(one.text).toContain(`'${injectedRequestId}`);
     expect((await owner.get(`/api/orgs/${fx.orgId}/request-logs/export?format=xlsx`)).status).toBe(400);
   });
 });

@@ -106,6 +106,12 @@ const TEMPLATES: Readonly<Record<string, RouteTemplates>> = {
       { scope: 'api_key', id: ref('apiKey'), period: 'lifetime' },
     ],
   },
+  getUsageTimeseries: {
+    query: [
+      { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z', bucket: 'hour', projectId: ref('project') },
+      { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z', bucket: 'hour', apiKeyId: ref('apiKey') },
+    ],
+  },
   createProject: { body: [{ name: 'isolation-probe' }] },
   createApiKey: { body: [{ name: 'isolation-probe', ownerMemberId: ref('member') }] },
   updateApiKey: { body: [{ name: 'isolation-probe' }] },
@@ -117,6 +123,7 @@ const TEMPLATES: Readonly<Record<string, RouteTemplates>> = {
   createProviderKey: { body: [{ provider: 'openai', key: 'sk-isolation-probe-0000000000', projectIds: [ref('project')] }] },
   updateProviderKey: { body: [{ label: 'isolation-probe', projectIds: [ref('project')] }] },
   testProviderKey: { body: [{ projectId: ref('project') }] },
+  playgroundChat: { body: [{ model: 'openai/gpt-5.4-mini', messages: [{ role: 'user', content: 'isolation probe' }] }] },
 };
 
 type Resolved = {

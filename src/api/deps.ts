@@ -29,6 +29,8 @@ export type ApiDeps = CredentialDeps & {
   securityAlerts?: SecurityAlerts;
   /** Invitations sent per inviting user or token. */
   inviteThrottle?: KeyedLimiter;
+  /** Playground chats per user or token (each mints a key and calls a provider). */
+  playgroundThrottle?: KeyedLimiter;
   /** ORG_DELETION_GRACE_DAYS: how long a deletion an owner asks for waits before the purge. */
   orgDeletionGraceDays: number;
   /** The key that verifies audit retention checkpoints (public half only). */

@@ -104,6 +104,13 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
       ...redis,
       prefix: `${runtime.config.redisPrefix}invite-sender:`,
     }),
+    // Playground chats: a person typing sends a few a minute; 30 a minute per user or token.
+    playgroundThrottle: createKeyedLimiter({
+      points: 30,
+      durationSeconds: 60,
+      ...redis,
+      prefix: `${runtime.config.redisPrefix}playground:`,
+    }),
   };
   const routes = managementRoutes(deps);
   // Email verification: 3 links an hour per account, 10 sends and 20 token checks per 15 minutes per address.

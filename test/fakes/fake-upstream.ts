@@ -27,6 +27,8 @@ export type ScriptedReply = {
   usage?: { input: number; output: number; cached?: number; cacheWrite?: number; reasoning?: number };
   /** The model id the fake reports having served (default: the requested one). */
   model?: string;
+  /** How many pieces a streamed text is cut into (default 3), for tests that watch it grow. */
+  chunks?: number;
 };
 
 export type Fault =

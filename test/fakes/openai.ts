@@ -208,7 +208,7 @@ function chatSse(body: Json, reply: ScriptedReply, model: string, azure: boolean
   if (azure) frames.push(formatSse(JSON.stringify({ id: '', object: '', created: 0, model: '', choices: [], prompt_filter_results: [] })));
   for (let index = 0; index < choiceCount(body); index++) {
     frames.push(delta(index, { role: 'assistant', content: '', refusal: null }));
-    if (reply.text) for (const piece of chunkText(reply.text)) frames.push(delta(index, { content: piece }));
+    if (reply.text) for (const piece of chunkText(reply.text, reply.chunks)) frames.push(delta(index, { content: piece }));
     for (const [i, call] of (reply.toolCalls ?? []).entries()) {
       frames.push(
         delta(index, { tool_calls: [{ index: i, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }),

@@ -19,7 +19,9 @@ import { projectSettingsRoutes } from './project-settings.js';
 import { providerKeyRoutes } from './provider-keys.js';
 import { requestLogRoutes } from './request-logs.js';
 import { modelRoutes } from './models.js';
+import { playgroundRoutes } from './playground.js';
 import { usageRoutes } from './usage.js';
+import { usageTimeseriesRoutes } from './usage-timeseries.js';
 
 /** Every management route, in the order the OpenAPI document lists them. */
 export function managementRoutes(deps: ApiDeps): ApiRoute[] {
@@ -33,8 +35,10 @@ export function managementRoutes(deps: ApiDeps): ApiRoute[] {
     ...providerKeyRoutes(deps),
     ...adminTokenRoutes(deps),
     ...usageRoutes(deps),
+    ...usageTimeseriesRoutes(deps),
     ...requestLogRoutes(deps),
     ...modelRoutes(deps),
+    ...playgroundRoutes(deps),
     ...limitRoutes(deps),
     ...budgetWebhookRoutes(deps),
     ...orgSecurityRoutes(deps),

@@ -58,6 +58,13 @@ const filterFields = {
     .optional()
     .meta({ description: 'An HTTP status (`429`) or a class (`4xx`).' }),
   errorCode: z.string().min(1).max(200).optional(),
+  // Only a filter, never a 404: request ids are trace strings a client may choose (`x-request-id`), not resources.
+  requestId: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: 'The gateway request id (`x-request-id`), exactly: the one a response or the playground shows.' }),
   from: timestampSchema.optional().meta({ description: 'Inclusive, ISO 8601 with offset.' }),
   to: timestampSchema.optional().meta({ description: 'Exclusive, ISO 8601 with offset.' }),
 };
@@ -164,6 +171,7 @@ function whereOf(orgId: string, filters: Filters, scope: ProjectScope, before?: 
   if (filters.model !== undefined) conditions.push(eq(requestLogs.model, filters.model));
   if (filters.provider !== undefined) conditions.push(eq(requestLogs.provider, filters.provider));
   if (filters.errorCode !== undefined) conditions.push(eq(requestLogs.errorCode, filters.errorCode));
+  if (filters.requestId !== undefined) conditions.push(eq(requestLogs.requestId, filters.requestId));
   if (filters.status !== undefined) {
     if (filters.status.endsWith('xx')) {
       const low = Number(filters.status[0]) * 100;
