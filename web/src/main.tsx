@@ -9,6 +9,12 @@ import { createDashboardRouter } from './routes.tsx';
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/components.css';
+import './styles/charts.css';
+import './styles/guardrails.css';
+import './styles/request-logs.css';
+import './styles/account.css';
+import './styles/admin.css';
+import './styles/playground.css';
 
 applyTheme(storedTheme());
 
@@ -16,7 +22,8 @@ const router = createDashboardRouter();
 
 /** A session that ends (expired, revoked elsewhere) sends the person to sign in, whatever page asked. */
 function onError(error: unknown) {
-  if (isUnauthorized(error) && window.location.pathname !== '/login') {
+  // The pages for signed-out people (sign-in, sign-up) expect the 401 and stay.
+  if (isUnauthorized(error) && !['/login', '/signup'].includes(window.location.pathname)) {
     queryClient.clear();
     void router.navigate('/login', { state: { from: window.location.pathname } });
   }

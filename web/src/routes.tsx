@@ -1,6 +1,7 @@
 /** The dashboard's pages and their addresses. Every page but sign-in sits behind the signed-in layout. */
 import { createBrowserRouter } from 'react-router';
 import { SignInPage } from './auth/SignInPage.tsx';
+import { SignUpPage } from './auth/SignUpPage.tsx';
 import { AppLayout } from './layout/AppLayout.tsx';
 import { HomeRedirect } from './layout/HomeRedirect.tsx';
 import { AdminTokensPage } from './pages/AdminTokensPage.tsx';
@@ -25,6 +26,7 @@ import { SecurityPage } from './pages/SecurityPage.tsx';
 export const createDashboardRouter = () =>
   createBrowserRouter([
     { path: '/login', element: <SignInPage /> },
+    { path: '/signup', element: <SignUpPage /> },
     {
       element: <AppLayout />,
       children: [

@@ -49,7 +49,12 @@ function sentence(message: string): string {
   return /[.!?)]$/.test(message) ? message : `${message}.`;
 }
 
-export type RequestOptions = { body?: unknown; signal?: AbortSignal };
+export type RequestOptions = {
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Extra request headers (e.g. `If-Match` for an optimistic-concurrency write); never a credential. */
+  headers?: Readonly<Record<string, string>>;
+};
 
 async function send(method: string, path: string, options: RequestOptions): Promise<unknown> {
   let response: Response;
@@ -58,6 +63,7 @@ async function send(method: string, path: string, options: RequestOptions): Prom
       method,
       credentials: 'same-origin',
       headers: {
+        ...options.headers,
         ...CSRF_HEADER,
         accept: 'application/json',
         ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),

@@ -58,6 +58,8 @@ export type Usage = z.output<typeof usageSchema>;
 
 export const memberSchema = z.object({
   id: z.string(),
+  /** Tells the signed-in user's own membership apart (leaving instead of removing). */
+  userId: z.string(),
   email: z.string(),
   name: z.string(),
   role: roleSchema,

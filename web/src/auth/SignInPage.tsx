@@ -1,19 +1,31 @@
 /**
  * Sign in: a passkey (no email needed), a configured provider (GitHub, Google, OIDC), or email and
- * password, then the second factor when the account has one. Everything goes through /api/auth/*,
+ * password, then the second factor when the account has one; or a recovery code (passkey-only
+ * accounts), or a password-reset link by mail. Everything goes through /api/auth/*,
  * as on the standalone /sign-in page; the session is an HttpOnly cookie this code never sees.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Navigate, useLocation, useNavigate } from 'react-router';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { request } from '../api/client.ts';
 import { queryKeys, useMe, useSignInProviders } from '../api/queries.ts';
 import { signInResultSchema, socialSignInSchema } from '../api/schemas.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { formText } from '../lib/form.ts';
 import { ThemeToggle } from '../layout/ThemeToggle.tsx';
+import { ForgotPasswordStep } from './ForgotPasswordStep.tsx';
 import { passkeyErrorMessage, passkeysSupported, signInWithPasskey } from './passkey.ts';
+import { RecoveryCodeStep } from './RecoveryCodeStep.tsx';
 import { TwoFactorStep } from './TwoFactorStep.tsx';
+
+/** What brought the person here, when it deserves a word (signed out, account deleted). */
+function arrivalNotice(state: unknown): string | null {
+  if (typeof state !== 'object' || state === null) return null;
+  if ('accountDeleted' in state) return 'Your account was deleted.';
+  if ('accountCreated' in state) return 'Your account was created. Sign in.';
+  if ('signedOut' in state) return 'You are signed out.';
+  return null;
+}
 
 /** Where to go after signing in: the page that sent us here, if it is one of ours. */
 function destination(state: unknown): string {
@@ -29,8 +41,8 @@ export function SignInPage() {
   const providers = useSignInProviders();
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
-  const [step, setStep] = useState<'credentials' | 'two-factor'>('credentials');
-  const signedOut = typeof location.state === 'object' && location.state !== null && 'signedOut' in location.state;
+  const [step, setStep] = useState<'credentials' | 'two-factor' | 'forgot-password' | 'recovery-code'>('credentials');
+  const notice = arrivalNotice(location.state);
 
   if (me.isSuccess) return <Navigate to={destination(location.state)} replace />;
 
@@ -38,6 +50,13 @@ export function SignInPage() {
     await queryClient.invalidateQueries({ queryKey: queryKeys.me });
     await navigate(destination(location.state), { replace: true });
   }
+
+  function goTo(next: typeof step) {
+    setError(undefined);
+    setBusy(false);
+    setStep(next);
+  }
+  const backToCredentials = () => goTo('credentials');
 
   async function run(task: () => Promise<void>, describe: (error: unknown) => unknown = (e) => e) {
     setBusy(true);
@@ -102,22 +121,17 @@ export function SignInPage() {
         <ThemeToggle />
       </header>
       <main id="main" className="sign-in-card">
-        {step === 'two-factor' ? (
-          <TwoFactorStep
-            onDone={signedIn}
-            onCancel={() => {
-              setStep('credentials');
-              setError(undefined);
-            }}
-          />
-        ) : (
+        {step === 'forgot-password' ? <ForgotPasswordStep onBack={backToCredentials} /> : null}
+        {step === 'recovery-code' ? <RecoveryCodeStep onDone={signedIn} onBack={backToCredentials} /> : null}
+        {step === 'two-factor' ? <TwoFactorStep onDone={signedIn} onCancel={backToCredentials} /> : null}
+        {step === 'credentials' ? (
           <>
             <h1>Sign in</h1>
-            {signedOut ? (
+            {notice === null ? null : (
               <p className="notice" role="status">
-                You are signed out.
+                {notice}
               </p>
-            ) : null}
+            )}
             <ErrorMessage error={error} />
             <button type="button" className="wide" onClick={onPasskey} disabled={busy}>
               Sign in with a passkey
@@ -134,16 +148,24 @@ export function SignInPage() {
               <label htmlFor="email">Email</label>
               <input id="email" name="email" type="email" autoComplete="username webauthn" required maxLength={254} />
               <label htmlFor="password">Password</label>
-              <input id="password" name="password" type="password" autoComplete="current-password" required maxLength={128} />
+              <input id="password" name="password" type="password" autoComplete="current-password" required maxLength={256} />
               <button type="submit" className="wide" disabled={busy}>
                 {busy ? 'Signing in…' : 'Sign in'}
               </button>
             </form>
+            <div className="row sign-in-links">
+              <button type="button" className="link" onClick={() => goTo('forgot-password')}>
+                Forgot your password?
+              </button>
+              <button type="button" className="link" onClick={() => goTo('recovery-code')}>
+                Use a recovery code
+              </button>
+            </div>
             <p>
-              <a href="/reset-password">Forgot your password?</a>
+              New here? <Link to="/signup">Create an account</Link> (when this Portcullis allows it; otherwise ask for an invitation).
             </p>
           </>
-        )}
+        ) : null}
       </main>
     </div>
   );

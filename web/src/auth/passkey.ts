@@ -7,12 +7,12 @@
 import { z } from 'zod/mini';
 import { ApiError, request } from '../api/client.ts';
 
-function fromBase64Url(value: string): Uint8Array<ArrayBuffer> {
+export function fromBase64Url(value: string): Uint8Array<ArrayBuffer> {
   const base64 = value.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (value.length % 4)) % 4);
   return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 }
 
-function toBase64Url(buffer: ArrayBuffer): string {
+export function toBase64Url(buffer: ArrayBuffer): string {
   let binary = '';
   for (const byte of new Uint8Array(buffer)) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -74,6 +74,7 @@ export function passkeyErrorMessage(error: unknown): string {
   if (error instanceof DOMException) {
     if (error.name === 'NotAllowedError')
       return 'The passkey was not used: the request was cancelled, timed out or your device did not verify you.';
+    if (error.name === 'InvalidStateError') return 'This authenticator already holds a passkey for your account.';
     if (error.name === 'SecurityError') return 'Passkeys are not allowed on this address (check WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS).';
   }
   return error instanceof Error && error.message ? error.message : 'Signing in with a passkey failed. Try again.';

@@ -5,7 +5,7 @@
 import type { FormEvent, ReactNode } from 'react';
 import type { QueryParams } from '../api/log-queries.ts';
 import { formText } from '../lib/form.ts';
-import { localToIso } from '../lib/query-string.ts';
+import { isoToLocal, localToIso } from '../lib/query-string.ts';
 
 type Props = {
   /** The form's accessible name. */
@@ -15,10 +15,12 @@ type Props = {
   /** The caller's filters from the submitted fields; the time range is added after them. */
   readFilters: (data: FormData) => QueryParams;
   onApply: (filters: QueryParams) => void;
+  /** The time range the fields start with (ISO instants), e.g. from a link; empty when absent. */
+  initialRange?: { since?: string; until?: string };
   children: ReactNode;
 };
 
-export function FilterForm({ label, idPrefix, readFilters, onApply, children }: Props) {
+export function FilterForm({ label, idPrefix, readFilters, onApply, initialRange, children }: Props) {
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
@@ -29,11 +31,11 @@ export function FilterForm({ label, idPrefix, readFilters, onApply, children }: 
       {children}
       <div>
         <label htmlFor={`${idPrefix}-since`}>From</label>
-        <input id={`${idPrefix}-since`} name="since" type="datetime-local" />
+        <input id={`${idPrefix}-since`} name="since" type="datetime-local" defaultValue={isoToLocal(initialRange?.since)} />
       </div>
       <div>
         <label htmlFor={`${idPrefix}-until`}>Until</label>
-        <input id={`${idPrefix}-until`} name="until" type="datetime-local" />
+        <input id={`${idPrefix}-until`} name="until" type="datetime-local" defaultValue={isoToLocal(initialRange?.until)} />
       </div>
       <div className="row">
         <button type="submit">Apply filters</button>

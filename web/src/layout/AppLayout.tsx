@@ -4,6 +4,7 @@ import { isUnauthorized } from '../api/client.ts';
 import { useMe } from '../api/queries.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { Loading } from '../components/Loading.tsx';
+import { roleAtLeast } from '../lib/org-role.ts';
 import { OrgSwitcher } from './OrgSwitcher.tsx';
 import { SignOutButton } from './SignOutButton.tsx';
 import { ThemeToggle } from './ThemeToggle.tsx';
@@ -86,15 +87,22 @@ export function AppLayout() {
             <li>
               <NavLink to={`/orgs/${currentOrg.orgId}/provider-keys`}>Provider keys</NavLink>
             </li>
-            <li>
-              <NavLink to={`/orgs/${currentOrg.orgId}/members`}>Members</NavLink>
-            </li>
-            <li>
-              <NavLink to={`/orgs/${currentOrg.orgId}/admin-tokens`}>Admin tokens</NavLink>
-            </li>
-            <li>
-              <NavLink to={`/orgs/${currentOrg.orgId}/audit`}>Audit log</NavLink>
-            </li>
+            {/* Links to pages the role cannot read (members:read, admin_tokens:read, audit:read) are left out; the api refuses them anyway. */}
+            {roleAtLeast(currentOrg.role, 'developer') ? (
+              <li>
+                <NavLink to={`/orgs/${currentOrg.orgId}/members`}>Members</NavLink>
+              </li>
+            ) : null}
+            {roleAtLeast(currentOrg.role, 'admin') ? (
+              <>
+                <li>
+                  <NavLink to={`/orgs/${currentOrg.orgId}/admin-tokens`}>Admin tokens</NavLink>
+                </li>
+                <li>
+                  <NavLink to={`/orgs/${currentOrg.orgId}/audit`}>Audit log</NavLink>
+                </li>
+              </>
+            ) : null}
             <li>
               <NavLink to={`/orgs/${currentOrg.orgId}/settings`}>Settings</NavLink>
             </li>

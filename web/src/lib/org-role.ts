@@ -9,3 +9,9 @@ export const useOrgRole = (orgId: string): string => useMe().data?.memberships.f
  * this only spares a developer buttons that would be refused.
  */
 export const mayManageCredentials = (role: string): boolean => role === 'owner' || role === 'admin';
+
+const ROLE_ORDER = ['viewer', 'developer', 'admin', 'owner'] as const;
+
+/** Whether `role` is `minimum` or above (roles are nested: owner > admin > developer > viewer); '' is none. */
+export const roleAtLeast = (role: string, minimum: (typeof ROLE_ORDER)[number]): boolean =>
+  ROLE_ORDER.findIndex((r) => r === role) >= ROLE_ORDER.indexOf(minimum);

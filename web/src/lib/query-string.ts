@@ -15,3 +15,16 @@ export function localToIso(value: string): string | undefined {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
+
+/**
+ * An ISO 8601 instant as a `datetime-local` value in the person's own time zone, to the minute (the
+ * field's default step: a value with seconds would make the form refuse to submit); '' when absent
+ * or unreadable.
+ */
+export function isoToLocal(value: string | undefined): string {
+  if (value === undefined || value === '') return '';
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return '';
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}T${two(date.getHours())}:${two(date.getMinutes())}`;
+}

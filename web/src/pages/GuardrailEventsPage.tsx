@@ -5,6 +5,7 @@
  */
 import { useState } from 'react';
 import { useParams } from 'react-router';
+import { useApiKeyNames } from '../api/api-key-names.ts';
 import { useGuardrailEvents, type QueryParams } from '../api/log-queries.ts';
 import { useProjects } from '../api/queries.ts';
 import { CursorPagination } from '../components/CursorPagination.tsx';
@@ -13,7 +14,6 @@ import { Loading } from '../components/Loading.tsx';
 import { useCursorPaging } from '../lib/cursor-paging.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { GuardrailFilterForm } from './guardrail-events/GuardrailFilterForm.tsx';
-import { useApiKeyNames } from './guardrail-events/useApiKeyNames.ts';
 import '../styles/trails.css';
 
 export function GuardrailEventsPage() {

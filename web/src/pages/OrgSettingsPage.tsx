@@ -1,9 +1,37 @@
-/** Organization settings: placeholder until the org-settings work builds it. */
+/**
+ * The org's settings: name and plan (read-only: an instance administrator sets the plan), retention,
+ * sign-in security for admins, the data export and deletion. Every member reads them; only owners
+ * (org:write) change them, and only owners are offered the controls.
+ */
+import { useParams } from 'react-router';
+import { useOrganization } from '../api/org-queries.ts';
+import { ErrorMessage } from '../components/ErrorMessage.tsx';
+import { Loading } from '../components/Loading.tsx';
+import { DeletionSection } from './org-settings/DeletionSection.tsx';
+import { ExportSection } from './org-settings/ExportSection.tsx';
+import { OrgSummarySection } from './org-settings/OrgSummarySection.tsx';
+import { RetentionSection } from './org-settings/RetentionSection.tsx';
+import { SignInSecuritySection } from './org-settings/SignInSecuritySection.tsx';
+
 export function OrgSettingsPage() {
+  const { orgId = '' } = useParams();
+  const org = useOrganization(orgId);
+  const mayWrite = org.data?.yourRole === 'owner';
   return (
-    <section aria-labelledby="page-title">
-      <h1 id="page-title">Organization settings</h1>
-      <p className="muted">Not built yet.</p>
+    <section aria-labelledby="org-settings-title">
+      <h1 id="org-settings-title">Organization settings</h1>
+      <ErrorMessage error={org.error} />
+      {org.isPending ? <Loading what="the organization" /> : null}
+      {org.data === undefined ? null : (
+        <>
+          {mayWrite ? null : <p className="muted">Only owners change these settings; you see them read-only.</p>}
+          <OrgSummarySection org={org.data} />
+          <RetentionSection orgId={orgId} mayWrite={mayWrite} />
+          <SignInSecuritySection orgId={orgId} mayWrite={mayWrite} />
+          <ExportSection orgId={orgId} mayWrite={mayWrite} />
+          <DeletionSection org={org.data} mayWrite={mayWrite} />
+        </>
+      )}
     </section>
   );
 }

@@ -1,11 +1,12 @@
 /**
- * Names for the API key ids a page of events mentions: the events carry ids only, so the keys of
- * each project on the page are read (the same cached lists the API keys page uses).
+ * Names for the API key ids a page of a trail mentions (guardrail events, request logs): rows carry
+ * ids only, so the keys of each project on the page are read (the same cached lists the API keys
+ * page uses).
  */
 import { useQueries } from '@tanstack/react-query';
-import { request, seg } from '../../api/client.ts';
-import { queryKeys } from '../../api/queries.ts';
-import { apiKeyListSchema } from '../../api/schemas.ts';
+import { request, seg } from './client.ts';
+import { queryKeys } from './queries.ts';
+import { apiKeyListSchema } from './schemas.ts';
 
 export function useApiKeyNames(orgId: string, projectIds: readonly string[]): ReadonlyMap<string, string> {
   const lists = useQueries({
