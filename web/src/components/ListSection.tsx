@@ -7,6 +7,7 @@ import type { Paged } from '../lib/paging.ts';
 import { ErrorMessage } from './ErrorMessage.tsx';
 import { Loading } from './Loading.tsx';
 import { Pagination } from './Pagination.tsx';
+import { TableScroller } from './TableScroller.tsx';
 
 /** What a list needs of its query (TanStack Query's result has these). */
 export type ListQuery = { error: unknown; isPending: boolean; isSuccess: boolean };
@@ -45,7 +46,7 @@ export function ListSection<T>({
       {query.isPending ? <Loading what={loadingWhat} /> : null}
       {query.isSuccess && paged.total === 0 ? <p>{emptyMessage}</p> : null}
       {paged.total > 0 ? (
-        <div className="table-wrap">
+        <TableScroller>
           <table className={tableClassName}>
             <caption className="visually-hidden">{label}</caption>
             <thead>
@@ -64,7 +65,7 @@ export function ListSection<T>({
             </thead>
             <tbody>{children}</tbody>
           </table>
-        </div>
+        </TableScroller>
       ) : null}
       <Pagination paged={paged} label={label} />
     </>

@@ -16,6 +16,7 @@ import { AuditChainHead } from './audit/AuditChainHead.tsx';
 import { AuditEventDialog } from './audit/AuditEventDialog.tsx';
 import { AuditFilterForm } from './audit/AuditFilterForm.tsx';
 import '../styles/trails.css';
+import { TableScroller } from '../components/TableScroller.tsx';
 
 export function AuditLogPage() {
   const { orgId = '' } = useParams();
@@ -52,7 +53,7 @@ export function AuditLogPage() {
       {events.isPending ? <Loading what="the audit log" /> : null}
       {events.isSuccess && events.data.events.length === 0 ? <p>No audit event matches these filters.</p> : null}
       {events.isSuccess && events.data.events.length > 0 ? (
-        <div className="table-wrap">
+        <TableScroller>
           <table className="audit-table">
             <caption className="visually-hidden">Audit events, newest first</caption>
             <thead>
@@ -99,7 +100,7 @@ export function AuditLogPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroller>
       ) : null}
       <CursorPagination paging={paging} nextCursor={events.data?.nextCursor} label="Audit log" />
       <AuditChainHead orgId={orgId} />

@@ -15,6 +15,7 @@ import { useCursorPaging } from '../lib/cursor-paging.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { GuardrailFilterForm } from './guardrail-events/GuardrailFilterForm.tsx';
 import '../styles/trails.css';
+import { TableScroller } from '../components/TableScroller.tsx';
 
 export function GuardrailEventsPage() {
   const { orgId = '' } = useParams();
@@ -38,7 +39,7 @@ export function GuardrailEventsPage() {
       {events.isPending ? <Loading what="guardrail violations" /> : null}
       {events.isSuccess && events.data.events.length === 0 ? <p>No guardrail violation matches these filters.</p> : null}
       {events.isSuccess && events.data.events.length > 0 ? (
-        <div className="table-wrap">
+        <TableScroller>
           <table className="violations-table">
             <caption className="visually-hidden">Guardrail violations, newest first</caption>
             <thead>
@@ -78,7 +79,7 @@ export function GuardrailEventsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroller>
       ) : null}
       <CursorPagination paging={paging} nextCursor={events.data?.nextCursor} label="Guardrail violations" />
     </section>

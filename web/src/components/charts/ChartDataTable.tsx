@@ -1,13 +1,14 @@
 /** The numbers behind a chart as a table, in a closed <details>: for screen readers, and for anyone who wants the figures. */
 import { fullTimeLabel } from './scale.ts';
 import type { TimeChartData } from './types.ts';
+import { TableScroller } from '../TableScroller.tsx';
 
 export function ChartDataTable({ title, data }: { title: string; data: TimeChartData }) {
   const timeHeading = data.bucket === 'hour' ? 'Hour (UTC)' : 'Day (UTC)';
   return (
     <details className="chart-table">
       <summary>{title} as a table</summary>
-      <div className="table-wrap">
+      <TableScroller>
         <table>
           <caption className="visually-hidden">
             {title} per {data.bucket} (UTC)
@@ -40,7 +41,7 @@ export function ChartDataTable({ title, data }: { title: string; data: TimeChart
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroller>
     </details>
   );
 }

@@ -6,6 +6,7 @@ import { useId } from 'react';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { actionInWords } from './ActionSelect.tsx';
 import type { GuardrailTrial } from './useGuardrailTrial.ts';
+import { TableScroller } from '../../components/TableScroller.tsx';
 
 export function TryItBox({ trial }: { trial: GuardrailTrial }) {
   const id = useId();
@@ -63,7 +64,7 @@ export function TryItBox({ trial }: { trial: GuardrailTrial }) {
             {result.findings.length === 0 ? (
               <p className="muted">No finding.</p>
             ) : (
-              <div className="table-wrap">
+              <TableScroller>
                 <table className="findings-table">
                   <caption className="visually-hidden">Findings</caption>
                   <thead>
@@ -91,7 +92,7 @@ export function TryItBox({ trial }: { trial: GuardrailTrial }) {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableScroller>
             )}
           </>
         )}

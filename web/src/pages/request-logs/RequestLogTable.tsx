@@ -8,6 +8,7 @@ import { Fragment } from 'react';
 import type { RequestLog } from '../../api/request-log-schemas.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { DASH, formatCost, formatMs, formatTokens, statusClass } from './request-log-format.ts';
+import { TableScroller } from '../../components/TableScroller.tsx';
 
 type Props = {
   logs: readonly RequestLog[];
@@ -42,7 +43,7 @@ function Endpoint({ path }: { path: string }) {
 
 export function RequestLogTable({ logs, projectName, keyName, onOpen }: Props) {
   return (
-    <div className="table-wrap">
+    <TableScroller>
       <table className="request-logs-table">
         <caption className="visually-hidden">Request logs, newest first</caption>
         <thead>
@@ -96,6 +97,6 @@ export function RequestLogTable({ logs, projectName, keyName, onOpen }: Props) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroller>
   );
 }
