@@ -51,6 +51,47 @@ describe('GET /api/orgs/:orgId/audit/head', () => {
   });
 });
 
+type Verification = { ok: boolean; events: number; head: { seq: number; hash: string } | null; broken?: { seq: number; reason: string } };
+
+describe('GET /api/orgs/:orgId/audit/verify', () => {
+  it('recomputes the org’s chain up to its head, finds an edited event, and reads only the caller’s org', async () => {
+    const mine = await createOrg(server, 'verify');
+    const other = await createOrg(server, 'verify-other');
+    const mineAdmin = apiClient(server, await mintToken(server, mine, 'admin'));
+    for (const name of ['one', 'two']) expect((await mineAdmin.post(`/api/orgs/${mine.orgId}/projects`, { name })).status).toBe(201);
+    const head = (await mineAdmin.get<Head>(`/api/orgs/${mine.orgId}/audit/head`)).body;
+
+    const intact = await mineAdmin.get<Verification>(`/api/orgs/${mine.orgId}/audit/verify`);
+    expect(intact.status).toBe(200);
+    expect(intact.body).toMatchObject({ ok: true, head: { seq: head.seq, hash: head.hash } });
+    expect(intact.body.events).toBe(head.seq);
+
+    // Another org's chain broken: this org's report does not change (it reads its own chain only).
+    await server.runtime.database.db.execute(sql`update audit_events set reason = 'tampered' where org_id = ${other.orgId} and seq = 1`);
+    expect((await mineAdmin.get<Verification>(`/api/orgs/${mine.orgId}/audit/verify`)).body.ok).toBe(true);
+    const otherAdmin = apiClient(server, await mintToken(server, other, 'admin'));
+    const otherReport = await otherAdmin.get<Verification>(`/api/orgs/${other.orgId}/audit/verify`);
+    expect(otherReport.body).toMatchObject({ ok: false, broken: { seq: 1, reason: 'hash_mismatch' } });
+
+    // An edited event of this org (as someone with database access would do it).
+    await server.runtime.database.db.execute(
+      sql`update audit_events set action = 'project.deleted' where org_id = ${mine.orgId} and seq = ${head.seq}`,
+    );
+    const broken = await mineAdmin.get<Verification>(`/api/orgs/${mine.orgId}/audit/verify`);
+    expect(broken.body).toMatchObject({ ok: false, broken: { seq: head.seq, reason: 'hash_mismatch' } });
+    // Another org's token cannot ask about this org; a developer cannot ask at all.
+    expect((await otherAdmin.get(`/api/orgs/${mine.orgId}/audit/verify`)).status).toBe(404);
+    expect((await developer.get(`/api/orgs/${org.orgId}/audit/verify`)).status).toBe(403);
+  });
+
+  it('is refused to the api role outside a tenant transaction: the function reads no chain without an org', async () => {
+    const rows = await server.runtime.apiDb.withRole((tx) =>
+      queryRows<{ seq: number }>(tx, sql`select * from portcullis_tenant_audit_chain_page(0, 10)`),
+    );
+    expect(rows).toEqual([]);
+  });
+});
+
 type Retention = { plan: string; auditDays: number; auditDaysSetting: number | null; requestLogDays: number; zeroRetention: boolean };
 
 describe('retention settings', () => {

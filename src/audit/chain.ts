@@ -48,13 +48,42 @@ export function linkHash(prevHash: string, canonical: string): string {
 type PageRow = { seq: string | number; prev_hash: string; hash: string; canonical: string };
 type CheckpointRow = { seq: string | number; hash: string; pruned_at: Date | string; signature: string; key_id: string };
 
+/** Where a chain is read from: the owner's cross-org functions, or the api's tenant-scoped ones. */
+type ChainSource = {
+  head(): Promise<{ seq: string | number; hash: string } | undefined>;
+  checkpoint(): Promise<CheckpointRow | undefined>;
+  page(after: number, limit: number): Promise<PageRow[]>;
+};
+
+/** Any chain, read as the database owner (`portcullis audit verify`, restore). */
 export async function verifyChain(db: DbOrTx, orgId: string | null, verifier: CheckpointVerifier): Promise<ChainReport> {
-  const chain = orgId ?? 'instance';
-  const head = await queryOne<{ seq: string | number; hash: string }>(
-    db,
-    sql`select seq, hash from audit_chain_heads where chain = ${chain}`,
-  );
-  const checkpoint = await queryOne<CheckpointRow>(db, sql`select * from portcullis_audit_latest_checkpoint(${orgId}::uuid)`);
+  return verifyFrom(orgId ?? 'instance', verifier, {
+    head: () => queryOne(db, sql`select seq, hash from audit_chain_heads where chain = ${orgId ?? 'instance'}`),
+    checkpoint: () => queryOne<CheckpointRow>(db, sql`select * from portcullis_audit_latest_checkpoint(${orgId}::uuid)`),
+    page: (after, limit) => queryRows<PageRow>(db, sql`select * from portcullis_audit_chain_page(${orgId}::uuid, ${after}, ${limit})`),
+  });
+}
+
+/**
+ * The chain of the org a tenant transaction is scoped to (`withTenant(orgId)`), read as the api
+ * role through the tenant-only functions of migration 0028: the api cannot read another org's chain.
+ */
+export async function verifyTenantChain(tx: DbOrTx, orgId: string, verifier: CheckpointVerifier): Promise<ChainReport> {
+  return verifyFrom(orgId, verifier, {
+    head: () => queryOne(tx, sql`select seq, hash from portcullis_tenant_audit_chain_head()`),
+    // The checkpoints table is readable under the org's row-level security.
+    checkpoint: () =>
+      queryOne<CheckpointRow>(
+        tx,
+        sql`select seq, hash, pruned_at, signature, key_id from audit_checkpoints where org_id = ${orgId}::uuid order by seq desc limit 1`,
+      ),
+    page: (after, limit) => queryRows<PageRow>(tx, sql`select * from portcullis_tenant_audit_chain_page(${after}, ${limit})`),
+  });
+}
+
+async function verifyFrom(chain: string, verifier: CheckpointVerifier, source: ChainSource): Promise<ChainReport> {
+  const head = await source.head();
+  const checkpoint = await source.checkpoint();
   // After retention the chain starts at the latest checkpoint, whose signature vouches for the
   // position and hash of the last event removed.
   const first = checkpoint ? Number(checkpoint.seq) : 0;
@@ -75,7 +104,7 @@ export async function verifyChain(db: DbOrTx, orgId: string | null, verifier: Ch
     if (!verifier.verify(signed, checkpoint.signature)) return report({ seq: first, reason: 'checkpoint_signature_invalid' });
   }
   for (let after = first; ;) {
-    const rows = await queryRows<PageRow>(db, sql`select * from portcullis_audit_chain_page(${orgId}::uuid, ${after}, ${PAGE})`);
+    const rows = await source.page(after, PAGE);
     for (const row of rows) {
       const seq = Number(row.seq);
       if (seq !== expectedSeq) return report({ seq: expectedSeq, reason: 'seq_gap' });

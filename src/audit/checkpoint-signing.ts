@@ -40,13 +40,17 @@ export function createCheckpointSigner(instanceSecret: string): CheckpointSigner
     keyId: keyIdOf(publicKey),
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     sign: (checkpoint) => sign(null, checkpointPayload(checkpoint), privateKey).toString('base64'),
-    verify: (checkpoint, signature) => {
-      try {
-        return verify(null, checkpointPayload(checkpoint), publicKey, Buffer.from(signature, 'base64'));
-      } catch {
-        return false;
-      }
-    },
+    verify: verifierOf(publicKey),
+  };
+}
+
+function verifierOf(publicKey: KeyObject): CheckpointSigner['verify'] {
+  return (checkpoint, signature) => {
+    try {
+      return verify(null, checkpointPayload(checkpoint), publicKey, Buffer.from(signature, 'base64'));
+    } catch {
+      return false;
+    }
   };
 }
 
@@ -54,4 +58,9 @@ export function createCheckpointSigner(instanceSecret: string): CheckpointSigner
 export function publicCheckpointKey(instanceSecret: string): { keyId: string; publicKeyPem: string } {
   const { keyId, publicKeyPem } = createCheckpointSigner(instanceSecret);
   return { keyId, publicKeyPem };
+}
+
+/** Checks checkpoints with the public half only (the api holds no signing key it does not need). */
+export function checkpointVerifierFromPublicKey(key: { keyId: string; publicKeyPem: string }): Pick<CheckpointSigner, 'keyId' | 'verify'> {
+  return { keyId: key.keyId, verify: verifierOf(createPublicKey(key.publicKeyPem)) };
 }

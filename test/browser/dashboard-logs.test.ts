@@ -3,7 +3,8 @@
  * export downloaded) and the guardrail violations (from real gateway traffic to a fake OpenAI, and
  * never the matched secret), plus a developer refused the audit log in words. The audit events
  * come from real admin actions through the api; every page is watched for script errors and CSP
- * violations. (The api has no request-log route yet, so there is no request-log page to test.)
+ * violations. The chain is verified from the page, then shown broken after an edit in the database.
+ * (Request logs have their own file: dashboard-request-logs.test.ts.)
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -17,7 +18,9 @@ import { eventually, operatorCtx, type ApiClient, type IssuedKeyBody } from '../
 import { uniqueName } from '../support/database.js';
 import type { TestServer } from '../support/server.js';
 import { createPasswordUser, sessionApiClient, signIn } from '../support/sessions.js';
+import { sql } from 'drizzle-orm';
 import { launchBrowser } from './support/browser.js';
+import { reviewPage } from './support/page-review.js';
 import { assertDashboardBuilt, createPageWatcher, makeInstanceAdmin, startDashboardServer } from './support/dashboard.js';
 
 // Built at run time so that no scanner mistakes this file for a leak.
@@ -144,6 +147,7 @@ describe('audit log and guardrail violations in Chromium', () => {
     expect(actions.indexOf('api_key.updated')).toBeLessThan(actions.indexOf('api_key.created'));
     // The chain head is the newest event.
     expect(await page.locator('[data-head="seq"]').textContent()).toBe(String(seqs[0]));
+    await reviewPage(page, 'audit-log');
   });
 
   it('narrows the list with a filter, and explains an action the api does not know', async () => {
@@ -196,6 +200,21 @@ describe('audit log and guardrail violations in Chromium', () => {
     await page.getByRole('button', { name: 'Clear' }).click();
     await page.reload();
     await expect.poll(async () => (await shownActions())[0]).toBe('audit.exported');
+  });
+
+  it('verifies the chain on request, and says in words where it is broken after an edit in the database', async () => {
+    await page.getByRole('button', { name: 'Verify the chain' }).click();
+    const ok = page.locator('[data-chain-status="ok"]');
+    await ok.waitFor();
+    const head = await page.locator('[data-head="seq"]').textContent();
+    expect(await ok.textContent()).toContain(`(event ${head})`);
+    // Someone with database access edits an old event: the page names it.
+    await server.runtime.database.db.execute(sql`update audit_events set action = 'project.created' where org_id = ${orgId} and seq = 2`);
+    await page.getByRole('button', { name: 'Verify the chain' }).click();
+    const broken = page.locator('[data-chain-status="broken"]');
+    await broken.waitFor();
+    expect(await broken.textContent()).toMatch(/broken at event 2: its content no longer matches its hash/);
+    await reviewPage(page, 'audit-log-broken-chain');
   });
 
   it('lists the guardrail violation from the gateway, filterable, and never the matched secret', async () => {

@@ -12,7 +12,8 @@
  */
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { GENESIS_HASH } from '../../audit/chain.js';
+import { GENESIS_HASH, verifyTenantChain } from '../../audit/chain.js';
+import { checkpointVerifierFromPublicKey } from '../../audit/checkpoint-signing.js';
 import { keysetExportStream } from '../../audit/export-stream.js';
 import { recordAudit } from '../../audit/record.js';
 import { auditCheckpoints, auditEvents } from '../../db/schema/index.js';
@@ -73,6 +74,30 @@ const headView = z.object({
   checkpointKey: z.object({ keyId: z.string(), publicKeyPem: z.string() }).nullable(),
 });
 
+const verifyView = z.object({
+  /** Whether every link from the checkpoint (or the first event) to the head holds. */
+  ok: z.boolean(),
+  /** Events verified (those after the latest retention checkpoint). */
+  events: z.number().int(),
+  head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
+  checkpoint: z.object({ seq: z.number().int(), prunedAt: z.string(), keyId: z.string() }).optional(),
+  /** The first broken link: its position and why (an edited, deleted or reordered event, a cut end, a bad checkpoint signature). */
+  broken: z
+    .object({
+      seq: z.number().int(),
+      reason: z.enum([
+        'hash_mismatch',
+        'prev_hash_mismatch',
+        'seq_gap',
+        'head_mismatch',
+        'checkpoint_signature_invalid',
+        'checkpoint_key_unknown',
+      ]),
+    })
+    .optional(),
+  verifiedAt: z.string(),
+});
+
 export function auditRoutes(deps: ApiDeps): ApiRoute[] {
   return [
     defineRoute({
@@ -120,6 +145,27 @@ export function auditRoutes(deps: ApiDeps): ApiRoute[] {
             : null,
           checkpointKey: deps.checkpointKey ?? null,
         };
+      },
+    }),
+    defineRoute({
+      operationId: 'verifyAuditChain',
+      method: 'get',
+      path: '/api/orgs/:orgId/audit/verify',
+      tag: 'Audit',
+      summary: 'Recomputes every link of the org’s audit hash chain and reports the first broken one',
+      description:
+        'Reads the chain from the latest retention checkpoint (its signature checked) to the head, in pages, and recomputes ' +
+        'each hash, as `portcullis audit verify` does for one org. Its cost grows with the chain (about a second per 100,000 ' +
+        'events); `ok: false` names the first broken link and why.',
+      permission: 'audit:read',
+      params: orgParams,
+      status: 200,
+      response: verifyView,
+      async handler({ params }) {
+        if (!deps.checkpointKey) throw new Error('the api has no checkpoint key to verify the audit chain with');
+        const verifier = checkpointVerifierFromPublicKey(deps.checkpointKey);
+        const report = await deps.db.withTenant(params.orgId, (tx) => verifyTenantChain(tx, params.orgId, verifier));
+        return { ...report, verifiedAt: new Date().toISOString() };
       },
     }),
     defineRoute({

@@ -1,7 +1,13 @@
 /** Query hooks for the org's trails: audit events and chain head, guardrail events. Filters are part of each key. */
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { request, seg } from './client.ts';
-import { auditEventPageSchema, auditHeadSchema, guardrailEventPageSchema, memberUsersSchema } from './log-schemas.ts';
+import {
+  auditEventPageSchema,
+  auditHeadSchema,
+  chainVerificationSchema,
+  guardrailEventPageSchema,
+  memberUsersSchema,
+} from './log-schemas.ts';
 import { queryString } from '../lib/query-string.ts';
 
 /** One page per request: enough to scan, small enough to render at once. */
@@ -39,6 +45,12 @@ export const useAuditHead = (orgId: string) =>
   useQuery({
     queryKey: logQueryKeys.auditHead(orgId),
     queryFn: ({ signal }) => request('GET', `/api/orgs/${seg(orgId)}/audit/head`, auditHeadSchema, { signal }),
+  });
+
+/** Verifying reads the whole chain: run on request (a button), never on every visit. */
+export const useVerifyAuditChain = (orgId: string) =>
+  useMutation({
+    mutationFn: () => request('GET', `/api/orgs/${seg(orgId)}/audit/verify`, chainVerificationSchema),
   });
 
 export const useMemberEmails = (orgId: string) =>

@@ -38,6 +38,15 @@ export const auditHeadSchema = z.object({
 });
 export type AuditHead = z.output<typeof auditHeadSchema>;
 
+export const chainVerificationSchema = z.object({
+  ok: z.boolean(),
+  events: z.number(),
+  head: z.nullable(z.object({ seq: z.number(), hash: z.string() })),
+  broken: z.optional(z.object({ seq: z.number(), reason: z.string() })),
+  verifiedAt: timestamp,
+});
+export type ChainVerification = z.output<typeof chainVerificationSchema>;
+
 /** Members by user id: the audit log names a user actor by id, people read an email. */
 export const memberUsersSchema = z.object({ members: z.array(z.object({ userId: z.string(), email: z.string() })) });
 
