@@ -16,6 +16,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { createPasswordUser, signedInMember } from '../support/sessions.js';
 import { totpFromUri } from '../support/totp.js';
 import { launchBrowser, watchConsole, freePort } from './support/browser.js';
+import { reviewPage } from './support/page-review.js';
 
 const NEW_PASSWORD = 'amber-quiver-lighthouse-5120';
 
@@ -117,6 +118,7 @@ describe('invitation page', () => {
     expect(page.url()).toBe(`${origin}/invite`);
     expect(await page.getAttribute('#password', 'aria-describedby')).toBe('password-hint');
     expect(await page.textContent('#password-hint')).toContain('16 characters');
+    await reviewPage(page, 'invite');
 
     // Checked in the page before anything is sent.
     await page.fill('#name', 'Ines Invitee');
@@ -203,6 +205,7 @@ describe('password reset pages', () => {
     await page.click('text=Forgot password?');
     await page.waitForSelector('#request', { state: 'visible' });
     expect(page.url()).toBe(`${origin}/reset-password`);
+    await reviewPage(page, 'reset-password');
     await page.fill('#email', user.email);
     await page.click('#request-form button[type="submit"]');
     await expect.poll(() => page.textContent('#status')).toContain('a link to reset its password is on its way');

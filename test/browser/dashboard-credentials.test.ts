@@ -13,6 +13,7 @@ import { createOrg, type TestOrg } from '../support/api.js';
 import type { TestServer } from '../support/server.js';
 import { createPasswordUser } from '../support/sessions.js';
 import { launchBrowser } from './support/browser.js';
+import { reviewPage } from './support/page-review.js';
 import {
   assertDashboardBuilt,
   createPageWatcher,
@@ -128,6 +129,7 @@ describe('dashboard credentials in Chromium', () => {
     await page.reload();
     await row('fake-openai').waitFor();
     expect(await everythingInPage()).not.toContain(DEFAULT_FAKE_OPENAI_KEY);
+    await reviewPage(page, 'provider-keys');
   });
 
   it('tests the connection through the gateway: success against the fake, a readable failure after rotating to a wrong key', async () => {
@@ -175,6 +177,8 @@ describe('dashboard credentials in Chromium', () => {
   it('creates an admin token, shows it exactly once, and it works against /api until revoked', async () => {
     await page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Admin tokens' }).click();
     await page.waitForURL(`${origin}/orgs/${org.orgId}/admin-tokens`);
+    await page.getByRole('button', { name: 'Create admin token' }).waitFor();
+    await reviewPage(page, 'admin-tokens');
     await page.getByRole('button', { name: 'Create admin token' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Name').fill('ci-deploy');
@@ -237,7 +241,9 @@ describe('dashboard credentials in Chromium', () => {
       await other.goto(`${origin}/orgs/${org.orgId}/provider-keys`);
       await other.getByText('Only owners and admins of the organization can add, test, rotate or delete provider keys.').waitFor();
       expect(await other.getByRole('button', { name: 'Add provider key' }).count()).toBe(0);
-      await other.getByRole('link', { name: 'Admin tokens' }).click();
+      // The navigation has no Admin tokens link for a developer; the address typed in gets the api's refusal.
+      expect(await other.getByRole('link', { name: 'Admin tokens' }).count()).toBe(0);
+      await other.goto(`${origin}/orgs/${org.orgId}/admin-tokens`);
       await expect.poll(() => other.getByRole('alert').textContent()).toMatch(/\S/);
       expect(await other.getByRole('button', { name: 'Create admin token' }).count()).toBe(0);
     } finally {

@@ -43,8 +43,8 @@ beforeAll(async () => {
   ({ server, origin } = await startDashboardServer(['api']));
   org = await createOrg(server, 'dash');
   user = await createPasswordUser(server, { org: { name: org.orgName, role: 'owner' } });
-  // A second org with a long name: the org switcher must not widen the page on a phone.
-  await joinOrg(server, user.email, `Northwind Health Analytics Platform Europe ${org.orgName}`, 'viewer');
+  // A second org with a long name (after the first in the list, which sign-in opens): the org switcher must not widen the page on a phone.
+  await joinOrg(server, user.email, `${org.orgName} Northwind Health Analytics Platform Europe`, 'viewer');
   const session = await signIn(server, user.email, user.password, { origin });
   api = sessionApiClient(server, session.cookie!, origin);
   for (const name of ['billing-service', 'search-indexer']) {
@@ -105,6 +105,7 @@ describe('dashboard in Chromium', () => {
     await expect.poll(() => alert.textContent()).toMatch(/invalid email or password/i);
     expect(page.url()).toBe(`${origin}/login`);
     expect(await page.evaluate<number>(`fetch('/api/me').then((r) => r.status)`)).toBe(401);
+    await reviewPage(page, 'login');
   });
 
   it('signs in with a password and lists the seeded keys, masked', async () => {

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { launchBrowser, watchConsole } from './support/browser.js';
+import { reviewPage } from './support/page-review.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -60,6 +61,7 @@ describe('setup page in Chromium', () => {
     await expect.poll(() => page.isVisible('#setup-form')).toBe(true);
     // The page takes the token out of the address bar once it has read it.
     await expect.poll(() => page.url()).toBe(new URL(link!).origin + '/setup');
+    await reviewPage(page, 'setup');
 
     // Checked in the page before anything is sent.
     await fillSetupForm(page, { ...owner, confirm: `${owner.password}-typo` });

@@ -15,6 +15,8 @@ import './styles/request-logs.css';
 import './styles/account.css';
 import './styles/admin.css';
 import './styles/playground.css';
+import './styles/settings-edit.css';
+import './styles/api-keys.css';
 
 applyTheme(storedTheme());
 

@@ -3,6 +3,7 @@
  * Only the fields the pages use are required; extra fields are ignored so the api can grow.
  */
 import { z } from 'zod/mini';
+import { apiKeyRestrictionsShape } from './api-key-schemas.ts';
 
 const timestamp = z.string();
 
@@ -40,6 +41,8 @@ export const apiKeySchema = z.object({
   lastUsedAt: z.nullable(timestamp),
   /** While a rotation's grace period runs: the replaced secret, still accepted until `expiresAt`. */
   previousKey: z.nullable(z.object({ maskedKey: z.string(), expiresAt: timestamp })),
+  /** Allowed models, IP allow-list and limits: the edit dialog and the usage bars. */
+  ...apiKeyRestrictionsShape,
 });
 export type ApiKey = z.output<typeof apiKeySchema>;
 export const apiKeyListSchema = z.object({ apiKeys: z.array(apiKeySchema) });

@@ -1,6 +1,6 @@
 /**
  * The org's settings: name and plan (read-only: an instance administrator sets the plan), retention,
- * sign-in security for admins, the data export and deletion. Every member reads them; only owners
+ * sign-in security for admins, the OIDC group mapping, the data export and deletion. Every member reads them; only owners
  * (org:write) change them, and only owners are offered the controls.
  */
 import { useParams } from 'react-router';
@@ -9,6 +9,7 @@ import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { DeletionSection } from './org-settings/DeletionSection.tsx';
 import { ExportSection } from './org-settings/ExportSection.tsx';
+import { OidcGroupRolesSection } from './org-settings/OidcGroupRolesSection.tsx';
 import { OrgSummarySection } from './org-settings/OrgSummarySection.tsx';
 import { RetentionSection } from './org-settings/RetentionSection.tsx';
 import { SignInSecuritySection } from './org-settings/SignInSecuritySection.tsx';
@@ -28,6 +29,7 @@ export function OrgSettingsPage() {
           <OrgSummarySection org={org.data} />
           <RetentionSection orgId={orgId} mayWrite={mayWrite} />
           <SignInSecuritySection orgId={orgId} mayWrite={mayWrite} />
+          <OidcGroupRolesSection orgId={orgId} mayWrite={mayWrite} />
           <ExportSection orgId={orgId} mayWrite={mayWrite} />
           <DeletionSection org={org.data} mayWrite={mayWrite} />
         </>

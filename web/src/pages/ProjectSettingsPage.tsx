@@ -1,15 +1,18 @@
 /**
  * One project's gateway settings: caching, body logging, allowed models, aliases with fallbacks,
- * timeout and retries. Owners and admins edit and save them; everyone else reads them.
+ * timeout and retries, and its usage and rate limits (saved on their own). Owners and admins edit and
+ * save them; everyone else reads them.
  */
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useModels } from '../api/model-queries.ts';
+import { limitsSchema } from '../api/limits-schemas.ts';
 import { useProjectSettings } from '../api/project-queries.ts';
 import { useProjects } from '../api/queries.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { useOrgRole } from '../lib/org-role.ts';
+import { LimitsSection } from './project-settings/LimitsSection.tsx';
 import { ProjectSettingsForm } from './project-settings/ProjectSettingsForm.tsx';
 import { mayWriteProjects } from './projects/may-write-projects.ts';
 import '../styles/projects.css';
@@ -21,6 +24,9 @@ export function ProjectSettingsPage() {
   const catalog = useModels(orgId);
   const readOnly = !mayWriteProjects(useOrgRole(orgId));
   const [saved, setSaved] = useState(false);
+  const [limitsSaved, setLimitsSaved] = useState(false);
+  // The settings answer carries the limits too; read strictly here, since this form sends them back whole.
+  const limits = settings.data ? limitsSchema.safeParse(settings.data.settings['limits']) : undefined;
 
   return (
     <section aria-labelledby="project-settings-title">
@@ -56,6 +62,26 @@ export function ProjectSettingsPage() {
           onSaved={() => setSaved(true)}
           onEdit={() => setSaved(false)}
         />
+      ) : null}
+      {settings.data && limits ? (
+        limits.success ? (
+          <LimitsSection
+            // Apart from the settings form's key: siblings sharing a key get mixed up by React.
+            key={`limits-${settings.data.version}`}
+            orgId={orgId}
+            projectId={projectId}
+            current={limits.data}
+            readOnly={readOnly}
+            saved={limitsSaved}
+            onSaved={() => {
+              setLimitsSaved(true);
+              void settings.refetch();
+            }}
+            onEdit={() => setLimitsSaved(false)}
+          />
+        ) : (
+          <ErrorMessage error={new Error('The api answered limits this page cannot read; they are left as they are.')} />
+        )
       ) : null}
     </section>
   );

@@ -1,7 +1,8 @@
 /**
  * The org's provider keys (what gateways use to call OpenAI, Anthropic, …): masked to their last four
  * characters, filterable by provider and name, paged. Adding or rotating takes the secret in a
- * write-only field; testing goes through the gateway; deleting asks for a confirmation naming the key.
+ * write-only field; editing changes only the name, base URL and projects; testing goes through the
+ * gateway; deleting asks for a confirmation naming the key.
  */
 import { useCallback, useState } from 'react';
 import { useParams } from 'react-router';
@@ -15,11 +16,12 @@ import { mayManageCredentials, useOrgRole } from '../lib/org-role.ts';
 import { usePaged } from '../lib/paging.ts';
 import { AddProviderKeyDialog } from './provider-keys/AddProviderKeyDialog.tsx';
 import { DeleteProviderKeyDialog } from './provider-keys/DeleteProviderKeyDialog.tsx';
+import { EditProviderKeyDialog } from './provider-keys/EditProviderKeyDialog.tsx';
 import { ReplaceSecretDialog } from './provider-keys/ReplaceSecretDialog.tsx';
 import { TestConnectionDialog } from './provider-keys/TestConnectionDialog.tsx';
 import '../styles/credentials.css';
 
-type Action = { kind: 'test' | 'rotate' | 'delete'; key: ProviderKey };
+type Action = { kind: 'test' | 'edit' | 'rotate' | 'delete'; key: ProviderKey };
 
 export function ProviderKeysPage() {
   const { orgId = '' } = useParams();
@@ -109,6 +111,14 @@ export function ProviderKeysPage() {
                   <button
                     type="button"
                     className="secondary small"
+                    onClick={() => setAction({ kind: 'edit', key })}
+                    aria-label={`Edit ${key.label}`}
+                  >
+                    Edit
+                  </button>
+                  <button
+                    type="button"
+                    className="secondary small"
                     onClick={() => setAction({ kind: 'rotate', key })}
                     aria-label={`Rotate ${key.label}`}
                   >
@@ -130,6 +140,9 @@ export function ProviderKeysPage() {
       </ListSection>
       {adding ? <AddProviderKeyDialog orgId={orgId} onClose={() => setAdding(false)} /> : null}
       {action?.kind === 'test' ? <TestConnectionDialog orgId={orgId} providerKey={action.key} onClose={() => setAction(null)} /> : null}
+      {action?.kind === 'edit' ? (
+        <EditProviderKeyDialog orgId={orgId} providerKey={action.key} projects={projects.data ?? []} onClose={() => setAction(null)} />
+      ) : null}
       {action?.kind === 'rotate' ? <ReplaceSecretDialog orgId={orgId} providerKey={action.key} onClose={() => setAction(null)} /> : null}
       {action?.kind === 'delete' ? (
         <DeleteProviderKeyDialog orgId={orgId} providerKey={action.key} onClose={() => setAction(null)} />

@@ -72,7 +72,9 @@ export function ProjectSettingsForm({ orgId, projectId, current, catalogIds, rea
       <AllowedModelsSection {...sectionProps} />
       <AliasesSection {...sectionProps} />
       <RoutingSection {...sectionProps} />
-      <p className="hint">Usage and rate limits are not edited here: saving sends them back exactly as they were read.</p>
+      <p className="hint">
+        Usage and rate limits are saved separately, below; saving these settings sends the limits back as they were read.
+      </p>
       {isConflict(error) ? (
         <div className="warning" role="alert">
           <p>
