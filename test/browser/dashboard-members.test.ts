@@ -249,15 +249,16 @@ describe('members page as an admin', () => {
     expect((await membership((await ownerUserId())!))?.role).toBe('owner');
   });
 
-  it('leaves the organization from their own row after confirming, and lands where they belong to none', async () => {
+  it('leaves the organization from their own row after confirming, signed out as the api ends a leaver’s sessions', async () => {
     const page = adminPage;
     await memberRow(page, admin.email).getByRole('button', { name: 'Leave the organization' }).click();
     const dialog = page.getByRole('dialog');
     expect(await dialog.getByRole('heading').textContent()).toBe(`Leave ${org.orgName}?`);
     await dialog.getByRole('button', { name: 'Leave organization' }).click();
-    await page.getByRole('heading', { name: 'No organization yet' }).waitFor();
-    expect(new URL(page.url()).pathname).toBe('/');
+    await page.waitForURL(`${origin}/login`);
+    await expect.poll(() => page.getByRole('status').textContent()).toContain(`You left ${org.orgName}.`);
     expect(await membership(admin.id)).toBeUndefined();
+    expect(await page.evaluate<number>(`fetch('/api/me').then((r) => r.status)`)).toBe(401);
   });
 });
 

@@ -24,6 +24,8 @@ function arrivalNotice(state: unknown): string | null {
   if ('accountDeleted' in state) return 'Your account was deleted.';
   if ('accountCreated' in state) return 'Your account was created. Sign in.';
   if ('signedOut' in state) return 'You are signed out.';
+  if ('leftOrg' in state && typeof state.leftOrg === 'string')
+    return `You left ${state.leftOrg}. Leaving an organization signs you out everywhere: sign in again.`;
   return null;
 }
 

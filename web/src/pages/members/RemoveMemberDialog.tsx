@@ -6,7 +6,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { requestVoid, seg } from '../../api/client.ts';
 import { queryKeys } from '../../api/queries.ts';
-import type { Me, Member } from '../../api/schemas.ts';
+import type { Member } from '../../api/schemas.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 
 type Props = { orgId: string; orgName: string; member: Member; isSelf: boolean; onClose: () => void };
@@ -18,12 +18,10 @@ export function RemoveMemberDialog({ orgId, orgName, member, isSelf, onClose }: 
     mutationFn: () => requestVoid('DELETE', `/api/orgs/${seg(orgId)}/members/${seg(member.id)}`),
     onSuccess: async () => {
       if (isSelf) {
-        // No longer a member: drop the membership from /api/me's answer and leave at once (this page
-        // is about to unmount), then forget everything of the org and let /api/me confirm.
-        queryClient.setQueryData<Me>(queryKeys.me, (me) => me && { ...me, memberships: me.memberships.filter((m) => m.orgId !== orgId) });
-        void navigate('/', { replace: true });
-        queryClient.removeQueries({ queryKey: ['orgs', orgId] });
-        await queryClient.invalidateQueries({ queryKey: queryKeys.me });
+        // The api ends every session of a member who leaves (as for any removal): this browser is
+        // signed out. Forget everything cached and say so on the sign-in page.
+        queryClient.clear();
+        await navigate('/login', { replace: true, state: { leftOrg: orgName } });
         return;
       }
       await queryClient.invalidateQueries({ queryKey: queryKeys.members(orgId) });
