@@ -265,6 +265,20 @@ describe('CSV export', () => {
     expect(text).not.toMatch(new RegExp(`,${injectedRequestId}`));
   });
 
+  it('records each export, with its filters, in the audit log', async () => {
+    const auditPath = `/api/orgs/${fx.orgId}/audit/events?action=request_log.exported`;
+    const before = (await owner.get<AuditList>(auditPath)).body.events.length;
+    const csv = await owner.get(`/api/orgs/${fx.orgId}/request-logs/export?format=csv&projectId=${secondProjectId}&status=2xx`);
+    expect(csv.status).toBe(200);
+    const events = (await owner.get<{ events: { actor: { userId?: string } | null; diff: unknown }[] }>(auditPath)).body.events;
+    expect(events).toHaveLength(before + 1);
+    expect(events[0]!.diff).toEqual({ format: 'csv', filters: { projectId: secondProjectId, status: '2xx' } });
+    // A refused export (unknown project) leaves no event: nothing was exported.
+    const refused = await owner.get(`/api/orgs/${fx.orgId}/request-logs/export?format=csv&projectId=${crypto.randomUUID()}`);
+    expect(refused.status).toBe(404);
+    expect((await owner.get<AuditList>(auditPath)).body.events).toHaveLength(before + 1);
+  });
+
   it('applies the filters and refuses an unknown format', async () => {
     const csv = await owner.get(`/api/orgs/${fx.orgId}/request-logs/export?format=csv&projectId=${secondProjectId}`);
     expect(csv.status).toBe(200);

@@ -1167,6 +1167,16 @@ const ROWS: Row[] = [
     expect: { actorType: 'token', targetType: 'audit_log', diff: { format: 'jsonl' } },
   },
   {
+    action: 'request_log.exported',
+    chain: 'org',
+    perform: async () => {
+      const res = await owner()('GET', `/api/orgs/${s.orgId}/request-logs/export?format=csv&status=2xx`);
+      assertStatus(res, 200);
+      return { requestId: res.requestId, actorId: s.tokenId, targetId: null };
+    },
+    expect: { actorType: 'token', targetType: 'request_log', diff: { format: 'csv', filters: { status: '2xx' } } },
+  },
+  {
     action: 'access_review.generated',
     chain: 'org',
     perform: async () => {

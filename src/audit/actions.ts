@@ -91,6 +91,8 @@ export const AUDIT_ACTIONS = [
   'access_review.generated',
   // a stored request/response body was read through the api (the request log's id and project, never the body)
   'request_log.body_read',
+  // request logs were exported as CSV (the format and filters), recorded before the export streams
+  'request_log.exported',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

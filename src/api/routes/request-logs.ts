@@ -71,6 +71,11 @@ const filterFields = {
 
 type Filters = { [K in keyof typeof filterFields]?: string };
 
+/** The filters an export used, for its audit event (the set ones only). */
+function exportedFilters(filters: Filters): Record<string, string> {
+  return Object.fromEntries(Object.entries(filters).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
 // Strict: a misspelt filter must be a 400, not a silently unfiltered answer (or export).
 const listQuerySchema = z
   .object({
@@ -310,16 +315,28 @@ export function requestLogRoutes(deps: ApiDeps): ApiRoute[] {
       description:
         'The rows matching the filters (as for the list), newest first, never a body. A header record, then one row per record ' +
         "(RFC 4180); a cell starting with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'` so spreadsheets do not " +
-        'run it as a formula.',
+        'run it as a formula. Each export is recorded as a `request_log.exported` audit event (its format and filters).',
       permission: 'usage:read',
       params: orgParams,
       query: exportQuerySchema,
       status: 200,
       response: streamedBody,
       produces: { 'text/csv': 'format=csv: a header record, then one request log per record.' },
-      async handler({ params, query, projects, c }) {
-        const { format: _format, ...filters } = query;
-        await deps.db.withTenant(params.orgId, (tx) => assertFilterTargets(tx, filters, projects));
+      async handler({ params, query, projects, ctx, c }) {
+        const { format, ...filters } = query;
+        // Who took a copy of the org's traffic metadata, and which slice: recorded, and committed, before
+        // the first byte (an export that fails midway was still attempted), in the transaction that checks the filters.
+        await deps.db.withTenant(params.orgId, async (tx) => {
+          await assertFilterTargets(tx, filters, projects);
+          await recordAudit(tx, {
+            orgId: params.orgId,
+            actor: ctx.actor,
+            requestId: ctx.requestId,
+            action: 'request_log.exported',
+            target: { type: 'request_log', id: null },
+            diff: { format, filters: exportedFilters(filters) },
+          });
+        });
         // Rows written while the export streams are newer than its first row's time: left out.
         const startedAt = new Date();
         const encoder = new TextEncoder();
