@@ -1,0 +1,1 @@
+CREATE INDEX "request_logs_org_request_idx" ON "request_logs" USING btree ("org_id","request_id");
