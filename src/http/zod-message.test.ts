@@ -66,6 +66,17 @@ describe('describeZodError', () => {
     expect(describeFailure(schema, { a: 2, b: 1 })).toBe('b: b must exceed a  injected');
   });
 
+  it("keeps a pattern's own message, and replaces Zod's default (which prints the pattern)", () => {
+    const schema = z.object({
+      status: z.string().regex(/^[1-5]\d\d$/, 'must be an HTTP status (429)'),
+      id: z.uuid(),
+      code: z.string().regex(/^x+$/),
+    });
+    expect(describeFailure(schema, { status: 'teapot', id: 'nope', code: 'y' })).toBe(
+      'status: must be an HTTP status (429); id: must be a valid uuid; code: does not match the required pattern',
+    );
+  });
+
   it('without the input it still names the field', () => {
     expect(describeFailure(z.object({ model: z.string() }), {}, false)).toBe('model: expected string');
   });

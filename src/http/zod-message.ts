@@ -58,6 +58,9 @@ function describeIssue(issue: Issue, input: unknown): string {
     case 'too_big':
       return describeBound('big', issue.origin, issue.maximum, issue.inclusive, issue.exact);
     case 'invalid_format':
+      // A message a schema gave its pattern ("must be an HTTP status (429) or a class (4xx)") says more than ours;
+      // Zod's defaults all start "Invalid" and may print the pattern, so they are replaced.
+      if (!issue.message.startsWith('Invalid')) return clean(issue.message);
       return issue.format === 'regex' ? 'does not match the required pattern' : `must be a valid ${issue.format}`;
     case 'not_multiple_of':
       return `must be a multiple of ${issue.divisor}`;
