@@ -14,6 +14,7 @@ import { createInvitation } from '../src/tenancy/invitations.js';
 import { apiClient, createOrg, eventually, mintToken, operatorCtx } from './support/api.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { CSRF, createPasswordUser } from './support/sessions.js';
+import { totpFromUri } from './support/totp.js';
 
 const ORIGIN = 'https://portcullis.example.test';
 
@@ -295,6 +296,52 @@ describe('GitHub', () => {
       .where(and(eq(auditEvents.action, 'auth.login_failed'), eq(auditEvents.reason, 'oauth:github:org_not_allowed')));
     expect(rows.length).toBeGreaterThanOrEqual(1);
     expect(rows.at(-1)).toMatchObject({ orgId: null, outcome: 'failure', targetType: 'oauth_provider', targetId: 'github' });
+  });
+
+  it("asks for the account's TOTP code after the provider: no session until the code verifies", async () => {
+    const user = await createPasswordUser(server);
+    const jar: Jar = new Map();
+    const call = async (path: string, body: unknown) => {
+      const response = await fetch(`${server.apiUrl}${path}`, {
+        method: 'POST',
+        headers: { ...CSRF, origin: ORIGIN, 'content-type': 'application/json', cookie: cookieHeader(jar) },
+        body: JSON.stringify(body),
+      });
+      keep(jar, response);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    expect((await call('/api/auth/sign-in/email', { email: user.email, password: user.password })).status).toBe(200);
+    const enabled = await call('/api/auth/two-factor/enable', { password: user.password });
+    const uri = enabled.body.totpURI as string;
+    expect((await call('/api/auth/two-factor/verify-totp', { code: totpFromUri(uri) })).status).toBe(200);
+
+    github.addUser({ login: 'octo-2fa', id: 4250, emails: [{ email: user.email, primary: true, verified: true }], orgs: ['acme'] });
+    github.authorize('octo-2fa');
+    const logins = async () =>
+      (
+        await server.runtime.database.db
+          .select()
+          .from(auditEvents)
+          .where(and(eq(auditEvents.action, 'auth.login'), eq(auditEvents.actorId, user.id)))
+      ).length;
+    const before = await logins();
+    const flow = await signInWith(server, 'github');
+    // The provider was the first factor only: the callback's session is gone, a code challenge stands instead.
+    expect(`${flow.final.pathname}${flow.final.search}`).toBe('/login?second-factor=1');
+    expect(sessionCookie(flow.jar)).toBeUndefined();
+    expect(flow.jar.has('portcullis.two_factor')).toBe(true);
+    expect((await me(server, flow.jar)).status).toBe(401);
+    const sessions = await queryRows(server.runtime.database.db, sql`select id from sessions where user_id = ${user.id}`);
+    expect(sessions).toHaveLength(1); // the password session of the setup above, not a new one
+    expect(await logins()).toBe(before);
+
+    jar.clear();
+    for (const [name, value] of flow.jar) jar.set(name, value);
+    expect((await call('/api/auth/two-factor/verify-totp', { code: '000000' })).status).toBe(401);
+    const verified = await call('/api/auth/two-factor/verify-totp', { code: totpFromUri(uri) });
+    expect(verified.status).toBe(200);
+    expect(await me(server, jar)).toEqual({ status: 200, userId: user.id });
+    expect(await logins()).toBe(before + 1);
   });
 
   it('works against GitHub Enterprise Server (base URL, API under /api/v3)', async () => {

@@ -20,6 +20,9 @@ import { identityContextOf, signInHandler, type SignInDeps } from '../identity/s
 import type { ApiEnv } from './env.js';
 import { SIGN_UP_PATH, signUpHandler } from './sign-up.js';
 
+const isProviderCallback = (path: string) =>
+  path.startsWith(`${AUTH_BASE_PATH}/callback/`) || path.startsWith(`${AUTH_BASE_PATH}/oauth2/callback/`);
+
 export function authRoutes(
   deps: SignInDeps & { identity: Identity; passwordReset: PasswordResetDeps; emailVerification: EmailVerificationDeps },
 ): Hono<ApiEnv> {
@@ -46,6 +49,9 @@ export function authRoutes(
     const context = {
       ...identityContextOf(c),
       ...(c.req.path === `${AUTH_BASE_PATH}/sign-out` ? { sessionDeleteAction: 'auth.logout' as const } : {}),
+      // A provider callback is a first factor, like a password: for an account with two-factor on, the
+      // session it creates is replaced by a code challenge (oauth-second-factor.ts) and is no sign-in yet.
+      ...(isProviderCallback(c.req.path) ? { firstFactor: true } : {}),
     };
     return runWithIdentityContext(context, () => deps.identity.forRequest(c).handler(c.req.raw));
   });

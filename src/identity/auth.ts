@@ -21,6 +21,7 @@ import { oauthAuthOptions } from './oauth-options.js';
 import { passkeyPlugin } from './passkey-plugin.js';
 import { recoveryCodePlugin } from './recovery-code-plugin.js';
 import { recoveryCodeHasher } from './recovery-codes.js';
+import { oauthSecondFactorPlugin } from './oauth-second-factor.js';
 import { twoFactorPlugin } from './two-factor-plugin.js';
 import { trackPasskeys } from './passkey-storage-adapter.js';
 import { passwordPolicyHook } from './password-policy-hook.js';
@@ -163,6 +164,7 @@ function createAuth(options: IdentityOptions, secure: boolean, notices: Security
     plugins: [
       passkeyPlugin(config.webauthn),
       twoFactorPlugin(),
+      oauthSecondFactorPlugin(dashboardOrigin(config.publicUrl)),
       recoveryCodePlugin({ db: options.db, hash: recoveryCodeHasher(options.authSecret) }),
       ...oauth.plugins,
     ],

@@ -13,8 +13,10 @@ import { SIGN_IN_ERRORS } from '../../src/api/oauth-routes.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { startFakeOidc, type FakeOidc } from '../fakes/oidc.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { createPasswordUser } from '../support/sessions.js';
+import { createPasswordUser, sessionClient, signIn } from '../support/sessions.js';
+import { totpFromUri } from '../support/totp.js';
 import { launchBrowser, watchConsole, freePort } from './support/browser.js';
+import { makeInstanceAdmin } from './support/dashboard.js';
 
 const SESSION_COOKIE = 'portcullis.session_token';
 const OIDC_NAME = 'Keycloak';
@@ -48,6 +50,8 @@ beforeAll(async () => {
   oidc.redirectUris.push(`${origin}/api/auth/callback/oidc`);
   server = await startTestServer({
     services: ['api'],
+    // Its own database: a test below makes an instance admin (the dashboard sends a new instance to /setup).
+    isolatedDatabase: true,
     env: {
       API_PORT: String(port),
       PUBLIC_URL: origin,
@@ -254,5 +258,34 @@ describe('sign-in providers in Chromium', () => {
     expect(authorize.searchParams.get('scope')?.split(' ')).toContain('openid');
     expect(authorize.searchParams.get('state')).toBeTruthy();
     expect(oidc.requests.some((r) => r.path.endsWith('/token') && r.method === 'POST')).toBe(true);
+  });
+
+  it("asks for the account's TOTP code on the dashboard after the provider, and signs in only with it", async () => {
+    const user = await createPasswordUser(server);
+    await makeInstanceAdmin(server, user.id);
+    // Two-factor turned on through the api (password session, enable, first code).
+    const password = await signIn({ apiUrl: origin }, user.email, user.password, { origin });
+    const call = sessionClient({ apiUrl: origin }, password.cookie!, origin);
+    const enabled = await call<{ totpURI: string }>('POST', '/api/auth/two-factor/enable', { password: user.password });
+    expect(enabled.status).toBe(200);
+    expect((await call('POST', '/api/auth/two-factor/verify-totp', { code: totpFromUri(enabled.body.totpURI) })).status).toBe(200);
+    github.addUser({ login: 'octo-totp', id: 5153, emails: [{ email: user.email, primary: true, verified: true }], orgs: ['acme'] });
+    github.authorize('octo-totp');
+    const { page, context } = await openPage();
+    await openSignInPage(page);
+
+    await providerButton(page, 'GitHub').click();
+    await page.waitForURL(`${origin}/login?second-factor=1`);
+    await page.getByRole('heading', { name: 'Two-factor authentication' }).waitFor();
+    expect(await sessionCookie(context)).toBeUndefined();
+    expect((await meFromPage(page)).status).toBe(401);
+
+    await page.getByLabel('6-digit code from your authenticator app').fill(totpFromUri(enabled.body.totpURI));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL(`${origin}/`);
+    expect(await sessionCookie(context)).toBeDefined();
+    const me = await meFromPage(page);
+    expect(me.status).toBe(200);
+    expect(me.body.user).toMatchObject({ id: user.id, email: user.email });
   });
 });

@@ -43,7 +43,10 @@ export function SignInPage() {
   const providers = useSignInProviders();
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
-  const [step, setStep] = useState<'credentials' | 'two-factor' | 'forgot-password' | 'recovery-code'>('credentials');
+  // A provider sign-in of an account with two-factor on comes back here for the code (oauth-second-factor.ts on the api).
+  const [step, setStep] = useState<'credentials' | 'two-factor' | 'forgot-password' | 'recovery-code'>(() =>
+    new URLSearchParams(location.search).get('second-factor') === '1' ? 'two-factor' : 'credentials',
+  );
   const notice = arrivalNotice(location.state);
 
   if (me.isSuccess) return <Navigate to={destination(location.state)} replace />;

@@ -1,6 +1,7 @@
 /**
- * The second step of a password sign-in for an account with two-factor on: the password left a
- * short-lived challenge cookie; a TOTP code or a backup code turns it into a session.
+ * The second step of a sign-in for an account with two-factor on: the password, or the provider's
+ * callback (which lands on `/login?second-factor=1`), left a short-lived challenge cookie; a TOTP
+ * code or a backup code turns it into a session.
  */
 import { useState, type FormEvent } from 'react';
 import { ApiError, request } from '../api/client.ts';
@@ -13,9 +14,9 @@ type Method = 'totp' | 'backup_code';
 function twoFactorMessage(error: unknown, method: Method): unknown {
   if (!(error instanceof ApiError)) return error;
   if (error.status === 429 || error.code === 'TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE' || error.code === 'ACCOUNT_TEMPORARILY_LOCKED')
-    return new Error('Too many wrong codes. Wait a few minutes, then sign in with your password again.');
+    return new Error('Too many wrong codes. Wait a few minutes, then sign in again.');
   if (error.code === 'INVALID_TWO_FACTOR_COOKIE' || error.code === 'UNAUTHORIZED')
-    return new Error('This sign-in took too long. Cancel and sign in with your password again.');
+    return new Error('This sign-in took too long. Cancel and sign in again.');
   if (error.status === 401 || error.status === 400)
     return new Error(
       method === 'totp'
