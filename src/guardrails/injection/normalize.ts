@@ -703,149 +703,99 @@ function rot13(s: string): string {
 
 type RawDecoded = { start: number; end: number; text: string; encoding: DecodedSegment['encoding'] };
 
-/** Per ASCII code, for the scan in findEncoded. */
-const E_WORD = 1;
-const E_B64 = 2;
-const E_HEX = 4;
-const E_BIT = 8;
-/** `\s` (a separator in a binary run). */
-const E_SPACE = 16;
-/** [.\-/| ]: MORSE_RUN matches only inside a run of these. */
-const E_MORSE_RUN = 32;
-const E_DOT_DASH = 64;
+/** Per UTF-16 code unit, the character classes whose long runs findEncoded looks for. */
+const R_B64 = 1;
+/** A hex digit or a space: a SPACED_HEX_RUN match is a run of these. */
+const R_HEX_SPACE = 2;
+/** '0', '1' or `\s`: a BINARY_RUN match is a run of these. */
+const R_BIT_SPACE = 4;
+/** [.\-/| ]: a MORSE_RUN match is a run of these. */
+const R_MORSE = 8;
 /** `\s` above ASCII: Unicode Zs, LS, PS and the BOM. */
-const NON_ASCII_SPACES: ReadonlySet<number> = new Set([
+const NON_ASCII_SPACES: readonly number[] = [
   0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f,
   0x3000, 0xfeff,
-]);
+];
 /** By UTF-16 code unit (a table for all of them: no range check in the loop). */
-const ENC_CLASS = (() => {
+const RUN_CLASS = (() => {
   const t = new Uint8Array(0x10000);
-  for (const c of NON_ASCII_SPACES) t[c] = E_SPACE;
+  for (const c of NON_ASCII_SPACES) t[c] = R_BIT_SPACE;
   for (let c = 0; c < 128; c++) {
     const ch = String.fromCharCode(c);
     let k = 0;
-    if (/\w/.test(ch)) k |= E_WORD;
-    if (B64_CLASS[c] !== 0) k |= E_B64;
-    if (/[0-9a-fA-F]/.test(ch)) k |= E_HEX;
-    if (ch === '0' || ch === '1') k |= E_BIT;
-    if (/\s/.test(ch)) k |= E_SPACE;
-    if (/[.\-/| ]/.test(ch)) k |= E_MORSE_RUN;
-    if (ch === '.' || ch === '-') k |= E_DOT_DASH;
+    if (B64_CLASS[c] !== 0) k |= R_B64;
+    if (/[0-9a-fA-F ]/.test(ch)) k |= R_HEX_SPACE;
+    if (/[01\s]/.test(ch)) k |= R_BIT_SPACE;
+    if (/[.\-/| ]/.test(ch)) k |= R_MORSE;
     t[c] = k;
   }
   return t;
 })();
-function allHave(u: Uint16Array, from: number, to: number, bit: number): boolean {
-  for (let k = from; k < to; k++) if ((ENC_CLASS[u[k]!]! & bit) === 0) return false;
-  return true;
-}
-/** ROT13_GATE's words, each packed as its lower-case codes (a word of 3 or 4 `\w` characters). */
-const ROT13_MARKERS: ReadonlySet<number> = new Set(
-  ['gur', 'naq', 'lbh', 'lbhe', 'jung', 'gung', 'guvf'].map((w) =>
-    packWord(
-      Uint16Array.from(w, (ch) => ch.charCodeAt(0)),
-      0,
-      w.length,
-    ),
-  ),
-);
-function packWord(u: Uint16Array, at: number, len: number): number {
-  // `\w` characters | 0x20 stay distinct (digits and '_' never become letters); under 2^28 for 4
-  let h = 0;
-  for (let k = 0; k < len; k++) h = h * 128 + (u[at + k]! | 0x20);
-  return h;
-}
+/** Shortest runs that can hold a match: 8 hex pairs and 7 spaces; 6 bytes of 8 bits and 5 separators. */
+const MIN_SPACED_HEX = 8 * 2 + 7;
+const MIN_BINARY = 6 * 8 + 5;
+/** Six letters and five separators. */
+const MIN_MORSE = 6 + 5;
+/** Shortest base64-alphabet run that is decoded (see encodedRun). */
+const MIN_B64 = 14;
 
 /**
- * The encoded runs of the main text. One pass over its code units (`u`, see inputCodes), word
- * by word (`\w` runs), finds the base64/hex runs and, for the other encodings, whether their
- * pattern can match at all; the regexes run only then, so the result is the same as running
- * them always. Every token of a SPACED_HEX_RUN match is a whole word of 2 hex digits and the
- * next one follows after one space: the gate wants 8 such words in a row with only spaces
- * between them. BINARY_RUN: 6 words of 8 bits in a row, only whitespace between. MORSE_RUN: 6
- * dots or dashes in a run of [.\-/| ] (and ".-" or "-." somewhere). rot13: one of the words
- * of ROT13_GATE (`\b`-delimited, any case).
+ * The start of the first run of at least `min` characters of class `bit` at or after `from`, or
+ * -1. Skips like Boyer-Moore: a window whose last character is outside the class cannot hold
+ * such a run, so ordinary prose (short words) is passed over without reading most characters.
+ * `from` must be 0 or follow a character outside the class: the run found then starts there.
+ */
+function runAtLeast(u: Uint16Array, n: number, from: number, bit: number, min: number): number {
+  let p = from;
+  while (p + min <= n) {
+    let q = p + min - 1;
+    while (q >= p && (RUN_CLASS[u[q]!]! & bit) !== 0) q--;
+    if (q < p) return p;
+    p = q + 1;
+  }
+  return -1;
+}
+
+/** The rot13 forms of the most frequent words (see ROT13_WORDS), as whole words in any case: the text may be rot13. */
+const ROT13_MARKER = /\b(?:gur|naq|lbhe?|jung|gung|guvf)\b/i;
+
+/**
+ * The encoded runs of the main text (`u` is its code units, see inputCodes). The patterns run
+ * only where they can match: base64/hex runs are found by a skipping scan (a regex like
+ * /[A-Za-z0-9+/]{16,}/ retries at every position inside every word: ~50x slower), the spaced hex
+ * and binary patterns only when a long enough run of their characters exists, Morse only when
+ * there is also ".-" or "-." in the text (dots alone, like an ellipsis, are not Morse), rot13
+ * only when a rot13 form of a frequent word is there at all.
  */
 function findEncoded(text: string, u: Uint16Array): RawDecoded[] {
   const found: RawDecoded[] = [];
   const n = text.length;
-  // base64 and unspaced hex: runs of base64-alphabet characters (words joined by + / -), a
-  // regex like /[A-Za-z0-9+/]{16,}/ retries at every position inside every word: ~50x slower
-  let runStart = -1;
-  let hexWords = 0;
-  let bitWords = 0;
-  let dots = 0;
-  let lastDotDash = 0;
-  let spacedHex = false;
-  let binary = false;
-  let morse = false;
-  let dotDash = false;
-  let rot13Word = false;
-  let i = 0;
-  while (i < n) {
-    const c = u[i]!;
-    const k = ENC_CLASS[c]!;
-    if ((k & E_WORD) !== 0) {
-      const start = i;
-      if (runStart < 0) runStart = i;
-      while (++i < n && (ENC_CLASS[u[i]!]! & E_WORD) !== 0);
-      const len = i - start;
-      if (len === 2 && allHave(u, start, i, E_HEX)) {
-        if (++hexWords >= 8) spacedHex = true;
-      } else hexWords = 0;
-      if (len === 8 && allHave(u, start, i, E_BIT)) {
-        if (++bitWords >= 6) binary = true;
-      } else bitWords = 0;
-      if ((len === 3 || len === 4) && !rot13Word) {
-        // each starts with g, n, l or j
-        const first = u[start]! | 0x20;
-        if (first === 103 || first === 110 || first === 108 || first === 106) rot13Word = ROT13_MARKERS.has(packWord(u, start, len));
-      }
-      dots = 0;
-      lastDotDash = 0;
-      continue;
-    }
-    if ((k & E_B64) === 0 && runStart >= 0) {
-      // a word: most runs are far shorter than an encoded payload
-      if (i - runStart >= 14) encodedRun(text, u, runStart, i, found);
-      runStart = -1;
-    } else if ((k & E_B64) !== 0 && runStart < 0) runStart = i;
-    if (c !== 32) hexWords = 0;
-    if ((k & E_SPACE) === 0) bitWords = 0;
-    if ((k & E_MORSE_RUN) === 0) {
-      dots = 0;
-      lastDotDash = 0;
-    } else if ((k & E_DOT_DASH) !== 0) {
-      if (++dots >= 6) morse = true;
-      if (lastDotDash !== 0 && lastDotDash !== c) dotDash = true;
-      lastDotDash = c;
-    } else lastDotDash = 0;
-    i++;
+  for (let p = runAtLeast(u, n, 0, R_B64, MIN_B64); p >= 0;) {
+    let end = p + MIN_B64;
+    while (end < n && (RUN_CLASS[u[end]!]! & R_B64) !== 0) end++;
+    encodedRun(text, u, p, end, found);
+    p = runAtLeast(u, n, end + 1, R_B64, MIN_B64);
   }
-  if (runStart >= 0 && n - runStart >= 14) encodedRun(text, u, runStart, n, found);
-  if (spacedHex) {
+  if (runAtLeast(u, n, 0, R_HEX_SPACE, MIN_SPACED_HEX) >= 0) {
     for (const m of text.matchAll(SPACED_HEX_RUN)) {
       const decoded = Buffer.from(m[0].replace(/\s/g, ''), 'hex').toString('latin1');
       if (readable(decoded)) found.push({ start: m.index, end: m.index + m[0].length, text: decoded, encoding: 'hex' });
     }
   }
-  if (binary) {
+  if (runAtLeast(u, n, 0, R_BIT_SPACE, MIN_BINARY) >= 0) {
     for (const m of text.matchAll(BINARY_RUN)) {
       let decoded = '';
       for (const byte of m[0].split(/\s/)) decoded += String.fromCharCode(parseInt(byte, 2));
       if (readable(decoded)) found.push({ start: m.index, end: m.index + m[0].length, text: decoded, encoding: 'binary' });
     }
   }
-  // Morse only when ".-" or "-." is in the text at all
-  if (morse && dotDash) {
+  if ((text.includes('.-') || text.includes('-.')) && runAtLeast(u, n, 0, R_MORSE, MIN_MORSE) >= 0) {
     for (const m of text.matchAll(MORSE_RUN)) {
       const decoded = decodeMorse(m[0]);
       if (readable(decoded)) found.push({ start: m.index, end: m.index + m[0].length, text: decoded, encoding: 'morse' });
     }
   }
-  // rot13 only when a rot13 form of a frequent word is there at all
-  if (!rot13Word) return found;
+  if (!ROT13_MARKER.test(text)) return found;
   for (const m of text.matchAll(LETTER_RUN)) {
     let en = 0;
     let r13 = 0;
