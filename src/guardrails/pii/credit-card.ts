@@ -14,6 +14,10 @@ import { pii } from './finding.js';
 // CVV), which detectCreditCards trims.
 const CANDIDATE = /(?<![\w+.-])\d(?:[ -]?\d){11,18}(?!\d|\.\d)/g;
 
+// The start of an IBAN written in blocks of four ("GB33 BUKB 3627 9797 3192 56"): its digit
+// blocks can pass for a grouped card number.
+const IBAN_HEAD_BEFORE = /\b[A-Z]{2}\d{2}(?: [A-Z0-9]{4})* $/;
+
 type Issuer = { name: string; lengths: readonly number[]; ranges: readonly (readonly [string, string])[] };
 
 // IIN ranges: [lo, hi] inclusive, compared against the number's first lo.length digits (same width,
@@ -153,7 +157,8 @@ export function luhnValid(digits: string): boolean {
 
 /**
  * Grouped numbers must look like a card written by a person: one kind of separator, groups of
- * 3–6 digits (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3). Rules out things like "4111 1 1111 1111 111".
+ * 3–6 digits (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3) or fours with a shorter tail (4-4-4-1). Rules out
+ * things like "4111 1 1111 1111 111".
  */
 function plausibleGrouping(raw: string): boolean {
   const hasSpace = raw.includes(' ');
@@ -161,13 +166,18 @@ function plausibleGrouping(raw: string): boolean {
   if (!hasSpace && !hasDash) return true;
   if (hasSpace && hasDash) return false;
   const groups = raw.split(hasSpace ? ' ' : '-');
-  return groups.every((g) => g.length >= 3 && g.length <= 6);
+  if (groups.every((g) => g.length >= 3 && g.length <= 6)) return true;
+  // Chunked in fours whatever the length, leaving a short tail: "4409 3123 4597 7" (13-digit
+  // Visa), "3051 3992 1356 38" (14-digit Diners).
+  const last = groups[groups.length - 1] ?? '';
+  return groups.slice(0, -1).every((g) => g.length === 4) && last.length >= 1 && last.length <= 3;
 }
 
 export function detectCreditCards(text: string): Finding[] {
   const findings: Finding[] = [];
   CANDIDATE.lastIndex = 0;
   for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
+    if (IBAN_HEAD_BEFORE.test(text.slice(Math.max(0, m.index - 32), m.index))) continue;
     const card = checkCandidate(m[0]);
     if (card) findings.push(pii('CREDIT_CARD', m.index, m.index + card.length, card.confidence));
   }
