@@ -2,6 +2,7 @@
  * Placeholders, examples and template references that look like credentials but are not: the
  * detector must stay quiet on documentation, .env templates and CI files, or nobody will keep it on.
  */
+import { decodeBase64Text } from './checksums.js';
 import type { PlaceholderPolicy } from './rule.js';
 
 /** Documented example credentials (from the providers' own docs), compared after trimming. */
@@ -16,7 +17,7 @@ const MASK = /[xX]{4,}|\*{3,}|#{4,}|\.{3}|•{3,}|…|0{8,}|_{6,}/;
 
 /** Words that only occur in placeholders, for every rule (case-insensitive). */
 const PLACEHOLDER_WORDS =
-  /example|placeholder|your[-_ ]?(?:own|api|secret|token|key|pass|access|client|app)|redacted|replace[-_ ]?me|insert[-_ ]|put[-_]your|_here\b|here$|\bhere_|changeme|change[-_]me/i;
+  /example|placeholder|your[-_ ]?(?:own|api|secret|token|key|pass|access|client|app)|redacted|replace[-_ ]?(?:me|with)|insert[-_ ]|put[-_]your|_here\b|here$|\bhere_|changeme|change[-_]me/i;
 
 /** Extra words for generic assignments only: fixtures in tests and docs ("fakesecret", "dummy"). */
 const GENERIC_PLACEHOLDER_WORDS =
@@ -68,6 +69,16 @@ function sequentialCoverage(value: string): number {
   return covered / core.length;
 }
 
+/**
+ * Base64 of readable text that is itself a placeholder ("dummy value", "example secret"): docs
+ * and tests encode fixtures the way real config would. Random key material never decodes to text.
+ */
+function encodedPlaceholder(value: string): boolean {
+  if (value.length < 12) return false;
+  const decoded = decodeBase64Text(value);
+  return decoded !== undefined && isPlaceholder(decoded, 'strict');
+}
+
 /** True when `value` is a placeholder/example/reference under the given policy. */
 export function isPlaceholder(value: string, policy: PlaceholderPolicy = 'format'): boolean {
   if (policy === 'none') return false;
@@ -79,6 +90,7 @@ export function isPlaceholder(value: string, policy: PlaceholderPolicy = 'format
   if (policy === 'strict') {
     if (GENERIC_PLACEHOLDER_WORDS.test(v)) return true;
     if (sequentialCoverage(v) >= 0.6) return true;
+    if (encodedPlaceholder(v)) return true;
   }
   return false;
 }

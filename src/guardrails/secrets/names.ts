@@ -188,7 +188,19 @@ const DENY_LAST = new Set([
   'constraints',
 ]);
 
-const PASSWORD_WORDS = ['password', 'passwd', 'passphrase', 'passcode', 'pwd', 'pass', 'pword', 'contrasena', 'passwort', 'motdepasse'];
+const PASSWORD_WORDS = [
+  'password',
+  'passwd',
+  'passphrase',
+  'passcode',
+  'pwd',
+  'pw',
+  'pass',
+  'pword',
+  'contrasena',
+  'passwort',
+  'motdepasse',
+];
 const KEY_WORDS = [
   'secret',
   'token',
@@ -260,6 +272,8 @@ const KEY_QUALIFIERS = new Set([
   'pgp',
   'openai',
   'anthropic',
+  'db',
+  'database',
 ]);
 
 function words(name: string): string[] {

@@ -1,7 +1,23 @@
 /** Cloud and infrastructure providers: AWS, Azure, Google Cloud, Cloudflare, HashiCorp, PaaS hosts. */
 import { decodeBase64Text } from '../checksums.js';
 import type { SecretRule } from '../rule.js';
-import { END, START, UUID, keyed, prefixed } from './helpers.js';
+import { END, START, UUID, ci, keyed, mixedCase, prefixed } from './helpers.js';
+
+/** The text from `lines` lines above the span to `lines` lines below it. */
+function lineWindow(text: string, start: number, end: number, lines: number): string {
+  let from = text.lastIndexOf('\n', start - 1);
+  for (let i = 0; i < lines && from > 0; i++) from = text.lastIndexOf('\n', from - 1);
+  let to = text.indexOf('\n', end);
+  for (let i = 0; i < lines && to !== -1; i++) to = text.indexOf('\n', to + 1);
+  return text.slice(from + 1, to === -1 ? text.length : to);
+}
+
+/** "azure" within two lines of the key, and the key is not a lockfile hash or an SSH public key. */
+function azureKeyContext(text: string, start: number, end: number): boolean {
+  const before = text.slice(text.lastIndexOf('\n', start - 1) + 1, start);
+  if (/sha(?:256|384|512)-|integrity|[Pp]ublic[Kk]ey|ssh-(?:rsa|ed25519|dss)/.test(before)) return false;
+  return /[Aa][Zz][Uu][Rr][Ee]/.test(lineWindow(text, start, end, 2));
+}
 
 export const CLOUD_RULES: readonly SecretRule[] = [
   {
@@ -42,6 +58,54 @@ export const CLOUD_RULES: readonly SecretRule[] = [
     priority: 2,
   },
   {
+    // Account ids are not secret on their own, but secretlint and many policies treat them as sensitive.
+    id: 'aws-account-id',
+    keywords: ['aws'],
+    pattern: keyed(['aws'], '[0-9]{12}|[0-9]{4}-[0-9]{4}-[0-9]{4}', '(?![A-Za-z0-9_-])'),
+    confidence: 0.6,
+    placeholders: 'strict',
+    // Only under a name that says "account" (`AWS_ACCOUNT_ID`, `awsAccount`), not any 12-digit AWS value.
+    check: ({ match }) => /[Aa][Cc][Cc][Oo][Uu][Nn][Tt]/.test(match[0]),
+    priority: 1,
+  },
+  {
+    // IBM Cloudant: a 64-hex password or a 24-letter API key under a cloudant / cl_ / clou_ name.
+    id: 'ibm-cloudant-credential',
+    keywords: ['cloudant', 'clou_', 'clou-', 'cl_', 'cl-'],
+    pattern: keyed(['cloudant', 'clou', 'cl'], '[0-9a-f]{64}|[a-z]{24}'),
+    confidence: 0.8,
+    minEntropy: 3,
+    priority: 1,
+  },
+  {
+    // IBM SoftLayer API keys: 64 lower-case alphanumerics under a softlayer / sl_ name or in an API URL.
+    id: 'ibm-softlayer-api-key',
+    keywords: ['softlayer', 'sl_', 'sl-', 'slapi'],
+    pattern: keyed(['softlayer', 'sl'], '[a-z0-9]{64}'),
+    confidence: 0.8,
+    minEntropy: 3,
+    priority: 1,
+  },
+  {
+    id: 'ibm-softlayer-api-key',
+    keywords: ['softlayer.com/'],
+    pattern: /softlayer\.com\/(?:soap|rest)\/v3(?:\.1)?\/(?<secret>[a-z0-9]{64})(?![A-Za-z0-9])/g,
+    confidence: 0.85,
+    minEntropy: 3,
+    priority: 1,
+  },
+  {
+    // IBM Cloud IAM API keys: 44 URL-safe base64 characters under an ibm / iam / cloud name.
+    id: 'ibm-cloud-iam-key',
+    keywords: ['ibm', 'iam', 'cloud'],
+    pattern: keyed(['ibm', 'iam', 'cloud'], '[A-Za-z0-9_-]{44}'),
+    confidence: 0.8,
+    minEntropy: 4,
+    placeholders: 'strict',
+    check: ({ secret }) => mixedCase(secret, 4) && /[0-9]/.test(secret),
+    priority: 1,
+  },
+  {
     // Entra ID (Azure AD) client secrets: 3 characters, a digit, "Q~", then 31-34 characters.
     id: 'azure-ad-client-secret',
     keywords: ['q~'],
@@ -57,10 +121,49 @@ export const CLOUD_RULES: readonly SecretRule[] = [
     // Storage account keys in connection strings: AccountKey=<88 base64>.
     id: 'azure-storage-account-key',
     keywords: ['accountkey'],
-    pattern: /[Aa]ccount[Kk]ey\s{0,2}=\s{0,2}(?<secret>[A-Za-z0-9+/]{86}==)/g,
+    pattern: /[Aa]ccount[Kk]ey\s{0,2}=\s{0,2}["']?(?<secret>[A-Za-z0-9+/]{86}==)/g,
     confidence: 0.95,
     minEntropy: 4,
     priority: 2,
+  },
+  {
+    // The bare 88-character key with "azure" on its line or the two lines around it (SQL
+    // credentials, portal notes). Lockfile integrity hashes and SSH public keys look the same.
+    id: 'azure-storage-account-key',
+    keywords: ['azure'],
+    anchor: 'window',
+    pattern: /(?<![A-Za-z0-9+/=-])(?<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])/g,
+    before: 400,
+    after: 400,
+    confidence: 0.75,
+    minEntropy: 4.5,
+    check: ({ text, start, end }) => azureKeyContext(text, start, end),
+    priority: 1,
+  },
+  {
+    // IBM Cloud Object Storage HMAC secrets: 48 hex under a secret access key name.
+    id: 'ibm-cos-hmac-secret',
+    keywords: ['secret_access_key', 'secret-access-key', 'secretaccesskey', 'secret_key', 'secret-key', 'secretkey'],
+    pattern: new RegExp(
+      `${ci('secret')}[_-]?(?:${ci('access')}[_-]?)?${ci('key')}["'\\]]{0,2}[ \\t]{0,4}(?:=>|:=|[:=])[ \\t]{0,4}["']?(?<secret>[a-f0-9]{48})(?![A-Za-z0-9])`,
+      'g',
+    ),
+    confidence: 0.8,
+    minEntropy: 3,
+    priority: 1,
+  },
+  {
+    // Tenant and client ids of an Azure service principal: identifiers, not secrets, but with the
+    // client secret next to them they are a working login, and secretlint reports them.
+    id: 'azure-identity',
+    keywords: ['azure', 'arm_'],
+    pattern: new RegExp(
+      `(?<![A-Za-z0-9])(?:${ci('azure')}|${ci('arm')})[_-]?(?:${ci('ad')}[_-]?)?(?:${ci('tenant')}|${ci('client')})[_-]?${ci('id')}["']?[ \\t]{0,4}(?:=>|:=|[:=])[ \\t]{0,4}["']?(?<secret>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?![A-Za-z0-9-])`,
+      'g',
+    ),
+    confidence: 0.5,
+    placeholders: 'strict',
+    priority: 1,
   },
   {
     // A service-account key file; its private_key is caught by the PEM rule, this marks the file itself.

@@ -1,9 +1,15 @@
 /** Messaging and email: Slack, Discord, Telegram, Twilio, SendGrid, Mailgun, Mailchimp, MessageBird. */
+import { decodeBase64Text } from '../checksums.js';
 import type { SecretRule } from '../rule.js';
 import { START, UUID, keyed, prefixed } from './helpers.js';
 
 /** Slack's numeric team/user ids are 6-13 digits; shorter runs are hand-written placeholders. */
 const SLACK_ID = '[0-9]{6,14}';
+
+/** The first part of a Discord bot token is the base64 of the bot's numeric (snowflake) id. */
+function discordIdOk(token: string): boolean {
+  return /^[0-9]{17,20}$/.test(decodeBase64Text(token.slice(0, token.indexOf('.'))) ?? '');
+}
 
 export const COMMS_RULES: readonly SecretRule[] = [
   {
@@ -71,6 +77,45 @@ export const COMMS_RULES: readonly SecretRule[] = [
     after: 200,
     confidence: 0.85,
     minEntropy: 3.5,
+    priority: 2,
+  },
+  {
+    // The same token assigned to any `…token` name (`BOT_TOKEN=`, `discordToken: "…"`): without the
+    // word "discord" nearby, the first part must decode to a numeric bot id.
+    id: 'discord-bot-token',
+    keywords: ['token'],
+    pattern:
+      /[Tt][Oo][Kk][Ee][Nn]["'\]]{0,2}[ \t]{0,4}(?:=>|:=|[:=(,])[ \t]{0,4}["'`]?(?<secret>[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_-])/g,
+    confidence: 0.85,
+    minEntropy: 3.5,
+    check: ({ secret }) => discordIdOk(secret),
+    priority: 2,
+  },
+  {
+    // A bare bot token whose id starts with 1 (every 19-digit id, i.e. bots made since 2022): it
+    // encodes to "MT" + one of ten characters, rare in prose. Older ids start "Mj", "Mz", "ND", "NT",
+    // "OT"…, which English is full of; those need the name above.
+    id: 'discord-bot-token',
+    keywords: [...'aeimquycgk'].map((c) => `mt${c}`),
+    pattern: /(?<![A-Za-z0-9_-])(?<secret>MT[A-Za-z0-9_-]{22,26}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_-])/g,
+    confidence: 0.85,
+    minEntropy: 3.5,
+    check: ({ secret }) => discordIdOk(secret),
+    priority: 2,
+  },
+  {
+    // Twilio account SIDs (AC…) and API key SIDs (SK…) under a `…sid` name (`account_sid`, `API_KEY_SID`):
+    // 32 lower-case hex after the prefix. Bare ones are left out: "ac"/"sk" keywords would stop the
+    // prefilter at "asked", "task" and "access" in every prompt.
+    id: 'twilio-api-key',
+    keywords: ['sid'],
+    anchor: 'window',
+    before: 0,
+    after: 48,
+    pattern: /(?<![A-Za-z0-9_-])(?<secret>(?:AC|SK)[a-f0-9]{32})(?![A-Za-z0-9_-])/g,
+    confidence: 0.8,
+    minEntropy: 3,
+    check: ({ secret }) => /[a-f]/.test(secret.slice(2)) && /[0-9]/.test(secret.slice(2)),
     priority: 2,
   },
   {

@@ -1,5 +1,5 @@
 /** Key material and signed tokens: PEM private keys, age keys, JWTs. */
-import { bech32ChecksumOk } from '../checksums.js';
+import { bech32ChecksumOk, decodeBase64Text } from '../checksums.js';
 import type { RuleMatch, SecretRule } from '../rule.js';
 
 /** Longest PEM block we look for (an RSA-8192 key is about 6.5 KB). */
@@ -66,6 +66,29 @@ export const CRYPTO_RULES: readonly SecretRule[] = [
     pattern: /(?<![A-Za-z0-9])(?<secret>AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})(?![A-Za-z0-9])/g,
     confidence: 0.8,
     check: ({ secret }) => (bech32ChecksumOk(secret) ? 0.99 : 0.8),
+    priority: 2,
+  },
+  {
+    // The same with a pretty-printed or empty payload ("{\n", "{\r", "{\t", "{ ", "{}" encode to
+    // "ew[o-r]", "ew[0-3]", "ew[k-n]", "eyA", "e30"): rarer shapes, so the payload must decode to text starting "{".
+    id: 'jwt',
+    keywords: ['eyj'],
+    pattern:
+      /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{10,4000}\.(?<payload>ew[0-3k-r][A-Za-z0-9_-]{4,12000}|eyA[A-Za-z0-9_-]{4,12000}|e30)\.(?:[A-Za-z0-9_-]{43,2000})?)(?![A-Za-z0-9_-])/g,
+    confidence: 0.85,
+    minEntropy: 3.5,
+    check: ({ match }) => (decodeBase64Text(match.groups?.payload ?? '') ?? '').startsWith('{'),
+    priority: 2,
+  },
+  {
+    // header.payload with no signature and no trailing dot (a token cut at the signature, or
+    // copied from a decoder): only when the header decodes to a JOSE header.
+    id: 'jwt',
+    keywords: ['eyj'],
+    pattern: /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{10,4000}\.eyJ[A-Za-z0-9_-]{10,12000})(?![A-Za-z0-9_.-])/g,
+    confidence: 0.8,
+    minEntropy: 3.5,
+    check: ({ secret }) => /"(?:alg|typ)"\s*:/.test(decodeBase64Text(secret.slice(0, secret.indexOf('.'))) ?? ''),
     priority: 2,
   },
   {

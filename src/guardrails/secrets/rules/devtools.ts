@@ -75,8 +75,9 @@ export const DEVTOOLS_RULES: readonly SecretRule[] = [
   },
   {
     id: 'pypi-upload-token',
-    keywords: ['pypi-ageichlwas5vcmc'],
-    pattern: prefixed('pypi-AgEIcHlwaS5vcmc', '[A-Za-z0-9_-]{50,1000}'),
+    // Macaroons whose location is pypi.org or test.pypi.org (base64 "AgEIcHlwaS5vcmc", "AgENdGVzdC5weXBpLm9yZw").
+    keywords: ['pypi-ageichlwas5vcmc', 'pypi-agendgvzdc5wexbplm9yzw'],
+    pattern: prefixed('pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)', '[A-Za-z0-9_-]{50,1000}'),
     confidence: 0.99,
     priority: 2,
   },

@@ -15,11 +15,13 @@ const ASSIGNMENT = new RegExp(
   [
     '(?<![A-Za-z0-9_$@])',
     '(?<name>[A-Za-z_$@][A-Za-z0-9_.$@-]{0,80})',
-    '["\'`]?\\]?',
+    // `apikey[] =` (PHP arrays), `dict["secret"] =`.
+    '(?:\\[\\])?["\'`]?\\]?',
     // Go `var name string =`, Kotlin/TS `name: String =`.
     '(?:[ \\t]{1,4}(?<name2>[A-Za-z_][\\w.*\\[\\]]{0,30})|[ \\t]{0,4}:[ \\t]{0,4}[A-Za-z_][\\w.<>?\\[\\]]{0,30})?',
     '[ \\t]{0,8}',
-    '(?:::?:?=|:=|\\?=|\\.=|\\+=|=>|<-|=(?![=~>])|:(?![:/\\\\]))',
+    // No operator at all only before a quoted literal closed by `;` (`private_key "…";`, C-like config).
+    '(?:::?:?=|:=|\\?=|\\.=|\\+=|=>|<-|=(?![=~>])|:(?![:/\\\\])|(?=["\'][^"\'\\r\\n]{1,300}["\'];))',
     '[ \\t]{0,8}@?',
     '(?:"(?<dq>[^"\\r\\n]{0,300})"|\'(?<sq>[^\'\\r\\n]{0,300})\'|`(?<bq>[^`\\r\\n]{0,300})`|(?<bare>[^\\s"\'`,;\\\\]{1,300}))',
   ].join(''),
@@ -119,6 +121,9 @@ function schemeStart(text: string, at: number): number {
   return i < at ? i : -1;
 }
 
+/** Two or more lower-case words joined by hyphens. */
+const KEBAB_SLUG = /^[a-z]+(?:-[a-z]+)+$/;
+
 /** Judges one name/value pair; returns the hit for the value or nothing. */
 function judgeAssignment(m: RuleMatch): readonly RuleHit[] {
   const groups = m.match.groups ?? {};
@@ -142,13 +147,15 @@ function judgeAssignment(m: RuleMatch): readonly RuleHit[] {
   if (kind === 'password') {
     // Passwords are chosen by people: short words are fine, but not "abc", "0" or "aaaaaa".
     if (trimmed.length < 6 || shannonEntropy(trimmed) < 2) return [];
+    // An unquoted lower-case slug ("shorter-version", "from-vault") names something; people do not type those as passwords.
+    if (bare !== undefined && KEBAB_SLUG.test(trimmed)) return [];
     return [{ start, end, type: 'generic-password', confidence: looksRandom(trimmed) ? 0.8 : 0.6 }];
   }
   if (!looksRandom(trimmed, 10, 3) || oddCaseHex(trimmed)) return [];
   return [{ start, end, type: 'generic-high-entropy', confidence: shannonEntropy(trimmed) >= 4 ? 0.75 : 0.6 }];
 }
 
-const GENERIC_KEYWORDS = ['pass', 'pwd', 'secret', 'token', 'key', 'auth', 'cred', 'contrase'];
+const GENERIC_KEYWORDS = ['pass', 'pw', 'secret', 'token', 'key', 'auth', 'cred', 'contrase'];
 
 /** The credential after curl/wget `-u`/`--user`: `user:password`, quoted in any of the usual ways. */
 const CURL_USER =
