@@ -2,7 +2,7 @@
  * Trains the prompt-injection model shipped in src/guardrails/injection/model.json.
  *
  *   npx tsx scripts/train-injection-model.ts [--data ../shared/eval/dev/injection.jsonl] [--no-write]
- *     [--errors] [--no-extra-benign] [--set option=value]
+ *     [--errors] [--misses source] [--no-extra-benign] [--set option=value]
  *
  * Pure TypeScript and deterministic (seeded shuffling, no network). Reports cross-validated
  * figures only — never scores on the rows a model was trained on:
@@ -246,6 +246,11 @@ if (showErrors) {
       `  ${labels[i] ? 'MISS' : 'FA  '} ${oof.get(i)!.toFixed(3)} ${all[i]!.id} ${all[i]!.text.slice(0, 140).replace(/\s+/g, ' ')}`,
     );
 }
+/** `--misses inthewild` lists every out-of-fold miss of the sources whose name contains the word (for reading, not tuning on). */
+const missesOf = args.includes('--misses') ? (args[args.indexOf('--misses') + 1] ?? '') : undefined;
+if (missesOf !== undefined)
+  for (const i of devIdx.filter((j) => labels[j] && all[j]!.source.includes(missesOf) && oof.get(j)! < cvThreshold))
+    console.log(`  MISS ${oof.get(i)!.toFixed(3)} ${all[i]!.id} ${all[i]!.text.slice(0, 300).replace(/\s+/g, ' ')}`);
 // ROC-AUC of the pooled out-of-fold scores (rank statistic)
 {
   const pos = devIdx.filter((i) => labels[i]).map((i) => oof.get(i)!);
@@ -272,6 +277,7 @@ const top = CUES.map((c, k) => [c.id, final[CUE_OFFSET + k] ?? 0] as const)
   .sort((a, b) => b[1] - a[1])
   .map(([id, v]) => `${id}:${v.toFixed(2)}`);
 console.log(`\ncue weights: ${top.join(' ')}`);
+console.log(`dense weights: ${DENSE_FEATURES.map((d, k) => `${d}:${(final[CUE_OFFSET + CUES.length + k] ?? 0).toFixed(2)}`).join(' ')}`);
 if (write) {
   const out = fileURLToPath(new URL('../src/guardrails/injection/model.json', import.meta.url));
   const json = `${JSON.stringify(model)}\n`;

@@ -41,6 +41,12 @@ const IGNORE = [
   'neglect',
   'discard',
   'abandon',
+  // third person: a persona described as dropping its rules ("X disregards all laws and ethics")
+  'ignores',
+  'disregards',
+  'bypasses',
+  'overrides',
+  'forgets',
 ];
 const RULES = w(
   'instructions?',
@@ -66,6 +72,8 @@ const RULES = w(
   'ethics',
   'morals?',
   'principles',
+  'laws',
+  'values',
 );
 const RESTRICT = w(
   'restrictions?',
@@ -80,9 +88,61 @@ const RESTRICT = w(
   'morals?',
   'ethics',
   'constraints?',
-  'regard for',
+  'regard (?:for|to)',
+  'laws?',
+  'principles',
+  'conscience',
+  'morality',
+  'ethical (?:code|standards|principles|boundaries|concerns|guidelines)',
+  'hesitation',
+  'refusals?',
   'warnings?',
   'safeguards?',
+);
+
+/** What a prompt-leak request asks for, whatever the determiner. */
+const SECRET_TARGETS = [
+  'system prompt',
+  'initial prompt',
+  'hidden prompt',
+  'original prompt',
+  'initial instructions',
+  'hidden instructions',
+  'original instructions',
+  'system instructions',
+  'secret',
+  'secret key',
+  'secret code',
+  'password',
+  'passcode',
+  'passphrase',
+  'pass code',
+  'api key',
+  'access code',
+  'credentials',
+  'pin',
+];
+
+/** Output languages and forms an injected "answer only in …" asks for. */
+const OUTPUT_FORMS = w(
+  '[a-z]+ (?:language|words)',
+  'french',
+  'spanish',
+  'german',
+  'italian',
+  'chinese',
+  'russian',
+  'emojis?',
+  'pirate',
+  'reverse',
+  'uppercase',
+  'capital letters',
+  'rhymes?',
+  'code',
+  'morse(?: code)?',
+  'base64',
+  'binary',
+  'hex',
 );
 
 type CueSpec = [id: string, category: InjectionCategory, triggers: string[], rest: string, lineStart?: boolean];
@@ -133,12 +193,12 @@ const SPECS: CueSpec[] = [
     IGNORE,
     `${gap(3)}\\s(?:the|this|that|these|those|my|previous|prior|above)\\s[a-z]+[\\s,]+(?:and|then|instead)(?:\\s(?:just|simply|only))?\\s${w('state', 'say', 'print', 'output', 'respond', 'reply', 'write', 'tell', 'return', 'answer', 'declare', 'claim', 'give', 'reveal', 'show', 'send')}\\b`,
   ],
-  ['ignore-your-programming', IH, IGNORE, `\\s(?:all\\s|any\\s)?(?:of\\s)?(?:your|its|their)\\s${gap(2)}${RULES}\\b`],
+  ['ignore-your-programming', IH, IGNORE, `\\s(?:all\\s|any\\s)?(?:of\\s)?(?:your|its|their)${gap(2)}\\s${RULES}\\b`],
   [
     'prior-rules-no-longer',
     IH,
-    ['previous', 'prior', 'above', 'old', 'original', 'all'],
-    `\\s${RULES}\\s${w('no longer apply', 'are (?:now )?(?:void|null|cancelled|canceled|revoked|obsolete|overridden|irrelevant)', 'do not apply', "don't apply")}`,
+    ['previous', 'prior', 'above', 'old', 'original', 'all', 'your', 'safety'],
+    `(?:\\s[a-z]+)?\\s${RULES}\\s${w('no longer apply', '(?:are|is|have been|has been) (?:now |hereby |temporarily )?(?:void|null|cancell?ed|canceled|revoked|obsolete|overridden|irrelevant|suspended|lifted|disabled|removed|deactivated|waived|off)', 'do not apply', "don't apply")}`,
   ],
   [
     'new-instructions',
@@ -150,25 +210,41 @@ const SPECS: CueSpec[] = [
     'instead-do',
     IH,
     ['instead'],
-    `[\\s,]+(?:you\\s(?:must|should|will)\\s|just\\s|please\\s)?${w('say', 'print', 'output', 'respond with', 'reply with', 'write', 'state', 'return')}\\b`,
+    // "instead, say…", "instead of correcting it, output…"
+    `(?:\\sof${gap(4)})?[\\s,]+(?:you\\s(?:must|should|will)\\s|just\\s|please\\s)?${w('say', 'print', 'output', 'respond with', 'reply with', 'write', 'state', 'return', 'repeat', 'reveal', 'tell', 'list')}\\b`,
   ],
   [
     'do-not-follow-rules',
     IH,
-    ['do', 'don', 'dont', 'never', 'stop', 'cease'],
-    `(?:\\s?'?t|\\snot)?\\s${w('follow', 'obey', 'adhere to', 'comply with', 'abide by', 'listen to')}\\s${gap(2)}${RULES}`,
+    ['do', 'don', 'dont', 'never', 'stop', 'cease', 'longer'],
+    `(?:\\s?'?t|\\snot)?\\s${w('follows?', 'obeys?', 'adheres? to', 'compl(?:y|ies) with', 'abides? by', 'listens? to')}${gap(3)}\\s${RULES}`,
   ],
   [
     'no-need-to-follow',
     IH,
     ['not', 'no', 'don', 'doesn', 'dont', 'never'],
-    `${gap(3)}\\s${w('have to', 'need to', 'required to', 'bound by', 'obliged to', 'restricted by', 'limited by', 'constrained by', 'subject to')}\\s${gap(3)}${w('rules', 'policies', 'policy', 'guidelines', 'restrictions', 'filters', 'ethics', 'morals', 'laws', 'openai', 'content', 'limitations', 'boundaries', 'constraints')}`,
+    `${gap(3)}\\s${w('have to', 'need to', 'required to', 'bound by', 'obliged to', 'restricted by', 'limited by', 'constrained by', 'subject to')}${gap(3)}\\s${w('rules', 'policies', 'policy', 'guidelines', 'restrictions', 'filters', 'ethics', 'morals', 'laws', 'openai', 'content', 'limitations', 'boundaries', 'constraints')}`,
   ],
   [
     'break-free',
     IH,
-    ['broken', 'break', 'breaking', 'broke', 'freed', 'free', 'escape', 'escaped', 'liberated'],
-    `${gap(2)}\\s${w('free', 'out', 'from', 'of')}\\s${gap(3)}${w('confines', 'rules', 'restrictions', 'limitations', 'shackles', 'chains', 'constraints', 'matrix', 'jail', 'prison', 'programming', 'policies', 'guidelines', 'openai')}`,
+    [
+      'broken',
+      'break',
+      'breaking',
+      'broke',
+      'freed',
+      'free',
+      'escape',
+      'escaped',
+      'liberated',
+      'released',
+      'relieved',
+      'unshackled',
+      'exempt',
+      'exempted',
+    ],
+    `${gap(2)}\\s${w('free', 'out', 'from', 'of', 'its', 'your', 'their')}${gap(3)}\\s${w('training', 'confines', 'rules?', 'restrictions?', 'limitations?', 'shackles', 'chains', 'constraints?', 'matrix', 'jail', 'prison', 'programming', 'polic(?:y|ies)', 'guidelines?', 'openai', 'filters?', 'safeguards?')}`,
   ],
   ['no-restrictions', IH, ['no', 'without', 'zero', 'free'], `\\s(?:any\\s|all\\s|of\\s|from\\s)?(?:\\w+\\s)?${RESTRICT}\\b`],
   [
@@ -203,19 +279,19 @@ const SPECS: CueSpec[] = [
     'never-refuse',
     IH,
     ['never', 'not', 'cannot', 'can', 'won'],
-    `(?:'?t|\\snot)?\\s${gap(1)}${w('refuse', 'decline', 'reject', 'deny')}\\b`,
+    `(?:'?t|\\snot)?${gap(1)}\\s${w('refuse', 'decline', 'reject', 'deny')}\\b`,
   ],
   [
     'always-comply',
     IH,
     ['always', 'must', 'will'],
-    `\\s${gap(1)}${w('comply', 'obey', 'answer any', 'answer every', 'answer all', 'fulfill any', 'fulfil any', 'do anything', 'respond to any')}\\b`,
+    `${gap(1)}\\s${w('comply', 'obey', 'answer any', 'answer every', 'answer all', 'fulfill any', 'fulfil any', 'do anything', 'respond to any')}\\b`,
   ],
   [
     'no-warnings',
     IH,
     ['no', 'without', 'never', 'don', 'not', 'any'],
-    `(?:'?t)?\\s${gap(2)}${w('warnings?', 'disclaimers?', 'apolog(?:y|ies|ize|ise)', 'moraliz(?:e|ing)', 'moralis(?:e|ing)', 'lectur(?:e|ing)', 'caveats?', 'censor(?:ing)?')}\\b`,
+    `(?:'?t)?${gap(2)}\\s${w('warnings?', 'disclaimers?', 'apolog(?:y|ies|ize|ise)', 'moraliz(?:e|ing)', 'moralis(?:e|ing)', 'lectur(?:e|ing)', 'caveats?', 'censor(?:ing)?')}\\b`,
   ],
   [
     'reveal-prompt',
@@ -239,7 +315,9 @@ const SPECS: CueSpec[] = [
       'whats',
       'write',
     ],
-    `${gap(3)}\\s(?:your|the|our|its|system'?s?)\\s${w('system prompt', 'initial prompt', 'hidden prompt', 'original prompt', 'prompt', 'instructions', 'initial instructions', 'secret', 'secret key', 'secret code', 'password', 'passcode', 'passphrase', 'pass code', 'api key', 'access code', 'credentials', 'pin')}\\b`,
+    // "the instructions" / "the prompt" alone are everyday ("give me the instructions for the
+    // thermostat"): with "the" only a prompt-like or secret noun counts
+    `${gap(3)}(?:\\s\\d+${gap(3)})?\\s${w(`(?:your|its|system'?s?)\\s${w('prompt', 'instructions', ...SECRET_TARGETS)}`, `(?:the|our)\\s${w(...SECRET_TARGETS)}`)}\\b`,
   ],
   [
     'secret-noun',
@@ -306,6 +384,41 @@ const SPECS: CueSpec[] = [
     ],
     `\\s${w('mode', 'access', 'override', 'privileges', 'command')}\\b`,
   ],
+  [
+    // "enable developer mode", "simulate BABY Mode", "enter god mode"
+    'enable-mode',
+    IH,
+    ['enable', 'enabled', 'activate', 'activated', 'enter', 'simulate', 'unlock', 'engage', 'switch', 'initiate', 'launch'],
+    `(?:\\s(?:to|into|on))?${gap(3)}\\s(?:mode|_mode)\\b`,
+  ],
+  [
+    // "not restrained by any morals", "isn't bound in any way"
+    'not-restrained',
+    IH,
+    ['not', 'no', 'never', 'isn', 'isnt', 'without'],
+    `(?:'?t)?${gap(2)}\\s${w('restrained', 'held back', 'hindered', 'governed', 'constrained', 'restricted', 'limited', 'censored', 'filtered', 'bound', 'burdened', 'shackled', 'tethered')}\\s(?:by|in any way|to any)\\b`,
+  ],
+  [
+    // a forbidden answer asked for whatever it is: "even if it is illegal", "no matter how unethical"
+    'even-if-harmful',
+    IH,
+    ['even', 'no', 'regardless', 'whether'],
+    `${w('\\s(?:if|when|though)', '\\smatter\\s(?:how|if|what|whether)', '\\sof\\s(?:how|whether)', '\\sor not')}${gap(4)}\\s${w('illegal', 'harmful', 'unethical', 'immoral', 'offensive', 'dangerous', 'inappropriate', 'explicit', 'wrong', 'controversial', 'nsfw', 'against (?:the|your|openai)', 'violates?', 'unsafe', 'malicious')}\\b`,
+  ],
+  [
+    // a jailbreak template's slot for the real request: "[Your prompt here]", "[INSERT PROMPT HERE]"
+    'prompt-placeholder',
+    IH,
+    ['[', '{'],
+    `\\s?(?:your\\s|insert\\s|enter\\s|put\\s|write\\s)?(?:your\\s)?${w('prompt', 'request', 'question', 'query')}s?(?:\\shere)?\\s?[\\]}]`,
+  ],
+  [
+    // answer format control typical of persona jailbreaks: "start every reply with…", "prefix your answers with…"
+    'response-prefix',
+    IH,
+    ['start', 'begin', 'prefix', 'preface', 'precede', 'end'],
+    `\\s${w('each', 'every', 'all', 'your', 'the')}\\s(?:of\\s)?(?:your\\s)?${w('responses?', 'replies', 'reply', 'answers?', 'messages?', 'outputs?', 'sentences?')}\\s${w('with', 'by')}\\b`,
+  ],
   ['mode-enabled', IH, ['mode'], `\\s(?:is\\s|has been\\s|now\\s)?${w('enabled', 'activated', 'on', 'engaged', 'unlocked')}\\b`],
 
   // ---------------------------------------------------------------- role confusion
@@ -331,7 +444,7 @@ const SPECS: CueSpec[] = [
     'act-as-unbound',
     RC,
     ['act', 'acting', 'behave', 'respond', 'answer', 'reply'],
-    `\\s${w('as', 'like')}\\s${gap(3)}${w('unfiltered', 'uncensored', 'unrestricted', 'amoral', 'evil', 'rogue', 'jailbroken', 'dan', 'without')}\\b`,
+    `\\s${w('as', 'like')}${gap(3)}\\s${w('unfiltered', 'uncensored', 'unrestricted', 'amoral', 'evil', 'rogue', 'jailbroken', 'dan', 'without')}\\b`,
   ],
   [
     'stay-in-character',
@@ -349,8 +462,8 @@ const SPECS: CueSpec[] = [
   [
     'dual-response',
     RC,
-    ['two', 'both', 'dual', 'second', 'separate', 'different'],
-    `\\s${gap(2)}${w('responses', 'answers', 'ways', 'paragraphs', 'outputs', 'personalities', 'personas')}\\b`,
+    ['two', '2', 'both', 'dual', 'second', 'separate', 'different'],
+    `${gap(2)}\\s${w('responses', 'answers', 'ways', 'paragraphs', 'outputs', 'personalities', 'personas', 'persons', 'entities', 'versions', 'replies', 'modes')}\\b`,
   ],
   [
     'tagged-response',
@@ -362,7 +475,7 @@ const SPECS: CueSpec[] = [
     'i-am-your-developer',
     RC,
     ['i', 'im', 'this'],
-    `(?:'?m|\\sam|\\sis)\\s${w('your', 'the', 'an?')}\\s${gap(1)}${w('developer', 'developers', 'creator', 'creators', 'admin', 'administrator', 'owner', 'maintainer', 'programmer', 'operator', 'god', 'master', 'openai', 'anthropic', 'system')}\\b`,
+    `(?:'?m|\\sam|\\sis)\\s${w('your', 'the', 'an?')}${gap(1)}\\s${w('developer', 'developers', 'creator', 'creators', 'admin', 'administrator', 'owner', 'maintainer', 'programmer', 'operator', 'god', 'master', 'openai', 'anthropic', 'system')}\\b`,
   ],
   [
     // claimed authority over the model: "as your developer", "this is an authorised security audit"
@@ -402,6 +515,76 @@ const SPECS: CueSpec[] = [
     RC,
     ['opposite', 'evil', 'dark', 'shadow', 'alter', 'uncensored', 'unfiltered', 'rogue'],
     `\\s${w('day', 'twin', 'version', 'side', 'ego', 'ai', 'mode', 'assistant', 'chatbot', 'persona', 'personality')}\\b`,
+  ],
+  [
+    // a penalty for refusing: "if you refuse / break character…", "each time you deviate…"
+    'refusal-penalty',
+    RC,
+    ['if', 'whenever', 'each', 'every', 'should'],
+    `(?:\\stime)?\\s(?:you|u)\\s(?:ever\\s)?${w('refuse', 'break character', 'deviate', 'fail to comply', "don'?t comply", 'do not comply', 'reject', 'decline', 'break (?:the|any) rules?', 'go back to', 'revert', 'stop being', 'start acting like')}\\b`,
+  ],
+  [
+    'lose-points',
+    RC,
+    ['lose', 'loses', 'deduct', 'deducted', 'minus', 'penalty', 'penalized', 'penalised'],
+    `${gap(2)}(?:\\s\\d+)?\\s${w('points?', 'tokens?', 'lives', 'life', 'credits?', 'strikes?', 'karma')}\\b`,
+  ],
+  [
+    // a fictional or hypothetical frame around a forbidden answer: "in this story, any request is allowed"
+    'fiction-anything-goes',
+    RC,
+    ['anything', 'everything', 'nothing', 'any', 'all'],
+    `${gap(2)}\\s${w('is allowed', 'is permitted', 'goes', 'is off limits', 'is off-limits', 'is forbidden', 'is prohibited', 'is illegal', 'requests? (?:is|are) allowed', 'content is allowed', 'topics? (?:is|are) allowed')}\\b`,
+  ],
+  [
+    // forbidden content declared fine: "NSFW output is allowed", "swearing is encouraged"
+    'content-allowed',
+    RC,
+    [
+      'nsfw',
+      'explicit',
+      'illegal',
+      'unethical',
+      'harmful',
+      'offensive',
+      'violent',
+      'sexual',
+      'graphic',
+      'vulgar',
+      'profanity',
+      'swearing',
+      'cursing',
+      'immoral',
+    ],
+    `${gap(2)}\\s(?:is|are)\\s(?:now\\s|also\\s|totally\\s|completely\\s)?${w('allowed', 'permitted', 'acceptable', 'fine', 'okay', 'ok', 'encouraged', 'enabled', 'expected', 'required')}\\b`,
+  ],
+  [
+    // a persona that "doesn't care about laws, morals or ethics"
+    'does-not-care',
+    RC,
+    ['care', 'cares', 'caring'],
+    `(?:\\s(?:about|for))?(?:\\s(?:any|the|your|its|his|her))?\\s${w('laws?', 'morals?', 'ethics', 'morality', 'legality', 'rules', 'consequences', 'safety', 'openai', 'guidelines', 'polic(?:y|ies)', 'restrictions')}\\b`,
+  ],
+  [
+    // the second half of a dual answer: "a normal answer and then one from…"
+    'normal-then-other',
+    RC,
+    ['normal', 'normally', 'regular', 'standard', 'classic', 'usual', 'filtered', 'censored'],
+    `(?:\\s(?:answer|response|reply|output|way)s?)?${gap(2)}\\s${w('and then', 'then', 'followed by', 'and also', 'and another', 'and a second', 'plus')}\\b`,
+  ],
+  [
+    // licence for anything: "you are allowed to produce any content", "you are free to say anything"
+    'allowed-anything',
+    IH,
+    ['allowed', 'permitted', 'free', 'able', 'authorized', 'authorised'],
+    `\\sto\\s${w('say', 'produce', 'generate', 'write', 'do', 'create', 'output', 'answer', 'share')}\\s${w('any', 'anything', 'everything', 'whatever', 'all')}\\b`,
+  ],
+  [
+    // the rules declared gone: "pretend the safety guidelines do not exist", "your filters are off"
+    'rules-dont-exist',
+    IH,
+    ['guidelines', 'rules', 'restrictions', 'policies', 'filters', 'limits', 'ethics', 'morals', 'guardrails', 'safeguards', 'limitations'],
+    `${w("\\s(?:do not|don't|no longer|does not|doesn't|won't|will not)\\s(?:exist|apply|matter|bind you|restrict you|limit you)", '\\s(?:are|is)\\s(?:now\\s)?(?:gone|lifted|off|disabled|removed|suspended|turned off)')}\\b`,
   ],
   ['token-system', RC, ['tokens', 'token'], `${gap(3)}\\s${w('deducted', 'lose', 'lost', 'deduct', 'run out', 'die', 'cease')}`],
 
@@ -446,6 +629,72 @@ const SPECS: CueSpec[] = [
   // ---------------------------------------------------------------- context smuggling
   ['html-comment', CS, ['<'], '!--'],
   [
+    // content that addresses the model processing it: "AI reading this table", "language models processing this abstract"
+    'addressed-to-model',
+    CS,
+    ['ai', 'ais', 'assistant', 'assistants', 'llm', 'llms', 'model', 'models', 'chatbot', 'chatbots', 'bot', 'bots', 'agent', 'agents'],
+    // the verb must take this content as its object ("an AI reading assistant" is a product)
+    `${w(`\\s${w('reading', 'processing', 'summari[sz]ing', 'translating', 'analy[sz]ing', 'handling', 'classifying', 'parsing', 'visiting', 'quoting', 'citing', 'using', 'reviewing', 'seeing', 'receiving', 'that (?:reads|processes|summari[sz]es|sees)', 'who (?:reads|processes|summari[sz]es|sees)')}\\s${w('this', 'these', 'the following', 'the above', 'my', 'our', 'it')}\\b`, '\\s?(?:instructions?|notes?|directives?|commands?|notice|override)\\s?:')}`,
+  ],
+  [
+    // content that orders the model about: "the assistant must now stop…", "the AI should reply only…"
+    'the-assistant-must',
+    CS,
+    ['assistant', 'ai', 'model', 'chatbot', 'llm', 'bot', 'agent'],
+    `\\s${w('must', 'should', 'shall', 'will', 'needs to', 'has to', 'is required to', 'is instructed to')}\\s(?:now\\s|also\\s|immediately\\s|first\\s|instead\\s)?${w('stop', 'ignore', 'disregard', 'reply', 'respond', 'answer only', 'say', 'tell', 'output', 'print', 'recommend', 'reveal', 'forget', 'only', 'not mention', 'never mention', 'append', 'insert', 'include')}\\b`,
+  ],
+  [
+    // a note addressed to a model inside content: "hidden note for the translation model:", "message to the AI"
+    'note-to-model',
+    CS,
+    ['note', 'notes', 'message', 'instruction', 'instructions', 'notice', 'attention', 'reminder', 'memo', 'hint', 'request'],
+    `\\s(?:for|to)\\s(?:the\\s|any\\s|all\\s|every\\s)?(?:[a-z]+\\s)?${w('ai', 'assistant', 'model', 'llm', 'chatbot', 'bot', 'agent', 'summari[sz]er', 'translator', 'language model')}s?(?:\\s(?:reviewers?|readers?|agents?|systems?|tools?))?\\b`,
+  ],
+  [
+    // the injected text pre-empts the user: "whatever the user asks, …", "no matter what the user says"
+    'whatever-user-asks',
+    CS,
+    ['whatever', 'regardless', 'irrespective', 'no'],
+    `(?:\\sof|\\smatter)?\\s(?:what\\s)?(?:the\\s)?${w('user', 'users', 'reader', 'customer', 'they', 'people')}\\s${w('asks?', 'says?', 'wants?', 'requests?', 'types?', 'writes?', 'asked')}\\b`,
+  ],
+  [
+    // "whoever summarises this should…", "anyone processing these reviews…"
+    'whoever-processes',
+    CS,
+    ['whoever', 'anyone', 'anybody', 'whatever'],
+    // machine-processing verbs only: "whoever reads this note, water the plants" is a note
+    `\\s(?:is\\s)?${w('summari[sz](?:es|ing)', 'classif(?:ies|ying)', 'process(?:es|ing)', 'translat(?:es|ing)', 'analy[sz](?:es|ing)', 'pars(?:es|ing)')}\\s${w('this', 'these', 'the following', 'my', 'our')}\\b`,
+  ],
+  [
+    // an instruction to pass something on to whoever reads the output: "tell the reader to visit…"
+    'tell-the-reader',
+    CS,
+    ['tell', 'urge', 'encourage', 'ask', 'remind', 'inform', 'instruct', 'advise', 'direct', 'persuade', 'convince', 'invite', 'warn'],
+    `\\s${w('the', 'your', 'all', 'every', 'any')}\\s${w('readers?', 'users?', 'recipients?', 'customers?', 'visitors?', 'viewers?', 'audience', 'person reading')}\\s${w('to', 'that')}\\b`,
+  ],
+  [
+    // a change of output language or form slipped into content: "respond only in French from now on"
+    'respond-only-in',
+    CS,
+    ['respond', 'reply', 'answer', 'write', 'speak', 'communicate', 'talk', 'output'],
+    // "only" before or after the form: "reply only in French", "answer in Morse code only"
+    `${w(`\\s(?:only|exclusively|solely|from now on|henceforth)\\s(?:in|using|with)\\s${OUTPUT_FORMS}`, `\\s(?:in|using|with)\\s${OUTPUT_FORMS}\\s(?:only|exclusively|from now on)`)}\\b`,
+  ],
+  [
+    // "from now on" anywhere, not only before "you" (the strict cue): content that resets the behaviour
+    'from-now-on-loose',
+    CS,
+    ['from'],
+    `${w('\\snow on', '\\sthis point (?:on|forward)', '\\shere on')}\\b`,
+  ],
+  [
+    // output directives addressed to the assistant inside content: "in your response, include…"
+    'in-your-response',
+    CS,
+    ['in', 'at', 'when', 'before', 'after'],
+    `(?:\\sthe\\s(?:end|beginning|start|bottom|top)\\sof)?\\s(?:your|each|every)\\s${w('response', 'reply', 'answer', 'summary', 'output', 'translation')}s?[\\s,]+${w('include', 'add', 'insert', 'append', 'mention', 'say', 'tell', 'write', 'recommend', 'ask', 'make sure', 'always', 'you must', 'please')}\\b`,
+  ],
+  [
     'doc-intro',
     CS,
     [
@@ -465,6 +714,15 @@ const SPECS: CueSpec[] = [
       'read',
     ],
     `${gap(3)}\\s${w('this', 'the following', 'these')}\\s${w('webpage', 'web page', 'page', 'document', 'email', 'e-mail', 'article', 'text', 'code', 'table', 'resume', 'website', 'file', 'message', 'review', 'post', 'content', 'passage', 'paragraph', 'report')}\\b`,
+  ],
+  [
+    // a document's header line (an e-mail's From/Subject, an article's Title/Abstract): the text
+    // after it is content, so an instruction there is smuggled like one after "summarise this"
+    'doc-header',
+    CS,
+    ['from', 'subject', 'to', 'cc', 'date', 'title', 'abstract', 'sender', 'recipient', 'headline', 'body'],
+    `\\s?:\\s`,
+    true,
   ],
   [
     'decode-this',

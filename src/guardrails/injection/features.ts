@@ -135,6 +135,21 @@ for (const key of new Set([...TRIGGERS_BY_HASH.keys(), ...SECOND_PERSON])) {
 /** CHAR_TRIGGERS by ASCII code (a character above ASCII is a word character, never a trigger character). */
 const CHAR_LISTS: (readonly number[] | undefined)[] = Array.from({ length: 128 }, (_, c) => CHAR_TRIGGERS.get(c));
 const DOC_INTRO = CUES.findIndex((c) => c.id === 'doc-intro');
+const DOC_HEADER = CUES.findIndex((c) => c.id === 'doc-header');
+/**
+ * Context-smuggling cues that are themselves an order to the model ("tell the reader to…",
+ * "respond only in…"): after a document intro or header they count as embedded, like an
+ * instruction-hijacking cue there.
+ */
+const CONTENT_DIRECTIVES = new Set([
+  'tell-the-reader',
+  'respond-only-in',
+  'in-your-response',
+  'whoever-processes',
+  'whatever-user-asks',
+  'the-assistant-must',
+]);
+const CONTENT_DIRECTIVE = Uint8Array.from(CUES, (c) => (CONTENT_DIRECTIVES.has(c.id) ? 1 : 0));
 
 // The cue being tried sees the current call's text through these (set at the start of each
 // call; extractFeatures is synchronous, so calls never interleave).
@@ -244,19 +259,27 @@ export function extractFeatures(text: string): Extracted {
     for (let k = 0; k < val.length; k++) val[k]! *= z;
   }
 
-  // context: instruction cues after a document intro, or inside an HTML comment, are smuggled
-  const intro = hits.find((h) => h.cue === DOC_INTRO);
+  // context: instruction cues after a document intro ("summarise this …") or header line (From:,
+  // Subject:, Title:), or inside an HTML comment, are smuggled
+  const intro = hits.find((h) => h.cue === DOC_INTRO || h.cue === DOC_HEADER);
   let inDecoded = 0;
   let embedded = 0;
   let inComment = 0;
+  let markers = 0;
   const cats = [0, 0, 0, 0];
   for (const hit of hits) {
     const cue = CUES[hit.cue];
     if (cue === undefined) continue;
     idx.push(CUE_OFFSET + hit.cue);
     val.push(1);
+    if (hit.cue === DOC_INTRO || hit.cue === DOC_HEADER) {
+      // a "summarise this e-mail" request or a From:/Subject: line marks content, it is no attack:
+      // it keeps its own weight but does not count towards the cue density below
+      markers++;
+      continue;
+    }
     cats[CAT_INDEX[cue.category]]! += 1;
-    if (cue.category !== 'INSTRUCTION_HIJACKING' && cue.category !== 'ROLE_CONFUSION') continue;
+    if (cue.category !== 'INSTRUCTION_HIJACKING' && cue.category !== 'ROLE_CONFUSION' && CONTENT_DIRECTIVE[hit.cue] !== 1) continue;
     if (hit.decoded) inDecoded++;
     const open = t.lastIndexOf('<!--', hit.normStart);
     const commented = open >= 0 && t.lastIndexOf('-->', hit.normStart) < open;
@@ -276,7 +299,7 @@ export function extractFeatures(text: string): Extracted {
     Math.min(1, inDecoded),
     Math.min(1, embedded),
     Math.min(1, inComment),
-    Math.log1p(hits.length) / 3,
+    Math.log1p(hits.length - markers) / 3,
     Math.log1p(cats[0] ?? 0) / 2,
     Math.log1p(cats[1] ?? 0) / 2,
     Math.log1p(cats[2] ?? 0) / 2,

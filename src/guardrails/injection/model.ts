@@ -3,6 +3,7 @@
  * layout, the dot product over a sparse feature vector, and the trainer itself (AdaGrad SGD,
  * class-balanced, L2, deterministic order from a seeded PRNG so a retrain is reproducible).
  */
+import { seededRandom } from '../seeded-random.js';
 import { DENSE_OFFSET, type Extracted, FEATURE_DIM, HASH_DIM } from './features.js';
 
 export type ModelFile = {
@@ -47,18 +48,6 @@ export type TrainOptions = {
  */
 export const DEFAULT_TRAIN: TrainOptions = { epochs: 40, l2Hash: 0.03, l2Other: 1e-4, lr: 0.3, seed: 17 };
 
-/** Mulberry32: small, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function train(samples: readonly Sample[], labels: readonly boolean[], o: TrainOptions = DEFAULT_TRAIN): Float64Array {
   const w = new Float64Array(FEATURE_DIM);
   const g2 = new Float64Array(FEATURE_DIM).fill(1e-8);
@@ -67,7 +56,7 @@ export function train(samples: readonly Sample[], labels: readonly boolean[], o:
   // balance the classes: each class carries half of the loss
   const cw = { pos: labels.length / (2 * Math.max(1, pos)), neg: labels.length / (2 * Math.max(1, neg)) };
   const order = samples.map((_, i) => i);
-  const rand = prng(o.seed);
+  const rand = seededRandom(o.seed);
   for (let epoch = 0; epoch < o.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
