@@ -139,7 +139,8 @@ describe('monthly partitions', () => {
                  has_table_privilege('portcullis_api', c.oid, 'SELECT') or has_table_privilege('portcullis_api', c.oid, 'DELETE') as api
           from pg_class c where c.relname = ${name}`,
     );
-    expect(info).toEqual({ owner: 'portcullis_definer', rls: true, forced: true, indexes: 3, gateway: false, api: false });
+    // The primary key and the parent's three indexes: (org, time), (key, time), (org, request id).
+    expect(info).toEqual({ owner: 'portcullis_definer', rls: true, forced: true, indexes: 4, gateway: false, api: false });
     // The parent (relkind p, which the generic RLS check does not list) keeps RLS enabled and forced.
     const parent = await queryOne<{ rls: boolean; forced: boolean; policies: number }>(
       db.handle.db,
