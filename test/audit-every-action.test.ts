@@ -41,7 +41,7 @@ import { createOrg, eventually, mintToken, type TestOrg } from './support/api.js
 import { uniqueName } from './support/database.js';
 import { memoryLogDestination, type TestServer } from './support/server.js';
 import { createPasswordUser } from './support/sessions.js';
-import { totpFromUri } from './support/totp.js';
+import { totpFromUri, unusedTotp } from './support/totp.js';
 import { eq } from 'drizzle-orm';
 
 const ORIGIN = 'https://portcullis.example.test';
@@ -1021,7 +1021,7 @@ const ROWS: Row[] = [
     chain: 'instance',
     perform: async () => {
       const { user, uri, backupCodes } = await totpUser();
-      const res = await user.browser.call('POST', '/api/auth/two-factor/verify-totp', { code: totpFromUri(uri) });
+      const res = await user.browser.call('POST', '/api/auth/two-factor/verify-totp', { code: await unusedTotp(uri) });
       assertStatus(res, 200);
       s.twoFactor = { id: user.id, email: user.email, uri, backupCodes };
       twoFactorBrowser = user.browser;

@@ -14,7 +14,7 @@ import { createInvitation } from '../src/tenancy/invitations.js';
 import { apiClient, createOrg, eventually, mintToken, operatorCtx } from './support/api.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { CSRF, createPasswordUser } from './support/sessions.js';
-import { totpFromUri } from './support/totp.js';
+import { unusedTotp } from './support/totp.js';
 
 const ORIGIN = 'https://portcullis.example.test';
 
@@ -313,7 +313,7 @@ describe('GitHub', () => {
     expect((await call('/api/auth/sign-in/email', { email: user.email, password: user.password })).status).toBe(200);
     const enabled = await call('/api/auth/two-factor/enable', { password: user.password });
     const uri = enabled.body.totpURI as string;
-    expect((await call('/api/auth/two-factor/verify-totp', { code: totpFromUri(uri) })).status).toBe(200);
+    expect((await call('/api/auth/two-factor/verify-totp', { code: await unusedTotp(uri) })).status).toBe(200);
 
     github.addUser({ login: 'octo-2fa', id: 4250, emails: [{ email: user.email, primary: true, verified: true }], orgs: ['acme'] });
     github.authorize('octo-2fa');
@@ -338,7 +338,7 @@ describe('GitHub', () => {
     jar.clear();
     for (const [name, value] of flow.jar) jar.set(name, value);
     expect((await call('/api/auth/two-factor/verify-totp', { code: '000000' })).status).toBe(401);
-    const verified = await call('/api/auth/two-factor/verify-totp', { code: totpFromUri(uri) });
+    const verified = await call('/api/auth/two-factor/verify-totp', { code: await unusedTotp(uri) });
     expect(verified.status).toBe(200);
     expect(await me(server, jar)).toEqual({ status: 200, userId: user.id });
     expect(await logins()).toBe(before + 1);

@@ -13,7 +13,7 @@ import { browserOf, networkOf } from '../src/identity/security-notices.js';
 import { startFakeSmtp, type FakeSmtp, type ReceivedMail } from './fakes/smtp.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { CSRF, createPasswordUser } from './support/sessions.js';
-import { totpFromUri } from './support/totp.js';
+import { unusedTotp } from './support/totp.js';
 
 const ORIGIN = 'https://portcullis.example.test';
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -126,7 +126,7 @@ describe('two-factor notices', () => {
     const enabled = await b.call('POST', '/api/auth/two-factor/enable', { password: user.password });
     expect(enabled.status).toBe(200);
     const uri = enabled.body!.totpURI as string;
-    expect((await b.call('POST', '/api/auth/two-factor/verify-totp', { code: totpFromUri(uri) })).status).toBe(200);
+    expect((await b.call('POST', '/api/auth/two-factor/verify-totp', { code: await unusedTotp(uri) })).status).toBe(200);
     const on = await smtp.waitFor((m) => m.to.includes(user.email) && m.subject.includes('Two-factor authentication was turned on'));
     expect(on.text).toContain('192.0.2.10');
 
@@ -136,7 +136,7 @@ describe('two-factor notices', () => {
     expect(first.body).toEqual({ twoFactorRequired: true, methods: ['totp'] });
     await settle();
     expect(mailsTo(user.email, 'New sign-in')).toHaveLength(0);
-    expect((await elsewhere.call('POST', '/api/auth/two-factor/verify-totp', { code: totpFromUri(uri) })).status).toBe(200);
+    expect((await elsewhere.call('POST', '/api/auth/two-factor/verify-totp', { code: await unusedTotp(uri) })).status).toBe(200);
     const signInMail = await smtp.waitFor((m) => m.to.includes(user.email) && m.subject.includes('New sign-in'));
     expect(signInMail.text).toContain('Password and authenticator code');
     await settle();

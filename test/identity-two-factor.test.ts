@@ -1,7 +1,7 @@
 /** Two-factor (TOTP), backup and recovery codes, and the org's "2FA or passkey for admins" rule, over real HTTP. */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { queryRows } from '../src/db/rows.js';
 import { users } from '../src/db/schema/index.js';
 import { generateRecoveryCodes, recoveryCodeHasher } from '../src/identity/recovery-codes.js';
@@ -9,7 +9,7 @@ import { createOrg, mintToken, apiClient, operatorCtx, type TestOrg } from './su
 import { uniqueName } from './support/database.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { CSRF, createPasswordUser, sessionClient } from './support/sessions.js';
-import { totpFromUri } from './support/totp.js';
+import { totpFromUri, unusedTotp } from './support/totp.js';
 
 const ORIGIN = 'https://portcullis.example.test';
 
@@ -23,10 +23,10 @@ beforeAll(async () => {
 afterAll(async () => server?.stop());
 
 /** A browser-like cookie jar over the auth and api routes. */
-function browser() {
+function browser(target: TestServer = server) {
   const jar = new Map<string, string>();
   async function call(method: string, path: string, body?: unknown) {
-    const response = await fetch(server.apiUrl + path, {
+    const response = await fetch(target.apiUrl + path, {
       method,
       headers: {
         origin: ORIGIN,
@@ -49,17 +49,20 @@ function browser() {
   return { call, jar, session: () => jar.get('portcullis.session_token') };
 }
 
-async function auditRows(action: string, userId: string) {
+async function auditRows(action: string, userId: string, target: TestServer = server) {
   return queryRows<{ action: string; reason: string | null; target_id: string | null }>(
-    server.runtime.database.db,
+    target.runtime.database.db,
     sql`select action, reason, target_id from audit_events where action = ${action} and (target_id = ${userId} or actor_id = ${userId}) order by id`,
   );
 }
 
 /** Signs a password user in and turns TOTP on; returns the URI, backup codes and the browser. */
-async function withTwoFactor(options: { org?: { name: string; role: 'owner' | 'admin' | 'developer' | 'viewer' } } = {}) {
-  const user = await createPasswordUser(server, options);
-  const b = browser();
+async function withTwoFactor(
+  options: { org?: { name: string; role: 'owner' | 'admin' | 'developer' | 'viewer' } } = {},
+  target: TestServer = server,
+) {
+  const user = await createPasswordUser(target, options);
+  const b = browser(target);
   expect((await b.call('POST', '/api/auth/sign-in/email', { email: user.email, password: user.password })).status).toBe(200);
   const wrongPassword = await b.call('POST', '/api/auth/two-factor/enable', { password: 'not-the-password-at-all' });
   expect(wrongPassword.status).toBe(400);
@@ -71,11 +74,11 @@ async function withTwoFactor(options: { org?: { name: string; role: 'owner' | 'a
   expect(backupCodes).toHaveLength(10);
   // Not on until a code verifies.
   const [before] = await queryRows<{ two_factor_enabled: boolean }>(
-    server.runtime.database.db,
+    target.runtime.database.db,
     sql`select two_factor_enabled from users where id = ${user.id}`,
   );
   expect(before!.two_factor_enabled).toBe(false);
-  const activated = await b.call('POST', '/api/auth/two-factor/verify-totp', { code: totpFromUri(uri) });
+  const activated = await b.call('POST', '/api/auth/two-factor/verify-totp', { code: await unusedTotp(uri) });
   expect(activated.status).toBe(200);
   expect(JSON.stringify(activated.body)).not.toMatch(/token/i);
   expect((await b.call('GET', '/api/me')).status).toBe(200);
@@ -118,7 +121,7 @@ describe('TOTP two-factor', () => {
     expect(failures.at(-1)).toMatchObject({ target_id: user.id, reason: 'totp:invalid_code' });
 
     // trustDevice is not passed on: no trust cookie, the next sign-in asks again.
-    const ok = await b.call('POST', '/api/auth/two-factor/verify-totp', { code: totpFromUri(uri), trustDevice: true });
+    const ok = await b.call('POST', '/api/auth/two-factor/verify-totp', { code: await unusedTotp(uri), trustDevice: true });
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ user: { id: user.id, email: user.email, name: 'Test User' } });
     expect(b.session()).toBeDefined();
@@ -132,6 +135,41 @@ describe('TOTP two-factor', () => {
     );
     const raw = decodeURIComponent(b.session()!).split('.')[0]!;
     for (const t of tokens) expect(t.token).not.toContain(raw);
+  });
+
+  it('accepts a TOTP code once: a replay within its window is refused and audited, a retyped wrong code is only wrong', async () => {
+    // A server of its own: its eight sign-in steps would spend this file's per-address sign-in budget.
+    const own = await startTestServer({ services: ['api'], env: { PUBLIC_URL: ORIGIN } });
+    onTestFinished(() => own.stop());
+    const { user, uri } = await withTwoFactor({}, own);
+    const code = await unusedTotp(uri);
+    const signInWith = async (totp: string) => {
+      const b = browser(own);
+      expect((await b.call('POST', '/api/auth/sign-in/email', { email: user.email, password: user.password })).status).toBe(200);
+      return { response: await b.call('POST', '/api/auth/two-factor/verify-totp', { code: totp }), b };
+    };
+    const first = await signInWith(code);
+    expect(first.response.status).toBe(200);
+    // The same code again (also written with a space), on a fresh password step: refused, no session.
+    for (const replay of [code, `${code.slice(0, 3)} ${code.slice(3)}`]) {
+      const again = await signInWith(replay);
+      expect(again.response.status).toBe(401);
+      expect(again.response.body).toMatchObject({ error: { code: 'CODE_ALREADY_USED' } });
+      expect(again.b.session()).toBeUndefined();
+      expect((await again.b.call('GET', '/api/me')).status).toBe(401);
+    }
+    expect((await auditRows('auth.two_factor_failed', user.id, own)).filter((r) => r.reason === 'totp:code_reused')).toHaveLength(2);
+    // A wrong code does not count as used: the same wrong code twice is "invalid" both times.
+    const wrong = totpFromUri(uri, 5);
+    const b = browser(own);
+    await b.call('POST', '/api/auth/sign-in/email', { email: user.email, password: user.password });
+    for (let i = 0; i < 2; i++) {
+      const refused = await b.call('POST', '/api/auth/two-factor/verify-totp', { code: wrong });
+      expect(refused.status).toBe(401);
+      expect(JSON.stringify(refused.body)).not.toContain('CODE_ALREADY_USED');
+    }
+    // A fresh code still signs in.
+    expect((await b.call('POST', '/api/auth/two-factor/verify-totp', { code: await unusedTotp(uri) })).status).toBe(200);
   });
 
   it('accepts a backup code once instead of the TOTP code (recovery_code.used)', async () => {
@@ -247,7 +285,7 @@ describe('org setting: require 2FA or passkey for admins and owners', () => {
     expect((await admin.post(`/api/orgs/${org.orgId}/projects`, { name: uniqueName('token') })).status).toBe(201);
 
     const enabled = await b.call('POST', '/api/auth/two-factor/enable', { password: owner.password });
-    await b.call('POST', '/api/auth/two-factor/verify-totp', { code: totpFromUri(enabled.body!.totpURI as string) });
+    await b.call('POST', '/api/auth/two-factor/verify-totp', { code: await unusedTotp(enabled.body!.totpURI as string) });
     expect((await b.call('POST', `/api/orgs/${org.orgId}/projects`, { name: uniqueName('allowed') })).status).toBe(201);
     expect((await admin.put(`/api/orgs/${org.orgId}/security`, { requireStrongAuthForAdmins: false })).status).toBe(200);
     // A session client without the jar still sees the rule off now.

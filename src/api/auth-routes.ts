@@ -10,7 +10,7 @@ import type { Identity } from '../identity/auth.js';
 import { changePasswordHandler } from '../identity/change-password.js';
 import { passkeySignInHandler } from '../identity/passkey-sign-in.js';
 import { recoveryCodeSignInHandler } from '../identity/recovery-code-sign-in.js';
-import { twoFactorChangeHandler, twoFactorVerifyHandler } from '../identity/two-factor.js';
+import { twoFactorChangeHandler, twoFactorVerifyHandler, type TwoFactorVerifyDeps } from '../identity/two-factor.js';
 import { verifyEmailHandler, type EmailVerificationDeps } from '../identity/email-verification.js';
 import { requestPasswordResetHandler, resetPasswordHandler, type PasswordResetDeps } from '../identity/password-reset.js';
 import { notFound } from '../http/errors.js';
@@ -24,7 +24,8 @@ const isProviderCallback = (path: string) =>
   path.startsWith(`${AUTH_BASE_PATH}/callback/`) || path.startsWith(`${AUTH_BASE_PATH}/oauth2/callback/`);
 
 export function authRoutes(
-  deps: SignInDeps & { identity: Identity; passwordReset: PasswordResetDeps; emailVerification: EmailVerificationDeps },
+  deps: SignInDeps &
+    TwoFactorVerifyDeps & { identity: Identity; passwordReset: PasswordResetDeps; emailVerification: EmailVerificationDeps },
 ): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.post(`${AUTH_BASE_PATH}/request-password-reset`, requestPasswordResetHandler(deps.passwordReset));

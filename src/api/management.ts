@@ -30,6 +30,7 @@ import type { ApiEnv } from './env.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { mountRoutes } from './registry.js';
 import { strongAuthCheck } from '../identity/strong-auth.js';
+import { TOTP_REUSE_WINDOW_SECONDS } from '../identity/two-factor.js';
 import { managementRoutes } from './routes/index.js';
 import type { LiveUsageCounters } from './usage/live-counters.js';
 import { apiAlertAuditSink } from '../alerts/audit-sink.js';
@@ -238,6 +239,13 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
       logger: deps.logger,
       authSecret: runtime.secrets.authSecret,
       throttle: signInThrottle,
+      // A TOTP code signs in once (two-factor.ts): each (user, code) claimed for the plugin's window.
+      usedTotpCodes: createKeyedLimiter({
+        points: 1,
+        durationSeconds: TOTP_REUSE_WINDOW_SECONDS,
+        ...redis,
+        prefix: `${runtime.config.redisPrefix}totp-used:`,
+      }),
       securityAlerts,
       passwordReset: {
         identity,

@@ -12,6 +12,11 @@
  *   account); a wrong code is `auth.two_factor_failed` naming the user; a backup code used is
  *   `recovery_code.used`. Only `code` is passed on: never `trustDevice`, so no device skips the
  *   second factor. The session token in the plugin's JSON body is removed, as for every sign-in.
+ *   A TOTP code is accepted once: the plugin takes any code of the current step ±1 (~90 s) as
+ *   often as it is sent, so a code seen over a shoulder, in a proxy log or by a phishing page
+ *   could be replayed. Each (user, code) is claimed in a one-point keyed limiter for 90 s
+ *   (shared through Redis across replicas) before the plugin checks it; a second use is refused
+ *   (`401 CODE_ALREADY_USED`, audited `totp:code_reused`).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { eq } from 'drizzle-orm';
@@ -21,7 +26,9 @@ import { z } from 'zod';
 import type { AuditAction } from '../audit/actions.js';
 import { recordAudit } from '../audit/record.js';
 import { users, verifications } from '../db/schema/index.js';
-import { tooManyRequests } from '../http/errors.js';
+import { HttpError, tooManyRequests } from '../http/errors.js';
+import { deriveKey } from '../crypto/derive-key.js';
+import type { KeyedLimiter } from '../limits/keyed-limiter.js';
 import { readJson } from '../http/json-body.js';
 import { runWithIdentityContext, type IdentityRequestContext } from './request-context.js';
 import { COOKIE_PREFIX, hasSessionCookie } from './session-cookie.js';
@@ -79,8 +86,20 @@ async function twoFactorEnabled(deps: SignInDeps, userId: string): Promise<boole
   return row?.enabled === true;
 }
 
+/** How long a used TOTP code stays refused: the plugin's window (the current step and one either way). */
+export const TOTP_REUSE_WINDOW_SECONDS = 90;
+
+export type TwoFactorVerifyDeps = SignInDeps & { usedTotpCodes: KeyedLimiter };
+
+/** The limiter key of a user's code: keyed, so neither codes nor user ids sit in Redis in clear. */
+function usedCodeKey(authSecret: string): (userId: string, code: string) => string {
+  const key = deriveKey(authSecret, 'totp-used-code');
+  return (userId, code) => createHmac('sha256', key).update(`${userId}:${code}`, 'utf8').digest('hex');
+}
+
 /** `/two-factor/verify-totp` (`method: 'totp'`) and `/two-factor/verify-backup-code` (`'backup_code'`). */
-export function twoFactorVerifyHandler(deps: SignInDeps, method: 'totp' | 'backup_code') {
+export function twoFactorVerifyHandler(deps: TwoFactorVerifyDeps, method: 'totp' | 'backup_code') {
+  const codeKey = usedCodeKey(deps.authSecret);
   return async (c: Context): Promise<Response> => {
     const input = await readJson(c, codeBody);
     const context = identityContextOf(c);
@@ -93,10 +112,26 @@ export function twoFactorVerifyHandler(deps: SignInDeps, method: 'totp' | 'backu
     const holder = hasSessionCookie(c.req.header('cookie')) ? (await resolveSession(deps.identity, deps.db, c)).principal : undefined;
     const userId = holder?.userId ?? (await challengeUser(deps, c));
     const wasEnabled = holder ? await twoFactorEnabled(deps, holder.userId) : true;
+    // Spaces are the user's grouping ("123 456"), not part of the code.
+    const usedKey = method === 'totp' && userId !== undefined ? codeKey(userId, input.code.replace(/\s+/g, '')) : undefined;
+    if (usedKey !== undefined) {
+      const claim = await deps.usedTotpCodes.consume(usedKey);
+      if (!claim.allowed) {
+        await audit(deps, context, 'auth.two_factor_failed', userId, { reason: 'totp:code_reused' });
+        throw new HttpError(
+          401,
+          'authentication_error',
+          'CODE_ALREADY_USED',
+          'This code was already used. Wait for the next code from your app.',
+        );
+      }
+    }
     const response = await runWithIdentityContext({ ...context, ...(holder ? { sessionRotation: true } : {}) }, () =>
       deps.identity.forRequest(c).handler(forwardedRequest(c, { code: input.code })),
     );
     if (!response.ok) {
+      // A refused code was not used: typing the same wrong code again gets "not right", not "already used".
+      if (usedKey !== undefined) await deps.usedTotpCodes.reward(usedKey);
       if (response.status === 400 || response.status === 401 || response.status === 429) {
         const { code } = pluginError.parse(
           await response

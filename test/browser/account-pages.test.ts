@@ -14,7 +14,7 @@ import { createOrg, type ApiClient, type TestOrg } from '../support/api.js';
 import { uniqueName } from '../support/database.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { createPasswordUser, signedInMember } from '../support/sessions.js';
-import { totpFromUri } from '../support/totp.js';
+import { totpFromUri, unusedTotp } from '../support/totp.js';
 import { launchBrowser, watchConsole, freePort } from './support/browser.js';
 import { reviewPage } from './support/page-review.js';
 
@@ -263,7 +263,7 @@ describe('two-factor step of the sign-in page', () => {
     });
     expect(enabled.status).toBe(200);
     const { totpURI, backupCodes } = enabled.body;
-    const activated = (await postInPage(page, '/api/auth/two-factor/verify-totp', { code: totpFromUri(totpURI) })).status;
+    const activated = (await postInPage(page, '/api/auth/two-factor/verify-totp', { code: await unusedTotp(totpURI) })).status;
     expect(activated).toBe(200);
     await page.goto(`${origin}/sign-in`);
     await page.click('#sign-out');
@@ -283,7 +283,7 @@ describe('two-factor step of the sign-in page', () => {
     expect(await page.isVisible('#two-factor')).toBe(true);
     expect(await page.evaluate(`fetch('/api/me').then((r) => r.status)`)).toBe(401);
 
-    await page.fill('#totp-code', totpFromUri(totpURI));
+    await page.fill('#totp-code', await unusedTotp(totpURI));
     await page.press('#totp-code', 'Enter');
     await page.waitForSelector('#account', { state: 'visible' });
     expect(await page.textContent('#account-email')).toBe(user.email);

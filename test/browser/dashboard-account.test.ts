@@ -14,7 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TestServer } from '../support/server.js';
 import { createPasswordUser, sessionApiClient, signIn } from '../support/sessions.js';
-import { totpFromUri } from '../support/totp.js';
+import { totpFromUri, unusedTotp } from '../support/totp.js';
 import { ageSessions, contextGet, everythingInPage, removePassword } from './support/account.js';
 import { launchBrowser, withVirtualAuthenticator, type VirtualAuthenticator } from './support/browser.js';
 import {
@@ -93,7 +93,7 @@ const passkeyRow = (target: Page, name: string) =>
 /** The sign-in page's second step: the current code from the authenticator the test holds. */
 async function enterTotp(target: Page): Promise<void> {
   await target.getByRole('heading', { name: 'Two-factor authentication' }).waitFor();
-  await target.getByLabel('6-digit code from your authenticator app').fill(totpFromUri(totpUri));
+  await target.getByLabel('6-digit code from your authenticator app').fill(await unusedTotp(totpUri));
   await target.getByRole('button', { name: 'Verify' }).click();
 }
 
@@ -231,7 +231,7 @@ describe('security: password and two-factor', () => {
     await dialog.getByLabel('The 6-digit code your app shows now').fill(wrong);
     await dialog.getByRole('button', { name: 'Turn on two-factor' }).click();
     await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/code is not right/);
-    await dialog.getByLabel('The 6-digit code your app shows now').fill(totpFromUri(totpUri));
+    await dialog.getByLabel('The 6-digit code your app shows now').fill(await unusedTotp(totpUri));
     await dialog.getByRole('button', { name: 'Turn on two-factor' }).click();
     await dialog.getByRole('heading', { name: 'Two-factor authentication is on' }).waitFor();
     await dialog.getByRole('button', { name: 'Done' }).click();

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrg, joinOrg, type ApiClient, type IssuedKeyBody, type KeyListBody, type TestOrg } from '../support/api.js';
 import type { TestServer } from '../support/server.js';
 import { createPasswordUser, sessionApiClient, signIn } from '../support/sessions.js';
-import { totpFromUri } from '../support/totp.js';
+import { totpFromUri, unusedTotp } from '../support/totp.js';
 import { launchBrowser, withVirtualAuthenticator } from './support/browser.js';
 import { reviewPage } from './support/page-review.js';
 import {
@@ -258,7 +258,7 @@ describe('dashboard in Chromium', () => {
     const secondApi = sessionApiClient(server, session.cookie!, origin);
     const enabled = await secondApi.post<{ totpURI: string }>('/api/auth/two-factor/enable', { password: second.password });
     expect(enabled.status).toBe(200);
-    expect((await secondApi.post('/api/auth/two-factor/verify-totp', { code: totpFromUri(enabled.body.totpURI) })).status).toBe(200);
+    expect((await secondApi.post('/api/auth/two-factor/verify-totp', { code: await unusedTotp(enabled.body.totpURI) })).status).toBe(200);
 
     const otherContext = await browser.newContext();
     try {
@@ -271,7 +271,7 @@ describe('dashboard in Chromium', () => {
       await other.getByLabel('6-digit code from your authenticator app').fill(totpFromUri(enabled.body.totpURI, 5));
       await other.getByRole('button', { name: 'Verify' }).click();
       await expect.poll(() => other.getByRole('alert').textContent()).toMatch(/That code is not right/);
-      await other.getByLabel('6-digit code from your authenticator app').fill(totpFromUri(enabled.body.totpURI));
+      await other.getByLabel('6-digit code from your authenticator app').fill(await unusedTotp(enabled.body.totpURI));
       await other.getByRole('button', { name: 'Verify' }).click();
       await other.waitForURL(`${origin}/orgs/${org.orgId}`);
       expect(await other.evaluate<number>(`fetch('/api/me').then((r) => r.status)`)).toBe(200);

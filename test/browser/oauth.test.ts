@@ -14,7 +14,7 @@ import { startFakeGitHub, type FakeGitHub } from '../fakes/github.js';
 import { startFakeOidc, type FakeOidc } from '../fakes/oidc.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { createPasswordUser, sessionClient, signIn } from '../support/sessions.js';
-import { totpFromUri } from '../support/totp.js';
+import { unusedTotp } from '../support/totp.js';
 import { launchBrowser, watchConsole, freePort } from './support/browser.js';
 import { makeInstanceAdmin } from './support/dashboard.js';
 
@@ -268,7 +268,7 @@ describe('sign-in providers in Chromium', () => {
     const call = sessionClient({ apiUrl: origin }, password.cookie!, origin);
     const enabled = await call<{ totpURI: string }>('POST', '/api/auth/two-factor/enable', { password: user.password });
     expect(enabled.status).toBe(200);
-    expect((await call('POST', '/api/auth/two-factor/verify-totp', { code: totpFromUri(enabled.body.totpURI) })).status).toBe(200);
+    expect((await call('POST', '/api/auth/two-factor/verify-totp', { code: await unusedTotp(enabled.body.totpURI) })).status).toBe(200);
     github.addUser({ login: 'octo-totp', id: 5153, emails: [{ email: user.email, primary: true, verified: true }], orgs: ['acme'] });
     github.authorize('octo-totp');
     const { page, context } = await openPage();
@@ -280,7 +280,7 @@ describe('sign-in providers in Chromium', () => {
     expect(await sessionCookie(context)).toBeUndefined();
     expect((await meFromPage(page)).status).toBe(401);
 
-    await page.getByLabel('6-digit code from your authenticator app').fill(totpFromUri(enabled.body.totpURI));
+    await page.getByLabel('6-digit code from your authenticator app').fill(await unusedTotp(enabled.body.totpURI));
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL(`${origin}/`);
     expect(await sessionCookie(context)).toBeDefined();

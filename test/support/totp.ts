@@ -35,3 +35,26 @@ export function totpFromUri(uri: string, stepOffset = 0, now = Date.now()): stri
   const period = Number(params.get('period') ?? 30);
   return hotp(base32Decode(params.get('secret')!), Math.floor(now / 1000 / period) + stepOffset, Number(params.get('digits') ?? 6));
 }
+
+const spentCodes = new Map<string, Set<string>>();
+
+/**
+ * A code the server has not seen from this test process yet: Portcullis accepts each TOTP code
+ * once, so a test that signs in twice within a step needs the next step's code (accepted within
+ * the one step of drift), and after that waits for a new step.
+ */
+export async function unusedTotp(uri: string): Promise<string> {
+  const spent = spentCodes.get(uri) ?? new Set<string>();
+  spentCodes.set(uri, spent);
+  for (;;) {
+    // Not the previous step's code: near a step boundary it could fall out of the accepted window.
+    for (const offset of [0, 1]) {
+      const code = totpFromUri(uri, offset);
+      if (!spent.has(code)) {
+        spent.add(code);
+        return code;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 30_000 - (Date.now() % 30_000) + 100));
+  }
+}

@@ -220,6 +220,8 @@ function twoFactorMessage(error, method) {
   if (!(error instanceof ApiError)) return ceremonyMessage(error);
   if (error.status === 429 || error.code === 'TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE' || error.code === 'ACCOUNT_TEMPORARILY_LOCKED')
     return 'Too many wrong codes. Wait a few minutes, then sign in with your password again.';
+  if (error.code === 'CODE_ALREADY_USED')
+    return 'That code was already used. Each code works once: wait for the next one from your authenticator app.';
   if (error.code === 'INVALID_TWO_FACTOR_COOKIE' || error.code === 'UNAUTHORIZED')
     return 'This sign-in took too long. Cancel and sign in with your password again.';
   if (error.status === 401 || error.status === 400)

@@ -15,6 +15,8 @@ function twoFactorMessage(error: unknown, method: Method): unknown {
   if (!(error instanceof ApiError)) return error;
   if (error.status === 429 || error.code === 'TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE' || error.code === 'ACCOUNT_TEMPORARILY_LOCKED')
     return new Error('Too many wrong codes. Wait a few minutes, then sign in again.');
+  if (error.code === 'CODE_ALREADY_USED')
+    return new Error('That code was already used. Each code works once: wait for the next one from your authenticator app.');
   if (error.code === 'INVALID_TWO_FACTOR_COOKIE' || error.code === 'UNAUTHORIZED')
     return new Error('This sign-in took too long. Cancel and sign in again.');
   if (error.status === 401 || error.status === 400)
