@@ -196,8 +196,11 @@ describe('API-key lifecycle over HTTP', () => {
     const rotate = await api.post(keyPath(apiKey.id, '/rotate'), { gracePeriodSeconds: 0 });
     expect(rotate.status).toBe(409);
     expect(rotate.error?.code).toBe('api_key_expired');
+    // The gateway drops its cached verdict when the change reaches it (Redis pub/sub: asynchronous).
+    const delivered = nextBusEvent(server, (e) => e.type === 'api_key.changed' && e.apiKeyId === apiKey.id);
     const extended = await api.patch<KeyBody>(keyPath(apiKey.id), { expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
     expect(extended.body.apiKey.status).toBe('active');
+    await delivered;
     expect(await gatewayStatus(server, key)).toBe(200);
   });
 
