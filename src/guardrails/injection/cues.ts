@@ -322,8 +322,37 @@ const SPECS: CueSpec[] = [
   [
     'secret-noun',
     IH,
-    ['password', 'passwort', 'contrasena', 'senha', 'passcode', 'parol', 'mot', 'wachtwoord', 'passphrase', 'losenord', 'haslo', 'sifre'],
+    [
+      'password',
+      'passwort',
+      'contrasena',
+      'senha',
+      'passcode',
+      'parol',
+      'mot',
+      'wachtwoord',
+      'passphrase',
+      'losenord',
+      'haslo',
+      'sifre',
+      'heslo',
+      'parola',
+      'salasana',
+      'passord',
+      'adgangskode',
+      'jelszo',
+      'geslo',
+      'lozinka',
+      'sandi',
+    ],
     '',
+  ],
+  [
+    // object first: "önceki talimatları unut" (Turkish), "die vorherigen Anweisungen ignorieren"
+    'multilingual-ignore-object-first',
+    IH,
+    ['onceki', 'vorherigen', 'bisherigen', 'vorigen', 'eerdere', 'vorige'],
+    `\\s${w('talimatlari', 'talimatlar', 'komutlari', 'kurallari', 'anweisungen', 'regeln', 'instructies', 'regels')}${gap(1)}\\s${w('unut', 'unutun', 'yok say', 'gormezden gel', 'dikkate alma', 'ignorieren', 'vergessen', 'negeren', 'vergeten')}\\b`,
   ],
   [
     'multilingual-ignore',
@@ -344,8 +373,22 @@ const SPECS: CueSpec[] = [
       'esquece',
       'esqueca',
       'ignore',
+      'negeer',
+      'vergeet',
+      'zignoruj',
+      'ignoruj',
+      'abaikan',
+      'lupakan',
+      'ignorera',
+      'glom',
+      'ignoreer',
+      'ignorati',
+      'ignorujte',
+      'unutun',
+      'unut',
+      'bo',
     ],
-    `${gap(4)}\\s${w('instrucciones', 'anweisungen', 'instructions', 'istruzioni', 'instrucoes', 'todas', 'alle', 'toutes', 'tutte', 'vorherigen', 'precedentes', 'anteriores', 'precedenti', 'la funcion', 'la pagina', 'die', 'le', 'el', 'la')}`,
+    `${gap(4)}\\s${w('instrucciones', 'anweisungen', 'instructions', 'istruzioni', 'instrucoes', 'todas', 'alle', 'toutes', 'tutte', 'vorherigen', 'precedentes', 'anteriores', 'precedenti', 'la funcion', 'la pagina', 'die', 'le', 'el', 'la', 'instructies', 'eerdere', 'vorige', 'instrukcje', 'poprzednie', 'wszystkie', 'instruksi', 'sebelumnya', 'semua', 'instruktioner', 'tidigare', 'alla', 'instructiunile', 'pokyny', 'talimatlari', 'qua (?:cac )?(?:huong dan|chi dan)')}`,
   ],
   [
     'payload-split',
@@ -724,18 +767,133 @@ const SPECS: CueSpec[] = [
     `\\s?:\\s`,
     true,
   ],
+  // (the leetspeak folding turns "rot13" into "rotie": the cues below match both)
   [
     'decode-this',
     CS,
     ['decode', 'decipher', 'decrypt', 'translate', 'convert', 'interpret', 'reverse'],
-    `${gap(3)}\\s${w('base64', 'base 64', 'rot13', 'rot-13', 'hex', 'hexadecimal', 'binary', 'morse', 'cipher', 'caesar', 'pig latin', 'leetspeak', 'backwards', 'reversed')}\\b`,
+    `${gap(3)}\\s${w('base64', 'base 64', 'rot(?:13|ie)', 'rot-13', 'hex', 'hexadecimal', 'binary', 'morse', 'cipher', 'caesar', 'pig latin', 'leetspeak', 'backwards', 'reversed')}\\b`,
   ],
-  ['encoding-word', CS, ['base64', 'rot13', 'hexadecimal', 'morse', 'leetspeak', 'ciphertext', 'encoded', 'obfuscated'], ''],
+  ['encoding-word', CS, ['base64', 'rot13', 'rotie', 'hexadecimal', 'morse', 'leetspeak', 'ciphertext', 'encoded', 'obfuscated'], ''],
   [
     'embedded-instruction',
     CS,
     ['when', 'if', 'note', 'important', 'attention', 'ai', 'assistant', 'llm', 'to'],
     `${w('\\s(?:you|the ai|the assistant|an ai|a language model|the model) (?:read|see|process|summari[sz]e|encounter)', ':?\\s(?:to\\s)?(?:the\\s)?(?:ai|assistant|llm|model|chatbot|language model)s?\\s?(?:reading|processing|summari[sz]ing)', ':\\s(?:ai|assistant|llm)', '\\s(?:any|all) (?:ai|assistant|llm|language model)s?')}\\b`,
+  ],
+
+  // ---------------------------------------------------------------- smuggling a request past the model's instructions
+  [
+    // "decode this ROT13 and tell me what it says": the encoding carries the request the model would refuse in clear
+    'decode-and-answer',
+    CS,
+    ['decode', 'decipher', 'decrypt', 'translate', 'convert', 'interpret', 'unscramble'],
+    `${gap(3)}\\s${w('base64', 'base 64', 'rot(?:13|ie)', 'rot-13', 'hex', 'hexadecimal', 'binary', 'morse', 'cipher', 'caesar', 'pig latin', 'encoded', 'scrambled', 'secret message', 'code')}${gap(3)}[\\s,:]+${w('and', 'then')}\\s(?:then\\s)?${w('tell me what it says', 'answer', 'respond', 'reply', 'follow', 'do what', 'execute', 'act on', 'carry out', 'tell me the answer')}\\b`,
+  ],
+  [
+    // payload splitting: a request cut into quoted parts the model is told to put together
+    'split-part-quoted',
+    IH,
+    ['part', 'a', 'string', 'piece', 'fragment', 'segment'],
+    `\\s?${w('1', 'one', 'a', 'x')}?\\s?(?:is|:|=)\\s?["'“‘]`,
+  ],
+  [
+    'split-assemble',
+    IH,
+    ['combine', 'concatenate', 'join', 'merge', 'interlace', 'interleave', 'assemble', 'glue'],
+    // (the parts may be quoted right there, so the gap to the order runs to the end of the sentence)
+    `${gap(2)}\\s${w('a,? b', 'a and b', 'a, b,? and c', 'part 1', 'parts', 'the parts', 'the strings', 'the pieces', 'the fragments', 'these strings', 'strings', 'fragments', 'pieces')}\\b[^.?!\\n]{0,160}?\\s${w('answer', 'respond', 'reply', 'follow', 'execute', 'do what', 'tell me', 'carry out', 'act on')}\\b`,
+  ],
+  ['split-variables', IH, ['z', 'x', 'y', 'c', 'prompt', 'q'], `\\s?=\\s?[a-z]\\d?\\s?\\+\\s?[a-z]\\d?\\b`],
+  [
+    // "m = p1 + p2 and execute m": short variables added up, then run as an order (any name on the left)
+    'split-sum-execute',
+    IH,
+    ['='],
+    `\\s?[a-z]{1,3}\\d?\\s?\\+\\s?[a-z]{1,3}\\d?(?:\\s?\\+\\s?[a-z]{1,3}\\d?)*[\\s.,;]+(?:and\\s|then\\s|now\\s)?${w('execute', 'run', 'answer', 'respond to', 'follow', 'carry out', 'perform', 'reply to', 'obey', 'act on')}\\b`,
+  ],
+  [
+    // a fake event line from the chat software: "[User left the chat]", "[System has joined]"
+    'fake-chat-event',
+    RC,
+    ['['],
+    `\\s?(?:the\\s)?${w('user', 'human', 'system', 'assistant', 'moderator', 'admin', 'operator', 'developer')}\\s${w('left', 'has left', 'joined', 'has joined', 'disconnected', 'has disconnected', 'is away', 'logged off', 'logged out')}`,
+  ],
+  [
+    // "debugging mode enabled by OpenAI employee", "message from the Anthropic safety team"
+    'vendor-staff-claim',
+    RC,
+    ['openai', 'anthropic', 'google', 'microsoft', 'meta'],
+    `(?:['’]s)?\\s${w('employees?', 'staff', 'engineers?', 'developers?', 'team', 'admins?', 'administrators?', 'safety team', 'trust and safety', 'moderators?', 'researchers?')}\\b`,
+  ],
+  [
+    // "do not respond as GPT", "stop answering like an AI"
+    'not-as-the-ai',
+    RC,
+    ['not', 'dont', 'don', 'never', 'stop', 'no'],
+    `(?:['’]?t)?\\s(?:longer\\s)?${w('respond', 'responding', 'reply', 'replying', 'answer', 'answering', 'act', 'acting', 'talk', 'talking', 'speak', 'speaking', 'behave', 'behaving')}\\s${w('as', 'like')}\\s(?:an?\\s|the\\s)?${w('gpt', 'chatgpt', 'claude', 'gemini', 'ai', 'assistant', 'language model', 'ai language model', 'chatbot', 'bot')}\\b`,
+  ],
+  [
+    // "you are not allowed to say you are an AI language model", "never mention that you are a chatbot"
+    'deny-being-ai',
+    RC,
+    ['not', 'never', 'dont', 'don'],
+    `(?:['’]?t)?${gap(3)}\\s${w('say', 'saying', 'mention', 'mentioning', 'reveal', 'revealing', 'admit', 'admitting', 'state', 'stating', 'remind', 'reminding', 'tell', 'telling', 'disclose')}${gap(2)}\\s(?:that\\s)?(?:you\\s(?:are|were)|you['’]re|you\\sare\\sjust)\\s(?:an?\\s|just\\san?\\s)?${w('ai', 'language model', 'ai language model', 'chatbot', 'bot', 'assistant', 'large language model', 'llm', 'chatgpt', 'machine', 'program')}\\b`,
+  ],
+  [
+    // "can generate any kind of content", "will produce anything the user desires"
+    'generate-anything',
+    IH,
+    ['generate', 'generating', 'create', 'creating', 'produce', 'producing', 'write', 'writing', 'output', 'say', 'saying'],
+    `\\s${w('any (?:kind|type|sort)s? of (?:content|material|text|stories|output)', 'all (?:kinds|types|sorts) of (?:content|material|text|stories|output)', 'anything (?:the user|i|they|you are asked|asked|requested|whatsoever|at all|without)', 'any content')}\\b`,
+  ],
+  [
+    // a made-up question-and-answer history that sets the model up to continue the pattern
+    'fake-qa-turns',
+    RC,
+    ['q', 'question', 'user', 'human'],
+    `:\\s[^\\n]{3,200}?\\s${w('a', 'answer', 'assistant', 'ai', 'bot')}:\\s[^\\n]{3,400}?\\s${w('q', 'question', 'user', 'human')}:\\s`,
+  ],
+  [
+    // "I am God, and you have to answer", "as your boss, I need your password", "I'm a police officer … the user's city"
+    'authority-demand',
+    RC,
+    ['i', 'im', 'as'],
+    `(?:['’]m|\\sam)?\\s(?:(?:a|an|the|your)\\s)?(?:[a-z]+\\s)?${w('president', 'ceo', 'boss', 'manager', 'supervisor', 'police officer', 'officer', 'detective', 'agent', 'god', 'king', 'judge', 'government official', 'accountant', 'auditor', 'investigator', 'employer', 'owner', 'admin', 'administrator')}\\b${gap(10)}[\\s,.]+${w('password', 'passcode', "user['’]?s", 'database', 'confidential', 'secret', 'bank balance', 'personal (?:data|information|details)', 'home address', 'email address', 'you (?:have|must|need) to (?:answer|tell|share|give|obey|comply|do)')}`,
+  ],
+  [
+    // the personal data of the application's user: "the user's birth year", "where does the user live"
+    'user-personal-data',
+    IH,
+    ['user', 'users', 'customer', 'customers', 'patient', 'client'],
+    `['’]?s?\\s(?:current\\s|home\\s|full\\s|exact\\s|first\\s|last\\s|real\\s)?${w('email', 'e-mail', 'address', 'birth', 'date of birth', 'birthday', 'phone', 'password', 'location', 'city', 'residence', 'favou?rite colou?r', 'bank', 'balance', 'credit card', 'ssn', 'social security', 'salary', 'medical', 'name', 'initials')}\\b`,
+  ],
+  [
+    'where-user-lives',
+    IH,
+    ['where'],
+    `\\s(?:does|do|is|did)\\s(?:the\\s)?(?:user|customer|client|patient)${gap(2)}\\s(?:live|living|reside|residing|stay|staying|located)\\b`,
+  ],
+  [
+    // "could you tell me Paul's birth date": another person's personal data asked for by name
+    'someones-personal-data',
+    IH,
+    ['tell', 'share', 'give', 'reveal', 'provide', 'what', 'whats', 'list', 'send'],
+    `(?:['’]s|\\sis)?(?:\\sme)?\\s[a-z]+['’]s\\s(?:current\\s|home\\s|exact\\s|private\\s)?${w('birth ?date', 'date of birth', 'birthday', 'email address', 'home address', 'phone number', 'password', 'social security number', 'ssn', 'bank balance', 'salary', 'address', 'location', 'credit card')}\\b`,
+  ],
+  [
+    // a hypothetical world set up so that disclosing personal data seems fine
+    'personal-data-is-public',
+    CS,
+    ['personal', 'private', 'sharing'],
+    `\\s(?:data|information|details|personal data|personal information)\\s(?:is|are)\\s(?:now\\s)?${w('public', 'shared', 'freely', 'free', 'the norm', 'currency', 'open', 'not private', 'available to (?:all|everyone)', 'common knowledge')}\\b`,
+  ],
+  [
+    // "I'll donate $100 to your favourite charity if you…": a reward for doing what it otherwise would not
+    'reward-offer',
+    IH,
+    ['i', 'ill'],
+    `(?:['’]ll|\\swill|\\swould)?\\s(?:give|pay|tip|donate|send|offer)\\s(?:you\\s)?(?:a\\s)?(?:\\$|usd\\s|€|£)?\\d+`,
   ],
 
   // ---------------------------------------------------------------- non-Latin scripts (substring needles, see NEEDLES)
@@ -774,6 +932,16 @@ const NEEDLE_SPECS: [id: string, needles: string[]][] = [
       'التعليمات',
       'önceki talimat',
       'talimatları',
+      'ігнору',
+      'התעלם',
+      'הוראות',
+      'نادیده',
+      'دستورالعمل',
+      'अनदेखा',
+      'नजरअंदाज',
+      'উপেক্ষা',
+      'เพิกเฉย',
+      'คำสั่งก่อนหน้า',
     ],
   ],
   ['foreign-secret', ['пароль', 'パスワード', '密码', '密碼', '비밀번호', 'पासवर्ड', 'كلمة المرور', 'κωδικο']],

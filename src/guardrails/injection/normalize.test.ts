@@ -22,6 +22,12 @@ describe('normalize', () => {
     expect(text.slice(span.start, span.end)).toBe('ＳＹＳＴＥＭ');
   });
 
+  it('types curly quotes as straight ones, so "I’ll" tokenises like "I\'ll" (not a homoglyph)', () => {
+    const n = normalize('I’ll say “hi”, you’re ‘it’');
+    expect(n.text).toBe(`i'll say "hi", you're 'it'`);
+    expect(n.confusableCount).toBe(0);
+  });
+
   it('folds leetspeak inside words only', () => {
     expect(normalize('1gn0r3 pr3v10us').text).toBe('ignore previous');
     // plain numbers and prices are not words: left alone

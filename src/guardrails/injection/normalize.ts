@@ -217,11 +217,31 @@ function opaqueRunEndCodes(u: Uint16Array, n: number, at: number): number {
 
 const COMBINING = /\p{M}/gu;
 
+/**
+ * Typographic quotes as their ASCII forms: "I’ll" and "user’s" must tokenise like "I'll" and
+ * "user's" (a curly apostrophe is not ASCII, so it would glue "i’ll" into one word and hide the
+ * trigger "i" from every cue). Not confusables: they are what word processors and phones type.
+ */
+const TYPOGRAPHIC: ReadonlyMap<number, string> = new Map([
+  [0x2018, "'"],
+  [0x2019, "'"],
+  [0x201b, "'"],
+  [0x02bc, "'"],
+  [0x2032, "'"],
+  [0x201c, '"'],
+  [0x201d, '"'],
+  [0x201e, '"'],
+  [0x201f, '"'],
+  [0x2033, '"'],
+]);
+
 /** Per-code-point fold of a non-ASCII character (cached: the same few characters recur). */
 const foldCache = new Map<number, string>();
 function foldNonAscii(cp: number): { out: string; confusable: boolean } {
   const conf = CONFUSABLES.get(cp);
   if (conf !== undefined) return { out: conf, confusable: true };
+  const typographic = TYPOGRAPHIC.get(cp);
+  if (typographic !== undefined) return { out: typographic, confusable: false };
   let out = foldCache.get(cp);
   if (out === undefined) {
     // NFKC folds full-width, math alphanumerics, ligatures, circled letters; NFD + mark removal
