@@ -58,7 +58,12 @@ async function setMode(mode: 'open' | 'invite_only'): Promise<void> {
 
 beforeAll(async () => {
   smtp = await startFakeSmtp();
-  server = await startTestServer({ services: ['api'], isolatedDatabase: true, env: { PUBLIC_URL: ORIGIN, SMTP_URL: smtp.url } });
+  // TRUST_PROXY=loopback: the sign-up throttle tests speak from addresses of their own (X-Forwarded-For).
+  server = await startTestServer({
+    services: ['api'],
+    isolatedDatabase: true,
+    env: { PUBLIC_URL: ORIGIN, SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' },
+  });
   admin = await person({ instanceAdmin: true });
 }, 90_000);
 afterAll(async () => {
@@ -292,6 +297,27 @@ describe('creating an org (POST /api/orgs)', () => {
   });
 });
 
+describe('whether sign-up is open (GET /api/auth/sign-up)', () => {
+  const status = async () => {
+    // No session, no CSRF header: the sign-in page asks before anyone is signed in.
+    const response = await fetch(`${server.apiUrl}/api/auth/sign-up`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    return response.json();
+  };
+
+  it('answers only whether sign-up is open, following the mode as an instance admin changes it', async () => {
+    expect(await status()).toEqual({ open: false });
+    await setMode('open');
+    try {
+      expect(await status()).toEqual({ open: true });
+    } finally {
+      await setMode('invite_only');
+    }
+    expect(await status()).toEqual({ open: false });
+  });
+});
+
 describe('open sign-up (POST /api/auth/sign-up)', () => {
   const signUp = (body: unknown, headers: Record<string, string> = { origin: ORIGIN, ...CSRF }) =>
     fetch(`${server.apiUrl}/api/auth/sign-up`, {
@@ -359,14 +385,109 @@ describe('open sign-up (POST /api/auth/sign-up)', () => {
     }
   });
 
-  it('is throttled per email with the sign-in limiter', async () => {
+  /** A 429 as the client sees it: the error body and whether it says when to come back. */
+  const throttled = async (response: Response) => ({
+    status: response.status,
+    retryAfter: Number(response.headers.get('retry-after')) > 0,
+    error: ((await response.json()) as { error?: unknown }).error,
+  });
+  const TOO_MANY_ATTEMPTS = {
+    status: 429,
+    retryAfter: true,
+    error: { type: 'rate_limit_error', code: 'too_many_attempts', message: 'Too many attempts. Wait before trying again.' },
+  };
+  const from = (ip: string) => ({ origin: ORIGIN, ...CSRF, 'x-forwarded-for': ip });
+  const auditRowCount = async () =>
+    Number((await queryRows<{ n: string }>(server.runtime.database.db, sql`select count(*) as n from audit_events`))[0]?.n);
+
+  it('has a per-address budget of its own: exhausting it refuses sign-up (429, not audited) but not sign-in', async () => {
     await setMode('open');
     try {
-      const email = `${uniqueName('throttle')}@example.test`;
+      const ip = '203.0.113.10';
+      const user = await createPasswordUser(server);
+      // Weak passwords: each attempt passes the throttle and is refused by the policy, cheaply.
+      // 31 attempts: more than sign-in's per-address budget (30 a minute), were it shared.
       const statuses: number[] = [];
-      for (let i = 0; i < 11; i++) statuses.push((await signUp({ email, name: 'Throttled', password: 'short' })).status);
-      expect(statuses.slice(0, 10).every((s) => s === 400)).toBe(true);
-      expect(statuses[10]).toBe(429);
+      for (let i = 0; i < 31; i++)
+        statuses.push(
+          (await signUp({ email: `${uniqueName('budget')}@example.test`, name: 'Budget', password: 'short' }, from(ip))).status,
+        );
+      expect(statuses).toEqual([...Array<number>(10).fill(400), ...Array<number>(21).fill(429)]);
+      const before = await auditRowCount();
+      const refused = await signUp({ email: `${uniqueName('budget')}@example.test`, name: 'Budget', password: TEST_PASSWORD }, from(ip));
+      expect(await throttled(refused)).toEqual(TOO_MANY_ATTEMPTS);
+      // Logged, not audited, like the sign-in throttle: flooding cannot grow the audit trail.
+      expect(await auditRowCount()).toBe(before);
+      // A colleague behind the same address still signs in.
+      const session = await signIn(server, user.email, user.password, { origin: ORIGIN, headers: { 'x-forwarded-for': ip } });
+      expect(session.status).toBe(200);
+      expect(session.cookie).toBeDefined();
+      // Another address still signs up.
+      const elsewhere = await signUp(
+        { email: `${uniqueName('elsewhere')}@example.test`, name: 'Elsewhere', password: 'short' },
+        from('203.0.113.11'),
+      );
+      expect(elsewhere.status).toBe(400);
+    } finally {
+      await setMode('invite_only');
+    }
+  });
+
+  it('is not blocked by an address that spent its sign-in budget', async () => {
+    await setMode('open');
+    try {
+      const ip = '203.0.113.20';
+      // 30 sign-ins a minute per address, each for another email so the per-account limit stays out of it.
+      let last: Awaited<ReturnType<typeof signIn>> | undefined;
+      for (let i = 0; i < 31; i++)
+        last = await signIn(server, `${uniqueName('nobody')}@example.test`, 'wrong-password-attempt', {
+          origin: ORIGIN,
+          headers: { 'x-forwarded-for': ip },
+        });
+      expect(last?.status).toBe(429);
+      expect({
+        status: last?.status,
+        retryAfter: Number(last?.headers.get('retry-after')) > 0,
+        error: (last?.body as { error?: unknown }).error,
+      }).toEqual(TOO_MANY_ATTEMPTS);
+      const email = `${uniqueName('after-sign-in')}@example.test`;
+      const response = await signUp({ email, name: 'After Sign-in', password: TEST_PASSWORD }, from(ip));
+      expect(response.status).toBe(201);
+      expect(await response.json()).toMatchObject({ user: { email }, signedIn: true });
+      // The sign-in budget is still spent: sign-up neither used nor refunded it.
+      expect((await signIn(server, email, TEST_PASSWORD, { origin: ORIGIN, headers: { 'x-forwarded-for': ip } })).status).toBe(429);
+    } finally {
+      await setMode('invite_only');
+    }
+  });
+
+  it('has a per-email budget of its own, apart from that account’s sign-in budget', async () => {
+    await setMode('open');
+    try {
+      const user = await createPasswordUser(server);
+      // 5 an hour per email, whatever the address; 11 attempts, more than sign-in's 10 per account.
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++)
+        statuses.push((await signUp({ email: user.email, name: 'Same Email', password: 'short' }, from(`203.0.113.${30 + i}`))).status);
+      expect(statuses).toEqual([...Array<number>(5).fill(400), ...Array<number>(6).fill(429)]);
+      // The account's owner signs in all the same…
+      expect(
+        (await signIn(server, user.email, user.password, { origin: ORIGIN, headers: { 'x-forwarded-for': '203.0.113.45' } })).status,
+      ).toBe(200);
+      // …and an account whose sign-in is throttled does not throttle a sign-up for its email.
+      const other = await createPasswordUser(server);
+      let last = 0;
+      for (let i = 0; i < 11; i++)
+        last = (
+          await signIn(server, other.email, `wrong-password-attempt-${i}`, {
+            origin: ORIGIN,
+            headers: { 'x-forwarded-for': `203.0.113.${50 + i}` },
+          })
+        ).status;
+      expect(last).toBe(429);
+      const signUpForIt = await signUp({ email: other.email, name: 'Other', password: 'short' }, from('203.0.113.70'));
+      expect(signUpForIt.status).toBe(400);
+      expect(await errorCode(signUpForIt)).toMatch(/^password_/);
     } finally {
       await setMode('invite_only');
     }

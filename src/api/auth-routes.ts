@@ -18,14 +18,20 @@ import { runWithIdentityContext } from '../identity/request-context.js';
 import { AUTH_BASE_PATH } from '../identity/session-cookie.js';
 import { identityContextOf, signInHandler, type SignInDeps } from '../identity/sign-in.js';
 import type { ApiEnv } from './env.js';
-import { SIGN_UP_PATH, signUpHandler } from './sign-up.js';
+import { signUpStatusHandler } from './sign-up-status.js';
+import { SIGN_UP_PATH, signUpHandler, type SignUpThrottle } from './sign-up.js';
 
 const isProviderCallback = (path: string) =>
   path.startsWith(`${AUTH_BASE_PATH}/callback/`) || path.startsWith(`${AUTH_BASE_PATH}/oauth2/callback/`);
 
 export function authRoutes(
   deps: SignInDeps &
-    TwoFactorVerifyDeps & { identity: Identity; passwordReset: PasswordResetDeps; emailVerification: EmailVerificationDeps },
+    TwoFactorVerifyDeps & {
+      identity: Identity;
+      passwordReset: PasswordResetDeps;
+      emailVerification: EmailVerificationDeps;
+      signUpThrottle: SignUpThrottle;
+    },
 ): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.post(`${AUTH_BASE_PATH}/request-password-reset`, requestPasswordResetHandler(deps.passwordReset));
@@ -38,6 +44,7 @@ export function authRoutes(
   // Portcullis's single-use link (email-verification.ts); better-auth's own /verify-email is disabled.
   app.post(`${AUTH_BASE_PATH}/verify-email`, verifyEmailHandler(deps.emailVerification));
   app.post(`${AUTH_BASE_PATH}/sign-in/email`, signInHandler(deps));
+  app.get(SIGN_UP_PATH, signUpStatusHandler(deps));
   app.post(SIGN_UP_PATH, signUpHandler(deps));
   app.post(`${AUTH_BASE_PATH}/change-password`, changePasswordHandler(deps));
   app.post(`${AUTH_BASE_PATH}/passkey/verify-authentication`, passkeySignInHandler(deps));

@@ -178,6 +178,26 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
       prefix: `${runtime.config.redisPrefix}sign-in-account:`,
     }),
   };
+  // Open sign-up: its own budgets, so creating accounts from an office address cannot lock its
+  // colleagues out of signing in (nor their failed sign-ins stop a sign-up). Accounts are made far
+  // more rarely than sessions: 10 attempts an hour per address (room for a few password-policy
+  // retries), 5 an hour per email.
+  const signUpThrottle = {
+    byIp: createKeyedLimiter({
+      points: 10,
+      durationSeconds: 3600,
+      blockDurationSeconds: 3600,
+      ...redis,
+      prefix: `${runtime.config.redisPrefix}sign-up-ip:`,
+    }),
+    byAccount: createKeyedLimiter({
+      points: 5,
+      durationSeconds: 3600,
+      blockDurationSeconds: 3600,
+      ...redis,
+      prefix: `${runtime.config.redisPrefix}sign-up-account:`,
+    }),
+  };
   // Password reset: requests 10 per 15 minutes per address and 3 per hour per email; resets
   // (token guesses, 192-bit tokens anyway) share the address budget.
   const resetThrottle = {
@@ -239,6 +259,7 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
       logger: deps.logger,
       authSecret: runtime.secrets.authSecret,
       throttle: signInThrottle,
+      signUpThrottle,
       // A TOTP code signs in once (two-factor.ts): each (user, code) claimed for the plugin's window.
       usedTotpCodes: createKeyedLimiter({
         points: 1,

@@ -4,8 +4,10 @@
  * are the other ways in). better-auth's own sign-up endpoint stays disabled: this one applies the
  * password policy, throttles and audits like the rest of Portcullis's identity routes.
  *
- * - Throttled with the sign-in limiter (per client address and per email), and a success does
- *   not refund the attempt: otherwise one address could create accounts without end.
+ * - Throttled per client address and per email in limiters of its own (management.ts), not the
+ *   sign-in ones: colleagues behind one office address signing up must not spend each other's
+ *   sign-in attempts, nor failed sign-ins stop a sign-up. A success does not refund the attempt:
+ *   otherwise one address could create accounts without end.
  * - The account is made as an accepted invitation makes one (tenancy/users.ts), but the email
  *   stays unverified: nothing here proves the address. A verification link is mailed at once
  *   (when mail is configured). Audited `user.created` and `auth.signed_up`
@@ -30,7 +32,8 @@ import { canSendVerificationMail, sendVerificationMail, type EmailVerificationMa
 import { checkPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../identity/password-policy.js';
 import { runWithIdentityContext } from '../identity/request-context.js';
 import { AUTH_BASE_PATH } from '../identity/session-cookie.js';
-import { emailFingerprint, identityContextOf, signInResponseSchema, throttleSignIn, type SignInDeps } from '../identity/sign-in.js';
+import { consumeAttempt, emailFingerprint, identityContextOf, signInResponseSchema, type SignInDeps } from '../identity/sign-in.js';
+import type { KeyedLimiter } from '../limits/keyed-limiter.js';
 import { readSignupMode } from '../tenancy/instance-settings.js';
 import { createPasswordUser, findUserByEmail, normaliseEmail } from '../tenancy/users.js';
 
@@ -64,7 +67,12 @@ function signInRequest(c: Context, email: string, password: string): Request {
   return new Request(url, { method: 'POST', headers, body: JSON.stringify({ email, password }) });
 }
 
-export function signUpHandler(deps: SignInDeps & { emailVerification: EmailVerificationMailDeps }) {
+/** Sign-up's own budgets, apart from sign-in's: per client address and per (keyed hash of the) email. */
+export type SignUpThrottle = { byIp: KeyedLimiter; byAccount: KeyedLimiter };
+
+export type SignUpDeps = Omit<SignInDeps, 'throttle'> & { signUpThrottle: SignUpThrottle; emailVerification: EmailVerificationMailDeps };
+
+export function signUpHandler(deps: SignUpDeps) {
   const fingerprint = emailFingerprint(deps.authSecret);
   return async (c: Context): Promise<Response> => {
     const input = await readJson(c, signUpSchema);
@@ -74,7 +82,12 @@ export function signUpHandler(deps: SignInDeps & { emailVerification: EmailVerif
         'signup_closed',
       );
     const context = identityContextOf(c);
-    await throttleSignIn(deps, fingerprint, input.email, context, 'sign-up');
+    await consumeAttempt(
+      { throttle: deps.signUpThrottle, logger: deps.logger },
+      { ip: `ip:${context.clientIp ?? 'unknown'}`, account: `acct:${fingerprint(input.email)}` },
+      context,
+      'sign-up',
+    );
     const email = normaliseEmail(input.email);
     const verdict = await checkPassword(input.password, { minLength: MIN_PASSWORD_LENGTH, context: [email, input.name] });
     if (!verdict.ok) throw new HttpError(400, 'invalid_request_error', `password_${verdict.code}`, verdict.message);

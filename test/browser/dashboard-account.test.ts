@@ -1,6 +1,7 @@
 /**
  * The account pages in Chromium, served by the api under its CSP: sign-up refused while the instance
- * is invite-only and accepted once an instance admin opens it; on the Security page a passkey added
+ * is invite-only (the sign-in page says accounts are by invitation, with no link) and accepted once an
+ * instance admin opens it (the sign-in page links to it); on the Security page a passkey added
  * with the CDP virtual authenticator, renamed, used alone to sign in, a second one removed after a
  * confirmation; the password changed (the old one refused by the api); two-factor turned on with a
  * code computed from the secret the page shows (backup codes shown once) and asked for at the next
@@ -98,10 +99,11 @@ async function enterTotp(target: Page): Promise<void> {
 }
 
 describe('sign-up', () => {
-  it('offers “Create an account” on the sign-in page, and says in words that the instance is invite-only', async () => {
+  it('says on the sign-in page that accounts are by invitation while the instance is invite-only, and the sign-up page refuses in words', async () => {
     await page.goto(`${origin}/login`);
-    await page.getByRole('link', { name: 'Create an account' }).click();
-    await page.waitForURL(`${origin}/signup`);
+    await page.getByText('Accounts on this Portcullis are by invitation').waitFor();
+    expect(await page.getByRole('link', { name: 'Create an account' }).count()).toBe(0);
+    await page.goto(`${origin}/signup`);
     await page.getByLabel('Name').fill('Ada Lovelace');
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
@@ -110,8 +112,15 @@ describe('sign-up', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/by invitation only/);
   });
 
-  it('creates the account once an instance admin opens sign-up, after refusing a short password with the policy’s words', async () => {
+  it('offers “Create an account” once an instance admin opens sign-up, and creates the account after refusing a short password with the policy’s words', async () => {
     await setSignupMode('open');
+    await page.goto(`${origin}/login`);
+    await page.getByRole('link', { name: 'Create an account' }).waitFor();
+    expect(await page.getByText('Accounts on this Portcullis are by invitation').count()).toBe(0);
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.waitForURL(`${origin}/signup`);
+    await page.getByLabel('Name').fill('Ada Lovelace');
+    await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password', { exact: true }).fill('too-short');
     await page.getByLabel('Password again').fill('too-short');
     await page.getByRole('button', { name: 'Create account' }).click();

@@ -2,8 +2,8 @@
  * The overview's charts in Chromium, on real gateway traffic to a fake OpenAI: answers in two
  * projects, an invalid request (an error) and a request carrying a secret (a guardrail block). The
  * range's totals and each chart's data table show what was sent; the range and a project filter
- * change them; at a phone's width nothing overflows; a viewer is refused in words, and a failing api
- * is reported in words. Every page is watched for script errors and CSP violations, and reviewed
+ * change them; at a phone's width nothing overflows; a viewer, whom usage:read is not granted, is
+ * told so without the page asking for it (no 403), and a failing api is reported in words. Every page is watched for script errors and CSP violations, and reviewed
  * with axe.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -35,7 +35,7 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 let page: Page;
 const pageWatcher = createPageWatcher();
-/** Refusals caused on purpose: the viewer's look at the overview, the api failure staged below. */
+/** Refusals caused on purpose: the api failure staged below. */
 const expectedFailures = new Set<string>();
 let origin: string;
 let orgId = '';
@@ -242,17 +242,25 @@ describe('overview charts in Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 720 });
   });
 
-  it('tells a viewer in words that usage needs another role', async () => {
+  it('shows a viewer what the role may read, without asking for the usage it is refused (no 403, no error)', async () => {
     const session = await signIn(server, viewer.email, viewer.password, { origin });
     const viewerPage = await signedInPage(session.cookie!);
-    expectedFailures.add(`403 GET /api/orgs/${orgId}/usage`);
-    expectedFailures.add(`403 GET /api/orgs/${orgId}/usage/timeseries`);
+    const refused: string[] = [];
+    viewerPage.on('response', (response) => {
+      if (response.status() === 403) refused.push(`${response.request().method()} ${new URL(response.url()).pathname}`);
+    });
     await viewerPage.goto(`${origin}/orgs/${orgId}`);
-    await viewerPage.getByRole('heading', { name: 'Over time' }).waitFor();
-    await expect
-      .poll(() => viewerPage.getByRole('alert').allTextContents())
-      .toContain('This needs the usage:read permission, which the viewer role does not have.');
-    expect(await viewerPage.locator('[data-chart]').count()).toBe(0);
+    await viewerPage.getByRole('heading', { name: orgName, level: 1 }).waitFor();
+    await viewerPage.getByText('Usage, spend and limits are shown to developers, admins and owners').waitFor();
+    expect(await viewerPage.getByRole('link', { name: 'projects, their settings and API keys' }).getAttribute('href')).toBe(
+      `/orgs/${orgId}/projects`,
+    );
+    // Everything the page asks for has been answered.
+    await viewerPage.waitForLoadState('networkidle');
+    expect(refused).toEqual([]);
+    expect(await viewerPage.getByRole('alert').count()).toBe(0);
+    expect(await viewerPage.locator('[data-chart], [data-stat]').count()).toBe(0);
+    await reviewPage(viewerPage, 'overview-viewer');
   });
 
   it('reports a failing api in words instead of empty charts', async () => {

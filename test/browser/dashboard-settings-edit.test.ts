@@ -1,7 +1,8 @@
 /**
  * The settings edits of issue 10 in Chromium, under the dashboard's CSP, as an owner: a provider key's
  * name and project scope edited (and a metadata base URL refused in the api's words), a project's daily
- * request limit and rate limit set (and a negative limit refused in the api's words), an OIDC group
+ * request limit and rate limit set (and a negative limit refused in the api's words), unsaved edits of
+ * the settings kept when the limits are saved and the other way round, an OIDC group
  * mapped to a role. Every change is checked at the api. A developer is offered none of these controls.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -147,6 +148,48 @@ describe('settings edits as the owner', () => {
     expect(await page.getByRole('button', { name: 'Save settings' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Save limits' }).count()).toBe(1);
     await reviewPage(page, 'project-settings-limits');
+  });
+
+  it('keeps unsaved edits of one section of a project’s settings when the other is saved, and then saves them', async () => {
+    type StoredSettings = { settings: { cache: { ttlSeconds: number }; limits: Limits } };
+    const settingsPath = `/api/orgs/${org.orgId}/projects/${org.projectId}/settings`;
+    const settingsRead = () => page.waitForResponse((r) => r.request().method() === 'GET' && r.url().endsWith(settingsPath));
+    /** Two frames after the settings were read again: whatever the new answer rebuilds has been drawn. */
+    const drawn = () => page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+    await page.goto(`${origin}${settingsPath.replace('/api', '')}`);
+    const settingsForm = page.getByRole('form', { name: 'Project settings' });
+    const limits = page.getByRole('form', { name: 'Limits' });
+    const ttl = settingsForm.getByLabel('Keep cached responses for (seconds)');
+    await ttl.waitFor();
+
+    // An unsaved cache edit, then the limits saved: the settings are read again (their version moved).
+    await ttl.fill('900');
+    await limits.getByLabel('Tokens per minute').fill('50000');
+    const reread = settingsRead();
+    await limits.getByRole('button', { name: 'Save limits' }).click();
+    await page.getByRole('status').filter({ hasText: 'Limits saved.' }).waitFor();
+    await reread;
+    await drawn();
+    expect(await ttl.inputValue()).toBe('900');
+    await settingsForm.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor();
+    let stored = await api.get<StoredSettings>(settingsPath);
+    expect(stored.body.settings.cache.ttlSeconds).toBe(900);
+    // Saving the settings sent back the limits just saved, not the ones first read.
+    expect(stored.body.settings.limits.rate).toEqual({ requestsPerMinute: 120, tokensPerMinute: 50000 });
+
+    // The other way round: an unsaved limit edit survives saving the settings.
+    await limits.getByLabel('Requests per minute').fill('90');
+    await ttl.fill('1200');
+    await settingsForm.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor();
+    await drawn();
+    expect(await limits.getByLabel('Requests per minute').inputValue()).toBe('90');
+    await limits.getByRole('button', { name: 'Save limits' }).click();
+    await page.getByRole('status').filter({ hasText: 'Limits saved.' }).waitFor();
+    stored = await api.get<StoredSettings>(settingsPath);
+    expect(stored.body.settings.cache.ttlSeconds).toBe(1200);
+    expect(stored.body.settings.limits.rate).toEqual({ requestsPerMinute: 90, tokensPerMinute: 50000 });
   });
 
   it('maps an OIDC group to a role; the api shows it and the strong-auth setting is untouched', async () => {

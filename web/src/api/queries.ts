@@ -1,7 +1,15 @@
 /** TanStack Query hooks for what the pages read; keys are arrays so one org's data is invalidated together. */
 import { useQuery } from '@tanstack/react-query';
 import { request, seg } from './client.ts';
-import { apiKeyListSchema, meSchema, memberListSchema, projectListSchema, providersSchema, usageSchema } from './schemas.ts';
+import {
+  apiKeyListSchema,
+  meSchema,
+  memberListSchema,
+  projectListSchema,
+  providersSchema,
+  signUpStatusSchema,
+  usageSchema,
+} from './schemas.ts';
 
 export const queryKeys = {
   me: ['me'] as const,
@@ -10,6 +18,7 @@ export const queryKeys = {
   usage: (orgId: string) => ['orgs', orgId, 'usage'] as const,
   members: (orgId: string) => ['orgs', orgId, 'members'] as const,
   providers: ['auth', 'providers'] as const,
+  signUpStatus: ['auth', 'sign-up'] as const,
 };
 
 export const useMe = () => useQuery({ queryKey: queryKeys.me, queryFn: ({ signal }) => request('GET', '/api/me', meSchema, { signal }) });
@@ -44,4 +53,11 @@ export const useSignInProviders = () =>
     queryKey: queryKeys.providers,
     queryFn: ({ signal }) => request('GET', '/api/auth/providers', providersSchema, { signal }).then((r) => r.providers),
     staleTime: Infinity,
+  });
+
+/** Whether the instance takes self-service sign-ups (its sign-up mode is open). */
+export const useSignUpOpen = () =>
+  useQuery({
+    queryKey: queryKeys.signUpStatus,
+    queryFn: ({ signal }) => request('GET', '/api/auth/sign-up', signUpStatusSchema, { signal }).then((r) => r.open),
   });

@@ -73,6 +73,8 @@ export type Member = z.output<typeof memberSchema>;
 export const memberListSchema = z.object({ members: z.array(memberSchema) });
 
 export const providersSchema = z.object({ providers: z.array(z.object({ id: z.string(), label: z.string() })) });
+/** GET /api/auth/sign-up: whether self-service sign-up is open on this instance. */
+export const signUpStatusSchema = z.object({ open: z.boolean() });
 /** better-auth's sign-in answer: a session (cookie set), or a second factor to ask for. */
 export const signInResultSchema = z.looseObject({ twoFactorRequired: z.optional(z.boolean()) });
 export const socialSignInSchema = z.object({ url: z.string() });

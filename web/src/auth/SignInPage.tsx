@@ -8,7 +8,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { request } from '../api/client.ts';
-import { queryKeys, useMe, useSignInProviders } from '../api/queries.ts';
+import { queryKeys, useMe, useSignInProviders, useSignUpOpen } from '../api/queries.ts';
 import { signInResultSchema, socialSignInSchema } from '../api/schemas.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { formText } from '../lib/form.ts';
@@ -27,6 +27,20 @@ function arrivalNotice(state: unknown): string | null {
   if ('leftOrg' in state && typeof state.leftOrg === 'string')
     return `You left ${state.leftOrg}. Leaving an organization signs you out everywhere: sign in again.`;
   return null;
+}
+
+/** The way to a new account: the sign-up page while the instance takes sign-ups, an invitation otherwise. */
+function NewAccountHint() {
+  const signUpOpen = useSignUpOpen();
+  // Said once the api has answered; an answer that failed reads as closed, like the api's own default.
+  if (signUpOpen.isPending) return null;
+  return signUpOpen.data === true ? (
+    <p>
+      New here? <Link to="/signup">Create an account</Link>.
+    </p>
+  ) : (
+    <p>New here? Accounts on this Portcullis are by invitation: ask an administrator of your organization to invite you.</p>
+  );
 }
 
 /** Where to go after signing in: the page that sent us here, if it is one of ours. */
@@ -166,9 +180,7 @@ export function SignInPage() {
                 Use a recovery code
               </button>
             </div>
-            <p>
-              New here? <Link to="/signup">Create an account</Link> (when this Portcullis allows it; otherwise ask for an invitation).
-            </p>
+            <NewAccountHint />
           </>
         ) : null}
       </main>

@@ -12,6 +12,7 @@ import { useProjects } from '../api/queries.ts';
 import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { useOrgRole } from '../lib/org-role.ts';
+import { limitsFormKey, settingsFormKey } from './project-settings/form-keys.ts';
 import { LimitsSection } from './project-settings/LimitsSection.tsx';
 import { ProjectSettingsForm } from './project-settings/ProjectSettingsForm.tsx';
 import { mayWriteProjects } from './projects/may-write-projects.ts';
@@ -49,7 +50,8 @@ export function ProjectSettingsPage() {
       </p>
       {settings.data ? (
         <ProjectSettingsForm
-          key={settings.data.version}
+          // Not the version: a limits save moves it, and the edits in progress here must survive that.
+          key={settingsFormKey(settings.data.settings)}
           orgId={orgId}
           projectId={projectId}
           current={settings.data}
@@ -66,8 +68,8 @@ export function ProjectSettingsPage() {
       {settings.data && limits ? (
         limits.success ? (
           <LimitsSection
-            // Apart from the settings form's key: siblings sharing a key get mixed up by React.
-            key={`limits-${settings.data.version}`}
+            // Rebuilt when the limits change at the api, not when a settings save moves the version.
+            key={limitsFormKey(limits.data)}
             orgId={orgId}
             projectId={projectId}
             current={limits.data}

@@ -16,7 +16,7 @@ type Props = {
   projectId: string;
   current: Limits;
   readOnly: boolean;
-  /** Kept by the page: this form is rebuilt when the settings are read again after a save. */
+  /** Kept by the page: this form is rebuilt when the limits read again after a save differ. */
   saved: boolean;
   onSaved: () => void;
   onEdit: () => void;

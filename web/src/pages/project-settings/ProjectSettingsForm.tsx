@@ -2,7 +2,8 @@
  * The project's gateway settings as one form, saved with one PUT of the whole object. The version read
  * goes back as `If-Match`: when someone saved in between, the api refuses (409 `version_conflict`) and
  * the form says so and offers to reload, rather than silently overwriting their change.
- * Remounted (keyed by version) whenever fresh settings arrive, so the working copy starts from them.
+ * Remounted (see form-keys.ts) when settings it edits arrive changed, so the working copy starts from
+ * them; a limits save only refreshes `current` (the version and limits to send back), edits kept.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
