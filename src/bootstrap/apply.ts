@@ -1,8 +1,9 @@
 /**
  * Applies a bootstrap document idempotently: what exists is left alone (or brought in line:
- * plan, member role, provider key value and base URL), what is missing is created. Each org is
- * applied in one transaction with its audit events. API keys are generated and bcrypt-hashed
- * before that transaction opens, and only the keys created by this run are returned.
+ * plan, member role, provider key value and base URL, settings and guardrail policies where the
+ * file gives them), what is missing is created. Each org is applied in one transaction with its
+ * audit events. API keys are generated and bcrypt-hashed before that transaction opens, and only
+ * the keys created by this run are returned.
  */
 import type { ActionContext } from '../audit/context.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -21,6 +22,7 @@ import type { MasterKeyring } from '../crypto/master-keyring.js';
 import { providerKeyProjects } from '../db/schema/index.js';
 import type { ScopedDatabase } from '../db/tenant.js';
 import type { Tx } from '../db/types.js';
+import { saveGuardrailPolicy } from '../tenancy/guardrail-policies.js';
 import { addMember, changeMemberRole, findMember } from '../tenancy/members.js';
 import {
   changePlan,
@@ -83,6 +85,9 @@ async function applyOrg(spec: OrgSpec, deps: BootstrapDeps, result: BootstrapRes
       change('org.plan_changed', spec.plan);
     }
     if (spec.settings && (await updateOrganizationSettings(tx, org, spec.settings, ctx))) change('org.updated', spec.name);
+    // The api's own save: replaced when it differs (versioned, audited `guardrail_policy.changed`), untouched when equal.
+    if (spec.guardrails && (await saveGuardrailPolicy(tx, { orgId: id, projectId: null }, spec.guardrails, ctx)).changed)
+      change('guardrail_policy.changed', spec.name);
     for (const m of spec.members) {
       const user = (await findUserByEmail(tx, m.email)) ?? (await createUser(tx, { email: m.email }));
       const member = await findMember(tx, id, user.id);
@@ -102,6 +107,8 @@ async function applyOrg(spec: OrgSpec, deps: BootstrapDeps, result: BootstrapRes
         change('project.created', p.name);
       }
       if (p.settings && (await updateProjectSettings(tx, project, p.settings, ctx))) change('project.updated', p.name);
+      if (p.guardrails && (await saveGuardrailPolicy(tx, { orgId: id, projectId: project.id }, p.guardrails, ctx)).changed)
+        change('guardrail_policy.changed', p.name);
       for (const key of p.providerKeys)
         await ensureProviderKey(tx, id, spec.name, key, key.label ?? `${p.name}/${key.provider}`, project.id, deps, result);
       for (const k of p.apiKeys) {

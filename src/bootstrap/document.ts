@@ -2,6 +2,8 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { checkBaseUrl } from '../credentials/provider-key-rules.js';
+import { compileRule, CustomRuleError, type CustomRule } from '../guardrails/custom/rules.js';
+import { guardrailOverrideSchema, guardrailPolicySchema } from '../guardrails/engine/policy.js';
 import type { SsrfPolicy } from '../gateway/upstream/ssrf.js';
 import { HttpError } from '../http/errors.js';
 import { MEMBER_ROLES, ORG_PLANS, PROJECT_MODES } from '../db/schema/index.js';
@@ -38,6 +40,8 @@ const projectSchema = z
     apiKeys: z.array(apiKeySchema).default([]),
     /** Caching, body logging, allowed models, aliases with fallback chains, timeouts (see README). */
     settings: projectSettingsSchema.optional(),
+    /** The project's guardrail override, as `PUT …/projects/:projectId/guardrails` takes it. */
+    guardrails: guardrailOverrideSchema.optional(),
   })
   .strict();
 
@@ -51,8 +55,25 @@ const orgSchema = z
     projects: z.array(projectSchema).default([]),
     /** Provider allow/deny lists (data residency, vendor policy). */
     settings: orgSettingsSchema.optional(),
+    /** The org's guardrail policy, as `PUT /api/orgs/:orgId/guardrails` takes it (what it leaves out takes its default). */
+    guardrails: guardrailPolicySchema.optional(),
   })
   .strict();
+
+/**
+ * Custom rules RE2 cannot run, refused at load as the api refuses them at save time (same check,
+ * same sentence), so a file with one never gets as far as writing anything.
+ */
+function uncompilableRules(rules: readonly CustomRule[] | undefined, ctx: z.RefinementCtx, path: (string | number)[]) {
+  (rules ?? []).forEach((rule, index) => {
+    try {
+      compileRule(rule);
+    } catch (error) {
+      if (!(error instanceof CustomRuleError)) throw error;
+      ctx.addIssue({ code: 'custom', path: [...path, index], message: error.problem });
+    }
+  });
+}
 
 function noDuplicates<T>(items: T[], key: (item: T) => string, ctx: z.RefinementCtx, path: (string | number)[], what: string) {
   const seen = new Set<string>();
@@ -71,9 +92,11 @@ export const bootstrapDocumentSchema = z
     doc.orgs.forEach((org, o) => {
       noDuplicates(org.projects, (p) => p.name, ctx, ['orgs', o, 'projects'], 'project');
       noDuplicates(org.members, (m) => m.email, ctx, ['orgs', o, 'members'], 'member');
-      org.projects.forEach((project, p) =>
-        noDuplicates(project.apiKeys, (k) => k.name, ctx, ['orgs', o, 'projects', p, 'apiKeys'], 'API key'),
-      );
+      uncompilableRules(org.guardrails?.customRules, ctx, ['orgs', o, 'guardrails', 'customRules']);
+      org.projects.forEach((project, p) => {
+        noDuplicates(project.apiKeys, (k) => k.name, ctx, ['orgs', o, 'projects', p, 'apiKeys'], 'API key');
+        uncompilableRules(project.guardrails?.customRules, ctx, ['orgs', o, 'projects', p, 'guardrails', 'customRules']);
+      });
     });
   });
 
@@ -94,13 +117,26 @@ function formatPath(path: PropertyKey[]): string {
   );
 }
 
-/** Validates a parsed document; every problem names its place (`orgs[0].projects[1].apiKeys[0]`). Never echoes a key. */
+/** The name of the org a problem is in, as the file spells it, so a long file's `orgs[7]` need not be counted out. */
+function orgNameAt(value: unknown, path: PropertyKey[]): string | undefined {
+  if (path[0] !== 'orgs' || typeof path[1] !== 'number' || typeof value !== 'object' || value === null) return undefined;
+  const orgs: unknown = (value as { orgs?: unknown }).orgs;
+  const org: unknown = Array.isArray(orgs) ? orgs[path[1]] : undefined;
+  const name: unknown = typeof org === 'object' && org !== null ? (org as { name?: unknown }).name : undefined;
+  return typeof name === 'string' && name.trim().length > 0 && name.length <= 100 ? name : undefined;
+}
+
+/**
+ * Validates a parsed document; every problem names its place (`orgs[0].projects[1].apiKeys[0] (org "acme")`),
+ * guardrail policies included (custom rules RE2 cannot run among them). Never echoes a key.
+ */
 export function validateBootstrapDocument(value: unknown): BootstrapDocument {
   const parsed = bootstrapDocumentSchema.safeParse(value);
   if (parsed.success) return parsed.data;
   throw new BootstrapDocumentError(
     parsed.error.issues.map((issue) => {
-      const where = formatPath(issue.path) || '(top level)';
+      const org = orgNameAt(value, issue.path);
+      const where = (formatPath(issue.path) || '(top level)') + (org === undefined ? '' : ` (org ${JSON.stringify(org)})`);
       if (issue.code === 'unrecognized_keys')
         return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
       return `${where}: ${issue.message}`;

@@ -33,8 +33,7 @@ function compileAll(rules: GuardrailPolicy['customRules']): CompiledRule[] {
   try {
     return rules.map(compileRule);
   } catch (error) {
-    if (error instanceof CustomRuleError)
-      throw new HttpError(400, 'invalid_request_error', 'invalid_custom_rule', `Custom rule ${error.ruleName}: ${error.message}`);
+    if (error instanceof CustomRuleError) throw new HttpError(400, 'invalid_request_error', 'invalid_custom_rule', error.problem);
     throw error;
   }
 }

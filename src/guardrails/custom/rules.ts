@@ -59,6 +59,11 @@ export class CustomRuleError extends Error {
     super(message);
     this.name = 'CustomRuleError';
   }
+
+  /** The sentence shown wherever a policy is saved (the api's 400 `invalid_custom_rule`, a bootstrap file), so both read alike. */
+  get problem(): string {
+    return `Custom rule ${this.ruleName}: ${this.message}`;
+  }
 }
 
 export type CompiledRule = { rule: CustomRule; matcher: RE2JS };
