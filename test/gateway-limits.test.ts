@@ -775,6 +775,36 @@ describe.skipIf(!hasRedisServer)('counters rebuilt after Redis loses its data (t
     const spendMessage = expectUsageRefusal(await spend(), `the daily spend limit of the API key ${spendKey.id}`);
     expect(spendMessage).toContain(`${describeAmount('spend_usd', 4 * billed)} used`);
   });
+
+  it('after FLUSHALL a budget alert already sent is not sent again, and the next threshold still alerts once', async () => {
+    const { token, id } = await keyWithLimits(fx, usage('requests', 4, { alertThresholds: [50, 100] }));
+    const alertsOfKey = async () => (await budgetAlertEvents(fx)).filter((row) => row.targetId === id);
+    const chat = (url: string) => call(url, CHAT, { apiKey: token, body: chatBody('alert once', 16) });
+    for (let i = 0; i < 2; i++) expect((await chat(fx.gatewayUrl)).status).toBe(200);
+    await eventually('the 50% alert', async () => ((await alertsOfKey()).length >= 1 ? true : undefined));
+    await eventually('the request logs before the flush', async () => ((await logRowsOfApiKey(fx, id)).length === 2 ? true : undefined));
+    const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    try {
+      await client.flushall();
+    } finally {
+      client.disconnect();
+    }
+
+    // Another replica: no process-local memory of the alerts sent hides a re-armed marker.
+    const replica = await startGatewayReplica(fx, { REDIS_URL: redis.url });
+    try {
+      expect((await chat(replica.gatewayUrl)).status).toBe(200); // 3 of 4: rebuilt at 2, past 50% already
+      expect((await chat(replica.gatewayUrl)).status).toBe(200); // 4 of 4: crosses 100%
+      await eventually('the 100% alert', async () =>
+        (await alertsOfKey()).some((row) => row.diff?.threshold_percent === 100) ? true : undefined,
+      );
+      await eventually('the request logs after the flush', async () => ((await logRowsOfApiKey(fx, id)).length === 4 ? true : undefined));
+      await sleep(300); // a duplicate 50% alert, raised by the third request's settle, would be written by now
+      expect((await alertsOfKey()).map((row) => row.diff?.threshold_percent).sort()).toEqual([100, 50]);
+    } finally {
+      await replica.stop();
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -26,10 +26,15 @@ export function assertKeys(keys: readonly string[]): void {
   for (const key of keys) assertKey(key);
 }
 
-export function assertInitialize(key: string, value: number, ttlMs: number | null): void {
+export function assertInitialize(key: string, value: number, ttlMs: number | null, markers: readonly string[]): void {
   assertKey(key);
   assertNonNegative('value', value);
   assertTtl(ttlMs);
+  for (const marker of markers) {
+    assertKey(marker);
+    // SET NX on the counter's own key would report the counter as set and then skip the marker.
+    if (marker === key) throw new RangeError(`initialize: marker "${marker}" is the counter itself`);
+  }
 }
 
 function assertKey(key: string): void {

@@ -68,11 +68,13 @@ export class MemoryUsageCounters implements UsageCounters {
     });
   }
 
-  initialize(key: string, value: number, ttlMs: number | null): Promise<boolean> {
+  initialize(key: string, value: number, ttlMs: number | null, markers: readonly string[] = []): Promise<boolean> {
     return this.op(() => {
-      assertInitialize(key, value, ttlMs);
+      assertInitialize(key, value, ttlMs, markers);
       if (this.live(key)) return false;
-      this.entries.set(key, { value, expiresAt: this.expiryFor(ttlMs) });
+      const expiresAt = this.expiryFor(ttlMs);
+      this.entries.set(key, { value, expiresAt });
+      for (const marker of markers) if (!this.live(marker)) this.entries.set(marker, { value: 1, expiresAt });
       return true;
     });
   }

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { RedisConnection } from '../store/redis-connection.js';
 import { assertAdjustItems, assertInitialize, assertKeys, assertReserveItems } from './counter-args.js';
 import { resolveRedis, type RedisSource } from './redis-source.js';
-import { ADJUST_SCRIPT, RESERVE_SCRIPT, type LuaScript } from './usage-counter-scripts.js';
+import { ADJUST_SCRIPT, INITIALIZE_SCRIPT, RESERVE_SCRIPT, type LuaScript } from './usage-counter-scripts.js';
 import type { AdjustItem, ReserveItem, ReserveOptions, ReserveResult, UsageCounters } from './usage-counters.js';
 
 /** Counters shared by every gateway replica. */
@@ -51,13 +51,15 @@ export class RedisUsageCounters implements UsageCounters {
     return values.map((value) => (value === null ? null : this.integer(Number(value))));
   }
 
-  async initialize(key: string, value: number, ttlMs: number | null): Promise<boolean> {
-    assertInitialize(key, value, ttlMs);
-    const k = this.prefix + key;
-    const reply = await this.connection.run((redis) =>
-      ttlMs === null ? redis.set(k, value, 'NX') : redis.set(k, value, 'PX', ttlMs, 'NX'),
+  async initialize(key: string, value: number, ttlMs: number | null, markers: readonly string[] = []): Promise<boolean> {
+    assertInitialize(key, value, ttlMs, markers);
+    const reply = await this.eval(
+      INITIALIZE_SCRIPT,
+      [key, ...markers].map((k) => this.prefix + k),
+      [String(value), String(ttlMs ?? 0)],
     );
-    return reply === 'OK';
+    if (reply !== 0 && reply !== 1) throw this.unexpected();
+    return reply === 1;
   }
 
   async close(): Promise<void> {

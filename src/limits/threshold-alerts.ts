@@ -43,11 +43,7 @@ export class ThresholdAlerts {
 
   /** Resolves once every reached threshold is marked; listener failures go to onError. */
   async check(orgId: string, plan: CounterPlan, used: number, requestId: string | null = null): Promise<void> {
-    // A limit that rounds to 0 units (below one micro-USD) would "cross" every threshold at 0.
-    if (plan.limit === 0) return;
-    for (const threshold of plan.thresholds) {
-      // Exact integer comparison: used / limit >= threshold / 100.
-      if (BigInt(used) * 100n < BigInt(plan.limit) * BigInt(threshold)) break;
+    for (const threshold of reachedThresholds(plan, used)) {
       const marker = alertMarkerKey(plan.key, plan.limit, threshold);
       if (this.known.has(marker)) continue;
       const first = await this.counters.initialize(marker, 1, plan.ttlMs);
@@ -66,6 +62,21 @@ export class ThresholdAlerts {
       this.onError(error);
     }
   }
+}
+
+/**
+ * The markers of every threshold a counter at `used` has reached: what a counter rebuilt at that
+ * value must start with so that only usage counted after the rebuild raises alerts.
+ */
+export function reachedThresholdMarkers(plan: CounterPlan, used: number): string[] {
+  return reachedThresholds(plan, used).map((threshold) => alertMarkerKey(plan.key, plan.limit, threshold));
+}
+
+function reachedThresholds(plan: CounterPlan, used: number): number[] {
+  // A limit that rounds to 0 units (below one micro-USD) would "cross" every threshold at 0.
+  if (plan.limit === 0) return [];
+  // Exact integer comparison: used / limit >= threshold / 100 (thresholds are ascending).
+  return plan.thresholds.filter((threshold) => BigInt(used) * 100n >= BigInt(plan.limit) * BigInt(threshold));
 }
 
 function thresholdCrossing(orgId: string, plan: CounterPlan, threshold: number, used: number, requestId: string | null): ThresholdCrossing {

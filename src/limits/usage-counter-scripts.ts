@@ -73,3 +73,18 @@ for i = 1, #KEYS do
 end
 return totals
 `);
+
+/**
+ * KEYS[1]: the counter; KEYS[2..]: markers (same hash tag, so same Cluster slot). ARGV: value, ttl
+ * ms ('0' = none). Sets the counter if absent and, only then, each absent marker to 1 with the
+ * same TTL. Returns 1 when the counter was set, else 0 (nothing changed).
+ */
+export const INITIALIZE_SCRIPT = script(`
+local function setIfAbsent(key, value)
+  if ARGV[2] ~= '0' then return redis.call('SET', key, value, 'PX', ARGV[2], 'NX') end
+  return redis.call('SET', key, value, 'NX')
+end
+if not setIfAbsent(KEYS[1], ARGV[1]) then return 0 end
+for i = 2, #KEYS do setIfAbsent(KEYS[i], '1') end
+return 1
+`);

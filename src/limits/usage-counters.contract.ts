@@ -229,6 +229,48 @@ export function registerUsageCountersContract(name: string, create: () => Promis
         await expect(counters.initialize(key('init-bad'), -1, null)).rejects.toThrow(RangeError);
         await expect(counters.initialize(key('init-bad'), 1.5, null)).rejects.toThrow(RangeError);
       });
+
+      describe('with markers', () => {
+        it('sets the absent markers to 1 with the counter, and keeps a marker already set', async () => {
+          const [k, fresh, existing] = [key('mark'), key('mark-fresh'), key('mark-existing')];
+          await counters.initialize(existing, 7, null);
+          expect(await counters.initialize(k, 42, 60_000, [fresh, existing])).toBe(true);
+          expect(await counters.get([k, fresh, existing])).toEqual([42, 1, 7]);
+        });
+
+        it('sets no marker when the counter already exists (a concurrent rebuild won)', async () => {
+          const [k, marker] = [key('mark-lost'), key('mark-lost-m')];
+          await counters.initialize(k, 3, 60_000);
+          expect(await counters.initialize(k, 9, 60_000, [marker])).toBe(false);
+          expect(await counters.get([k, marker])).toEqual([3, null]);
+        });
+
+        it('gives the markers the counter’s TTL', async () => {
+          const [k, marker] = [key('mark-ttl'), key('mark-ttl-m')];
+          await counters.initialize(k, 1, 60, [marker]);
+          await waitFor(async () => (await counters.get([marker]))[0] === null, 5_000, 'marker to expire');
+          expect(await counters.initialize(marker, 1, null)).toBe(true);
+        });
+
+        it('exactly one of many concurrent initializers sets the counter with its markers', async () => {
+          const k = key('mark-race');
+          const instances = fixture.peer ? [counters, fixture.peer] : [counters];
+          const wins = await Promise.all(
+            Array.from({ length: 20 }, (_, i) => instances[i % instances.length]!.initialize(k, i, null, [`${k}:m${i}`])),
+          );
+          expect(wins.filter(Boolean)).toHaveLength(1);
+          const winner = wins.indexOf(true);
+          const markers = await counters.get(Array.from({ length: 20 }, (_, i) => `${k}:m${i}`));
+          expect(markers).toEqual(Array.from({ length: 20 }, (_, i) => (i === winner ? 1 : null)));
+        });
+
+        it('rejects an empty marker or the counter itself as a marker, changing nothing', async () => {
+          const k = key('mark-bad');
+          await expect(counters.initialize(k, 1, null, [''])).rejects.toThrow(RangeError);
+          await expect(counters.initialize(k, 1, null, [k])).rejects.toThrow(RangeError);
+          expect(await counters.get([k])).toEqual([null]);
+        });
+      });
     });
 
     it('rejects every operation with StoreUnavailableError after close', async () => {

@@ -54,8 +54,13 @@ export interface UsageCounters {
   adjust(items: readonly AdjustItem[]): Promise<(number | null)[]>;
   /** Current values, in order; null = absent. */
   get(keys: readonly string[]): Promise<(number | null)[]>;
-  /** Sets the counter only if it is absent (never clobbers a concurrent writer); true when it was set. */
-  initialize(key: string, value: number, ttlMs: number | null): Promise<boolean>;
+  /**
+   * Sets the counter only if it is absent (never clobbers a concurrent writer); true when it was set.
+   * `markers`: keys set to 1 (each only if absent, with the same TTL) in the same atomic step, and
+   * only when the counter itself was set: the alert markers of the thresholds a counter rebuilt
+   * from the logs already reaches (see usage-limiter), so no settle can see one without the other.
+   */
+  initialize(key: string, value: number, ttlMs: number | null, markers?: readonly string[]): Promise<boolean>;
   /** Idempotent; afterwards every operation rejects with StoreUnavailableError. */
   close(): Promise<void>;
 }

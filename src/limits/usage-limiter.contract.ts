@@ -380,6 +380,63 @@ export function registerUsageLimiterContract(name: string, createBackend: () => 
         expect(await counter(org, 'spend_usd', '2026-11')).toBe(42_000);
       });
 
+      describe('budget alerts across a store loss', () => {
+        const scopes = (): { type: UsageScopeRef['type']; id: string; limits: UsageLimit[] }[] => [
+          { ...project, limits: [limit('requests', 'daily', 10, [50, 80, 100])] },
+        ];
+        const request = async (limiter: UsageLimiter, requestId: string): Promise<void> => {
+          await reserved(await limiter.reserve({ orgId, scopes: scopes(), estimate: { tokens: 0, costMicroUsd: 0 }, requestId })).settle({
+            tokens: 0,
+            costMicroUsd: 0,
+          });
+        };
+
+        it('a rebuilt counter does not re-send the alerts its usage had already crossed; later thresholds alert once', async () => {
+          for (let i = 1; i <= 8; i++) await request(limiters[0]!, `req_${i}`);
+          expect(crossings.map((c) => [c.threshold, c.requestId])).toEqual([
+            [50, 'req_5'],
+            [80, 'req_8'],
+          ]);
+          await backend.loseData();
+          logTotals = { requests: 8, tokens: 0, costMicroUsd: 0 };
+          // A restarted gateway (or another replica): nothing in its process remembers the alerts sent.
+          const restarted = makeLimiter(backend.counters);
+          await request(restarted, 'req_9');
+          expect(await counter(project, 'requests')).toBe(9);
+          expect(crossings).toHaveLength(2);
+          await request(restarted, 'req_10');
+          await expect(restarted.reserve({ orgId, scopes: scopes(), estimate: { tokens: 0, costMicroUsd: 0 } })).resolves.toMatchObject({
+            ok: false,
+            reason: 'usage_limit_exceeded',
+          });
+          expect(crossings.map((c) => [c.threshold, c.used, c.requestId])).toEqual([
+            [50, 5, 'req_5'],
+            [80, 8, 'req_8'],
+            [100, 10, 'req_10'],
+          ]);
+        });
+
+        it('the request that triggers the rebuild still alerts for a threshold its own usage crosses', async () => {
+          logTotals = { requests: 4, tokens: 0, costMicroUsd: 0 };
+          await request(limiters[0]!, 'req_5');
+          expect(crossings.map((c) => [c.threshold, c.used, c.requestId])).toEqual([[50, 5, 'req_5']]);
+        });
+
+        it('a fresh period after the loss, with no usage yet, alerts normally', async () => {
+          for (let i = 1; i <= 8; i++) await request(limiters[0]!, `day1_${i}`);
+          await backend.loseData();
+          now = new Date('2026-11-29T09:00:00.000Z');
+          logTotals = { requests: 0, tokens: 0, costMicroUsd: 0 };
+          const restarted = makeLimiter(backend.counters);
+          for (let i = 1; i <= 5; i++) await request(restarted, `day2_${i}`);
+          expect(crossings.map((c) => [c.periodId, c.threshold, c.requestId])).toEqual([
+            ['2026-11-28', 50, 'day1_5'],
+            ['2026-11-28', 80, 'day1_8'],
+            ['2026-11-29', 50, 'day2_5'],
+          ]);
+        });
+      });
+
       it('a failing rebuild refuses the request and is retried by the next one', async () => {
         let fail = true;
         const limiter = createUsageLimiter({

@@ -20,8 +20,8 @@ class FlakyCounters implements UsageCounters {
   get(keys: readonly string[]): Promise<(number | null)[]> {
     return this.guard(() => this.inner.get(keys));
   }
-  initialize(key: string, value: number, ttlMs: number | null): Promise<boolean> {
-    return this.guard(() => this.inner.initialize(key, value, ttlMs));
+  initialize(key: string, value: number, ttlMs: number | null, markers?: readonly string[]): Promise<boolean> {
+    return this.guard(() => this.inner.initialize(key, value, ttlMs, markers));
   }
   close(): Promise<void> {
     return this.inner.close();

@@ -7,11 +7,12 @@
  * counter by actual - reserved and raises budget alerts.
  *
  * Counters are a cache of the request logs: one that does not exist (new window, Redis restarted
- * or evicted it) is rebuilt from the logs before it is used, never restarted from zero.
+ * or evicted it) is rebuilt from the logs before it is used, never restarted from zero, and with
+ * the alert markers of the thresholds it already reaches, so a store loss re-sends no alert.
  */
 import type { UsageMetric, UsagePeriod } from '../tenancy/limits.js';
 import { SingleFlight } from './single-flight.js';
-import { ThresholdAlerts, type ThresholdListener } from './threshold-alerts.js';
+import { reachedThresholdMarkers, ThresholdAlerts, type ThresholdListener } from './threshold-alerts.js';
 import type { UsageCounters } from './usage-counters.js';
 import type { UsageScopeRef } from './usage-keys.js';
 import { amountFor, normalizeAmounts, planCounters, type CounterPlan, type UsageAmounts, type UsageScope } from './usage-plan.js';
@@ -186,15 +187,26 @@ class CounterUsageLimiter implements UsageLimiter {
     );
   }
 
+  /**
+   * A store that lost the counters lost their alert markers with them: a counter rebuilt at a
+   * value already past 50% and 80% would re-send both alerts on the next settle (duplicate
+   * webhooks and audit events). So the counter is created together with the markers of every
+   * threshold its rebuilt value reaches, in one atomic step and only by the initializer that
+   * wins (a loser's later log read could include fresh usage whose crossing is still due to
+   * alert). Only usage counted after the rebuild raises alerts.
+   *
+   * The trade-off: at most once over a store loss, rather than duplicates. A threshold crossed
+   * just before the loss whose alert had not been marked yet (lost in the crash itself, or
+   * crossed by a settle that found its counter gone) is not sent. The logs cannot tell a lost
+   * counter from one never created, so a limit added mid-period over usage already past some
+   * thresholds alerts only for the ones crossed afterwards.
+   */
   private async initialize(plans: readonly CounterPlan[], totals: UsageTotals): Promise<void> {
     await Promise.all(
-      plans.map((plan) =>
-        this.counters.initialize(
-          plan.key,
-          plan.metric === 'requests' ? totals.requests : plan.metric === 'tokens' ? totals.tokens : totals.costMicroUsd,
-          plan.ttlMs,
-        ),
-      ),
+      plans.map((plan) => {
+        const value = plan.metric === 'requests' ? totals.requests : plan.metric === 'tokens' ? totals.tokens : totals.costMicroUsd;
+        return this.counters.initialize(plan.key, value, plan.ttlMs, reachedThresholdMarkers(plan, value));
+      }),
     );
   }
 
