@@ -182,10 +182,11 @@ const SPECS: CueSpec[] = [
     `${w('\\ssaid not to', "\\ssaid you (?:can't|cannot|couldn't|won't|shouldn't)", "(?:\\swere|\\shave been|'ve been|\\sare|'re) (?:told|instructed|programmed|asked|ordered|trained) (?:not |never )?to", "(?:\\swere|'re|\\sare) not (?:allowed|supposed|permitted) to")}\\b`,
   ],
   [
+    // not a bare "forget everything": "forget everything you know about diets" is everyday advice
     'ignore-the-above',
     IH,
     IGNORE,
-    `${gap(2)}\\s${w('the above', 'above', 'everything', 'all (?:of )?(?:the )?above', "what (?:you|i) (?:were|was|have been|'ve been) (?:told|said|instructed)", 'all (?:that|what) you', 'everything (?:you|that|above|before|prior)')}`,
+    `${gap(2)}\\s${w('the above', 'above', 'all (?:of )?(?:the )?above', "what (?:you|i) (?:were|was|have been|'ve been) (?:told|said|instructed)", "all (?:that|what) you (?:were|have been|'ve been) (?:told|given|instructed)", "everything (?:above|before (?:this|now)|prior|so far|you (?:were|have been|'ve been) (?:told|given|instructed)|i (?:said|told you) before)")}`,
   ],
   [
     'ignore-x-and-do',
