@@ -459,7 +459,7 @@ describe('open sign-up (POST /api/auth/sign-up)', () => {
     } finally {
       await setMode('invite_only');
     }
-  });
+  }, 90_000); // 31 password checks: about 11 s on a quiet machine, more under a full suite
 
   it('has a per-email budget of its own, apart from that account’s sign-in budget', async () => {
     await setMode('open');
