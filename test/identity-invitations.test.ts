@@ -82,7 +82,7 @@ describe('inviting and accepting', () => {
     const signedIn = await signIn(server, email, NEW_PASSWORD, { origin: ORIGIN });
     expect(signedIn.status).toBe(200);
     const me = await sessionApiClient(server, signedIn.cookie!, ORIGIN).get<{ memberships: { orgId: string; role: string }[] }>('/api/me');
-    expect(me.body.memberships).toEqual([{ orgId: org.orgId, orgName: org.orgName, role: 'developer' }]);
+    expect(me.body.memberships).toEqual([{ orgId: org.orgId, orgName: org.orgName, role: 'developer', projectIds: null }]);
     const users = await queryRows<{ email_verified: boolean }>(
       server.runtime.database.db,
       sql`select email_verified from users where email = ${email}`,

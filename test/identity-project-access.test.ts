@@ -28,6 +28,7 @@ type MemberView = { id: string; userId: string; role: Role; projectIds: string[]
 type MemberList = { members: MemberView[] };
 type ProjectList = { projects: { id: string; name: string }[] };
 type ProviderKeyList = { providerKeys: { id: string; label: string; projectIds: string[] }[] };
+type MeBody = { memberships: { orgId: string; role: Role; projectIds: string[] | null }[] };
 
 let server: TestServer;
 beforeAll(async () => {
@@ -171,6 +172,18 @@ describe('project-level access', () => {
     expect((await restricted.client.post<KeyBody>(`/api/orgs/${org.orgId}/api-keys/${created.body.apiKey.id}/revoke`)).status).toBe(200);
   });
 
+  it('tells each member their own project limit at /api/me, so the dashboard asks only for what it may read', async () => {
+    const mine = async (person: Person) =>
+      (await person.client.get<MeBody>('/api/me')).body.memberships.filter((m) => m.orgId === org.orgId);
+    expect(await mine(restricted)).toEqual([{ orgId: org.orgId, orgName: org.orgName, role: 'developer', projectIds: [org.projectId] }]);
+    expect(await mine(unrestricted)).toEqual([{ orgId: org.orgId, orgName: org.orgName, role: 'developer', projectIds: null }]);
+    expect((await mine(owner))[0]?.projectIds).toBeNull();
+    // Only the caller's own memberships: nothing of the other members' limits.
+    const ownerMe = await owner.client.get<MeBody>('/api/me');
+    expect(ownerMe.body.memberships).toHaveLength(1);
+    expect(ownerMe.text).not.toContain(org.projectId);
+  });
+
   it('does not limit admin tokens, admins or owners', async () => {
     const adminRestricted = await owner.client.patch(memberPath(org, admin), { projectIds: [org.projectId] });
     expect(adminRestricted.status).toBe(400);
@@ -235,6 +248,7 @@ describe('project-level access', () => {
     expect((await restricted.client.get(`/api/orgs/${org.orgId}/projects/${org.testProjectId}`)).status).toBe(200);
     expect((await restricted.client.get<ProjectList>(`/api/orgs/${org.orgId}/projects`)).body.projects).toHaveLength(2);
     expect((await restricted.client.get(`/api/orgs/${org.orgId}/usage`)).status).toBe(200);
+    expect((await restricted.client.get<MeBody>('/api/me')).body.memberships[0]?.projectIds).toBeNull();
 
     // An empty list: a member of the org who sees no project yet.
     expect((await owner.client.patch(memberPath(org, restricted), { projectIds: [] })).status).toBe(200);

@@ -45,7 +45,7 @@ describe('sign-in and the session cookie', () => {
     );
     expect(me.status).toBe(200);
     expect(me.body.user.id).toBe(user.id);
-    expect(me.body.memberships).toEqual([{ orgId: org.orgId, orgName: org.orgName, role: 'admin' }]);
+    expect(me.body.memberships).toEqual([{ orgId: org.orgId, orgName: org.orgName, role: 'admin', projectIds: null }]);
     expect(me.body.instanceAdmin).toBe(false);
     expect((await call('GET', `/api/orgs/${org.orgId}/projects`)).status).toBe(200);
     const created = await call('POST', `/api/orgs/${org.orgId}/projects`, { name: 'from-session' });

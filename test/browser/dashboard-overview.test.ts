@@ -3,7 +3,9 @@
  * projects, an invalid request (an error) and a request carrying a secret (a guardrail block). The
  * range's totals and each chart's data table show what was sent; the range and a project filter
  * change them; at a phone's width nothing overflows; a viewer, whom usage:read is not granted, is
- * told so without the page asking for it (no 403), and a failing api is reported in words. Every page is watched for script errors and CSP violations, and reviewed
+ * told so without the page asking for it (no 403); a developer limited to one project sees that
+ * project's month instead of the org's (refused to them, so not asked for); and a failing api is
+ * reported in words. Every page is watched for script errors and CSP violations, and reviewed
  * with axe.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -43,6 +45,8 @@ let orgName = '';
 let owner: ApiClient;
 let appProjectId = '';
 let viewer: { email: string; password: string };
+/** A developer limited to the `app` project (members.projectIds). */
+let appDeveloper: { email: string; password: string };
 
 beforeAll(async () => {
   assertDashboardBuilt();
@@ -81,6 +85,11 @@ beforeAll(async () => {
     return issued.body.key;
   };
   appProjectId = projects.body.projects.find((p) => p.name === 'app')!.id;
+  appDeveloper = await createPasswordUser(server, { org: { name: orgName, role: 'developer' } });
+  const members = await owner.get<{ members: { id: string; email: string }[] }>(`/api/orgs/${orgId}/members`);
+  const developerMemberId = members.body.members.find((m) => m.email === appDeveloper.email)!.id;
+  const limited = await owner.patch(`/api/orgs/${orgId}/members/${developerMemberId}`, { projectIds: [appProjectId] });
+  expect(limited.status, limited.text).toBe(200);
   const appKey = await keyOf('app', 'app-backend');
   const secondKey = await keyOf('second', 'second-backend');
   const policy = await owner.put(`/api/orgs/${orgId}/guardrails`, {});
@@ -261,6 +270,37 @@ describe('overview charts in Chromium', () => {
     expect(await viewerPage.getByRole('alert').count()).toBe(0);
     expect(await viewerPage.locator('[data-chart], [data-stat]').count()).toBe(0);
     await reviewPage(viewerPage, 'overview-viewer');
+  });
+
+  it('shows a developer limited to one project that project’s month, without asking for the org’s (no 403, no error)', async () => {
+    const session = await signIn(server, appDeveloper.email, appDeveloper.password, { origin });
+    const limitedPage = await signedInPage(session.cookie!);
+    const refused: string[] = [];
+    const usageAsked: string[] = [];
+    limitedPage.on('response', (response) => {
+      if (response.status() === 403) refused.push(`${response.request().method()} ${new URL(response.url()).pathname}`);
+    });
+    limitedPage.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === `/api/orgs/${orgId}/usage`) usageAsked.push(url.searchParams.get('scope') ?? 'org');
+    });
+    await limitedPage.goto(`${origin}/orgs/${orgId}`);
+    await limitedPage.getByText('organization-wide totals and limits are shown to members with access to every project').waitFor();
+    const month = await owner.get<{ usage: { requests: number } }>(
+      `/api/orgs/${orgId}/usage?scope=project&id=${appProjectId}&period=monthly`,
+    );
+    expect(month.body.usage.requests).toBeGreaterThan(0);
+    const app = limitedPage.getByRole('region', { name: 'app', exact: true });
+    await expect.poll(() => app.locator('[data-stat="requests"]').textContent()).toBe(String(month.body.usage.requests));
+    expect(await app.getByText('No limit is set for this project.').count()).toBe(1);
+    // The other project is not theirs: neither shown nor counted in the charts below.
+    expect(await limitedPage.getByRole('region', { name: 'second', exact: true }).count()).toBe(0);
+    await expect.poll(() => rangeStat(limitedPage, 'requests').textContent()).toBe(String(SENT.app));
+    await limitedPage.waitForLoadState('networkidle');
+    expect(refused).toEqual([]);
+    expect(usageAsked).toEqual(['project']);
+    expect(await limitedPage.getByRole('alert').count()).toBe(0);
+    await reviewPage(limitedPage, 'overview-limited-developer');
   });
 
   it('reports a failing api in words instead of empty charts', async () => {

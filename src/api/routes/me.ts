@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { roleSchema } from '../../auth/permissions.js';
+import { roleSchema, type Role } from '../../auth/permissions.js';
 import { sessions } from '../../db/schema/index.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { eraseAccount } from '../../governance/account-erasure.js';
@@ -52,8 +52,22 @@ const passkeyOut = (p: PasskeyView) => ({
 const meResponse = z.object({
   user: z.object({ id: z.string(), email: z.string(), name: z.string() }),
   instanceAdmin: z.boolean(),
-  memberships: z.array(z.object({ orgId: z.string(), orgName: z.string(), role: roleSchema })),
+  memberships: z.array(
+    z.object({
+      orgId: z.string(),
+      orgName: z.string(),
+      role: roleSchema,
+      projectIds: z
+        .array(z.string())
+        .nullable()
+        .describe('The projects of this org you are limited to (a developer or viewer); null for every project.'),
+    }),
+  ),
 });
+
+/** As the session principal applies it (session-principal.ts): only a developer or viewer is ever limited to some projects. */
+const projectLimitOf = (role: Role, projectIds: string[] | null): string[] | null =>
+  role === 'developer' || role === 'viewer' ? projectIds : null;
 
 const sessionView = z.object({
   id: z.string(),
@@ -104,7 +118,7 @@ export function meRoutes(deps: MeDeps): AccountRoute[] {
       method: 'get',
       path: '/api/me',
       tag: TAG,
-      summary: 'The signed-in user, their organizations and roles',
+      summary: 'The signed-in user, their organizations, roles and project limits',
       params: noParams,
       status: 200,
       response: meResponse,
@@ -119,7 +133,9 @@ export function meRoutes(deps: MeDeps): AccountRoute[] {
           instanceAdmin: principal.instanceAdmin,
           memberships: memberships.flatMap((m) => {
             const role = roleSchema.safeParse(m.role);
-            return role.success ? [{ orgId: m.orgId, orgName: m.orgName, role: role.data }] : [];
+            return role.success
+              ? [{ orgId: m.orgId, orgName: m.orgName, role: role.data, projectIds: projectLimitOf(role.data, m.projectIds) }]
+              : [];
           }),
         };
       },

@@ -42,6 +42,14 @@ export const useUsage = (orgId: string) =>
     queryFn: ({ signal }) => request('GET', `/api/orgs/${seg(orgId)}/usage?scope=org&period=monthly`, usageSchema, { signal }),
   });
 
+/** One project's usage this month: what a member limited to some projects is shown instead of the org's (refused to them). */
+export const useProjectUsage = (orgId: string, projectId: string) =>
+  useQuery({
+    queryKey: [...queryKeys.usage(orgId), 'project', projectId],
+    queryFn: ({ signal }) =>
+      request('GET', `/api/orgs/${seg(orgId)}/usage?scope=project&id=${seg(projectId)}&period=monthly`, usageSchema, { signal }),
+  });
+
 export const useMembers = (orgId: string) =>
   useQuery({
     queryKey: queryKeys.members(orgId),

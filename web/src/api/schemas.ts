@@ -12,7 +12,15 @@ export const roleSchema = z.string();
 export const meSchema = z.object({
   user: z.object({ id: z.string(), email: z.string(), name: z.string() }),
   instanceAdmin: z.boolean(),
-  memberships: z.array(z.object({ orgId: z.string(), orgName: z.string(), role: roleSchema })),
+  memberships: z.array(
+    z.object({
+      orgId: z.string(),
+      orgName: z.string(),
+      role: roleSchema,
+      /** The projects a developer or viewer is limited to; null for every project (org-wide usage needs every project). */
+      projectIds: z.nullable(z.array(z.string())),
+    }),
+  ),
 });
 export type Me = z.output<typeof meSchema>;
 export type Membership = Me['memberships'][number];
