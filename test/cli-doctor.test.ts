@@ -164,6 +164,12 @@ describe('portcullis doctor --json', () => {
         status: 'pass',
         message: expect.stringMatching(baseUrl ? /loopback|ssl/i : /embedded: not applicable/) as string,
       });
+      // CI logs in as the superuser owner: what must not bypass RLS are the roles tenant queries switch to.
+      expect(byId(report, 'rls-roles')).toMatchObject({
+        status: 'pass',
+        message: expect.stringMatching(baseUrl ? /portcullis_api, portcullis_gateway, portcullis_definer/ : /not applicable/) as string,
+      });
+      expect(byId(report, 'rls-tables')).toMatchObject({ status: 'pass' });
       expect(byId(report, 'secrets-command-line')).toMatchObject({ status: 'pass' });
       expect(byId(report, 'audit-logging')).toMatchObject({ status: 'warn' });
       expect(byId(report, 'metrics-exposure')).toMatchObject({

@@ -1,7 +1,8 @@
 /**
  * The checklist items `portcullis doctor` reads from the database: the connection's encryption,
- * and per org the accounts and settings an auditor asks about (admins without a second factor,
- * API keys and members unused for 90 days, rate limits, guardrails).
+ * whether row-level security applies (doctor-rls-checks.ts), and per org the accounts and settings
+ * an auditor asks about (admins without a second factor, API keys and members unused for 90 days,
+ * rate limits, guardrails).
  *
  * Runs on the owner connection doctor (or the running server's admin endpoint) already holds, but
  * never reads tenant tables as the owner: orgs are listed through the existing SECURITY DEFINER
@@ -19,6 +20,7 @@ import { buildAccessReview, isInactive } from '../tenancy/access-review.js';
 import { orgLimitsSchema } from '../tenancy/limits.js';
 import type { Config } from './load.js';
 import type { Check } from './production-checks.js';
+import { rowLevelSecurityChecks } from './doctor-rls-checks.js';
 
 export const STALE_DAYS = 90;
 const DAY_MS = 86_400_000;
@@ -219,6 +221,7 @@ export async function databaseChecks(
 ): Promise<Check[]> {
   return [
     await databaseSslCheck(handle, config.databaseUrl, config.production),
+    ...(await rowLevelSecurityChecks(handle)),
     ...(await databaseAccountChecks(handle, config.production, now)),
   ];
 }
