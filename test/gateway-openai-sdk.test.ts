@@ -676,6 +676,62 @@ describe('tool calls through the OpenAI SDK', () => {
     TEST_TIMEOUT,
   );
 
+  for (const stream of [false, true]) {
+    it(
+      `extended thinking with tools through Anthropic (${stream ? 'streamed' : 'JSON'}): the signed thinking comes back as thinking_blocks, and replayed on the assistant turn it lets Anthropic accept the tool result`,
+      async () => {
+        const call = { id: 'toolu_think_1', name: 'get_weather', arguments: '{"city":"Oslo"}' };
+        fx.anthropic.reply({ reasoning: { text: 'I should look up the weather.', signature: 'sig-EqoBCkgI' }, toolCalls: [call] });
+        const first = { model: 'anthropic/claude-haiku-4-5', messages: question, tools: [WEATHER_TOOL], reasoning_effort: 'low' as const };
+        let assistant: Record<string, unknown>;
+        if (stream) {
+          const chunks = await collect(await client.chat.completions.create({ ...first, stream: true }));
+          const deltas = chunks.map((c) => c.choices[0]?.delta as Record<string, unknown> | undefined);
+          const blocks = deltas.flatMap((d) => (d?.thinking_blocks as unknown[] | undefined) ?? []);
+          expect(blocks).toEqual([{ type: 'thinking', thinking: 'I should look up the weather.', signature: 'sig-EqoBCkgI' }]);
+          assistant = {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }],
+            thinking_blocks: blocks,
+          };
+        } else {
+          const completion = await client.chat.completions.create(first);
+          const message = completion.choices[0]!.message as unknown as Record<string, unknown>;
+          expect(message.reasoning_content).toBe('I should look up the weather.');
+          expect(message.thinking_blocks).toEqual([
+            { type: 'thinking', thinking: 'I should look up the weather.', signature: 'sig-EqoBCkgI' },
+          ]);
+          // What an application does: append the assistant message as received.
+          assistant = message;
+        }
+        expect(bodyOf(onlyRequest(fx.anthropic)).thinking).toMatchObject({ type: 'enabled' });
+
+        const toolTurn = [
+          ...question,
+          assistant as unknown as ChatMessageParam,
+          { role: 'tool' as const, tool_call_id: call.id, content: 'Cold' },
+        ];
+        resetFakes(fx);
+        fx.anthropic.reply({ text: 'It is cold in Oslo.' });
+        const answer = await client.chat.completions.create({ ...first, messages: toolTurn });
+        expect(answer.choices[0]!.message.content).toBe('It is cold in Oslo.');
+        const replayed = (bodyOf(onlyRequest(fx.anthropic)).messages as { role: string; content: unknown[] }[])[1]!;
+        expect(replayed.content[0]).toEqual({ type: 'thinking', thinking: 'I should look up the weather.', signature: 'sig-EqoBCkgI' });
+
+        // Without the blocks (a client that keeps only reasoning_content) Anthropic refuses the turn, as the real API does.
+        resetFakes(fx);
+        const { thinking_blocks: _dropped, ...bare } = assistant;
+        const refused = await sdkError(
+          client.chat.completions.create({ ...first, messages: [...question, bare as unknown as ChatMessageParam, toolTurn[2]!] }),
+        );
+        expect(refused.status).toBe(400);
+        expect(errorBody(refused).message).toMatch(/must start with a thinking block/);
+      },
+      TEST_TIMEOUT,
+    );
+  }
+
   /** A conversation whose tool call came from another provider (an Anthropic id), as after an alias fallback. */
   const FOREIGN_ID = 'toolu_01A09q90qw90lq917835lq9';
   const foreignConversation: ChatMessageParam[] = [

@@ -67,6 +67,33 @@ function checkRequest(request: RecordedRequest, apiKey: string): Checked {
   return { ok: true, body };
 }
 
+const blockType = (block: unknown): string | undefined => (isObject(block) && typeof block.type === 'string' ? block.type : undefined);
+
+/**
+ * The real API's rule for extended thinking with tools: while `thinking` is on, the assistant turn
+ * that called the tools being answered must start with its (signed) thinking block, as received.
+ */
+function checkThinkingReplay(body: Record<string, unknown>): RouteResult | undefined {
+  const thinking = body.thinking;
+  if (!isObject(thinking) || thinking.type === 'disabled') return undefined;
+  const messages = body.messages as Record<string, unknown>[];
+  const last = messages[messages.length - 1];
+  const answersTools = last?.role === 'user' && Array.isArray(last.content) && last.content.some((b) => blockType(b) === 'tool_result');
+  if (!answersTools) return undefined;
+  const index = messages.length - 2;
+  const assistant = messages[index];
+  if (assistant?.role !== 'assistant' || !Array.isArray(assistant.content)) return undefined;
+  const first: unknown = assistant.content[0];
+  const type = blockType(first);
+  const signed =
+    type === 'redacted_thinking' ||
+    (type === 'thinking' && isObject(first) && typeof first.signature === 'string' && first.signature !== '');
+  if (signed) return undefined;
+  return invalid(
+    `messages.${index}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${type ?? 'text'}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block.`,
+  );
+}
+
 const STOP_REASONS: Record<NonNullable<ScriptedReply['finishReason']>, string> = {
   stop: 'end_turn',
   length: 'max_tokens',
@@ -197,6 +224,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
             for (const field of ['temperature', 'top_p', 'top_k'])
               if (field in b) return invalid(`${field}: Extra inputs are not permitted`);
           }
+          const thinkingFailure = checkThinkingReplay(b);
+          if (thinkingFailure) return thinkingFailure;
           const model = b.model as string;
           const headers = { 'request-id': `req_fake${String(counter)}` };
           if (b.stream === true) return { kind: 'sse', frames: messageFrames(reply, model), headers };

@@ -81,6 +81,11 @@ describe('openai-chat renderResponse', () => {
           content: null,
           refusal: null,
           reasoning_content: 'Use the tool.',
+          // Signed and redacted blocks come back whole, to be replayed in the next turn.
+          thinking_blocks: [
+            { type: 'thinking', thinking: 'Use the tool.', signature: 'sig' },
+            { type: 'redacted_thinking', data: 'opaque' },
+          ],
           tool_calls: [
             { id: 'toolu_1', type: 'function', function: { name: 'w', arguments: '{"city":"Paris"}' } },
             { id: 'toolu_2', type: 'function', function: { name: 't', arguments: '{}' } },

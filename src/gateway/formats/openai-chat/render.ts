@@ -5,9 +5,12 @@
  * Reasoning: Chat Completions has no field for it. When the answering model produced visible
  * reasoning, it is returned as `reasoning_content` (the DeepSeek convention vLLM, LiteLLM and
  * many clients read); the OpenAI SDK ignores it, so strict clients are unaffected. It is omitted
- * when there is none. Signatures and redacted reasoning cannot be expressed and are left out.
+ * when there is none. Anthropic's signed and redacted thinking must be sent back unchanged in the
+ * next turn of a tool-calling conversation, so when the answer has any, the blocks are also
+ * returned whole as `thinking_blocks` (the LiteLLM convention), which a client replays on the
+ * assistant message: see `thinkingBlocks` and to-canonical.ts.
  */
-import type { AssistantMessage, ChatResponse, FinishReason, Usage } from '../../canonical/types.js';
+import type { AssistantMessage, ChatResponse, FinishReason, ReasoningBlock, Usage } from '../../canonical/types.js';
 import type { RenderContext } from '../types.js';
 
 export type WireFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
@@ -47,9 +50,24 @@ export function reasoningText(message: AssistantMessage): string | undefined {
   return text.length > 0 ? text : undefined;
 }
 
+export type WireThinkingBlock = { type: 'thinking'; thinking: string; signature?: string } | { type: 'redacted_thinking'; data: string };
+
+export function wireThinkingBlock(block: ReasoningBlock): WireThinkingBlock {
+  if (block.type === 'redacted_thinking') return { type: 'redacted_thinking', data: block.data };
+  return { type: 'thinking', thinking: block.text, ...(block.signature !== undefined ? { signature: block.signature } : {}) };
+}
+
+/** Only when something in it can be replayed (a signature or a redacted block): plain text is `reasoning_content` already. */
+export function thinkingBlocks(message: AssistantMessage): WireThinkingBlock[] | undefined {
+  const blocks = message.reasoning ?? [];
+  const replayable = blocks.some((b) => b.type === 'redacted_thinking' || b.signature !== undefined);
+  return replayable ? blocks.map(wireThinkingBlock) : undefined;
+}
+
 function wireMessage(message: AssistantMessage) {
   const text = message.content.map((p) => p.text).join('');
   const reasoning = reasoningText(message);
+  const blocks = thinkingBlocks(message);
   return {
     role: 'assistant' as const,
     // OpenAI answers `content: null` for a turn that only called tools (or only refused).
@@ -65,6 +83,7 @@ function wireMessage(message: AssistantMessage) {
         }
       : {}),
     ...(reasoning !== undefined ? { reasoning_content: reasoning } : {}),
+    ...(blocks !== undefined ? { thinking_blocks: blocks } : {}),
   };
 }
 

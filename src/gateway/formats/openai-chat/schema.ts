@@ -57,6 +57,15 @@ const assistantMessage = z.object({
   name: z.string().nullish(),
   /** Not in the OpenAI SDK: the reasoning text this gateway (and DeepSeek) returns, sent back by clients that replay it. */
   reasoning_content: z.string().nullish(),
+  /** Not in the OpenAI SDK: the signed/redacted thinking blocks this gateway returns (LiteLLM's convention), replayed whole. */
+  thinking_blocks: z
+    .array(
+      z.discriminatedUnion('type', [
+        z.object({ type: z.literal('thinking'), thinking: z.string(), signature: z.string().nullish() }),
+        z.object({ type: z.literal('redacted_thinking'), data: z.string() }),
+      ]),
+    )
+    .nullish(),
 });
 const toolMessage = z.object({ role: z.literal('tool'), content: textContent, tool_call_id: z.string().min(1) });
 const functionMessage = z.object({ role: z.literal('function'), content: z.string().nullable(), name: z.string() });

@@ -34,6 +34,8 @@ export function createChatStreamEncoder(context: RenderContext): StreamEncoder {
   let ended = false;
   const opened = new Set<number>();
   const finished = new Set<number>();
+  // Reasoning text of each choice's current thinking block, returned whole with its signature.
+  const thinking = new Map<number, string>();
 
   const frame = (choices: unknown[], extra: Record<string, unknown> = {}): string =>
     formatSse(
@@ -68,6 +70,7 @@ export function createChatStreamEncoder(context: RenderContext): StreamEncoder {
         case 'text_delta':
           return [delta(event.choice, { content: event.text })];
         case 'reasoning_delta':
+          thinking.set(event.choice, (thinking.get(event.choice) ?? '') + event.text);
           return [delta(event.choice, { reasoning_content: event.text })];
         case 'refusal_delta':
           return [delta(event.choice, { refusal: event.text })];
@@ -94,10 +97,15 @@ export function createChatStreamEncoder(context: RenderContext): StreamEncoder {
         case 'error':
           error = { message: event.message, code: event.code };
           return [];
-        // Signatures and redacted reasoning have no Chat Completions representation.
-        case 'reasoning_signature':
+        // A signed block ends: the client gets it whole (text and signature) to append to the
+        // `thinking_blocks` it replays on the assistant message of the next turn.
+        case 'reasoning_signature': {
+          const text = thinking.get(event.choice) ?? '';
+          thinking.delete(event.choice);
+          return [delta(event.choice, { thinking_blocks: [{ type: 'thinking', thinking: text, signature: event.signature }] })];
+        }
         case 'redacted_reasoning':
-          return [];
+          return [delta(event.choice, { thinking_blocks: [{ type: 'redacted_thinking', data: event.data }] })];
       }
     },
     end(): string[] {

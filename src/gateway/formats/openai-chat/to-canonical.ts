@@ -114,7 +114,15 @@ function messages(body: ChatRequestBody, untranslatable: Untranslatable): Messag
         if (message.audio) untranslatable.add(`messages[${messageIndex}].audio`);
         if (refusal !== undefined) out.refusal = refusal;
         if (message.name != null) out.name = message.name;
-        if (message.reasoning_content) out.reasoning = [{ type: 'thinking', text: message.reasoning_content }];
+        // Replayed thinking blocks carry Anthropic's signatures, which it requires back in a
+        // tool-calling turn; plain `reasoning_content` is the fallback.
+        if (message.thinking_blocks && message.thinking_blocks.length > 0) {
+          out.reasoning = message.thinking_blocks.map((block) =>
+            block.type === 'redacted_thinking'
+              ? { type: 'redacted_thinking' as const, data: block.data }
+              : { type: 'thinking' as const, text: block.thinking, ...(block.signature ? { signature: block.signature } : {}) },
+          );
+        } else if (message.reasoning_content) out.reasoning = [{ type: 'thinking', text: message.reasoning_content }];
         return out;
       }
     }
