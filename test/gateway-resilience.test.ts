@@ -192,6 +192,28 @@ describe('fallback along an alias chain', () => {
     }
   });
 
+  it('bounds the whole request (requestTimeoutMs), not only each attempt: retries and fallbacks stop when it is spent', async () => {
+    // 1 s per attempt and 1.5 s for the request: the first hang takes 1 s, the retry gets the
+    // 0.5 s left, and the fallback gets nothing, so the client waits ~1.5 s, not 3 s + a fallback.
+    await applySettings(fx, { aliases: ALIAS, timeoutMs: 1000, requestTimeoutMs: 1500 });
+    try {
+      fx.openai.fail(...times(MAX_RETRIES + 1, { kind: 'hang' }));
+      const id = requestId('fb-deadline');
+      const started = performance.now();
+      const response = await rawPost(fx, CHAT, { model: 'primary', messages: ask() }, { headers: { 'x-request-id': id } });
+      const elapsed = performance.now() - started;
+      expect(response.status).toBe(504);
+      expect(errorOf(response.json)?.code).toBe('upstream_timeout');
+      expect(fx.anthropic.requests).toHaveLength(0);
+      expect(fx.openai.requests.length).toBeLessThan(MAX_RETRIES + 1);
+      // Per-attempt timeouts alone would have taken (MAX_RETRIES + 1) s before the fallback.
+      expect(elapsed).toBeLessThan((MAX_RETRIES + 1) * 1000);
+      expect(await waitForLog(fx, id)).toMatchObject({ status: 504, provider: 'openai' });
+    } finally {
+      await applySettings(fx, { aliases: ALIAS });
+    }
+  });
+
   it('answers 502 when every candidate failed, and logs every attempt made', async () => {
     fx.openai.fail(...times(MAX_RETRIES + 1, SERVER_ERROR));
     fx.anthropic.fail(...times(MAX_RETRIES + 1, SERVER_ERROR));

@@ -57,6 +57,8 @@ export type Config = {
   /** SIEM delivery of audit events (audit/siem/): a signed webhook and/or JSON lines on stdout. */
   siem: { webhook: { url: string; secret: string } | undefined; stdout: boolean };
   upstreamTimeoutMs: number;
+  /** Bound on one /v1 request across all its attempts (REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
   /** Signed-in sessions: idle expiry (slides with use) and absolute expiry (from sign-in), in seconds. */
   session: { idleTimeoutSeconds: number; maxAgeSeconds: number };
   /** Passkeys: the relying-party id and the exact origins allowed in WebAuthn client data. */
@@ -332,6 +334,7 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd(), referenc
     allowPrivateProviderUrls,
     siem,
     upstreamTimeoutMs: raw.UPSTREAM_TIMEOUT_MS,
+    requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
     session: { idleTimeoutSeconds: raw.SESSION_IDLE_TIMEOUT, maxAgeSeconds: raw.SESSION_MAX_AGE },
     webauthn,
     oauth,

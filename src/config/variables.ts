@@ -561,6 +561,14 @@ export const variablesSchema = z
           description: 'Longest an upstream provider call may take, streamed or not, before it is abandoned (and a fallback tried).',
         }),
       ),
+    REQUEST_TIMEOUT_MS: positiveInt(3_600_000)
+      .default(900_000)
+      .meta(
+        meta({
+          description:
+            'Longest a whole /v1 request may spend on providers, retries, backoff and fallbacks included; each attempt gets at most what is left (and at most UPSTREAM_TIMEOUT_MS).',
+        }),
+      ),
     // OpenTelemetry tracing (docs/observability.md): the standard OTel names, so an operator's
     // existing settings work. Tracing is off unless one of the two endpoints is set.
     OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl()

@@ -51,7 +51,7 @@ export function createGatewayApp(runtime: Runtime, services: GatewayServices): H
     admission: { path: '/v1/*', middleware: createInFlightCap(config.gatewayMaxInFlight).middleware },
     metrics: { service: 'gateway', exposure: config.metrics },
   });
-  const upstream = { upstreamTimeoutMs: config.upstreamTimeoutMs };
+  const upstream = { upstreamTimeoutMs: config.upstreamTimeoutMs, requestTimeoutMs: config.requestTimeoutMs };
   const v1 = new Hono<GatewayEnv>();
 
   // Authentication, project context, and exactly one request log per authenticated request.

@@ -67,6 +67,8 @@ export const projectSettingsSchema = z
     aliases: z.record(z.string().trim().min(1).max(100), z.array(routeTargetSchema).min(1).max(10)).default({}),
     /** Per-attempt upstream timeout override (ms). */
     timeoutMs: z.number().int().min(1000).max(3_600_000).nullable().default(null),
+    /** Whole-request timeout override (ms): bounds every attempt, backoff and fallback together. */
+    requestTimeoutMs: z.number().int().min(1000).max(3_600_000).nullable().default(null),
     /** Retries per provider before falling back to the next one (0 to 5). */
     maxRetries: z.number().int().min(0).max(5).default(2),
     /** Project-wide usage and rate limits. */

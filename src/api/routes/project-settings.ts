@@ -81,7 +81,7 @@ export function projectSettingsRoutes(deps: ApiDeps): ApiRoute[] {
       summary: 'Replace the gateway settings of a project',
       description:
         'Replaces the whole settings object (omitted fields take their defaults; unknown fields are refused): response cache, ' +
-        '`logBodies`, `allowedModels`, `aliases` (each an ordered fallback list), `timeoutMs`, `maxRetries`, `limits`. ' +
+        '`logBodies`, `allowedModels`, `aliases` (each an ordered fallback list), `timeoutMs` (per attempt), `requestTimeoutMs` (whole request), `maxRetries`, `limits`. ' +
         'Every gateway replica applies the change at once. Audited `project.updated` with the settings before and after. ' +
         'With `If-Match` (a `version` from GET), a change made in between is refused with 409 `version_conflict`.',
       permission: 'projects:write',

@@ -5,6 +5,9 @@
  * back to the next candidate. A 4xx caused by the request ends everything at once (another
  * provider would refuse it too); a 401/403/404 from a provider means THAT candidate is unusable
  * (bad key, unknown model there), so it falls back without retrying.
+ * Two timeouts: one per attempt (a hung provider is abandoned and the next one tried) and one for
+ * the whole request: an attempt gets at most what is left of it, and a retry whose backoff would
+ * outlast it is not made, so retries and fallbacks cannot multiply a client's wait.
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HttpError } from '../../http/errors.js';
@@ -26,6 +29,8 @@ export type Attempt = {
   breakerKey: string;
   /** 1-based across the whole request: retries and fallbacks included. */
   number: number;
+  /** What is left of the request's timeout: this attempt's deadline. */
+  timeoutMs: number;
 };
 
 export type AttemptOutcome<T> = { kind: 'ok'; value: T } | { kind: 'failed'; failure: UpstreamFailure };
@@ -178,30 +183,56 @@ export function breakerKeyFor(candidate: Pick<RouteCandidate, 'provider' | 'prov
   return `${candidate.provider}|${candidateBaseUrl(candidate) ?? ''}|${candidate.providerKey.id}`;
 }
 
+export type UpstreamTimeouts = { attemptMs: number; requestMs: number };
+
+/** The project's overrides, else the gateway's defaults (UPSTREAM_TIMEOUT_MS, REQUEST_TIMEOUT_MS). */
+export function upstreamTimeouts(
+  settings: { timeoutMs: number | null; requestTimeoutMs: number | null },
+  defaults: { upstreamTimeoutMs: number; requestTimeoutMs: number },
+): UpstreamTimeouts {
+  return { attemptMs: settings.timeoutMs ?? defaults.upstreamTimeoutMs, requestMs: settings.requestTimeoutMs ?? defaults.requestTimeoutMs };
+}
+
 export async function runAttempts<T>(options: {
   candidates: RouteCandidate[];
   services: GatewayServices;
   orgId: string;
   maxRetries: number;
+  /** Bounds: each attempt's, and the whole request's across retries, backoff and fallbacks. */
+  timeouts: UpstreamTimeouts;
   signal?: AbortSignal;
   policy?: RetryPolicy;
   execute: (attempt: Attempt) => Promise<AttemptOutcome<T>>;
 }): Promise<AttemptsResult<T>> {
   const { services, signal } = options;
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
+  const deadline = performance.now() + options.timeouts.requestMs;
+  const remainingMs = () => Math.floor(deadline - performance.now());
   let number = 0;
   let last: { failure: UpstreamFailure; provider: string } | undefined;
   let openCircuits = 0;
   const unsupported: UnsupportedFeatureError[] = [];
 
   const aborted = (provider: string | null) => new ClientAbortedError(number, provider);
-  for (const candidate of options.candidates) {
+  candidates: for (const candidate of options.candidates) {
     const adapter = providerAdapter(candidate.provider);
     const baseUrl = candidateBaseUrl(candidate);
     if (!baseUrl) continue; // a key for a provider without a public default must carry a base URL
     const breakerKey = breakerKeyFor(candidate);
     for (let retry = 0; retry <= options.maxRetries; retry++) {
       if (signal?.aborted) throw aborted(last?.provider ?? null);
+      const timeoutMs = Math.min(options.timeouts.attemptMs, remainingMs());
+      if (timeoutMs <= 0) {
+        last ??= {
+          failure: new UpstreamNetworkError(
+            'timeout',
+            new URL(baseUrl).host,
+            `no time left of the request's ${options.timeouts.requestMs} ms`,
+          ),
+          provider: candidate.provider,
+        };
+        break candidates;
+      }
       if (!services.breakers.canAttempt(breakerKey)) {
         openCircuits += 1;
         break;
@@ -214,7 +245,7 @@ export async function runAttempts<T>(options: {
       let outcome: AttemptOutcome<T>;
       try {
         outcome = await traceAttempt({ candidate, number, fallback: candidate !== options.candidates[0] }, () =>
-          options.execute({ candidate, adapter, target, breakerKey, number }),
+          options.execute({ candidate, adapter, target, breakerKey, number, timeoutMs }),
         );
       } catch (error) {
         if (error instanceof UnsupportedFeatureError) {
@@ -236,7 +267,7 @@ export async function runAttempts<T>(options: {
       }
       if (outcome.kind === 'ok') {
         services.breakers.recordSuccess(breakerKey);
-        return { value: outcome.value, attempt: { candidate, adapter, target, breakerKey, number }, attempts: number };
+        return { value: outcome.value, attempt: { candidate, adapter, target, breakerKey, number, timeoutMs }, attempts: number };
       }
       const failure = outcome.failure;
       services.breakers.recordFailure(breakerKey, failure);
@@ -260,6 +291,8 @@ export async function runAttempts<T>(options: {
       if (retry === options.maxRetries) break;
       const decision = retryDelayFor(failure, retry + 1, policy);
       if (!decision.retry) break;
+      // A backoff that would outlast the request is not waited: the next candidate, if any, may still answer in time.
+      if (decision.delayMs >= remainingMs()) break;
       try {
         await sleep(decision.delayMs, signal);
       } catch {

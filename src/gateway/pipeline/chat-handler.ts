@@ -14,7 +14,7 @@ import { UnsupportedFeatureError, UpstreamProtocolError } from '../../providers/
 import { computeCostMicroUsd } from '../../providers/catalog/cost.js';
 import type { GatewayServices } from '../services.js';
 import { responseCacheKey, type CachedResponse } from '../cache/response-cache.js';
-import { redirectFailure, runAttempts, type Attempt, type AttemptOutcome } from './attempts.js';
+import { redirectFailure, runAttempts, type Attempt, type AttemptOutcome, upstreamTimeouts } from './attempts.js';
 import { routeOrThrow } from './route-request.js';
 import { traceCacheLookup, traceGuardrails, traceLimits, traceRoute } from './step-spans.js';
 import type { GatewayEnv } from './gateway-env.js';
@@ -85,7 +85,7 @@ export async function handleChat(
   c: Context<GatewayEnv>,
   format: InboundFormat,
   services: GatewayServices,
-  options: { upstreamTimeoutMs: number },
+  options: { upstreamTimeoutMs: number; requestTimeoutMs: number },
 ) {
   const project = c.get('project');
   const signal = clientGoneSignal(c);
@@ -149,6 +149,7 @@ export async function handleChat(
     services,
     orgId: project.orgId,
     maxRetries: settings.maxRetries,
+    timeouts: upstreamTimeouts(settings, options),
     signal,
     execute: async (attempt): Promise<AttemptOutcome<NonStreamed | Streamed>> => {
       const { adapter, target } = attempt;
@@ -157,8 +158,7 @@ export async function handleChat(
       const request = native
         ? adapter.passthroughRequest!({ format: format.id, body: parsed.raw, target, stream, clientHeaders: c.req.header() })
         : adapter.chatRequest({ ...parsed.request, model: target.model }, target);
-      const timeoutMs = settings.timeoutMs ?? options.upstreamTimeoutMs;
-      const response = await services.upstream.send(request, { signal, timeoutMs });
+      const response = await services.upstream.send(request, { signal, timeoutMs: attempt.timeoutMs });
       if (response.status >= 300 && response.status < 400) {
         response.body.cancel();
         return { kind: 'failed', failure: redirectFailure(response.status) };

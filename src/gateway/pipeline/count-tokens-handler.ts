@@ -14,7 +14,7 @@ import { parseCountTokensRequest, renderCountTokens } from '../formats/anthropic
 import type { ChatRequest } from '../canonical/types.js';
 import type { GatewayServices } from '../services.js';
 import { UnsupportedFeatureError, UpstreamProtocolError } from '../../providers/types.js';
-import { redirectFailure, runAttempts } from './attempts.js';
+import { redirectFailure, runAttempts, upstreamTimeouts } from './attempts.js';
 import type { GatewayEnv } from './gateway-env.js';
 import { portcullisHeaders } from './response-headers.js';
 import { routeOrThrow } from './route-request.js';
@@ -31,7 +31,11 @@ export function estimateInputTokens(request: ChatRequest): number {
   return Math.max(1, Math.ceil(chars / 4));
 }
 
-export async function handleCountTokens(c: Context<GatewayEnv>, services: GatewayServices, options: { upstreamTimeoutMs: number }) {
+export async function handleCountTokens(
+  c: Context<GatewayEnv>,
+  services: GatewayServices,
+  options: { upstreamTimeoutMs: number; requestTimeoutMs: number },
+) {
   const project = c.get('project');
   const signal = clientGoneSignal(c);
   const log = c.get('log');
@@ -64,8 +68,9 @@ export async function handleCountTokens(c: Context<GatewayEnv>, services: Gatewa
     services,
     orgId: project.orgId,
     maxRetries: project.projectSettings.maxRetries,
+    timeouts: upstreamTimeouts(project.projectSettings, options),
     signal,
-    execute: async ({ adapter, target, candidate }) => {
+    execute: async ({ adapter, target, candidate, timeoutMs }) => {
       if (!adapter.countTokensRequest || !adapter.countTokensResponse)
         throw new UnsupportedFeatureError(candidate.provider, 'count_tokens');
       // Anthropic reads its own count_tokens body best: forward it (only the model rewritten).
@@ -80,7 +85,7 @@ export async function handleCountTokens(c: Context<GatewayEnv>, services: Gatewa
               clientHeaders: c.req.header(),
             })
           : adapter.countTokensRequest({ ...parsed.request, model: target.model }, target);
-      const response = await services.upstream.send(request, { signal, timeoutMs: options.upstreamTimeoutMs });
+      const response = await services.upstream.send(request, { signal, timeoutMs });
       if (response.status >= 300 && response.status < 400) {
         response.body.cancel();
         return { kind: 'failed', failure: redirectFailure(response.status) };

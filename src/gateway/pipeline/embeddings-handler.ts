@@ -11,7 +11,7 @@ import { UnsupportedFeatureError, UpstreamProtocolError } from '../../providers/
 import { computeCostMicroUsd } from '../../providers/catalog/cost.js';
 import type { EmbeddingsResponse } from '../canonical/types.js';
 import type { GatewayServices } from '../services.js';
-import { redirectFailure, runAttempts } from './attempts.js';
+import { redirectFailure, runAttempts, upstreamTimeouts } from './attempts.js';
 import type { GatewayEnv } from './gateway-env.js';
 import { portcullisHeaders } from './response-headers.js';
 import { routeOrThrow } from './route-request.js';
@@ -42,7 +42,11 @@ function toBase64(vector: number[]): string {
   return buffer.toString('base64');
 }
 
-export async function handleEmbeddings(c: Context<GatewayEnv>, services: GatewayServices, options: { upstreamTimeoutMs: number }) {
+export async function handleEmbeddings(
+  c: Context<GatewayEnv>,
+  services: GatewayServices,
+  options: { upstreamTimeoutMs: number; requestTimeoutMs: number },
+) {
   const project = c.get('project');
   const signal = clientGoneSignal(c);
   const log = c.get('log');
@@ -75,8 +79,9 @@ export async function handleEmbeddings(c: Context<GatewayEnv>, services: Gateway
     services,
     orgId: project.orgId,
     maxRetries: project.projectSettings.maxRetries,
+    timeouts: upstreamTimeouts(project.projectSettings, options),
     signal,
-    execute: async ({ adapter, target, candidate }) => {
+    execute: async ({ adapter, target, candidate, timeoutMs }) => {
       if (!adapter.embeddingsRequest || !adapter.embeddingsResponse) throw new UnsupportedFeatureError(candidate.provider, 'embeddings');
       const request = adapter.embeddingsRequest(
         {
@@ -88,10 +93,7 @@ export async function handleEmbeddings(c: Context<GatewayEnv>, services: Gateway
         },
         target,
       );
-      const response = await services.upstream.send(request, {
-        signal,
-        timeoutMs: project.projectSettings.timeoutMs ?? options.upstreamTimeoutMs,
-      });
+      const response = await services.upstream.send(request, { signal, timeoutMs });
       if (response.status >= 300 && response.status < 400) {
         response.body.cancel();
         return { kind: 'failed', failure: redirectFailure(response.status) };

@@ -21,6 +21,8 @@ export const projectSettingsSchema = z.looseObject({
   aliases: z.record(z.string(), z.array(z.string())),
   /** null: the gateway's default upstream timeout. */
   timeoutMs: z.nullable(z.number()),
+  /** null: the gateway's default bound on a whole request (REQUEST_TIMEOUT_MS). Absent from older servers. */
+  requestTimeoutMs: z._default(z.nullable(z.number()), null),
   maxRetries: z.number(),
 });
 export type ProjectSettings = z.output<typeof projectSettingsSchema>;

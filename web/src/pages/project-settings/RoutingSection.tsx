@@ -1,4 +1,4 @@
-/** How hard the gateway tries: the per-attempt timeout and the retries before the next fallback. */
+/** How hard the gateway tries: the per-attempt and whole-request timeouts and the retries before the next fallback. */
 import type { SectionProps } from './draft-props.ts';
 
 export function RoutingSection({ draft, update, readOnly }: SectionProps) {
@@ -19,6 +19,22 @@ export function RoutingSection({ draft, update, readOnly }: SectionProps) {
       />
       <p id="timeout-ms-hint" className="hint">
         From 1,000 (one second) to 3,600,000 (one hour). Empty: the gateway’s default (<code>UPSTREAM_TIMEOUT_MS</code>).
+      </p>
+      <label htmlFor="request-timeout-ms">Timeout for the whole request (milliseconds, optional)</label>
+      <input
+        id="request-timeout-ms"
+        type="number"
+        inputMode="numeric"
+        min={1000}
+        max={3_600_000}
+        step={1}
+        value={draft.requestTimeoutMs}
+        onChange={(e) => update({ requestTimeoutMs: e.target.value })}
+        aria-describedby="request-timeout-ms-hint"
+      />
+      <p id="request-timeout-ms-hint" className="hint">
+        Bounds all attempts, retries and fallbacks together; each attempt gets at most what is left. Empty: the gateway’s default (
+        <code>REQUEST_TIMEOUT_MS</code>).
       </p>
       <label htmlFor="max-retries">Retries per provider</label>
       <input

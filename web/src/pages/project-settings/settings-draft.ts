@@ -23,6 +23,8 @@ export type SettingsDraft = {
   aliases: AliasDraft[];
   /** '' for the gateway's default. */
   timeoutMs: string;
+  /** '' for the gateway's default. */
+  requestTimeoutMs: string;
   maxRetries: string;
 };
 
@@ -37,6 +39,7 @@ export function toDraft(settings: ProjectSettings): SettingsDraft {
     allowedModels: settings.allowedModels ?? [],
     aliases: Object.entries(settings.aliases).map(([name, targets], index) => ({ key: index, name, targets })),
     timeoutMs: settings.timeoutMs === null ? '' : String(settings.timeoutMs),
+    requestTimeoutMs: settings.requestTimeoutMs === null ? '' : String(settings.requestTimeoutMs),
     maxRetries: String(settings.maxRetries),
   };
 }
@@ -66,6 +69,8 @@ export function toSettings(draft: SettingsDraft, base: ProjectSettings): Project
   if (ttlSeconds instanceof Error) return ttlSeconds;
   const timeoutMs = draft.timeoutMs.trim() === '' ? null : wholeNumber(draft.timeoutMs, 'The timeout');
   if (timeoutMs instanceof Error) return timeoutMs;
+  const requestTimeoutMs = draft.requestTimeoutMs.trim() === '' ? null : wholeNumber(draft.requestTimeoutMs, 'The request timeout');
+  if (requestTimeoutMs instanceof Error) return requestTimeoutMs;
   const maxRetries = wholeNumber(draft.maxRetries, 'Retries');
   if (maxRetries instanceof Error) return maxRetries;
   const aliases = aliasesOf(draft.aliases);
@@ -77,6 +82,7 @@ export function toSettings(draft: SettingsDraft, base: ProjectSettings): Project
     allowedModels: draft.restrictModels ? [...draft.allowedModels] : null,
     aliases,
     timeoutMs,
+    requestTimeoutMs,
     maxRetries,
   };
 }
