@@ -27,7 +27,7 @@ import type { ApiEnv } from './env.js';
 
 export const ACCEPT_INVITATION_PATH = '/api/invitations/accept';
 
-const acceptSchema = z.strictObject({
+export const acceptSchema = z.strictObject({
   token: z.string().min(1).max(200),
   name: z.string().trim().min(1, 'enter your name').max(100).optional(),
   password: z

@@ -1,38 +1,19 @@
 /**
- * The OpenAPI 3.1 document of the management api, generated from the route registry's zod
- * schemas (zod 4's toJSONSchema emits JSON Schema 2020-12, the dialect OpenAPI 3.1 uses). Request
- * schemas are rendered as the client must send them, responses as the server sends them.
+ * The OpenAPI 3.1 document of everything served under `/api`, generated from zod schemas: the org
+ * route registry, the account routes, and the routes described beside them (openapi-described.ts:
+ * `/api/auth/*`, setup, invitations, this document). Request schemas are rendered as the client
+ * must send them, responses as the server sends them.
  */
-import { z } from 'zod';
 import { PERMISSION_TABLE, ROLES, isAtLeast } from '../auth/permissions.js';
 import type { AccountRoute } from './account-registry.js';
+import { AUTH_ROUTE_DESCRIPTIONS } from './openapi-auth-routes.js';
+import { describedOperation, type DescribedRoute } from './openapi-described.js';
+import { PUBLIC_ROUTE_DESCRIPTIONS } from './openapi-public-routes.js';
+import { jsonSchema, parameters, toOpenApiPath, type JsonObject } from './openapi-schema.js';
 import type { ApiRoute } from './registry.js';
 
-type JsonObject = Record<string, unknown>;
-
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
-  // `unrepresentable: 'any'`: a refinement or transform has no JSON Schema form; its base type is still documented.
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonObject;
-  return rest;
-}
-
-const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z][A-Za-z0-9_]*)/g, '{$1}');
-
-function parameters(schema: z.ZodObject, location: 'path' | 'query'): JsonObject[] {
-  const object = jsonSchema(schema, 'input');
-  const properties = (object.properties ?? {}) as Record<string, JsonObject>;
-  const required = new Set((object.required ?? []) as string[]);
-  return Object.entries(properties).map(([name, property]) => {
-    const { description, ...rest } = property;
-    return {
-      name,
-      in: location,
-      required: location === 'path' || required.has(name),
-      ...(typeof description === 'string' ? { description } : {}),
-      schema: rest,
-    };
-  });
-}
+/** Every route outside the two registries; test/api-openapi.test.ts holds this list to the real route table. */
+export const DESCRIBED_ROUTES: readonly DescribedRoute[] = [...PUBLIC_ROUTE_DESCRIPTIONS, ...AUTH_ROUTE_DESCRIPTIONS];
 
 const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: 'Invalid parameters or body; the message names the fields (never their values).',
@@ -40,7 +21,10 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   403: 'The role lacks the permission this operation needs; or a cookie-authenticated write failed the CSRF check (`csrf_rejected`).',
   404: 'Not found — including any organization other than the token’s own, and any row of another organization.',
   409: 'Conflicts with the current state (a name in use, a revoked key).',
+  410: 'The link or token is invalid, expired or already used.',
   415: 'The body is not `application/json`.',
+  429: 'Too many attempts from this address or for this account; `retry-after` says how many seconds to wait.',
+  503: 'A service the operation needs is not available (e.g. `email_not_configured` when the instance cannot send mail).',
 };
 
 function rolesHolding(route: ApiRoute): string[] {
@@ -127,6 +111,10 @@ export function buildOpenApiDocument(
     const path = (paths[toOpenApiPath(route.path)] ??= {});
     path[route.method] = accountOperation(route);
   }
+  for (const route of DESCRIBED_ROUTES) {
+    const path = (paths[toOpenApiPath(route.path)] ??= {});
+    path[route.method] = describedOperation(route);
+  }
   const errorSchema = {
     type: 'object',
     required: ['error'],
@@ -140,8 +128,16 @@ export function buildOpenApiDocument(
   };
   const errorResponses: JsonObject = {};
   for (const [status, description] of Object.entries(ERROR_DESCRIPTIONS)) {
-    errorResponses[`Error${status}`] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    errorResponses[`Error${status}`] = {
+      description,
+      ...(status === '429' ? { headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } } : {}),
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    };
   }
+  errorResponses.BetterAuthError = {
+    description: 'An error better-auth answered itself, passed through unchanged (its `code` is upper snake case, e.g. `INVALID_CODE`).',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/BetterAuthError' } } },
+  };
   return {
     openapi: '3.1.0',
     info: {
@@ -150,10 +146,13 @@ export function buildOpenApiDocument(
       description:
         'Organization operations (`/api/orgs/{orgId}/…`) are authenticated with an admin token of that organization, or with ' +
         'the session cookie of a signed-in member (then state-changing requests also need `Origin` and `x-portcullis-csrf: 1`). ' +
-        '`/api/me…`, `/api/instance…` (instance administrators) and `POST /api/orgs` are for signed-in users. Secrets (API keys, admin tokens) are returned once, by the operation that creates or rotates them.',
+        '`/api/me…`, `/api/instance…` (instance administrators) and `POST /api/orgs` are for signed-in users. ' +
+        '`/api/auth/…` (sign-in, sign-up, passkeys, two-factor, password reset, provider sign-in), `/api/setup` and ' +
+        '`/api/invitations/accept` are public or authenticate for themselves; each operation names its own `security`. ' +
+        'Secrets (API keys, admin tokens) are returned once, by the operation that creates or rotates them.',
     },
     security: [{ adminToken: [] }, { sessionCookie: [] }],
-    tags: [...new Set([...routes, ...accountRoutes].map((r) => r.tag))].map((name) => ({ name })),
+    tags: [...new Set([...routes, ...accountRoutes, ...DESCRIBED_ROUTES].map((r) => r.tag))].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: {
@@ -171,8 +170,22 @@ export function buildOpenApiDocument(
             'The HttpOnly session cookie set by `POST /api/auth/sign-in/email` (named `__Secure-portcullis.session_token` over HTTPS). ' +
             'State-changing requests must also send `Origin` (a trusted origin) and `x-portcullis-csrf: 1`.',
         },
+        twoFactorChallenge: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'portcullis.two_factor',
+          description:
+            'The short-lived, signed cookie a right password sets when the account has two-factor on (`__Secure-` prefixed over HTTPS): it lets `/api/auth/two-factor/verify-*` finish the sign-in, and nothing else.',
+        },
       },
-      schemas: { Error: errorSchema },
+      schemas: {
+        Error: errorSchema,
+        BetterAuthError: {
+          type: 'object',
+          required: ['message'],
+          properties: { code: { type: 'string' }, message: { type: 'string' } },
+        },
+      },
       responses: errorResponses,
     },
   };

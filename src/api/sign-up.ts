@@ -39,7 +39,7 @@ import { createPasswordUser, findUserByEmail, normaliseEmail } from '../tenancy/
 
 export const SIGN_UP_PATH = `${AUTH_BASE_PATH}/sign-up`;
 
-const signUpSchema = z.strictObject({
+export const signUpSchema = z.strictObject({
   email: z.email('enter a valid email address').max(254),
   name: z.string().trim().min(1, 'enter your name').max(100),
   password: z

@@ -31,7 +31,7 @@ import {
   type SignInDeps,
 } from './sign-in.js';
 
-const changePasswordBody = z
+export const changePasswordBody = z
   .object({
     currentPassword: z.string().min(1, 'enter your current password').max(MAX_PASSWORD_LENGTH),
     newPassword: z.string().min(1, 'enter a new password').max(MAX_PASSWORD_LENGTH),

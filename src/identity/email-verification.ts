@@ -176,7 +176,7 @@ async function throttled(limiters: { limiter: KeyedLimiter; key: string }[], mes
 export const invalidToken = (message = 'This verification link has expired or was already used. Ask for a new one.') =>
   new HttpError(400, 'invalid_request_error', 'invalid_token', message);
 
-const verifyBody = z.strictObject({ token: z.string().min(1, 'expected the token from the link').max(200) });
+export const verifyBody = z.strictObject({ token: z.string().min(1, 'expected the token from the link').max(200) });
 
 /** `POST /api/auth/verify-email` { token }: 200 { verified: true } once per link; 400 `invalid_token` otherwise. */
 export function verifyEmailHandler(deps: EmailVerificationDeps) {

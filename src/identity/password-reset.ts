@@ -90,8 +90,8 @@ export function passwordResetHooks(deps: PasswordResetHooksDeps) {
   };
 }
 
-const requestSchema = z.strictObject({ email: z.email('enter a valid email address').max(254) });
-const resetSchema = z.strictObject({
+export const requestSchema = z.strictObject({ email: z.email('enter a valid email address').max(254) });
+export const resetSchema = z.strictObject({
   token: z.string().min(1).max(200),
   newPassword: z
     .string()

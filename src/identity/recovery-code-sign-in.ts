@@ -24,7 +24,7 @@ import {
   type SignInDeps,
 } from './sign-in.js';
 
-const body = z.strictObject({
+export const recoveryCodeSignInBody = z.strictObject({
   email: z.email('enter a valid email address').max(254),
   code: z.string().trim().min(1, 'enter a recovery code').max(100),
 });
@@ -34,7 +34,7 @@ const invalidRecovery = () => new HttpError(401, 'authentication_error', 'invali
 export function recoveryCodeSignInHandler(deps: SignInDeps) {
   const fingerprint = emailFingerprint(deps.authSecret);
   return async (c: Context): Promise<Response> => {
-    const input = await readJson(c, body);
+    const input = await readJson(c, recoveryCodeSignInBody);
     const context = identityContextOf(c);
     const keys = await throttleSignIn(deps, fingerprint, input.email, context, 'recovery-code sign-in');
     const forwarded = forwardedRequest(c, { email: normaliseEmail(input.email), code: input.code });

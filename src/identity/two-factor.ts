@@ -35,8 +35,8 @@ import { COOKIE_PREFIX, hasSessionCookie } from './session-cookie.js';
 import { resolveSession } from './session-principal.js';
 import { forwardedRequest, identityContextOf, jsonWithCookiesOf, signInResponseSchema, type SignInDeps } from './sign-in.js';
 
-const codeBody = z.object({ code: z.string().trim().min(1, 'enter the code').max(100) });
-const passwordBody = z.object({ password: z.string().min(1, 'enter your password').max(1024) });
+export const codeBody = z.object({ code: z.string().trim().min(1, 'enter the code').max(100) });
+export const passwordBody = z.object({ password: z.string().min(1, 'enter your password').max(1024) });
 const pluginUser = z.object({ user: z.object({ id: z.string(), email: z.string(), name: z.string() }) });
 const pluginError = z.object({ code: z.string().max(100).optional() }).catch({});
 
