@@ -64,7 +64,13 @@ type MessageView = {
 };
 type EventView = { type: string };
 type StreamView = { message: MessageView; text: string[]; inputJson: string[]; thinking: string[]; signatures: string[] };
-type SentRequest = { url: string; headers: Headers; body: unknown };
+type SentRequest = {
+  url: string;
+  headers: Headers;
+  body: unknown;
+  /** For a streamed answer, the SSE text exactly as the gateway sent it (the SDKs drop `ping` events). */
+  sse?: Promise<string>;
+};
 
 type Client = {
   /** Every request the SDK put on the wire, as the gateway received it. */
@@ -108,8 +114,18 @@ function recordingFetch(sent: SentRequest[], corruptBody: boolean) {
   return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const text = typeof init?.body === 'string' ? init.body : undefined;
-    sent.push({ url, headers: new Headers(init?.headers), body: text === undefined ? undefined : (JSON.parse(text) as unknown) });
-    return fetch(input, corruptBody && text !== undefined ? { ...init, body: text.slice(0, -7) } : init);
+    const request: SentRequest = {
+      url,
+      headers: new Headers(init?.headers),
+      body: text === undefined ? undefined : (JSON.parse(text) as unknown),
+    };
+    sent.push(request);
+    const response = await fetch(input, corruptBody && text !== undefined ? { ...init, body: text.slice(0, -7) } : init);
+    if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+      request.sse = response.clone().text();
+      request.sse.catch(() => undefined); // a stream cut on purpose must not become an unhandled rejection
+    }
+    return response;
   };
 }
 
@@ -667,6 +683,12 @@ describe('other providers behind /v1/messages (translated)', { timeout: 60_000 }
           const types = events.map((e) => e.type);
           expect(types[0]).toBe('message_start');
           expect(types[1]).toBe('content_block_start');
+          // On the wire, as from Anthropic: a ping right after message_start (the SDKs skip it).
+          const wire = await client.sent.at(-1)!.sse!;
+          const names = [...wire.matchAll(/^event: ?(.*)$/gm)].map((m) => m[1]);
+          expect(names.slice(0, 3)).toEqual(['message_start', 'ping', 'content_block_start']);
+          expect(names.filter((n) => n === 'ping')).toHaveLength(1);
+          expect(wire).toMatch(/^event: ?ping\r?\ndata: ?\{"type":"ping"\}$/m);
           expect(types.slice(-3)).toEqual(['content_block_stop', 'message_delta', 'message_stop']);
           expect(types.filter((t) => t === 'message_start')).toHaveLength(1);
           expect(events.find((e) => e.type === 'message_delta')).toMatchObject({

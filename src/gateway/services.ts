@@ -26,6 +26,7 @@ import { createUsageLimiter, type UsageLimiter } from '../limits/usage-limiter.j
 import { createBudgetAlerts } from './limits/budget-alerts.js';
 import { createValueHasher } from './guardrails/value-hash.js';
 import { gatewayAlertAuditSink } from '../alerts/audit-sink.js';
+import { cacheStoreErrorsTotal, safely } from '../observability/metrics.js';
 import { createSecurityAlerts, type SecurityAlerts } from '../alerts/service.js';
 
 export type GatewayServices = {
@@ -77,7 +78,10 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
   const dataKeys = createDataKeyCache(db, runtime.keyring);
   const upstream = createUpstreamClient({ allowPrivate: runtime.config.allowPrivateProviderUrls });
   const breakers = createCircuitBreakerRegistry(options.breaker ?? { failureThreshold: 5, openMs: 30_000 });
-  const responseCache = createResponseCache(runtime.store, dataKeys);
+  const responseCache = createResponseCache(runtime.store, dataKeys, {
+    logger: runtime.logger.child({ component: 'response-cache' }),
+    onStoreError: (op, reason) => safely(() => cacheStoreErrorsTotal.inc({ op, reason })),
+  });
   const logWriter = createRequestLogWriter({
     db,
     keyring: runtime.keyring,

@@ -105,6 +105,13 @@ export const cacheLookupsTotal = new Counter({
   registers,
 });
 
+export const cacheStoreErrorsTotal = new Counter({
+  name: 'portcullis_cache_store_errors_total',
+  help: 'Response-cache store calls that failed (error) or ran out of time (timeout); each one served as a miss or left unwritten.',
+  labelNames: ['op', 'reason'] as const,
+  registers,
+});
+
 /**
  * One increment per guardrail finding. Labels are bounded sets only: detector, category (PII
  * type, injection category, `secret` or `custom`), action and direction. Never the rule — secret

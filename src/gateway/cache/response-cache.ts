@@ -12,6 +12,7 @@ import type { Store } from '../../store/store.js';
 import type { Usage } from '../canonical/types.js';
 import type { DataKeyCache } from '../context/data-keys.js';
 import { canonicalJson } from './canonical-json.js';
+import { createStoreGuard, FAILED, type StoreGuardOptions } from './store-guard.js';
 
 const PURPOSE = 'response_cache';
 
@@ -56,17 +57,23 @@ export function responseCacheKey(parts: CacheKeyParts): string {
 }
 
 export type ResponseCache = {
+  /** Resolves undefined on a miss, and also when the store fails or is slow: never rejects. */
   get(orgId: string, key: string): Promise<CachedResponse | undefined>;
+  /** Resolves whether the entry was written; a store failure or timeout is false, never a rejection. */
   set(orgId: string, key: string, value: CachedResponse, ttlSeconds: number): Promise<boolean>;
 };
 
-export function createResponseCache(store: Store, dataKeys: DataKeyCache): ResponseCache {
+/** Timeout, logger and failure counter for the store calls (store-guard.ts). */
+export type ResponseCacheOptions = StoreGuardOptions;
+
+export function createResponseCache(store: Store, dataKeys: DataKeyCache, options: ResponseCacheOptions = {}): ResponseCache {
   const storeKey = (orgId: string, key: string) => `rc:${orgId}:${key}`;
   const context = (orgId: string, key: string) => ({ orgId, rowId: key, purpose: PURPOSE });
+  const guard = createStoreGuard(options);
   return {
     async get(orgId, key) {
-      const raw = await store.get(storeKey(orgId, key));
-      if (!raw) return undefined;
+      const raw = await guard.run('get', () => store.get(storeKey(orgId, key)));
+      if (!raw || raw === FAILED) return undefined;
       try {
         const envelope = envelopeSchema.parse(JSON.parse(raw));
         const dataKey = await dataKeys.byId(orgId, envelope.k);
@@ -79,11 +86,16 @@ export function createResponseCache(store: Store, dataKeys: DataKeyCache): Respo
       }
     },
     async set(orgId, key, value, ttlSeconds) {
-      const dataKey = await dataKeys.active(orgId);
-      if (!dataKey) return false;
-      const sealed = encryptSecret(dataKey.key, JSON.stringify(value), context(orgId, key));
-      await store.set(storeKey(orgId, key), JSON.stringify({ k: dataKey.id, c: sealed.toString('base64') }), { ttlMs: ttlSeconds * 1000 });
-      return true;
+      const written = await guard.run('set', async () => {
+        const dataKey = await dataKeys.active(orgId);
+        if (!dataKey) return false;
+        const sealed = encryptSecret(dataKey.key, JSON.stringify(value), context(orgId, key));
+        await store.set(storeKey(orgId, key), JSON.stringify({ k: dataKey.id, c: sealed.toString('base64') }), {
+          ttlMs: ttlSeconds * 1000,
+        });
+        return true;
+      });
+      return written === true;
     },
   };
 }

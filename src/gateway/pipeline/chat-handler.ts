@@ -138,6 +138,7 @@ export async function handleChat(
         policyVersion: project.guardrails.version,
       })
     : undefined;
+  // A store that fails or hangs is a miss (bounded by the cache's timeout), never a failed request.
   if (cacheKey && directive.read) {
     const hit = await traceCacheLookup(() => services.responseCache.get(project.orgId, cacheKey));
     if (hit) return replayCached(c, hit);
@@ -232,6 +233,8 @@ export async function handleChat(
     const text = traceGuardrails('output', guard, () => guardAnswer(format, value.text, guard));
     if (logBodies) log.fields.bodies = { request: JSON.stringify(parsed.raw), response: storedAnswer(text) };
     if (cacheKey && directive.write) {
+      // Awaited so that a client repeating the request at once gets the HIT; set never rejects and
+      // is bounded by the cache's timeout, so a failing store cannot cost the answer (already billed).
       await services.responseCache.set(
         project.orgId,
         cacheKey,
@@ -259,7 +262,7 @@ export async function handleChat(
       if (logBodies) log.fields.bodies = { request: JSON.stringify(parsed.raw), response: storedAnswer(completion.sent?.join('') ?? null) };
       if (completion.outcome === 'complete' && cacheKey && directive.write && completion.sent) {
         const entry: CachedResponse = { frames: completion.sent, provider: candidate.provider, servedModel: log.fields.servedModel, usage };
-        void services.responseCache.set(project.orgId, cacheKey, entry, settings.cache.ttlSeconds).catch(() => undefined);
+        void services.responseCache.set(project.orgId, cacheKey, entry, settings.cache.ttlSeconds); // never rejects
       }
       if (completion.outcome === 'complete') log.finish(200);
       else if (completion.outcome === 'client_gone') log.finish(499, 'client_disconnected');

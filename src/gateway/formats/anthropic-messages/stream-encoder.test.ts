@@ -62,6 +62,7 @@ describe('anthropic messages stream encoder', () => {
           usage: { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 },
         },
       },
+      { type: 'ping' },
       { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } },
       { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Thinking ' } },
       { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'hard.' } },
@@ -119,7 +120,8 @@ describe('anthropic messages stream encoder', () => {
         { type: 'finish', choice: 0, finishReason: 'content_filter' },
       ]),
     );
-    expect(events.slice(1, -2)).toEqual([
+    expect(events[1]).toEqual({ type: 'ping' }); // right after message_start, as the API sends it
+    expect(events.slice(2, -2)).toEqual([
       { type: 'content_block_start', index: 0, content_block: { type: 'redacted_thinking', data: 'enc' } },
       { type: 'content_block_stop', index: 0 },
       { type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } },

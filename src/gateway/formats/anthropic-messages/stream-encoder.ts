@@ -1,6 +1,6 @@
 /**
  * Canonical stream events → the Messages API event sequence:
- *   message_start, (content_block_start, content_block_delta*, content_block_stop)*, message_delta, message_stop
+ *   message_start, ping, (content_block_start, content_block_delta*, content_block_stop)*, message_delta, message_stop
  * Blocks are strictly sequential with indices from 0, as the API emits them: a new block closes
  * the open one. Usage: message_start carries whatever usage is known when the answer starts (often
  * nothing: OpenAI-style upstreams report usage only at the end), so message_delta restates the
@@ -49,6 +49,9 @@ export function createAnthropicStreamEncoder(context: RenderContext): StreamEnco
           usage: { ...known, output_tokens: 0 },
         },
       }),
+      // The API sends a ping right after message_start; clients written against real streams may
+      // wait for (or at least expect) it, so a translated stream sends one too.
+      frame('ping', {}),
     );
   }
   const ensureStarted = (out: string[]) => start(out, '', context.requestedModel);
