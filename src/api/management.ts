@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { createAdminTokenAuthenticator } from '../auth/admin-token-authenticator.js';
+import { insuranceReporter } from '../limits/insurance-reporter.js';
 import { createKeyedLimiter } from '../limits/keyed-limiter.js';
 import { deriveKey } from '../crypto/derive-key.js';
 import { noStoreMiddleware } from '../http/security-headers.js';
@@ -47,7 +48,12 @@ const packageVersion = () =>
   z.object({ version: z.string() }).parse(JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8'))).version;
 
 export function managementApp(runtime: Runtime, options: ManagementOptions = {}): Hono<ApiEnv> {
-  const redis = runtime.config.redisUrl ? { redis: runtime.config.redisUrl } : {};
+  // Every throttle below spreads this: the shared store, and the reporter that logs (once per
+  // outage) and meters its per-process fallback while Redis does not answer.
+  const redis = {
+    ...(runtime.config.redisUrl ? { redis: runtime.config.redisUrl } : {}),
+    onInsurance: insuranceReporter({ logger: runtime.logger.child({ component: 'limits' }), redisPrefix: runtime.config.redisPrefix }),
+  };
   const authenticator = createAdminTokenAuthenticator({
     db: runtime.apiDb,
     pepper: deriveKey(runtime.secrets.authSecret, 'admin-token-cache-pepper'),

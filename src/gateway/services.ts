@@ -20,6 +20,7 @@ import type { RequestLogWriter } from './request-log/types.js';
 import { createCircuitBreakerRegistry, type CircuitBreakerRegistry } from './upstream/circuit-breaker.js';
 import { createUpstreamClient, type UpstreamClient } from './upstream/http-client.js';
 import { usageTotals } from '../db/definer.js';
+import { insuranceReporter } from '../limits/insurance-reporter.js';
 import { createKeyedLimiter, type KeyedLimiter } from '../limits/keyed-limiter.js';
 import { createRateLimiter, type RateLimiter } from '../limits/rate-limiter.js';
 import { createUsageLimiter, type UsageLimiter } from '../limits/usage-limiter.js';
@@ -108,7 +109,8 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     failOpen: (orgId) => orgSettingsById.get(orgId)?.limitsFailOpen ?? false,
     onError: (error) => limitsLogger.warn({ err: error }, 'budget alert failed'),
   });
-  const onInsurance = () => limitsLogger.warn('Redis unreachable: rate limits enforced per process until it is back');
+  // One warning per limiter when Redis stops answering, one line when it is back, metrics in between.
+  const onInsurance = insuranceReporter({ logger: limitsLogger, redisPrefix: prefix });
   const rateLimiter = createRateLimiter({
     ...(redis ? { redis } : {}),
     prefix,

@@ -10,7 +10,7 @@ function registerKeyedLimiterContract(
   create: (options: Omit<KeyedLimiterOptions, 'prefix' | 'redis'>) => KeyedLimiter[],
 ): void {
   describe(`keyed limiter over ${name}`, () => {
-    it('allows the points, then refuses with a retry-after until the window ends', async () => {
+    it('allows the points, then refuses with a retry-after until one point has drained', async () => {
       const [limiter] = create({ points: 3, durationSeconds: 60 });
       const ip = `203.0.113.${Math.floor(Math.random() * 250)}:${randomUUID()}`;
       const results = [];
@@ -24,6 +24,34 @@ function registerKeyedLimiterContract(
       expect(results[3]!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
       expect(results[3]!.retryAfterSeconds).toBeLessThanOrEqual(60);
       expect((await limiter!.consume(`other-${randomUUID()}`)).allowed).toBe(true);
+      await limiter!.close();
+    });
+
+    it('has no window boundary: a burst at the end of a minute is not followed by a fresh allowance', async () => {
+      let now = Date.UTC(2026, 0, 1, 12, 0, 59);
+      const [limiter] = create({ points: 5, durationSeconds: 60, clock: () => now });
+      const ip = `198.51.100.${Math.floor(Math.random() * 250)}:${randomUUID()}`;
+      for (let i = 0; i < 5; i++) expect((await limiter!.consume(ip)).allowed).toBe(true);
+      now += 2_000;
+      const after = [];
+      for (let i = 0; i < 5; i++) after.push(await limiter!.consume(ip));
+      expect(after.map((r) => r.allowed)).toEqual([false, false, false, false, false]);
+      // One attempt drains every 12 s; 2 s have passed.
+      expect(after[0]!.retryAfterSeconds).toBe(10);
+      now += 10_000;
+      expect((await limiter!.consume(ip)).allowed).toBe(true);
+      await limiter!.close();
+    });
+
+    it('a one-time code claimed once stays refused for the whole window after its use', async () => {
+      let now = Date.UTC(2026, 0, 1, 12, 0, 89);
+      const [limiter] = create({ points: 1, durationSeconds: 90, clock: () => now });
+      const code = `totp:${randomUUID()}`;
+      expect((await limiter!.consume(code)).allowed).toBe(true);
+      now += 89_000;
+      expect(await limiter!.consume(code)).toMatchObject({ allowed: false, retryAfterSeconds: 1 });
+      now += 1_000;
+      expect((await limiter!.consume(code)).allowed).toBe(true);
       await limiter!.close();
     });
 
@@ -111,7 +139,12 @@ describe('keyed limiter', () => {
     for (let i = 0; i < 3; i++) results.push((await limiter.consume('198.51.100.7')).allowed);
     expect(results).toEqual([true, true, false]);
     await expect(limiter.reward('198.51.100.7')).resolves.toBeUndefined();
-    expect(events.map((e) => e.operation)).toEqual(['consume', 'consume', 'consume', 'get', 'reward']);
+    expect(events.map((e) => (e.type === 'fallback' ? [e.operation, e.outageStarted] : e.type))).toEqual([
+      ['take', true],
+      ['take', false],
+      ['take', false],
+      ['adjust', false],
+    ]);
     await limiter.close();
   });
 

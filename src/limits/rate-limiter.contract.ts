@@ -1,4 +1,5 @@
 // Rate-limit behaviour for each backend; on Redis two limiters on two connections (replicas).
+// Every limiter runs on a test clock, so buckets drain only when a test moves it.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RateLimit } from '../tenancy/limits.js';
@@ -15,14 +16,25 @@ export function rate(requestsPerMinute: number | null, tokensPerMinute: number |
 
 const RESET = /^(?:\d+ms|\d+(?:\.\d+)?s|1m0s)$/;
 
-export function registerRateLimiterContract(name: string, create: () => RateBackend): void {
+/** A settable clock, starting 59 s into a minute (fixed windows would roll over in 1 s). */
+export class TestClock {
+  now = Date.UTC(2026, 0, 1, 12, 0, 59);
+  readonly read = (): number => this.now;
+  advance(ms: number): void {
+    this.now += ms;
+  }
+}
+
+export function registerRateLimiterContract(name: string, create: (clock: () => number) => RateBackend): void {
   describe(`rate limiter over ${name}`, () => {
     let backend: RateBackend;
     let limiter: RateLimiter;
+    let clock: TestClock;
     const scope = (type: RateScope['type'], limit: RateLimit): RateScope => ({ type, id: randomUUID(), rate: limit });
 
     beforeEach(() => {
-      backend = create();
+      clock = new TestClock();
+      backend = create(clock.read);
       limiter = backend.limiter;
     });
 
@@ -52,6 +64,47 @@ export function registerRateLimiterContract(name: string, create: () => RateBack
       expect(refused.message).toBe(
         `Rate limit exceeded: the API key ${key.id} allows 3 requests per minute. Please retry after the time in the Retry-After header.`,
       );
+    });
+
+    it('refuses a burst across a minute boundary: N at 0:59 and N more at 1:01 let 0 of the second batch through', async () => {
+      const key = scope('api_key', rate(10));
+      const first = [];
+      for (let i = 0; i < 10; i++) first.push((await limiter.check({ scopes: [key], estimatedTokens: 0 })).allowed);
+      expect(first.every(Boolean)).toBe(true);
+
+      clock.advance(2_000); // past the minute boundary
+      const second = [];
+      for (let i = 0; i < 10; i++) second.push(await limiter.check({ scopes: [key], estimatedTokens: 0 }));
+      expect(second.filter((r) => r.allowed)).toHaveLength(0);
+      // 10 per minute drain one request every 6 s; 2 s of it have passed.
+      expect(second[0]).toMatchObject({ allowed: false, retryAfterSeconds: 4, headers: { 'x-ratelimit-remaining-requests': '0' } });
+
+      clock.advance(4_000);
+      expect((await limiter.check({ scopes: [key], estimatedTokens: 0 })).allowed).toBe(true);
+      expect((await limiter.check({ scopes: [key], estimatedTokens: 0 })).allowed).toBe(false);
+      // A whole minute later the bucket is empty: 10 again, not 11.
+      clock.advance(60_000);
+      const later = [];
+      for (let i = 0; i < 11; i++) later.push((await limiter.check({ scopes: [key], estimatedTokens: 0 })).allowed);
+      expect(later.filter(Boolean)).toHaveLength(10);
+    });
+
+    it('tokens come back continuously, and the reset header says when the bucket is empty again', async () => {
+      const key = scope('api_key', rate(3, 1_000));
+      const resets = [];
+      for (let i = 0; i < 3; i++) resets.push((await limiter.check({ scopes: [key], estimatedTokens: 250 })).headers);
+      expect(resets.map((h) => h['x-ratelimit-reset-requests'])).toEqual(['20s', '40s', '1m0s']);
+      expect(resets.map((h) => h['x-ratelimit-reset-tokens'])).toEqual(['15s', '30s', '45s']);
+      expect(resets[2]).toMatchObject({ 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-remaining-tokens': '250' });
+
+      clock.advance(20_000); // one request and 333 tokens drained
+      const next = await limiter.check({ scopes: [key], estimatedTokens: 583 });
+      expect(next).toMatchObject({
+        allowed: true,
+        headers: { 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-remaining-tokens': '0' },
+      });
+      const refused = await limiter.check({ scopes: [key], estimatedTokens: 1 });
+      expect(refused).toMatchObject({ allowed: false, kind: 'requests', retryAfterSeconds: 20 });
     });
 
     it('sends no headers and refuses nothing without rate limits', async () => {

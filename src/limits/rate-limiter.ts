@@ -1,12 +1,23 @@
 /**
  * Requests-per-minute and tokens-per-minute limits per API key, project and org, with the
- * rate-limit headers OpenAI sends. Fixed one-minute windows (rate-limiter-flexible), shared
- * through Redis when configured; while Redis is down every replica limits on its own (the
- * insurance limiter), so the effective limit is at most (replicas x limit) until it returns.
+ * rate-limit headers OpenAI sends. Each limit is a leaky bucket (bucket.ts) that drains
+ * continuously, so there is no window boundary to burst across: after a full minute's worth
+ * the next request waits for its share to drain. All scopes of a request are checked and
+ * charged in one atomic step (a Lua script on Redis, shared by every replica); while Redis is
+ * down every replica limits on its own (the insurance store), so the effective limit is at
+ * most (replicas x limit) until it returns.
  */
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimit } from '../tenancy/limits.js';
-import { awaitConnectAttempt, createInsuredLimiter, type InsuranceListener } from './insured-limiter.js';
+import {
+  msUntilEmpty,
+  msUntilFits,
+  remainingPoints,
+  type BucketRule,
+  type BucketStore,
+  type BucketView,
+  type TakeResult,
+} from './bucket.js';
+import { createInsuredStore, type InsuranceListener } from './insured-limiter.js';
 import { limiterKey } from './limiter-key.js';
 import { resolveRedis, type RedisSource, type ResolvedRedis } from './redis-source.js';
 import { rateLimitHeaders, type RateLimitHeaders, type RateState } from './rate-limit-headers.js';
@@ -50,8 +61,8 @@ export interface RateLimiter {
   check(request: RateCheckRequest): Promise<RateCheckResult>;
   /**
    * Corrects the tokens charged by check once the real usage is known (actual - estimated):
-   * positive adds a penalty, negative gives tokens back, but never more than the current
-   * window holds (a refund landing in a new window must not become extra allowance). Never rejects.
+   * positive adds a penalty, negative gives tokens back, but never more than the bucket still
+   * holds (what has drained already must not come back as extra allowance). Never rejects.
    */
   adjustTokens(scopes: readonly RateScope[], delta: number): Promise<void>;
   /** Closes the Redis connection if this limiter opened it. */
@@ -62,24 +73,22 @@ export interface RateLimiterOptions {
   redis?: RedisSource;
   /** Redis key prefix, e.g. the store prefix "portcullis:". */
   prefix: string;
-  /** Called each time Redis failed and the per-process limiter answered. */
+  /** Fallbacks to the per-process insurance store and recoveries (insurance-reporter.ts logs and meters them). */
   onInsurance?: InsuranceListener;
+  /** Milliseconds since the epoch; tests inject one. Default: Redis's clock on Redis, Date.now in memory. */
+  clock?: () => number;
   /** Unexpected limiter failures (the request is then not rate limited). */
   onError?: (error: unknown) => void;
 }
 
-const WINDOW_SECONDS = 60;
+const WINDOW_MS = 60_000;
 
-interface Charge {
+interface Charge extends BucketRule {
   scope: UsageScopeRef;
   kind: RateKind;
-  limit: number;
   points: number;
   key: string;
-  limiter: RateLimiterAbstract;
 }
-
-type ChargeOutcome = { charge: Charge; allowed: boolean; res: RateLimiterRes } | { charge: Charge; error: unknown };
 
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   return new ScopedRateLimiter(options);
@@ -87,34 +96,49 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
 class ScopedRateLimiter implements RateLimiter {
   private readonly redis: ResolvedRedis | undefined;
-  // One limiter per kind and limit value (rate-limiter-flexible fixes points per instance).
-  // Redis keys do not include the limit, so changing a limit keeps the window's count.
-  private readonly limiters = new Map<string, RateLimiterAbstract>();
+  private readonly store: BucketStore;
 
   constructor(private readonly options: RateLimiterOptions) {
     this.redis = options.redis === undefined ? undefined : resolveRedis(options.redis, 'portcullis-rate-limits');
+    this.store = createInsuredStore({
+      connection: this.redis?.connection,
+      limiter: `${options.prefix}rate`,
+      ...(options.onInsurance ? { onInsurance: options.onInsurance } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
   }
 
   async check(request: RateCheckRequest): Promise<RateCheckResult> {
-    const tokens = wholeTokens(request.estimatedTokens);
-    const charges = this.charges(request.scopes, tokens);
-    if (charges.length > 0) await awaitConnectAttempt(this.redis?.connection);
-    const outcomes = await Promise.all(charges.map((charge) => this.consume(charge)));
-    const counted = outcomes.filter((o): o is Extract<ChargeOutcome, { res: RateLimiterRes }> => 'res' in o);
-    const refused = counted.filter((o) => !o.allowed);
-    if (refused.length === 0) return { allowed: true, headers: rateLimitHeaders(counted.map((o) => stateOf(o.charge, o.res, false))) };
+    const charges = this.charges(request.scopes, wholeTokens(request.estimatedTokens));
+    if (charges.length === 0) return { allowed: true, headers: {} };
+    let result: TakeResult;
+    try {
+      // All or nothing: a request refused by one scope uses nothing from the others, so one
+      // oversized request cannot use up its org's tokens, and no scope counts a request that never ran.
+      result = await this.store.take(charges);
+    } catch (error) {
+      // Unreachable with the insurance store in place; if it fails anyway, the usage limits
+      // still hold the budget, so this check lets the request through.
+      this.options.onError?.(error);
+      return { allowed: true, headers: {} };
+    }
+    const headers = rateLimitHeaders(charges.map((charge, i) => stateOf(charge, result.buckets[i]!)));
+    if (result.allowed) return { allowed: true, headers };
 
-    // A refused request uses nothing: every charge it made is given back, including the one
-    // that refused. Otherwise one oversized request could use up its org's tokens for the
-    // rest of the minute, and a scope that allowed it would count a request that never ran.
-    await Promise.allSettled(counted.filter((o) => o.charge.points > 0).map((o) => o.charge.limiter.reward(o.charge.key, o.charge.points)));
-    const worst = refused.reduce((a, b) => (b.res.msBeforeNext > a.res.msBeforeNext ? b : a));
-    const { charge } = worst;
+    // The scope to report: one the request can never fit (retrying cannot help), else the one
+    // that frees up last (retrying before it does is pointless).
+    const waits = charges.map((charge, i) => msUntilFits(result.buckets[i]!, charge, charge.points));
+    let worst = 0;
+    waits.forEach((wait, i) => {
+      if (wait > waits[worst]!) worst = i;
+    });
+    const charge = charges[worst]!;
     const requestTooLarge = charge.kind === 'tokens' && charge.points > charge.limit;
+    const waitMs = requestTooLarge ? msUntilEmpty(result.buckets[worst]!, charge) : waits[worst]!;
     return {
       allowed: false,
-      retryAfterSeconds: Math.max(1, Math.ceil(worst.res.msBeforeNext / 1000)),
-      headers: rateLimitHeaders(counted.map((o) => stateOf(o.charge, o.res, true))),
+      retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+      headers,
       scope: charge.scope,
       kind: charge.kind,
       limit: charge.limit,
@@ -127,26 +151,19 @@ class ScopedRateLimiter implements RateLimiter {
     if (!Number.isFinite(delta)) return;
     const points = Math.trunc(delta);
     if (points === 0) return;
-    const charges = this.charges(scopes, Math.abs(points)).filter((charge) => charge.kind === 'tokens');
-    if (charges.length > 0) await awaitConnectAttempt(this.redis?.connection);
-    await Promise.all(
-      charges.map(async (charge) => {
-        try {
-          if (points > 0) {
-            await charge.limiter.penalty(charge.key, points);
-            return;
-          }
-          const current = await charge.limiter.get(charge.key);
-          const refundable = Math.min(-points, current?.consumedPoints ?? 0);
-          if (refundable > 0) await charge.limiter.reward(charge.key, refundable);
-        } catch (error) {
-          this.options.onError?.(error);
-        }
-      }),
-    );
+    // A refund never takes a bucket below empty: it cannot become allowance for later.
+    const charges = this.charges(scopes, 0).filter((charge) => charge.kind === 'tokens');
+    try {
+      await this.store.adjust(
+        charges.map((charge) => ({ key: charge.key, limit: charge.limit, windowMs: charge.windowMs, delta: points })),
+      );
+    } catch (error) {
+      this.options.onError?.(error);
+    }
   }
 
   async close(): Promise<void> {
+    await this.store.close();
     if (this.redis?.owned) await this.redis.connection.close();
   }
 
@@ -160,66 +177,22 @@ class ScopedRateLimiter implements RateLimiter {
       seen.add(key);
       const ref = { type: scope.type, id: scope.id };
       const { requestsPerMinute, tokensPerMinute } = scope.rate;
-      if (requestsPerMinute !== null)
-        charges.push({
-          scope: ref,
-          kind: 'requests',
-          limit: requestsPerMinute,
-          points: 1,
-          key,
-          limiter: this.limiter('requests', requestsPerMinute),
-        });
-      if (tokensPerMinute !== null)
-        charges.push({
-          scope: ref,
-          kind: 'tokens',
-          limit: tokensPerMinute,
-          points: tokens,
-          key,
-          limiter: this.limiter('tokens', tokensPerMinute),
-        });
+      // Keys do not include the limit: changing a limit keeps what the bucket holds.
+      if (requestsPerMinute !== null) charges.push(this.charge(ref, 'requests', requestsPerMinute, 1, key));
+      if (tokensPerMinute !== null) charges.push(this.charge(ref, 'tokens', tokensPerMinute, tokens, key));
     }
     return charges;
   }
 
-  private limiter(kind: RateKind, points: number): RateLimiterAbstract {
-    const id = `${kind}:${points}`;
-    let limiter = this.limiters.get(id);
-    if (!limiter) {
-      limiter = createInsuredLimiter({
-        connection: this.redis?.connection,
-        keyPrefix: `${this.options.prefix}rate-${kind}`,
-        points,
-        durationSeconds: WINDOW_SECONDS,
-        onInsurance: this.options.onInsurance,
-      });
-      this.limiters.set(id, limiter);
-    }
-    return limiter;
-  }
-
-  private async consume(charge: Charge): Promise<ChargeOutcome> {
-    try {
-      return { charge, allowed: true, res: await charge.limiter.consume(charge.key, charge.points) };
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return { charge, allowed: false, res: rejection };
-      // Unreachable with the insurance limiter in place; if the library itself fails, the
-      // usage limits still hold the budget, so this check lets the request through.
-      this.options.onError?.(rejection);
-      return { charge, error: rejection };
-    }
+  private charge(scope: UsageScopeRef, kind: RateKind, limit: number, points: number, key: string): Charge {
+    // "b:" keeps these apart from the fixed-window counters of earlier versions (other value type).
+    return { scope, kind, limit, points, windowMs: WINDOW_MS, key: `${this.options.prefix}rate-${kind}:b:${key}` };
   }
 }
 
-/** The scope's window after this check (after the refund when the request was refused). */
-function stateOf(charge: Charge, res: RateLimiterRes, refunded: boolean): RateState {
-  const consumed = res.consumedPoints - (refunded ? charge.points : 0);
-  return {
-    kind: charge.kind,
-    limit: charge.limit,
-    remaining: Math.max(0, charge.limit - consumed),
-    resetMs: Math.max(0, res.msBeforeNext),
-  };
+/** The scope's bucket after this check (unchanged when the request was refused). */
+function stateOf(charge: Charge, view: BucketView): RateState {
+  return { kind: charge.kind, limit: charge.limit, remaining: remainingPoints(view, charge), resetMs: msUntilEmpty(view, charge) };
 }
 
 function wholeTokens(value: number): number {

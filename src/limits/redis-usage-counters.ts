@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { RedisConnection } from '../store/redis-connection.js';
 import { assertAdjustItems, assertInitialize, assertKeys, assertReserveItems } from './counter-args.js';
 import { resolveRedis, type RedisSource } from './redis-source.js';
+import { evalCached } from './redis-eval.js';
 import { ADJUST_SCRIPT, INITIALIZE_SCRIPT, RESERVE_SCRIPT, type LuaScript } from './usage-counter-scripts.js';
 import type { AdjustItem, ReserveItem, ReserveOptions, ReserveResult, UsageCounters } from './usage-counters.js';
 
@@ -88,19 +88,5 @@ export class RedisUsageCounters implements UsageCounters {
   // Reported as unavailable: the caller's fail-open/closed policy applies, as for an outage.
   private unexpected(): Error {
     return this.connection.unavailable('unexpected reply from a usage counter script');
-  }
-}
-
-/**
- * EVALSHA first so the script body is not resent on every request; EVAL once Redis says it
- * does not know the script (after a restart or SCRIPT FLUSH). NOSCRIPT means nothing ran, so
- * the retry cannot apply a reservation twice.
- */
-async function evalCached(redis: Redis, lua: LuaScript, keys: string[], args: string[]): Promise<unknown> {
-  try {
-    return await redis.evalsha(lua.sha1, keys.length, ...keys, ...args);
-  } catch (error) {
-    if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return redis.eval(lua.source, keys.length, ...keys, ...args);
-    throw error;
   }
 }

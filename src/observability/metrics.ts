@@ -45,6 +45,25 @@ export const limitRejectionsTotal = new Counter({
   registers,
 });
 
+/**
+ * The rate limiters' per-process insurance (src/limits/insured-limiter.ts). `limiter` is the
+ * limiter's name without the Redis key prefix (`rate`, `auth-ip`, `sign-in-account`, …): a fixed
+ * set named in code, never a key.
+ */
+export const rateLimitInsuranceTotal = new Counter({
+  name: 'portcullis_rate_limit_insurance_total',
+  help: 'Rate-limit decisions (checks, refunds, penalties) made by the per-process insurance limiter because Redis did not answer, by limiter.',
+  labelNames: ['limiter'] as const,
+  registers,
+});
+
+export const rateLimitInsuranceActive = new Gauge({
+  name: 'portcullis_rate_limit_insurance_active',
+  help: '1 while a rate limiter is limiting per process because Redis did not answer its last call, 0 once Redis answered again; by limiter.',
+  labelNames: ['limiter'] as const,
+  registers,
+});
+
 // ---- gateway requests ----------------------------------------------------------------------------
 
 export const gatewayRequestsTotal = new Counter({

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import { readJson } from '../../http/json-body.js';
 import { HttpError, badRequest, tooManyRequests } from '../../http/errors.js';
+import { insuranceReporter } from '../../limits/insurance-reporter.js';
 import { createKeyedLimiter } from '../../limits/keyed-limiter.js';
 import type { AppEnv } from '../../http/types.js';
 import { packageRoot } from '../../paths.js';
@@ -37,6 +38,7 @@ export function setupRoutes(runtime: Runtime): Hono<AppEnv> {
     blockDurationSeconds: 300,
     ...(runtime.config.redisUrl ? { redis: runtime.config.redisUrl } : {}),
     prefix: `${runtime.config.redisPrefix}setup-ip:`,
+    onInsurance: insuranceReporter({ logger: runtime.logger.child({ component: 'limits' }), redisPrefix: runtime.config.redisPrefix }),
   });
   app.post('/api/setup', async (c) => {
     const attempt = await attempts.consume(c.get('clientIp'));
