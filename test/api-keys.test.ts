@@ -8,12 +8,14 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCredential } from '../src/crypto/api-key.js';
 import { queryRows } from '../src/db/rows.js';
-import { auditEvents } from '../src/db/schema/index.js';
+import { auditEvents, users } from '../src/db/schema/index.js';
 import {
   apiClient,
   createOrg,
   eventually,
   gatewayStatus,
+  joinOrg,
+  memberIdOf,
   mintToken,
   nextBusEvent,
   type ApiClient,
@@ -22,6 +24,7 @@ import {
   type KeyListBody,
   type TestOrg,
 } from './support/api.js';
+import { uniqueName } from './support/database.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 let server: TestServer;
@@ -136,6 +139,12 @@ describe('API-key lifecycle over HTTP', () => {
     expect(lifted.body.apiKey.ipAllowlist).toBeNull();
   });
 
+  async function gatewayError(key: string): Promise<{ status: number; code?: string; message?: string }> {
+    const response = await fetch(`${server.gatewayUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+    const body = (await response.json()) as { error?: { code?: string; message?: string } };
+    return { status: response.status, code: body.error?.code, message: body.error?.message };
+  }
+
   it('rotates with a grace period: the same key gets a new secret, and the old one works until the grace ends', async () => {
     const { apiKey, key: original } = await createKey({ name: 'rotating', limits: { rate: { requestsPerMinute: 1000 } } });
     expect(await gatewayStatus(server, original)).toBe(200); // now cached by the gateway
@@ -156,7 +165,12 @@ describe('API-key lifecycle over HTTP', () => {
     expect(await gatewayStatus(server, next)).toBe(200);
 
     await new Promise((r) => setTimeout(r, 2_100));
-    expect(await gatewayStatus(server, original)).toBe(401);
+    // The old secret after its grace: its own 401, telling the caller a newer key exists.
+    expect(await gatewayError(original)).toEqual({
+      status: 401,
+      code: 'rotated_api_key',
+      message: 'This API key was rotated; use the new key.',
+    });
     expect(await gatewayStatus(server, next)).toBe(200);
     expect((await api.get<KeyBody>(keyPath(apiKey.id))).body.apiKey).toMatchObject({ status: 'active', previousKey: null });
 
@@ -164,11 +178,38 @@ describe('API-key lifecycle over HTTP', () => {
     const again = await api.post<IssuedKeyBody>(keyPath(apiKey.id, '/rotate'), { gracePeriodSeconds: 0 });
     expect(again.status).toBe(200);
     issued.push({ key: again.body.key, seenUpTo: transcript.length });
-    expect(await gatewayStatus(server, next)).toBe(401);
+    expect(await gatewayError(next)).toMatchObject({ status: 401, code: 'rotated_api_key' });
     expect(await gatewayStatus(server, again.body.key)).toBe(200);
+    // One previous secret is kept per key: the first one is now simply unknown.
+    expect(await gatewayError(original)).toMatchObject({ status: 401, code: 'invalid_api_key' });
 
     const events = await auditOf(apiKey.id, 'api_key.rotated');
     expect(events.map((e) => e.diff?.gracePeriodSeconds).sort()).toEqual([0, 2]);
+  });
+
+  it('removing a member through the api revokes the keys they own at once; service keys keep working', async () => {
+    const email = `${uniqueName('leaver')}@example.test`;
+    await joinOrg(server, email, org.orgName, 'developer');
+    const [user] = await server.runtime.apiDb.withRole((tx) => tx.select({ id: users.id }).from(users).where(eq(users.email, email)));
+    const memberId = await memberIdOf(server, org.orgId, user!.id);
+    const owned = await createKey({ name: uniqueName('personal'), ownerMemberId: memberId });
+    const service = await createKey({ name: uniqueName('service') });
+    // Both verified and cached by the gateway before the removal.
+    expect(await gatewayStatus(server, owned.key)).toBe(200);
+    expect(await gatewayStatus(server, service.key)).toBe(200);
+
+    const admin = apiClient(server, await mintToken(server, org, 'admin'));
+    const delivered = nextBusEvent(server, (e) => e.type === 'api_key.changed' && e.apiKeyId === owned.apiKey.id);
+    const removed = await admin.call('DELETE', `/api/orgs/${org.orgId}/members/${memberId}`);
+    expect(removed.status, removed.text).toBe(204);
+    await delivered;
+
+    expect(await gatewayError(owned.key)).toMatchObject({ status: 401, code: 'revoked_api_key' });
+    expect(await gatewayStatus(server, service.key)).toBe(200);
+    expect((await api.get<KeyBody>(keyPath(owned.apiKey.id))).body.apiKey).toMatchObject({ status: 'revoked' });
+    expect((await api.get<KeyBody>(keyPath(service.apiKey.id))).body.apiKey).toMatchObject({ status: 'active' });
+    expect(await auditOf(owned.apiKey.id, 'api_key.revoked')).toHaveLength(1);
+    expect(await auditOf(service.apiKey.id, 'api_key.revoked')).toHaveLength(0);
   });
 
   it('revocation takes effect on the next gateway request, through the bus and not by waiting out a cache TTL', async () => {

@@ -18,13 +18,15 @@ export type ApiKeyLookup = {
   ipAllowlist: string[] | null;
   /** Raw stored limits; parse with tenancy/limits.ts. */
   limits: unknown;
+  /** Set when the lookup id is the previous one of a rotated key: the end of its grace period. */
+  supersededUntil: Date | null;
 };
 
 const toDate = (value: unknown): Date | null =>
   value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : null;
 
 export async function lookupApiKey(tx: DbOrTx, lookupId: string): Promise<ApiKeyLookup | undefined> {
-  const row = await queryOne<Record<string, unknown>>(tx, sql`select * from portcullis_lookup_api_key(${lookupId})`);
+  const row = await queryOne<Record<string, unknown>>(tx, sql`select * from portcullis_lookup_api_key_v2(${lookupId})`);
   if (!row) return undefined;
   return {
     id: String(row.id),
@@ -37,6 +39,7 @@ export async function lookupApiKey(tx: DbOrTx, lookupId: string): Promise<ApiKey
     allowedModels: toStringArray(row.allowed_models),
     ipAllowlist: toStringArray(row.ip_allowlist),
     limits: row.limits ?? {},
+    supersededUntil: toDate(row.superseded_until),
   };
 }
 

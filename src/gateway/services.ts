@@ -9,6 +9,8 @@ import { deriveKey } from '../crypto/derive-key.js';
 import type { BusEvent } from '../events/event-bus.js';
 import type { Runtime } from '../server/runtime.js';
 import { createApiKeyAuthenticator, type ApiKeyAuthenticator } from './authenticate.js';
+import { createKnownGoodKeys } from './auth/known-good-keys.js';
+import { createKeyRevalidator } from './auth/key-revalidation.js';
 import { createVerifiedKeyCache, type VerifiedKeyCache } from './auth/verified-key-cache.js';
 import { createResponseCache, type ResponseCache } from './cache/response-cache.js';
 import { createCachedLoader, type CachedLoader } from './context/cached-loader.js';
@@ -59,15 +61,30 @@ export type GatewayServicesOptions = {
   /** Tests shorten these. */
   breaker?: { failureThreshold: number; openMs: number };
   logFlushIntervalMs?: number;
+  /** Tests drive the clock of the hot-path caches (verified keys, project context, provider and data keys). */
+  cacheClock?: () => number;
 };
 
 export function createGatewayServices(runtime: Runtime, options: GatewayServicesOptions = {}): GatewayServices {
   const db = runtime.gatewayDb;
-  const keyCache = createVerifiedKeyCache({ pepper: deriveKey(runtime.secrets.authSecret, 'api-key-cache-pepper') });
+  // Hot-path caches refresh ahead in the background (cache/refresh-ahead-cache.ts); a failed
+  // background refresh is logged once per outage, and the entry is served until twice its TTL.
+  const cacheLogger = runtime.logger.child({ component: 'gateway-cache' });
+  const cacheOptions = (cache: string) => ({
+    ...(options.cacheClock ? { now: options.cacheClock } : {}),
+    onRefreshError: (error: unknown) =>
+      cacheLogger.warn({ err: error, cache }, 'background cache refresh failed: serving cached entries until they expire'),
+  });
+  const keyCache = createVerifiedKeyCache({
+    pepper: deriveKey(runtime.secrets.authSecret, 'api-key-cache-pepper'),
+    revalidate: createKeyRevalidator(db),
+    ...cacheOptions('verified-keys'),
+  });
   // Org-level settings the limiter and alerts need by org id, kept from the last loaded context.
   const orgSettingsById = new Map<string, ProjectContext['orgSettings']>();
   const projectContexts = createCachedLoader<`${string}:${string}`, ProjectContext>({
     ttlMs: 60_000,
+    ...cacheOptions('project-context'),
     load: async (key) => {
       const [orgId, projectId] = key.split(':') as [string, string];
       const context = await loadProjectContext(db, orgId, projectId);
@@ -75,8 +92,8 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
       return context;
     },
   });
-  const providerSecrets = createProviderSecretCache(db, runtime.keyring);
-  const dataKeys = createDataKeyCache(db, runtime.keyring);
+  const providerSecrets = createProviderSecretCache(db, runtime.keyring, cacheOptions('provider-secrets'));
+  const dataKeys = createDataKeyCache(db, runtime.keyring, cacheOptions('data-keys'));
   const upstream = createUpstreamClient({ allowPrivate: runtime.config.allowPrivateProviderUrls });
   const breakers = createCircuitBreakerRegistry(options.breaker ?? { failureThreshold: 5, openMs: 30_000 });
   const responseCache = createResponseCache(runtime.store, dataKeys, {
@@ -133,6 +150,8 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     });
   const failedAuthByLookupId = keyed(10, 'auth-lookup-ip', 60);
   const failedAuthByIp = keyed(50, 'auth-ip', 60);
+  // Once a lookup id's 300 are spent, only keys that verified before still get a bcrypt
+  // (auth/known-good-keys.ts): the cap holds for wrong secrets without locking the owner out.
   const failedAuthByLookupIdGlobal = keyed(300, 'auth-lookup');
 
   const orgPrefix = (orgId: string) => (key: string) => key.startsWith(`${orgId}:`);
@@ -167,9 +186,12 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
 
   return {
     authenticate: createApiKeyAuthenticator(db, keyCache, {
-      byLookupIdAndIp: failedAuthByLookupId,
-      byIp: failedAuthByIp,
-      byLookupId: failedAuthByLookupIdGlobal,
+      limiters: { byLookupIdAndIp: failedAuthByLookupId, byIp: failedAuthByIp, byLookupId: failedAuthByLookupIdGlobal },
+      knownGood: createKnownGoodKeys({
+        store: runtime.store,
+        pepper: deriveKey(runtime.secrets.authSecret, 'api-key-known-good-pepper'),
+        onError: (error) => limitsLogger.warn({ err: error }, 'known-good API-key marker unavailable'),
+      }),
     }),
     keyCache,
     projectContexts,

@@ -8,15 +8,20 @@ function clock(start = 1_000) {
 }
 
 describe('createCachedLoader', () => {
-  it('loads once per key concurrently and serves the cached value until the TTL ends', async () => {
+  it('loads once per key concurrently, reloads in the background from 80% of the TTL, inline past 2x', async () => {
     const time = clock();
     let loads = 0;
     const cache = createCachedLoader({ ttlMs: 100, now: time.now, load: (key: string) => Promise.resolve(`${key}#${++loads}`) });
     expect(await Promise.all([cache.get('a'), cache.get('a')])).toEqual(['a#1', 'a#1']);
-    time.advance(99);
+    time.advance(79);
     expect(await cache.get('a')).toBe('a#1');
     time.advance(1);
+    expect(await cache.get('a')).toBe('a#1'); // served from the cache; the reload runs behind it
+    await cache.idle();
     expect(await cache.get('a')).toBe('a#2');
+    time.advance(200);
+    expect(await cache.get('a')).toBe('a#3');
+    expect(loads).toBe(3);
   });
 
   it('reports every value that leaves: on expiry, eviction, invalidation and clear', async () => {
@@ -40,7 +45,7 @@ describe('createCachedLoader', () => {
     expect(cache.size).toBe(0);
   });
 
-  it('sweeps expired entries nobody asks for again, at the next load after a TTL', async () => {
+  it('sweeps entries nobody asks for again once past their hard expiry (2x TTL), at the next load', async () => {
     const time = clock();
     const evicted: string[] = [];
     const cache = createCachedLoader({
@@ -52,8 +57,11 @@ describe('createCachedLoader', () => {
     await cache.get('forgotten');
     time.advance(150);
     await cache.get('other');
+    expect(evicted).toEqual([]); // still within its stale bound
+    time.advance(100); // sweeps run at most once per TTL
+    await cache.get('third');
     expect(evicted).toEqual(['v-forgotten']);
-    expect(cache.size).toBe(1);
+    expect(cache.size).toBe(2);
   });
 
   it('does not keep, and reports at once, a value loaded across an invalidation', async () => {

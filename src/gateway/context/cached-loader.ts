@@ -1,87 +1,32 @@
 /**
- * A small TTL cache with single-flight loading and explicit invalidation, for the gateway's
- * per-request lookups (project context, decrypted provider keys). The TTL bounds staleness if an
- * invalidation event is ever missed; events make changes visible at once.
+ * The gateway's per-request lookups that have one loader per cache (project context, decrypted
+ * provider keys, data keys): a refresh-ahead cache (../cache/refresh-ahead-cache.ts) whose
+ * background refresh is the loader itself. Entries in use are reloaded in the background from 80%
+ * of the TTL and served until twice the TTL; invalidation events make changes visible at once.
  */
-export type CachedLoader<K, V> = {
+import { createRefreshAheadCache, type RefreshAheadCache, type RefreshAheadCacheOptions } from '../cache/refresh-ahead-cache.js';
+
+export type CachedLoader<K extends string, V> = Omit<RefreshAheadCache<K, V>, 'get' | 'invalidateIndexed'> & {
   get(key: K): Promise<V>;
-  invalidate(predicate: (key: K) => boolean): void;
-  clear(): void;
-  readonly size: number;
 };
 
-export function createCachedLoader<K extends string, V>(options: {
-  load: (key: K) => Promise<V>;
-  ttlMs: number;
-  maxEntries?: number;
-  now?: () => number;
-  /** Called once for every value that leaves the cache (expired, evicted, invalidated, cleared). */
-  onEvict?: (value: V) => void;
-}): CachedLoader<K, V> {
-  const now = options.now ?? Date.now;
-  const maxEntries = options.maxEntries ?? 10_000;
-  const entries = new Map<K, { value: V; until: number }>();
-  const inFlight = new Map<K, { promise: Promise<V>; epoch: number }>();
-  let epoch = 0;
-  let lastSweep = now();
-
-  const remove = (key: K) => {
-    const entry = entries.get(key);
-    if (!entry) return;
-    entries.delete(key);
-    options.onEvict?.(entry.value);
-  };
-  // Expired entries are dropped when next asked for, and by a sweep at most once per TTL, so an
-  // entry nobody asks for again does not outlive its TTL by much (what it holds may be a secret).
-  const sweep = () => {
-    const at = now();
-    if (at - lastSweep < options.ttlMs) return;
-    lastSweep = at;
-    for (const [key, entry] of [...entries]) if (entry.until <= at) remove(key);
-  };
-
+export function createCachedLoader<K extends string, V>(
+  options: Omit<RefreshAheadCacheOptions<K, V>, 'load' | 'refresh' | 'indexBy'> & { load: (key: K) => Promise<V> },
+): CachedLoader<K, V> {
+  const cache = createRefreshAheadCache(options);
   return {
-    get(key) {
-      const hit = entries.get(key);
-      if (hit && hit.until > now()) return Promise.resolve(hit.value);
-      if (hit) remove(key);
-      sweep();
-      const pending = inFlight.get(key);
-      if (pending) return pending.promise;
-      const startedAt = epoch;
-      const promise = options.load(key).then(
-        (value) => {
-          inFlight.delete(key);
-          // An invalidation while loading means the value may predate the change: serve it to
-          // the callers already waiting, but do not keep it.
-          if (startedAt === epoch) {
-            if (entries.size >= maxEntries) {
-              const oldest = entries.keys().next().value;
-              if (oldest !== undefined) remove(oldest);
-            }
-            remove(key);
-            entries.set(key, { value, until: now() + options.ttlMs });
-          } else options.onEvict?.(value);
-          return value;
-        },
-        (error: unknown) => {
-          inFlight.delete(key);
-          throw error;
-        },
-      );
-      inFlight.set(key, { promise, epoch: startedAt });
-      return promise;
-    },
-    invalidate(predicate) {
-      epoch += 1;
-      for (const key of [...entries.keys()]) if (predicate(key)) remove(key);
-    },
-    clear() {
-      epoch += 1;
-      for (const key of [...entries.keys()]) remove(key);
-    },
+    get: (key) => cache.get(key),
+    invalidate: (predicate) => cache.invalidate(predicate),
+    clear: () => cache.clear(),
+    idle: () => cache.idle(),
     get size() {
-      return entries.size;
+      return cache.size;
+    },
+    get stats() {
+      return cache.stats;
     },
   };
 }
+
+/** What the gateway passes to each context cache: its clock (tests), TTL and refresh-failure report. */
+export type ContextCacheOptions = { ttlMs?: number; now?: () => number; onRefreshError?: (error: unknown) => void };
