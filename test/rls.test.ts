@@ -314,14 +314,98 @@ describe('SECURITY DEFINER lookups', () => {
     for (const row of rows) expect(row).toMatchObject({ public_can_execute: false, definer: true, owner: 'portcullis_definer' });
   });
 
-  it('every tenant table has RLS enabled and forced with the org policy', async () => {
-    const rows = await queryRows<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>(
+  // Every tenant table: org_id (organizations: its own id), RLS enabled and forced, and the one
+  // permissive policy the service roles have is the org filter. `relkind` 'p' matters: request_logs
+  // is partitioned by month (0027). Its partitions (relkind 'r', relispartition) are checked apart:
+  // a query naming the parent is filtered by the parent's policies whichever partition holds the
+  // row (PostgreSQL ignores the partitions' own policies then); a query naming a partition uses
+  // the partition's, so each partition has RLS forced, no policy (nothing passes) and no grant.
+  it('every tenant table, partitioned ones included, has RLS enabled and forced with the org policy', async () => {
+    const tables = await queryRows<{
+      relname: string;
+      relkind: string;
+      column: string;
+      relrowsecurity: boolean;
+      relforcerowsecurity: boolean;
+    }>(
       db.handle.db,
-      sql`select c.relname, c.relrowsecurity, c.relforcerowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace
-          where n.nspname = 'public' and c.relkind = 'r' and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'org_id' and not a.attisdropped)`,
+      sql`select c.relname, c.relkind::text as relkind, case when c.relname = 'organizations' then 'id' else 'org_id' end as column,
+                 c.relrowsecurity, c.relforcerowsecurity
+            from pg_class c join pg_namespace n on n.oid = c.relnamespace
+           where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition
+             and (c.relname = 'organizations'
+                  or exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'org_id' and not a.attisdropped))`,
     );
-    expect(rows.length).toBeGreaterThanOrEqual(10);
-    for (const row of rows) expect(row, row.relname).toMatchObject({ relrowsecurity: true, relforcerowsecurity: true });
+    expect(tables.length).toBeGreaterThanOrEqual(10);
+    expect(tables.find((t) => t.relname === 'request_logs')).toMatchObject({ relkind: 'p' });
+    const policies = await queryRows<{
+      tablename: string;
+      policyname: string;
+      cmd: string;
+      roles: string[];
+      qual: string;
+      with_check: string;
+    }>(
+      db.handle.db,
+      sql`select tablename, policyname, cmd, array(select r::text from unnest(roles) r order by 1) as roles, qual, with_check
+            from pg_policies
+           where schemaname = 'public' and permissive = 'PERMISSIVE'
+             and roles && array['portcullis_api', 'portcullis_gateway', 'public']::name[]`,
+    );
+    for (const table of tables) {
+      expect(table, table.relname).toMatchObject({ relrowsecurity: true, relforcerowsecurity: true });
+      // nullif(…, ''): a pooled connection left with app.org_id = '' must match nothing, not fail the cast.
+      const orgFilter = `(${table.column} = (NULLIF(current_setting('app.org_id'::text, true), ''::text))::uuid)`;
+      expect(
+        policies.filter((p) => p.tablename === table.relname),
+        table.relname,
+      ).toEqual([
+        {
+          tablename: table.relname,
+          policyname: 'tenant_isolation',
+          cmd: 'ALL',
+          roles: ['portcullis_api', 'portcullis_gateway'],
+          qual: orgFilter,
+          with_check: orgFilter,
+        },
+      ]);
+    }
+  });
+
+  it('request_logs partitions: RLS forced, no policy, no grant, so rows are reached only through the filtered parent', async () => {
+    const partitions = await queryRows<{ relname: string; rls: boolean; forced: boolean; policies: number; granted: boolean }>(
+      db.handle.db,
+      sql`select c.relname, c.relrowsecurity as rls, c.relforcerowsecurity as forced,
+                 (select count(*)::int from pg_policy p where p.polrelid = c.oid) as policies,
+                 (has_table_privilege('portcullis_api', c.oid, 'SELECT, INSERT, UPDATE, DELETE')
+                  or has_table_privilege('portcullis_gateway', c.oid, 'SELECT, INSERT, UPDATE, DELETE')) as granted
+            from pg_class c join pg_inherits i on i.inhrelid = c.oid
+           where i.inhparent = 'public.request_logs'::regclass`,
+    );
+    expect(partitions.map((p) => p.relname)).toContain('request_logs_default');
+    for (const partition of partitions)
+      expect(partition, partition.relname).toMatchObject({ rls: true, forced: true, policies: 0, granted: false });
+
+    const requestId = uniqueName('req');
+    for (const org of [a, b]) {
+      await db.gateway.withTenant(org.orgId, (tx) =>
+        tx.insert(requestLogs).values({ orgId: org.orgId, requestId, endpoint: '/v1/chat/completions', status: 200 }),
+      );
+    }
+    const seen = await db.api.withTenant(a.orgId, (tx) =>
+      queryRows<{ org_id: string }>(tx, sql`select org_id from request_logs where request_id = ${requestId}`),
+    );
+    expect(seen).toEqual([{ org_id: a.orgId }]);
+    await expectPgError(
+      db.api.withTenant(a.orgId, (tx) => tx.execute(sql`select * from request_logs_default`)),
+      PG.insufficientPrivilege,
+    );
+    await expectPgError(
+      db.gateway.withTenant(a.orgId, (tx) =>
+        tx.execute(sql`insert into request_logs_default (org_id, request_id, endpoint, status) values (${a.orgId}, 'req_x', '/v1/x', 200)`),
+      ),
+      PG.insufficientPrivilege,
+    );
   });
 });
 
