@@ -39,15 +39,15 @@ const program = new Command('portcullis')
   .showHelpAfterError()
   .exitOverride();
 
-withConfigOptions(program.command('start'))
+withConfigOptions(program.command('start'), ['gateway', 'api'])
   .description('Run everything in one process: gateway (port 4000) and api + dashboard (port 4001). Migrates the database first.')
   .action(async (options: Options) => runServer(await resolveConfigFromOptions(options), ['gateway', 'api']));
 
-withConfigOptions(program.command('gateway'))
+withConfigOptions(program.command('gateway'), ['gateway'])
   .description('Run only the gateway (/v1/*). On PostgreSQL it refuses to start until `portcullis migrate` has run.')
   .action(async (options: Options) => runServer(await resolveConfigFromOptions(options), ['gateway']));
 
-withConfigOptions(program.command('api'))
+withConfigOptions(program.command('api'), ['api'])
   .description('Run only the api and dashboard (/api/*). On PostgreSQL it refuses to start until `portcullis migrate` has run.')
   .action(async (options: Options) => runServer(await resolveConfigFromOptions(options), ['api']));
 

@@ -66,6 +66,27 @@ describe('bad configuration fails at start with exit 2, naming the variable and 
   );
 });
 
+describe('a typo in a variable name', () => {
+  it(
+    'stops the start (exit 2) with a suggestion, before the data dir is created; PATH, HOME, NODE_OPTIONS, REDIS_HOST pass',
+    async () => {
+      const root = makeTempDir();
+      const dataDir = join(root, 'data');
+      const run = await runCli(
+        ['start', '--env-file', emptyEnvFile(root)],
+        cliEnv({ PORTCULLIS_DATA_DIR: dataDir, AUTH_SECRETT: 'typo-value-Qm81', NODE_OPTIONS: '--no-warnings', REDIS_HOST: 'cache' }),
+      );
+      expect(run.code, output(run)).toBe(2);
+      expect(run.stderr).toContain('AUTH_SECRETT is not a Portcullis variable; did you mean AUTH_SECRET?');
+      // The only problem reported: the other programs' variables are left alone.
+      expect(run.stderr.match(/^ {2}- /gm)).toHaveLength(1);
+      expect(output(run)).not.toContain('typo-value-Qm81');
+      expect(existsSync(dataDir)).toBe(false);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
 describe('NODE_ENV=production', () => {
   it(
     'without AUTH_SECRET and MASTER_KEY refuses to start (exit 2), lists the failed checks, creates no secrets',
@@ -88,16 +109,51 @@ describe('NODE_ENV=production', () => {
   );
 });
 
+const LISTEN_FLAGS = ['--host', '--gateway-port', '--api-port'];
+
 describe('--help', () => {
-  it.each(['start', 'gateway', 'api', 'migrate', 'bootstrap', 'doctor'])(
-    '%s --help prints usage and exits 0 without touching the data dir',
-    async (command) => {
+  // Each command lists the listen flags of the services it runs, and no other.
+  it.each([
+    { command: 'start', listen: ['--host', '--gateway-port', '--api-port'] },
+    { command: 'gateway', listen: ['--host', '--gateway-port'] },
+    { command: 'api', listen: ['--host', '--api-port'] },
+    { command: 'migrate', listen: [] },
+    { command: 'bootstrap', listen: [] },
+    { command: 'doctor', listen: [] },
+  ])(
+    '$command --help prints usage and its flags and exits 0 without touching the data dir',
+    async ({ command, listen }) => {
       const root = makeTempDir();
       const dataDir = join(root, 'data');
       const run = await runCli([command, '--help'], cliEnv({ PORTCULLIS_DATA_DIR: dataDir }));
       expect(run.code, output(run)).toBe(0);
       expect(run.stdout).toContain(`Usage: portcullis ${command}`);
       expect(run.stdout).toContain('--data-dir');
+      expect(run.stdout).toContain('--env-file');
+      expect(LISTEN_FLAGS.filter((flag) => run.stdout.includes(`${flag} <value>`))).toEqual(listen);
+      expect(existsSync(dataDir)).toBe(false);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('a flag the command does not use is refused by name, before anything runs', () => {
+  it.each([
+    { args: ['gateway', '--api-port', '5'], flag: '--api-port' },
+    { args: ['api', '--gateway-port', '5'], flag: '--gateway-port' },
+    { args: ['migrate', '--host', '0.0.0.0'], flag: '--host' },
+    { args: ['bootstrap', 'orgs.yaml', '--gateway-port', '4000'], flag: '--gateway-port' },
+    { args: ['doctor', '--api-port', '4001'], flag: '--api-port' },
+  ])(
+    '$args.0 $flag',
+    async ({ args, flag }) => {
+      const root = makeTempDir();
+      const dataDir = join(root, 'data');
+      const run = await runCli([...args, '--env-file', emptyEnvFile(root)], cliEnv({ PORTCULLIS_DATA_DIR: dataDir }));
+      expect(run.code, output(run)).toBe(1);
+      expect(run.stderr).toContain(`error: unknown option '${flag}'`);
+      expect(run.stderr).toContain(`Usage: portcullis ${args[0]!}`);
+      expect(output(run)).not.toContain('Portcullis ready');
       expect(existsSync(dataDir)).toBe(false);
     },
     TEST_TIMEOUT_MS,

@@ -190,6 +190,9 @@ describe('start on an empty data dir, and the commands that run beside the serve
       expect(run.stderr).not.toContain('in use by another');
       expect(output(run)).not.toContain(PROVIDER_KEY);
 
+      // Exactly one line of JSON (the documented output), nothing else on stdout.
+      expect(run.stdout.endsWith('\n')).toBe(true);
+      expect(run.stdout.slice(0, -1)).not.toContain('\n');
       const printed = JSON.parse(run.stdout) as { apiKeys: { org: string; project: string; name: string; key: string }[] };
       expect(printed).toEqual({ apiKeys: [{ org: 'Acme CLI', project: 'web', name: 'ci', key: expect.any(String) as string }] });
       const key = printed.apiKeys[0]!.key;
@@ -216,7 +219,7 @@ describe('start on an empty data dir, and the commands that run beside the serve
 
       const again = await runCli(['bootstrap', file, '--env-file', envFile], env);
       expect(again.code, output(again)).toBe(0);
-      expect(JSON.parse(again.stdout)).toEqual({ apiKeys: [] });
+      expect(again.stdout).toBe('{"apiKeys":[]}\n');
       expect(server.done()).toBe(false);
     },
     TEST_TIMEOUT_MS,

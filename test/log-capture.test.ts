@@ -16,9 +16,13 @@ const sessionCookie = `session-${randomTokenBase64Url(24)}`;
 const adminToken = randomTokenBase64Url(32);
 let apiKey: string;
 const forged = generateCredential('live').token;
+/** Every line logged from the first request on: each was written while a request was handled. */
+let requestPhase: string[];
+const SETUP_REQUEST_ID = 'logcap-setup-1';
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { LOG_LEVEL: 'trace' } });
+  // Its own database: completing the first-run setup below must not change anyone else's instance.
+  server = await startTestServer({ env: { LOG_LEVEL: 'trace' }, isolatedDatabase: true });
   const admin = createAdminApp(server.runtime, adminToken, { services: ['gateway', 'api'] });
   const org = uniqueName('logs');
   const response = await admin.request('/admin/bootstrap', {
@@ -36,6 +40,7 @@ beforeAll(async () => {
   apiKey = ((await response.json()) as { apiKeys: { key: string }[] }).apiKeys[0]!.key;
   // A wrong admin token, too.
   await admin.request('/admin/status', { headers: { authorization: `Bearer ${adminToken}x` } });
+  const firstRequestLine = server.logLines.length;
 
   const secretHeaders: Record<string, string>[] = [
     { authorization: `Bearer ${apiKey}` },
@@ -63,7 +68,17 @@ beforeAll(async () => {
     headers: { 'content-type': 'application/json' },
     body: `{"password": "${password}", broken`,
   });
-});
+  // The real first-run setup: its "setup completed" line is written by the route through the
+  // process logger, not the request's own, and must carry the request id all the same.
+  const setupToken = new URL(server.services.setupLink!.replace('#', '?')).searchParams.get('token')!;
+  const setup = await fetch(`${server.apiUrl}/api/setup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': SETUP_REQUEST_ID },
+    body: JSON.stringify({ token: setupToken, name: 'Log Owner', email: 'owner@logs.test', password }),
+  });
+  expect(setup.status).toBe(201);
+  requestPhase = server.logLines.slice(firstRequestLine);
+}, 240_000); // an isolated database and ~20 requests: far more than the default on a loaded CI machine
 afterAll(async () => server?.stop());
 
 describe('log capture', () => {
@@ -71,6 +86,16 @@ describe('log capture', () => {
     const requestLines = server.logLines.filter((l) => l.includes('"request completed"'));
     expect(requestLines.length).toBeGreaterThanOrEqual(15);
     for (const line of requestLines) expect(JSON.parse(line)).toHaveProperty('requestId');
+  });
+
+  it('every line written while a request was handled carries its request id, not only the access-log line', () => {
+    const otherLines = requestPhase.filter((l) => !l.includes('"request completed"'));
+    expect(otherLines.length).toBeGreaterThan(0);
+    for (const line of requestPhase) expect(JSON.parse(line), line).toHaveProperty('requestId');
+    const setupLines = requestPhase
+      .map((l) => JSON.parse(l) as { msg: string; requestId?: string })
+      .filter((l) => l.requestId === SETUP_REQUEST_ID);
+    expect(setupLines.map((l) => l.msg)).toEqual(['setup completed: first instance admin created', 'request completed']);
   });
 
   it('no line contains an API key, provider key, password, cookie, admin token or the master secrets', () => {

@@ -76,6 +76,7 @@ export async function bootstrapCommand(config: Config, file: string): Promise<vo
       });
   for (const change of result.changes) process.stderr.write(`${change.type}: ${change.org} ${change.name}\n`);
   if (result.changes.length === 0) process.stderr.write('Nothing to change: everything in the file already exists.\n');
-  // Only the API keys created now, only once: they cannot be shown again.
-  process.stdout.write(JSON.stringify({ apiKeys: result.apiKeys }, null, 2) + '\n');
+  // Only the API keys created now, only once: they cannot be shown again. One JSON line, so scripts
+  // can read it with `jq -c`, `read` or a line splitter alike.
+  process.stdout.write(JSON.stringify({ apiKeys: result.apiKeys }) + '\n');
 }

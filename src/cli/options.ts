@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../config/load.js';
 import type { ConfigSources } from '../config/sources.js';
 import { variableMeta, VARIABLE_NAMES, type VariableName } from '../config/variables.js';
 
-/** Flags every command accepts, each mapped to its configuration variable (flags win over env). */
+/** Flags mapped to their configuration variable (flags win over env). */
 const FLAG_VARIABLES: { flag: string; variable: VariableName; key: string; description: string }[] = VARIABLE_NAMES.flatMap((variable) => {
   const flag = variableMeta(variable).flag;
   if (!flag) return [];
@@ -12,8 +12,27 @@ const FLAG_VARIABLES: { flag: string; variable: VariableName; key: string; descr
   return [{ flag, variable, key, description: `${variableMeta(variable).description} (${variable})` }];
 });
 
-export function withConfigOptions(command: Command): Command {
-  for (const { flag, description } of FLAG_VARIABLES) command.option(`${flag} <value>`, description);
+export type ListeningService = 'gateway' | 'api';
+
+/**
+ * Flags that only a command serving HTTP uses: where it listens. A one-shot command (`migrate`,
+ * `bootstrap`, `doctor`, …) or the other service would ignore them, so commander refuses them there
+ * instead of accepting a flag that silently does nothing. The variables themselves (HOST, API_PORT, …)
+ * are still read from the environment by every command: they are part of the one validated config.
+ */
+const LISTEN_FLAG_VARIABLES: Readonly<Partial<Record<VariableName, readonly ListeningService[]>>> = {
+  HOST: ['gateway', 'api'],
+  GATEWAY_PORT: ['gateway'],
+  API_PORT: ['api'],
+};
+
+/** Adds --env-file, the flags every command uses, and the listen flags of the services it runs (if any). */
+export function withConfigOptions(command: Command, serves: readonly ListeningService[] = []): Command {
+  for (const { flag, variable, description } of FLAG_VARIABLES) {
+    const listenFor = LISTEN_FLAG_VARIABLES[variable];
+    if (listenFor && !listenFor.some((service) => serves.includes(service))) continue;
+    command.option(`${flag} <value>`, description);
+  }
   command.option('--env-file <path>', 'read variables from this .env file (default: ./.env if present)');
   return command;
 }

@@ -34,7 +34,9 @@ function problemsOf(sources: ConfigSources): string[] {
 describe('collectVariables: unknown variables', () => {
   it('refuses an unknown PORTCULLIS_* environment variable, naming it', () => {
     expect(problemsOf({ env: { PORTCULLIS_FOO: 'x' } })).toEqual(['PORTCULLIS_FOO: unknown variable']);
-    expect(problemsOf({ env: { PORTCULLIS_DATADIR: '/data' } })).toEqual(['PORTCULLIS_DATADIR: unknown variable']);
+    expect(problemsOf({ env: { PORTCULLIS_DATADIR: '/data' } })).toEqual([
+      'PORTCULLIS_DATADIR: unknown variable; did you mean PORTCULLIS_DATA_DIR?',
+    ]);
     expect(problemsOf({ env: { PORTCULLIS_FOO_FILE: '/x' } })).toEqual(['PORTCULLIS_FOO_FILE: unknown variable']);
   });
 
@@ -45,9 +47,51 @@ describe('collectVariables: unknown variables', () => {
     ]);
   });
 
-  it('ignores environment variables that are not PORTCULLIS_* (PATH, HOME, anything else)', () => {
-    const { values } = collectVariables({ env: { PATH: '/usr/bin', HOME: '/root', GATWAY_PORT: '1', SOMETHING_FILE: '/nope' } }, dir);
-    expect(values).toEqual({});
+  it('ignores environment variables of other programs (PATH, HOME, NODE_OPTIONS, REDIS_HOST, …)', () => {
+    const env = {
+      PATH: '/usr/bin',
+      HOME: '/root',
+      NODE_OPTIONS: '--max-old-space-size=512',
+      NODE_PATH: '/usr/lib/node',
+      REDIS_HOST: 'cache',
+      REDIS_PORT: '6379',
+      SMTP_HOST: 'mail',
+      HOSTNAME: 'box',
+      POST: '1',
+      SOMETHING_FILE: '/nope',
+      // A Kubernetes service link for a service named `app`: one letter from API_PORT, but injected, not typed.
+      APP_PORT: 'tcp://10.0.0.7:80',
+    };
+    expect(collectVariables({ env }, dir).values).toEqual({});
+  });
+
+  it('refuses an environment variable one edit away from a known name, suggesting it', () => {
+    const cases: [string, string][] = [
+      ['AUTH_SECRETT', 'AUTH_SECRET'], // insertion
+      ['GATWAY_PORT', 'GATEWAY_PORT'], // deletion
+      ['DATABASE_URI', 'DATABASE_URL'], // substitution
+      ['MSATER_KEY', 'MASTER_KEY'], // transposition
+      ['AUTH_SECRET_FIEL', 'AUTH_SECRET_FILE'], // the NAME_FILE form too
+    ];
+    for (const [typo, known] of cases) {
+      expect(problemsOf({ env: { [typo]: 'x', PATH: '/usr/bin' } }), typo).toEqual([
+        `${typo} is not a Portcullis variable; did you mean ${known}? (unset it or correct the name)`,
+      ]);
+    }
+  });
+
+  it('leaves names shorter than 8 characters, names two edits away and known names alone', () => {
+    // HOSTS is one edit from HOST, but too short to tell from another program's variable.
+    const env = { HOSTS: 'a', HOST: '127.0.0.1', AUTH_SECRETS_X: 'x', TLS_CERT_FILE: '/c', NODE_ENV: 'test' };
+    expect(gatherVariables({ env }, dir).problems).toEqual([]);
+  });
+
+  it('accepts variables whose own name ends in _FILE (TLS_CERT_FILE) in .env', () => {
+    const envFile = file('.env', 'TLS_CERT_FILE=/etc/tls/cert.pem\nTLS_KEY_FILE=/etc/tls/key.pem\n');
+    expect(collectVariables({ env: {}, envFile }, dir).values).toEqual({
+      TLS_CERT_FILE: '/etc/tls/cert.pem',
+      TLS_KEY_FILE: '/etc/tls/key.pem',
+    });
   });
 
   it('accepts the known PORTCULLIS_* variable and its _FILE form', () => {
@@ -60,7 +104,7 @@ describe('collectVariables: unknown variables', () => {
     const envFile = file('.env', 'GATWAY_PORT=4000\nLOG_LEVEL=debug\nFOO_FILE=/x\n');
     expect(problemsOf({ env: {}, envFile }).sort()).toEqual([
       `FOO_FILE (in ${envFile}): unknown variable`,
-      `GATWAY_PORT (in ${envFile}): unknown variable`,
+      `GATWAY_PORT (in ${envFile}): unknown variable; did you mean GATEWAY_PORT?`,
     ]);
   });
 

@@ -1,8 +1,9 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { isVariableName, VARIABLE_NAMES, type VariableName } from './variables.js';
+import { VARIABLE_NAMES, type VariableName } from './variables.js';
 import { ConfigError } from './config-error.js';
+import { didYouMean, environmentTypoProblems, isKnownName } from './name-typos.js';
 
 export type ConfigSources = {
   /** From command-line flags, already mapped to variable names. */
@@ -42,7 +43,7 @@ const NAME_SHAPED = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
 const MAX_ECHOED_NAME = 40;
 
 function describeUnknownKey(key: string, text: string, envFile: string): string {
-  if (NAME_SHAPED.test(key) && key.length <= MAX_ECHOED_NAME) return `${key} (in ${envFile}): unknown variable`;
+  if (NAME_SHAPED.test(key) && key.length <= MAX_ECHOED_NAME) return `${key} (in ${envFile}): unknown variable${didYouMean(key)}`;
   const first = key.split(/\r?\n/)[0]?.trim() ?? '';
   const index = text.split(/\r?\n/).findIndex((line) => {
     const candidate = line.trim().replace(/^export\s+/, '');
@@ -67,8 +68,7 @@ function readDotEnv(sources: ConfigSources, problems: string[]): Record<string, 
   }
   const parsed = parseEnv(text) as Record<string, string>;
   for (const key of Object.keys(parsed)) {
-    const base = key.endsWith('_FILE') ? key.slice(0, -'_FILE'.length) : key;
-    if (!isVariableName(base)) problems.push(describeUnknownKey(key, text, sources.envFile));
+    if (!isKnownName(key)) problems.push(describeUnknownKey(key, text, sources.envFile));
   }
   return parsed;
 }
@@ -85,10 +85,9 @@ export function gatherVariables(
   const problems: string[] = [];
   const failed = new Set<VariableName>();
   for (const key of Object.keys(sources.env)) {
-    if (!key.startsWith('PORTCULLIS_')) continue;
-    const base = key.endsWith('_FILE') ? key.slice(0, -'_FILE'.length) : key;
-    if (!isVariableName(base)) problems.push(`${key}: unknown variable`);
+    if (key.startsWith('PORTCULLIS_') && !isKnownName(key)) problems.push(`${key}: unknown variable${didYouMean(key)}`);
   }
+  problems.push(...environmentTypoProblems(sources.env));
   const dotenv = readDotEnv(sources, problems);
   const values: Record<string, string> = {};
   const origins: Record<string, VariableOrigin> = {};
@@ -124,8 +123,8 @@ export function gatherVariables(
 /**
  * Collects the raw string value of every variable, in precedence order:
  * flag, environment variable, NAME_FILE from the environment, .env (NAME, then NAME_FILE).
- * Unknown PORTCULLIS_* environment variables and unknown .env keys are errors: a typo must not
- * silently fall back to a default. Relative NAME_FILE paths are resolved against `cwd`.
+ * Unknown PORTCULLIS_* environment variables, unknown .env keys and environment variables one edit
+ * away from a known name (AUTH_SECRETT) are errors: a typo must not silently fall back to a default. Relative NAME_FILE paths are resolved against `cwd`.
  */
 export function collectVariables(sources: ConfigSources, cwd = process.cwd()): CollectedVariables {
   const { values, origins, problems } = gatherVariables(sources, cwd);

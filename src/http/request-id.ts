@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { AppEnv } from './types.js';
 import { setResponseHeader } from './response-header.js';
+import { requestLogger, runInRequestScope } from '../logging/request-scope.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -33,8 +34,9 @@ export function requestIdMiddleware(baseLogger: Logger): MiddlewareHandler<AppEn
     const inbound = c.req.header(REQUEST_ID_HEADER);
     const requestId = inbound !== undefined && isAcceptableRequestId(inbound) ? inbound : generateRequestId();
     c.set('requestId', requestId);
-    c.set('logger', baseLogger.child({ requestId }));
-    await next();
+    c.set('logger', requestLogger(baseLogger, requestId));
+    // Lines logged anywhere below, through any logger, carry the id (see logging/request-scope.ts).
+    await runInRequestScope(requestId, next);
     // Set after `next()` so the header also lands on responses a handler built by hand
     // and on those produced by the error and not-found handlers.
     setResponseHeader(c, REQUEST_ID_HEADER, requestId);

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import type { DestinationStream, Logger, LoggerOptions } from 'pino';
 import { REDACTED } from './redacted.js';
+import { mergeRequestId, requestIdMixin } from './request-scope.js';
 import { scrubSecrets } from './secret-registry.js';
 import { REDACT_PATHS } from './sensitive-fields.js';
 
@@ -41,6 +42,9 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     // Runs on the serialized line, after every serializer and formatter, so nothing added
     // later in the pipeline can bypass it.
     hooks: { streamWrite: scrubLine },
+    // The request id of the request being handled, on lines written through any logger (request-scope.ts).
+    mixin: requestIdMixin,
+    mixinMergeStrategy: mergeRequestId,
   };
   return pino(loggerOptions, options.destination ?? pino.destination({ dest: 1, sync: false }));
 }

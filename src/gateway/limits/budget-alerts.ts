@@ -16,6 +16,7 @@ import type { DataKeyCache } from '../context/data-keys.js';
 import type { UpstreamClient } from '../upstream/http-client.js';
 
 import { ORG_SECRET_PURPOSES } from '../../credentials/org-secrets.js';
+import { requestLogger } from '../../logging/request-scope.js';
 
 export const BUDGET_WEBHOOK_SECRET_KIND = 'budget_webhook';
 export const BUDGET_WEBHOOK_PURPOSE = ORG_SECRET_PURPOSES.budget_webhook;
@@ -53,6 +54,9 @@ async function webhookSecret(deps: BudgetAlertDeps, orgId: string): Promise<stri
 export function createBudgetAlerts(deps: BudgetAlertDeps): (crossing: ThresholdCrossing) => Promise<void> {
   const now = deps.now ?? (() => new Date());
   return async (crossing) => {
+    // The alert may be delivered after its request's async scope has ended (a streamed response
+    // settles its usage when the stream closes): bind the request id explicitly.
+    const logger = crossing.requestId ? requestLogger(deps.logger, crossing.requestId) : deps.logger;
     const payload = {
       type: 'budget.alert',
       org_id: crossing.orgId,
@@ -75,7 +79,7 @@ export function createBudgetAlerts(deps: BudgetAlertDeps): (crossing: ThresholdC
     if (!url) return;
     const secret = await webhookSecret(deps, crossing.orgId);
     if (!secret) {
-      deps.logger.warn({ orgId: crossing.orgId }, 'budget alert webhook configured without a secret: not sent');
+      logger.warn({ orgId: crossing.orgId }, 'budget alert webhook configured without a secret: not sent');
       return;
     }
     const body = JSON.stringify(payload);
@@ -92,9 +96,9 @@ export function createBudgetAlerts(deps: BudgetAlertDeps): (crossing: ThresholdC
       );
       await response.body.text().catch(() => '');
       if (response.status >= 300)
-        deps.logger.warn({ orgId: crossing.orgId, status: response.status }, 'budget alert webhook answered with an error');
+        logger.warn({ orgId: crossing.orgId, status: response.status }, 'budget alert webhook answered with an error');
     } catch (error) {
-      deps.logger.warn({ orgId: crossing.orgId, err: error }, 'budget alert webhook could not be delivered');
+      logger.warn({ orgId: crossing.orgId, err: error }, 'budget alert webhook could not be delivered');
     }
   };
 }

@@ -1,3 +1,5 @@
+import { outsideRequestScope } from '../../logging/request-scope.js';
+
 /** Cancels a scheduled callback; calling it after the callback ran is harmless. */
 export type CancelTimer = () => void;
 
@@ -15,7 +17,8 @@ export type WriterTimers = {
 export const realTimers: WriterTimers = {
   now: () => performance.now(),
   schedule(ms, fn, options) {
-    const handle = setTimeout(fn, Math.max(0, ms));
+    // A request arms the writer's background timer; what the timer logs belongs to no request.
+    const handle = outsideRequestScope(() => setTimeout(fn, Math.max(0, ms)));
     if (!options?.keepAlive) handle.unref();
     return () => clearTimeout(handle);
   },
