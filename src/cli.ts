@@ -73,7 +73,9 @@ withConfigOptions(program.command('doctor'))
     process.exitCode = await doctorCommand(await configLoaderFromOptions(options), { json: options.json === true });
   });
 
-const keys = program.command('keys').description('Create, list, rotate and revoke API keys (printed as JSON; a new key only once).');
+const keys = program
+  .command('keys')
+  .description('Create, list, update, rotate, revoke and delete API keys (printed as JSON; a new key only once).');
 withConfigOptions(keys.command('create'))
   .description('Create an API key for a project and print it, once.')
   .requiredOption('--org <name>', 'organization name')
@@ -81,7 +83,28 @@ withConfigOptions(keys.command('create'))
   .requiredOption('--name <name>', 'key name, unique in the project')
   .option('--expires <iso>', 'expiry, ISO 8601 with a time zone (e.g. 2027-01-01T00:00:00Z)')
   .option('--models <list>', 'comma-separated models this key may request (default: any the project allows)')
+  .option('--ip-allowlist <cidrs>', 'comma-separated addresses or CIDR ranges the key may be used from (default: anywhere)')
+  .option('--usage-limits <list>', 'comma-separated metric:period:limit, e.g. spend_usd:monthly:100,requests:daily:5000')
+  .option('--requests-per-minute <n>', 'rate limit of the key')
+  .option('--tokens-per-minute <n>', 'token rate limit of the key')
   .action(credentialCommand('keysCreateCommand'));
+withConfigOptions(keys.command('update'))
+  .argument('<id>', 'API key id (from `keys list`)')
+  .description('Change an API key; flags left out keep their value, `none` clears one; any limit flag replaces all its limits.')
+  .requiredOption('--org <name>', 'organization name')
+  .option('--name <name>', 'new key name, unique in the project')
+  .option('--expires <iso>', 'expiry, ISO 8601 with a time zone, or none')
+  .option('--models <list>', 'comma-separated models this key may request, or none')
+  .option('--ip-allowlist <cidrs>', 'comma-separated addresses or CIDR ranges, or none')
+  .option('--usage-limits <list>', 'comma-separated metric:period:limit, or none')
+  .option('--requests-per-minute <n>', 'rate limit of the key, or none')
+  .option('--tokens-per-minute <n>', 'token rate limit of the key, or none')
+  .action(async (id: string, options: Options) => credentialCommand('keysUpdateCommand')({ ...options, id }));
+withConfigOptions(keys.command('delete'))
+  .argument('<id>', 'API key id (from `keys list`)')
+  .description('Delete an API key: it stops working at once; its request logs and audit trail stay.')
+  .requiredOption('--org <name>', 'organization name')
+  .action(async (id: string, options: Options) => credentialCommand('keysDeleteCommand')({ ...options, id }));
 withConfigOptions(keys.command('list'))
   .description("List a project's API keys, masked.")
   .requiredOption('--org <name>', 'organization name')

@@ -1,5 +1,5 @@
 /**
- * `portcullis keys …` and `portcullis tokens create` as an operator runs them: real child
+ * `portcullis keys …` (create, list, update, rotate, revoke, delete) and `portcullis tokens create` as an operator runs them: real child
  * processes, first through a running server (whose gateway must see each change at once), then
  * directly on the data dir once the server is gone. Both paths audit with the operator as actor.
  */
@@ -131,6 +131,102 @@ describe('keys and tokens commands', () => {
   );
 
   it(
+    'through the running server: create with an IP allow-list and limits, update them, then delete; the gateway follows each change',
+    async () => {
+      const created = await cli(
+        'keys',
+        'create',
+        '--org',
+        'CLI Keys',
+        '--project',
+        'web',
+        '--name',
+        'limited',
+        '--ip-allowlist',
+        '10.20.0.0/16',
+        '--usage-limits',
+        'spend_usd:monthly:100,requests:daily:5000',
+        '--requests-per-minute',
+        '60',
+      );
+      expect(created.code, created.stderr).toBe(0);
+      const { apiKey, key } = json<IssuedKeyBody>(created.stdout);
+      printedKeys.push(key);
+      expect(apiKey).toMatchObject({
+        ipAllowlist: ['10.20.0.0/16'],
+        limits: {
+          usage: [
+            { metric: 'spend_usd', period: 'monthly', limit: 100 },
+            { metric: 'requests', period: 'daily', limit: 5000 },
+          ],
+          rate: { requestsPerMinute: 60, tokensPerMinute: null },
+        },
+      });
+      expect(await gateway(key)).toBe(403); // the test client is 127.0.0.1, outside the allow-list
+
+      const opened = await cli(
+        'keys',
+        'update',
+        apiKey.id,
+        '--org',
+        'CLI Keys',
+        '--ip-allowlist',
+        'none',
+        '--tokens-per-minute',
+        '1000',
+        '--name',
+        'renamed',
+      );
+      expect(opened.code, opened.stderr).toBe(0);
+      expect(json<KeyBody>(opened.stdout).apiKey).toMatchObject({
+        name: 'renamed',
+        ipAllowlist: null,
+        // Limits are replaced as a whole, as on the api.
+        limits: { usage: [], rate: { requestsPerMinute: null, tokensPerMinute: 1000 } },
+      });
+      expect(await gateway(key)).toBe(200);
+
+      const deleted = await cli('keys', 'delete', apiKey.id, '--org', 'CLI Keys');
+      expect(deleted.code, deleted.stderr).toBe(0);
+      expect(json<{ deleted: { id: string } }>(deleted.stdout)).toEqual({ deleted: { id: apiKey.id } });
+      expect(await gateway(key)).toBe(401);
+      const listed = await cli('keys', 'list', '--org', 'CLI Keys', '--project', 'web');
+      expect(json<KeyListBody>(listed.stdout).apiKeys.map((k) => k.id)).not.toContain(apiKey.id);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'refuses invalid key fields with the api’s own rules, named by flag',
+    async () => {
+      const create = (...flags: string[]) => cli('keys', 'create', '--org', 'CLI Keys', '--project', 'web', '--name', 'bad', ...flags);
+      const badCidr = await create('--ip-allowlist', '10.1.2.3/8');
+      expect(badCidr.code).toBe(2);
+      expect(badCidr.stderr).toContain('--ip-allowlist[0]:');
+      const badRate = await create('--requests-per-minute', 'lots');
+      expect(badRate.code).toBe(2);
+      expect(badRate.stderr).toContain('--requests-per-minute: expected number');
+      const badUsage = await create('--usage-limits', 'spend_usd:weekly:10');
+      expect(badUsage.code).toBe(2);
+      expect(badUsage.stderr).toContain('--usage-limits[0].period: must be one of');
+      const malformed = await create('--usage-limits', 'spend_usd=10');
+      expect(malformed.code).toBe(2);
+      expect(malformed.stderr).toContain('each entry must be metric:period:limit');
+      const nothing = await cli('keys', 'update', '00000000-0000-4000-8000-000000000000', '--org', 'CLI Keys');
+      expect(nothing.code).toBe(2);
+      expect(nothing.stderr).toContain('Nothing to change');
+      const badId = await cli('keys', 'delete', 'not-an-id', '--org', 'CLI Keys');
+      expect(badId.code).toBe(2);
+      expect(badId.stderr).toContain('<id> must be an API key id');
+      const unknown = await cli('keys', 'delete', '00000000-0000-4000-8000-000000000000', '--org', 'CLI Keys');
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('API key not found');
+      for (const run of [badCidr, badRate, badUsage, malformed, nothing, badId, unknown]) expect(run.stderr).not.toMatch(/\n\s+at /);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'explains mistakes in terms of the flags, without a stack trace',
     async () => {
       const noOrg = await cli('keys', 'create', '--org', 'nope', '--project', 'web', '--name', 'x');
@@ -182,7 +278,13 @@ describe('keys and tokens commands', () => {
       expect(json<IssuedTokenBody>(token.stdout).adminToken.role).toBe('viewer');
       const listed = await cli('keys', 'list', '--org', 'CLI Keys', '--project', 'web');
       expect(listed.code, listed.stderr).toBe(0);
-      expect(json<KeyListBody>(listed.stdout).apiKeys).toHaveLength(1);
+      const offlineKeys = json<KeyListBody>(listed.stdout).apiKeys;
+      expect(offlineKeys).toHaveLength(1);
+      const updated = await cli('keys', 'update', offlineKeys[0]!.id, '--org', 'CLI Keys', '--models', 'openai/gpt-5.4-mini');
+      expect(updated.code, updated.stderr).toBe(0);
+      expect(json<KeyBody>(updated.stdout).apiKey.allowedModels).toEqual(['openai/gpt-5.4-mini']);
+      const deleted = await cli('keys', 'delete', offlineKeys[0]!.id, '--org', 'CLI Keys');
+      expect(deleted.code, deleted.stderr).toBe(0);
 
       const database = await openDatabase({ kind: 'pglite', dataDir: join(dataDir, 'pgdata') });
       try {
@@ -196,7 +298,12 @@ describe('keys and tokens commands', () => {
           'api_key.created',
           'api_key.rotated',
           'api_key.revoked',
+          'api_key.created',
+          'api_key.updated',
+          'api_key.deleted',
           'admin_token.created',
+          'api_key.updated',
+          'api_key.deleted',
         ]);
         for (const event of events) expect(event).toMatchObject({ actor_type: 'system', actor_id: `cli@${hostname()}` });
         const dump = JSON.stringify(await queryRows(database.db, sql`select * from audit_events`));

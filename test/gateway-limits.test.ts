@@ -17,15 +17,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { operatorCreateToken } from '../src/admin/credential-operations.js';
 import { systemActor } from '../src/audit/context.js';
 import { setOrgSecret } from '../src/credentials/org-secrets.js';
 import { bcryptComparisonCount } from '../src/crypto/api-key.js';
 import { randomBase62 } from '../src/crypto/random.js';
+import { queryRows } from '../src/db/rows.js';
 import { apiKeys } from '../src/db/schema/index.js';
 import { describeAmount } from '../src/limits/usage-units.js';
+import { apiClient } from './support/api.js';
 import { startGatewayFixture, startGatewayReplica, type GatewayFixture } from './support/gateway.js';
 import {
   anthropicErrorOf,
@@ -916,6 +919,57 @@ describe.skipIf(!hasRedisServer)('Redis down, org fails open (throwaway redis-se
       return found.length === 4 ? found : undefined;
     });
     expect(rows.every((r) => r.usageCounted && r.status === 200)).toBe(true);
+  });
+});
+
+describe.skipIf(!hasRedisServer)('Redis down, org turned to fail open through the api (throwaway redis-server)', () => {
+  let redis: ThrowawayRedis;
+  let fx: GatewayFixture;
+  beforeAll(async () => {
+    redis = await startThrowawayRedis();
+    fx = await startGatewayFixture({ withApi: true, env: { REDIS_URL: redis.url } });
+  }, 180_000);
+  afterAll(async () => {
+    await fx?.stop();
+    await redis?.stop();
+  });
+
+  const tokenWithRole = async (role: 'admin' | 'developer') => {
+    const deps = { db: fx.server.runtime.apiDb, bus: fx.server.runtime.bus, logger: fx.server.runtime.logger };
+    return (await operatorCreateToken(deps, { org: fx.orgName, name: `fail-open-${role}-${randomUUID()}`, role }, ctx)).token;
+  };
+
+  it('a developer is refused, an admin turns it on (audited), and the gateway then lets spend-limited requests through', async () => {
+    const spendKey = await keyWithLimits(fx, usage('spend_usd', 1));
+    const path = `/api/orgs/${fx.orgId}/limits/fail-open`;
+    const developer = apiClient(fx.server, await tokenWithRole('developer'));
+    const admin = apiClient(fx.server, await tokenWithRole('admin'));
+
+    expect((await developer.get(path)).body).toEqual({ limitsFailOpen: false });
+    const refused = await developer.put(path, { limitsFailOpen: true });
+    expect(refused.status).toBe(403);
+    expect((await admin.put(path, { limitsFailOpen: 'yes' })).status).toBe(400);
+    const set = await admin.put(path, { limitsFailOpen: true });
+    expect(set.status, set.text).toBe(200);
+    expect((await developer.get(path)).body).toEqual({ limitsFailOpen: true });
+
+    const audited = await queryRows<{
+      actor_type: string;
+      diff: { settings: { from: { limitsFailOpen?: boolean }; to: { limitsFailOpen: boolean } } };
+    }>(
+      fx.server.runtime.database.db,
+      sql`select actor_type, diff from audit_events where org_id = ${fx.orgId} and action = 'org.updated' order by seq desc limit 1`,
+    );
+    expect(audited[0]?.actor_type).toBe('token');
+    // The stored settings before (as bootstrap wrote them) may leave the default out.
+    expect(audited[0]?.diff.settings.from.limitsFailOpen ?? false).toBe(false);
+    expect(audited[0]?.diff.settings.to.limitsFailOpen).toBe(true);
+
+    await redis.kill();
+    const during = [];
+    for (let i = 0; i < 3; i++)
+      during.push(await call(fx.gatewayUrl, CHAT, { apiKey: spendKey.token, body: chatBody('set through the api', 16) }));
+    expect(statusesOf(during)).toEqual([200, 200, 200]);
   });
 });
 

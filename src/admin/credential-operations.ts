@@ -7,12 +7,14 @@
 import { z } from 'zod';
 import type { ActionContext } from '../audit/context.js';
 import { createAdminToken, createAdminTokenInputSchema, type IssuedAdminToken } from '../credentials/admin-token-service.js';
-import { allowedModelsSchema, credentialNameSchema, futureTimestampSchema, rotateApiKeyInputSchema } from '../credentials/api-key-input.js';
+import { createApiKeyInputSchema, rotateApiKeyInputSchema, updateApiKeyInputSchema } from '../credentials/api-key-input.js';
 import {
   createApiKey,
+  deleteApiKey,
   listApiKeys,
   revokeApiKey,
   rotateApiKey,
+  updateApiKey,
   type CredentialDeps,
   type IssuedApiKey,
 } from '../credentials/api-key-service.js';
@@ -24,18 +26,16 @@ import { findProjectByName } from '../tenancy/projects.js';
 const orgName = z.string().min(1).max(100);
 
 export const operatorSchemas = {
-  keysCreate: z
-    .object({
-      org: orgName,
-      project: z.string().min(1).max(100),
-      name: credentialNameSchema,
-      expiresAt: futureTimestampSchema.optional(),
-      allowedModels: allowedModelsSchema.optional(),
-    })
+  // The api's own input schemas: the CLI accepts exactly what the api does (an owner stays for the api).
+  keysCreate: createApiKeyInputSchema
+    .omit({ ownerMemberId: true })
+    .extend({ org: orgName, project: z.string().min(1).max(100) })
     .strict(),
   keysList: z.object({ org: orgName, project: z.string().min(1).max(100) }).strict(),
+  keysUpdate: updateApiKeyInputSchema.extend({ org: orgName, keyId: z.uuid() }).strict(),
   keysRotate: rotateApiKeyInputSchema.extend({ org: orgName, keyId: z.uuid() }).strict(),
   keysRevoke: z.object({ org: orgName, keyId: z.uuid() }).strict(),
+  keysDelete: z.object({ org: orgName, keyId: z.uuid() }).strict(),
   tokensCreate: createAdminTokenInputSchema.extend({ org: orgName }).strict(),
 };
 type Input<K extends keyof typeof operatorSchemas> = z.output<(typeof operatorSchemas)[K]>;
@@ -56,7 +56,17 @@ async function projectIdOf(deps: CredentialDeps, orgId: string, org: string, nam
 export async function operatorCreateKey(deps: CredentialDeps, input: Input<'keysCreate'>, ctx: ActionContext): Promise<IssuedApiKey> {
   const orgId = await orgIdOf(deps, input.org);
   const projectId = await projectIdOf(deps, orgId, input.org, input.project);
-  return createApiKey(deps, orgId, projectId, { name: input.name, expiresAt: input.expiresAt, allowedModels: input.allowedModels }, ctx);
+  const { org: _org, project: _project, ...key } = input;
+  return createApiKey(deps, orgId, projectId, key, ctx);
+}
+
+export async function operatorUpdateKey(
+  deps: CredentialDeps,
+  input: Input<'keysUpdate'>,
+  ctx: ActionContext,
+): Promise<{ apiKey: ApiKeyView }> {
+  const { org, keyId, ...changes } = input;
+  return { apiKey: await updateApiKey(deps, await orgIdOf(deps, org), keyId, changes, ctx) };
 }
 
 export async function operatorListKeys(deps: CredentialDeps, input: Input<'keysList'>): Promise<{ apiKeys: ApiKeyView[] }> {
@@ -75,6 +85,16 @@ export async function operatorRevokeKey(
   ctx: ActionContext,
 ): Promise<{ apiKey: ApiKeyView }> {
   return { apiKey: await revokeApiKey(deps, await orgIdOf(deps, input.org), input.keyId, ctx) };
+}
+
+/** Removes the key (it stops working at once); its request logs stay, the audit trail records it. */
+export async function operatorDeleteKey(
+  deps: CredentialDeps,
+  input: Input<'keysDelete'>,
+  ctx: ActionContext,
+): Promise<{ deleted: { id: string } }> {
+  await deleteApiKey(deps, await orgIdOf(deps, input.org), input.keyId, ctx);
+  return { deleted: { id: input.keyId } };
 }
 
 /**

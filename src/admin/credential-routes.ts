@@ -12,10 +12,12 @@ import type { Runtime } from '../server/runtime.js';
 import {
   operatorCreateKey,
   operatorCreateToken,
+  operatorDeleteKey,
   operatorListKeys,
   operatorRevokeKey,
   operatorRotateKey,
   operatorSchemas,
+  operatorUpdateKey,
 } from './credential-operations.js';
 
 export function credentialAdminRoutes(runtime: Runtime): Hono<AppEnv> {
@@ -27,6 +29,8 @@ export function credentialAdminRoutes(runtime: Runtime): Hono<AppEnv> {
     c.json(await operatorCreateKey(deps, await readJson(c, operatorSchemas.keysCreate), ctx(c)), 201),
   );
   app.post('/admin/keys/list', async (c) => c.json(await operatorListKeys(deps, await readJson(c, operatorSchemas.keysList))));
+  app.post('/admin/keys/update', async (c) => c.json(await operatorUpdateKey(deps, await readJson(c, operatorSchemas.keysUpdate), ctx(c))));
+  app.post('/admin/keys/delete', async (c) => c.json(await operatorDeleteKey(deps, await readJson(c, operatorSchemas.keysDelete), ctx(c))));
   app.post('/admin/keys/rotate', async (c) => c.json(await operatorRotateKey(deps, await readJson(c, operatorSchemas.keysRotate), ctx(c))));
   app.post('/admin/keys/revoke', async (c) => c.json(await operatorRevokeKey(deps, await readJson(c, operatorSchemas.keysRevoke), ctx(c))));
   app.post('/admin/tokens/create', async (c) =>

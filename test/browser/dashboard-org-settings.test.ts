@@ -150,6 +150,17 @@ describe('org settings as the owner', () => {
     await security.getByText('not required').waitFor();
   });
 
+  it('turns on "fail open" for spend limits with its checkbox; the api shows it', async () => {
+    const failOpen = section('Spend limits during a counter-store outage').getByRole('checkbox', { name: /fail open/ });
+    expect(await failOpen.isChecked()).toBe(false);
+    await failOpen.check();
+    await expect
+      .poll(async () => (await api.get<{ limitsFailOpen: boolean }>(`/api/orgs/${org.orgId}/limits/fail-open`)).body)
+      .toEqual({
+        limitsFailOpen: true,
+      });
+  });
+
   it('schedules the deletion after the exact name is typed, shows its date, and cancels it', async () => {
     await page.getByRole('button', { name: 'Delete organization' }).click();
     const dialog = page.getByRole('dialog');

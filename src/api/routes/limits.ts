@@ -14,6 +14,16 @@ import { orgParams, projectParams } from '../schemas.js';
 
 const limitsResponseSchema = z.object({ limits: limitsSchema });
 const orgLimitsResponseSchema = z.object({ limits: orgLimitsSchema });
+const failOpenSchema = z
+  .object({
+    limitsFailOpen: z.boolean().meta({
+      description:
+        'When the counter store (Redis) is unreachable: false (the default) refuses spend-limited requests with 503 ' +
+        '`usage_store_unavailable`; true lets them through unreserved (their request logs rebuild the counters later). ' +
+        'Rate limits keep limiting per process either way.',
+    }),
+  })
+  .strict();
 
 /**
  * Limits replace the previous ones as a whole (PUT), audited with the settings diff in the same
@@ -44,6 +54,45 @@ export function limitRoutes(deps: ApiDeps): ApiRoute[] {
         });
         if (changed) await announce(deps.bus, { type: 'org.changed', orgId: params.orgId }, deps.logger);
         return { limits: body };
+      },
+    }),
+    defineRoute({
+      operationId: 'getOrgLimitsFailOpen',
+      method: 'get',
+      path: '/api/orgs/:orgId/limits/fail-open',
+      tag: 'Usage and limits',
+      summary: 'Whether spend limits fail open while the counter store is unreachable',
+      permission: 'org:read',
+      params: orgParams,
+      status: 200,
+      response: failOpenSchema,
+      async handler({ params }) {
+        const org = await deps.db.withTenant(params.orgId, (tx) => getOrganization(tx, params.orgId));
+        if (!org) throw notFound();
+        return { limitsFailOpen: parseOrgSettings(org.id, org.settings).limitsFailOpen };
+      },
+    }),
+    defineRoute({
+      operationId: 'setOrgLimitsFailOpen',
+      method: 'put',
+      path: '/api/orgs/:orgId/limits/fail-open',
+      tag: 'Usage and limits',
+      summary: 'Choose availability or hard budgets for when the counter store is unreachable',
+      description: 'Owners and admins. Audited `org.updated` with the settings diff; every gateway replica applies it at its next request.',
+      permission: 'limits:write',
+      params: orgParams,
+      body: failOpenSchema,
+      status: 200,
+      response: failOpenSchema,
+      async handler({ params, body, ctx }) {
+        const changed = await deps.db.withTenant(params.orgId, async (tx) => {
+          const org = await getOrganization(tx, params.orgId);
+          if (!org) throw notFound();
+          const settings = parseOrgSettings(org.id, org.settings);
+          return updateOrganizationSettings(tx, org, { ...settings, limitsFailOpen: body.limitsFailOpen }, ctx);
+        });
+        if (changed) await announce(deps.bus, { type: 'org.changed', orgId: params.orgId }, deps.logger);
+        return { limitsFailOpen: body.limitsFailOpen };
       },
     }),
     defineRoute({

@@ -31,6 +31,7 @@ export const retentionSchema = z.object({
 export type Retention = z.output<typeof retentionSchema>;
 
 export const orgSecuritySchema = z.object({ requireStrongAuthForAdmins: z.boolean() });
+export const limitsFailOpenSchema = z.object({ limitsFailOpen: z.boolean() });
 
 export const scheduledDeletionSchema = z.object({ deletionScheduledFor: timestamp, graceDays: z.number() });
 export const cancelledDeletionSchema = z.object({ cancelledDeletionScheduledFor: timestamp });

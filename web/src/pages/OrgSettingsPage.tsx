@@ -1,7 +1,7 @@
 /**
  * The org's settings: name and plan (read-only: an instance administrator sets the plan), retention,
- * sign-in security for admins, the OIDC group mapping, the data export and deletion. Every member reads them; only owners
- * (org:write) change them, and only owners are offered the controls.
+ * sign-in security for admins, the OIDC group mapping, the spend-limit outage policy, the data export and deletion. Every
+ * member reads them; only owners (org:write) change them, except the outage policy, which admins change too (limits:write).
  */
 import { useParams } from 'react-router';
 import { useOrganization } from '../api/org-queries.ts';
@@ -9,6 +9,7 @@ import { ErrorMessage } from '../components/ErrorMessage.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { DeletionSection } from './org-settings/DeletionSection.tsx';
 import { ExportSection } from './org-settings/ExportSection.tsx';
+import { LimitsFailOpenSection } from './org-settings/LimitsFailOpenSection.tsx';
 import { OidcGroupRolesSection } from './org-settings/OidcGroupRolesSection.tsx';
 import { OrgSummarySection } from './org-settings/OrgSummarySection.tsx';
 import { RetentionSection } from './org-settings/RetentionSection.tsx';
@@ -30,6 +31,7 @@ export function OrgSettingsPage() {
           <RetentionSection orgId={orgId} mayWrite={mayWrite} />
           <SignInSecuritySection orgId={orgId} mayWrite={mayWrite} />
           <OidcGroupRolesSection orgId={orgId} mayWrite={mayWrite} />
+          <LimitsFailOpenSection orgId={orgId} mayWrite={org.data.yourRole === 'owner' || org.data.yourRole === 'admin'} />
           <ExportSection orgId={orgId} mayWrite={mayWrite} />
           <DeletionSection org={org.data} mayWrite={mayWrite} />
         </>
