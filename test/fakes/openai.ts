@@ -98,7 +98,8 @@ const unparsable = (): RouteResult =>
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 
-function validateChat(body: Json, requireModel: boolean): RouteResult | undefined {
+/** OpenAI's own request checks, shared with the OpenAI-compatible family fakes (openai-family.ts). */
+export function validateChat(body: Json, requireModel: boolean): RouteResult | undefined {
   if (requireModel && (typeof body.model !== 'string' || body.model === '')) return missing('model');
   if (!Array.isArray(body.messages)) return missing('messages');
   if (body.messages.length === 0)
@@ -130,7 +131,7 @@ function validateChat(body: Json, requireModel: boolean): RouteResult | undefine
   return undefined;
 }
 
-function finishReason(reply: ScriptedReply): string {
+export function finishReason(reply: ScriptedReply): string {
   return reply.finishReason ?? (reply.toolCalls && reply.toolCalls.length > 0 ? 'tool_calls' : 'stop');
 }
 

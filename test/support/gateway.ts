@@ -39,6 +39,8 @@ export async function startGatewayFixture(
     env?: Record<string, string>;
     /** Also run the api (for tests that configure the org through it). */
     withApi?: boolean;
+    /** More provider keys for the org (e.g. fakes the test starts and closes itself); none by default. */
+    extraProviderKeys?: { provider: string; key: string; baseUrl: string }[];
   } = {},
 ): Promise<GatewayFixture> {
   const [openai, azure, compatible, anthropic, gemini] = await Promise.all([
@@ -70,6 +72,7 @@ export async function startGatewayFixture(
           { provider: 'gemini', key: gemini.apiKey, baseUrl: gemini.url },
           { provider: 'mistral', key: openai.apiKey, baseUrl: openai.baseUrl },
           { provider: 'openai-compatible', key: compatible.apiKey, baseUrl: compatible.baseUrl },
+          ...(options.extraProviderKeys ?? []),
         ],
         projects: [{ name: 'app', ...(projectSettings ? { settings: projectSettings } : {}), apiKeys }],
       },
