@@ -1,7 +1,8 @@
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { checkBaseUrl } from '../credentials/provider-key-rules.js';
+import { checkBaseUrl, checkOptions } from '../credentials/provider-key-rules.js';
+import { providerOptionsSchema } from '../credentials/provider-key-input.js';
 import { compileRule, CustomRuleError, type CustomRule } from '../guardrails/custom/rules.js';
 import { guardrailOverrideSchema, guardrailPolicySchema } from '../guardrails/engine/policy.js';
 import type { SsrfPolicy } from '../gateway/upstream/ssrf.js';
@@ -20,10 +21,20 @@ const providerKeySchema = z
     baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     /** Distinguishes several keys of one provider; defaults to the provider (org level) or project/provider. */
     label: name.optional(),
-    /** Provider-specific, non-secret settings, e.g. `{ apiVersion: 2024-10-21 }` for Azure OpenAI. */
-    options: z.record(z.string().max(100), z.union([z.string().max(1000), z.number(), z.boolean()])).optional(),
+    /** Provider-specific, non-secret settings, e.g. `{ apiVersion: 2024-10-21, deployments: { prod-gpt: gpt-5.4-mini } }` for Azure OpenAI. */
+    options: providerOptionsSchema.optional(),
   })
-  .strict();
+  .strict()
+  // The api's checks, so a file cannot store options the api would refuse.
+  .superRefine((key, ctx) => {
+    if (key.options === undefined) return;
+    try {
+      checkOptions(key.provider, key.options);
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      ctx.addIssue({ code: 'custom', path: ['options'], message: error.message.replace(/^options\.?/, '').replace(/^: /, '') });
+    }
+  });
 
 const apiKeySchema = z
   .object({

@@ -32,9 +32,13 @@ export const baseUrlSchema = z.string().max(2000).meta({
 });
 
 // The per-provider rules (which keys, which values) are in provider-key-rules.ts.
+// A value is a scalar or a flat string map (Azure's `deployments`).
 export const providerOptionsSchema = z
-  .record(z.string().max(100), z.union([z.string().max(1000), z.number(), z.boolean()]))
-  .meta({ description: 'Provider-specific, non-secret settings, e.g. `{ "apiVersion": "2024-10-21" }` for Azure OpenAI.' });
+  .record(z.string().max(100), z.union([z.string().max(1000), z.number(), z.boolean(), z.record(z.string().max(100), z.string().max(200))]))
+  .meta({
+    description:
+      'Provider-specific, non-secret settings. Azure OpenAI: `apiVersion` (e.g. `"2024-10-21"`) and `deployments`, deployment name -> catalog model id (e.g. `{ "prod-gpt": "gpt-5.4-mini" }`).',
+  });
 
 export const projectIdsSchema = z
   .array(z.uuid())

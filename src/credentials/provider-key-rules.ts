@@ -6,13 +6,15 @@
 import { badRequest } from '../http/errors.js';
 import { validateProviderBaseUrl, UnsafeUpstreamUrlError, type SsrfPolicy } from '../gateway/upstream/ssrf.js';
 import { azureApiVersion } from '../providers/azure-openai/endpoints.js';
+import { deploymentMapProblem } from '../providers/azure-openai/deployments.js';
+import { findModel } from '../providers/catalog/catalog.js';
 import type { ProviderId } from '../providers/ids.js';
 
 /** Providers without a fixed public endpoint: the key is useless without a base URL. */
 const NEEDS_BASE_URL: ReadonlySet<ProviderId> = new Set(['azure-openai', 'openai-compatible']);
 
 /** The options each provider reads (everything else would be stored and shown, never used). */
-const ACCEPTED_OPTIONS: Readonly<Partial<Record<ProviderId, readonly string[]>>> = { 'azure-openai': ['apiVersion'] };
+const ACCEPTED_OPTIONS: Readonly<Partial<Record<ProviderId, readonly string[]>>> = { 'azure-openai': ['apiVersion', 'deployments'] };
 
 /**
  * The base URL as given, once it passed the SSRF policy. The message names the host and the
@@ -56,5 +58,7 @@ export function checkOptions(provider: ProviderId, options: Record<string, unkno
     } catch {
       throw badRequest('options.apiVersion: must look like 2024-10-21, 2025-04-01-preview or v1.', 'invalid_options');
     }
+    const problem = options.deployments === undefined ? undefined : deploymentMapProblem(options.deployments, { find: findModel });
+    if (problem) throw badRequest(`options.deployments: ${problem}`, 'invalid_options');
   }
 }

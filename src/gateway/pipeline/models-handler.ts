@@ -1,13 +1,14 @@
 /**
  * GET /v1/models and /v1/models/{id}: only what the caller's project may use — catalog models of
- * the providers it has keys for, minus what org policy or the project's model list excludes —
- * plus the project's aliases.
+ * the providers it has keys for (and the Azure deployments its keys declare), minus what org
+ * policy or the project's model list excludes — plus the project's aliases.
  */
 import type { Context } from 'hono';
 import { HttpError } from '../../http/errors.js';
 import { modelsOf, type CatalogModel } from '../../providers/catalog/catalog.js';
 import { catalogCreated, renderModel, type RenderedModel } from '../models-list.js';
-import type { ProjectContext } from '../context/project-context.js';
+import type { ProjectContext, ProviderKeyRef } from '../context/project-context.js';
+import { azureDeployments, deploymentModel } from '../../providers/azure-openai/deployments.js';
 import type { GatewayEnv } from './gateway-env.js';
 import { resolveRoute } from '../routing/resolve-route.js';
 import { routingCatalog } from './route-request.js';
@@ -15,14 +16,51 @@ import { routingCatalog } from './route-request.js';
 const listAllows = (allowed: readonly string[] | null, m: CatalogModel) =>
   allowed === null || allowed.includes(`${m.provider}/${m.id}`) || allowed.includes(m.id);
 
-/** Catalog models the project may use (with `keyAllowed`, an API key's list, also narrowing); the api's model list uses it too. */
+/** What is listed, and the catalog model it is (differs for an Azure deployment, which lists under its own name). */
+type Listed = { listed: CatalogModel; model: CatalogModel };
+
+/**
+ * The Azure part of the list. A key without a deployment map reaches every azure-openai catalog
+ * model (deployments named after models); a key with one reaches its mapped models, and each
+ * declared deployment is listed as `azure-openai/<deployment>` with its model's metadata and price.
+ */
+function azureModels(keys: readonly ProviderKeyRef[]): Listed[] {
+  const maps = keys.filter((k) => k.provider === 'azure-openai').map((k) => azureDeployments(k.options));
+  const deployments = maps
+    .flatMap((map) => map ?? [])
+    .flatMap((d) => {
+      const model = deploymentModel(d.model, routingCatalog);
+      return model ? [{ name: d.name, model }] : [];
+    });
+  const mapped = new Set(deployments.map((d) => d.model.id));
+  const listed: Listed[] = modelsOf('azure-openai')
+    .filter((m) => maps.includes(undefined) || mapped.has(m.id))
+    .map((m) => ({ listed: m, model: m }));
+  const ids = new Set(listed.map((l) => l.listed.id));
+  for (const { name, model } of deployments) {
+    if (ids.has(name)) continue; // named after its model (already listed), or declared on two keys
+    ids.add(name);
+    const { aliases: _aliases, ...entry } = model;
+    listed.push({ listed: { ...entry, provider: 'azure-openai', id: name }, model });
+  }
+  return listed;
+}
+
+/**
+ * Catalog models the project may use (with `keyAllowed`, an API key's list, also narrowing), Azure
+ * deployments as entries of their own; the api's model list and the playground use it too.
+ */
 export function usableModels(project: ProjectContext, keyAllowed: readonly string[] | null): CatalogModel[] {
   const { allowedProviders, deniedProviders } = project.orgSettings;
   const providers = new Set(project.providerKeys.map((k) => k.provider));
+  // As routing does: a deployment is allowed under its own name or its model's.
+  const allows = ({ listed, model }: Listed) =>
+    [project.projectSettings.allowedModels, keyAllowed].every((list) => listAllows(list, listed) || listAllows(list, model));
   return [...providers]
     .filter((p) => !deniedProviders.includes(p) && (allowedProviders === null || allowedProviders.includes(p)))
-    .flatMap((p) => modelsOf(p))
-    .filter((m) => listAllows(project.projectSettings.allowedModels, m) && listAllows(keyAllowed, m));
+    .flatMap((p) => (p === 'azure-openai' ? azureModels(project.providerKeys) : modelsOf(p).map((m) => ({ listed: m, model: m }))))
+    .filter(allows)
+    .map((l) => l.listed);
 }
 
 /** Aliases the key can actually use: those that resolve to at least one allowed candidate. */

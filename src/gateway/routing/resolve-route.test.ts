@@ -34,6 +34,12 @@ const MODELS: CatalogModel[] = [
   model('deepseek', 'shared-70b', 0.27, 1.1),
   model('openai', 'solo-mini', 0.25, 2),
   model('anthropic', 'solo-haiku', 1, 5),
+  // One model on Azure and OpenAI (Azure cheaper here, so the order shows price, not listing), one
+  // only OpenAI lists, and an embedding model.
+  model('azure-openai', 'gpt-mini', 0.7, 4.5),
+  model('openai', 'gpt-mini', 0.75, 4.5),
+  model('openai', 'gpt-big', 5, 30),
+  { ...model('openai', 'embed-small', 0.02, 0), mode: 'embedding' },
 ];
 
 const catalog: RoutingCatalog = {
@@ -135,5 +141,89 @@ describe('resolveRoute', () => {
 
   it('an unknown bare model with no OpenAI-compatible key is model_not_found', () => {
     expect(refusal('no-such-model', context())).toBe('model_not_found');
+  });
+});
+
+describe('resolveRoute with Azure deployment maps', () => {
+  const azure = (label: string, deployments?: Record<string, unknown>): ProviderKeyRef => ({
+    id: `azure-${label}`,
+    provider: 'azure-openai',
+    label,
+    baseUrl: 'https://contoso.openai.azure.com',
+    options: deployments === undefined ? { apiVersion: '2024-10-21' } : { apiVersion: '2024-10-21', deployments },
+    projectScoped: false,
+  });
+  const mapped = azure('mapped', { 'prod-gpt': 'gpt-mini', 'eu-gpt': 'gpt-mini', 'big-dep': 'gpt-big', embed: 'embed-small' });
+  const plain = azure('plain');
+  const ctx = (keys: ProviderKeyRef[], project: Record<string, unknown> = {}) => context({ keys, project });
+  const candidates = (requested: string, c: ProjectContext, options: RouteOptions = {}) => {
+    const result = resolveRoute(requested, c, catalog, { mode: 'chat', ...options });
+    if (!result.ok) throw new Error(`refused: ${result.refusal.kind}`);
+    return result.candidates.map((x) => ({
+      key: x.providerKey.label,
+      model: x.model,
+      priced: x.catalog && `${x.catalog.provider}/${x.catalog.id}`,
+    }));
+  };
+
+  it('a pinned deployment goes to that deployment, priced as its mapped model; keys that do not declare it are skipped', () => {
+    expect(candidates('azure-openai/prod-gpt', ctx([plain, mapped, key('openai')]))).toEqual([
+      { key: 'mapped', model: 'prod-gpt', priced: 'azure-openai/gpt-mini' },
+    ]);
+  });
+
+  it('a bare model name reaches every deployment mapped to it (name order), and keys without a map keep the model-named deployment', () => {
+    expect(candidates('gpt-mini', ctx([mapped, plain, key('openai')]))).toEqual([
+      { key: 'mapped', model: 'eu-gpt', priced: 'azure-openai/gpt-mini' },
+      { key: 'mapped', model: 'prod-gpt', priced: 'azure-openai/gpt-mini' },
+      { key: 'plain', model: 'gpt-mini', priced: 'azure-openai/gpt-mini' },
+      { key: 'openai', model: 'gpt-mini', priced: 'openai/gpt-mini' },
+    ]);
+    expect(route('azure-openai/gpt-mini', ctx([mapped, plain]))).toEqual([
+      'azure-openai/eu-gpt',
+      'azure-openai/prod-gpt',
+      'azure-openai/gpt-mini',
+    ]);
+  });
+
+  it('a key with a map serves only what it maps: an unmapped model skips it', () => {
+    const onlyBig = azure('only-big', { 'big-dep': 'gpt-big' });
+    expect(route('gpt-mini', ctx([onlyBig, key('openai')]))).toEqual(['openai/gpt-mini']);
+    expect(refusal('azure-openai/gpt-mini', ctx([onlyBig]))).toBe('no_provider_key');
+  });
+
+  it('a model only the openai catalog lists is served by a deployment mapped to it, at the openai price', () => {
+    expect(candidates('gpt-big', ctx([plain, mapped, key('openai')]))).toEqual([
+      { key: 'openai', model: 'gpt-big', priced: 'openai/gpt-big' },
+      { key: 'mapped', model: 'big-dep', priced: 'openai/gpt-big' },
+    ]);
+    expect(candidates('azure-openai/gpt-big', ctx([mapped]))).toEqual([{ key: 'mapped', model: 'big-dep', priced: 'openai/gpt-big' }]);
+  });
+
+  it('a bare deployment name routes to it (as Azure SDK users send it), not to an OpenAI-compatible endpoint', () => {
+    expect(route('prod-gpt', ctx([mapped, key('openai-compatible')]))).toEqual(['azure-openai/prod-gpt']);
+    expect(route('not-declared', ctx([mapped, key('openai-compatible')]))).toEqual(['openai-compatible/not-declared']);
+  });
+
+  it('the endpoint mode applies to the mapped model', () => {
+    expect(refusal('azure-openai/embed', ctx([mapped]))).toBe('wrong_model_kind');
+    expect(route('azure-openai/embed', ctx([mapped]), { mode: 'embedding' })).toEqual(['azure-openai/embed']);
+  });
+
+  it('model lists allow a deployment under its own name or its model’s', () => {
+    expect(route('azure-openai/prod-gpt', ctx([mapped], { allowedModels: ['gpt-mini'] }))).toEqual(['azure-openai/prod-gpt']);
+    expect(route('azure-openai/prod-gpt', ctx([mapped], { allowedModels: ['azure-openai/prod-gpt'] }))).toEqual(['azure-openai/prod-gpt']);
+    expect(refusal('azure-openai/prod-gpt', ctx([mapped], { allowedModels: ['openai/gpt-mini'] }))).toBe('model_not_allowed');
+    expect(route('azure-openai/prod-gpt', ctx([mapped]), { keyAllowedModels: ['gpt-big', 'gpt-mini'] })).toEqual(['azure-openai/prod-gpt']);
+    expect(refusal('azure-openai/prod-gpt', ctx([mapped]), { keyAllowedModels: ['gpt-big'] })).toBe('model_not_allowed');
+  });
+
+  it('without a map, or with a stored map that does not parse, the deployment is named after the model (unpriced if unknown)', () => {
+    expect(candidates('azure-openai/gpt-mini', ctx([plain]))).toEqual([
+      { key: 'plain', model: 'gpt-mini', priced: 'azure-openai/gpt-mini' },
+    ]);
+    expect(candidates('azure-openai/prod-gpt', ctx([plain]))).toEqual([{ key: 'plain', model: 'prod-gpt', priced: undefined }]);
+    const broken = azure('broken', { 'bad name': 'gpt-mini' });
+    expect(route('azure-openai/gpt-mini', ctx([broken]))).toEqual(['azure-openai/gpt-mini']);
   });
 });

@@ -7,9 +7,12 @@
  *     a key, cheapest first, healthy (circuit closed) before unhealthy.
  * Org policy (allowed/denied providers) and the project's allowed-model list apply to every
  * candidate. Each candidate names the provider key to use; project-scoped keys come first.
+ * An Azure key that declares its deployments (options.deployments) serves exactly those: a model
+ * resolves to the deployments mapped to it, a deployment name to itself, priced as its model.
  */
 import { PROVIDER_IDS, type ProviderId } from '../../providers/ids.js';
 import type { CatalogModel } from '../../providers/catalog/catalog.js';
+import { azureDeployments, deploymentModel } from '../../providers/azure-openai/deployments.js';
 import type { ProjectContext, ProviderKeyRef } from '../context/project-context.js';
 
 /** The part of the model catalog routing needs. */
@@ -21,11 +24,12 @@ export type RoutingCatalog = {
 
 export type RouteCandidate = {
   provider: ProviderId;
-  /** Model id to send upstream. */
+  /** Model id to send upstream (Azure: the deployment name). */
   model: string;
   providerKey: ProviderKeyRef;
   /** How the client named it: the alias, or the model string itself. */
   via: string;
+  /** What prices it (an Azure deployment: the model it is mapped to). */
   catalog: CatalogModel | undefined;
 };
 
@@ -64,46 +68,80 @@ function providerAllowed(context: ProjectContext, provider: ProviderId): boolean
   return allowedProviders === null || allowedProviders.includes(provider);
 }
 
-function inList(allowed: readonly string[] | null | undefined, requested: string, provider: ProviderId, model: string): boolean {
+// An Azure deployment is allowed under its own name or its model's: a list names models, and a
+// deployment is one more way to reach one.
+function inList(allowed: readonly string[] | null | undefined, requested: string, provider: ProviderId, names: readonly string[]): boolean {
   if (allowed === null || allowed === undefined) return true;
-  return allowed.includes(requested) || allowed.includes(`${provider}/${model}`) || allowed.includes(model);
+  return allowed.includes(requested) || names.some((name) => allowed.includes(`${provider}/${name}`) || allowed.includes(name));
 }
 
 /** Both the project's and the key's model lists must allow it. */
 function modelAllowed(
   context: ProjectContext,
   requested: string,
-  provider: ProviderId,
-  model: string,
+  candidate: Omit<RouteCandidate, 'via'>,
   keyAllowed: readonly string[] | null | undefined,
 ): boolean {
-  return inList(context.projectSettings.allowedModels, requested, provider, model) && inList(keyAllowed, requested, provider, model);
+  const names = candidate.catalog && candidate.catalog.id !== candidate.model ? [candidate.model, candidate.catalog.id] : [candidate.model];
+  return (
+    inList(context.projectSettings.allowedModels, requested, candidate.provider, names) &&
+    inList(keyAllowed, requested, candidate.provider, names)
+  );
 }
 
 // Unknown models (openai-compatible) sort last: a known price is preferred to a guess.
 const price = (c: CatalogModel | undefined) => (c ? c.pricing.input + (c.pricing.output ?? 0) : Number.POSITIVE_INFINITY);
 
+type Expanded = Omit<RouteCandidate, 'via'>;
+
+/**
+ * The deployments of an Azure key that serve `name`: the deployment of that name, else those
+ * mapped to the model `name` resolves to. Undefined when the key declares no deployments.
+ */
+function azureTargets(providerKey: ProviderKeyRef, name: string, catalog: RoutingCatalog): Expanded[] | undefined {
+  const deployments = azureDeployments(providerKey.options);
+  if (!deployments) return undefined;
+  const own = deployments.filter((d) => d.name === name);
+  const wanted = own.length > 0 ? undefined : deploymentModel(name, catalog)?.id;
+  return (own.length > 0 ? own : deployments.filter((d) => wanted !== undefined && deploymentModel(d.model, catalog)?.id === wanted)).map(
+    (d) => ({ provider: 'azure-openai' as const, model: d.name, providerKey, catalog: deploymentModel(d.model, catalog) }),
+  );
+}
+
 /** Expands one target (pinned or bare) into candidates, without policy filtering. */
-function expandTarget(target: string, context: ProjectContext, catalog: RoutingCatalog): Omit<RouteCandidate, 'via'>[] {
+function expandTarget(target: string, context: ProjectContext, catalog: RoutingCatalog): Expanded[] {
   const keysOf = (provider: ProviderId) => context.providerKeys.filter((k) => k.provider === provider);
+  const azureKeys = keysOf('azure-openai');
+  // A custom deployment name belongs to the keys that declare it: a key without a map is not
+  // assumed to have a deployment of that name too.
+  const declared = (name: string) => azureKeys.some((k) => azureDeployments(k.options)?.some((d) => d.name === name) === true);
+  const onKey = (providerKey: ProviderKeyRef, provider: ProviderId, name: string, entry: CatalogModel | undefined): Expanded[] =>
+    (provider === 'azure-openai' ? azureTargets(providerKey, name, catalog) : undefined) ?? [
+      { provider, model: entry?.id ?? name, providerKey, catalog: entry },
+    ];
   const pinned = splitPinned(target);
   if (pinned) {
     const entry = catalog.find(pinned.provider, pinned.model);
-    return keysOf(pinned.provider).map((providerKey) => ({
-      provider: pinned.provider,
-      model: entry?.id ?? pinned.model,
-      providerKey,
-      catalog: entry,
-    }));
+    const keys = keysOf(pinned.provider);
+    const usable =
+      pinned.provider === 'azure-openai' && !entry && declared(pinned.model)
+        ? keys.filter((k) => azureDeployments(k.options) !== undefined)
+        : keys;
+    return usable.flatMap((providerKey) => onKey(providerKey, pinned.provider, pinned.model, entry));
   }
   const offering = catalog.providersOffering(target);
   const fromCatalog = offering.flatMap((entry) =>
-    keysOf(entry.provider).map((providerKey) => ({ provider: entry.provider, model: entry.id, providerKey, catalog: entry })),
+    keysOf(entry.provider).flatMap((providerKey) => onKey(providerKey, entry.provider, target, entry)),
   );
+  // Azure keys with a map also serve, by name, models only the openai catalog lists (the Azure
+  // catalog lags) and their own deployment names (what Azure SDK users send as `model`).
+  const azureExtra = offering.some((entry) => entry.provider === 'azure-openai')
+    ? []
+    : azureKeys.flatMap((providerKey) => azureTargets(providerKey, target, catalog) ?? []);
   // Models the catalog does not know can only be served by generic OpenAI-compatible endpoints
-  // (a local Ollama or vLLM serves whatever it loaded).
+  // (a local Ollama or vLLM serves whatever it loaded), unless the name is a declared deployment.
   const generic =
-    offering.length === 0
+    offering.length === 0 && azureExtra.length === 0
       ? keysOf('openai-compatible').map((providerKey) => ({
           provider: 'openai-compatible' as const,
           model: target,
@@ -111,7 +149,7 @@ function expandTarget(target: string, context: ProjectContext, catalog: RoutingC
           catalog: undefined,
         }))
       : [];
-  return [...fromCatalog, ...generic].sort((a, b) => price(a.catalog) - price(b.catalog));
+  return [...fromCatalog, ...azureExtra, ...generic].sort((a, b) => price(a.catalog) - price(b.catalog));
 }
 
 export function resolveRoute(requested: string, context: ProjectContext, catalog: RoutingCatalog, options: RouteOptions = {}): RouteResult {
@@ -124,7 +162,7 @@ export function resolveRoute(requested: string, context: ProjectContext, catalog
     const pinned = splitPinned(target);
     if (pinned || catalog.providersOffering(target).length > 0) known = true;
     for (const candidate of expandTarget(target, context, catalog)) {
-      if (candidate.provider === 'openai-compatible') known = true;
+      known = true;
       if (options.mode && candidate.catalog && candidate.catalog.mode !== options.mode) {
         refusedByPolicy ??= {
           kind: 'wrong_model_kind',
@@ -143,7 +181,7 @@ export function resolveRoute(requested: string, context: ProjectContext, catalog
         };
         continue;
       }
-      if (!modelAllowed(context, requested, candidate.provider, candidate.model, options.keyAllowedModels)) {
+      if (!modelAllowed(context, requested, candidate, options.keyAllowedModels)) {
         refusedByPolicy ??= { kind: 'model_not_allowed', message: `The model ${requested} is not allowed for this project or API key.` };
         continue;
       }
