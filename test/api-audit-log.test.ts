@@ -394,6 +394,8 @@ describe('a large export', () => {
     console.info(report);
     expect(bytes, report).toBeGreaterThan(total * 400);
     expect(peakHeap, report).toBeLessThan(bytes / 4);
-    expect(peakArrayBuffers, report).toBeLessThan(bytes / 4);
+    // Socket and stream buffers in flight measured 8.4 MB of a 33 MB export once (a quarter is too
+    // tight a bound for them); an export held whole would need all of it.
+    expect(peakArrayBuffers, report).toBeLessThan(bytes / 2);
   });
 });
