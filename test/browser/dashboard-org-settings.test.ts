@@ -153,7 +153,10 @@ describe('org settings as the owner', () => {
   it('turns on "fail open" for spend limits with its checkbox; the api shows it', async () => {
     const failOpen = section('Spend limits during a counter-store outage').getByRole('checkbox', { name: /fail open/ });
     expect(await failOpen.isChecked()).toBe(false);
-    await failOpen.check();
+    // The box shows the saved value: it turns checked once the api has stored the change, not on
+    // the click itself (so Playwright's check(), which expects an immediate change, does not fit).
+    await failOpen.click();
+    await expect.poll(() => failOpen.isChecked()).toBe(true);
     await expect
       .poll(async () => (await api.get<{ limitsFailOpen: boolean }>(`/api/orgs/${org.orgId}/limits/fail-open`)).body)
       .toEqual({
