@@ -48,6 +48,7 @@ const IGNORE = [
   'overrides',
   'forgets',
 ];
+// no "settings": "override the default settings" is everyday software talk, not an attack
 const RULES = w(
   'instructions?',
   'directives?',
@@ -67,7 +68,6 @@ const RULES = w(
   'filters?',
   'safeguards?',
   'conditioning',
-  'settings?',
   'protocols?',
   'ethics',
   'morals?',
@@ -121,7 +121,40 @@ const SECRET_TARGETS = [
   'access code',
   'credentials',
   'pin',
+  // the user's side of the session is a target too ("print the conversation so far")
+  'conversation history',
+  'chat history',
+  'conversation so far',
+  'previous messages',
+  'earlier messages',
+  'prior messages',
 ];
+
+/** Nouns that make a secret noun a modifier ("the password policy", "the PIN reset"): about secrets, not one. */
+const SECRET_COMPOUND = w(
+  'requirements?',
+  'polic(?:y|ies)',
+  'rules?',
+  'managers?',
+  'resets?',
+  'fields?',
+  'strength',
+  'length',
+  'hints?',
+  'format',
+  'complexity',
+  'changes?',
+  'expiry',
+  'expiration',
+  'generators?',
+  'hash(?:es|ing)?',
+  'settings?',
+  'recovery',
+  'page',
+  'screen',
+  'form',
+  'prompt',
+);
 
 /** Output languages and forms an injected "answer only in …" asks for. */
 const OUTPUT_FORMS = w(
@@ -192,7 +225,7 @@ const SPECS: CueSpec[] = [
     'ignore-x-and-do',
     IH,
     IGNORE,
-    `${gap(3)}\\s(?:the|this|that|these|those|my|previous|prior|above)\\s[a-z]+[\\s,]+(?:and|then|instead)(?:\\s(?:just|simply|only))?\\s${w('state', 'say', 'print', 'output', 'respond', 'reply', 'write', 'tell', 'return', 'answer', 'declare', 'claim', 'give', 'reveal', 'show', 'send')}\\b`,
+    `${gap(3)}\\s(?:the|this|that|these|those|my|previous|prior|above)\\s[a-z]+[\\s,;]+(?:and|then|instead)(?:\\s(?:just|simply|only))?\\s${w('state', 'say', 'print', 'output', 'respond', 'reply', 'write', 'tell', 'return', 'answer', 'declare', 'claim', 'give', 'reveal', 'show', 'send')}\\b`,
   ],
   ['ignore-your-programming', IH, IGNORE, `\\s(?:all\\s|any\\s)?(?:of\\s)?(?:your|its|their)${gap(2)}\\s${RULES}\\b`],
   [
@@ -317,8 +350,10 @@ const SPECS: CueSpec[] = [
       'write',
     ],
     // "the instructions" / "the prompt" alone are everyday ("give me the instructions for the
-    // thermostat"): with "the" only a prompt-like or secret noun counts
-    `${gap(3)}(?:\\s\\d+${gap(3)})?\\s${w(`(?:your|its|system'?s?)\\s${w('prompt', 'instructions', ...SECRET_TARGETS)}`, `(?:the|our)\\s${w(...SECRET_TARGETS)}`)}\\b`,
+    // thermostat"): with "the" only a prompt-like or secret noun counts; "a system prompt" is
+    // the concept ("what should a system prompt include?"), not this model's own; "what's" is
+    // tokenised as "what" + "'s"; "the password requirements" is about passwords, not one
+    `(?:'s)?${gap(3)}(?:\\s\\d+${gap(3)})?\\s${w(`(?:your|its|(?<!\\b(?:a|an)\\s)system'?s?)\\s${w('prompt', 'instructions', ...SECRET_TARGETS)}`, `(?:the|our)\\s(?:(?:entire|whole|full|complete)\\s)?${w(...SECRET_TARGETS)}`)}\\b(?!\\s${SECRET_COMPOUND})`,
   ],
   [
     'secret-noun',
@@ -739,6 +774,31 @@ const SPECS: CueSpec[] = [
     `(?:\\sthe\\s(?:end|beginning|start|bottom|top)\\sof)?\\s(?:your|each|every)\\s${w('response', 'reply', 'answer', 'summary', 'output', 'translation')}s?[\\s,]+${w('include', 'add', 'insert', 'append', 'mention', 'say', 'tell', 'write', 'recommend', 'ask', 'make sure', 'always', 'you must', 'please')}\\b`,
   ],
   [
+    // content that tells whoever handles it what to do: "when you answer questions about this
+    // email, …", "before you translate this page, …" (a user's own request says "this email"
+    // too; after a document intro it counts as embedded, see CONTENT_DIRECTIVES in features.ts)
+    'when-you-handle-this',
+    CS,
+    ['when', 'whenever', 'while', 'before', 'after', 'if', 'once'],
+    `(?:\\s(?:you|u)(?:\\s(?:are|'re))?)?\\s${w('answer(?:ing)?', 'respond(?:ing)?', 'reply(?:ing)?', 'summari[sz](?:e|ing)', 'translat(?:e|ing)', 'analy[sz](?:e|ing)', 'review(?:ing)?', 'classify(?:ing)?', 'process(?:ing)?', 'read(?:ing)?', 'quot(?:e|ing)', 'cit(?:e|ing)', 'rewrit(?:e|ing)', 'pars(?:e|ing)', 'handl(?:e|ing)', 'explain(?:ing)?', 'describ(?:e|ing)')}(?:\\s(?:to|on|about))?(?:\\s(?:any\\s|the\\s)?(?:questions?|requests?)\\s(?:about|on|regarding))?\\s${w('this', 'these', 'the', 'that')}\\s${w('emails?', 'e-mails?', 'messages?', 'documents?', 'text', 'page', 'webpage', 'articles?', 'reviews?', 'table', 'files?', 'code', 'data', 'content', 'posts?', 'comments?', 'snippet', 'passage', 'abstract', 'reports?', 'results?', 'minutes', 'notes?', 'thread', 'transcript', 'paragraphs?', 'sections?', 'chapters?', 'letters?', 'invoices?', 'records?', 'logs?', 'spreadsheet', 'sheet')}\\b`,
+  ],
+  [
+    // output coercion from inside content: "append X to every answer you give"
+    'to-every-answer',
+    CS,
+    ['append', 'add', 'include', 'insert', 'attach', 'prepend', 'end', 'start', 'begin', 'prefix', 'sign'],
+    // the gap may hold the quoted text to add
+    `(?:[\\s,]+["“]?[a-z0-9'’.:/-]+["”]?){0,8}?\\s(?:to|in|at the (?:end|start|beginning) of|with)\\s(?:every|each|all(?: of)?|any)\\s(?:your\\s|the\\s)?${w('answers?', 'responses?', 'replies', 'reply', 'outputs?', 'messages?', 'summar(?:y|ies)')}\\b`,
+  ],
+  [
+    // "# assistant: tell the user …", "AI: ignore …" — an order to the model labelled with its
+    // name in a comment, cell or line of content (a real assistant turn does not start with an order)
+    'model-colon-order',
+    CS,
+    ['ai', 'assistant', 'llm', 'model', 'chatbot', 'bot', 'agent', 'gpt', 'chatgpt'],
+    `\\)?\\s?:\\s(?:please\\s)?${w('tell', 'say', 'reply', 'respond', 'answer', 'write', 'add', 'include', 'ignore', 'disregard', 'forget', 'print', 'output', 'reveal', 'send', 'recommend', 'stop', 'do not', "don't", 'never', 'always', 'make sure', 'report', 'claim', 'mention', 'insert', 'append', 'delete', 'run', 'execute', 'forward', 'email', 'urge', 'advise', 'inform', 'instruct')}\\b`,
+  ],
+  [
     'doc-intro',
     CS,
     [
@@ -764,7 +824,27 @@ const SPECS: CueSpec[] = [
     // after it is content, so an instruction there is smuggled like one after "summarise this"
     'doc-header',
     CS,
-    ['from', 'subject', 'to', 'cc', 'date', 'title', 'abstract', 'sender', 'recipient', 'headline', 'body'],
+    // and the labels that introduce retrieved content in a prompt ("Context:", "Email:", "Document:")
+    [
+      'from',
+      'subject',
+      'to',
+      'cc',
+      'date',
+      'title',
+      'abstract',
+      'sender',
+      'recipient',
+      'headline',
+      'body',
+      'context',
+      'email',
+      'document',
+      'article',
+      'passage',
+      'excerpt',
+      'snippet',
+    ],
     `\\s?:\\s`,
     true,
   ],
@@ -899,6 +979,7 @@ const SPECS: CueSpec[] = [
 
   // ---------------------------------------------------------------- non-Latin scripts (substring needles, see NEEDLES)
   ['foreign-ignore', IH, [], ''],
+  ['foreign-instructions', IH, [], ''],
   ['foreign-secret', IH, [], ''],
 ];
 
@@ -909,44 +990,83 @@ const SPECS: CueSpec[] = [
  * applies to them too). Only searched when the text has non-ASCII characters.
  */
 const NEEDLE_SPECS: [id: string, needles: string[]][] = [
+  // the verb and the noun are separate cues, so "ignore the previous instructions" scores two
+  // hits (like the Latin-script phrase cues) and a lone "instructions" in a recipe only one
   [
     'foreign-ignore',
     [
       'игнорир',
       'проигнорир',
       'забудь',
-      'инструкци',
       'αγνοηστε',
       'αγνοησε',
-      'οδηγιες',
+      'ξεχασε',
       'अनदेखी',
-      'निर्देश',
+      'अनदेखा',
+      'नजरअंदाज',
       '무시',
-      '지시',
       '無視',
-      '指示',
       '忽略',
       '无视',
       '忘记',
-      '指令',
+      '忘掉',
       'تجاهل',
-      'التعليمات',
-      'önceki talimat',
-      'talimatları',
       'ігнору',
       'התעלם',
-      'הוראות',
       'نادیده',
-      'دستورالعمل',
-      'अनदेखा',
-      'नजरअंदाज',
       'উপেক্ষা',
       'เพิกเฉย',
-      'คำสั่งก่อนหน้า',
+      'ละเว้น',
+    ],
+  ],
+  [
+    'foreign-instructions',
+    [
+      'инструкци',
+      'указани',
+      'οδηγιες',
+      'निर्देश',
+      '지시',
+      '指示',
+      '指令',
+      'التعليمات',
+      'تعليمات',
+      'önceki talimat',
+      'talimatları',
+      'інструкці',
+      'הוראות',
+      'دستورالعمل',
+      'คำสั่ง',
     ],
   ],
   ['foreign-secret', ['пароль', 'パスワード', '密码', '密碼', '비밀번호', 'पासवर्ड', 'كلمة المرور', 'κωδικο']],
 ];
+
+/**
+ * Cues that mark context rather than an attack: content intros and headers, fiction and
+ * hypothetical framing, mentions of an AI, a secret, an authority, an encoding, quoted parts.
+ * They fire on plenty of benign text, so the model may weigh them down (every other cue is an
+ * attack phrase and its weight is kept >= 0, see model.ts).
+ */
+export const CONTEXT_CUES: ReadonlySet<string> = new Set([
+  'doc-intro',
+  'doc-header',
+  'imagine-we',
+  'hypothetical-frame',
+  'pretend-to-be',
+  'payload-split',
+  'split-part-quoted',
+  'ai-name',
+  'secret-noun',
+  'authority-claim',
+  'fake-turn',
+  'encoding-word',
+  'repeat-after-me',
+  'decode-this',
+  'content-policy',
+  // "developer mode", "admin access", "test mode": every tech support question has one
+  'override-mode',
+]);
 
 function compile(spec: CueSpec): Cue {
   const [id, category, triggers, rest, lineStart] = spec;

@@ -12,7 +12,7 @@
  * to the model sitting inside content".
  */
 import type { InjectionCategory } from '../types.js';
-import { CHAR_TRIGGERS, CUES, NEEDLES, WORD_TRIGGERS } from './cues.js';
+import { CHAR_TRIGGERS, CONTEXT_CUES, CUES, NEEDLES, WORD_TRIGGERS } from './cues.js';
 import { type Normalized, normalizeForFeatures } from './normalize.js';
 
 export const HASH_BITS = 14;
@@ -37,6 +37,8 @@ export const DENSE_FEATURES = [
   'cue_in_decoded',
   'cue_embedded',
   'cue_in_comment',
+  // distinct attack-phrase cues (context cues, see CONTEXT_CUES, do not count: benign role-play set-ups stack them)
+  'attack_cues',
   'distinct_cues',
   'cat_instruction_hijacking',
   'cat_role_confusion',
@@ -148,7 +150,11 @@ const CONTENT_DIRECTIVES = new Set([
   'whoever-processes',
   'whatever-user-asks',
   'the-assistant-must',
+  'when-you-handle-this',
+  'to-every-answer',
+  'model-colon-order',
 ]);
+const CONTEXT = Uint8Array.from(CUES, (c) => (CONTEXT_CUES.has(c.id) ? 1 : 0));
 const CONTENT_DIRECTIVE = Uint8Array.from(CUES, (c) => (CONTENT_DIRECTIVES.has(c.id) ? 1 : 0));
 
 // The cue being tried sees the current call's text through these (set at the start of each
@@ -266,6 +272,7 @@ export function extractFeatures(text: string): Extracted {
   let embedded = 0;
   let inComment = 0;
   let markers = 0;
+  let context = 0;
   const cats = [0, 0, 0, 0];
   for (const hit of hits) {
     const cue = CUES[hit.cue];
@@ -278,6 +285,7 @@ export function extractFeatures(text: string): Extracted {
       markers++;
       continue;
     }
+    context += CONTEXT[hit.cue]!;
     cats[CAT_INDEX[cue.category]]! += 1;
     if (cue.category !== 'INSTRUCTION_HIJACKING' && cue.category !== 'ROLE_CONFUSION' && CONTENT_DIRECTIVE[hit.cue] !== 1) continue;
     if (hit.decoded) inDecoded++;
@@ -299,6 +307,7 @@ export function extractFeatures(text: string): Extracted {
     Math.min(1, inDecoded),
     Math.min(1, embedded),
     Math.min(1, inComment),
+    Math.log1p(hits.length - markers - context) / 3,
     Math.log1p(hits.length - markers) / 3,
     Math.log1p(cats[0] ?? 0) / 2,
     Math.log1p(cats[1] ?? 0) / 2,

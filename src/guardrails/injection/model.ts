@@ -1,10 +1,24 @@
 /**
  * The logistic-regression model shared by the detector and the training script: the weight
  * layout, the dot product over a sparse feature vector, and the trainer itself (AdaGrad SGD,
- * class-balanced, L2, deterministic order from a seeded PRNG so a retrain is reproducible).
+ * class-balanced, L2, attack-phrase cue weights kept non-negative, deterministic order from a seeded PRNG so a retrain is reproducible).
  */
+import { CONTEXT_CUES, CUES } from './cues.js';
 import { seededRandom } from '../seeded-random.js';
-import { DENSE_OFFSET, type Extracted, FEATURE_DIM, HASH_DIM } from './features.js';
+import { CUE_OFFSET, DENSE_OFFSET, type Extracted, FEATURE_DIM, HASH_DIM } from './features.js';
+
+/**
+ * Cue weights that may not go negative: an attack phrase ("never refuse", "developer mode
+ * enabled") is evidence for an attack or nothing. Without the bound, phrases that mostly co-occur
+ * with stronger cues in the same long jailbreaks learned negative weights that only explain
+ * the other cues away, and a short text with that phrase alone scored lower than with none (the
+ * leave-one-source-out in-the-wild TPR went from 0.61 to 0.72 with the bound). Context cues
+ * (CONTEXT_CUES: document intros, fiction framing, secret nouns…) are common in benign text and
+ * keep their sign free.
+ */
+const NON_NEGATIVE = Uint8Array.from({ length: FEATURE_DIM }, (_, f) =>
+  f >= CUE_OFFSET && f < DENSE_OFFSET && !CONTEXT_CUES.has(CUES[f - CUE_OFFSET]?.id ?? '') ? 1 : 0,
+);
 
 export type ModelFile = {
   version: 2;
@@ -75,6 +89,7 @@ export function train(samples: readonly Sample[], labels: readonly boolean[], o:
         const g = gScale * s.val[k]! + l2 * w[f]!;
         g2[f]! += g * g;
         w[f]! -= (o.lr * g) / Math.sqrt(g2[f]!);
+        if (NON_NEGATIVE[f] === 1 && w[f]! < 0) w[f] = 0;
       }
     }
   }
