@@ -31,6 +31,7 @@ import { createValueHasher } from './guardrails/value-hash.js';
 import { gatewayAlertAuditSink } from '../alerts/audit-sink.js';
 import { cacheStoreErrorsTotal, safely } from '../observability/metrics.js';
 import { createSecurityAlerts, type SecurityAlerts } from '../alerts/service.js';
+import { deliveredCountsIdle } from './usage/delivered-usage.js';
 
 export type GatewayServices = {
   authenticate: ApiKeyAuthenticator;
@@ -211,6 +212,7 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     async close() {
       unsubscribe();
       await securityAlerts.idle();
+      await deliveredCountsIdle(); // counts of cut streams finish their request logs
       await logWriter.close(Math.max(1_000, runtime.config.shutdownTimeoutMs));
       await Promise.allSettled([
         rateLimiter.close(),

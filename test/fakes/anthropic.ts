@@ -8,7 +8,7 @@
  */
 import { formatSse } from '../../src/providers/sse.js';
 import type { FakeUpstream, RecordedRequest, RouteResult, ScriptedReply } from './fake-upstream.js';
-import { chunkText, startFakeUpstream } from './fake-upstream.js';
+import { chunkText, defaultEchoReply, startFakeUpstream } from './fake-upstream.js';
 
 export const FAKE_ANTHROPIC_API_KEY = 'sk-ant-api03-fake-portcullis-test-key';
 
@@ -134,6 +134,27 @@ function toolInput(args: string): unknown {
   }
 }
 
+const textLength = (content: unknown): number => {
+  if (typeof content === 'string') return content.length;
+  if (!Array.isArray(content)) return 0;
+  return content.reduce((n: number, block: unknown) => n + (isObject(block) && typeof block.text === 'string' ? block.text.length : 0), 0);
+};
+
+/**
+ * The fake's deterministic tokenizer for count_tokens when no count is scripted: each message is 3
+ * framing tokens plus one token per 4 characters of its text (rounded up); the system prompt and
+ * the tool definitions (as JSON) one per 4 characters. Tests compute expected counts with it.
+ */
+export function fakeAnthropicTokenCount(body: unknown): number {
+  if (!isObject(body)) return 0;
+  const quarter = (chars: number) => Math.ceil(chars / 4);
+  let tokens = quarter(textLength(body.system));
+  if (Array.isArray(body.tools)) tokens += quarter(JSON.stringify(body.tools).length);
+  for (const message of Array.isArray(body.messages) ? body.messages : [])
+    tokens += 3 + quarter(isObject(message) ? textLength(message.content) : 0);
+  return tokens;
+}
+
 let counter = 0;
 const nextId = () => `msg_fake${String(++counter).padStart(6, '0')}`;
 
@@ -210,6 +231,10 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   const apiKey = options.apiKey ?? FAKE_ANTHROPIC_API_KEY;
   return startFakeUpstream({
     name: 'anthropic',
+    defaultReply: (request) =>
+      request.path === '/v1/messages/count_tokens'
+        ? { usage: { input: fakeAnthropicTokenCount(request.body), output: 0 } }
+        : defaultEchoReply(request),
     routes: [
       {
         method: 'POST',
@@ -241,8 +266,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
           const b = checked.body;
           for (const field of ['max_tokens', 'stream', 'temperature'])
             if (field in b) return invalid(`${field}: Extra inputs are not permitted`);
-          // The scripted input count when given, else a rough estimate from the body size.
-          return { kind: 'json', body: { input_tokens: reply.usage?.input ?? Math.ceil(request.rawBody.length / 4) } };
+          // The scripted input count when given, else the fake's own count of the body (fakeAnthropicTokenCount).
+          return { kind: 'json', body: { input_tokens: reply.usage?.input ?? fakeAnthropicTokenCount(b) } };
         },
       },
     ],

@@ -130,10 +130,12 @@ export async function enforceLimits(
     c.get('logger').warn({ err: reservation.error }, 'usage counters unavailable: request let through unlimited (org fails open)');
 
   c.get('log').onFinish((fields) => {
-    // A stream the client abandoned before the provider reported usage was still generated and
-    // billed upstream: for the limits it keeps its reservation (the upper bound) rather than
-    // counting as free. The request log records only what was reported (docs/gateway.md).
-    const abandoned = fields.status === 499 && (fields.usage === null || fields.usage.outputTokens === 0);
+    // A cut stream is settled on what the gateway counted it delivered (usage/delivered-usage.ts).
+    // One the client abandoned before the provider reported usage, and that nothing could count
+    // (a provider without a tokenizer or count endpoint, or a failed count), was still generated
+    // and billed upstream: it keeps its reservation (the upper bound) rather than counting as free.
+    const counted = fields.usageSource === 'gateway';
+    const abandoned = !counted && fields.status === 499 && (fields.usage === null || fields.usage.outputTokens === 0);
     const tokens = abandoned ? estimatedTokens : (fields.usage?.inputTokens ?? 0) + (fields.usage?.outputTokens ?? 0);
     const cost = abandoned ? costMicroUsd : (fields.costMicroUsd ?? 0);
     if (reservation) {

@@ -35,9 +35,20 @@ import { guardAnswer, guardRequest } from '../guardrails/guard-exchange.js';
 import { guardedProcessor } from '../guardrails/guarded-processor.js';
 import { streamTextRewriter } from '../guardrails/stream-rewriters.js';
 import { countGuardrailEvents } from '../../observability/metrics.js';
+import { deliveredTextRecorder, type DeliveredTextRecorder } from '../usage/delivered-text.js';
+import { recordingProcessor } from '../usage/recording-processor.js';
+import { countsDelivered, deliveredUsage, trackCount, type CountedUsage } from '../usage/delivered-usage.js';
+import { providerCounter } from '../usage/provider-count.js';
 
 type NonStreamed = { kind: 'json'; text: string; usage: Usage; servedModel: string | null };
-type Streamed = { kind: 'stream'; primed: PrimedStream; processor: FrameProcessor; body: UpstreamBody };
+type Streamed = {
+  kind: 'stream';
+  primed: PrimedStream;
+  processor: FrameProcessor;
+  body: UpstreamBody;
+  /** What reached the client, for billing a stream cut before the provider's usage (providers the gateway counts). */
+  delivered: DeliveredTextRecorder | undefined;
+};
 
 function costOf(candidate: RouteCandidate, usage: Usage): number | null {
   return candidate.catalog ? computeCostMicroUsd(candidate.catalog.pricing, usage) : null;
@@ -189,16 +200,18 @@ export async function handleChat(
             format.streamErrorFrames(message, code),
           )
         : translatingProcessor(adapter.chatStreamDecoder(), format.createStreamEncoder(renderContext));
-      const processor = guard.active
+      const guarded = guard.active
         ? guardedProcessor(
             plain,
             streamTextRewriter(format.id, (location) => guard.textStream(location)),
             (message, code) => format.streamErrorFrames(message, code),
           )
         : plain;
+      const delivered = countsDelivered(attempt.candidate.provider) ? deliveredTextRecorder(format.id) : undefined;
+      const processor = delivered ? recordingProcessor(guarded, delivered) : guarded;
       try {
         const primed = await primeStream(response.body, processor, new URL(target.baseUrl).host);
-        return { kind: 'ok', value: { kind: 'stream', primed, processor, body: response.body } };
+        return { kind: 'ok', value: { kind: 'stream', primed, processor, body: response.body, delivered } };
       } catch (error) {
         response.body.cancel();
         throw error;
@@ -254,20 +267,47 @@ export async function handleChat(
     record: Boolean(cacheKey && directive.write) || logBodies,
     onFirstByte: () => log.markFirstToken(),
     onEnd: (completion) => {
-      const usage = value.processor.usage();
-      log.fields.usage = usage;
-      log.fields.servedModel = value.processor.servedModel() ?? null;
-      // Billed on what the provider reported for what was delivered, never on estimates.
-      log.fields.costMicroUsd = costOf(candidate, usage);
-      if (logBodies) log.fields.bodies = { request: JSON.stringify(parsed.raw), response: storedAnswer(completion.sent?.join('') ?? null) };
-      if (completion.outcome === 'complete' && cacheKey && directive.write && completion.sent) {
-        const entry: CachedResponse = { frames: completion.sent, provider: candidate.provider, servedModel: log.fields.servedModel, usage };
-        void services.responseCache.set(project.orgId, cacheKey, entry, settings.cache.ttlSeconds); // never rejects
-      }
-      if (completion.outcome === 'complete') log.finish(200);
-      else if (completion.outcome === 'client_gone') log.finish(499, 'client_disconnected');
-      else if (completion.failure?.code === 'guardrail_blocked') log.finish(400, 'guardrail_blocked');
-      else log.finish(502, completion.failure?.code ?? 'upstream_stream_cut');
+      const endedAtMs = log.elapsedMs();
+      const finishLog = ({ usage, source }: CountedUsage) => {
+        log.fields.usage = usage;
+        log.fields.usageSource = source;
+        log.fields.servedModel = value.processor.servedModel() ?? null;
+        // Billed on what was delivered, never on estimates: the provider's usage, or a count of it.
+        log.fields.costMicroUsd = costOf(candidate, usage);
+        if (logBodies)
+          log.fields.bodies = { request: JSON.stringify(parsed.raw), response: storedAnswer(completion.sent?.join('') ?? null) };
+        if (completion.outcome === 'complete' && cacheKey && directive.write && completion.sent) {
+          const entry: CachedResponse = {
+            frames: completion.sent,
+            provider: candidate.provider,
+            servedModel: log.fields.servedModel,
+            usage,
+          };
+          void services.responseCache.set(project.orgId, cacheKey, entry, settings.cache.ttlSeconds); // never rejects
+        }
+        if (completion.outcome === 'complete') log.finish(200, null, endedAtMs);
+        else if (completion.outcome === 'client_gone') log.finish(499, 'client_disconnected', endedAtMs);
+        else if (completion.failure?.code === 'guardrail_blocked') log.finish(400, 'guardrail_blocked', endedAtMs);
+        else log.finish(502, completion.failure?.code ?? 'upstream_stream_cut', endedAtMs);
+      };
+      const reported = value.processor.usage();
+      if (completion.outcome === 'complete' || !value.delivered) return finishLog({ usage: reported, source: 'provider' });
+      // Cut before the provider's final usage: count what was delivered, off the response path.
+      const { adapter, target } = result.attempt;
+      void trackCount(
+        deliveredUsage({
+          provider: candidate.provider,
+          model: candidate.catalog?.id ?? candidate.model,
+          reported,
+          delivered: value.delivered.text(),
+          request: parsed.request,
+          counter: providerCounter(adapter, target, services.upstream),
+          onCountFailed: (reason) =>
+            c
+              .get('logger')
+              .warn({ provider: candidate.provider, reason }, 'delivered output not counted: billed on provider-reported usage'),
+        }),
+      ).then(finishLog);
     },
   });
   return c.body(body, 200, {

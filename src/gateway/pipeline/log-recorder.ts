@@ -25,6 +25,8 @@ export type RequestLogFields = {
   ttftMs: number | null;
   usage: Usage | null;
   costMicroUsd: number | null;
+  /** 'gateway' when usage was counted from what a cut stream delivered (usage/delivered-usage.ts); not stored. */
+  usageSource?: 'provider' | 'gateway';
   cacheStatus: CacheStatus | null;
   /** Passed the limit checks: counts toward usage limits (and their rebuild from logs). */
   usageCounted: boolean;
@@ -78,10 +80,11 @@ export class RequestLogRecorder {
     this.finishHooks.push(hook);
   }
 
-  finish(status: number, errorCode: string | null = null): void {
+  /** `latencyMs`: when the response ended, for a log finished later than that (after counting usage). */
+  finish(status: number, errorCode: string | null = null, latencyMs = this.elapsedMs()): void {
     if (this.finished) return;
     this.finished = true;
-    const fields = { ...this.fields, status, errorCode, latencyMs: this.elapsedMs() };
+    const fields = { ...this.fields, status, errorCode, latencyMs };
     this.sink(fields);
     for (const hook of this.finishHooks) hook(fields);
   }
