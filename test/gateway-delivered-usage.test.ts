@@ -136,7 +136,13 @@ describe('cut streams are billed on what was delivered', () => {
 
     const expectedOutput = tokens(received.text);
     const expectedInput = promptTokens(PROMPT);
-    expect(row).toMatchObject({ status: 499, errorCode: 'client_disconnected', inputTokens: expectedInput, outputTokens: expectedOutput });
+    expect(row).toMatchObject({
+      status: 499,
+      errorCode: 'client_disconnected',
+      inputTokens: expectedInput,
+      outputTokens: expectedOutput,
+      usageSource: 'gateway',
+    });
     expect(row.costMicroUsd).toBe(costOf('openai', OPENAI_MODEL, expectedInput, expectedOutput));
     expect(row.costMicroUsd).toBeGreaterThan(0);
   });
@@ -163,7 +169,13 @@ describe('cut streams are billed on what was delivered', () => {
 
     const row = await waitForLog(fx, id);
     const expectedInput = promptTokens(PROMPT);
-    expect(row).toMatchObject({ status: 502, errorCode: 'upstream_stream_cut', inputTokens: expectedInput, outputTokens: tokens(text) });
+    expect(row).toMatchObject({
+      status: 502,
+      errorCode: 'upstream_stream_cut',
+      inputTokens: expectedInput,
+      outputTokens: tokens(text),
+      usageSource: 'gateway',
+    });
     expect(row.costMicroUsd).toBe(costOf('openai', OPENAI_MODEL, expectedInput, tokens(text)));
   });
 
@@ -177,7 +189,7 @@ describe('cut streams are billed on what was delivered', () => {
       id,
     );
     await readSse(response, chatContent);
-    expect(await waitForLog(fx, id)).toMatchObject({ status: 200, inputTokens: 999, outputTokens: 5000 });
+    expect(await waitForLog(fx, id)).toMatchObject({ status: 200, inputTokens: 999, outputTokens: 5000, usageSource: 'provider' });
   });
 
   it('Anthropic cut after message_start: input from message_start, output counted by its count_tokens endpoint', async () => {
@@ -194,7 +206,7 @@ describe('cut streams are billed on what was delivered', () => {
     const row = await waitForLog(fx, id);
     // The assistant turn's framing is part of the difference the gateway takes.
     const expectedOutput = fakeAnthropicTokenCount({ messages: [{ role: 'assistant', content: received.text.trimEnd() }] });
-    expect(row).toMatchObject({ status: 502, inputTokens: 40, outputTokens: expectedOutput });
+    expect(row).toMatchObject({ status: 502, inputTokens: 40, outputTokens: expectedOutput, usageSource: 'gateway' });
     expect(row.costMicroUsd).toBe(costOf('anthropic', ANTHROPIC_MODEL, 40, expectedOutput));
     const counts = fx.anthropic.requests.filter((r) => r.path === '/v1/messages/count_tokens');
     expect(counts).toHaveLength(2);
@@ -208,7 +220,8 @@ describe('cut streams are billed on what was delivered', () => {
     const body = { model: `anthropic/${ANTHROPIC_MODEL}`, max_tokens: 8000, messages: [{ role: 'user', content: PROMPT }], stream: true };
     await readSse(await post(fx, MESSAGES, body, id), anthropicText);
     // message_start's placeholder output count (1) is all the provider reported.
-    expect(await waitForLog(fx, id)).toMatchObject({ status: 502, inputTokens: 40, outputTokens: 1 });
+    // Nothing was counted, so the row says the figures are the provider's.
+    expect(await waitForLog(fx, id)).toMatchObject({ status: 502, inputTokens: 40, outputTokens: 1, usageSource: 'provider' });
   });
 
   it('Gemini (not counted): a cut stream keeps the last cumulative usage it reported', async () => {
@@ -222,7 +235,7 @@ describe('cut streams are billed on what was delivered', () => {
       id,
     );
     await readSse(response, chatContent);
-    expect(await waitForLog(fx, id)).toMatchObject({ status: 502, inputTokens: 33, outputTokens: 0 });
+    expect(await waitForLog(fx, id)).toMatchObject({ status: 502, inputTokens: 33, outputTokens: 0, usageSource: 'provider' });
   });
 
   it('the usage limit is settled on the counted figure, not on the reserved upper bound', async () => {

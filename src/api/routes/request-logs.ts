@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { csvRow } from '../../audit/csv.js';
 import { recordAudit } from '../../audit/record.js';
 import { inProjectScope, type ProjectScope } from '../../auth/principal.js';
-import { apiKeys, projects as projectsTable, requestBodies, requestLogs } from '../../db/schema/index.js';
+import { apiKeys, projects as projectsTable, requestBodies, requestLogs, USAGE_SOURCES } from '../../db/schema/index.js';
 import type { Tx } from '../../db/types.js';
 import { bodyReader } from '../../governance/org-export/bodies.js';
 import { notFound } from '../../http/errors.js';
@@ -113,6 +113,14 @@ const logView = z.object({
   reasoningTokens: z.number().int().nullable(),
   costUsd: z.number().nullable().meta({ description: 'From the model catalog, in US dollars.' }),
   cacheStatus: z.string().nullable(),
+  usageSource: z
+    .enum(USAGE_SOURCES)
+    .nullable()
+    .meta({
+      description:
+        "Who counted the tokens: `provider` (the provider's usage report) or `gateway` (a stream cut before that report, " +
+        'billed on what the gateway counted it delivered). Null without usage (cache hits, refusals) and for rows logged before it was recorded.',
+    }),
   createdAt: timestampSchema,
 });
 
@@ -138,6 +146,7 @@ const LOG_COLUMNS = {
   reasoningTokens: requestLogs.reasoningTokens,
   costMicroUsd: requestLogs.costMicroUsd,
   cacheStatus: requestLogs.cacheStatus,
+  usageSource: requestLogs.usageSource,
   createdAt: requestLogs.createdAt,
   // Full precision for the cursor: a JavaScript Date keeps milliseconds only.
   cursorAt: sql<string>`${requestLogs.createdAt}::text`,
@@ -241,6 +250,8 @@ const CSV_COLUMNS = [
   'reasoning_tokens',
   'cost_usd',
   'cache_status',
+  // Last, so that readers of the earlier columns by position are unaffected.
+  'usage_source',
 ] as const;
 
 function csvLine(row: LogRow): string {
@@ -268,6 +279,7 @@ function csvLine(row: LogRow): string {
     v.reasoningTokens,
     v.costUsd,
     v.cacheStatus,
+    v.usageSource,
   ]);
 }
 

@@ -7,6 +7,13 @@ export const CACHE_STATUSES = ['hit', 'miss', 'bypass', 'off'] as const;
 export type CacheStatus = (typeof CACHE_STATUSES)[number];
 
 /**
+ * Who produced a row's token counts: the provider's own usage report, or the gateway's count of
+ * what it delivered when a stream was cut before the provider reported (docs/gateway.md).
+ */
+export const USAGE_SOURCES = ['provider', 'gateway'] as const;
+export type UsageSource = (typeof USAGE_SOURCES)[number];
+
+/**
  * One row per authenticated gateway request (success, error, cache hit, blocked), appended by the
  * gateway's batched writer. No foreign keys on purpose: logs outlive deleted keys and projects,
  * and the append path must never block on them.
@@ -45,6 +52,8 @@ export const requestLogs = pgTable(
     /** Cost in millionths of a US dollar, computed from the model catalog. */
     costMicroUsd: bigint('cost_micro_usd', { mode: 'number' }),
     cacheStatus: text('cache_status').$type<CacheStatus>(),
+    /** Null when the row carries no usage (cache hits, refusals) or was written before migration 0031. */
+    usageSource: text('usage_source').$type<UsageSource>(),
     /**
      * The request passed the limit checks and so counts toward usage limits (requests refused
      * before them do not). Usage counters lost from Redis are rebuilt from these rows.
@@ -59,6 +68,7 @@ export const requestLogs = pgTable(
     // The request-id filter (a support ticket or the playground quotes one id): found without reading the org's month.
     index('request_logs_org_request_idx').on(t.orgId, t.requestId),
     check('request_logs_cache_status_check', sql`${t.cacheStatus} is null or ${t.cacheStatus} in ('hit', 'miss', 'bypass', 'off')`),
+    check('request_logs_usage_source_check', sql`${t.usageSource} is null or ${t.usageSource} in ('provider', 'gateway')`),
     tenantIsolation(),
   ],
 ).enableRLS();

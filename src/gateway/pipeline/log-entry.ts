@@ -26,6 +26,9 @@ export function toLogEntry(fields: RequestLogFields): RequestLogEntry {
     reasoningTokens: usage?.reasoningTokens ?? null,
     costMicroUsd: fields.costMicroUsd,
     cacheStatus: fields.cacheStatus,
+    // Usage is the provider's unless a handler says the gateway counted it (a cut stream); a row
+    // without usage (cache hit, refusal) has no source.
+    usageSource: usage ? (fields.usageSource ?? 'provider') : null,
     usageCounted: fields.usageCounted,
     createdAt: fields.createdAt,
     ...(fields.bodies ? { bodies: fields.bodies } : {}),

@@ -25,7 +25,7 @@ export type RequestLogFields = {
   ttftMs: number | null;
   usage: Usage | null;
   costMicroUsd: number | null;
-  /** 'gateway' when usage was counted from what a cut stream delivered (usage/delivered-usage.ts); not stored. */
+  /** 'gateway' when usage was counted from what a cut stream delivered (usage/delivered-usage.ts); stored as usage_source, 'provider' when unset. */
   usageSource?: 'provider' | 'gateway';
   cacheStatus: CacheStatus | null;
   /** Passed the limit checks: counts toward usage limits (and their rebuild from logs). */

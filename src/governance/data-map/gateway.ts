@@ -45,6 +45,9 @@ export const gatewayTables = [
       cost_micro_usd: common.operational('Cost in millionths of a US dollar.'),
       cache_status: common.operational('Response cache outcome: hit, miss, bypass or off.'),
       usage_counted: common.operational('Whether the request counts toward usage limits.'),
+      usage_source: common.operational(
+        'Who counted the tokens: provider (its usage report) or gateway (a stream cut before that report); null without usage.',
+      ),
       created_at: common.createdAt(),
     },
   }),
