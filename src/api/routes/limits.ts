@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import type { ActionContext } from '../../audit/context.js';
 import { announce } from '../../credentials/announce.js';
 import { canonicalJson } from '../../gateway/cache/canonical-json.js';
 import { projects } from '../../db/schema/index.js';
@@ -7,7 +8,7 @@ import { notFound } from '../../http/errors.js';
 import { limitsSchema, orgLimitsSchema } from '../../tenancy/limits.js';
 import { getOrganization, updateOrganizationSettings } from '../../tenancy/organizations.js';
 import { updateProjectSettings } from '../../tenancy/projects.js';
-import { parseOrgSettings, parseProjectSettings } from '../../tenancy/settings.js';
+import { parseOrgSettings, parseProjectSettings, type OrgSettings } from '../../tenancy/settings.js';
 import type { ApiDeps } from '../deps.js';
 import { defineRoute, type ApiRoute } from '../registry.js';
 import { orgParams, projectParams } from '../schemas.js';
@@ -30,6 +31,19 @@ const failOpenSchema = z
  * transaction; `org.changed` afterwards makes every gateway replica reload the org's policy.
  */
 export function limitRoutes(deps: ApiDeps): ApiRoute[] {
+  /** Replaces part of the org's settings; an unchanged value writes nothing and audits nothing. */
+  async function updateOrgSettings(orgId: string, patch: Partial<OrgSettings>, ctx: ActionContext): Promise<void> {
+    const changed = await deps.db.withTenant(orgId, async (tx) => {
+      const org = await getOrganization(tx, orgId);
+      if (!org) throw notFound();
+      const settings = parseOrgSettings(org.id, org.settings);
+      const next = { ...settings, ...patch };
+      if (canonicalJson(next) === canonicalJson(settings)) return false;
+      return updateOrganizationSettings(tx, org, next, ctx);
+    });
+    if (changed) await announce(deps.bus, { type: 'org.changed', orgId }, deps.logger);
+  }
+
   return [
     defineRoute({
       operationId: 'setOrgLimits',
@@ -45,14 +59,7 @@ export function limitRoutes(deps: ApiDeps): ApiRoute[] {
       status: 200,
       response: orgLimitsResponseSchema,
       async handler({ params, body, ctx }) {
-        const changed = await deps.db.withTenant(params.orgId, async (tx) => {
-          const org = await getOrganization(tx, params.orgId);
-          if (!org) throw notFound();
-          const settings = parseOrgSettings(org.id, org.settings);
-          if (canonicalJson(settings.limits) === canonicalJson(body)) return false;
-          return updateOrganizationSettings(tx, org, { ...settings, limits: body }, ctx);
-        });
-        if (changed) await announce(deps.bus, { type: 'org.changed', orgId: params.orgId }, deps.logger);
+        await updateOrgSettings(params.orgId, { limits: body }, ctx);
         return { limits: body };
       },
     }),
@@ -85,13 +92,7 @@ export function limitRoutes(deps: ApiDeps): ApiRoute[] {
       status: 200,
       response: failOpenSchema,
       async handler({ params, body, ctx }) {
-        const changed = await deps.db.withTenant(params.orgId, async (tx) => {
-          const org = await getOrganization(tx, params.orgId);
-          if (!org) throw notFound();
-          const settings = parseOrgSettings(org.id, org.settings);
-          return updateOrganizationSettings(tx, org, { ...settings, limitsFailOpen: body.limitsFailOpen }, ctx);
-        });
-        if (changed) await announce(deps.bus, { type: 'org.changed', orgId: params.orgId }, deps.logger);
+        await updateOrgSettings(params.orgId, { limitsFailOpen: body.limitsFailOpen }, ctx);
         return { limitsFailOpen: body.limitsFailOpen };
       },
     }),
