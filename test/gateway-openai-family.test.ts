@@ -198,6 +198,8 @@ describe('what each provider cannot do is a clear 400', () => {
       const error = await sdkError(client.chat.completions.create({ model: 'xai/grok-4.3', messages: ask('Stop early.'), stop: ['END'] }));
       expect(error).toBeInstanceOf(BadRequestError);
       expect(error.message).toContain('xai: Argument not supported on this model: stop');
+      // xAI's `code` is a sentence; clients branching on error.code get a code.
+      expect(error.code).toBe('invalid_request_error');
       expect(onlyRequest(fakes.xai).path).toBe('/v1/chat/completions');
     },
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openAiErrorInfo, retryAfterSeconds, scrubSecrets } from './errors.js';
+import { openAiErrorInfo, retryAfterSeconds, scrubSecrets, streamErrorEvent } from './errors.js';
 import { openaiAdapter } from './index.js';
 
 const body = (message: string, type: string, code: string | null, param: string | null = null) =>
@@ -91,6 +91,25 @@ describe('OpenAI error mapping', () => {
     );
     expect(detail.message).toBe('body.stream_options: Extra inputs are not permitted');
     expect(detail.code).toBe('invalid_request_error');
+  });
+
+  it('keeps identifier-shaped codes and replaces a sentence in `code` (xAI) with the type', () => {
+    const xai = openAiErrorInfo(
+      400,
+      new Headers(),
+      JSON.stringify({ code: 'Client specified an invalid argument', error: 'Argument not supported on this model: stop' }),
+    );
+    expect(xai).toMatchObject({ code: 'invalid_request_error', message: 'Argument not supported on this model: stop' });
+    const numeric = openAiErrorInfo(404, new Headers(), JSON.stringify({ error: { message: 'no such model', code: 404 } }));
+    expect(numeric.code).toBe('404');
+    const named = openAiErrorInfo(400, new Headers(), JSON.stringify({ error: { message: 'too long', code: 'context_length_exceeded' } }));
+    expect(named.code).toBe('context_length_exceeded');
+    const keyInCode = openAiErrorInfo(401, new Headers(), JSON.stringify({ error: { message: 'no', code: 'sk-proj-abcdefghijklmnop' } }));
+    expect(keyInCode.code).toBe('authentication_error');
+    expect(streamErrorEvent({ message: 'overloaded', code: 'The service is currently unavailable' })).toMatchObject({
+      code: 'upstream_error',
+    });
+    expect(streamErrorEvent({ message: 'overloaded', type: 'server_error' })).toMatchObject({ code: 'server_error' });
   });
 
   it('falls back to a generic message for a body it cannot read', () => {

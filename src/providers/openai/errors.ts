@@ -94,6 +94,15 @@ function readErrorBody(body: string): ErrorFields {
   return fields;
 }
 
+/**
+ * A provider's code when it is one (`context_length_exceeded`, `model_not_found`, 404): clients
+ * branch on `error.code`, so a sentence there (xAI sends "Client specified an invalid argument",
+ * its gRPC status text) is replaced by `fallback`; the sentence adds nothing the message lacks.
+ */
+function codeOr(raw: string | undefined, fallback: string): string {
+  return raw !== undefined && /^[A-Za-z0-9_.:-]{1,100}$/.test(raw) && scrubSecrets(raw) === raw ? raw : fallback;
+}
+
 export function openAiErrorInfo(status: number, headers: Headers, body: string): UpstreamErrorInfo {
   const fields = readErrorBody(body);
   const type = fields.type ? cleanMessage(fields.type).slice(0, 100) : defaultType(status);
@@ -101,7 +110,7 @@ export function openAiErrorInfo(status: number, headers: Headers, body: string):
   return {
     status,
     type,
-    code: fields.code ? cleanMessage(fields.code).slice(0, 100) : type,
+    code: codeOr(fields.code, type),
     message: fields.message ? cleanMessage(fields.message) : `Upstream request failed with status ${status}`,
     retryable: isRetryableStatus(status),
     ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
@@ -112,12 +121,10 @@ export function openAiErrorInfo(status: number, headers: Headers, body: string):
 export function streamErrorEvent(error: unknown): StreamEvent {
   if (isRecord(error)) {
     const message = typeof error.message === 'string' ? cleanMessage(error.message) : 'The upstream stream failed';
-    const code =
-      typeof error.code === 'string'
-        ? cleanMessage(error.code).slice(0, 100)
-        : typeof error.type === 'string'
-          ? cleanMessage(error.type).slice(0, 100)
-          : 'upstream_error';
+    const code = codeOr(
+      typeof error.code === 'string' ? error.code : undefined,
+      codeOr(typeof error.type === 'string' ? error.type : undefined, 'upstream_error'),
+    );
     return { type: 'error', message, code };
   }
   return { type: 'error', message: typeof error === 'string' ? cleanMessage(error) : 'The upstream stream failed', code: 'upstream_error' };
