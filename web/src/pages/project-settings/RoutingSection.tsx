@@ -1,57 +1,47 @@
 /** How hard the gateway tries: the per-attempt and whole-request timeouts and the retries before the next fallback. */
+import { WholeNumberField } from '../../components/WholeNumberField.tsx';
 import type { SectionProps } from './draft-props.ts';
 
 export function RoutingSection({ draft, update, readOnly }: SectionProps) {
   return (
     <fieldset disabled={readOnly}>
       <legend>Timeout and retries</legend>
-      <label htmlFor="timeout-ms">Timeout per attempt (milliseconds, optional)</label>
-      <input
+      <WholeNumberField
         id="timeout-ms"
-        type="number"
-        inputMode="numeric"
+        label="Timeout per attempt (milliseconds, optional)"
         min={1000}
         max={3_600_000}
-        step={1}
         value={draft.timeoutMs}
-        onChange={(e) => update({ timeoutMs: e.target.value })}
-        aria-describedby="timeout-ms-hint"
+        onChange={(timeoutMs) => update({ timeoutMs })}
+        hint={
+          <>
+            From 1,000 (one second) to 3,600,000 (one hour). Empty: the gateway’s default (<code>UPSTREAM_TIMEOUT_MS</code>).
+          </>
+        }
       />
-      <p id="timeout-ms-hint" className="hint">
-        From 1,000 (one second) to 3,600,000 (one hour). Empty: the gateway’s default (<code>UPSTREAM_TIMEOUT_MS</code>).
-      </p>
-      <label htmlFor="request-timeout-ms">Timeout for the whole request (milliseconds, optional)</label>
-      <input
+      <WholeNumberField
         id="request-timeout-ms"
-        type="number"
-        inputMode="numeric"
+        label="Timeout for the whole request (milliseconds, optional)"
         min={1000}
         max={3_600_000}
-        step={1}
         value={draft.requestTimeoutMs}
-        onChange={(e) => update({ requestTimeoutMs: e.target.value })}
-        aria-describedby="request-timeout-ms-hint"
+        onChange={(requestTimeoutMs) => update({ requestTimeoutMs })}
+        hint={
+          <>
+            Bounds all attempts, retries and fallbacks together; each attempt gets at most what is left. Empty: the gateway’s default (
+            <code>REQUEST_TIMEOUT_MS</code>).
+          </>
+        }
       />
-      <p id="request-timeout-ms-hint" className="hint">
-        Bounds all attempts, retries and fallbacks together; each attempt gets at most what is left. Empty: the gateway’s default (
-        <code>REQUEST_TIMEOUT_MS</code>).
-      </p>
-      <label htmlFor="max-retries">Retries per provider</label>
-      <input
+      <WholeNumberField
         id="max-retries"
-        type="number"
-        inputMode="numeric"
+        label="Retries per provider"
         min={0}
         max={5}
-        step={1}
         value={draft.maxRetries}
-        onChange={(e) => update({ maxRetries: e.target.value })}
-        aria-describedby="max-retries-hint"
+        onChange={(maxRetries) => update({ maxRetries })}
+        hint="0 to 5 (default 2). Connection errors, timeouts, 429 and 5xx answers are retried with backoff, then the next model of an alias is tried."
       />
-      <p id="max-retries-hint" className="hint">
-        0 to 5 (default 2). Connection errors, timeouts, 429 and 5xx answers are retried with backoff, then the next model of an alias is
-        tried.
-      </p>
     </fieldset>
   );
 }
