@@ -46,6 +46,7 @@ const SECOND_OPENAI_KEY = 'sk-fake-second-openai-key-7788';
 const UNUSED_KEY = 'sk-never-used-provider-key-4242';
 const UNUSED_KEY_2 = 'sk-never-used-provider-key-5353';
 const WRONG_KEY = 'sk-wrong-compatible-key-1111';
+const AZURE_KEY = 'azure-fake-provider-key-9090';
 
 let server: TestServer;
 let orgA: TestOrg;
@@ -57,6 +58,7 @@ let adminB: ApiClient;
 let fakeA: FakeOpenAI;
 let fakeB: FakeOpenAI;
 let anthropic: FakeUpstream;
+let azure: FakeOpenAI;
 /** A pc_live_ key of org A's `app` project, for gateway requests. */
 let appKey: string;
 /** Every api response (headers and body), to prove no key is ever shown. */
@@ -65,7 +67,12 @@ const transcript: string[] = [];
 const minted: string[] = [];
 
 beforeAll(async () => {
-  [fakeA, fakeB, anthropic] = await Promise.all([startFakeOpenAI(), startFakeOpenAI({ apiKey: SECOND_OPENAI_KEY }), startFakeAnthropic()]);
+  [fakeA, fakeB, anthropic, azure] = await Promise.all([
+    startFakeOpenAI(),
+    startFakeOpenAI({ apiKey: SECOND_OPENAI_KEY }),
+    startFakeAnthropic(),
+    startFakeOpenAI({ flavour: 'azure', apiKey: AZURE_KEY }),
+  ]);
   server = await startTestServer({ services: ['gateway', 'api'] });
   orgA = await createOrg(server, 'pk');
   orgB = await createOrg(server, 'pk-other');
@@ -79,7 +86,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.stop();
-  await Promise.all([fakeA, fakeB, anthropic].map((f) => f?.close()));
+  await Promise.all([fakeA, fakeB, anthropic, azure].map((f) => f?.close()));
 });
 afterEach(() => {
   vi.restoreAllMocks();
@@ -417,6 +424,33 @@ describe('test connection', () => {
     }
   });
 
+  it('defaults an Azure key with a deployments map to its first chat deployment by name, not the cheapest catalog model', async () => {
+    // The cheapest Azure catalog model is mapped by no deployment: as a default it would answer no_provider_key.
+    const key = await createKey({
+      provider: 'azure-openai',
+      key: AZURE_KEY,
+      baseUrl: azure.baseUrl,
+      options: {
+        apiVersion: '2024-10-21',
+        deployments: { 'c-mini': 'gpt-5.4-mini', 'a-embed': 'text-embedding-3-small', 'b-mini': 'gpt-5.4-mini' },
+      },
+    });
+    try {
+      const { response } = await testConnection(key.id, { projectId: orgA.projectId });
+      expect(response.status, response.text).toBe(200);
+      // a-embed comes first by name but cannot answer a chat request; b-mini is the first chat deployment.
+      expect(response.body).toMatchObject({ ok: true, status: 200, provider: 'azure-openai', model: 'azure-openai/b-mini' });
+      expect(azure.requests.at(-1)?.path).toBe('/openai/deployments/b-mini/chat/completions');
+
+      // A model named by the caller still wins over the default.
+      const named = await testConnection(key.id, { projectId: orgA.projectId, model: 'c-mini' });
+      expect(named.response.body).toMatchObject({ ok: true, model: 'azure-openai/c-mini' });
+      expect(azure.requests.at(-1)?.path).toBe('/openai/deployments/c-mini/chat/completions');
+    } finally {
+      expect((await admin.delete(keyPath(key.id))).status).toBe(204);
+    }
+  });
+
   it('reports a key the provider rejects as ok: false with the gateway’s error, and still revokes the test key', async () => {
     const key = await createKey({ provider: 'openai-compatible', key: WRONG_KEY, baseUrl: fakeA.baseUrl });
     const noModel = await admin.post(keyPath(key.id, orgA, '/test'), { projectId: orgA.projectId });
@@ -512,7 +546,15 @@ describe('test connection when the gateway cannot be reached', () => {
 describe('no key is ever shown', () => {
   it('not in a response or header, a log line, an audit diff or any table', async () => {
     expect(minted.length).toBeGreaterThanOrEqual(3);
-    const providerSecrets = [DEFAULT_FAKE_OPENAI_KEY, SECOND_OPENAI_KEY, UNUSED_KEY, UNUSED_KEY_2, WRONG_KEY, FAKE_ANTHROPIC_API_KEY];
+    const providerSecrets = [
+      DEFAULT_FAKE_OPENAI_KEY,
+      SECOND_OPENAI_KEY,
+      UNUSED_KEY,
+      UNUSED_KEY_2,
+      WRONG_KEY,
+      FAKE_ANTHROPIC_API_KEY,
+      AZURE_KEY,
+    ];
     const secrets = [...providerSecrets, ...minted];
 
     const responses = transcript.join('\n');

@@ -79,7 +79,7 @@ export const testProviderKeyInputSchema = z
     projectId: z.uuid().meta({ description: 'The project whose routing the test goes through (its key scope, policy and limits apply).' }),
     model: z.string().trim().min(1).max(200).refine(printable, 'must not contain whitespace or control characters').optional().meta({
       description:
-        "The provider's model id, without the `provider/` prefix (Azure: the deployment name). Default: the provider's cheapest catalog chat model; required for openai-compatible.",
+        "The provider's model id, without the `provider/` prefix (Azure: the deployment name). Default: the provider's cheapest catalog chat model (an Azure key with a deployments map: its first chat deployment by name); required for openai-compatible.",
     }),
   })
   .strict();

@@ -11,7 +11,8 @@ import { projects, providerKeyProjects, providerKeys } from '../db/schema/index.
 import type { ProjectMode } from '../db/schema/index.js';
 import type { Tx } from '../db/types.js';
 import { badRequest, HttpError, notFound } from '../http/errors.js';
-import { modelsOf } from '../providers/catalog/catalog.js';
+import { azureDeployments, deploymentModel } from '../providers/azure-openai/deployments.js';
+import { findModel, modelsOf } from '../providers/catalog/catalog.js';
 import { PROVIDER_IDS, type ProviderId } from '../providers/ids.js';
 import { findProviderKeyById } from './provider-keys.js';
 
@@ -32,6 +33,20 @@ export function cheapestChatModel(provider: ProviderId): string | undefined {
   const price = (m: { pricing: { input: number; output?: number | undefined } }) => m.pricing.input + (m.pricing.output ?? 0);
   const chat = modelsOf(provider).filter((m) => m.mode === 'chat' && m.deprecated !== true);
   return chat.sort((a, b) => price(a) - price(b) || a.id.localeCompare(b.id))[0]?.id;
+}
+
+/**
+ * The default model of a test of this key. An Azure key with a deployments map serves only its
+ * deployments, so the cheapest catalog model (likely unmapped) would answer no_provider_key: it
+ * gets its first chat deployment by name instead (the first deployment when none runs a chat model).
+ */
+export function defaultTestModel(provider: ProviderId, options: Readonly<Record<string, unknown>>): string | undefined {
+  const deployments = provider === 'azure-openai' ? azureDeployments(options) : undefined;
+  if (deployments && deployments.length > 0) {
+    const chat = deployments.find((d) => deploymentModel(d.model, { find: findModel })?.mode === 'chat');
+    return (chat ?? deployments[0]!).name;
+  }
+  return cheapestChatModel(provider);
 }
 
 /** Ids of the provider's keys usable by the project: org-wide ones and those scoped to it. */
@@ -74,7 +89,7 @@ export async function planTest(tx: Tx, providerKeyId: string, projectId: string,
       `Project ${project.name} can use ${usable.length} ${provider} keys, and the gateway fails over between them: the test could be answered by another key. Test from a project where this is its only ${provider} key.`,
     );
 
-  const chosen = model ?? cheapestChatModel(provider);
+  const chosen = model ?? defaultTestModel(provider, row.options);
   if (chosen === undefined)
     throw badRequest(`model: is required for ${provider} (the catalog lists no chat model for it).`, 'model_required');
   return {

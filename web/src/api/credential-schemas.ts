@@ -28,6 +28,8 @@ export const providerKeySchema = z.object({
   /** null: the provider's default endpoint. */
   baseUrl: z.nullable(z.string()),
   last4: z.string(),
+  /** Provider settings (Azure OpenAI: `apiVersion`, `deployments`); optional for answers of older apis. */
+  options: z.optional(z.record(z.string(), z.unknown())),
   /** Empty: every project of the org may use it. */
   projectIds: z.array(z.string()),
   createdAt: timestamp,

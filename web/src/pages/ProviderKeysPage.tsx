@@ -1,7 +1,7 @@
 /**
  * The org's provider keys (what gateways use to call OpenAI, Anthropic, …): masked to their last four
  * characters, filterable by provider and name, paged. Adding or rotating takes the secret in a
- * write-only field; editing changes only the name, base URL and projects; testing goes through the
+ * write-only field; editing changes only the name, base URL, options (Azure) and projects; testing goes through the
  * gateway; deleting asks for a confirmation naming the key.
  */
 import { useCallback, useState } from 'react';
@@ -17,6 +17,7 @@ import { usePaged } from '../lib/paging.ts';
 import { AddProviderKeyDialog } from './provider-keys/AddProviderKeyDialog.tsx';
 import { DeleteProviderKeyDialog } from './provider-keys/DeleteProviderKeyDialog.tsx';
 import { EditProviderKeyDialog } from './provider-keys/EditProviderKeyDialog.tsx';
+import { ProviderKeyOptionsSummary } from './provider-keys/ProviderKeyOptionsSummary.tsx';
 import { ReplaceSecretDialog } from './provider-keys/ReplaceSecretDialog.tsx';
 import { TestConnectionDialog } from './provider-keys/TestConnectionDialog.tsx';
 import '../styles/credentials.css';
@@ -94,6 +95,7 @@ export function ProviderKeysPage() {
             </td>
             <td data-label="Base URL" className="base-url">
               {key.baseUrl ?? <span className="muted">Provider default</span>}
+              <ProviderKeyOptionsSummary providerKey={key} />
             </td>
             <td data-label="Projects">{projectNames(key.projectIds)}</td>
             <td data-label="Created">{formatDate(key.createdAt)}</td>

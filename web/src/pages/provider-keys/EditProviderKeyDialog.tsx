@@ -1,5 +1,6 @@
 /**
- * Edits what is not secret about a provider key: its name, base URL and the projects that may use it.
+ * Edits what is not secret about a provider key: its name, base URL, options (Azure OpenAI: API version
+ * and deployments) and the projects that may use it.
  * The secret itself is only replaced through the Rotate dialog; this form never has a field for it.
  * The api checks the base URL (private and metadata addresses) and answers refusals in words.
  */
@@ -14,6 +15,8 @@ import { DialogFormActions } from '../../components/DialogFormActions.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { formText } from '../../lib/form.ts';
 import { useSubmission } from '../../lib/submission.ts';
+import { AZURE_PROVIDER, draftFromOptions, optionsFromDraft, type AzureOptionsDraft } from './azure-options.ts';
+import { AzureOptionsFields } from './AzureOptionsFields.tsx';
 import { KeyProjectsFields, type KeyProjects } from './KeyProjectsFields.tsx';
 
 type Props = { orgId: string; providerKey: ProviderKey; projects: readonly Project[]; onClose: () => void };
@@ -25,6 +28,8 @@ export function EditProviderKeyDialog({ orgId, providerKey, projects, onClose }:
     mode: providerKey.projectIds.length === 0 ? 'all' : 'chosen',
     projectIds: providerKey.projectIds,
   });
+  const isAzure = providerKey.provider === AZURE_PROVIDER;
+  const [azureOptions, setAzureOptions] = useState<AzureOptionsDraft>(() => draftFromOptions(providerKey.options));
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -35,11 +40,15 @@ export function EditProviderKeyDialog({ orgId, providerKey, projects, onClose }:
     // An empty choice would mean "every project" to the api: the opposite of what ticking nothing suggests.
     if (scope.mode === 'chosen' && scope.projectIds.length === 0)
       return refuse(new Error('Choose at least one project, or every project.'));
+    // The api replaces options as a whole: only sent for Azure, so other keys keep whatever they hold.
+    const options = isAzure ? optionsFromDraft(azureOptions) : undefined;
+    if (options instanceof Error) return refuse(options);
     run(async () => {
       await editProviderKey(orgId, providerKey.id, {
         label,
         baseUrl: baseUrl === '' ? null : baseUrl,
         projectIds: scope.mode === 'all' ? [] : scope.projectIds,
+        ...(options === undefined ? {} : { options }),
       });
       await queryClient.invalidateQueries({ queryKey: credentialQueryKeys.providerKeys(orgId) });
       onClose();
@@ -66,6 +75,7 @@ export function EditProviderKeyDialog({ orgId, providerKey, projects, onClose }:
         <p id="edit-provider-key-base-url-hint" className="hint">
           Empty: the provider’s default endpoint. Private and link-local addresses may be refused by the instance’s policy.
         </p>
+        {isAzure ? <AzureOptionsFields orgId={orgId} idPrefix="edit-provider-key" value={azureOptions} onChange={setAzureOptions} /> : null}
         <KeyProjectsFields projects={projects} value={scope} onChange={setScope} />
         <DialogFormActions onCancel={onClose} busy={busy} submitLabel="Save changes" busyLabel="Saving…" />
       </form>

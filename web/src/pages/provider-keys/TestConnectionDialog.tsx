@@ -71,7 +71,8 @@ export function TestConnectionDialog({ orgId, providerKey, onClose }: Props) {
           <label htmlFor="test-model">Model (optional)</label>
           <input id="test-model" name="model" maxLength={200} autoComplete="off" spellCheck={false} aria-describedby="test-model-hint" />
           <p id="test-model-hint" className="hint">
-            The provider’s model id, without a prefix. Empty: its cheapest chat model (required for openai-compatible).
+            The provider’s model id, without a prefix (Azure: the deployment name). Empty: its cheapest chat model, or an Azure key’s first
+            chat deployment (required for openai-compatible).
           </p>
           <ErrorMessage error={test.error ?? undefined} />
           {test.data ? <Outcome result={test.data} /> : null}
