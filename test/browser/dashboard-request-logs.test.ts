@@ -282,7 +282,8 @@ describe('request logs in Chromium', () => {
     const dialog = page.getByRole('dialog');
     expect(await dialog.getByRole('heading', { level: 2 }).textContent()).toBe(`Request ${target.requestId}`);
     const details = (await dialog.locator('dl').textContent()) ?? '';
-    for (const text of ['Project', 'app', 'chat-backend', 'Model served', 'Time to first token', 'Upstream attempts', target.id]) {
+    const shown = ['Project', 'app', 'chat-backend', 'Model served', 'Time to first token', 'Upstream attempts', target.id];
+    for (const text of [...shown, 'Usage counted by', 'the provider’s usage report']) {
       expect(details).toContain(text);
     }
     const reveal = dialog.getByRole('button', { name: 'Show request and response bodies' });

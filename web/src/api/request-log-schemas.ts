@@ -31,6 +31,8 @@ export const requestLogSchema = z.object({
   reasoningTokens: count,
   costUsd: count,
   cacheStatus: z.nullable(z.string()),
+  /** Whose figures the tokens are: the provider's usage report, or the gateway's count of a stream cut before it. */
+  usageSource: z.nullable(z.enum(['provider', 'gateway'])),
   createdAt: z.string(),
 });
 export type RequestLog = z.output<typeof requestLogSchema>;

@@ -32,6 +32,13 @@ function Named({ name, id }: { name: string; id: string | null }) {
   );
 }
 
+/** Reconciling with a provider's invoice: whose token figures these are. */
+const USAGE_SOURCE = {
+  provider: 'the provider’s usage report',
+  gateway: 'Portcullis, from what a cut stream delivered',
+  none: DASH,
+} as const;
+
 export function RequestLogDialog({ orgId, log, projectName, keyName, onClose }: Props) {
   const detail = useRequestLog(orgId, log.id);
   const role = useOrgRole(orgId);
@@ -55,6 +62,7 @@ export function RequestLogDialog({ orgId, log, projectName, keyName, onClose }: 
     ['Cached input tokens', formatCount(log.cachedInputTokens)],
     ['Cache-write input tokens', formatCount(log.cacheWriteInputTokens)],
     ['Reasoning tokens', formatCount(log.reasoningTokens)],
+    ['Usage counted by', USAGE_SOURCE[log.usageSource ?? 'none']],
     ['Cost', formatCost(log.costUsd)],
     ['Response cache', log.cacheStatus ?? DASH],
     ['Log id', <code key="log-id">{log.id}</code>],
