@@ -7,7 +7,6 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from './config/config-error.js';
 import { configLoaderFromOptions, resolveConfigFromOptions, withConfigOptions } from './cli/options.js';
 import { CliError } from './cli/cli-error.js';
-import { BootstrapDocumentError } from './bootstrap/document.js';
 import type { runServer as RunServerFn } from './cli/run-server.js';
 import type { bootstrapCommand as BootstrapFn, migrateCommand as MigrateFn } from './cli/commands.js';
 import type { doctorCommand as DoctorFn } from './cli/doctor.js';
@@ -34,6 +33,10 @@ const keyRotation = async (): Promise<typeof KeyRotationCommands> => import('./c
 
 type Options = Record<string, unknown>;
 
+// By name, not instanceof: importing the class would load the bootstrap parser (and yaml) into
+// every process, `portcullis gateway` included, for an error only `bootstrap` throws.
+const isBootstrapDocumentError = (error: unknown): error is Error => error instanceof Error && error.name === 'BootstrapDocumentError';
+
 const program = new Command('portcullis')
   .description('Self-hostable LLM gateway with enterprise security.')
   .showHelpAfterError()
@@ -45,7 +48,10 @@ withConfigOptions(program.command('start'), ['gateway', 'api'])
 
 withConfigOptions(program.command('gateway'), ['gateway'])
   .description('Run only the gateway (/v1/*). On PostgreSQL it refuses to start until `portcullis migrate` has run.')
-  .action(async (options: Options) => runServer(await resolveConfigFromOptions(options), ['gateway']));
+  .action(async (options: Options) => {
+    (await import('./server/heap-growth.js')).limitHeapGrowth();
+    await runServer(await resolveConfigFromOptions(options), ['gateway']);
+  });
 
 withConfigOptions(program.command('api'), ['api'])
   .description('Run only the api and dashboard (/api/*). On PostgreSQL it refuses to start until `portcullis migrate` has run.')
@@ -222,7 +228,7 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode;
-  } else if (error instanceof ConfigError || error instanceof BootstrapDocumentError) {
+  } else if (error instanceof ConfigError || isBootstrapDocumentError(error)) {
     process.stderr.write(`portcullis: ${error.message}\n`);
     process.exitCode = 2;
   } else if (error instanceof CliError) {

@@ -21,7 +21,8 @@
  * The URL holds the SMTP password: it is never logged, and errors are rebuilt from nodemailer's so
  * that neither the URL nor the password can reach a log line or an HTTP response.
  */
-import nodemailer from 'nodemailer';
+import { createRequire } from 'node:module';
+import type * as Nodemailer from 'nodemailer';
 import type { NodemailerError } from 'nodemailer';
 import type { Logger } from '../logging/logger.js';
 import { REDACTED } from '../logging/redacted.js';
@@ -30,6 +31,10 @@ import { EmailDeliveryError, EmailNotConfiguredError } from './errors.js';
 import { extractLinks } from './links.js';
 
 export { EmailDeliveryError, EmailNotConfiguredError } from './errors.js';
+
+// nodemailer (~2.4 MB of heap) is required only when SMTP is configured: every process creates a
+// mailer, but only the api sends mail, and a gateway replica should not hold it.
+const loadNodemailer = (): typeof Nodemailer => createRequire(import.meta.url)('nodemailer') as typeof Nodemailer;
 
 export type OutgoingMail = {
   /** One address; lists are refused so a crafted address cannot add recipients. */
@@ -124,7 +129,7 @@ function smtpMailer(smtpUrl: string, from: string, logger: Logger, timeoutMs: nu
   const target = parseSmtpUrl(smtpUrl);
   // The password (8+ characters) is scrubbed from every log line from now on, whoever logs it.
   for (const secret of target.secrets) registerSecret(secret);
-  const transporter = nodemailer.createTransport({
+  const transporter = loadNodemailer().createTransport({
     url: smtpUrl,
     requireTLS: !target.secure && !isLoopbackHost(target.host),
     connectionTimeout: timeoutMs,

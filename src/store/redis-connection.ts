@@ -1,4 +1,6 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type * as IORedis from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { StoreUnavailableError } from './errors.js';
 import { describeRedisTarget } from './redis-target.js';
 
@@ -8,6 +10,10 @@ export interface RedisConnectionOptions {
   /** Limit for one command once sent; protects against half-open connections. */
   commandTimeoutMs?: number;
 }
+
+// ioredis (~1.8 MB of heap) is required at the first connection: a process without REDIS_URL
+// (embedded, or a single gateway on PostgreSQL) imports this module but never connects.
+const loadIoredis = (): typeof IORedis => createRequire(import.meta.url)('ioredis') as typeof IORedis;
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
 const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
@@ -39,7 +45,7 @@ export class RedisConnection {
     // A connection attempt ends by connectTimeout, then the ready check (INFO) by
     // commandTimeout; waiting longer than both means something is wrong.
     this.attemptTimeoutMs = connectTimeout + commandTimeout;
-    this.client = new Redis(redisUrl, {
+    this.client = new (loadIoredis().Redis)(redisUrl, {
       connectTimeout,
       commandTimeout,
       // Queued commands would wait for a reconnect that may never come; callers need an
