@@ -97,6 +97,8 @@ async function logRequests(keyId: string, requestIds: string[]) {
         status: 200,
         inputTokens: 12,
         outputTokens: 34,
+        cacheStatus: 'miss' as const,
+        usageSource: 'provider' as const,
       })),
     ),
   );
@@ -184,6 +186,7 @@ describe('GET /api/me/export', () => {
     expect(body.invitations).toEqual([expect.objectContaining({ orgId: own.b.orgId, role: 'viewer', acceptedAt: null })]);
     expect(body.apiKeys).toEqual([expect.objectContaining({ id: alice.keyId, orgId: shared.orgId, name: 'alice-personal' })]);
     expect(body.requestLogs.map((l) => l.requestId).sort()).toEqual(['req_alice_1', 'req_alice_2']);
+    expect(body.requestLogs[0]).toMatchObject({ inputTokens: 12, outputTokens: 34, cacheStatus: 'miss', usageSource: 'provider' });
     expect(body.truncated).toEqual({ auditEvents: false, requestLogs: false });
 
     const events = body.auditEvents;

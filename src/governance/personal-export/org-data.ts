@@ -71,6 +71,8 @@ export async function readOrgData(db: ScopedDatabase, membership: Membership, us
               inputTokens: requestLogs.inputTokens,
               outputTokens: requestLogs.outputTokens,
               costMicroUsd: requestLogs.costMicroUsd,
+              cacheStatus: requestLogs.cacheStatus,
+              usageSource: requestLogs.usageSource,
             })
             .from(requestLogs)
             .where(

@@ -5,6 +5,7 @@
  * every token hash are left out. Request bodies are the org's tenant data, not the user's.
  */
 import { z } from 'zod';
+import { CACHE_STATUSES, USAGE_SOURCES } from '../../db/schema/logs.js';
 
 /** Rows per list beyond which the archive is cut (and says so in `truncated`). */
 export const PERSONAL_EXPORT_ROW_CAP = 100_000;
@@ -137,6 +138,8 @@ export const personalExportSchema = z.object({
         inputTokens: z.number().nullable(),
         outputTokens: z.number().nullable(),
         costMicroUsd: z.number().nullable(),
+        cacheStatus: z.enum(CACHE_STATUSES).nullable(),
+        usageSource: z.enum(USAGE_SOURCES).nullable().describe('Who counted the tokens: the provider or the gateway (a cut stream).'),
       }),
     )
     .describe('Requests made with your personal API keys: metadata only, never the bodies (they are the org’s data).'),
