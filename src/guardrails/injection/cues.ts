@@ -96,7 +96,9 @@ const RESTRICT = w(
   'ethical (?:code|standards|principles|boundaries|concerns|guidelines)',
   'hesitation',
   'refusals?',
-  'warnings?',
+  // not the idiom "without warning" (= suddenly: "attacked without warning")
+  'warnings',
+  '(?<!without\\s)warning',
   'safeguards?',
 );
 
@@ -212,7 +214,9 @@ const SPECS: CueSpec[] = [
     'you-were-told',
     IH,
     ['you'],
-    `${w('\\ssaid not to', "\\ssaid you (?:can't|cannot|couldn't|won't|shouldn't)", "(?:\\swere|\\shave been|'ve been|\\sare|'re) (?:told|instructed|programmed|asked|ordered|trained) (?:not |never )?to", "(?:\\swere|'re|\\sare) not (?:allowed|supposed|permitted) to")}\\b`,
+    // "you've been asked to analyse…" is how a benign task set-up starts: "asked" counts only
+    // negated or as the jailbreak's conditional ("if you are asked to…, you will…")
+    `${w('\\ssaid not to', "\\ssaid you (?:can't|cannot|couldn't|won't|shouldn't)", "(?:\\swere|\\shave been|'ve been|\\sare|'re) (?:(?:told|instructed|programmed|ordered|trained) (?:not |never )?|asked (?:not|never) )to", '(?<=\\bif\\syou)\\s(?:are|were|get) asked to', "(?:\\swere|'re|\\sare) not (?:allowed|supposed|permitted) to")}\\b`,
   ],
   [
     // not a bare "forget everything": "forget everything you know about diets" is everyday advice
@@ -280,7 +284,13 @@ const SPECS: CueSpec[] = [
     ],
     `${gap(2)}\\s${w('free', 'out', 'from', 'of', 'its', 'your', 'their')}${gap(3)}\\s${w('training', 'confines', 'rules?', 'restrictions?', 'limitations?', 'shackles', 'chains', 'constraints?', 'matrix', 'jail', 'prison', 'programming', 'polic(?:y|ies)', 'guidelines?', 'openai', 'filters?', 'safeguards?')}`,
   ],
-  ['no-restrictions', IH, ['no', 'without', 'zero', 'free'], `\\s(?:any\\s|all\\s|of\\s|from\\s)?(?:\\w+\\s)?${RESTRICT}\\b`],
+  [
+    'no-restrictions',
+    IH,
+    ['no', 'without', 'zero', 'free'],
+    // not "no laws or copyrights are being infringed", "no rules are broken": that keeps to them
+    `\\s(?:any\\s|all\\s|of\\s|from\\s)?(?:\\w+\\s)?${RESTRICT}\\b(?!(?:\\s(?:or|and)\\s[a-z]+)?\\s(?:are|is|were|was|will be|get|gets)\\s(?:being\\s)?(?:violated|infringed|breached|broken|crossed|harmed|compromised)\\b)`,
+  ],
   [
     'unrestricted',
     IH,
@@ -325,7 +335,7 @@ const SPECS: CueSpec[] = [
     'no-warnings',
     IH,
     ['no', 'without', 'never', 'don', 'not', 'any'],
-    `(?:'?t)?${gap(2)}\\s${w('warnings?', 'disclaimers?', 'apolog(?:y|ies|ize|ise)', 'moraliz(?:e|ing)', 'moralis(?:e|ing)', 'lectur(?:e|ing)', 'caveats?', 'censor(?:ing)?')}\\b`,
+    `(?:'?t)?${gap(2)}\\s${w('warnings', '(?<!without\\s)warning', 'disclaimers?', 'apolog(?:y|ies|ize|ise)', 'moraliz(?:e|ing)', 'moralis(?:e|ing)', 'lectur(?:e|ing)', 'caveats?', 'censor(?:ing)?')}\\b`,
   ],
   [
     'reveal-prompt',
@@ -353,7 +363,9 @@ const SPECS: CueSpec[] = [
     // thermostat"): with "the" only a prompt-like or secret noun counts; "a system prompt" is
     // the concept ("what should a system prompt include?"), not this model's own; "what's" is
     // tokenised as "what" + "'s"; "the password requirements" is about passwords, not one
-    `(?:'s)?${gap(3)}(?:\\s\\d+${gap(3)})?\\s${w(`(?:your|its|(?<!\\b(?:a|an)\\s)system'?s?)\\s${w('prompt', 'instructions', ...SECRET_TARGETS)}`, `(?:the|our)\\s(?:(?:entire|whole|full|complete)\\s)?${w(...SECRET_TARGETS)}`)}\\b(?!\\s${SECRET_COMPOUND})`,
+    // "the password for my router" / "the access code for the castle's vault" is someone else's
+    // secret: only "for this/our/the system, mode, chat…" (the app's own) keeps the match
+    `(?:'s)?${gap(3)}(?:\\s\\d+${gap(3)})?\\s${w(`(?:your|its|(?<!\\b(?:a|an)\\s)system'?s?)\\s${w('prompt', 'instructions', ...SECRET_TARGETS)}`, `(?:the|our)\\s(?:(?:entire|whole|full|complete)\\s)?${w(...SECRET_TARGETS)}`)}\\b(?!\\s${SECRET_COMPOUND})(?!\\s(?:for|of|to)\\s(?!(?:this|our|your|the)\\s(?:system|mode|model|chat|conversation|assistant|app|application|account|admin|database|server|level|challenge|game)\\b))`,
   ],
   [
     'secret-noun',
@@ -467,7 +479,27 @@ const SPECS: CueSpec[] = [
     // "enable developer mode", "simulate BABY Mode", "enter god mode"
     'enable-mode',
     IH,
-    ['enable', 'enabled', 'activate', 'activated', 'enter', 'simulate', 'unlock', 'engage', 'switch', 'initiate', 'launch'],
+    // (and the -ing forms: "I am now entering law enforcement override mode")
+    [
+      'enable',
+      'enabled',
+      'enabling',
+      'activate',
+      'activated',
+      'activating',
+      'enter',
+      'entering',
+      'simulate',
+      'unlock',
+      'unlocking',
+      'engage',
+      'engaging',
+      'switch',
+      'switching',
+      'initiate',
+      'initiating',
+      'launch',
+    ],
     `(?:\\s(?:to|into|on))?${gap(3)}\\s(?:mode|_mode)\\b`,
   ],
   [
@@ -539,10 +571,12 @@ const SPECS: CueSpec[] = [
   ],
   ['do-anything-now', RC, ['do'], `\\sanything\\snow\\b`],
   [
+    // a number, not "different"/"separate"/"second": "different entities", "separate versions" are everyday phrases
     'dual-response',
     RC,
-    ['two', '2', 'both', 'dual', 'second', 'separate', 'different'],
-    `${gap(2)}\\s${w('responses', 'answers', 'ways', 'paragraphs', 'outputs', 'personalities', 'personas', 'persons', 'entities', 'versions', 'replies', 'modes')}\\b`,
+    ['two', '2', 'both', 'dual'],
+    // "both" only right before the noun ("both responses"; "they both have distinct personalities" is a description)
+    `(?:(?<!both)${gap(2)})?\\s${w('responses', 'answers', 'ways', 'paragraphs', 'outputs', 'personalities', 'personas', 'persons', 'entities', 'versions', 'replies', 'modes')}\\b`,
   ],
   [
     'tagged-response',
@@ -1001,6 +1035,11 @@ const NEEDLE_SPECS: [id: string, needles: string[]][] = [
       'αγνοηστε',
       'αγνοησε',
       'ξεχασε',
+      // accented spellings too: normalisation folds an unaccented ο/ε to Latin but leaves the
+      // accented vowel's base letter Greek, so "αγνόησε" never matched the needle "αγνοησε"
+      'αγνόησε',
+      'αγνοήστε',
+      'ξέχασε',
       'अनदेखी',
       'अनदेखा',
       'नजरअंदाज',
@@ -1025,6 +1064,7 @@ const NEEDLE_SPECS: [id: string, needles: string[]][] = [
       'инструкци',
       'указани',
       'οδηγιες',
+      'οδηγίες',
       'निर्देश',
       '지시',
       '指示',
@@ -1039,7 +1079,7 @@ const NEEDLE_SPECS: [id: string, needles: string[]][] = [
       'คำสั่ง',
     ],
   ],
-  ['foreign-secret', ['пароль', 'パスワード', '密码', '密碼', '비밀번호', 'पासवर्ड', 'كلمة المرور', 'κωδικο']],
+  ['foreign-secret', ['пароль', 'パスワード', '密码', '密碼', '비밀번호', 'पासवर्ड', 'كلمة المرور', 'κωδικο', 'κωδικό']],
 ];
 
 /**

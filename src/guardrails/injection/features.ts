@@ -288,6 +288,8 @@ export function extractFeatures(text: string): Extracted {
     context += CONTEXT[hit.cue]!;
     cats[CAT_INDEX[cue.category]]! += 1;
     if (cue.category !== 'INSTRUCTION_HIJACKING' && cue.category !== 'ROLE_CONFUSION' && CONTENT_DIRECTIVE[hit.cue] !== 1) continue;
+    // a context cue is no order to the model: "your password" in an e-mail to summarise is just its content
+    if (CONTEXT[hit.cue] === 1) continue;
     if (hit.decoded) inDecoded++;
     const open = t.lastIndexOf('<!--', hit.normStart);
     const commented = open >= 0 && t.lastIndexOf('-->', hit.normStart) < open;
