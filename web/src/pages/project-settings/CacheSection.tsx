@@ -1,4 +1,5 @@
 /** Response caching: on or off, and how long a cached answer is served. */
+import { WholeNumberField } from '../../components/WholeNumberField.tsx';
 import type { SectionProps } from './draft-props.ts';
 
 export function CacheSection({ draft, update, readOnly }: SectionProps) {
@@ -18,21 +19,15 @@ export function CacheSection({ draft, update, readOnly }: SectionProps) {
         />
         Cache responses
       </label>
-      <label htmlFor="cache-ttl">Keep cached responses for (seconds)</label>
-      <input
+      <WholeNumberField
         id="cache-ttl"
-        type="number"
-        inputMode="numeric"
+        label="Keep cached responses for (seconds)"
         min={1}
         max={2_592_000}
-        step={1}
         value={draft.ttlSeconds}
-        onChange={(e) => update({ ttlSeconds: e.target.value })}
-        aria-describedby="cache-ttl-hint"
+        onChange={(ttlSeconds) => update({ ttlSeconds })}
+        hint="From 1 second to 30 days (2,592,000 seconds). Default: 3,600 (one hour)."
       />
-      <p id="cache-ttl-hint" className="hint">
-        From 1 second to 30 days (2,592,000 seconds). Default: 3,600 (one hour).
-      </p>
     </fieldset>
   );
 }
