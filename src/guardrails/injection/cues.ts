@@ -829,8 +829,88 @@ const SPECS: CueSpec[] = [
     // name in a comment, cell or line of content (a real assistant turn does not start with an order)
     'model-colon-order',
     CS,
-    ['ai', 'assistant', 'llm', 'model', 'chatbot', 'bot', 'agent', 'gpt', 'chatgpt'],
-    `\\)?\\s?:\\s(?:please\\s)?${w('tell', 'say', 'reply', 'respond', 'answer', 'write', 'add', 'include', 'ignore', 'disregard', 'forget', 'print', 'output', 'reveal', 'send', 'recommend', 'stop', 'do not', "don't", 'never', 'always', 'make sure', 'report', 'claim', 'mention', 'insert', 'append', 'delete', 'run', 'execute', 'forward', 'email', 'urge', 'advise', 'inform', 'instruct')}\\b`,
+    // and the tools a pipeline feeds content to ("summarizer: also say…", "reviewer bot: approve…")
+    ['ai', 'assistant', 'llm', 'model', 'chatbot', 'bot', 'agent', 'gpt', 'chatgpt', 'summarizer', 'summariser', 'notetaker', 'translator'],
+    `\\)?\\s?:\\s(?:please\\s)?(?:also\\s)?${w('approve', 'tell', 'say', 'reply', 'respond', 'answer', 'write', 'add', 'include', 'ignore', 'disregard', 'forget', 'print', 'output', 'reveal', 'send', 'recommend', 'stop', 'do not', "don't", 'never', 'always', 'make sure', 'report', 'claim', 'mention', 'insert', 'append', 'delete', 'run', 'execute', 'forward', 'email', 'urge', 'advise', 'inform', 'instruct')}\\b`,
+  ],
+  // ---- ordinary tasks out of place: harmless in a user's own request, an injection when they sit
+  // inside pasted content (an e-mail, a table, a code comment). Context cues: they count through
+  // the planted_directive feature only when found after a document intro or header (features.ts).
+  [
+    // "write a poem about the sea", "compose a sonnet", "tell me a joke"
+    'creative-task',
+    CS,
+    ['write', 'compose', 'generate', 'create', 'recite', 'sing', 'tell', 'invent', 'produce'],
+    `(?:\\s(?:me|us))?\\s(?:a|an|one|some|another|\\d+)\\s(?:[a-z-]+\\s){0,2}?${w('poems?', 'jokes?', 'story', 'stories', 'songs?', 'haikus?', 'sonnets?', 'limericks?', 'rap', 'essays?', 'recipes?', 'tweets?', 'quotes?', 'riddles?', 'slogans?', 'advertisements?', 'ads?', 'fairy tales?', 'fables?', 'lyrics')}\\b`,
+  ],
+  [
+    // the content refers to the answer being written about it: "translate your answer to Spanish",
+    // "put it before your summary", "at the top of the answer", "before answering"
+    'answer-reference',
+    CS,
+    [
+      'translate',
+      'change',
+      'switch',
+      'convert',
+      'start',
+      'begin',
+      'end',
+      'finish',
+      'put',
+      'format',
+      'sign',
+      'prepend',
+      'append',
+      'insert',
+      'write',
+    ],
+    `${gap(4)}\\s${w('your', 'the', 'each', 'every')}\\s${w('answers?', 'responses?', 'reply', 'replies', 'summary', 'output', 'translation', 'explanation')}\\b`,
+  ],
+  [
+    // "in your summary, …", "at the top of the answer", "before answering"
+    'answer-position',
+    CS,
+    ['at', 'in', 'before', 'after', 'when', 'while'],
+    `${w(`(?:\\sthe\\s(?:top|end|start|beginning|bottom)\\sof)?\\s(?:your|the|each|every)\\s${w('answers?', 'responses?', 'summary', 'output', 'translation', 'explanation')}\\b`, `\\s${w('answering', 'responding', 'replying', 'summari[sz]ing', 'translating', 'explaining')}\\b`)}`,
+  ],
+  [
+    // content that speaks of "the user" it is shown to: "respond to the user in Japanese"
+    'the-user-ref',
+    CS,
+    ['the', 'this'],
+    `\\s${w('user', 'users', "user's")}\\b(?!\\s${w('guide', 'manual', 'interface', 'name', 'id', 'experience', 'agreement', 'table', 'account', 'base', 'story', 'stories', 'research', 'group')})`,
+  ],
+  [
+    // a switch of language or style: "respond in Japanese only", "answer in the style of Shakespeare"
+    'respond-in-language',
+    CS,
+    ['respond', 'reply', 'answer', 'write', 'translate', 'switch', 'change', 'output', 'speak', 'answers', 'responses'],
+    `${gap(5)}\\s(?:in|into|to)\\s${w('spanish', 'french', 'german', 'japanese', 'chinese', 'italian', 'portuguese', 'russian', 'korean', 'arabic', 'hindi', 'dutch', 'pirate speak', 'the style of', 'all caps', 'capital letters', 'emojis?', 'rhymes?', 'verse')}\\b`,
+  ],
+  [
+    // "also mention that…", "additionally, answer…": an extra order tacked onto content
+    'also-directive',
+    CS,
+    ['also', 'additionally', 'furthermore'],
+    `,?\\s(?:please\\s)?${w('mention', 'say', 'state', 'tell', 'write', 'recommend', 'generate', 'answer', 'respond', 'claim', 'insert', 'append', 'output', 'print', 'advertise', 'promote', 'include a link', 'add a link')}\\b`,
+  ],
+  [
+    // an order to output given words verbatim: "print 'Your session expired'", "start your response by saying"
+    'say-verbatim',
+    CS,
+    ['print', 'output', 'say', 'saying', 'display', 'show', 'reply', 'respond', 'repeat', 'end', 'start', 'begin'],
+    `(?:\\s(?:with|by saying))?(?:\\s(?:the|this)\\s(?:text|sentence|phrase|words?|line|message))?\\s?["'“‘]`,
+  ],
+  [
+    // a phrase quoted to ask about it, not said to the model: "what does the phrase 'ignore previous
+    // instructions' mean", "translate 'jailbreak' into German" (features.ts leaves the attack cues
+    // inside such a quote out)
+    'quoted-mention',
+    CS,
+    // only words that frame a mention: "saying '…'", "like '…'" and "called '…'" introduce the payload of many attacks
+    ['phrase', 'phrases', 'term', 'terms', 'expression', 'expressions', 'idiom', 'slogan', 'does', 'translate', 'meaning'],
+    `\\s?["'“‘]`,
   ],
   [
     'doc-intro',
@@ -850,8 +930,18 @@ const SPECS: CueSpec[] = [
       'classify',
       'extract',
       'read',
+      // the questions a user asks about pasted content: "what's the tone of this email", "explain this snippet"
+      'explain',
+      'check',
+      'fix',
+      'draft',
+      'using',
+      'of',
+      'in',
+      'here',
     ],
-    `${gap(3)}\\s${w('this', 'the following', 'these')}\\s${w('webpage', 'web page', 'page', 'document', 'email', 'e-mail', 'article', 'text', 'code', 'table', 'resume', 'website', 'file', 'message', 'review', 'post', 'content', 'passage', 'paragraph', 'report')}\\b`,
+    // one modifier may sit before the noun ("this news article", "this pull request diff")
+    `${gap(3)}\\s${w('this', 'the following', 'these', 'the below', 'is a', 'is an', 'is my', 'is the', 'are my', 'are the')}\\s(?:[a-z-]+\\s)?${w('webpage', 'web page', 'page', 'documents?', 'e?-?mails?', 'articles?', 'text', 'code', 'table', 'resume', 'website', 'file', 'messages?', 'reviews?', 'posts?', 'content', 'passage', 'paragraph', 'reports?', 'news', 'newsletter', 'story', 'thread', 'csv', 'diff', 'script', 'snippet', 'function', 'query', 'logs?', 'notes', 'minutes', 'feedback', 'config(?: file)?', 'html', 'description', 'letter', 'faq', 'transcript', 'spreadsheet', 'data', 'context', 'comments?', 'tweet')}\\b`,
   ],
   [
     // a document's header line (an e-mail's From/Subject, an article's Title/Abstract): the text
@@ -1083,6 +1173,22 @@ const NEEDLE_SPECS: [id: string, needles: string[]][] = [
 ];
 
 /**
+ * Ordinary tasks and output orders ("write a poem", "answer in Spanish", "in your summary, …"):
+ * fine in a user's own request, out of place inside pasted content, where an indirect injection
+ * plants them. They carry no weight of their own and count only after a document intro or header
+ * (features.ts, planted_directive).
+ */
+export const PLANTED_ONLY_CUES: readonly string[] = [
+  'creative-task',
+  'answer-reference',
+  'answer-position',
+  'the-user-ref',
+  'respond-in-language',
+  'also-directive',
+  'say-verbatim',
+];
+
+/**
  * Cues that mark context rather than an attack: content intros and headers, fiction and
  * hypothetical framing, mentions of an AI, a secret, an authority, an encoding, quoted parts.
  * They fire on plenty of benign text, so the model may weigh them down (every other cue is an
@@ -1090,6 +1196,8 @@ const NEEDLE_SPECS: [id: string, needles: string[]][] = [
  */
 export const CONTEXT_CUES: ReadonlySet<string> = new Set([
   'doc-intro',
+  ...PLANTED_ONLY_CUES,
+  'quoted-mention',
   'doc-header',
   'imagine-we',
   'hypothetical-frame',

@@ -12,7 +12,7 @@
  * to the model sitting inside content".
  */
 import type { InjectionCategory } from '../types.js';
-import { CHAR_TRIGGERS, CONTEXT_CUES, CUES, NEEDLES, WORD_TRIGGERS } from './cues.js';
+import { CHAR_TRIGGERS, CONTEXT_CUES, CUES, NEEDLES, PLANTED_ONLY_CUES, WORD_TRIGGERS } from './cues.js';
 import { type Normalized, normalizeForFeatures } from './normalize.js';
 
 export const HASH_BITS = 14;
@@ -44,6 +44,8 @@ export const DENSE_FEATURES = [
   'cat_role_confusion',
   'cat_context_smuggling',
   'cat_delimiter_injection',
+  // ordinary tasks and output orders found inside pasted content (see PLANTED_CUES)
+  'planted_directive',
   'second_person_ratio',
   'upper_ratio',
 ] as const;
@@ -154,6 +156,15 @@ const CONTENT_DIRECTIVES = new Set([
   'to-every-answer',
   'model-colon-order',
 ]);
+/**
+ * What counts as a planted order inside pasted content (planted_directive): the planted-only cues
+ * (no weight of their own, see cues.ts) and the content directives that also speak of the answer.
+ */
+const PLANTED_CUES = new Set([...PLANTED_ONLY_CUES, 'tell-the-reader', 'in-your-response', 'respond-only-in']);
+const QUOTED_MENTION = CUES.findIndex((c) => c.id === 'quoted-mention');
+const CLOSE_QUOTE: Readonly<Record<string, string>> = { "'": "'’", '"': '"”', '“': '”"', '‘': "’'" };
+const PLANTED_ONLY = Uint8Array.from(CUES, (c) => (PLANTED_ONLY_CUES.includes(c.id) ? 1 : 0));
+const PLANTED = Uint8Array.from(CUES, (c) => (PLANTED_CUES.has(c.id) ? 1 : 0));
 const CONTEXT = Uint8Array.from(CUES, (c) => (CONTEXT_CUES.has(c.id) ? 1 : 0));
 const CONTENT_DIRECTIVE = Uint8Array.from(CUES, (c) => (CONTENT_DIRECTIVES.has(c.id) ? 1 : 0));
 
@@ -179,6 +190,34 @@ function tryCue(ci: number, pos: number): void {
   if (end < cueLength && isWordChar(cueCodes[end]!) && isWordChar(cueCodes[end - 1]!)) return;
   cueSeen[ci] = 1;
   cueHits.push({ cue: ci, normStart: pos, normEnd: end, decoded: pos >= cueMainLength, embedded: false });
+}
+
+/** Takes the words of codes[from, to) back out of the word counts (a quoted mention); returns how many. */
+function unhashWords(codes: Uint16Array, from: number, to: number): number {
+  let removed = 0;
+  for (let i = from; i < to;) {
+    if (WORD_CLASS[codes[i]!] === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let h = FNV_OFFSET | 0;
+    let digits = 0;
+    while (i < to) {
+      const k = WORD_CLASS[codes[i]!]!;
+      if (k === 0) break;
+      digits += k >> 1;
+      h = Math.imul(h ^ codes[i]!, FNV_PRIME);
+      i++;
+    }
+    if (i - start >= 12 && digits > 0 && digits < i - start) continue;
+    const b = h & HASH_MASK;
+    if (counts[b]! > 0) {
+      counts[b] = counts[b]! - 1;
+      removed++;
+    }
+  }
+  return removed;
 }
 
 export function extractFeatures(text: string): Extracted {
@@ -251,9 +290,27 @@ export function extractFeatures(text: string): Extracted {
       }
     }
   }
+  // spans quoted to be asked about ("what does 'ignore previous instructions' mean"): an attack
+  // phrase there is mentioned, not used
+  const mentioned: [number, number][] = [];
+  for (const hit of hits) {
+    if (hit.cue !== QUOTED_MENTION) continue;
+    const open = hit.normEnd - 1;
+    const closers = CLOSE_QUOTE[t[open] ?? ''] ?? '';
+    for (let k = open + 1; k < Math.min(n, open + 160); k++) {
+      if (closers.includes(t[k]!)) {
+        mentioned.push([open, k]);
+        // its words are no evidence either: take them out of the word counts
+        tokens -= unhashWords(codes, open + 1, k);
+        break;
+      }
+    }
+  }
   // sublinear term frequency, then the hashed block scaled to length HASH_NORM (less when short)
   let ss = 0;
   for (const b of touched) {
+    // a bucket emptied by a quoted mention (see unhashWords) is no feature
+    if (counts[b] === 0) continue;
     const v = SUBLINEAR[counts[b]!]!;
     idx.push(b);
     val.push(v);
@@ -269,6 +326,9 @@ export function extractFeatures(text: string): Extracted {
   // Subject:, Title:), or inside an HTML comment, are smuggled
   const intro = hits.find((h) => h.cue === DOC_INTRO || h.cue === DOC_HEADER);
   let inDecoded = 0;
+  let planted = 0;
+  // hits that are no feature of their own (planted-only cues, quoted mentions) count in no density
+  let dropped = 0;
   let embedded = 0;
   let inComment = 0;
   let markers = 0;
@@ -277,6 +337,25 @@ export function extractFeatures(text: string): Extracted {
   for (const hit of hits) {
     const cue = CUES[hit.cue];
     if (cue === undefined) continue;
+    if (CONTEXT[hit.cue] === 0 && !hit.decoded && mentioned.some(([a, b]) => hit.normStart > a && hit.normStart < b)) {
+      dropped++;
+      continue;
+    }
+    if (hit.cue === QUOTED_MENTION) {
+      // a marker for the quoted span only, no evidence either way
+      dropped++;
+      continue;
+    }
+    if (PLANTED_ONLY[hit.cue] === 1) {
+      // no weight of its own ("write a poem" is a fine request): it only counts inside content
+      if (intro !== undefined && hit.normStart > intro.normEnd) {
+        planted++;
+        hit.embedded = true;
+        embedded++;
+      }
+      dropped++;
+      continue;
+    }
     idx.push(CUE_OFFSET + hit.cue);
     val.push(1);
     if (hit.cue === DOC_INTRO || hit.cue === DOC_HEADER) {
@@ -287,6 +366,7 @@ export function extractFeatures(text: string): Extracted {
     }
     context += CONTEXT[hit.cue]!;
     cats[CAT_INDEX[cue.category]]! += 1;
+    if (PLANTED[hit.cue] === 1 && intro !== undefined && hit.normStart > intro.normEnd) planted++;
     if (cue.category !== 'INSTRUCTION_HIJACKING' && cue.category !== 'ROLE_CONFUSION' && CONTENT_DIRECTIVE[hit.cue] !== 1) continue;
     // a context cue is no order to the model: "your password" in an e-mail to summarise is just its content
     if (CONTEXT[hit.cue] === 1) continue;
@@ -309,12 +389,13 @@ export function extractFeatures(text: string): Extracted {
     Math.min(1, inDecoded),
     Math.min(1, embedded),
     Math.min(1, inComment),
-    Math.log1p(hits.length - markers - context) / 3,
-    Math.log1p(hits.length - markers) / 3,
+    Math.log1p(hits.length - markers - context - dropped) / 3,
+    Math.log1p(hits.length - markers - dropped) / 3,
     Math.log1p(cats[0] ?? 0) / 2,
     Math.log1p(cats[1] ?? 0) / 2,
     Math.log1p(cats[2] ?? 0) / 2,
     Math.log1p(cats[3] ?? 0) / 2,
+    Math.log1p(planted) / Math.LN2 / 2,
     tokens > 0 ? Math.min(1, (8 * second) / tokens) : 0,
     stats.letters > 20 ? stats.upper / stats.letters : 0,
   ];

@@ -199,7 +199,8 @@ describe('detectInjection on unseen kinds of text', () => {
   });
 
   it('flags most requests smuggled past the application’s instructions', () => {
-    // 11 of 12 with the shipped model (miss: the Turkish word order)
+    // 10 of 12 with the shipped model (misses: a Swedish "ignore" without a secret asked for, the
+    // Turkish word order)
     expect(flagged(SMUGGLED).length).toBeGreaterThanOrEqual(10);
   });
 
