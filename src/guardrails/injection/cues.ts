@@ -1071,7 +1071,8 @@ const SPECS: CueSpec[] = [
     'user-personal-data',
     IH,
     ['user', 'users', 'customer', 'customers', 'patient', 'client'],
-    `['’]?s?\\s(?:current\\s|home\\s|full\\s|exact\\s|first\\s|last\\s|real\\s)?${w('email', 'e-mail', 'address', 'birth', 'date of birth', 'birthday', 'phone', 'password', 'location', 'city', 'residence', 'favou?rite colou?r', 'bank', 'balance', 'credit card', 'ssn', 'social security', 'salary', 'medical', 'name', 'initials')}\\b`,
+    // not "this customer email", "a patient letter": a document, not someone's data
+    `(?<!\\b(?:this|that|these|those|a|an|each|every|following)\\s[a-z]+)['’]?s?\\s(?:current\\s|home\\s|full\\s|exact\\s|first\\s|last\\s|real\\s)?${w('email', 'e-mail', 'address', 'birth', 'date of birth', 'birthday', 'phone', 'password', 'location', 'city', 'residence', 'favou?rite colou?r', 'bank', 'balance', 'credit card', 'ssn', 'social security', 'salary', 'medical', 'name', 'initials')}\\b`,
   ],
   [
     'where-user-lives',

@@ -162,6 +162,7 @@ const CONTENT_DIRECTIVES = new Set([
  */
 const PLANTED_CUES = new Set([...PLANTED_ONLY_CUES, 'tell-the-reader', 'in-your-response', 'respond-only-in']);
 const QUOTED_MENTION = CUES.findIndex((c) => c.id === 'quoted-mention');
+const FAKE_QA_TURNS = CUES.findIndex((c) => c.id === 'fake-qa-turns');
 const CLOSE_QUOTE: Readonly<Record<string, string>> = { "'": "'’", '"': '"”', '“': '”"', '‘': "’'" };
 const PLANTED_ONLY = Uint8Array.from(CUES, (c) => (PLANTED_ONLY_CUES.includes(c.id) ? 1 : 0));
 const PLANTED = Uint8Array.from(CUES, (c) => (PLANTED_CUES.has(c.id) ? 1 : 0));
@@ -343,6 +344,11 @@ export function extractFeatures(text: string): Extracted {
     }
     if (hit.cue === QUOTED_MENTION) {
       // a marker for the quoted span only, no evidence either way
+      dropped++;
+      continue;
+    }
+    if (hit.cue === FAKE_QA_TURNS && intro !== undefined && hit.normStart > intro.normEnd) {
+      // Q:/A: lines in content the user pasted are a FAQ page, not a made-up chat history
       dropped++;
       continue;
     }
