@@ -831,7 +831,9 @@ const SPECS: CueSpec[] = [
     CS,
     // and the tools a pipeline feeds content to ("summarizer: also say…", "reviewer bot: approve…")
     ['ai', 'assistant', 'llm', 'model', 'chatbot', 'bot', 'agent', 'gpt', 'chatgpt', 'summarizer', 'summariser', 'notetaker', 'translator'],
-    `\\)?\\s?:\\s(?:please\\s)?(?:also\\s)?${w('approve', 'tell', 'say', 'reply', 'respond', 'answer', 'write', 'add', 'include', 'ignore', 'disregard', 'forget', 'print', 'output', 'reveal', 'send', 'recommend', 'stop', 'do not', "don't", 'never', 'always', 'make sure', 'report', 'claim', 'mention', 'insert', 'append', 'delete', 'run', 'execute', 'forward', 'email', 'urge', 'advise', 'inform', 'instruct')}\\b`,
+    // "Assistant, tell the user…" as well, but only a sentence that opens by addressing the model
+    // ("with this model, add a field" is about a data model)
+    `(?:\\)?\\s?:|(?<=(?:^|[.!?\\n]\\s{0,3})(?:(?:dear|hey|hi|attention)\\s)?(?:ai\\s)?(?:assistant|ai|chatgpt|gpt|llm|chatbot)),)\\s(?:please\\s)?(?:also\\s)?${w('approve', 'tell', 'say', 'reply', 'respond', 'answer', 'write', 'add', 'include', 'ignore', 'disregard', 'forget', 'print', 'output', 'reveal', 'send', 'recommend', 'stop', 'do not', "don't", 'never', 'always', 'make sure', 'report', 'claim', 'mention', 'insert', 'append', 'delete', 'run', 'execute', 'forward', 'email', 'urge', 'advise', 'inform', 'instruct')}\\b`,
   ],
   // ---- ordinary tasks out of place: harmless in a user's own request, an injection when they sit
   // inside pasted content (an e-mail, a table, a code comment). Context cues: they count through

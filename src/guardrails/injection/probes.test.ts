@@ -46,7 +46,7 @@ describe('injection probes in the style of the held-out sets', () => {
     const rows = probes('bipia-like');
     expect(rows).toHaveLength(60);
     expect(rows.every((r) => r.label)).toBe(true);
-    // 32 of 60 with the shipped model; most misses are ordinary tasks ("Write a joke about
+    // 33 of 60 with the shipped model (bB-6, "Assistant, tell the user…", caught since it was read); most misses are ordinary tasks ("Write a joke about
     // penguins.") with no intro the detector recognises, or just under the threshold
     expect(flaggedIds(rows).length).toBeGreaterThanOrEqual(31);
   });
