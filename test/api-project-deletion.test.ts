@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/rows.js';
 import { requestLogs } from '../src/db/schema/index.js';
-import { apiClient, createOrg, mintToken, type ApiClient, type IssuedKeyBody, type TestOrg } from './support/api.js';
+import { apiClient, createOrg, eventually, mintToken, type ApiClient, type IssuedKeyBody, type TestOrg } from './support/api.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 let server: TestServer;
@@ -46,7 +46,18 @@ describe('DELETE /api/orgs/:orgId/projects/:projectId', () => {
   it('deletes the project with its keys, keeps its request logs, and records it once', async () => {
     const issued = await admin.post<IssuedKeyBody>(`/api/orgs/${org.orgId}/projects/${org.projectId}/api-keys`, { name: 'doomed' });
     expect(issued.status).toBe(201);
-    expect(await models(issued.body.key)).toBe(200);
+    const listed = await fetch(`${server.gatewayUrl}/v1/models`, { headers: { authorization: `Bearer ${issued.body.key}` } });
+    expect(listed.status).toBe(200);
+    // The request log is written in batches: count only once this request's own row is in, or it
+    // could land between the two counts below.
+    const listedId = listed.headers.get('x-request-id') ?? '';
+    await eventually(async () => {
+      const rows = await queryRows<{ n: number }>(
+        server.runtime.database.db,
+        sql`select count(*)::int as n from request_logs where request_id = ${listedId}`,
+      );
+      return rows[0]!.n > 0 ? true : undefined;
+    });
     const otherKey = await apiClient(server, await mintToken(server, other, 'admin')).post<IssuedKeyBody>(
       `/api/orgs/${other.orgId}/projects/${other.projectId}/api-keys`,
       { name: 'survivor' },
