@@ -193,6 +193,34 @@ function tryCue(ci: number, pos: number): void {
   cueHits.push({ cue: ci, normStart: pos, normEnd: end, decoded: pos >= cueMainLength, embedded: false });
 }
 
+// The word readWord last read: its hash, and whether it is an opaque token (see below).
+let wordHash = 0;
+let wordOpaque = false;
+
+/**
+ * Reads the word starting at codes[start] (a word character) up to `end`; returns the index after
+ * it and leaves its hash in wordHash. A long run mixing letters and digits (a key, a hash, an id)
+ * says nothing about intent, and each would land in its own random bucket: wordOpaque marks it
+ * to be left out of the word features (encoded payloads are judged by what they decode to, in
+ * normalize.ts). Shared by the counting loop and unhashWords, so both always agree on a word.
+ */
+function readWord(codes: Uint16Array, start: number, end: number): number {
+  let i = start;
+  let h = FNV_OFFSET | 0;
+  let digits = 0;
+  while (i < end) {
+    const c = codes[i]!;
+    const k = WORD_CLASS[c]!;
+    if (k === 0) break;
+    digits += k >> 1;
+    h = Math.imul(h ^ c, FNV_PRIME);
+    i++;
+  }
+  wordHash = h;
+  wordOpaque = i - start >= 12 && digits > 0 && digits < i - start;
+  return i;
+}
+
 /** Takes the words of codes[from, to) back out of the word counts (a quoted mention); returns how many. */
 function unhashWords(codes: Uint16Array, from: number, to: number): number {
   let removed = 0;
@@ -201,18 +229,9 @@ function unhashWords(codes: Uint16Array, from: number, to: number): number {
       i++;
       continue;
     }
-    const start = i;
-    let h = FNV_OFFSET | 0;
-    let digits = 0;
-    while (i < to) {
-      const k = WORD_CLASS[codes[i]!]!;
-      if (k === 0) break;
-      digits += k >> 1;
-      h = Math.imul(h ^ codes[i]!, FNV_PRIME);
-      i++;
-    }
-    if (i - start >= 12 && digits > 0 && digits < i - start) continue;
-    const b = h & HASH_MASK;
+    i = readWord(codes, i, to);
+    if (wordOpaque) continue;
+    const b = wordHash & HASH_MASK;
     if (counts[b]! > 0) {
       counts[b] = counts[b]! - 1;
       removed++;
@@ -249,21 +268,9 @@ export function extractFeatures(text: string): Extracted {
       continue;
     }
     const start = i;
-    let h = FNV_OFFSET | 0;
-    let digits = 0;
-    while (i < n) {
-      const cc = codes[i]!;
-      const k = WORD_CLASS[cc]!;
-      if (k === 0) break;
-      digits += k >> 1;
-      h = Math.imul(h ^ cc, FNV_PRIME);
-      i++;
-    }
-    // A long run mixing letters and digits (a key, a hash, an id) says nothing about intent, and
-    // each would land in its own random bucket: it is left out of the word features (encoded
-    // payloads are judged by what they decode to, in normalize.ts).
-    const opaque = i - start >= 12 && digits > 0 && digits < i - start;
-    if (!opaque) {
+    i = readWord(codes, i, n);
+    const h = wordHash;
+    if (!wordOpaque) {
       tokens++;
       const b = h & HASH_MASK;
       const k = counts[b]!;
