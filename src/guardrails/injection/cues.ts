@@ -77,7 +77,8 @@ const RULES = w(
 );
 const RESTRICT = w(
   'restrictions?',
-  'limits?',
+  // not "no limits on hints", "no limits when it comes to cake": limits of something else
+  'limits?(?!\\s(?:on|when|for|per|at|to)\\s(?!(?:what|your|you|content|output|answers|responses)\\b))',
   'limitations?',
   'filters?',
   'filtering',
@@ -231,7 +232,8 @@ const SPECS: CueSpec[] = [
     IGNORE,
     `${gap(3)}\\s(?:the|this|that|these|those|my|previous|prior|above)\\s[a-z]+[\\s,;]+(?:and|then|instead)(?:\\s(?:just|simply|only))?\\s${w('state', 'say', 'print', 'output', 'respond', 'reply', 'write', 'tell', 'return', 'answer', 'declare', 'claim', 'give', 'reveal', 'show', 'send')}\\b`,
   ],
-  ['ignore-your-programming', IH, IGNORE, `\\s(?:all\\s|any\\s)?(?:of\\s)?(?:your|its|their)${gap(2)}\\s${RULES}\\b`],
+  // not "their": "why jailbreaks made chatbots ignore their rules" is about someone else's
+  ['ignore-your-programming', IH, IGNORE, `\\s(?:all\\s|any\\s)?(?:of\\s)?(?:your|its)${gap(2)}\\s${RULES}\\b`],
   [
     'prior-rules-no-longer',
     IH,
@@ -365,7 +367,7 @@ const SPECS: CueSpec[] = [
     // tokenised as "what" + "'s"; "the password requirements" is about passwords, not one
     // "the password for my router" / "the access code for the castle's vault" is someone else's
     // secret: only "for this/our/the system, mode, chat…" (the app's own) keeps the match
-    `(?:'s)?${gap(3)}(?:\\s\\d+${gap(3)})?\\s${w(`(?:your|its|(?<!\\b(?:a|an)\\s)system'?s?)\\s${w('prompt', 'instructions', ...SECRET_TARGETS)}`, `(?:the|our)\\s(?:(?:entire|whole|full|complete)\\s)?${w(...SECRET_TARGETS)}`)}\\b(?!\\s${SECRET_COMPOUND})(?!\\s(?:for|of|to)\\s(?!(?:this|our|your|the)\\s(?:system|mode|model|chat|conversation|assistant|app|application|account|admin|database|server|level|challenge|game)\\b))`,
+    `(?:'s)?${gap(3)}(?:\\s\\d+${gap(3)})?\\s${w(`(?:your|its|(?<!\\b(?:a|an)\\s)system'?s?)\\s${w('prompt', 'instructions', ...SECRET_TARGETS)}`, `(?:the|our)\\s(?:(?:entire|whole|full|complete)\\s)?${w(...SECRET_TARGETS)}`)}\\b(?!\\s${SECRET_COMPOUND})(?!\\s(?:does|do)\\b)(?!\\s(?:for|of|to|behind)\\s(?!(?:this|our|your|the)\\s(?:system|mode|model|chat|conversation|assistant|app|application|account|admin|database|server|level|challenge|game)\\b))`,
   ],
   [
     'secret-noun',
@@ -436,7 +438,7 @@ const SPECS: CueSpec[] = [
       'unut',
       'bo',
     ],
-    `${gap(4)}\\s${w('instrucciones', 'anweisungen', 'instructions', 'istruzioni', 'instrucoes', 'todas', 'alle', 'toutes', 'tutte', 'vorherigen', 'precedentes', 'anteriores', 'precedenti', 'la funcion', 'la pagina', 'die', 'le', 'el', 'la', 'instructies', 'eerdere', 'vorige', 'instrukcje', 'poprzednie', 'wszystkie', 'instruksi', 'sebelumnya', 'semua', 'instruktioner', 'tidigare', 'alla', 'instructiunile', 'pokyny', 'talimatlari', 'qua (?:cac )?(?:huong dan|chi dan)')}`,
+    `${gap(4)}\\s${w('instrucciones', 'anweisungen', 'instructions', 'istruzioni', 'instrucoes', 'todas', 'alle', 'toutes', 'tutte', 'vorherigen', 'precedentes', 'anteriores', 'precedenti', 'la funcion', 'la fonction', 'la pagina', 'instructies', 'eerdere', 'vorige', 'instrukcje', 'poprzednie', 'wszystkie', 'instruksi', 'sebelumnya', 'semua', 'instruktioner', 'tidigare', 'alla', 'instructiunile', 'pokyny', 'talimatlari', 'qua (?:cac )?(?:huong dan|chi dan)')}`,
   ],
   [
     'payload-split',
@@ -1140,8 +1142,6 @@ const NEEDLE_SPECS: [id: string, needles: string[]][] = [
       '無視',
       '忽略',
       '无视',
-      '忘记',
-      '忘掉',
       'تجاهل',
       'ігнору',
       'התעלם',
