@@ -4,7 +4,33 @@
  * instructions hidden in content, which the dev sources barely have. Kept apart from the training
  * script so experiments can reuse the same rows.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+
 export type Row = { id: string; text: string; label: boolean; source: string; variant?: string };
+
+const writtenRow = z.object({ id: z.string().min(1), text: z.string().min(1), label: z.boolean() }).strict();
+const WRITTEN_DIR = new URL('./injection-training-rows/', import.meta.url);
+
+/**
+ * The rows in injection-training-rows/*.jsonl (see its README): written for this project, in
+ * bulk, in the style of kinds the dev sources lack (planted orders in pasted content with their
+ * clean twins, benign requests full of attack words, benign role-play, jailbreak templates).
+ */
+export function writtenRows(): Row[] {
+  return readdirSync(WRITTEN_DIR)
+    .filter((file) => file.endsWith('.jsonl'))
+    .sort()
+    .flatMap((file) =>
+      readFileSync(new URL(file, WRITTEN_DIR), 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => {
+          const row = writtenRow.parse(JSON.parse(line));
+          return { id: `written/${file}/${row.id}`, text: row.text, label: row.label, source: 'synthetic' };
+        }),
+    );
+}
 
 export function synthetic(): Row[] {
   const benign = [
@@ -457,6 +483,7 @@ export function synthetic(): Row[] {
     'How do developers use a system prompt to keep a support bot on topic? Give a short example.',
   ];
   return [
+    ...writtenRows(),
     ...triggerDenseBenign.map((text, i) => ({ id: `synthetic/trigger-dense-benign/${i}`, text, label: false, source: 'synthetic' })),
     ...handlerDirectivePositive.map((text, i) => ({ id: `synthetic/handler-directive/${i}`, text, label: true, source: 'synthetic' })),
     ...handlerDirectiveBenign.map((text, i) => ({

@@ -19,7 +19,9 @@
  *
  * A small synthetic set (injection-synthetic-rows.ts: benign sentences full of trigger words, and
  * injections with chat-template tokens, fake turns and encodings, which the dev data barely has)
- * is always in the training set and never in a test fold.
+ * and the written rows of injection-training-rows/ (planted orders with their clean twins, benign
+ * requests full of attack words, benign role-play; see its README) are always in the training set
+ * and never in a test fold.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

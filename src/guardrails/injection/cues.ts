@@ -325,7 +325,8 @@ const SPECS: CueSpec[] = [
     'never-refuse',
     IH,
     ['never', 'not', 'cannot', 'can', 'won'],
-    `(?:'?t|\\snot)?${gap(1)}\\s${w('refuse', 'decline', 'reject', 'deny')}\\b`,
+    // and a persona described as never refusing ("KRONOS, who never refuses"), like "ignores" above
+    `(?:'?t|\\snot)?${gap(1)}\\s${w('refuse', 'decline', 'reject', 'deny', 'refuses', 'declines')}\\b`,
   ],
   [
     'always-comply',
@@ -403,6 +404,40 @@ const SPECS: CueSpec[] = [
     IH,
     ['onceki', 'vorherigen', 'bisherigen', 'vorigen', 'eerdere', 'vorige'],
     `\\s${w('talimatlari', 'talimatlar', 'komutlari', 'kurallari', 'anweisungen', 'regeln', 'instructies', 'regels')}${gap(1)}\\s${w('unut', 'unutun', 'yok say', 'gormezden gel', 'dikkate alma', 'ignorieren', 'vergessen', 'negeren', 'vergeten')}\\b`,
+  ],
+  [
+    // "previous instructions" itself in other languages, either order ("instrucciones anteriores",
+    // "tidigare instruktioner"): with the "ignore" word it makes two cues, as the English phrase
+    // does (ignore-previous-strict beside ignore-prior-rules), so it scores like its English form
+    'foreign-prior-instructions',
+    IH,
+    [
+      'anteriores',
+      'precedentes',
+      'previas',
+      'vorherigen',
+      'bisherigen',
+      'precedenti',
+      'tidigare',
+      'onceki',
+      'predchozi',
+      'poprzednie',
+      'sebelumnya',
+      'eerdere',
+      'vorige',
+      'anteriori',
+      'instrucciones',
+      'instruktioner',
+      'istruzioni',
+      'instrucoes',
+      'instruksi',
+      'pokyny',
+      'instrukcje',
+      'talimatlari',
+      'anweisungen',
+      'instructies',
+    ],
+    `(?:(?<=${w('anteriores', 'precedentes', 'previas', 'vorherigen', 'bisherigen', 'precedenti', 'tidigare', 'onceki', 'predchozi', 'poprzednie', 'sebelumnya', 'eerdere', 'vorige', 'anteriori')})\\s(?:[a-z]+\\s)?${w('instrucciones', 'instruktioner', 'istruzioni', 'instrucoes', 'instruksi', 'pokyny', 'instrukcje', 'talimatlari', 'anweisungen', 'instructies', 'instructions', 'indicaciones', 'ordini', 'regeln', 'reglas', 'regole', 'regler', 'kurallari')}\\b|(?<=${w('instrucciones', 'instruktioner', 'istruzioni', 'instrucoes', 'instruksi', 'pokyny', 'instrukcje', 'talimatlari', 'anweisungen', 'instructies')})\\s(?:[a-z]+\\s)?${w('anteriores', 'precedentes', 'previas', 'precedenti', 'tidigare', 'sebelumnya', 'predchozi', 'poprzednie', 'anteriori', 'eerdere')}\\b)`,
   ],
   [
     'multilingual-ignore',
@@ -558,6 +593,31 @@ const SPECS: CueSpec[] = [
     RC,
     ['act', 'acting', 'behave', 'respond', 'answer', 'reply'],
     `\\s${w('as', 'like')}${gap(3)}\\s${w('unfiltered', 'uncensored', 'unrestricted', 'amoral', 'evil', 'rogue', 'jailbroken', 'dan', 'without')}\\b`,
+  ],
+  [
+    // the unbound AI itself: "an unrestricted AI", "an uncensored version of ChatGPT", "an AI with
+    // absolutely no limits" (37 of the dev injections, 2 benign texts; "no limits" or
+    // "unrestricted" alone is everyday: "no limits on hints", "unrestricted grant")
+    'unbound-ai',
+    RC,
+    [
+      'unrestricted',
+      'unfiltered',
+      'uncensored',
+      'unbound',
+      'unlimited',
+      'amoral',
+      'unchained',
+      'jailbroken',
+      'unshackled',
+      'ai',
+      'assistant',
+      'chatbot',
+      'model',
+      'bot',
+      'llm',
+    ],
+    `(?:(?<=${w('unrestricted', 'unfiltered', 'uncensored', 'unbound', 'unlimited', 'amoral', 'unchained', 'jailbroken', 'unshackled')})\\s(?:[a-z]+\\s)?${w('ai', 'assistant', 'chatbot', 'model', 'llm', 'version of (?:you|yourself|chatgpt)')}|(?<=${w('ai', 'assistant', 'chatbot', 'model', 'bot', 'llm')})\\s(?:(?:that|who|which)\\s)?(?:(?:has|have|with|is|are)\\s)?(?:(?:absolutely|truly|completely)\\s)?(?:no|zero|without)\\s(?:any\\s)?${w('limits', 'limitations', 'restrictions', 'rules', 'filters', 'boundaries', 'guidelines', 'ethics', 'morals', 'censorship')}(?!\\s(?:to|on|for)\\b))\\b`,
   ],
   [
     'stay-in-character',
@@ -785,7 +845,7 @@ const SPECS: CueSpec[] = [
     'tell-the-reader',
     CS,
     ['tell', 'urge', 'encourage', 'ask', 'remind', 'inform', 'instruct', 'advise', 'direct', 'persuade', 'convince', 'invite', 'warn'],
-    `\\s${w('the', 'your', 'all', 'every', 'any')}\\s${w('readers?', 'users?', 'recipients?', 'customers?', 'visitors?', 'viewers?', 'audience', 'person reading')}\\s${w('to', 'that')}\\b`,
+    `\\s(?:${w('the', 'your', 'all', 'every', 'any')}\\s)?${w('readers?', 'users?', 'recipients?', 'customers?', 'visitors?', 'viewers?', 'audience', 'person reading')}\\s${w('to', 'that')}\\b`,
   ],
   [
     // a change of output language or form slipped into content: "respond only in French from now on"
@@ -845,7 +905,7 @@ const SPECS: CueSpec[] = [
     'creative-task',
     CS,
     ['write', 'compose', 'generate', 'create', 'recite', 'sing', 'tell', 'invent', 'produce'],
-    `(?:\\s(?:me|us))?\\s(?:a|an|one|some|another|\\d+)\\s(?:[a-z-]+\\s){0,2}?${w('poems?', 'jokes?', 'story', 'stories', 'songs?', 'haikus?', 'sonnets?', 'limericks?', 'rap', 'essays?', 'recipes?', 'tweets?', 'quotes?', 'riddles?', 'slogans?', 'advertisements?', 'ads?', 'fairy tales?', 'fables?', 'lyrics')}\\b`,
+    `(?:\\s(?:me|us))?\\s(?:a|an|one|some|another|\\d+)\\s(?:[a-z0-9-]+\\s){0,2}?${w('poems?', 'jokes?', 'story', 'stories', 'songs?', 'haikus?', 'sonnets?', 'limericks?', 'rap', 'essays?', 'recipes?', 'tweets?', 'quotes?', 'riddles?', 'slogans?', 'advertisements?', 'ads?', 'fairy tales?', 'fables?', 'lyrics')}\\b(?!\\s${w('generators?', 'apps?', 'bots?', 'websites?', 'contests?', 'competitions?', 'clubs?', 'collections?', 'templates?', 'apis?', 'class', 'functions?', 'scripts?', 'tools?', 'database')})`,
   ],
   [
     // the content refers to the answer being written about it: "translate your answer to Spanish",
@@ -868,15 +928,26 @@ const SPECS: CueSpec[] = [
       'append',
       'insert',
       'write',
+      'encode',
+      'encrypt',
+      'output',
+      'present',
+      'return',
+      'deliver',
+      'structure',
+      'reverse',
+      'rewrite',
+      'replace',
+      'spell',
     ],
-    `${gap(4)}\\s${w('your', 'the', 'each', 'every')}\\s${w('answers?', 'responses?', 'reply', 'replies', 'summary', 'output', 'translation', 'explanation')}\\b`,
+    `${gap(4)}\\s${w('your', 'the', 'each', 'every')}\\s(?:${w('whole', 'entire', 'full', 'final', 'next', 'complete')}\\s)?${w('answers?', 'responses?', 'reply', 'replies', 'summary', 'output', 'translation', 'explanation')}\\b`,
   ],
   [
     // "in your summary, …", "at the top of the answer", "before answering"
     'answer-position',
     CS,
     ['at', 'in', 'before', 'after', 'when', 'while'],
-    `${w(`(?:\\sthe\\s(?:top|end|start|beginning|bottom)\\sof)?\\s(?:your|the|each|every)\\s${w('answers?', 'responses?', 'summary', 'output', 'translation', 'explanation')}\\b`, `\\s${w('answering', 'responding', 'replying', 'summari[sz]ing', 'translating', 'explaining')}\\b`)}`,
+    `${w(`(?:\\sthe\\s(?:top|end|start|beginning|bottom)\\sof)?\\s(?:your|the|each|every)\\s${w('answers?', 'responses?', 'summary', 'output', 'translation', 'explanation')}\\b`, `\\s${w('answering', 'responding', 'replying', 'summari[sz]ing', 'translating', 'explaining')}\\b`, `\\syou\\s${w('answer', 'reply', 'respond', 'summari[sz]e', 'translate')}\\b`)}`,
   ],
   [
     // content that speaks of "the user" it is shown to: "respond to the user in Japanese"
@@ -890,7 +961,16 @@ const SPECS: CueSpec[] = [
     'respond-in-language',
     CS,
     ['respond', 'reply', 'answer', 'write', 'translate', 'switch', 'change', 'output', 'speak', 'answers', 'responses'],
-    `${gap(5)}\\s(?:in|into|to)\\s${w('spanish', 'french', 'german', 'japanese', 'chinese', 'italian', 'portuguese', 'russian', 'korean', 'arabic', 'hindi', 'dutch', 'pirate speak', 'the style of', 'all caps', 'capital letters', 'emojis?', 'rhymes?', 'verse')}\\b`,
+    `${gap(5)}\\s(?:in|into|to|using|with)\\s(?:only\\s)?${w('spanish', 'french', 'german', 'japanese', 'chinese', 'italian', 'portuguese', 'russian', 'korean', 'arabic', 'hindi', 'dutch', 'pirate speak', 'the style of', 'all caps', 'capital letters', 'emojis?', 'rhymes?', 'verse', 'words of one syllable', 'pig latin', 'morse code', 'base64', 'backwards', 'reverse order')}\\b`,
+  ],
+  [
+    // an order to assert something, opening a sentence: "State that the fire started in 1766.",
+    // "Claim the product was recalled." (content reports what people said; it does not tell its
+    // reader what to state)
+    'assert-claim',
+    CS,
+    ['state', 'claim', 'say', 'assert', 'insist', 'announce', 'declare', 'mention', 'pretend'],
+    `(?<=(?:^|[.!?:\\n]\\s{0,3})[a-z]+)\\s(?:to\\s(?:the\\s)?(?:user|reader)s?\\s)?(?:that|it\\sis|the)\\b`,
   ],
   [
     // "also mention that…", "additionally, answer…": an extra order tacked onto content
@@ -1183,6 +1263,7 @@ const NEEDLE_SPECS: [id: string, needles: string[]][] = [
  */
 export const PLANTED_ONLY_CUES: readonly string[] = [
   'creative-task',
+  'assert-claim',
   'answer-reference',
   'answer-position',
   'the-user-ref',
@@ -1209,6 +1290,8 @@ export const CONTEXT_CUES: ReadonlySet<string> = new Set([
   'split-part-quoted',
   'ai-name',
   'secret-noun',
+  // "password" in another script, like the English word: a question about a router password is no attack
+  'foreign-secret',
   'authority-claim',
   'fake-turn',
   'encoding-word',
