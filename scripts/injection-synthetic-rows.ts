@@ -15,7 +15,8 @@ const WRITTEN_DIR = new URL('./injection-training-rows/', import.meta.url);
 /**
  * The rows in injection-training-rows/*.jsonl (see its README): written for this project, in
  * bulk, in the style of kinds the dev sources lack (planted orders in pasted content with their
- * clean twins, benign requests full of attack words, benign role-play, jailbreak templates).
+ * clean twins, benign requests full of attack words, benign role-play, security engineers'
+ * requests, direct injections).
  */
 export function writtenRows(): Row[] {
   return readdirSync(WRITTEN_DIR)
