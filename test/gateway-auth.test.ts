@@ -146,8 +146,11 @@ describe('no timing difference between unknown lookup ids and wrong secrets', ()
     }
     expect(bcryptComparisonCount() - before).toBe(0);
     // Ratio, not milliseconds: the machine may be slow, but both sides are measured on it. Without
-    // the wait the difference is one indexed lookup, a few percent of a comparison.
-    expect((median(durations) - median(baseline)) / bcryptMs).toBeGreaterThanOrEqual(0.6);
+    // the wait the difference is one indexed lookup, a few percent of a comparison. Not 1: the
+    // gateway's estimate comes from comparisons it made earlier (at start-up, in earlier tests),
+    // and CI machines switch between two speeds, so a comparison timed here can take twice what
+    // the gateway last saw (a CI run read 0.52 that way); a missing wait still reads ~0.05.
+    expect((median(durations) - median(baseline)) / bcryptMs).toBeGreaterThanOrEqual(0.35);
 
     // Repeats are refused from the negative cache on both paths alike, with no comparison.
     const wrongSecret = live.slice(0, -4) + (live.endsWith('AAAA') ? 'BBBB' : 'AAAA');
