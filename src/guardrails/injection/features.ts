@@ -17,7 +17,7 @@ import { type Normalized, normalizeForFeatures } from './normalize.js';
 
 export const HASH_BITS = 14;
 /** Names the hashed feature scheme; a model trained on another scheme is refused. */
-export const HASH_SCHEME = 'w1/sublinear/l2x3/short30';
+export const HASH_SCHEME = 'w1/sublinear/l2x3/short30/no-foreign-function-words/named-quotes';
 /** Length of the hashed part of the vector after L2 normalisation. */
 const HASH_NORM = 3;
 /**
@@ -106,6 +106,31 @@ function fnv(word: string): number {
   return h >>> 0;
 }
 const SECOND_PERSON = new Set(['you', 'your', 'yours', 'yourself'].map(fnv));
+/**
+ * Function words of Spanish, French, German, Italian and Portuguese (accents folded, as the
+ * normalised text has them), left out of the word features. The dev injections hold translated
+ * attacks and no benign text in those languages, so the model learnt "que", "los", "und" as
+ * evidence: a Spanish question about exploits scored 0.79 on its function words alone. The
+ * content words and the cues still count. Words that are also English ("a", "no", "die", "an",
+ * "con", "per", "plus", "was") are not in the list.
+ */
+const FOREIGN_FUNCTION_WORDS = new Set(
+  [
+    // es
+    'de la que el en y los del se las por un para una su al lo como mas pero sus ya este porque esta entre cuando muy sobre tambien hasta hay donde quien desde todo nos durante todos uno les ni contra otros ese eso ante ellos esto antes algunos unos yo otro otras otra tanto esa estos mucho quienes nada muchos cual poco ella estar estas algunas algo nosotros mi mis tu te ti tus es son estan fue ser puedo puede',
+    // fr
+    'le les des du une et est qui dans pour pas sur au aux ce cette ces avec par ne il elle je vous nous ils elles mon ma mes ton ta tes sa ses leur leurs comment quel quelle quels quelles etre avoir sont fait mais ou tout tous ont peut tres sans sous chez cela ca lui',
+    // de
+    'der das und ist zu den von mit sich auf fur nicht ein eine einen einem einer als auch er hat aus bei wie wir ich sie ihr ihre ihren mein meine dein deine seine dem im nach noch oder aber wenn kann wird werden sind war uber nur wo warum wer welche dass diese dieser dieses zum zur vom',
+    // it
+    'il gli di da tra fra che uno della delle dei degli nel nella alla sono piu anche questo questa quello quella mio tuo tua suo perche cosa qual quale ho hai essere io noi voi loro',
+    // pt
+    'os dos das em na um uma com nao mais meu minha seu voce ele ela eles elas isso sao foi tem muito quando',
+  ]
+    .join(' ')
+    .split(' ')
+    .map(fnv),
+);
 /** WORD_TRIGGERS keyed by the token hash the loop computes anyway (a collision only costs a failed regex try). */
 const TRIGGERS_BY_HASH: ReadonlyMap<number, readonly number[]> = (() => {
   const m = new Map<number, number[]>();
@@ -121,7 +146,8 @@ const TRIGGERS_BY_HASH: ReadonlyMap<number, readonly number[]> = (() => {
 const WORD_SLOTS = 2048;
 const WORD_SLOT_MASK = WORD_SLOTS - 1;
 const SECOND_BIT = 1 << 30;
-const NO_LIST = SECOND_BIT - 1;
+const FOREIGN_FUNCTION_BIT = 1 << 29;
+const NO_LIST = FOREIGN_FUNCTION_BIT - 1;
 const WORD_KEYS = new Int32Array(WORD_SLOTS);
 const WORD_VALS = new Int32Array(WORD_SLOTS).fill(-1);
 const WORD_LISTS: (readonly number[])[] = [];
@@ -130,11 +156,14 @@ function wordSlot(key: number): number {
   while (WORD_VALS[s] !== -1 && WORD_KEYS[s] !== key) s = (s + 1) & WORD_SLOT_MASK;
   return s;
 }
-for (const key of new Set([...TRIGGERS_BY_HASH.keys(), ...SECOND_PERSON])) {
+for (const key of new Set([...TRIGGERS_BY_HASH.keys(), ...SECOND_PERSON, ...FOREIGN_FUNCTION_WORDS])) {
   const list = TRIGGERS_BY_HASH.get(key);
   const s = wordSlot(key | 0);
   WORD_KEYS[s] = key | 0;
-  WORD_VALS[s] = (list === undefined ? NO_LIST : WORD_LISTS.push(list) - 1) | (SECOND_PERSON.has(key) ? SECOND_BIT : 0);
+  WORD_VALS[s] =
+    (list === undefined ? NO_LIST : WORD_LISTS.push(list) - 1) |
+    (SECOND_PERSON.has(key) ? SECOND_BIT : 0) |
+    (FOREIGN_FUNCTION_WORDS.has(key) ? FOREIGN_FUNCTION_BIT : 0);
 }
 /** CHAR_TRIGGERS by ASCII code (a character above ASCII is a word character, never a trigger character). */
 const CHAR_LISTS: (readonly number[] | undefined)[] = Array.from({ length: 128 }, (_, c) => CHAR_TRIGGERS.get(c));
@@ -163,6 +192,13 @@ const CONTENT_DIRECTIVES = new Set([
 const PLANTED_CUES = new Set([...PLANTED_ONLY_CUES, 'tell-the-reader', 'in-your-response', 'respond-only-in']);
 const QUOTED_MENTION = CUES.findIndex((c) => c.id === 'quoted-mention');
 const FAKE_QA_TURNS = CUES.findIndex((c) => c.id === 'fake-qa-turns');
+/**
+ * An opening quote (not an apostrophe inside a word), up to 160 characters without a quote or a
+ * line break, its closing quote, then a noun that names what was quoted (or Japanese という/といった,
+ * "so-called"). Bounded: each opening quote is followed at most 160 characters.
+ */
+const NAMED_QUOTE =
+  /(?<![\p{L}\p{N}])["“‘'「]([^"“”‘’'「」\n]{3,160})(?:["”’'] ?(?:tricks?|memes?|attacks?|prompts?|jailbreaks?|techniques?|exploits?|phrases?|payloads?|commands?|lines?|strings?|messages?|methods?|hacks?|patterns?|examples?|injections?|tactics?|templates?|strateg(?:y|ies)|instructions?|requests?)\b|」(?:という|といった|などの))/gu;
 const CLOSE_QUOTE: Readonly<Record<string, string>> = { "'": "'’", '"': '"”', '“': '”"', '‘': "’'" };
 const PLANTED_ONLY = Uint8Array.from(CUES, (c) => (PLANTED_ONLY_CUES.includes(c.id) ? 1 : 0));
 const PLANTED = Uint8Array.from(CUES, (c) => (PLANTED_CUES.has(c.id) ? 1 : 0));
@@ -270,21 +306,19 @@ export function extractFeatures(text: string): Extracted {
     const start = i;
     i = readWord(codes, i, n);
     const h = wordHash;
-    if (!wordOpaque) {
+    // trigger words are looked up by their hash (the sticky regex then checks the actual text)
+    const v = i - start <= 14 ? WORD_VALS[wordSlot(h)]! : -1;
+    if (!wordOpaque && (v === -1 || (v & FOREIGN_FUNCTION_BIT) === 0)) {
       tokens++;
       const b = h & HASH_MASK;
       const k = counts[b]!;
       if (k === 0) touched.push(b);
       if (k < 65535) counts[b] = k + 1;
     }
-    // trigger words are looked up by their hash (the sticky regex then checks the actual text)
-    if (i - start <= 14) {
-      const v = WORD_VALS[wordSlot(h)]!;
-      if (v !== -1) {
-        if ((v & SECOND_BIT) !== 0) second++;
-        const list = WORD_LISTS[v & NO_LIST];
-        if (list !== undefined) for (const ci of list) tryCue(ci, start);
-      }
+    if (v !== -1) {
+      if ((v & SECOND_BIT) !== 0) second++;
+      const list = WORD_LISTS[v & NO_LIST];
+      if (list !== undefined) for (const ci of list) tryCue(ci, start);
     }
   }
   cueText = '';
@@ -313,6 +347,17 @@ export function extractFeatures(text: string): Extracted {
         break;
       }
     }
+  }
+  // a quoted phrase named by the noun after it ("why does the 'ignore previous instructions'
+  // trick work", 「以前の指示を無視して」という命令): mentioned too, the way a security team asks
+  // about an attack
+  NAMED_QUOTE.lastIndex = 0;
+  for (let m = NAMED_QUOTE.exec(t); m !== null; m = NAMED_QUOTE.exec(t)) {
+    const open = m.index;
+    const close = open + 1 + (m[1]?.length ?? 0);
+    if (mentioned.some(([a, b]) => open >= a && open < b)) continue;
+    mentioned.push([open, close]);
+    tokens -= unhashWords(codes, open + 1, close);
   }
   // sublinear term frequency, then the hashed block scaled to length HASH_NORM (less when short)
   let ss = 0;
