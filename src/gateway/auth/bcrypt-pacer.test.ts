@@ -35,4 +35,37 @@ describe('createBcryptPacer', () => {
     const pacer = createBcryptPacer({ calibrate: () => Promise.reject(new Error('no bcrypt')), jitter: 0 });
     expect(await elapsed(() => pacer.pad())).toBeGreaterThanOrEqual(50);
   });
+
+  it('stops trusting comparisons older than a minute: the next refusal does a real hash, and its time is the new estimate', async () => {
+    let clock = 0;
+    let measured = 0;
+    const pacer = createBcryptPacer({
+      // a "hash" of 10 ms at today's speed; the comparisons below ran at 200 ms, long ago
+      calibrate: () => wait(10).then(() => ++measured && 10),
+      jitter: 0,
+      window: 3,
+      now: () => clock,
+    });
+    for (let i = 0; i < 3; i++) await pacer.timed(() => wait(200));
+    expect(measured).toBe(1); // the start-up measurement
+    expect(await elapsed(() => pacer.pad())).toBeGreaterThanOrEqual(190);
+
+    clock = 61_000;
+    // stale: this refusal hashes (10 ms) instead of waiting the old 200 ms median
+    expect(await elapsed(() => pacer.pad())).toBeLessThan(150);
+    expect(measured).toBe(2);
+    // and the next one waits on the fresh sample alone
+    expect(await elapsed(() => pacer.pad())).toBeLessThan(150);
+    expect(measured).toBe(2);
+  });
+
+  it('re-measures once for concurrent refusals; the others wait on the last estimate', async () => {
+    let clock = 0;
+    let measured = 0;
+    const pacer = createBcryptPacer({ calibrate: () => wait(20).then(() => ++measured && 20), jitter: 0, now: () => clock });
+    await pacer.pad();
+    clock = 120_000;
+    await Promise.all([pacer.pad(), pacer.pad(), pacer.pad()]);
+    expect(measured).toBe(2);
+  });
 });

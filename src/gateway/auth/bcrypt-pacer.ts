@@ -8,6 +8,13 @@
  * The estimate starts from one bcrypt hash at the default cost, timed at start-up (a hash and a
  * comparison do the same work), and then follows the median of the most recent real comparisons,
  * so it tracks what a comparison costs on this machine under its current load.
+ *
+ * Samples age out: only comparisons of the last minute count. A host's speed changes (CPU
+ * throttling, a noisy neighbour, a VM moved), and a median of comparisons made at another speed
+ * would refuse unknown ids in half a comparison's time, or twice it, which is the signal the
+ * pacer exists to hide. When no sample is fresh, the refusal does a real hash instead of
+ * waiting on a timer, and its time is the new sample: one hash a minute at most (concurrent
+ * refusals wait on the last estimate meanwhile), so a flood of unknown ids still cannot burn CPU.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hashCredentialSecret } from '../../crypto/api-key.js';
@@ -28,6 +35,10 @@ export type BcryptPacerOptions = {
   /** Relative spread of the wait around the median, e.g. 0.1 for ±10 %. */
   jitter?: number;
   random?: () => number;
+  /** Milliseconds after which a sample no longer counts (default 60 s). */
+  maxAgeMs?: number;
+  /** Clock for sample ages (tests). */
+  now?: () => number;
 };
 
 // Used only until the start-up measurement is in, should it fail: the documented cost-10 figure.
@@ -49,14 +60,18 @@ export function createBcryptPacer(options: BcryptPacerOptions = {}): BcryptPacer
   const window = options.window ?? 15;
   const jitter = options.jitter ?? 0.1;
   const random = options.random ?? Math.random;
-  const samples: number[] = [];
+  const maxAgeMs = options.maxAgeMs ?? 60_000;
+  const now = options.now ?? Date.now;
+  const measure = options.calibrate ?? timeOneHash;
+  const samples: { ms: number; at: number }[] = [];
   const record = (ms: number) => {
     if (!Number.isFinite(ms) || ms < 0) return;
-    samples.push(ms);
+    samples.push({ ms, at: now() });
     if (samples.length > window) samples.shift();
   };
+  let remeasuring = false;
   // Started now (at gateway start-up), awaited only by a refusal that comes before it is done.
-  const calibrated = (options.calibrate ?? timeOneHash)().then(
+  const calibrated = measure().then(
     (ms) => {
       if (samples.length === 0) record(ms);
     },
@@ -74,7 +89,21 @@ export function createBcryptPacer(options: BcryptPacerOptions = {}): BcryptPacer
     },
     async pad() {
       await calibrated;
-      const estimate = samples.length > 0 ? median(samples) : FALLBACK_MS;
+      const fresh = samples.filter((sample) => now() - sample.at <= maxAgeMs).map((sample) => sample.ms);
+      if (fresh.length === 0 && !remeasuring) {
+        // a real hash is a comparison's time at today's speed, and it renews the estimate
+        remeasuring = true;
+        try {
+          record(await measure());
+          return;
+        } catch {
+          // no bcrypt now: fall through to the timer
+        } finally {
+          remeasuring = false;
+        }
+      }
+      const basis = fresh.length > 0 ? fresh : samples.map((sample) => sample.ms);
+      const estimate = basis.length > 0 ? median(basis) : FALLBACK_MS;
       // Symmetric jitter: real comparisons vary too, and the median stays where theirs is.
       await sleep(Math.max(0, estimate * (1 + jitter * (2 * random() - 1))));
     },
