@@ -199,11 +199,15 @@ describe('rules end to end', () => {
     const events = await admin.get<{ events: { diff: { alertId: string; rule: string; webhook: string; emails: { sent: number } } }[] }>(
       `/api/orgs/${fx.orgId}/audit/events?action=security_alert.sent`,
     );
-    expect(events.body.events.find((e) => e.diff.alertId === delivery.payload.id)?.diff).toMatchObject({
+    const recorded = events.body.events.find((e) => e.diff.alertId === delivery.payload.id);
+    expect(recorded?.diff).toMatchObject({
       rule: 'failed_logins',
       webhook: 'sent',
       emails: { sent: 1 },
+      // the address is a keyed hash in the immutable trail: it could never be erased in clear
+      details: { count: 5, last_user_id: user.id, last_ip: expect.stringMatching(/^h1:[0-9a-f]{64}$/) },
     });
+    expect(JSON.stringify(recorded)).not.toContain('198.18.7.9');
   });
 
   it('an email that belongs to no user alerts no org', async () => {
@@ -270,6 +274,17 @@ describe('rules end to end', () => {
     await models('192.0.2.45');
     await settle();
     expect(byRule('new_api_key_network')).toHaveLength(1);
+    // the gateway's record of it keeps the key and project, the address and network only hashed
+    const events = await admin.get<{ events: { diff: { alertId: string; details: Record<string, unknown> } }[] }>(
+      `/api/orgs/${fx.orgId}/audit/events?action=security_alert.sent`,
+    );
+    const recorded = events.body.events.find((e) => e.diff.alertId === delivery.payload.id);
+    expect(recorded?.diff.details).toMatchObject({
+      api_key_id: delivery.payload.details['api_key_id'],
+      ip: expect.stringMatching(/^h1:[0-9a-f]{64}$/),
+      network: expect.stringMatching(/^h1:[0-9a-f]{64}$/),
+    });
+    expect(JSON.stringify(recorded)).not.toContain('192.0.2.');
   });
 
   it('accepting an invitation as admin alerts', async () => {

@@ -1,12 +1,18 @@
 /**
  * Where a sent alert is recorded: `security_alert.sent` in the org's audit chain, with the payload
- * (rule, counts, ids, addresses) and which destinations took it.
+ * (rule, counts, ids) and which destinations took it. The addresses in it (`ip`, `last_ip`,
+ * `network`) are stored as keyed hashes (`h1:…`, src/audit/personal-data.ts): the chain is
+ * immutable and outlives the org, so an address in clear could never be erased; the hash still
+ * lets an auditor holding the master key check "was it this address?". The alert itself (webhook,
+ * e-mail) carries the address: its recipients need it.
  *
  * The api role appends audit events itself under row-level security. The gateway role may write
  * an org's audit event only through a SECURITY DEFINER function (as budget alerts do with
  * `portcullis_record_budget_alert`): `portcullis_record_security_alert`, migration 0025.
  */
+import { hashUnlinkedPersonal } from '../audit/personal-data.js';
 import { recordAudit } from '../audit/record.js';
+import type { MasterKeyring } from '../crypto/master-keyring.js';
 import { recordSecurityAlert } from '../db/definer.js';
 import type { ScopedDatabase } from '../db/tenant.js';
 import type { Logger } from '../logging/logger.js';
@@ -15,15 +21,23 @@ import type { SecurityAlertPayload } from './payload.js';
 
 export type AlertAuditSink = (payload: SecurityAlertPayload, outcome: DeliveryOutcome) => Promise<void>;
 
-export const auditDiff = (payload: SecurityAlertPayload, outcome: DeliveryOutcome) => ({
+/** The detail fields that hold an address or a network (evaluator.ts). */
+const ADDRESS_FIELDS = new Set(['ip', 'last_ip', 'network']);
+
+export const auditDiff = (keyring: MasterKeyring, payload: SecurityAlertPayload, outcome: DeliveryOutcome) => ({
   alertId: payload.id,
   rule: payload.rule,
-  details: payload.details,
+  details: Object.fromEntries(
+    Object.entries(payload.details).map(([field, value]) => [
+      field,
+      ADDRESS_FIELDS.has(field) && typeof value === 'string' ? hashUnlinkedPersonal(keyring, value) : value,
+    ]),
+  ),
   webhook: outcome.webhook,
   emails: outcome.emails,
 });
 
-export function apiAlertAuditSink(db: ScopedDatabase): AlertAuditSink {
+export function apiAlertAuditSink(db: ScopedDatabase, keyring: MasterKeyring): AlertAuditSink {
   return (payload, outcome) =>
     db.withTenant(payload.org_id, (tx) =>
       recordAudit(tx, {
@@ -31,7 +45,7 @@ export function apiAlertAuditSink(db: ScopedDatabase): AlertAuditSink {
         actor: { type: 'system', id: 'security-alerts' },
         action: 'security_alert.sent',
         target: { type: 'security_alert_rule', id: payload.rule },
-        diff: auditDiff(payload, outcome),
+        diff: auditDiff(keyring, payload, outcome),
       }),
     );
 }
@@ -40,9 +54,9 @@ export function apiAlertAuditSink(db: ScopedDatabase): AlertAuditSink {
  * The gateway's sink: `security_alert.sent` through the SECURITY DEFINER function of migration
  * 0025, the only audit event the gateway role may append for these rules.
  */
-export function gatewayAlertAuditSink(db: ScopedDatabase, logger: Logger): AlertAuditSink {
+export function gatewayAlertAuditSink(db: ScopedDatabase, keyring: MasterKeyring, logger: Logger): AlertAuditSink {
   return async (payload, outcome) => {
-    await db.withRole((tx) => recordSecurityAlert(tx, payload.org_id, payload.rule, auditDiff(payload, outcome)));
+    await db.withRole((tx) => recordSecurityAlert(tx, payload.org_id, payload.rule, auditDiff(keyring, payload, outcome)));
     logger.info({ orgId: payload.org_id, alertId: payload.id, rule: payload.rule, webhook: outcome.webhook }, 'security alert sent');
   };
 }

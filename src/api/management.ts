@@ -88,7 +88,7 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
     mailer: runtime.mailer,
     allowPrivate: runtime.config.allowPrivateProviderUrls,
     logger: runtime.logger.child({ component: 'security-alerts' }),
-    audit: apiAlertAuditSink(runtime.apiDb),
+    audit: apiAlertAuditSink(runtime.apiDb, runtime.keyring),
   });
   const deps: ApiDeps = {
     securityAlerts,

@@ -182,7 +182,7 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     mailer: runtime.mailer,
     allowPrivate: runtime.config.allowPrivateProviderUrls,
     logger: alertsLogger,
-    audit: gatewayAlertAuditSink(runtime.gatewayDb, alertsLogger),
+    audit: gatewayAlertAuditSink(runtime.gatewayDb, runtime.keyring, alertsLogger),
   });
 
   return {
