@@ -45,8 +45,9 @@ describe('hot-path caches refresh ahead', () => {
     services = createGatewayServices(runtime, { cacheClock: () => at, logFlushIntervalMs: 3_600_000 });
     app = createGatewayApp(runtime, services);
   });
+  let closed = false;
   afterAll(async () => {
-    await services?.close();
+    if (!closed) await services?.close();
     await fx?.stop();
   });
 
@@ -122,5 +123,20 @@ describe('hot-path caches refresh ahead', () => {
     expect(refused.status).toBe(401);
     expect(errorOf(await refused.json())?.code).toBe('revoked_api_key');
     expect(bcryptComparisonCount() - bcrypts).toBe(0);
+  });
+
+  // Last: it closes the services.
+  it('close() drops what the caches hold: decrypted provider keys, data keys, verified keys', async () => {
+    expect((await chat(fx.apiKey, true)).status).toBe(200);
+    expect((await chat(fx.apiKey, false)).status).toBe(200);
+    await settled();
+    expect([services.providerSecrets.size, services.projectContexts.size].every((size) => size > 0)).toBe(true);
+    expect(await services.dataKeys.active(fx.orgId)).toBeDefined();
+    at += 50_000; // past the verified key's and project context's refresh point: close() lets those refreshes finish
+    expect((await chat(fx.apiKey, true)).status).toBe(200);
+    closed = true;
+    await services.close();
+    expect(services.keyCache.stats.refreshFailures).toBe(0);
+    expect([services.providerSecrets.size, services.projectContexts.size]).toEqual([0, 0]);
   });
 });

@@ -211,6 +211,8 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     logger: runtime.logger.child({ component: 'gateway' }),
     async close() {
       unsubscribe();
+      // Background cache refreshes read the database: they finish before the runtime closes it.
+      await Promise.allSettled([keyCache.idle(), projectContexts.idle(), providerSecrets.idle(), dataKeys.idle?.()]);
       await securityAlerts.idle();
       await deliveredCountsIdle(); // counts of cut streams finish their request logs
       await logWriter.close(Math.max(1_000, runtime.config.shutdownTimeoutMs));
@@ -221,6 +223,11 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
         failedAuthByLookupIdGlobal.close(),
       ]);
       await upstream.close();
+      // Decrypted provider keys and data keys do not outlive the gateway that used them.
+      keyCache.clear();
+      projectContexts.clear();
+      providerSecrets.clear();
+      dataKeys.clear?.();
     },
   };
 }

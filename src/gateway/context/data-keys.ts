@@ -17,6 +17,8 @@ export type DataKeyCache = {
   invalidate(orgId: string): void;
   /** Settles once no background refresh is running (tests; stubs may leave it out). */
   idle?(): Promise<void>;
+  /** Drops every cached key (at shutdown; stubs may leave it out). */
+  clear?(): void;
 };
 
 export function createDataKeyCache(db: ScopedDatabase, keyring: MasterKeyring, options: ContextCacheOptions = {}): DataKeyCache {
@@ -45,5 +47,6 @@ export function createDataKeyCache(db: ScopedDatabase, keyring: MasterKeyring, o
     byId: (orgId, id) => cache.get(`${orgId}:${id}`),
     invalidate: (orgId) => cache.invalidate((key) => key.startsWith(`${orgId}:`)),
     idle: () => cache.idle(),
+    clear: () => cache.clear(),
   };
 }
