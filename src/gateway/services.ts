@@ -185,6 +185,9 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     audit: gatewayAlertAuditSink(runtime.gatewayDb, runtime.keyring, alertsLogger),
   });
 
+  /** The refresh-ahead caches close() waits for and then empties. */
+  const hotPathCaches: { idle?(): Promise<void>; clear?(): void }[] = [keyCache, projectContexts, providerSecrets, dataKeys];
+
   return {
     authenticate: createApiKeyAuthenticator(db, keyCache, {
       limiters: { byLookupIdAndIp: failedAuthByLookupId, byIp: failedAuthByIp, byLookupId: failedAuthByLookupIdGlobal },
@@ -212,7 +215,7 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     async close() {
       unsubscribe();
       // Background cache refreshes read the database: they finish before the runtime closes it.
-      await Promise.allSettled([keyCache.idle(), projectContexts.idle(), providerSecrets.idle(), dataKeys.idle?.()]);
+      await Promise.allSettled(hotPathCaches.map((cache) => cache.idle?.() ?? Promise.resolve()));
       await securityAlerts.idle();
       await deliveredCountsIdle(); // counts of cut streams finish their request logs
       await logWriter.close(Math.max(1_000, runtime.config.shutdownTimeoutMs));
@@ -224,10 +227,7 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
       ]);
       await upstream.close();
       // Decrypted provider keys and data keys do not outlive the gateway that used them.
-      keyCache.clear();
-      projectContexts.clear();
-      providerSecrets.clear();
-      dataKeys.clear?.();
+      for (const cache of hotPathCaches) cache.clear?.();
     },
   };
 }
