@@ -28,7 +28,7 @@ type Review = {
     inactive: boolean;
   }[];
   adminTokens: { id: string; name: string; role: string; revokedAt: string | null; lastUsedAt: string | null; inactive: boolean }[];
-  pendingInvitations: { email: string; role: string; invitedAt: string; expiresAt: string }[];
+  pendingInvitations: { email: string; role: string; projectAccess: unknown; invitedAt: string; expiresAt: string }[];
 };
 
 let server: TestServer;
@@ -90,7 +90,11 @@ beforeAll(async () => {
   );
 
   await server.runtime.apiDb.withTenant(org.orgId, (tx) =>
-    createInvitation(tx, { orgId: org.orgId, email: 'invitee@example.test', role: 'viewer', invitedBy: null }, operatorCtx),
+    createInvitation(
+      tx,
+      { orgId: org.orgId, email: 'invitee@example.test', role: 'viewer', invitedBy: null, projectIds: [org.projectId] },
+      operatorCtx,
+    ),
   );
 }, 60_000);
 afterAll(async () => server?.stop());
@@ -130,7 +134,13 @@ describe('GET /api/orgs/:orgId/access-review', () => {
     expect(memberOf(wide, people.ghost.id).inactive).toBe(false);
 
     expect(review.pendingInvitations).toEqual([
-      { email: 'invitee@example.test', role: 'viewer', invitedAt: expect.any(String), expiresAt: expect.any(String) },
+      {
+        email: 'invitee@example.test',
+        role: 'viewer',
+        projectAccess: [{ id: org.projectId, name: 'app' }],
+        invitedAt: expect.any(String),
+        expiresAt: expect.any(String),
+      },
     ]);
   });
 
@@ -193,6 +203,7 @@ describe('GET /api/orgs/:orgId/access-review/export?format=csv', () => {
     expect(kinds.filter((k) => k === 'member')).toHaveLength(5);
     expect(kinds).toContain('admin_token');
     expect(kinds.filter((k) => k === 'invitation')).toHaveLength(1);
+    expect(lines.find((line) => line.startsWith('invitation,'))).toContain(`,invitee@example.test,viewer,app (${org.projectId}),`);
     const dev = lines.find((line) => line.startsWith(`member,${people.dev.id},`))!;
     expect(dev).toContain(`,"'=HYPERLINK(""x"")",${people.dev.email},developer,app (${org.projectId}),no,0,`);
     expect(response.text).not.toMatch(/(^|,)=HYPERLINK/m);

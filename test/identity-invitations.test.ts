@@ -19,7 +19,8 @@ let owner: ApiClient;
 
 beforeAll(async () => {
   smtp = await startFakeSmtp();
-  server = await startTestServer({ services: ['api'], env: { PUBLIC_URL: ORIGIN, SMTP_URL: smtp.url } });
+  // TRUST_PROXY: a describe block can accept from an address of its own, clear of the others' throttle budget.
+  server = await startTestServer({ services: ['api'], env: { PUBLIC_URL: ORIGIN, SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
   org = await createOrg(server, 'inv');
   owner = await signedInMember(server, org.orgName, 'owner');
 }, 60_000);
@@ -28,7 +29,8 @@ afterAll(async () => {
   await smtp?.stop();
 });
 
-type InvitationBody = { invitation: { id: string; email: string; role: string; expiresAt: string } };
+type InvitationBody = { invitation: { id: string; email: string; role: string; projectIds: string[] | null; expiresAt: string } };
+type MeBody = { memberships: { orgId: string; orgName: string; role: string; projectIds: string[] | null }[] };
 
 async function invite(client: ApiClient, email: string, role = 'developer') {
   const response = await client.post<InvitationBody>(`/api/orgs/${org.orgId}/invitations`, { email, role });
@@ -160,6 +162,86 @@ describe('inviting and accepting', () => {
   it('requires the CSRF header and the dashboard origin', async () => {
     expect((await accept({ token: 'x', name: 'X', password: NEW_PASSWORD }, { 'x-portcullis-csrf': '' })).status).toBe(403);
     expect((await accept({ token: 'x', name: 'X', password: NEW_PASSWORD }, { origin: 'https://evil.example.test' })).status).toBe(403);
+  });
+});
+
+describe('inviting with project access', () => {
+  const fromElsewhere = { 'x-forwarded-for': '203.0.113.41' };
+  /** Accepts as a new user and answers what the new member's own session sees. */
+  async function acceptAsNewUser(email: string): Promise<{ me: MeBody; projects: string[] }> {
+    const token = await tokenFor(email);
+    expect((await accept({ token, name: 'Limited Person', password: NEW_PASSWORD }, fromElsewhere)).status).toBe(201);
+    const signedIn = await signIn(server, email, NEW_PASSWORD, { origin: ORIGIN });
+    const session = sessionApiClient(server, signedIn.cookie!, ORIGIN);
+    const me = await session.get<MeBody>('/api/me');
+    const projects = await session.get<{ projects: { id: string }[] }>(`/api/orgs/${org.orgId}/projects`);
+    return { me: me.body, projects: projects.body.projects.map((p) => p.id) };
+  }
+
+  it('limits the new member to the listed projects from their first request', async () => {
+    const email = `${uniqueName('lim')}@example.test`;
+    const created = await owner.post<InvitationBody>(`/api/orgs/${org.orgId}/invitations`, {
+      email,
+      role: 'developer',
+      projectIds: [org.projectId.toUpperCase(), org.projectId],
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.invitation.projectIds).toEqual([org.projectId]);
+    const pending = await owner.get<{ invitations: { id: string; projectIds: string[] | null }[] }>(`/api/orgs/${org.orgId}/invitations`);
+    expect(pending.body.invitations.find((i) => i.id === created.body.invitation.id)?.projectIds).toEqual([org.projectId]);
+    const review = await owner.get<{ pendingInvitations: { email: string; projectAccess: unknown }[] }>(
+      `/api/orgs/${org.orgId}/access-review`,
+    );
+    expect(review.body.pendingInvitations.find((i) => i.email === email)?.projectAccess).toEqual([{ id: org.projectId, name: 'app' }]);
+
+    const { me, projects } = await acceptAsNewUser(email);
+    expect(me.memberships).toEqual([{ orgId: org.orgId, orgName: org.orgName, role: 'developer', projectIds: [org.projectId] }]);
+    expect(projects).toEqual([org.projectId]);
+    const added = await queryRows<{ diff: { projectIds?: string[] } }>(
+      server.runtime.database.db,
+      sql`select diff from audit_events where action = 'member.added' and org_id = ${org.orgId} order by seq desc limit 1`,
+    );
+    expect(added[0]!.diff.projectIds).toEqual([org.projectId]);
+  });
+
+  it('never widens the list: projects deleted before acceptance leave the member with none, not every project', async () => {
+    const limitedOrg = await createOrg(server, 'inv-del');
+    const limitedOwner = await signedInMember(server, limitedOrg.orgName, 'owner');
+    const email = `${uniqueName('gone')}@example.test`;
+    const created = await limitedOwner.post<InvitationBody>(`/api/orgs/${limitedOrg.orgId}/invitations`, {
+      email,
+      role: 'viewer',
+      projectIds: [limitedOrg.testProjectId],
+    });
+    expect(created.status).toBe(201);
+    const deleted = await limitedOwner.call('DELETE', `/api/orgs/${limitedOrg.orgId}/projects/${limitedOrg.testProjectId}`, {
+      confirm: 'sandbox',
+    });
+    expect(deleted.status).toBe(200);
+    const token = await tokenFor(email);
+    expect((await accept({ token, name: 'Gone Person', password: NEW_PASSWORD }, fromElsewhere)).status).toBe(201);
+    const signedIn = await signIn(server, email, NEW_PASSWORD, { origin: ORIGIN });
+    const session = sessionApiClient(server, signedIn.cookie!, ORIGIN);
+    expect((await session.get<MeBody>('/api/me')).body.memberships[0]?.projectIds).toEqual([]);
+    expect((await session.get<{ projects: unknown[] }>(`/api/orgs/${limitedOrg.orgId}/projects`)).body.projects).toEqual([]);
+  });
+
+  it('refuses a list for admins and owners, and ids that are not projects of this org, creating nothing', async () => {
+    const other = await createOrg(server, 'inv-p');
+    const email = `${uniqueName('bad')}@example.test`;
+    const forAdmin = await owner.post(`/api/orgs/${org.orgId}/invitations`, { email, role: 'admin', projectIds: [org.projectId] });
+    expect(forAdmin.status).toBe(400);
+    expect(forAdmin.error?.code).toBe('project_access_role');
+    const foreign = await owner.post(`/api/orgs/${org.orgId}/invitations`, { email, role: 'viewer', projectIds: [other.projectId] });
+    expect(foreign.status).toBe(404);
+    expect(foreign.error?.code).toBe('project_not_found');
+    const malformed = await owner.post(`/api/orgs/${org.orgId}/invitations`, { email, role: 'viewer', projectIds: ['app'] });
+    expect(malformed.status).toBe(400);
+    expect(await queryRows(server.runtime.database.db, sql`select id from invitations where email = ${email}`)).toEqual([]);
+    // An admin invitation with null is every project, as without the field.
+    const admin = await owner.post<InvitationBody>(`/api/orgs/${org.orgId}/invitations`, { email, role: 'admin', projectIds: null });
+    expect(admin.status).toBe(201);
+    expect(admin.body.invitation.projectIds).toBeNull();
   });
 });
 

@@ -24,13 +24,15 @@ import { normalizeProjectIds } from './members.js';
 
 const DAY_MS = 86_400_000;
 
+/** 'all', or the projects of the org a developer or viewer is limited to (ids of deleted projects left out: they grant nothing). */
+export type ProjectAccess = 'all' | { id: string; name: string }[];
+
 export type ReviewedMember = {
   userId: string;
   name: string;
   email: string;
   role: MemberRole;
-  /** 'all', or the projects of the org a developer or viewer is limited to (ids of deleted projects left out: they grant nothing). */
-  projectAccess: 'all' | { id: string; name: string }[];
+  projectAccess: ProjectAccess;
   twoFactor: boolean;
   passkeys: number;
   joinedAt: Date;
@@ -50,7 +52,14 @@ export type ReviewedAdminToken = {
   inactive: boolean;
 };
 
-export type ReviewedInvitation = { email: string; role: MemberRole; invitedAt: Date; expiresAt: Date };
+export type ReviewedInvitation = {
+  email: string;
+  role: MemberRole;
+  /** What the invitee will reach once they accept, as for a member. */
+  projectAccess: ProjectAccess;
+  invitedAt: Date;
+  expiresAt: Date;
+};
 
 export type AccessReview = {
   generatedAt: Date;
@@ -117,8 +126,12 @@ export async function buildAccessReview(tx: Tx, orgId: string, inactiveDays: num
     ),
   );
 
+  const accessOf = (projectIds: string[] | null): ProjectAccess => {
+    const ids = normalizeProjectIds(projectIds);
+    return ids === null ? 'all' : ids.flatMap((id) => (projectNames.has(id) ? [{ id, name: projectNames.get(id)! }] : []));
+  };
+
   const reviewed = memberRows.map(({ member, name, email, twoFactor }): ReviewedMember => {
-    const ids = normalizeProjectIds(member.projectIds);
     const key = keys.get(member.userId);
     const lastSignInAt = latest(sessionStarts.get(member.userId), key?.lastUsedAt);
     const lastActivityAt = activity.get(member.userId) ?? null;
@@ -127,7 +140,7 @@ export async function buildAccessReview(tx: Tx, orgId: string, inactiveDays: num
       name,
       email,
       role: member.role,
-      projectAccess: ids === null ? 'all' : ids.flatMap((id) => (projectNames.has(id) ? [{ id, name: projectNames.get(id)! }] : [])),
+      projectAccess: accessOf(member.projectIds),
       twoFactor: twoFactor === true,
       passkeys: key?.count ?? 0,
       joinedAt: member.createdAt,
@@ -158,6 +171,12 @@ export async function buildAccessReview(tx: Tx, orgId: string, inactiveDays: num
     inactiveDays,
     members: reviewed,
     adminTokens: reviewedTokens,
-    pendingInvitations: invitations.map((i) => ({ email: i.email, role: i.role, invitedAt: i.createdAt, expiresAt: i.expiresAt })),
+    pendingInvitations: invitations.map((i) => ({
+      email: i.email,
+      role: i.role,
+      projectAccess: accessOf(i.projectIds),
+      invitedAt: i.createdAt,
+      expiresAt: i.expiresAt,
+    })),
   };
 }

@@ -4,16 +4,16 @@
  * revoked; an expired, revoked or used link gets one and the same answer.
  */
 import { hashPassword } from 'better-auth/crypto';
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { ActionContext } from '../audit/context.js';
 import { recordAudit } from '../audit/record.js';
 import { sha256Hex } from '../crypto/hash.js';
 import { randomTokenBase64Url } from '../crypto/random.js';
 import { queryOne } from '../db/rows.js';
-import { invitations, users, type MemberRole } from '../db/schema/index.js';
+import { invitations, projects, users, type MemberRole } from '../db/schema/index.js';
 import type { ScopedDatabase } from '../db/tenant.js';
 import type { Tx } from '../db/types.js';
-import { addMember, findMember } from './members.js';
+import { addMember, findMember, normalizeProjectIds } from './members.js';
 import { createPasswordUser, findUserByEmail, normaliseEmail } from './users.js';
 
 export const INVITATION_TTL_SECONDS = 7 * 86_400;
@@ -30,11 +30,13 @@ export function invitationLink(publicUrl: string, token: string): string {
 
 export async function createInvitation(
   tx: Tx,
-  input: { orgId: string; email: string; role: MemberRole; invitedBy: string | null },
+  input: { orgId: string; email: string; role: MemberRole; invitedBy: string | null; projectIds?: readonly string[] | null },
   ctx: ActionContext,
   now = new Date(),
 ): Promise<{ invitation: Invitation; token: string }> {
   const token = randomTokenBase64Url(32);
+  // The caller refuses a list for admins and owners; the database refuses it too.
+  const projectIds = normalizeProjectIds(input.projectIds ?? null);
   const [row] = await tx
     .insert(invitations)
     .values({
@@ -44,6 +46,7 @@ export async function createInvitation(
       tokenHash: invitationTokenHash(token),
       expiresAt: new Date(now.getTime() + INVITATION_TTL_SECONDS * 1000),
       invitedBy: input.invitedBy,
+      projectIds,
     })
     .returning();
   await recordAudit(tx, {
@@ -52,7 +55,7 @@ export async function createInvitation(
     requestId: ctx.requestId,
     action: 'invitation.created',
     target: { type: 'invitation', id: row!.id },
-    diff: { role: row!.role, expiresAt: row!.expiresAt.toISOString() },
+    diff: { role: row!.role, expiresAt: row!.expiresAt.toISOString(), ...(projectIds ? { projectIds } : {}) },
     personal: { email: row!.email },
     subject: (await findUserByEmail(tx, row!.email))?.id ?? null,
   });
@@ -178,7 +181,26 @@ export async function acceptInvitation(
       diff: { role: invitation.role, newUser: created },
       personal: { email: invitation.email },
     });
-    const member = await addMember(tx, { orgId: invitation.orgId, userId, email: invitation.email, role: invitation.role }, actorCtx);
+    const projectIds = await projectsStillInOrg(tx, invitation.orgId, invitation.projectIds);
+    const member = await addMember(
+      tx,
+      { orgId: invitation.orgId, userId, email: invitation.email, role: invitation.role, projectIds },
+      actorCtx,
+    );
     return { orgId: invitation.orgId, userId, memberId: member.id, role: invitation.role, created };
   });
+}
+
+/**
+ * The invitation's project list less the projects deleted since it was sent. A list never widens:
+ * when every listed project is gone the member starts with none (`[]`), not with every project.
+ */
+async function projectsStillInOrg(tx: Tx, orgId: string, ids: readonly string[] | null): Promise<string[] | null> {
+  if (ids === null) return null;
+  if (ids.length === 0) return [];
+  const rows = await tx
+    .select({ id: projects.id })
+    .from(projects)
+    .where(and(eq(projects.orgId, orgId), inArray(projects.id, [...ids])));
+  return normalizeProjectIds(rows.map((row) => row.id));
 }

@@ -19,17 +19,18 @@ export async function findMember(tx: Tx, orgId: string, userId: string): Promise
 
 export async function addMember(
   tx: Tx,
-  input: { orgId: string; userId: string; email: string; role: MemberRole },
+  input: { orgId: string; userId: string; email: string; role: MemberRole; projectIds?: readonly string[] | null },
   ctx: ActionContext,
 ): Promise<Member> {
-  const [row] = await tx.insert(members).values({ orgId: input.orgId, userId: input.userId, role: input.role }).returning();
+  const projectIds = normalizeProjectIds(input.projectIds ?? null);
+  const [row] = await tx.insert(members).values({ orgId: input.orgId, userId: input.userId, role: input.role, projectIds }).returning();
   await recordAudit(tx, {
     orgId: input.orgId,
     actor: ctx.actor,
     requestId: ctx.requestId,
     action: 'member.added',
     target: { type: 'member', id: row!.id },
-    diff: { userId: input.userId, role: input.role },
+    diff: { userId: input.userId, role: input.role, ...(projectIds ? { projectIds } : {}) },
     personal: { email: input.email },
     subject: input.userId,
   });

@@ -133,7 +133,7 @@ describe('members page as an owner', () => {
     await reviewPage(page, 'members-manage');
   });
 
-  it('invites someone: the mail carries the link, the invitation is pending with its expiry, then revoked after a confirmation', async () => {
+  it('invites someone limited to one project: the mail carries the link, the invitation is pending with its expiry and projects, then revoked after a confirmation', async () => {
     const email = `${uniqueName('invitee')}@example.test`;
     await page.getByRole('button', { name: 'Invite member' }).click();
     const dialog = page.getByRole('dialog');
@@ -141,7 +141,12 @@ describe('members page as an owner', () => {
     await dialog.getByRole('button', { name: 'Send invitation' }).click();
     expect(await dialog.getByRole('alert').textContent()).toBe('Enter the email address to send the invitation to.');
     await dialog.getByLabel('Email').fill(email);
+    // An admin reaches every project: no project choice is offered for that role.
+    await dialog.getByLabel('Role').selectOption('admin');
+    expect(await dialog.getByLabel('Only the projects chosen below').count()).toBe(0);
     await dialog.getByLabel('Role').selectOption('viewer');
+    await dialog.getByLabel('Only the projects chosen below').check();
+    await dialog.getByLabel('app', { exact: true }).check();
     await dialog.getByRole('button', { name: 'Send invitation' }).click();
     await dialog.waitFor({ state: 'detached' });
     expect(await page.getByRole('status').filter({ hasText: 'Invitation sent' }).textContent()).toContain(email);
@@ -152,6 +157,11 @@ describe('members page as an owner', () => {
     const invitation = page.locator(`tbody tr[data-invitation-email="${email}"]`);
     await invitation.waitFor();
     expect(await invitation.locator('td[data-label="Role"]').textContent()).toBe('viewer');
+    expect(await invitation.locator('td[data-label="Projects"]').textContent()).toBe('1 project(s)');
+    const sent = await (
+      await apiAs(owner)
+    ).get<{ invitations: { email: string; projectIds: string[] | null }[] }>(`/api/orgs/${org.orgId}/invitations`);
+    expect(sent.body.invitations.find((i) => i.email === email)?.projectIds).toEqual([org.projectId]);
     const expires = new Date(Date.now() + 7 * 24 * 3600 * 1000).toLocaleDateString(undefined, { dateStyle: 'medium' });
     expect(await invitation.locator('td[data-label="Expires"]').textContent()).toContain(expires);
     // The link itself is nowhere in the page: the api keeps only its hash.

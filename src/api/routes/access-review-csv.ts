@@ -5,7 +5,7 @@
  * neutralising csvRow.
  */
 import { csvRow } from '../../audit/csv.js';
-import type { AccessReview } from '../../tenancy/access-review.js';
+import type { AccessReview, ProjectAccess } from '../../tenancy/access-review.js';
 
 export const ACCESS_REVIEW_CSV_COLUMNS = [
   'kind',
@@ -29,6 +29,8 @@ type Cell = string | number | null;
 
 const iso = (date: Date | null) => (date === null ? null : date.toISOString());
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');
+// `name (id)` pairs: names are what a reviewer recognises, ids what stays true after a rename.
+const projectAccessCell = (access: ProjectAccess) => (access === 'all' ? 'all' : access.map((p) => `${p.name} (${p.id})`).join('; '));
 
 function row(cells: Partial<Record<Column, Cell>>): string {
   return csvRow(ACCESS_REVIEW_CSV_COLUMNS.map((column) => cells[column] ?? null));
@@ -45,8 +47,7 @@ export function accessReviewCsv(review: AccessReview): string {
         name: m.name,
         email: m.email,
         role: m.role,
-        // `name (id)` pairs: names are what a reviewer recognises, ids what stays true after a rename.
-        project_access: m.projectAccess === 'all' ? 'all' : m.projectAccess.map((p) => `${p.name} (${p.id})`).join('; '),
+        project_access: projectAccessCell(m.projectAccess),
         two_factor: yesNo(m.twoFactor),
         passkeys: m.passkeys,
         created_at: iso(m.joinedAt),
@@ -71,6 +72,15 @@ export function accessReviewCsv(review: AccessReview): string {
       }),
     );
   for (const i of review.pendingInvitations)
-    lines.push(row({ kind: 'invitation', email: i.email, role: i.role, created_at: iso(i.invitedAt), expires_at: iso(i.expiresAt) }));
+    lines.push(
+      row({
+        kind: 'invitation',
+        email: i.email,
+        role: i.role,
+        project_access: projectAccessCell(i.projectAccess),
+        created_at: iso(i.invitedAt),
+        expires_at: iso(i.expiresAt),
+      }),
+    );
   return lines.join('');
 }

@@ -36,6 +36,10 @@ const exportQuery = z.object({ inactiveDays: inactiveDaysField, format: z.enum([
 const at = timestampSchema;
 const maybeAt = timestampSchema.nullable();
 
+const projectAccessView = z
+  .union([z.literal('all'), z.array(z.object({ id: z.uuid(), name: z.string() }))])
+  .meta({ description: "'all', or the projects a developer or viewer is (or, invited, will be) limited to." });
+
 const reviewView = z.object({
   generatedAt: at,
   inactiveDays: z.number().int(),
@@ -45,9 +49,7 @@ const reviewView = z.object({
       name: z.string(),
       email: z.string(),
       role: roleSchema,
-      projectAccess: z
-        .union([z.literal('all'), z.array(z.object({ id: z.uuid(), name: z.string() }))])
-        .meta({ description: "'all', or the projects a developer or viewer is limited to." }),
+      projectAccess: projectAccessView,
       twoFactor: z.boolean(),
       passkeys: z.number().int(),
       joinedAt: at,
@@ -70,7 +72,9 @@ const reviewView = z.object({
       inactive: z.boolean().meta({ description: 'Live (neither revoked nor expired) and unused for inactiveDays.' }),
     }),
   ),
-  pendingInvitations: z.array(z.object({ email: z.string(), role: roleSchema, invitedAt: at, expiresAt: at })),
+  pendingInvitations: z.array(
+    z.object({ email: z.string(), role: roleSchema, projectAccess: projectAccessView, invitedAt: at, expiresAt: at }),
+  ),
 });
 
 const iso = (date: Date | null) => (date === null ? null : date.toISOString());

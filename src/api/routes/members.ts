@@ -52,19 +52,17 @@ const memberView = z.object({
 /** Enough for any real team; a bound keeps one request's work (and the audit diff) small. */
 const MAX_PROJECT_IDS = 100;
 
+/** A project list as a request gives it: up to MAX_PROJECT_IDS ids, or null for every project. */
+const projectIdsInput = z.array(z.uuid()).max(MAX_PROJECT_IDS).nullable();
+
 const updateMemberBody = z
   .strictObject({
     role: roleSchema.optional(),
-    projectIds: z
-      .array(z.uuid())
-      .max(MAX_PROJECT_IDS)
-      .nullable()
-      .optional()
-      .meta({
-        description:
-          'Limit a developer or viewer to these projects (duplicates ignored; `[]`: none yet), or null for every project. ' +
-          'Omitted: unchanged (cleared when the role becomes admin or owner).',
-      }),
+    projectIds: projectIdsInput.optional().meta({
+      description:
+        'Limit a developer or viewer to these projects (duplicates ignored; `[]`: none yet), or null for every project. ' +
+        'Omitted: unchanged (cleared when the role becomes admin or owner).',
+    }),
   })
   .refine((body) => body.role !== undefined || body.projectIds !== undefined, { message: 'role or projectIds is required' });
 
@@ -72,9 +70,26 @@ const invitationView = z.object({
   id: z.uuid(),
   email: z.string(),
   role: roleSchema,
+  projectIds: z
+    .array(z.uuid())
+    .nullable()
+    .meta({ description: 'The projects the invited developer or viewer will be limited to; null: every project of the org.' }),
   expiresAt: timestampSchema,
   createdAt: timestampSchema,
 });
+
+const createInvitationBody = z.strictObject({
+  email: z.email().max(254),
+  role: roleSchema,
+  projectIds: projectIdsInput.optional().meta({
+    description:
+      'Limit the invited developer or viewer to these projects from their first request (duplicates ignored; `[]`: none yet); ' +
+      'omitted or null: every project. Projects deleted before the invitation is accepted are left out of the list.',
+  }),
+});
+
+const notRestrictable = (role: Role) =>
+  badRequest(`Only developers and viewers can be limited to projects; a ${role} reaches every project.`, 'project_access_role');
 
 const lastOwner = () =>
   new HttpError(409, 'invalid_request_error', 'last_owner', 'The organization needs at least one owner: make another member owner first.');
@@ -173,10 +188,7 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
           if (!canGrantRole(role, nextRole)) throw roleTooHigh();
           const projectIds = body.projectIds === undefined ? member.projectIds : normalizeProjectIds(body.projectIds);
           if (body.projectIds !== undefined && body.projectIds !== null && !isProjectRestrictable(nextRole))
-            throw badRequest(
-              `Only developers and viewers can be limited to projects; a ${nextRole} reaches every project.`,
-              'project_access_role',
-            );
+            throw notRestrictable(nextRole);
           if (member.role === 'owner' && nextRole !== 'owner' && (await ownerCount(tx, params.orgId)) <= 1) throw lastOwner();
           const updated = await updateMember(tx, member, { role: nextRole, projectIds }, ctx);
           const user = await getUser(tx, member.userId);
@@ -244,19 +256,24 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
       summary: 'Invite someone by email',
       description:
         'Mails a single-use link valid for 7 days (`/invite#token=…`). The role can be at most the inviter’s own. ' +
+        '`projectIds` limits an invited developer or viewer to some projects (400 `project_access_role` for other roles; ' +
+        '404 `project_not_found` for an id that is not a project of this org). ' +
         '503 `email_not_configured` when the instance cannot send mail.',
       permission: 'members:write',
       params: orgParams,
-      body: z.strictObject({ email: z.email().max(254), role: roleSchema }),
+      body: createInvitationBody,
       status: 201,
       errors: [409, 429, 503],
       response: z.object({ invitation: invitationView }),
       async handler({ params, body, principal, role, ctx, c }) {
         if (!canGrantRole(role, body.role)) throw roleTooHigh();
+        const projectIds = normalizeProjectIds(body.projectIds ?? null);
+        if (projectIds !== null && !isProjectRestrictable(body.role)) throw notRestrictable(body.role);
         if (deps.mailer === undefined || deps.mailer.mode === 'disabled')
           throw serviceUnavailable('Email is not configured on this instance, so invitations cannot be sent.', 'email_not_configured');
         await throttleInvites(deps, c, principal);
         const { invitation, token, orgName, inviterName } = await deps.db.withTenant(params.orgId, async (tx) => {
+          await assertOrgProjects(tx, params.orgId, projectIds ?? []);
           const existing = await tx
             .select({ id: members.id })
             .from(members)
@@ -269,7 +286,7 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
           const org = await getOrganization(tx, params.orgId);
           const created = await createInvitation(
             tx,
-            { orgId: params.orgId, email: body.email, role: body.role, invitedBy: inviter?.id ?? null },
+            { orgId: params.orgId, email: body.email, role: body.role, invitedBy: inviter?.id ?? null, projectIds },
             ctx,
           );
           return { ...created, orgName: org?.name ?? 'an organization', inviterName: inviter?.name ?? 'An administrator' };
@@ -306,8 +323,15 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
   ];
 }
 
-function invitationOut(row: { id: string; email: string; role: Role; expiresAt: Date; createdAt: Date }) {
-  return { id: row.id, email: row.email, role: row.role, expiresAt: row.expiresAt.toISOString(), createdAt: row.createdAt.toISOString() };
+function invitationOut(row: { id: string; email: string; role: Role; projectIds: string[] | null; expiresAt: Date; createdAt: Date }) {
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role,
+    projectIds: normalizeProjectIds(row.projectIds),
+    expiresAt: row.expiresAt.toISOString(),
+    createdAt: row.createdAt.toISOString(),
+  };
 }
 
 async function throttleInvites(deps: ApiDeps, c: Context<ApiEnv>, principal: Principal): Promise<void> {

@@ -118,6 +118,11 @@ export const invitations = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     /** The inviting user; null when an admin token invited (the audit event names the token). */
     invitedBy: text('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    /**
+     * The projects the invited developer or viewer will be limited to (members.project_ids once
+     * accepted), or null for every project. Always null for admin and owner invitations.
+     */
+    projectIds: uuid('project_ids').array(),
     acceptedAt: timestamp('accepted_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     createdAt,
@@ -126,6 +131,7 @@ export const invitations = pgTable(
     uniqueIndex('invitations_token_hash_key').on(t.tokenHash),
     index('invitations_org_id_idx').on(t.orgId),
     check('invitations_role_check', sql`${t.role} in ('owner', 'admin', 'developer', 'viewer')`),
+    check('invitations_project_ids_check', sql`${t.projectIds} is null or ${t.role} in ('developer', 'viewer')`),
     check('invitations_email_check', sql`${t.email} = lower(${t.email}) and length(${t.email}) between 3 and 254`),
     tenantIsolation(),
   ],

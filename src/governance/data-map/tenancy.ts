@@ -77,6 +77,7 @@ export const tenancyTables = [
       org_id: common.orgId(),
       email: { category: 'personal', personalData: true, description: 'The invitee’s email address (lower-cased).' },
       role: common.operational('Role the invitee gets on accepting.', true),
+      project_ids: common.operational('Projects an invited developer or viewer will be limited to (null: all).', true),
       token_hash: {
         category: 'credential_secret',
         personalData: false,

@@ -12,6 +12,7 @@ export const invitationSchema = z.object({
   id: z.string(),
   email: z.string(),
   role: z.string(),
+  projectIds: z.nullable(z.array(z.string())),
   expiresAt: timestamp,
   createdAt: timestamp,
 });

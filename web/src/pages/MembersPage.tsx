@@ -17,11 +17,10 @@ import { EditMemberDialog } from './members/EditMemberDialog.tsx';
 import { InvitationsSection } from './members/InvitationsSection.tsx';
 import { InviteMemberDialog } from './members/InviteMemberDialog.tsx';
 import { RemoveMemberDialog } from './members/RemoveMemberDialog.tsx';
+import { projectAccessLabel } from './members/ProjectAccessFields.tsx';
 import { mayManageMembers } from './members/roles.ts';
 
 type RoleFilter = 'all' | (typeof MEMBER_ROLES)[number];
-
-const projectAccess = (m: Member) => (m.projectIds === null ? 'All' : `${m.projectIds.length} project(s)`);
 
 export function MembersPage() {
   const { orgId = '' } = useParams();
@@ -97,7 +96,7 @@ export function MembersPage() {
               {isSelf(m) ? <span className="cell-hint">you</span> : null}
             </td>
             <td data-label="Role">{m.role}</td>
-            <td data-label="Projects">{projectAccess(m)}</td>
+            <td data-label="Projects">{projectAccessLabel(m.projectIds)}</td>
             <td data-label="Member since">{formatDate(m.createdAt)}</td>
             <td className="actions">
               {mayManage ? (

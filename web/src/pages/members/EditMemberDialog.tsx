@@ -13,7 +13,7 @@ import { Dialog } from '../../components/Dialog.tsx';
 import { DialogFormActions } from '../../components/DialogFormActions.tsx';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { useSubmission } from '../../lib/submission.ts';
-import { ProjectAccessFields, type ProjectAccess } from './ProjectAccessFields.tsx';
+import { ProjectAccessFields, projectIdsOf, type ProjectAccess } from './ProjectAccessFields.tsx';
 import { RoleSelect } from './RoleSelect.tsx';
 import { isProjectRestrictable } from './roles.ts';
 
@@ -35,7 +35,7 @@ export function EditMemberDialog({ orgId, userRole, member, onClose }: Props) {
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const projectIds = access.mode === 'all' ? null : access.projectIds;
+    const projectIds = projectIdsOf(access);
     const body: { role?: string; projectIds?: string[] | null } = {};
     if (role !== member.role) body.role = role;
     // Admins and owners reach every project: the api refuses a list for them and clears it itself.

@@ -1,4 +1,4 @@
-/** Pending invitations (members:write only): who, which role, until when; each can be revoked after a confirmation. */
+/** Pending invitations (members:write only): who, which role and projects, until when; each can be revoked after a confirmation. */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { requestVoid, seg } from '../../api/client.ts';
@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { ListSection } from '../../components/ListSection.tsx';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { usePaged } from '../../lib/paging.ts';
+import { projectAccessLabel } from './ProjectAccessFields.tsx';
 
 const everyInvitation = () => true;
 
@@ -24,13 +25,14 @@ export function InvitationsSection({ orgId }: { orgId: string }) {
         label="Pending invitations"
         loadingWhat="invitations"
         emptyMessage="No invitation is waiting for an answer."
-        columns={['Email', 'Role', 'Sent', 'Expires']}
+        columns={['Email', 'Role', 'Projects', 'Sent', 'Expires']}
         withActions
       >
         {paged.items.map((invitation) => (
           <tr key={invitation.id} data-invitation-email={invitation.email}>
             <td data-label="Email">{invitation.email}</td>
             <td data-label="Role">{invitation.role}</td>
+            <td data-label="Projects">{projectAccessLabel(invitation.projectIds)}</td>
             <td data-label="Sent">{formatDate(invitation.createdAt)}</td>
             <td data-label="Expires">{formatDateTime(invitation.expiresAt)}</td>
             <td className="actions">

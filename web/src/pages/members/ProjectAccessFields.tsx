@@ -3,9 +3,22 @@ import type { Project } from '../../api/schemas.ts';
 
 export type ProjectAccess = { mode: 'all' | 'chosen'; projectIds: string[] };
 
-type Props = { projects: readonly Project[]; value: ProjectAccess; onChange: (next: ProjectAccess) => void };
+/** A member's or invitation's project list in a table cell. */
+export const projectAccessLabel = (projectIds: readonly string[] | null) =>
+  projectIds === null ? 'All' : `${projectIds.length} project(s)`;
 
-export function ProjectAccessFields({ projects, value, onChange }: Props) {
+/** The list to send for the fields' value: null for every project. */
+export const projectIdsOf = (access: ProjectAccess): string[] | null => (access.mode === 'all' ? null : access.projectIds);
+
+type Props = {
+  projects: readonly Project[];
+  value: ProjectAccess;
+  onChange: (next: ProjectAccess) => void;
+  /** Who the hint speaks of: an existing member (applies from their next request) or an invitee (from their first). */
+  invitee?: boolean;
+};
+
+export function ProjectAccessFields({ projects, value, onChange, invitee = false }: Props) {
   const toggle = (id: string, checked: boolean) =>
     onChange({ mode: 'chosen', projectIds: checked ? [...value.projectIds, id] : value.projectIds.filter((p) => p !== id) });
   return (
@@ -45,7 +58,9 @@ export function ProjectAccessFields({ projects, value, onChange }: Props) {
         )
       ) : null}
       <p className="hint">
-        Other projects look to them as if they did not exist. This applies from their next request, without signing them out.
+        {invitee
+          ? 'Other projects look to them as if they did not exist, from the moment they accept.'
+          : 'Other projects look to them as if they did not exist. This applies from their next request, without signing them out.'}
       </p>
     </fieldset>
   );
