@@ -218,6 +218,11 @@ describe('inviting with project access', () => {
       confirm: 'sandbox',
     });
     expect(deleted.status).toBe(200);
+    // The deletion takes the project out of the pending invitation's list at once.
+    const pending = await limitedOwner.get<{ invitations: { id: string; projectIds: string[] | null }[] }>(
+      `/api/orgs/${limitedOrg.orgId}/invitations`,
+    );
+    expect(pending.body.invitations.find((i) => i.id === created.body.invitation.id)?.projectIds).toEqual([]);
     const token = await tokenFor(email);
     expect((await accept({ token, name: 'Gone Person', password: NEW_PASSWORD }, fromElsewhere)).status).toBe(201);
     const signedIn = await signIn(server, email, NEW_PASSWORD, { origin: ORIGIN });

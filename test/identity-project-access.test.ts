@@ -286,4 +286,24 @@ describe('project-level access', () => {
       projectIds: { from: [own.testProjectId], to: null },
     });
   });
+  it('takes a deleted project out of every member’s list, leaving none rather than every project', async () => {
+    const { org: own, people } = await team(['owner', 'developer', 'viewer']);
+    const [boss, both, onlySandbox] = people as [Person, Person, Person];
+    expect((await boss.client.patch(memberPath(own, both), { projectIds: [own.projectId, own.testProjectId] })).status).toBe(200);
+    expect((await boss.client.patch(memberPath(own, onlySandbox), { projectIds: [own.testProjectId] })).status).toBe(200);
+    const deleted = await boss.client.call('DELETE', `/api/orgs/${own.orgId}/projects/${own.testProjectId}`, { confirm: 'sandbox' });
+    expect(deleted.status).toBe(200);
+
+    const listed = await boss.client.get<MemberList>(`/api/orgs/${own.orgId}/members`);
+    const accessOf = (person: Person) => listed.body.members.find((m) => m.id === person.memberId)?.projectIds;
+    expect(accessOf(both)).toEqual([own.projectId]);
+    expect(accessOf(onlySandbox)).toEqual([]);
+    expect(accessOf(boss)).toBeNull();
+    expect((await onlySandbox.client.get<ProjectList>(`/api/orgs/${own.orgId}/projects`)).body.projects).toEqual([]);
+    const [event] = await queryRows<{ diff: Record<string, unknown> }>(
+      server.runtime.database.db,
+      sql`select diff from audit_events where org_id = ${own.orgId} and action = 'project.deleted'`,
+    );
+    expect(event!.diff).toMatchObject({ name: 'sandbox', membersNarrowed: 2 });
+  });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import { apiKeys, projects, type ProjectMode } from '../db/schema/index.js';
+import { apiKeys, invitations, members, projects, type ProjectMode } from '../db/schema/index.js';
 import type { Tx } from '../db/types.js';
 import { recordAudit } from '../audit/record.js';
 import type { ActionContext } from '../audit/context.js';
@@ -54,19 +54,38 @@ export async function updateProjectSettings(tx: Tx, project: Project, settings: 
 /**
  * Deletes a project: its API keys, provider-key assignments and guardrail overrides go with it
  * (foreign keys cascade); its request logs stay (no foreign key), for usage history and audits.
- * Audited with what went; returns the removed keys' ids for the caller to announce after commit.
+ * Its id also leaves the project lists of members and pending invitations (arrays cannot have a
+ * foreign key), so no list counts a project that is gone; a list left empty stays empty, never
+ * "every project". Audited with what went; returns the removed keys' ids for the caller to announce
+ * after commit.
  */
 export async function deleteProject(tx: Tx, project: Project, ctx: ActionContext): Promise<{ apiKeyIds: string[] }> {
   const keys = await tx.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.projectId, project.id));
   const removed = await tx.delete(projects).where(eq(projects.id, project.id)).returning({ id: projects.id });
   if (removed.length !== 1) throw new Error(`project ${project.id} was not deleted`);
+  const narrowedMembers = await tx
+    .update(members)
+    .set({ projectIds: sql`array_remove(${members.projectIds}, ${project.id}::uuid)` })
+    .where(and(eq(members.orgId, project.orgId), sql`${project.id}::uuid = any(${members.projectIds})`))
+    .returning({ id: members.id });
+  const narrowedInvitations = await tx
+    .update(invitations)
+    .set({ projectIds: sql`array_remove(${invitations.projectIds}, ${project.id}::uuid)` })
+    .where(and(eq(invitations.orgId, project.orgId), sql`${project.id}::uuid = any(${invitations.projectIds})`))
+    .returning({ id: invitations.id });
   await recordAudit(tx, {
     orgId: project.orgId,
     actor: ctx.actor,
     requestId: ctx.requestId,
     action: 'project.deleted',
     target: { type: 'project', id: project.id },
-    diff: { name: project.name, mode: project.mode, apiKeys: keys.length },
+    diff: {
+      name: project.name,
+      mode: project.mode,
+      apiKeys: keys.length,
+      ...(narrowedMembers.length > 0 ? { membersNarrowed: narrowedMembers.length } : {}),
+      ...(narrowedInvitations.length > 0 ? { invitationsNarrowed: narrowedInvitations.length } : {}),
+    },
   });
   return { apiKeyIds: keys.map((k) => k.id) };
 }

@@ -113,7 +113,8 @@ export function projectRoutes(deps: ApiDeps): ApiRoute[] {
       summary: 'Delete a project',
       description:
         '`confirm` must be the project’s exact name. Its API keys (refused by every gateway at once), provider-key ' +
-        'assignments and guardrail overrides are deleted with it; its request logs stay. Audited `project.deleted`.',
+        'assignments and guardrail overrides are deleted with it; its request logs stay. Its id leaves the `projectIds` of ' +
+        'members and pending invitations (an emptied list stays empty: no project, not every project). Audited `project.deleted`.',
       permission: 'projects:write',
       params: projectParams,
       body: z.strictObject({ confirm: z.string().max(200) }),

@@ -51,7 +51,7 @@ export const members = pgTable(
     /**
      * Project-level access for developers and viewers: the projects they may see and work in, or
      * null for every project of the org. Always null for admins and owners. No foreign key (arrays
-     * cannot have one): ids of deleted projects are simply never matched.
+     * cannot have one): deleting a project removes its id here (tenancy/projects.ts deleteProject).
      */
     projectIds: uuid('project_ids').array(),
     createdAt,
