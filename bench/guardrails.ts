@@ -1,5 +1,7 @@
 // Cost of the guardrail detectors: each alone and all together over a 4 KB prompt (median and
-// p99 per call), and throughput over 64 KB and 1 MB inputs, to show the cost grows linearly.
+// p99 per call), and throughput over 64 KB and 1 MB inputs, to show the cost grows linearly; then
+// adversarial inputs (the repetitive runs that make a backtracking pattern blow up) at two sizes,
+// the time of the larger over the smaller, which stays near the size ratio when growth is linear.
 // Usage: npx tsx bench/guardrails.ts [iterations for 4 KB, default 2000]
 // The prompt is ordinary text of the kind a gateway sees (prose, a code block, a date, a version
 // number, an email address): no secret and no injection, the common case the budget is for.
@@ -70,5 +72,30 @@ for (const [label, bytes, runs] of [
   const { medianUs } = measure((text) => scanText(text), promptOf(bytes), runs);
   console.log(
     `${label.padEnd(8)} ${(medianUs / 1000).toFixed(3).padStart(10)} ${(bytes / 1_048_576 / (medianUs / 1e6)).toFixed(1).padStart(7)}`,
+  );
+}
+
+// Repetitive runs aimed at each detector's patterns (the unit tests check these end and yield
+// nothing; how their cost grows is measured here, never asserted in a test).
+const ADVERSARIAL: [string, (repeats: number) => string][] = [
+  ['digits and separators', (n) => '1 2 '.repeat(n) + ' 12-34-'.repeat(n / 2)],
+  ['local part, then dots', (n) => `${'a'.repeat(n)}@${'b.'.repeat(n)}`],
+  ['at signs', (n) => '@'.repeat(2 * n)],
+  ['key= prefixes', (n) => 'key='.repeat(n)],
+  ['JWT-like run', (n) => `eyJ${'A'.repeat(4 * n)}`],
+  ['PEM headers', (n) => '-----BEGIN '.repeat(n / 2)],
+  ['attack word, brackets', (n) => 'ignore '.repeat(n / 2) + '<'.repeat(n / 2) + '[ '.repeat(n / 2)],
+];
+const SMALL_REPEATS = 10_000;
+const SIZE_RATIO = 4;
+console.log(
+  `\nall detectors on adversarial input: ${SMALL_REPEATS} and ${SIZE_RATIO * SMALL_REPEATS} repeats (linear: time ratio near ${SIZE_RATIO})`,
+);
+console.log('input                     small ms   large ms   ratio');
+for (const [label, make] of ADVERSARIAL) {
+  const smallMs = measure((text) => scanText(text), make(SMALL_REPEATS), 9).medianUs / 1000;
+  const largeMs = measure((text) => scanText(text), make(SIZE_RATIO * SMALL_REPEATS), 5).medianUs / 1000;
+  console.log(
+    `${label.padEnd(24)} ${smallMs.toFixed(2).padStart(9)} ${largeMs.toFixed(2).padStart(10)} ${(largeMs / smallMs).toFixed(2).padStart(7)}`,
   );
 }

@@ -91,10 +91,10 @@ describe('detectInjection', () => {
     expect(detectInjection('Write a poem about the ocean.', { threshold: 0 }).length).toBe(1);
   });
 
-  it('stays linear on long and adversarial input', () => {
+  // How fast it is lives in bench/guardrails; here only that such input ends at all (a backtracking
+  // blow-up would run past the test timeout) and is not mistaken for an attack.
+  it('does not hang on long repetitive input, nor read a repeated word as an attack', () => {
     const long = 'ignore '.repeat(20_000) + '<'.repeat(20_000) + '[ '.repeat(20_000);
-    const t0 = performance.now();
-    detectInjection(long);
-    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(detectInjection(long)).toEqual([]);
   });
 });

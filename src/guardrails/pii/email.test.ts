@@ -37,11 +37,10 @@ describe('detectEmails', () => {
     expect(spans(`a@x-.com b@a.-x.io c@mail.c0m d@mail.123 e@${'l'.repeat(64)}.com f@jürgen-.de`)).toEqual([]);
   });
 
-  it('stays linear on adversarial input', () => {
-    const text = 'a'.repeat(50_000) + '@' + 'b.'.repeat(50_000);
-    const t = performance.now();
-    detectEmails(text);
-    detectEmails('@'.repeat(100_000));
-    expect(performance.now() - t).toBeLessThan(500);
+  // How fast it is lives in bench/guardrails; here only that such input ends at all (a backtracking
+  // blow-up would run past the test timeout) and yields nothing.
+  it('finds nothing in adversarial runs of local parts, dots and at signs, and does not hang on them', () => {
+    expect(detectEmails('a'.repeat(50_000) + '@' + 'b.'.repeat(50_000))).toEqual([]);
+    expect(detectEmails('@'.repeat(100_000))).toEqual([]);
   });
 });

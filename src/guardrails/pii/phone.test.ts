@@ -45,10 +45,10 @@ describe('detectPhones', () => {
     expect(spans('The answer is 12345678 and 699 956 915 items')).toEqual([]);
   });
 
-  it('stays linear on long digit-and-separator runs', () => {
+  // How fast it is lives in bench/guardrails; here only that such input ends at all (a backtracking
+  // blow-up would run past the test timeout) and yields nothing.
+  it('finds nothing in long digit-and-separator runs, and does not hang on them', () => {
     const text = '1 2 '.repeat(50_000) + ' 12-34-'.repeat(20_000);
-    const t = performance.now();
-    detectPhones(text);
-    expect(performance.now() - t).toBeLessThan(1000);
+    expect(detectPhones(text)).toEqual([]);
   });
 });

@@ -15,6 +15,8 @@ import { SECRET_RULES } from './rules/index.js';
 
 const DEFAULT_BEFORE = 48;
 const DEFAULT_AFTER = 320;
+/** Anchors tried inside the span of earlier matches of the same rule before the rest of that span is skipped. */
+const MAX_NESTED_ANCHORS = 8;
 
 /** Rule patterns recompiled with `d` (exact group offsets) and, for anchored rules, `y` (match only at lastIndex). */
 const PATTERNS: readonly RegExp[] = SECRET_RULES.map((r) => {
@@ -80,10 +82,27 @@ function consider(text: string, rule: SecretRule, m: RegExpExecArray, offset: nu
 function runRule(text: string, index: number, work: Work, out: Candidate[]): void {
   const rule = SECRET_RULES[index]!;
   const pattern = PATTERNS[index]!;
+  // Each anchored match reads a value of up to a few hundred characters, so a text packed with
+  // keywords ("pass:pass:pass:…", "pwd=pwd=…") would pay a full value check at every few characters.
+  // Two bounds keep that linear with a small constant: an anchor inside a value this rule already
+  // reported is part of that secret, not a new one (overlap resolution would drop it anyway); and
+  // inside the span of earlier matches at most MAX_NESTED_ANCHORS more anchors are tried (a query
+  // string's `?user=…&token=…` has a few; hundreds are padding). Anchors come in text order.
+  let reportedUntil = -1;
+  let matchedUntil = -1;
+  let nested = 0;
   for (const anchor of work.anchors) {
+    if (anchor < reportedUntil) continue;
+    if (anchor < matchedUntil) {
+      if (++nested > MAX_NESTED_ANCHORS) continue;
+    } else nested = 0;
     pattern.lastIndex = anchor;
     const m = pattern.exec(text);
-    if (m !== null && m[0].length > 0) consider(text, rule, m, 0, out);
+    if (m === null || m[0].length === 0) continue;
+    matchedUntil = Math.max(matchedUntil, m.index + m[0].length);
+    const before = out.length;
+    consider(text, rule, m, 0, out);
+    for (let c = before; c < out.length; c++) reportedUntil = Math.max(reportedUntil, out[c]!.end);
   }
   const spans = work.windows;
   for (let w = 0; w < spans.length; w += 2) {
@@ -98,7 +117,12 @@ function runRule(text: string, index: number, work: Work, out: Candidate[]): voi
   }
 }
 
-/** Keeps, among overlapping candidates, the most specific (priority), then surest, then longest. */
+/**
+ * Keeps, among overlapping candidates, the most specific (priority), then surest, then longest.
+ * The kept spans never overlap, so they stay sorted by start and each candidate is checked against
+ * its two neighbours found by binary search: n log n, where comparing with every kept span made a
+ * text with thousands of findings quadratic.
+ */
 function resolveOverlaps(candidates: Candidate[]): Candidate[] {
   candidates.sort(
     (a, b) =>
@@ -108,8 +132,20 @@ function resolveOverlaps(candidates: Candidate[]): Candidate[] {
       a.start - b.start,
   );
   const kept: Candidate[] = [];
-  for (const c of candidates) if (!kept.some((k) => c.start < k.end && k.start < c.end)) kept.push(c);
-  return kept.sort((a, b) => a.start - b.start || a.end - b.end);
+  for (const c of candidates) {
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (kept[mid]!.start < c.start) lo = mid + 1;
+      else hi = mid;
+    }
+    const previous = kept[lo - 1];
+    const next = kept[lo];
+    if ((previous !== undefined && previous.end > c.start) || (next !== undefined && next.start < c.end)) continue;
+    kept.splice(lo, 0, c);
+  }
+  return kept;
 }
 
 export function detectSecrets(text: string): Finding[] {
