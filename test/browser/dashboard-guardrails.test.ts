@@ -19,7 +19,7 @@ import { uniqueName } from '../support/database.js';
 import type { TestServer } from '../support/server.js';
 import { createPasswordUser, sessionApiClient, signIn } from '../support/sessions.js';
 import { launchBrowser } from './support/browser.js';
-import { assertDashboardBuilt, createPageWatcher, makeInstanceAdmin, startDashboardServer } from './support/dashboard.js';
+import { assertDashboardBuilt, createPageWatcher, makeInstanceAdmin, openSessionPage, startDashboardServer } from './support/dashboard.js';
 import { reviewPage } from './support/page-review.js';
 
 /** The blocked term: it must never appear on the violations page (events hold no matched text). */
@@ -94,13 +94,9 @@ beforeAll(async () => {
 
 /** A new browser context signed in with this session cookie, watched for errors and CSP violations. */
 async function signedInPage(cookie: string): Promise<Page> {
-  const context = await browser.newContext();
+  const { context, page: opened } = await openSessionPage(browser, origin, cookie, pageWatcher);
   contexts.push(context);
-  const [name, value] = [cookie.slice(0, cookie.indexOf('=')), cookie.slice(cookie.indexOf('=') + 1)];
-  await context.addCookies([{ name, value, url: origin, httpOnly: true, sameSite: 'Lax' }]);
-  const target = await context.newPage();
-  await pageWatcher.watch(target);
-  return target;
+  return opened;
 }
 
 afterAll(async () => {

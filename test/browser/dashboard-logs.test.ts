@@ -21,7 +21,7 @@ import { createPasswordUser, sessionApiClient, signIn } from '../support/session
 import { sql } from 'drizzle-orm';
 import { launchBrowser } from './support/browser.js';
 import { reviewPage } from './support/page-review.js';
-import { assertDashboardBuilt, createPageWatcher, makeInstanceAdmin, startDashboardServer } from './support/dashboard.js';
+import { assertDashboardBuilt, createPageWatcher, makeInstanceAdmin, openSessionPage, startDashboardServer } from './support/dashboard.js';
 
 // Built at run time so that no scanner mistakes this file for a leak.
 const LEAKED_TOKEN = 'glpat-' + 'q8Zr3LmP0xWv7Ty2Nk5B';
@@ -108,13 +108,9 @@ beforeAll(async () => {
 
 /** A new browser context signed in with this session cookie, watched for errors and CSP violations. */
 async function signedInPage(cookie: string): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const { context, page: opened } = await openSessionPage(browser, origin, cookie, pageWatcher, { acceptDownloads: true });
   contexts.push(context);
-  const [name, value] = [cookie.slice(0, cookie.indexOf('=')), cookie.slice(cookie.indexOf('=') + 1)];
-  await context.addCookies([{ name, value, url: origin, httpOnly: true, sameSite: 'Lax' }]);
-  const target = await context.newPage();
-  await pageWatcher.watch(target);
-  return target;
+  return opened;
 }
 
 afterAll(async () => {

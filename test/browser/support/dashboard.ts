@@ -1,6 +1,7 @@
 /**
  * What the dashboard's browser tests share: the built dashboard checked for, an api (and gateway)
- * on a free port, an instance admin, a page opened with clipboard access, and a watcher that records
+ * on a free port, an instance admin, a page opened with clipboard access or with a session cookie
+ * already set, and a watcher that records
  * each page's console, failed responses and CSP violations and checks them once all tests ran.
  */
 import { existsSync } from 'node:fs';
@@ -46,6 +47,27 @@ export async function openClipboardPage(browser: Browser, origin: string): Promi
   const context = await browser.newContext();
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
   return { context, page: await context.newPage() };
+}
+
+/**
+ * A new context holding this session cookie (`name=value`, as the api set it) the way a signed-in
+ * browser holds it, and its first page, watched by `watcher`. The caller closes the context.
+ */
+export async function openSessionPage(
+  browser: Browser,
+  origin: string,
+  cookie: string,
+  watcher: PageWatcher,
+  options: { acceptDownloads?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext(options);
+  const split = cookie.indexOf('=');
+  await context.addCookies([
+    { name: cookie.slice(0, split), value: cookie.slice(split + 1), url: origin, httpOnly: true, sameSite: 'Lax' },
+  ]);
+  const page = await context.newPage();
+  await watcher.watch(page);
+  return { context, page };
 }
 
 export type PageWatcher = {
