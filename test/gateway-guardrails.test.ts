@@ -254,6 +254,36 @@ describe('output guardrails on streamed answers', () => {
   });
 });
 
+describe('long texts, scanned in worker threads', () => {
+  // Over the scan pool's threshold (64K characters): these go to a worker, not the event loop
+  // (that the loop stays free meanwhile is src/gateway/guardrails/scan-pool.test.ts).
+  const FILLER = 'The quarterly report covers revenue, churn and hiring across the three regions. '.repeat(1_000);
+  afterAll(() => orgPolicy({}));
+
+  it('blocks, redacts and applies custom rules in a long prompt as in a short one', async () => {
+    await orgPolicy({
+      pii: { actions: { EMAIL: 'redact' } },
+      customRules: [{ name: 'codename', kind: 'regex', pattern: 'Project\\s+Bluebird', action: 'redact', scope: 'input' }],
+    });
+    const blocked = await sdkError(
+      client.chat.completions.create({
+        model: 'openai/gpt-5.4-mini',
+        messages: [{ role: 'user', content: `${FILLER}deploy with ${TOKEN}` }],
+      }),
+    );
+    expect((blocked.error as BlockedBody).guardrail).toMatchObject({ detector: 'secret', rule: 'gitlab-token' });
+    expect(fx.openai.requests).toHaveLength(0);
+
+    await client.chat.completions.create({
+      model: 'openai/gpt-5.4-mini',
+      messages: [{ role: 'user', content: `${FILLER}Write to ${EMAIL} about Project Bluebird.` }],
+    });
+    const sent = bodyOf(onlyRequest(fx.openai)).messages as { content: string }[];
+    expect(sent[0]!.content.endsWith('Write to [EMAIL_1] about [REDACTED_1].')).toBe(true);
+    expect(sent[0]!.content).toHaveLength(FILLER.length + 'Write to [EMAIL_1] about [REDACTED_1].'.length);
+  });
+});
+
 describe('custom rules', () => {
   afterAll(() => orgPolicy({}));
 

@@ -70,6 +70,7 @@ describe('loadConfig: defaults', () => {
       logLevel: 'info',
       gatewayMaxBodyBytes: 10 * 1024 * 1024,
       gatewayMaxInFlight: 1_000,
+      guardrailScanWorkers: 2,
       apiMaxBodyBytes: 1024 * 1024,
       shutdownTimeoutMs: 10_000,
     });

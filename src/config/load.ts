@@ -47,6 +47,8 @@ export type Config = {
   gatewayMaxBodyBytes: number;
   /** /v1 requests one gateway process serves at once; beyond it 503 (gateway/overload/in-flight-cap.ts). */
   gatewayMaxInFlight: number;
+  /** Worker threads for guardrail scans of long texts (gateway/guardrails/scan-pool.ts); 0: none. */
+  guardrailScanWorkers: number;
   apiMaxBodyBytes: number;
   shutdownTimeoutMs: number;
   /** How often the api applies retention (governance/retention-job.ts). */
@@ -327,6 +329,7 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd(), referenc
     logLevel: raw.LOG_LEVEL,
     gatewayMaxBodyBytes: raw.GATEWAY_MAX_BODY_BYTES,
     gatewayMaxInFlight: raw.GATEWAY_MAX_IN_FLIGHT,
+    guardrailScanWorkers: raw.GUARDRAIL_SCAN_WORKERS,
     apiMaxBodyBytes: raw.API_MAX_BODY_BYTES,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     retentionIntervalMs: raw.RETENTION_INTERVAL_SECONDS * 1000,

@@ -419,6 +419,14 @@ export const variablesSchema = z
             '/v1 requests one gateway process serves at once (streams until they end); more get 503 `server_overloaded` with Retry-After, before authentication (docs/scaling.md).',
         }),
       ),
+    GUARDRAIL_SCAN_WORKERS: decimal('expected a whole number from 0 to 16', 0, 16)
+      .default(2)
+      .meta(
+        meta({
+          description:
+            'Worker threads in which the gateway scans texts of 64K characters or more, so a long prompt does not hold every other request while it is read (docs/guardrails.md#speed); 0 scans everything on the event loop.',
+        }),
+      ),
     API_MAX_BODY_BYTES: positiveInt(100 * 1024 * 1024)
       .default(1024 * 1024)
       .meta(meta({ description: 'Largest request body the api accepts (413 above).' })),

@@ -28,6 +28,7 @@ import { createRateLimiter, type RateLimiter } from '../limits/rate-limiter.js';
 import { createUsageLimiter, type UsageLimiter } from '../limits/usage-limiter.js';
 import { createBudgetAlerts } from './limits/budget-alerts.js';
 import { createValueHasher } from './guardrails/value-hash.js';
+import { createScanPool, type GuardrailScanPool } from './guardrails/scan-pool.js';
 import { gatewayAlertAuditSink } from '../alerts/audit-sink.js';
 import { cacheStoreErrorsTotal, safely } from '../observability/metrics.js';
 import { createSecurityAlerts, type SecurityAlerts } from '../alerts/service.js';
@@ -50,6 +51,8 @@ export type GatewayServices = {
   failedAuthByIp: KeyedLimiter;
   /** HMAC of a guardrail finding's value under the org's own key (guardrails/value-hash.ts). */
   guardrailValueHash: (orgId: string) => (value: string) => string;
+  /** Worker threads for guardrail scans of long texts; undefined when GUARDRAIL_SCAN_WORKERS is 0. */
+  guardrailScanPool: GuardrailScanPool | undefined;
   /** Security-alert signals of /v1 requests (new key network, guardrail block bursts): alerts/. */
   securityAlerts: SecurityAlerts;
   /** Operator-facing reasons that must not reach the client (a refused provider address, say). */
@@ -185,6 +188,9 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     audit: gatewayAlertAuditSink(runtime.gatewayDb, runtime.keyring, alertsLogger),
   });
 
+  const guardrailScanPool =
+    runtime.config.guardrailScanWorkers > 0 ? createScanPool({ workers: runtime.config.guardrailScanWorkers }) : undefined;
+
   /** The refresh-ahead caches close() waits for and then empties. */
   const hotPathCaches: { idle?(): Promise<void>; clear?(): void }[] = [keyCache, projectContexts, providerSecrets, dataKeys];
 
@@ -210,6 +216,7 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
     failedAuthByLookupId,
     failedAuthByIp,
     guardrailValueHash: createValueHasher(runtime.secrets.authSecret),
+    guardrailScanPool,
     securityAlerts,
     logger: runtime.logger.child({ component: 'gateway' }),
     async close() {
@@ -226,6 +233,7 @@ export function createGatewayServices(runtime: Runtime, options: GatewayServices
         failedAuthByLookupIdGlobal.close(),
       ]);
       await upstream.close();
+      await guardrailScanPool?.close();
       // Decrypted provider keys and data keys do not outlive the gateway that used them.
       for (const cache of hotPathCaches) cache.clear?.();
     },

@@ -11,21 +11,21 @@ import { responseTextSlots } from './response-slots.js';
 import { isObject } from './text-slots.js';
 
 /** The request as it may be sent: the client's own when nothing changed, else re-read from the redacted body. */
-export function guardRequest<P extends ParsedInbound>(
+export async function guardRequest<P extends ParsedInbound>(
   format: { id: InboundFormat['id']; parseRequest(body: unknown): P },
   parsed: P,
   guard: RequestGuard,
-): P {
+): Promise<P> {
   if (!guard.active) return parsed;
   const body = structuredClone(parsed.raw);
-  const { blocked, changed } = guard.judge(requestSlots(format.id, body), 'input');
+  const { blocked, changed } = await guard.judge(requestSlots(format.id, body), 'input');
   if (blocked) throw guardrailBlockedError(blocked);
   // Parsed again so the canonical request (used when translating) carries the same redactions.
   return changed ? format.parseRequest(body) : parsed;
 }
 
 /** The answer's JSON text as the client may see it. Throws the 400 when a guardrail blocks it. */
-export function guardAnswer(format: InboundFormat, text: string, guard: RequestGuard): string {
+export async function guardAnswer(format: InboundFormat, text: string, guard: RequestGuard): Promise<string> {
   if (!guard.active && !guard.vault.reversible) return text;
   let body: unknown;
   try {
@@ -34,14 +34,14 @@ export function guardAnswer(format: InboundFormat, text: string, guard: RequestG
     return text; // the caller already refused non-JSON answers; nothing here to judge
   }
   if (!isObject(body)) return text;
-  const { blocked, changed } = guard.judge(responseTextSlots(format.id, body), 'output');
+  const { blocked, changed } = await guard.judge(responseTextSlots(format.id, body), 'output');
   if (blocked) throw guardrailBlockedError(blocked);
   return changed ? JSON.stringify(body) : text;
 }
 
 /** An embeddings request's input texts, redacted in place (or the 400 when one is blocked). */
-export function guardEmbeddingsInput(body: { input: unknown }, guard: RequestGuard): void {
+export async function guardEmbeddingsInput(body: { input: unknown }, guard: RequestGuard): Promise<void> {
   if (!guard.active) return;
-  const { blocked } = guard.judge(embeddingsSlots(body), 'input');
+  const { blocked } = await guard.judge(embeddingsSlots(body), 'input');
   if (blocked) throw guardrailBlockedError(blocked);
 }

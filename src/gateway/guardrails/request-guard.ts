@@ -3,11 +3,19 @@
  * `[EMAIL_1]` is one person across the prompt and can be put back into the answer), the org's
  * value-hash function, and every event so far (they go to guardrail_events with the request log).
  */
-import { applyGuardrails, type ApplyContext, type Direction, type GuardrailEvent } from '../../guardrails/engine/apply.js';
+import {
+  applyFindings,
+  findGuardrailActions,
+  type ApplyContext,
+  type Direction,
+  type FoundAction,
+  type GuardrailEvent,
+} from '../../guardrails/engine/apply.js';
 import { createStreamGuard } from '../../guardrails/engine/stream.js';
 import { RedactionVault } from '../../guardrails/engine/vault.js';
 import type { GuardrailEventRecord } from './event-record.js';
 import type { LoadedGuardrails } from './loaded-guardrails.js';
+import type { GuardrailScanPool } from './scan-pool.js';
 import type { SlotRole, TextSlot } from './text-slots.js';
 
 /** Thrown out of a stream rewriter when a streamed answer must stop. */
@@ -47,6 +55,8 @@ export class RequestGuard {
   constructor(
     readonly guardrails: LoadedGuardrails,
     hash: (value: string) => string,
+    /** Where long texts are scanned, off the event loop; without it every text is scanned here. */
+    private readonly scanPool?: GuardrailScanPool,
   ) {
     const { policy, customRules } = guardrails;
     const base = { policy, customRules, hash, vault: this.vault };
@@ -85,12 +95,12 @@ export class RequestGuard {
    * Judges each slot and writes the result back (redactions in a request; redactions and
    * restored placeholders in an answer). Returns the blocking event, if any: the caller refuses.
    */
-  judge(slots: readonly TextSlot[], direction: Direction): { blocked: GuardrailEventRecord | undefined; changed: boolean } {
+  async judge(slots: readonly TextSlot[], direction: Direction): Promise<{ blocked: GuardrailEventRecord | undefined; changed: boolean }> {
     let changed = false;
     for (const slot of slots) {
       const context =
         direction === 'output' ? this.contexts.output : UNTRUSTED.has(slot.role) ? this.contexts.untrusted : this.contexts.trusted;
-      const outcome = applyGuardrails(slot.text, context);
+      const outcome = applyFindings(slot.text, await this.find(slot.text, context), context);
       const records = this.record(direction, slot.location, outcome.events);
       if (outcome.blocked) return { blocked: records.find((r) => r.action === 'block'), changed };
       const text = direction === 'output' ? this.vault.restore(outcome.text) : outcome.text;
@@ -100,6 +110,19 @@ export class RequestGuard {
       }
     }
     return { blocked: undefined, changed };
+  }
+
+  /** The findings over one text: from a worker when the text is long and a pool is there, else here. */
+  private async find(text: string, context: ApplyContext): Promise<FoundAction[]> {
+    const pool = this.scanPool;
+    if (pool !== undefined && text.length >= pool.minChars) {
+      try {
+        return await pool.find(text, context.policy, context.direction);
+      } catch {
+        // The worker failed or the pool is closing: scan here rather than not at all.
+      }
+    }
+    return findGuardrailActions(text, context);
   }
 
   /** A guard for one streamed text of the answer (a choice, a content block, an output part). */

@@ -99,21 +99,21 @@ describe('which texts the injection model judges', () => {
       String(v.length),
     );
 
-  it('judges user turns and tool output, not the developer’s own system prompt', () => {
+  it('judges user turns and tool output, not the developer’s own system prompt', async () => {
     const system = { messages: [{ role: 'system', content: attack }] };
-    expect(guard().judge(requestSlots('openai-chat', system), 'input').blocked).toBeUndefined();
+    expect((await guard().judge(requestSlots('openai-chat', system), 'input')).blocked).toBeUndefined();
     const user = { messages: [{ role: 'user', content: attack }] };
-    expect(guard().judge(requestSlots('openai-chat', user), 'input').blocked).toMatchObject({
+    expect((await guard().judge(requestSlots('openai-chat', user), 'input')).blocked).toMatchObject({
       detector: 'injection',
       location: 'messages[0].content',
     });
     const tool = { messages: [{ role: 'tool', tool_call_id: 't', content: attack }] };
-    expect(guard().judge(requestSlots('openai-chat', tool), 'input').blocked).toMatchObject({ detector: 'injection' });
+    expect((await guard().judge(requestSlots('openai-chat', tool), 'input')).blocked).toMatchObject({ detector: 'injection' });
   });
 });
 
 describe('events per request', () => {
-  it('stores at most MAX_EVENTS_PER_REQUEST and counts the rest, still acting on every finding', () => {
+  it('stores at most MAX_EVENTS_PER_REQUEST and counts the rest, still acting on every finding', async () => {
     const guard = new RequestGuard(
       {
         policy: guardrailPolicySchema.parse({ pii: { actions: { EMAIL: 'redact' } }, injection: { enabled: false } }),
@@ -124,7 +124,7 @@ describe('events per request', () => {
     );
     const emails = Array.from({ length: MAX_EVENTS_PER_REQUEST + 5 }, (_, i) => `user${i}@example-mail.com`).join(' ');
     const body = { messages: [{ role: 'user', content: emails }] };
-    guard.judge(requestSlots('openai-chat', body), 'input');
+    await guard.judge(requestSlots('openai-chat', body), 'input');
     expect(guard.events).toHaveLength(MAX_EVENTS_PER_REQUEST);
     expect(guard.omittedEvents).toBe(5);
     expect(body.messages[0]!.content).not.toContain('@example-mail.com');

@@ -122,10 +122,10 @@ export async function handleChat(
 
   // Input guardrails before the cache and the provider: a redacted request is what is cached and
   // sent. Events reach guardrail_events with the request log, however the request ends.
-  const guard = new RequestGuard(project.guardrails, services.guardrailValueHash(project.orgId));
+  const guard = new RequestGuard(project.guardrails, services.guardrailValueHash(project.orgId), services.guardrailScanPool);
   log.fields.guardrailEvents = guard.events;
   log.onFinish(() => countGuardrailEvents(guard.events));
-  const parsed = traceGuardrails('input', guard, () => guardRequest(format, received, guard));
+  const parsed = await traceGuardrails('input', guard, () => guardRequest(format, received, guard));
   const settings = project.projectSettings;
   const renderContext: RenderContext = { requestedModel: parsed.request.model, requestId, requestBody: parsed.raw };
   const clientWantsUsage = (parsed.raw.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
@@ -243,7 +243,7 @@ export async function handleChat(
     log.fields.usage = value.usage;
     log.fields.costMicroUsd = costOf(candidate, value.usage);
     // A blocked answer was still generated, so it is billed above before the 400 goes out.
-    const text = traceGuardrails('output', guard, () => guardAnswer(format, value.text, guard));
+    const text = await traceGuardrails('output', guard, () => guardAnswer(format, value.text, guard));
     if (logBodies) log.fields.bodies = { request: JSON.stringify(parsed.raw), response: storedAnswer(text) };
     if (cacheKey && directive.write) {
       // Awaited so that a client repeating the request at once gets the HIT; set never rejects and

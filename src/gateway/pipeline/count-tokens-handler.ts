@@ -41,10 +41,10 @@ export async function handleCountTokens(
   const log = c.get('log');
   // Counted as it would be sent: the same input guardrails as /v1/messages (nothing unredacted
   // reaches the provider's counting endpoint either).
-  const guard = new RequestGuard(project.guardrails, services.guardrailValueHash(project.orgId));
+  const guard = new RequestGuard(project.guardrails, services.guardrailValueHash(project.orgId), services.guardrailScanPool);
   log.fields.guardrailEvents = guard.events;
   log.onFinish(() => countGuardrailEvents(guard.events));
-  const parsed = guardRequest(
+  const parsed = await guardRequest(
     { id: 'anthropic-messages', parseRequest: parseCountTokensRequest },
     parseCountTokensRequest(await readJson(c, z.unknown())),
     guard,

@@ -64,10 +64,10 @@ export async function handleEmbeddings(
     maxOutputTokens: 0,
   });
   // Input guardrails after the limits (which bound a client's share of scanning), before the provider.
-  const guard = new RequestGuard(project.guardrails, services.guardrailValueHash(project.orgId));
+  const guard = new RequestGuard(project.guardrails, services.guardrailValueHash(project.orgId), services.guardrailScanPool);
   log.fields.guardrailEvents = guard.events;
   log.onFinish(() => countGuardrailEvents(guard.events));
-  guardEmbeddingsInput(body, guard);
+  await guardEmbeddingsInput(body, guard);
   const input: string[] | number[][] =
     typeof body.input === 'string'
       ? [body.input]

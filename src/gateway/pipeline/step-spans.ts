@@ -63,12 +63,12 @@ export function traceLimits(enforce: () => Promise<void>): Promise<void> {
 }
 
 /** A guardrail pass: how many findings it added, never what they matched. */
-export function traceGuardrails<T>(direction: 'input' | 'output', guard: RequestGuard, judge: () => T): T {
+export function traceGuardrails<T>(direction: 'input' | 'output', guard: RequestGuard, judge: () => Promise<T>): Promise<T> {
   const name = direction === 'input' ? GATEWAY_SPANS.guardrailsInput : GATEWAY_SPANS.guardrailsOutput;
-  return withSpan(name, { 'portcullis.guardrails.active': guard.active }, (span) => {
+  return withSpan(name, { 'portcullis.guardrails.active': guard.active }, async (span) => {
     const before = guard.events.length;
     try {
-      return judge();
+      return await judge();
     } finally {
       span.setAttribute('portcullis.guardrails.findings', guard.events.length - before);
     }

@@ -44,10 +44,16 @@ export type ApplyContext = {
 const isPiiType = (type: string): type is PiiType => (PII_TYPES as readonly string[]).includes(type);
 const CUSTOM_ACTION: Readonly<Record<'block' | 'redact' | 'flag', GuardrailAction>> = { block: 'block', redact: 'redact', flag: 'log' };
 
-/** Every finding of the enabled detectors with the action the policy gives it, in text order. */
-export function findGuardrailActions(text: string, context: ApplyContext): { finding: Finding; action: GuardrailAction }[] {
+/** A finding with the action the policy gives it. */
+export type FoundAction = { finding: Finding; action: GuardrailAction };
+
+/**
+ * Every finding of the enabled detectors with the action the policy gives it, in text order. Needs
+ * only the policy, the direction and the compiled custom rules, so it can run in a worker.
+ */
+export function findGuardrailActions(text: string, context: Pick<ApplyContext, 'policy' | 'direction' | 'customRules'>): FoundAction[] {
   const { policy, direction } = context;
-  const out: { finding: Finding; action: GuardrailAction }[] = [];
+  const out: FoundAction[] = [];
   const secrets = policy.secrets.enabled || policy.pii.enabled ? detectSecrets(text) : [];
   if (policy.secrets.enabled) for (const finding of secrets) out.push({ finding, action: policy.secrets[direction] });
   if (policy.pii.enabled)
@@ -92,7 +98,7 @@ export function applyGuardrails(text: string, context: ApplyContext): GuardrailO
  */
 export function applyFindings(
   text: string,
-  found: readonly { finding: Finding; action: GuardrailAction }[],
+  found: readonly FoundAction[],
   context: ApplyContext,
   from = 0,
   to = text.length,
