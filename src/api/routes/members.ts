@@ -266,14 +266,17 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
       errors: [409, 429, 503],
       response: z.object({ invitation: invitationView }),
       async handler({ params, body, principal, role, ctx, c }) {
-        if (!canGrantRole(role, body.role)) throw roleTooHigh();
         const projectIds = normalizeProjectIds(body.projectIds ?? null);
+        // Another org's project id gets the 404 of an id that exists nowhere before anything else is
+        // judged, so no other answer tells the two apart (the isolation suite checks).
+        if (projectIds !== null && projectIds.length > 0)
+          await deps.db.withTenant(params.orgId, (tx) => assertOrgProjects(tx, params.orgId, projectIds));
+        if (!canGrantRole(role, body.role)) throw roleTooHigh();
         if (projectIds !== null && !isProjectRestrictable(body.role)) throw notRestrictable(body.role);
         if (deps.mailer === undefined || deps.mailer.mode === 'disabled')
           throw serviceUnavailable('Email is not configured on this instance, so invitations cannot be sent.', 'email_not_configured');
         await throttleInvites(deps, c, principal);
         const { invitation, token, orgName, inviterName } = await deps.db.withTenant(params.orgId, async (tx) => {
-          await assertOrgProjects(tx, params.orgId, projectIds ?? []);
           const existing = await tx
             .select({ id: members.id })
             .from(members)
