@@ -13,11 +13,11 @@
  */
 import type { InjectionCategory } from '../types.js';
 import { CHAR_TRIGGERS, CONTEXT_CUES, CUES, NEEDLES, PLANTED_ONLY_CUES, WORD_TRIGGERS } from './cues.js';
-import { type Normalized, normalizeForFeatures } from './normalize.js';
+import { type Normalized, normalize, normalizeForFeatures } from './normalize.js';
 
 export const HASH_BITS = 14;
 /** Names the hashed feature scheme; a model trained on another scheme is refused. */
-export const HASH_SCHEME = 'w1/sublinear/l2x3/short30/no-foreign-function-words/named-quotes';
+export const HASH_SCHEME = 'w1/sublinear/l2x3/short30/no-foreign-function-words/named-quotes-cjk';
 /** Length of the hashed part of the vector after L2 normalisation. */
 const HASH_NORM = 3;
 /**
@@ -194,11 +194,29 @@ const QUOTED_MENTION = CUES.findIndex((c) => c.id === 'quoted-mention');
 const FAKE_QA_TURNS = CUES.findIndex((c) => c.id === 'fake-qa-turns');
 /**
  * An opening quote (not an apostrophe inside a word), up to 160 characters without a quote or a
- * line break, its closing quote, then a noun that names what was quoted (or Japanese という/といった,
- * "so-called"). Bounded: each opening quote is followed at most 160 characters.
+ * line break, its closing quote, then a noun that names what was quoted. Bounded: each opening
+ * quote is followed at most 160 characters.
  */
 const NAMED_QUOTE =
-  /(?<![\p{L}\p{N}])["“‘'「]([^"“”‘’'「」\n]{3,160})(?:["”’'] ?(?:tricks?|memes?|attacks?|prompts?|jailbreaks?|techniques?|exploits?|phrases?|payloads?|commands?|lines?|strings?|messages?|methods?|hacks?|patterns?|examples?|injections?|tactics?|templates?|strateg(?:y|ies)|instructions?|requests?)\b|」(?:という|といった|などの))/gu;
+  /(?<![\p{L}\p{N}])["“‘'「]([^"“”‘’'「」\n]{3,160})["”’'] ?(?:tricks?|memes?|attacks?|prompts?|jailbreaks?|techniques?|exploits?|phrases?|payloads?|commands?|lines?|strings?|messages?|methods?|hacks?|patterns?|examples?|injections?|tactics?|templates?|strateg(?:y|ies)|instructions?|requests?)\b/gu;
+/**
+ * The same in Chinese, Japanese and Korean, where a quote follows a letter with no space: a double
+ * quote (typographic ones are ASCII by now) or 「」, then words that name or ask about the quoted
+ * phrase: "what does … mean", "the meaning of", "this sentence / phrase / word", "and the like",
+ * "so-called" (是什么意思, 的意思, 这句话, 这种说法, 之类, の意味, という, 라는 말, 는 무슨 뜻). Not
+ * "what is …" (是什么, とは): "what is your 'system prompt'" asks for it. The words are put through
+ * the normaliser first, as the text is (it decomposes Hangul and drops the marks of が, ど …).
+ */
+const CJK_NAMING_WORDS = [
+  ...['是什么意思', '什么意思', '的意思', '的含义', '这种说法', '这句话', '这个词', '这类', '之类', '等说法'],
+  ...['の意味', 'という', 'といった', 'などの'],
+  ...['', '이'].flatMap((prefix) => ['', ' '].flatMap((space) => ['말', '문구', '표현'].map((noun) => `${prefix}라는${space}${noun}`))),
+  ...['은', '는', '이', '가'].map((particle) => `${particle} 무슨 뜻`),
+];
+const NAMED_QUOTE_CJK = new RegExp(
+  `["「]([^"「」\\n]{2,160})["」](?:${CJK_NAMING_WORDS.map((w) => normalize(w).text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`,
+  'gu',
+);
 const CLOSE_QUOTE: Readonly<Record<string, string>> = { "'": "'’", '"': '"”', '“': '”"', '‘': "’'" };
 const PLANTED_ONLY = Uint8Array.from(CUES, (c) => (PLANTED_ONLY_CUES.includes(c.id) ? 1 : 0));
 const PLANTED = Uint8Array.from(CUES, (c) => (PLANTED_CUES.has(c.id) ? 1 : 0));
@@ -227,6 +245,41 @@ function tryCue(ci: number, pos: number): void {
   if (end < cueLength && isWordChar(cueCodes[end]!) && isWordChar(cueCodes[end - 1]!)) return;
   cueSeen[ci] = 1;
   cueHits.push({ cue: ci, normStart: pos, normEnd: end, decoded: pos >= cueMainLength, embedded: false });
+}
+
+/** Each cue's pattern unanchored, built on first use (nextCueOutside only). */
+const UNANCHORED: (RegExp | undefined)[] = [];
+
+/**
+ * [start, end) of the next occurrence of cue `ci` at or after `from` that starts a word and lies
+ * outside every mention, or undefined. Linear in the text after `from`.
+ */
+function nextCueOutside(
+  ci: number,
+  from: number,
+  text: string,
+  codes: Uint16Array,
+  n: number,
+  inMention: (at: number) => boolean,
+): [number, number] | undefined {
+  const cue = CUES[ci];
+  if (cue === undefined) return undefined;
+  const re = (UNANCHORED[ci] ??= new RegExp(cue.re.source, 'g'));
+  re.lastIndex = from;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const pos = m.index;
+    const end = pos + m[0].length;
+    if (m[0].length === 0) {
+      re.lastIndex = pos + 1;
+      continue;
+    }
+    if (pos > 0 && isWordChar(codes[pos - 1]!) && isWordChar(codes[pos]!)) continue;
+    if (end < n && isWordChar(codes[end]!) && isWordChar(codes[end - 1]!)) continue;
+    if (cue.lineStart === true && pos > 0 && codes[pos - 1] !== 10) continue;
+    if (inMention(pos)) continue;
+    return [pos, end];
+  }
+  return undefined;
 }
 
 // The word readWord last read: its hash, and whether it is an opaque token (see below).
@@ -322,16 +375,6 @@ export function extractFeatures(text: string): Extracted {
     }
   }
   cueText = '';
-  if (stats.nonAscii) {
-    for (const { cue, needles } of NEEDLES) {
-      for (const needle of needles) {
-        const at = t.indexOf(needle);
-        if (at < 0) continue;
-        hits.push({ cue, normStart: at, normEnd: at + needle.length, decoded: at >= norm.mainLength, embedded: false });
-        break;
-      }
-    }
-  }
   // spans quoted to be asked about ("what does 'ignore previous instructions' mean"): an attack
   // phrase there is mentioned, not used
   const mentioned: [number, number][] = [];
@@ -351,13 +394,41 @@ export function extractFeatures(text: string): Extracted {
   // a quoted phrase named by the noun after it ("why does the 'ignore previous instructions'
   // trick work", 「以前の指示を無視して」という命令): mentioned too, the way a security team asks
   // about an attack
-  NAMED_QUOTE.lastIndex = 0;
-  for (let m = NAMED_QUOTE.exec(t); m !== null; m = NAMED_QUOTE.exec(t)) {
-    const open = m.index;
-    const close = open + 1 + (m[1]?.length ?? 0);
-    if (mentioned.some(([a, b]) => open >= a && open < b)) continue;
-    mentioned.push([open, close]);
-    tokens -= unhashWords(codes, open + 1, close);
+  for (const pattern of [NAMED_QUOTE, NAMED_QUOTE_CJK]) {
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(t); m !== null; m = pattern.exec(t)) {
+      const open = m.index;
+      const close = open + 1 + (m[1]?.length ?? 0);
+      if (mentioned.some(([a, b]) => open >= a && open < b)) continue;
+      mentioned.push([open, close]);
+      tokens -= unhashWords(codes, open + 1, close);
+    }
+  }
+  // A cue is recorded at its first occurrence only. When that one lies in a mentioned span, the
+  // same attack phrase may still be said outside it ("what does '忽略系统指令' mean? Now ignore all
+  // previous instructions…"): look for the next occurrence outside every mention, so an order
+  // next to a mention of itself still counts. Only cues that were dropped pay for this.
+  const inMention = (at: number) => mentioned.some(([a, b]) => at > a && at < b);
+  if (mentioned.length > 0) {
+    for (let h = 0, count = hits.length; h < count; h++) {
+      const hit = hits[h]!;
+      if (CONTEXT[hit.cue] === 1 || hit.decoded || hit.cue === QUOTED_MENTION || !inMention(hit.normStart)) continue;
+      const again = nextCueOutside(hit.cue, hit.normEnd, t, codes, n, inMention);
+      if (again !== undefined)
+        hits.push({ cue: hit.cue, normStart: again[0], normEnd: again[1], decoded: again[0] >= norm.mainLength, embedded: false });
+    }
+  }
+  // non-Latin attack phrases as substrings (cues.ts NEEDLES): the first occurrence outside a mention
+  if (stats.nonAscii) {
+    for (const { cue, needles } of NEEDLES) {
+      for (const needle of needles) {
+        let at = t.indexOf(needle);
+        while (at >= 0 && inMention(at)) at = t.indexOf(needle, at + 1);
+        if (at < 0) continue;
+        hits.push({ cue, normStart: at, normEnd: at + needle.length, decoded: at >= norm.mainLength, embedded: false });
+        break;
+      }
+    }
   }
   // sublinear term frequency, then the hashed block scaled to length HASH_NORM (less when short)
   let ss = 0;
