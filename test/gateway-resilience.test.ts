@@ -160,7 +160,8 @@ describe('fallback along an alias chain', () => {
       expect(pinned.status).toBe(502);
       expect(errorOf(pinned.json)?.code).toBe('upstream_auth_failed');
       expect(pinned.text).not.toContain('sk-wro');
-      expect(pinned.text).not.toContain('1234');
+      // The random request id could contain "1234" by chance: look past it.
+      expect(pinned.text.replace(/req_[0-9a-f]+/g, 'req_…')).not.toContain('1234');
       expect(fx.openai.requests).toHaveLength(2);
     } finally {
       await applyOrgDocument(fx, { providerKeys: [{ provider: 'openai', key: fx.openai.apiKey, baseUrl: fx.openai.baseUrl }] });

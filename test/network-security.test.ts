@@ -733,8 +733,10 @@ describe('SSRF through provider base URLs, end to end (injected DNS)', () => {
   function expectRefused(response: Raw & { code: string | undefined }, what: string) {
     expect(response.status, `${what}: ${response.text}`).toBe(502);
     expect(response.code, what).toBe('upstream_url_refused');
+    // The request id is random hex and can contain "a9fe" by chance: it is not an address.
+    const withoutRequestId = response.text.replace(/req_[0-9a-f]+/g, 'req_…');
     for (const secret of ['169.254', 'fd00:ec2', 'a9fe', '93.184', '/etc/passwd', 'file:'])
-      expect(response.text, what).not.toContain(secret);
+      expect(withoutRequestId, what).not.toContain(secret);
   }
 
   it.each(['metadata-name', 'v6-metadata-name', 'mapped-metadata-name', 'mixed-answers'])(
