@@ -254,6 +254,129 @@ describe('output guardrails on streamed answers', () => {
   });
 });
 
+describe('tool calls in answers', () => {
+  beforeAll(() => orgPolicy({}));
+
+  // A model asked to deploy writes the token it saw into the call: the default policy redacts
+  // secrets in answers, arguments included, and the arguments stay JSON the client can parse.
+  const leakyCall = { id: 'call_1', name: 'deploy', arguments: JSON.stringify({ repo: 'infra', token: TOKEN }) };
+  const judged = { repo: 'infra', token: '[SECRET_1]' };
+  const openaiTools = [{ type: 'function' as const, function: { name: 'deploy', parameters: { type: 'object' } } }];
+  const anthropicTools = [{ name: 'deploy', input_schema: { type: 'object' as const } }];
+  const ask = [{ role: 'user' as const, content: 'deploy infra' }];
+
+  it('redacts a secret in the arguments of a JSON answer and of a stream (OpenAI SDK)', async () => {
+    fx.openai.reply({ toolCalls: [leakyCall] });
+    const answer = await client.chat.completions.create({ model: 'openai/gpt-5.4-mini', messages: ask, tools: openaiTools });
+    const call = answer.choices[0]!.message.tool_calls![0]!;
+    expect(call.type === 'function' && JSON.parse(call.function.arguments)).toEqual(judged);
+
+    fx.openai.reply({ toolCalls: [leakyCall] });
+    const stream = client.chat.completions.stream({ model: 'openai/gpt-5.4-mini', messages: ask, tools: openaiTools });
+    const raw: string[] = [];
+    stream.on('chunk', (chunk) => raw.push(JSON.stringify(chunk)));
+    const final = await stream.finalChatCompletion();
+    const streamed = final.choices[0]!.message.tool_calls![0]!;
+    expect(streamed.type === 'function' && JSON.parse(streamed.function.arguments)).toEqual(judged);
+    expect(final.choices[0]!.finish_reason).toBe('tool_calls');
+    expect(raw.join('')).not.toContain(TOKEN.slice(6));
+  });
+
+  it('redacts it in a tool_use input, streamed natively and translated from OpenAI (Anthropic SDK)', async () => {
+    fx.anthropic.reply({ toolCalls: [leakyCall] });
+    const native = await anthropic.messages
+      .stream({ model: 'claude-haiku-4-5', max_tokens: 64, messages: ask, tools: anthropicTools })
+      .finalMessage();
+    expect(native.content.find((block) => block.type === 'tool_use')).toMatchObject({ name: 'deploy', input: judged });
+
+    fx.openai.reply({ toolCalls: [leakyCall] });
+    const translated = await anthropic.messages.create({
+      model: 'openai/gpt-5.4-mini',
+      max_tokens: 64,
+      messages: ask,
+      tools: anthropicTools,
+    });
+    expect(translated.content.find((block) => block.type === 'tool_use')).toMatchObject({ name: 'deploy', input: judged });
+  });
+
+  it('redacts it in a Responses stream: the deltas, the done events and the final response agree', async () => {
+    fx.openai.reply({ toolCalls: [leakyCall] });
+    const stream = client.responses.stream({
+      model: 'openai/gpt-5.4-mini',
+      input: 'deploy infra',
+      tools: [{ type: 'function', name: 'deploy', parameters: { type: 'object' }, strict: false }],
+    });
+    const deltas: string[] = [];
+    stream.on('response.function_call_arguments.delta', (event) => deltas.push(event.delta));
+    const final = await stream.finalResponse();
+    expect(JSON.parse(deltas.join(''))).toEqual(judged);
+    const call = final.output.find((item) => item.type === 'function_call');
+    expect(call && call.type === 'function_call' && JSON.parse(call.arguments)).toEqual(judged);
+  });
+
+  it('blocks the answer when the policy blocks secrets in answers', async () => {
+    await orgPolicy({ secrets: { output: 'block' } });
+    try {
+      fx.openai.reply({ toolCalls: [leakyCall] });
+      const error = await sdkError(client.chat.completions.create({ model: 'openai/gpt-5.4-mini', messages: ask, tools: openaiTools }));
+      expect(error.status).toBe(400);
+      expect((error.error as BlockedBody).guardrail).toMatchObject({ direction: 'output', rule: 'gitlab-token' });
+      expect(JSON.stringify(error.error)).not.toContain(TOKEN.slice(6));
+    } finally {
+      await orgPolicy({});
+    }
+  });
+});
+
+describe('tool-call arguments and reversible redaction', () => {
+  beforeAll(async () => {
+    await orgPolicy({ pii: { actions: { EMAIL: 'redact' } } });
+    await projectOverride({ pii: { reversible: true } });
+  });
+  afterAll(async () => {
+    await dropOverride();
+    await orgPolicy({});
+  });
+
+  it('puts the original back into a call the model wrote with the placeholder, JSON and streamed', async () => {
+    const sendCall = { id: 'call_2', name: 'send_mail', arguments: '{"to":"[EMAIL_1]","subject":"hi"}' };
+    const messages = [{ role: 'user' as const, content: `Mail ${EMAIL} to say hi.` }];
+    fx.openai.reply({ toolCalls: [sendCall] });
+    const answer = await client.chat.completions.create({ model: 'openai/gpt-5.4-mini', messages, tools: openaiToolsFor('send_mail') });
+    expect(JSON.stringify(bodyOf(onlyRequest(fx.openai)))).not.toContain(EMAIL);
+    const call = answer.choices[0]!.message.tool_calls![0]!;
+    expect(call.type === 'function' && JSON.parse(call.function.arguments)).toEqual({ to: EMAIL, subject: 'hi' });
+
+    fx.anthropic.reply({ toolCalls: [sendCall] });
+    const streamed = await anthropic.messages
+      .stream({ model: 'claude-haiku-4-5', max_tokens: 64, messages, tools: [{ name: 'send_mail', input_schema: { type: 'object' } }] })
+      .finalMessage();
+    expect(streamed.content.find((block) => block.type === 'tool_use')).toMatchObject({ input: { to: EMAIL, subject: 'hi' } });
+  });
+
+  it("redacts an earlier call's arguments sent back with the conversation, and they stay valid JSON", async () => {
+    fx.openai.reply({ text: 'Sent.' });
+    // JSON writes the line break as "\n": the address after it must not read as "n" + address.
+    const args = JSON.stringify({ note: `Dear team,\n${EMAIL}` });
+    await client.chat.completions.create({
+      model: 'openai/gpt-5.4-mini',
+      messages: [
+        { role: 'user', content: 'send the note' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_3', type: 'function', function: { name: 'send_mail', arguments: args } }],
+        },
+        { role: 'tool', tool_call_id: 'call_3', content: 'queued' },
+      ],
+    });
+    const sent = bodyOf(onlyRequest(fx.openai)) as { messages: { tool_calls?: { function: { arguments: string } }[] }[] };
+    expect(JSON.parse(sent.messages[1]!.tool_calls![0]!.function.arguments)).toEqual({ note: 'Dear team,\n[EMAIL_1]' });
+  });
+});
+
+const openaiToolsFor = (name: string) => [{ type: 'function' as const, function: { name, parameters: { type: 'object' } } }];
+
 describe('long texts, scanned in worker threads', () => {
   // Over the scan pool's threshold (64K characters): these go to a worker, not the event loop
   // (that the loop stays free meanwhile is src/gateway/guardrails/scan-pool.test.ts).

@@ -11,9 +11,10 @@ import {
   type FoundAction,
   type GuardrailEvent,
 } from '../../guardrails/engine/apply.js';
-import { createStreamGuard } from '../../guardrails/engine/stream.js';
+import { createStreamGuard, DEFAULT_STREAM_WINDOW, type StreamGuard } from '../../guardrails/engine/stream.js';
 import { RedactionVault } from '../../guardrails/engine/vault.js';
 import type { GuardrailEventRecord } from './event-record.js';
+import { JsonTextReader, readJsonText } from './json-text.js';
 import type { LoadedGuardrails } from './loaded-guardrails.js';
 import type { GuardrailScanPool } from './scan-pool.js';
 import type { SlotRole, TextSlot } from './text-slots.js';
@@ -100,16 +101,48 @@ export class RequestGuard {
     for (const slot of slots) {
       const context =
         direction === 'output' ? this.contexts.output : UNTRUSTED.has(slot.role) ? this.contexts.untrusted : this.contexts.trusted;
-      const outcome = applyFindings(slot.text, await this.find(slot.text, context), context);
-      const records = this.record(direction, slot.location, outcome.events);
-      if (outcome.blocked) return { blocked: records.find((r) => r.action === 'block'), changed };
-      const text = direction === 'output' ? this.vault.restore(outcome.text) : outcome.text;
-      if (text !== slot.text) {
-        slot.set(text);
-        changed = true;
-      }
+      const json = slot.json ? readJsonText(slot.text) : undefined;
+      const found = await this.find(json?.view(0, slot.text.length) ?? slot.text, context);
+      const outcome = this.settle(slot, context, json, found);
+      if (outcome.blocked) return { blocked: outcome.blocked, changed };
+      changed ||= outcome.changed;
     }
     return { blocked: undefined, changed };
+  }
+
+  /**
+   * A streamed tool call's arguments that arrived whole, in one event, with no deltas before
+   * (a Responses `*.done` or final response): judged on this thread, and the text the client may
+   * see returned. Throws GuardrailStreamBlocked when a guardrail blocks it.
+   */
+  judgeStreamedArguments(location: string, text: string): string {
+    let judged = text;
+    const slot: TextSlot = { location, role: 'assistant', text, json: true, set: (changed) => (judged = changed) };
+    const json = readJsonText(text);
+    const outcome = this.settle(
+      slot,
+      this.contexts.output,
+      json,
+      findGuardrailActions(json?.view(0, text.length) ?? text, this.contexts.output),
+    );
+    if (outcome.blocked) throw new GuardrailStreamBlocked(outcome.blocked);
+    return judged;
+  }
+
+  /** Applies one slot's findings, records them, and writes the judged text back. */
+  private settle(
+    slot: TextSlot,
+    context: ApplyContext,
+    json: JsonTextReader | undefined,
+    found: FoundAction[],
+  ): { blocked: GuardrailEventRecord; changed: false } | { blocked: undefined; changed: boolean } {
+    const outcome = applyFindings(slot.text, json ? json.fit(found) : found, context);
+    const records = this.record(context.direction, slot.location, outcome.events);
+    if (outcome.blocked) return { blocked: records.find((r) => r.action === 'block')!, changed: false };
+    const text = context.direction === 'output' ? this.vault.restore(outcome.text, json?.encode.bind(json)) : outcome.text;
+    if (text === slot.text) return { blocked: undefined, changed: false };
+    slot.set(text);
+    return { blocked: undefined, changed: true };
   }
 
   /** The findings over one text: from a worker when the text is long and a pool is there, else here. */
@@ -127,7 +160,15 @@ export class RequestGuard {
 
   /** A guard for one streamed text of the answer (a choice, a content block, an output part). */
   textStream(location: string): GuardedTextStream {
-    const guard = createStreamGuard(this.contexts.output);
+    return this.guardedStream(location, createStreamGuard(this.contexts.output));
+  }
+
+  /** A guard for one streamed tool call's arguments: JSON, read as it arrives (json-text.ts). */
+  argumentsStream(location: string): GuardedTextStream {
+    return this.guardedStream(location, createStreamGuard(this.contexts.output, DEFAULT_STREAM_WINDOW, new JsonTextReader()));
+  }
+
+  private guardedStream(location: string, guard: StreamGuard): GuardedTextStream {
     const step = (result: ReturnType<typeof guard.push>): string => {
       const records = this.record('output', location, result.events);
       if (result.blocked) throw new GuardrailStreamBlocked(records.find((r) => r.action === 'block')!);

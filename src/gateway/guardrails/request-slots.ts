@@ -4,7 +4,7 @@
  * stay as the client sent it.
  */
 import type { ApiFormat } from '../../providers/types.js';
-import { contentSlots, isObject, roleOf, stringSlot, type JsonObject, type TextSlot } from './text-slots.js';
+import { contentSlots, isObject, jsonStringSlot, jsonValueSlot, roleOf, stringSlot, type JsonObject, type TextSlot } from './text-slots.js';
 
 function chatCompletionsSlots(body: JsonObject): TextSlot[] {
   const slots: TextSlot[] = [];
@@ -16,7 +16,7 @@ function chatCompletionsSlots(body: JsonObject): TextSlot[] {
     const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
     calls.forEach((call, k) => {
       if (isObject(call) && isObject(call.function))
-        slots.push(...stringSlot(call.function, 'arguments', `messages[${i}].tool_calls[${k}].function.arguments`, role));
+        slots.push(...jsonStringSlot(call.function, 'arguments', `messages[${i}].tool_calls[${k}].function.arguments`, role));
     });
   });
   return slots;
@@ -34,6 +34,8 @@ function anthropicMessagesSlots(body: JsonObject): TextSlot[] {
     message.content.forEach((block, j) => {
       if (!isObject(block)) return;
       if (block.type === 'text') slots.push(...stringSlot(block, 'text', `${location}[${j}].text`, role));
+      // An earlier tool call of the model's, sent back with the conversation.
+      else if (block.type === 'tool_use') slots.push(...jsonValueSlot(block, 'input', `${location}[${j}].input`, role));
       // A tool's output is third-party text: judged as untrusted, like a user turn.
       else if (block.type === 'tool_result') slots.push(...contentSlots(block, 'content', `${location}[${j}].content`, 'tool', ['text']));
     });
@@ -51,7 +53,7 @@ function responsesSlots(body: JsonObject): TextSlot[] {
     const type = item.type ?? 'message';
     if (type === 'message')
       slots.push(...contentSlots(item, 'content', `${location}.content`, roleOf(item.role), ['input_text', 'output_text']));
-    else if (type === 'function_call') slots.push(...stringSlot(item, 'arguments', `${location}.arguments`, 'assistant'));
+    else if (type === 'function_call') slots.push(...jsonStringSlot(item, 'arguments', `${location}.arguments`, 'assistant'));
     else if (type === 'function_call_output') slots.push(...contentSlots(item, 'output', `${location}.output`, 'tool', ['input_text']));
   });
   return slots;

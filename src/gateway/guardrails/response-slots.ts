@@ -1,31 +1,45 @@
 /**
  * Where the answer's text is in each client format's (non-streamed) response body: the texts
- * output guardrails judge and, with reversible redaction, where placeholders are put back.
+ * output guardrails judge and, with reversible redaction, where placeholders are put back. A
+ * tool call's arguments are text the model wrote too: a secret or a placeholder can be in them.
  */
 import type { ApiFormat } from '../../providers/types.js';
-import { isObject, stringSlot, type JsonObject, type TextSlot } from './text-slots.js';
+import { isObject, jsonStringSlot, jsonValueSlot, stringSlot, type JsonObject, type TextSlot } from './text-slots.js';
 
 function chatCompletionSlots(body: JsonObject): TextSlot[] {
   const slots: TextSlot[] = [];
   const choices = Array.isArray(body.choices) ? body.choices : [];
   choices.forEach((choice, i) => {
     if (!isObject(choice) || !isObject(choice.message)) return;
-    slots.push(...stringSlot(choice.message, 'content', `choices[${i}].message.content`, 'assistant'));
+    const message = choice.message;
+    slots.push(...stringSlot(message, 'content', `choices[${i}].message.content`, 'assistant'));
+    const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
+    calls.forEach((call, k) => {
+      if (isObject(call) && isObject(call.function))
+        slots.push(...jsonStringSlot(call.function, 'arguments', `choices[${i}].message.tool_calls[${k}].function.arguments`, 'assistant'));
+    });
+    // The deprecated single function call some servers still answer with.
+    if (isObject(message.function_call))
+      slots.push(...jsonStringSlot(message.function_call, 'arguments', `choices[${i}].message.function_call.arguments`, 'assistant'));
   });
   return slots;
 }
 
 function anthropicMessageSlots(body: JsonObject): TextSlot[] {
   const content = Array.isArray(body.content) ? body.content : [];
-  return content.flatMap((block, j) =>
-    isObject(block) && block.type === 'text' ? stringSlot(block, 'text', `content[${j}].text`, 'assistant') : [],
-  );
+  return content.flatMap((block, j) => {
+    if (!isObject(block)) return [];
+    if (block.type === 'text') return stringSlot(block, 'text', `content[${j}].text`, 'assistant');
+    return block.type === 'tool_use' ? jsonValueSlot(block, 'input', `content[${j}].input`, 'assistant') : [];
+  });
 }
 
 function responseSlots(body: JsonObject): TextSlot[] {
   const slots: TextSlot[] = [];
   const output = Array.isArray(body.output) ? body.output : [];
   output.forEach((item, k) => {
+    if (isObject(item) && item.type === 'function_call')
+      slots.push(...jsonStringSlot(item, 'arguments', `output[${k}].arguments`, 'assistant'));
     if (!isObject(item) || item.type !== 'message' || !Array.isArray(item.content)) return;
     item.content.forEach((part, m) => {
       if (isObject(part) && part.type === 'output_text')

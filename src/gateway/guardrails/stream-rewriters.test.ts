@@ -39,7 +39,7 @@ describe('Chat Completions stream rewriter', () => {
 
   it('redacts a secret split over many small deltas, per choice, releasing the held text with the finish chunk', () => {
     const guard = guardWith();
-    const rewriter = streamTextRewriter('openai-chat', (location) => guard.textStream(location));
+    const rewriter = streamTextRewriter('openai-chat', guard);
     const answer = `Use ${TOKEN} to log in. `.repeat(3);
     const out: SseEvent[] = [];
     for (const piece of pieces(answer, 5))
@@ -62,7 +62,7 @@ describe('Chat Completions stream rewriter', () => {
 
   it('holds back only the window: a long clean answer is mostly released before it ends', () => {
     const guard = guardWith();
-    const rewriter = streamTextRewriter('openai-chat', (location) => guard.textStream(location));
+    const rewriter = streamTextRewriter('openai-chat', guard);
     const answer = 'All clear here. '.repeat(200);
     let released = '';
     for (const piece of pieces(answer, 40)) released += textOf(rewriter.rewrite(chunk(0, piece)));
@@ -73,7 +73,7 @@ describe('Chat Completions stream rewriter', () => {
 
   it('releases held text before an error frame and on flush', () => {
     const guard = guardWith();
-    const rewriter = streamTextRewriter('openai-chat', (location) => guard.textStream(location));
+    const rewriter = streamTextRewriter('openai-chat', guard);
     // Prose goes out at once but the word being written ("answer" may go on) is held.
     expect(textOf(rewriter.rewrite(chunk(0, 'partial answer')))).toBe('partial ');
     const out = rewriter.rewrite({ data: JSON.stringify({ error: { message: 'cut', code: 'upstream_stream_cut' } }) });
@@ -84,7 +84,7 @@ describe('Chat Completions stream rewriter', () => {
 
   it('throws GuardrailStreamBlocked when the policy blocks the answer, naming the rule', () => {
     const guard = guardWith({ secrets: { output: 'block' } });
-    const rewriter = streamTextRewriter('openai-chat', (location) => guard.textStream(location));
+    const rewriter = streamTextRewriter('openai-chat', guard);
     rewriter.rewrite(chunk(0, `here: ${TOKEN.slice(0, 10)}`));
     let blocked: unknown;
     try {
@@ -107,7 +107,7 @@ describe('Anthropic Messages stream rewriter', () => {
 
   it('redacts across deltas and releases the held text as a text_delta just before content_block_stop', () => {
     const guard = guardWith();
-    const rewriter = streamTextRewriter('anthropic-messages', (location) => guard.textStream(location));
+    const rewriter = streamTextRewriter('anthropic-messages', guard);
     const out: SseEvent[] = [];
     for (const piece of pieces(`key=${TOKEN} end`, 7)) out.push(...rewriter.rewrite(delta(0, piece)));
     out.push(...rewriter.rewrite(stop(0)));
@@ -135,7 +135,7 @@ describe('Responses stream rewriter', () => {
   it('redacts the deltas, rewrites every event that repeats the text, and keeps sequence numbers strictly increasing', () => {
     sequence = 0;
     const guard = guardWith();
-    const rewriter = streamTextRewriter('openai-responses', (location) => guard.textStream(location));
+    const rewriter = streamTextRewriter('openai-responses', guard);
     const answer = `Your token is ${TOKEN}.`;
     const out: SseEvent[] = [];
     for (const piece of pieces(answer, 6)) out.push(...rewriter.rewrite(event('response.output_text.delta', { ...part, delta: piece })));
@@ -156,5 +156,135 @@ describe('Responses stream rewriter', () => {
     expect(JSON.stringify(out)).not.toContain(TOKEN);
     const numbers = out.map((e) => json(e).sequence_number as number);
     expect(numbers).toEqual(numbers.map((_, i) => i));
+  });
+});
+
+describe('streamed tool-call arguments', () => {
+  // Long enough, with spaces, that the guard releases most of it before the call ends.
+  const value = { summary: 'All services are green this morning. '.repeat(12), token: TOKEN, note: 'rotate\nsoon' };
+  const args = JSON.stringify(value);
+  const judgedArgs = JSON.stringify({ ...value, token: '[SECRET_1]' });
+
+  it('Chat Completions: streams each call through a JSON guard and releases what it holds before the next call and the finish', () => {
+    const guard = guardWith();
+    const rewriter = streamTextRewriter('openai-chat', guard);
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null): SseEvent => ({
+      data: JSON.stringify({
+        id: 'c1',
+        object: 'chat.completion.chunk',
+        created: 1,
+        model: 'm',
+        choices: [{ index: 0, delta, finish_reason: finish }],
+      }),
+    });
+    type Call = { index: number; function?: { arguments?: string } };
+    const callsIn = (events: SseEvent[]) =>
+      events
+        .filter((e) => e.data !== '[DONE]')
+        .flatMap((e) => (json(e).choices as { delta: { tool_calls?: Call[] } }[]).flatMap((c) => c.delta.tool_calls ?? []));
+    const argumentsOf = (events: SseEvent[], index: number) =>
+      callsIn(events)
+        .filter((call) => call.index === index)
+        .map((call) => call.function?.arguments ?? '')
+        .join('');
+
+    const out: SseEvent[] = [];
+    for (const index of [0, 1]) {
+      out.push(
+        ...rewriter.rewrite(
+          chunk({ tool_calls: [{ index, id: `call_${index}`, type: 'function', function: { name: 'deploy', arguments: '' } }] }),
+        ),
+      );
+      for (const piece of pieces(args, 9))
+        out.push(...rewriter.rewrite(chunk({ tool_calls: [{ index, function: { arguments: piece } }] })));
+      if (index === 0) {
+        // Most of the first call went out while it was written; its rest comes before the second call starts.
+        expect(argumentsOf(out, 0).length).toBeGreaterThan(args.length - 300);
+        expect(argumentsOf(out, 0)).not.toBe(judgedArgs);
+      }
+    }
+    out.push(...rewriter.rewrite(chunk({}, 'tool_calls')), ...rewriter.rewrite({ data: '[DONE]' }));
+    expect(argumentsOf(out, 0)).toBe(judgedArgs);
+    expect(argumentsOf(out, 1)).toBe(judgedArgs);
+    // Calls stay in order: every piece of call 0 comes before the first of call 1.
+    const order = callsIn(out).map((call) => call.index);
+    expect(order).toEqual([...order].sort());
+    expect(JSON.stringify(out)).not.toContain(TOKEN.slice(6));
+    expect((json(out.at(-2)!).choices as { finish_reason: string }[])[0]!.finish_reason).toBe('tool_calls');
+    expect(guard.events.map((e) => e.location)).toEqual([
+      'choices[0].delta.tool_calls[0].function.arguments',
+      'choices[0].delta.tool_calls[1].function.arguments',
+    ]);
+  });
+
+  it('Anthropic Messages: input_json_deltas go through a JSON guard; the rest comes just before content_block_stop', () => {
+    const guard = guardWith();
+    const rewriter = streamTextRewriter('anthropic-messages', guard);
+    const out: SseEvent[] = [];
+    for (const piece of pieces(args, 5)) {
+      const data = { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: piece } };
+      out.push(...rewriter.rewrite({ event: 'content_block_delta', data: JSON.stringify(data) }));
+    }
+    const beforeStop = out.length;
+    expect(beforeStop).toBeGreaterThan(10);
+    out.push(...rewriter.rewrite({ event: 'content_block_stop', data: JSON.stringify({ type: 'content_block_stop', index: 1 }) }));
+    expect(out.slice(beforeStop).map((e) => e.event)).toEqual(['content_block_delta', 'content_block_stop']);
+    const sent = out.filter((e) => e.event === 'content_block_delta').map((e) => (json(e).delta as { partial_json: string }).partial_json);
+    expect(sent.join('')).toBe(judgedArgs);
+    expect(sent).not.toContain('');
+  });
+
+  it('Responses: judged deltas, the same arguments in every event that repeats them, contiguous sequence numbers', () => {
+    let sequence = 0;
+    const event = (type: string, fields: Record<string, unknown>): SseEvent => ({
+      event: type,
+      data: JSON.stringify({ type, sequence_number: sequence++, ...fields }),
+    });
+    const guard = guardWith();
+    const rewriter = streamTextRewriter('openai-responses', guard);
+    const call = { item_id: 'fc_1', output_index: 1 };
+    const item = { id: 'fc_1', type: 'function_call', call_id: 'call_1', name: 'deploy', arguments: args };
+    const out: SseEvent[] = [
+      ...rewriter.rewrite(event('response.output_item.added', { output_index: 1, item: { ...item, arguments: '' } })),
+    ];
+    for (const piece of pieces(args, 8))
+      out.push(...rewriter.rewrite(event('response.function_call_arguments.delta', { ...call, delta: piece })));
+    out.push(...rewriter.rewrite(event('response.function_call_arguments.done', { ...call, arguments: args })));
+    out.push(...rewriter.rewrite(event('response.output_item.done', { output_index: 1, item: { ...item } })));
+    out.push(...rewriter.rewrite(event('response.completed', { response: { output: [{ type: 'reasoning', id: 'rs_1' }, { ...item }] } })));
+
+    const deltas = out.filter((e) => e.event === 'response.function_call_arguments.delta').map((e) => json(e).delta as string);
+    expect(deltas.join('')).toBe(judgedArgs);
+    expect(deltas).not.toContain('');
+    const byType = (type: string) => json(out.find((e) => e.event === type)!);
+    expect(byType('response.function_call_arguments.done').arguments).toBe(judgedArgs);
+    expect((byType('response.output_item.done').item as typeof item).arguments).toBe(judgedArgs);
+    expect((byType('response.completed').response as { output: (typeof item)[] }).output[1]!.arguments).toBe(judgedArgs);
+    expect(JSON.stringify(out)).not.toContain(TOKEN.slice(6));
+    expect(out.map((e) => json(e).sequence_number)).toEqual(out.map((_, i) => i));
+    expect(guard.events).toHaveLength(1);
+
+    // A call that arrives whole, with no deltas, is judged once, wherever it is repeated.
+    const whole = { ...item, id: 'fc_2' };
+    const rest = [
+      ...rewriter.rewrite(event('response.function_call_arguments.done', { item_id: 'fc_2', output_index: 2, arguments: args })),
+      ...rewriter.rewrite(event('response.output_item.done', { output_index: 2, item: whole })),
+    ];
+    expect(json(rest[0]!).arguments).toBe(judgedArgs);
+    expect((json(rest[1]!).item as typeof item).arguments).toBe(judgedArgs);
+    expect(guard.events).toHaveLength(2);
+  });
+
+  it('blocks the stream when the policy blocks a secret in the arguments, before the secret is sent', () => {
+    const rewriter = streamTextRewriter('anthropic-messages', guardWith({ secrets: { output: 'block' } }));
+    const sent: SseEvent[] = [];
+    expect(() => {
+      for (const piece of pieces(args, 5)) {
+        const data = { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: piece } };
+        sent.push(...rewriter.rewrite({ event: 'content_block_delta', data: JSON.stringify(data) }));
+      }
+      rewriter.rewrite({ event: 'content_block_stop', data: JSON.stringify({ type: 'content_block_stop', index: 0 }) });
+    }).toThrow(GuardrailStreamBlocked);
+    expect(JSON.stringify(sent)).not.toContain(TOKEN.slice(0, 8));
   });
 });

@@ -12,6 +12,8 @@ export type TextSlot = {
   location: string;
   role: SlotRole;
   text: string;
+  /** The text is JSON (a tool call's arguments): judged as such, see json-text.ts. */
+  json?: true;
   set(text: string): void;
 };
 
@@ -24,6 +26,21 @@ export function stringSlot(holder: JsonObject, key: string, location: string, ro
   const value = holder[key];
   if (typeof value !== 'string') return [];
   return [{ location, role, text: value, set: (text) => (holder[key] = text) }];
+}
+
+/** A tool call's arguments as a JSON string (`holder[key]`), judged as JSON. */
+export function jsonStringSlot(holder: JsonObject, key: string, location: string, role: SlotRole): TextSlot[] {
+  return stringSlot(holder, key, location, role).map((slot) => ({ ...slot, json: true }));
+}
+
+/**
+ * A tool call's arguments as a JSON value (Anthropic's `tool_use.input`): judged as its JSON
+ * text, and written back parsed, so the body keeps an object there.
+ */
+export function jsonValueSlot(holder: JsonObject, key: string, location: string, role: SlotRole): TextSlot[] {
+  const value = holder[key];
+  if (typeof value !== 'object' || value === null) return [];
+  return [{ location, role, text: JSON.stringify(value), json: true, set: (text) => (holder[key] = JSON.parse(text) as unknown) }];
 }
 
 /**

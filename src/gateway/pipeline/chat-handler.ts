@@ -201,11 +201,7 @@ export async function handleChat(
           )
         : translatingProcessor(adapter.chatStreamDecoder(), format.createStreamEncoder(renderContext));
       const guarded = guard.active
-        ? guardedProcessor(
-            plain,
-            streamTextRewriter(format.id, (location) => guard.textStream(location)),
-            (message, code) => format.streamErrorFrames(message, code),
-          )
+        ? guardedProcessor(plain, streamTextRewriter(format.id, guard), (message, code) => format.streamErrorFrames(message, code))
         : plain;
       const delivered = countsDelivered(attempt.candidate.provider) ? deliveredTextRecorder(format.id) : undefined;
       const processor = delivered ? recordingProcessor(guarded, delivered) : guarded;

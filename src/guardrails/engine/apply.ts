@@ -74,9 +74,12 @@ export function findGuardrailActions(text: string, context: Pick<ApplyContext, '
   return out.sort((a, b) => a.finding.start - b.finding.start || b.finding.end - a.finding.end);
 }
 
+/** How many of its last characters a mask keeps. */
+export const MASK_KEEPS = 4;
+
 /** All but the last 4 characters replaced (all of a value of 4 or fewer). */
 export function maskValue(value: string): string {
-  const keep = value.length > 4 ? 4 : 0;
+  const keep = value.length > MASK_KEEPS ? MASK_KEEPS : 0;
   return '*'.repeat(value.length - keep) + value.slice(value.length - keep);
 }
 

@@ -44,6 +44,27 @@ export type StreamGuard = {
 
 type Found = { finding: Finding; action: GuardrailAction }[];
 
+/**
+ * A stream whose text has a syntax of its own (a tool call's JSON arguments): what detectors
+ * read, which changes are safe to write, and where it may be cut. Offsets are from the start of
+ * the stream; the view has the text's length.
+ */
+export type StreamTextShape = {
+  append(chunk: string): void;
+  view(from: number, to: number): string;
+  /**
+   * The view with what separates values (JSON's punctuation outside strings) as spaces: where
+   * the text may be cut between words. Plain text's words end only at whitespace.
+   */
+  breaks(from: number, to: number): string;
+  /** The findings (offsets from `origin`) as they may be applied. */
+  fit(found: Found, origin: number): Found;
+  /** The latest offset at or before `at` where the text may be cut. */
+  safeCut(at: number): number;
+  /** A restored original as it must be written into the text. */
+  encode(original: string): string;
+};
+
 const looksLikeValue = (token: string): boolean => token.length >= 16 || /[\d@=_]/.test(token);
 /** A piece of a number written with separators: "+1", "(555)", "123-4567", "1111". */
 const isNumberPiece = (token: string): boolean => /^[+(]?[\d().\-/]+$/.test(token) && /\d/.test(token);
@@ -85,7 +106,7 @@ function plainCut(buffer: string, window: number, customHold: number): number {
   return Math.max(floor, Math.min(cut, buffer.length));
 }
 
-export function createStreamGuard(context: ApplyContext, window = DEFAULT_STREAM_WINDOW): StreamGuard {
+export function createStreamGuard(context: ApplyContext, window = DEFAULT_STREAM_WINDOW, shape?: StreamTextShape): StreamGuard {
   const customHold = customRuleHold(context, window);
   let held = '';
   /** The end of the released text, kept as context for the next scan. */
@@ -95,10 +116,10 @@ export function createStreamGuard(context: ApplyContext, window = DEFAULT_STREAM
   let blocked: GuardrailEvent | undefined;
 
   /** Where to cut `buffer` (which starts at `base` in `scanned`), given the findings over `scanned`. */
-  function cutPoint(scanned: string, base: number, found: Found, final: boolean): number {
+  function cutPoint(scanned: string, breaks: string, base: number, found: Found, final: boolean): number {
     const buffer = scanned.slice(base);
     if (final) return buffer.length;
-    let cut = plainCut(buffer, window, customHold);
+    let cut = plainCut(breaks.slice(base), window, customHold);
     // Moving the cut back to one finding's start may put it inside an earlier one: repeat until none straddles it.
     for (let moved = true; moved;) {
       moved = false;
@@ -119,12 +140,18 @@ export function createStreamGuard(context: ApplyContext, window = DEFAULT_STREAM
 
   function step(chunk: string, final: boolean): StreamStep {
     if (blocked) return { blocked, events: [] };
+    shape?.append(chunk);
     const buffer = held + chunk;
     if (buffer === '') return { blocked: undefined, emit: '', events: [] };
     const scanned = releasedTail + buffer;
     const base = releasedTail.length;
-    const found = findGuardrailActions(scanned, context);
-    const cut = cutPoint(scanned, base, found, final);
+    /** Where `scanned` begins in the stream. */
+    const origin = released - base;
+    const read = shape ? shape.view(origin, origin + scanned.length) : scanned;
+    const found = shape ? shape.fit(findGuardrailActions(read, context), origin) : findGuardrailActions(read, context);
+    const breaks = shape ? shape.breaks(origin, origin + scanned.length) : read;
+    let cut = cutPoint(read, breaks, base, found, final);
+    if (shape && !final) cut = Math.max(0, shape.safeCut(origin + base + cut) - origin - base);
     held = buffer.slice(cut);
     if (cut === 0) return { blocked: undefined, emit: '', events: [] };
     const outcome = applyFindings(scanned, found, context, base, base + cut);
@@ -135,7 +162,7 @@ export function createStreamGuard(context: ApplyContext, window = DEFAULT_STREAM
       blocked = events.find((e) => e.action === 'block');
       return { blocked: blocked!, events };
     }
-    return { blocked: undefined, emit: context.vault.restore(outcome.text), events };
+    return { blocked: undefined, emit: context.vault.restore(outcome.text, shape?.encode.bind(shape)), events };
   }
 
   return { push: (chunk) => step(chunk, false), end: () => step('', true) };

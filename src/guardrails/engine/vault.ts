@@ -35,9 +35,15 @@ export class RedactionVault {
     return longest;
   }
 
-  /** The text with every reversible placeholder replaced by its original value. */
-  restore(text: string): string {
+  /**
+   * The text with every reversible placeholder replaced by its original value, written by
+   * `encode` (inside JSON, the original must be escaped as string content).
+   */
+  restore(text: string, encode: (original: string) => string = (original) => original): string {
     if (this.originals.size === 0 || !text.includes('[')) return text;
-    return text.replace(/\[[A-Z_]{1,32}_\d{1,6}\]/g, (placeholder) => this.originals.get(placeholder) ?? placeholder);
+    return text.replace(/\[[A-Z_]{1,32}_\d{1,6}\]/g, (placeholder) => {
+      const original = this.originals.get(placeholder);
+      return original === undefined ? placeholder : encode(original);
+    });
   }
 }

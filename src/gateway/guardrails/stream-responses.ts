@@ -1,0 +1,149 @@
+/**
+ * Output guardrails over a streamed Responses API answer (see stream-rewriters.ts). Each output
+ * text part, and each function call's arguments (as JSON), go through a carry-over guard; what
+ * it holds is released as one more delta before the part's or call's `*.done`, and a delta left
+ * empty while its guard holds the text is not sent. Events that repeat a whole text or call
+ * (`*.done`, `response.output_item.done`, `response.completed`) are rewritten to what the client
+ * was sent, and sequence numbers are renumbered around the events added and dropped.
+ */
+import type { SseEvent } from '../../providers/sse.js';
+import { encode, parseJson, streamTable, type AnswerStreamGuard, type StreamTextRewriter } from './stream-common.js';
+import { isObject, type JsonObject } from './text-slots.js';
+
+type ResponsesPart = { itemId: string; outputIndex: unknown; contentIndex: number; sent: string };
+type SentCall = { outputIndex: unknown; sent: string };
+
+export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter {
+  const texts = streamTable((location) => guard.textStream(location));
+  const calls = streamTable((location) => guard.argumentsStream(location));
+  const parts = new Map<string, ResponsesPart>();
+  /** Each function call's arguments as the client got them, by item id. */
+  const sentCalls = new Map<string, SentCall>();
+  /** Events added before the current one, less those dropped: later sequence numbers move by as many. */
+  let shift = 0;
+  const keyOf = (itemId: unknown, contentIndex: unknown) => `${String(itemId)}:${String(contentIndex)}`;
+
+  /** An added event, numbered after the last one sent. */
+  const added = (type: string, data: JsonObject, sequence: number | undefined): SseEvent => {
+    if (sequence !== undefined) {
+      data.sequence_number = sequence + shift;
+      shift += 1;
+    }
+    return { event: type, data: JSON.stringify({ type, ...data }) };
+  };
+
+  const releaseText = (key: string, sequence: number | undefined): SseEvent[] => {
+    const part = parts.get(key);
+    const rest = texts.close(key);
+    if (!part || rest === '') return [];
+    part.sent += rest;
+    const data = { item_id: part.itemId, output_index: part.outputIndex, content_index: part.contentIndex, delta: rest, logprobs: [] };
+    return [added('response.output_text.delta', data, sequence)];
+  };
+
+  /** What a call's guard still holds, as one more delta. */
+  const releaseCall = (itemId: string, sequence: number | undefined): SseEvent[] => {
+    const call = sentCalls.get(itemId);
+    const rest = calls.close(itemId);
+    if (!call || rest === '') return [];
+    call.sent += rest;
+    return [added('response.function_call_arguments.delta', { item_id: itemId, output_index: call.outputIndex, delta: rest }, sequence)];
+  };
+
+  /**
+   * A call's arguments as the client got them. A call that arrived whole, with no deltas
+   * before, is judged here, once, however many events repeat it.
+   */
+  const sentArguments = (itemId: string, outputIndex: unknown, whole: unknown): string => {
+    const known = sentCalls.get(itemId);
+    if (known) return known.sent;
+    const text = typeof whole === 'string' ? whole : '';
+    const sent = text === '' ? '' : guard.judgeStreamedArguments(`output[${String(outputIndex)}].arguments`, text);
+    sentCalls.set(itemId, { outputIndex, sent });
+    return sent;
+  };
+
+  /** An output item (from `.done` or the final response) as the client got it. */
+  const rewriteItem = (item: unknown, outputIndex: unknown) => {
+    if (!isObject(item)) return;
+    if (item.type === 'function_call' && typeof item.id === 'string') item.arguments = sentArguments(item.id, outputIndex, item.arguments);
+    if (!Array.isArray(item.content)) return;
+    item.content.forEach((part, m) => {
+      const sent = parts.get(keyOf(item.id, m));
+      if (isObject(part) && part.type === 'output_text' && sent) part.text = sent.sent;
+    });
+  };
+
+  const releaseAll = (sequence: number | undefined): SseEvent[] => [
+    ...texts.open().flatMap((key) => releaseText(key, sequence)),
+    ...calls.open().flatMap((itemId) => releaseCall(itemId, sequence)),
+  ];
+
+  return {
+    rewrite(event) {
+      const json = parseJson(event.data);
+      if (!json) return [event];
+      const sequence = typeof json.sequence_number === 'number' ? json.sequence_number : undefined;
+      const before: SseEvent[] = [];
+      switch (json.type) {
+        case 'response.output_text.delta': {
+          if (typeof json.delta !== 'string' || typeof json.content_index !== 'number') break;
+          const key = keyOf(json.item_id, json.content_index);
+          let part = parts.get(key);
+          if (!part) {
+            part = { itemId: String(json.item_id), outputIndex: json.output_index, contentIndex: json.content_index, sent: '' };
+            parts.set(key, part);
+          }
+          const judged = texts.push(key, `output[${String(json.output_index)}].content[${json.content_index}].text`, json.delta);
+          json.delta = judged;
+          part.sent += judged;
+          break;
+        }
+        case 'response.output_text.done': {
+          const key = keyOf(json.item_id, json.content_index);
+          before.push(...releaseText(key, sequence));
+          const part = parts.get(key);
+          if (part) json.text = part.sent;
+          break;
+        }
+        case 'response.content_part.done': {
+          const part = parts.get(keyOf(json.item_id, json.content_index));
+          if (part && isObject(json.part) && json.part.type === 'output_text') json.part.text = part.sent;
+          break;
+        }
+        case 'response.function_call_arguments.delta': {
+          if (typeof json.delta !== 'string' || typeof json.item_id !== 'string') break;
+          let call = sentCalls.get(json.item_id);
+          if (!call) sentCalls.set(json.item_id, (call = { outputIndex: json.output_index, sent: '' }));
+          const judged = calls.push(json.item_id, `output[${String(json.output_index)}].arguments`, json.delta);
+          call.sent += judged;
+          if (judged === '') {
+            if (sequence !== undefined) shift -= 1;
+            return [];
+          }
+          json.delta = judged;
+          break;
+        }
+        case 'response.function_call_arguments.done':
+          if (typeof json.item_id !== 'string') break;
+          before.push(...releaseCall(json.item_id, sequence));
+          json.arguments = sentArguments(json.item_id, json.output_index, json.arguments);
+          break;
+        case 'response.output_item.done':
+          if (isObject(json.item) && typeof json.item.id === 'string') before.push(...releaseCall(json.item.id, sequence));
+          rewriteItem(json.item, json.output_index);
+          break;
+        case 'response.completed':
+        case 'response.incomplete':
+        case 'response.failed':
+        case 'error':
+          before.push(...releaseAll(sequence));
+          if (isObject(json.response) && Array.isArray(json.response.output)) json.response.output.forEach(rewriteItem);
+          break;
+      }
+      if (sequence !== undefined) json.sequence_number = sequence + shift;
+      return [...before, encode(json, event.event)];
+    },
+    flush: () => releaseAll(undefined),
+  };
+}
