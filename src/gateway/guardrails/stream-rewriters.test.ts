@@ -217,6 +217,48 @@ describe('streamed tool-call arguments', () => {
     ]);
   });
 
+  it('Chat Completions: keeps each call in order when a chunk carries a whole call, two calls, or a call and the finish', () => {
+    const guard = guardWith();
+    const rewriter = streamTextRewriter('openai-chat', guard);
+    const chunk = (calls: Record<string, unknown>[], finish: string | null = null): SseEvent => ({
+      data: JSON.stringify({
+        id: 'c1',
+        object: 'chat.completion.chunk',
+        created: 1,
+        model: 'm',
+        choices: [{ index: 0, delta: { tool_calls: calls }, finish_reason: finish }],
+      }),
+    });
+    const call = (index: number, text: string) => ({
+      index,
+      id: `call_${index}`,
+      type: 'function',
+      function: { name: 'deploy', arguments: text },
+    });
+    const half = Math.floor(args.length / 2);
+    const out = [
+      // Call 0 in two pieces, its second with the start of call 1; call 1's rest and call 2, whole, with the finish.
+      ...rewriter.rewrite(chunk([call(0, args.slice(0, half))])),
+      ...rewriter.rewrite(chunk([{ index: 0, function: { arguments: args.slice(half) } }, call(1, args.slice(0, half))])),
+      ...rewriter.rewrite(chunk([{ index: 1, function: { arguments: args.slice(half) } }, call(2, args)], 'tool_calls')),
+      ...rewriter.rewrite({ data: '[DONE]' }),
+    ];
+    type Call = { index: number; function?: { arguments?: string } };
+    const sent = out
+      .filter((e) => e.data !== '[DONE]')
+      .flatMap((e) => (json(e).choices as { delta: { tool_calls?: Call[] } }[]).flatMap((c) => c.delta.tool_calls ?? []));
+    for (const index of [0, 1, 2])
+      expect(
+        sent
+          .filter((c) => c.index === index)
+          .map((c) => c.function?.arguments ?? '')
+          .join(''),
+      ).toBe(judgedArgs);
+    const order = sent.map((c) => c.index);
+    expect(order).toEqual([...order].sort());
+    expect((json(out.at(-2)!).choices as { finish_reason: string }[])[0]!.finish_reason).toBe('tool_calls');
+  });
+
   it('Anthropic Messages: input_json_deltas go through a JSON guard; the rest comes just before content_block_stop', () => {
     const guard = guardWith();
     const rewriter = streamTextRewriter('anthropic-messages', guard);
