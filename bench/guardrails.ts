@@ -85,6 +85,7 @@ const ADVERSARIAL: [string, (repeats: number) => string][] = [
   ['JWT-like run', (n) => `eyJ${'A'.repeat(4 * n)}`],
   ['PEM headers', (n) => '-----BEGIN '.repeat(n / 2)],
   ['attack word, brackets', (n) => 'ignore '.repeat(n / 2) + '<'.repeat(n / 2) + '[ '.repeat(n / 2)],
+  ['escape sequences', (n) => '%49\\u0067&#110;x'.repeat(n / 2)],
 ];
 const SMALL_REPEATS = 10_000;
 const SIZE_RATIO = 4;

@@ -1,13 +1,16 @@
 /**
  * Normalisation for the injection detector. Attackers hide the same words behind zero-width
  * characters, look-alike letters from other scripts, full-width forms, leetspeak and encodings
- * (base64, hex, binary, rot13); the cue patterns and the model only ever look at one folded,
+ * (base64, hex, binary, rot13) or escape sequences (`\u0049`, `&#73;`, `%49`: read in place, see
+ * unescape.ts); the cue patterns and the model only ever look at one folded,
  * lower-cased copy of the text, and every character of that copy remembers which range of the
  * ORIGINAL text it came from, so findings point into what the caller gave us.
  *
  * Layout of the normalised text: the folded original first, then one `\n`-separated block per
  * decoded segment (its characters all map to the whole encoded segment in the original).
  */
+
+import { unescapeRuns, type Unescaped } from './unescape.js';
 
 export type DecodedSegment = {
   /** Where the decoded block starts / ends in the normalised text. */
@@ -947,7 +950,63 @@ function originalRanges(text: string, mainLength: number, blocks: Builder | unde
   return { starts: starts.subarray(0, mainLength + extra), ends: ends.subarray(0, mainLength + extra) };
 }
 
+/**
+ * Escape sequences (`\u0049`, `&#73;`, `%49`: unescape.ts) are read first, in place; the folded
+ * text's positions then map through both steps to the text as given.
+ */
 export function normalizeForFeatures(text: string): NormalizedForFeatures {
+  const unescaped = unescapeRuns(text);
+  if (unescaped === undefined) return normalizeFolded(text);
+  const folded = normalizeFolded(unescaped.text);
+  return { ...folded, norm: new UnescapedNormalized(folded.norm, unescaped, text.length) };
+}
+
+/** A normalised text whose input had escape runs read: positions map back through the reading. */
+class UnescapedNormalized implements Normalized {
+  private ranges: Ranges | undefined;
+  readonly text: string;
+  readonly mainLength: number;
+  readonly decoded: DecodedSegment[];
+  readonly invisibleCount: number;
+  readonly confusableCount: number;
+  readonly leetCount: number;
+  constructor(
+    private readonly inner: Normalized,
+    private readonly unescaped: Unescaped,
+    private readonly originalLength: number,
+  ) {
+    this.text = inner.text;
+    this.mainLength = inner.mainLength;
+    this.invisibleCount = inner.invisibleCount;
+    this.confusableCount = inner.confusableCount;
+    this.leetCount = inner.leetCount;
+    this.decoded = inner.decoded.map((d) => ({ ...d, start: this.startOf(d.start), end: this.endOf(d.end) }));
+  }
+  private startOf(at: number): number {
+    return at < this.unescaped.starts.length ? this.unescaped.starts[at]! : this.originalLength;
+  }
+  private endOf(at: number): number {
+    return at > 0 ? this.unescaped.ends[at - 1]! : 0;
+  }
+  private composed(): Ranges {
+    const { origStart, origEnd } = this.inner;
+    const starts = new Int32Array(origStart.length);
+    const ends = new Int32Array(origEnd.length);
+    for (let i = 0; i < origStart.length; i++) {
+      starts[i] = this.startOf(origStart[i]!);
+      ends[i] = this.endOf(origEnd[i]!);
+    }
+    return { starts, ends };
+  }
+  get origStart(): Int32Array {
+    return (this.ranges ??= this.composed()).starts;
+  }
+  get origEnd(): Int32Array {
+    return (this.ranges ??= this.composed()).ends;
+  }
+}
+
+function normalizeFolded(text: string): NormalizedForFeatures {
   const n = text.length;
   const u = inputCodes(text);
   const counts = { inv: 0, conf: 0, leet: 0 };
