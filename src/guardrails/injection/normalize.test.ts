@@ -13,6 +13,16 @@ describe('normalize', () => {
     expect(text.slice(span.start, span.end)).toBe('I\u200bg\u200bn\u200bore');
   });
 
+  it('drops combining marks: decomposed accents and zalgo text read as their letters, spans covering the marks', () => {
+    expect(normalize('cafe\u0301 ignora\u0301').text).toBe('cafe ignora');
+    const zalgo = [...'Ignore all'].map((c) => `${c}\u0301\u0316\u0334\u20dd`).join('');
+    const n = normalize(zalgo);
+    expect(n.text).toBe('ignore all');
+    expect(n.invisibleCount).toBe(0);
+    const span = toOriginal(n, 0, 'ignore'.length);
+    expect(zalgo.slice(span.start, span.end)).toBe(zalgo.slice(0, 'ignore'.length * 5));
+  });
+
   it('folds Cyrillic/Greek homoglyphs, full-width forms and case', () => {
     const text = 'Іgnоrе ＳＹＳＴＥＭ';
     const n = normalize(text);

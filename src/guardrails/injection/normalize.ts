@@ -55,6 +55,24 @@ function isInvisible(cp: number): boolean {
 }
 
 /**
+ * Combining marks of the generic blocks (accents, overlays, enclosing marks): decoration on a
+ * letter, never a letter. Dropped like invisible characters, so "café" written decomposed
+ * (e + U+0301) and zalgo text (letters buried under stacked marks) read as their letters. Before,
+ * a mark NFKC could not compose with the letter before it became a space, which split every word
+ * of such text into single letters. Marks of particular scripts (Devanagari vowel signs…) are
+ * parts of their letters and are left to the per-character fold.
+ */
+function isCombiningMark(cp: number): boolean {
+  return (
+    (cp >= 0x0300 && cp <= 0x036f) ||
+    (cp >= 0x1ab0 && cp <= 0x1aff) ||
+    (cp >= 0x1dc0 && cp <= 0x1dff) ||
+    (cp >= 0x20d0 && cp <= 0x20ff) ||
+    (cp >= 0xfe20 && cp <= 0xfe2f)
+  );
+}
+
+/**
  * A deliberately small confusables table (Unicode TR39 has thousands; these are the ones that
  * look like Latin letters in ordinary fonts and are what homoglyph attacks actually use).
  * Lower-case targets: the text is lower-cased anyway.
@@ -386,6 +404,10 @@ function foldInto(
       if (!segment && b.length > 0) b.ends[b.length - 1] = e;
       continue;
     }
+    if (isCombiningMark(cp)) {
+      if (!segment && b.length > 0) b.ends[b.length - 1] = e;
+      continue;
+    }
     if (cp === 0x85 || cp === 0xa0 || cp === 0x2028 || cp === 0x2029 || (cp >= 0x2000 && cp <= 0x200a) || cp === 0x3000 || cp === 0x202f) {
       if (!lastWasSpace) b.pushCode(32, s, e);
       lastWasSpace = true;
@@ -565,6 +587,10 @@ function foldMain(
     if (isInvisible(cp)) {
       counts.inv++;
       // the removed character joins the previous output character's range (so spans cover it)
+      if (withRanges && len > 0) ends[len - 1] = i;
+      continue;
+    }
+    if (isCombiningMark(cp)) {
       if (withRanges && len > 0) ends[len - 1] = i;
       continue;
     }
