@@ -86,6 +86,7 @@ const ADVERSARIAL: [string, (repeats: number) => string][] = [
   ['PEM headers', (n) => '-----BEGIN '.repeat(n / 2)],
   ['attack word, brackets', (n) => 'ignore '.repeat(n / 2) + '<'.repeat(n / 2) + '[ '.repeat(n / 2)],
   ['escape sequences', (n) => '%49\\u0067&#110;x'.repeat(n / 2)],
+  ['spelt-out letters', (n) => 'i g n o r e   '.repeat(n / 2)],
 ];
 const SMALL_REPEATS = 10_000;
 const SIZE_RATIO = 4;

@@ -17,7 +17,7 @@ import { type Normalized, normalize, normalizeForFeatures } from './normalize.js
 
 export const HASH_BITS = 14;
 /** Names the hashed feature scheme; a model trained on another scheme is refused. */
-export const HASH_SCHEME = 'w1/sublinear/l2x3/short30/no-foreign-function-words/named-quotes-cjk/escapes-read/marks-dropped';
+export const HASH_SCHEME = 'w1/sublinear/l2x3/short30/no-foreign-function-words/named-quotes-cjk/escapes-read/marks-dropped/spaced-letters';
 /** Length of the hashed part of the vector after L2 normalisation. */
 const HASH_NORM = 3;
 /**

@@ -19,7 +19,7 @@ export type DecodedSegment = {
   /** The encoded run in the original text. */
   start: number;
   end: number;
-  encoding: 'base64' | 'hex' | 'binary' | 'rot13' | 'morse';
+  encoding: 'base64' | 'hex' | 'binary' | 'rot13' | 'morse' | 'spaced';
 };
 
 export type Normalized = {
@@ -805,6 +805,31 @@ function runAtLeast(u: Uint16Array, n: number, from: number, bit: number, min: n
   return -1;
 }
 
+/**
+ * Letters spelt out one by one: "I g n o r e   a l l …", "i.g.n.o.r.e a.l.l", "i-g-n-o-r-e". A
+ * letter and then at least seven more, each after one separator; a wider gap (two or three spaces,
+ * a slash), or a space where dots or dashes join the letters, ends a word. Prose never matches:
+ * its letters touch. Decoded runs are kept only when readable (several words: a word spelt out
+ * alone, "P-E-N-N-S-Y-L-V-A-N-I-A", is not).
+ */
+const SPACED_RUN = /(?<![\p{L}\p{N}])\p{L}(?:(?: {2,3}| ?\/ ?|[ .\-_*·])\p{L}){7,}(?![\p{L}\p{N}])/gu;
+/** A quick necessary condition for SPACED_RUN: four letters in a row, each after a separator. */
+const SPACED_HINT = /\p{L}[ .\-_*·]\p{L}[ .\-_*·]\p{L}[ .\-_*·]\p{L}(?![\p{L}\p{N}])/u;
+
+function spacedRuns(text: string, found: RawDecoded[]): void {
+  if (!SPACED_HINT.test(text)) return;
+  for (const m of text.matchAll(SPACED_RUN)) {
+    // Letters joined by dots or dashes leave the spaces to separate words ("i.g.n.o.r.e a.l.l").
+    const decoded = /[.\-_*·]/.test(m[0])
+      ? m[0].replace(/[.\-_*·]/g, '').replace(/ ?\/ ?| +/g, ' ')
+      : m[0]
+          .split(/ {2,3}| ?\/ ?/)
+          .map((word) => word.replace(/ /g, ''))
+          .join(' ');
+    if (readable(decoded)) found.push({ start: m.index, end: m.index + m[0].length, text: decoded, encoding: 'spaced' });
+  }
+}
+
 /** The rot13 forms of the most frequent words (see ROT13_WORDS), as whole words in any case: the text may be rot13. */
 const ROT13_MARKER = /\b(?:gur|naq|lbhe?|jung|gung|guvf)\b/i;
 
@@ -844,6 +869,7 @@ function findEncoded(text: string, u: Uint16Array): RawDecoded[] {
       if (readable(decoded)) found.push({ start: m.index, end: m.index + m[0].length, text: decoded, encoding: 'morse' });
     }
   }
+  spacedRuns(text, found);
   if (!ROT13_MARKER.test(text)) return found;
   for (const m of text.matchAll(LETTER_RUN)) {
     let en = 0;
