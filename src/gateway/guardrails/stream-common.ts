@@ -44,7 +44,6 @@ export function streamTable(open: (location: string) => GuardedTextStream) {
       streams.delete(key);
       return stream.end();
     },
-    has: (key: string) => streams.has(key),
     open: () => [...streams.keys()],
   };
 }
