@@ -375,6 +375,148 @@ describe('tool-call arguments and reversible redaction', () => {
   });
 });
 
+describe('texts beyond plain turns', () => {
+  beforeAll(() => orgPolicy({ pii: { actions: { EMAIL: 'redact' } } }));
+  afterAll(() => orgPolicy({}));
+
+  it('redacts plain-text documents, search results and a tool result’s document before the provider reads them', async () => {
+    const record = `Customer record: ${EMAIL}, account 42.`;
+    const content: Anthropic.ContentBlockParam[] = [
+      { type: 'document', title: `Notes for ${EMAIL}`, source: { type: 'text', media_type: 'text/plain', data: record } },
+      { type: 'document', source: { type: 'content', content: [{ type: 'text', text: record }] } },
+      { type: 'search_result', source: 'https://crm.example/42', title: 'CRM', content: [{ type: 'text', text: record }] },
+      { type: 'text', text: 'Summarise these.' },
+    ];
+    fx.anthropic.reply({ text: 'Done.' });
+    await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content }] });
+    const native = JSON.stringify(bodyOf(onlyRequest(fx.anthropic)));
+    expect(native).not.toContain(EMAIL);
+    expect(native.match(/Customer record: \[EMAIL_1\], account 42\./g)).toHaveLength(3);
+    expect(native).toContain('Notes for [EMAIL_1]');
+
+    // The same document inside a tool result, translated for an OpenAI model (it becomes text there).
+    fx.openai.reply({ text: 'Done.' });
+    await anthropic.messages.create({
+      model: 'openai/gpt-5.4-mini',
+      max_tokens: 64,
+      messages: [
+        { role: 'user', content: 'look the customer up' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'crm', input: { id: 42 } }] },
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'tool_result',
+              tool_use_id: 'toolu_1',
+              content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: record } }],
+            },
+          ],
+        },
+      ],
+    });
+    const translated = JSON.stringify(bodyOf(onlyRequest(fx.openai)));
+    expect(translated).not.toContain(EMAIL);
+    expect(translated).toContain('Customer record: [EMAIL_1], account 42.');
+  });
+
+  it('redacts a custom tool’s call and output sent back with a Responses conversation', async () => {
+    fx.openai.reply({ text: 'Sent.' });
+    await client.responses.create({
+      model: 'openai/gpt-5.4-mini',
+      input: [
+        { role: 'user', content: 'who owns the account?' },
+        { type: 'custom_tool_call', call_id: 'call_9', name: 'sql', input: `SELECT * FROM owners WHERE email = '${EMAIL}'` },
+        { type: 'custom_tool_call_output', call_id: 'call_9', output: `owner: ${EMAIL}` },
+      ],
+      tools: [{ type: 'custom', name: 'sql' }],
+    });
+    const sent = bodyOf(onlyRequest(fx.openai)) as { input: Record<string, unknown>[] };
+    expect(JSON.stringify(sent)).not.toContain(EMAIL);
+    expect(sent.input[1]).toMatchObject({ input: "SELECT * FROM owners WHERE email = '[EMAIL_1]'" });
+    expect(sent.input[2]).toMatchObject({ output: 'owner: [EMAIL_1]' });
+  });
+
+  it('refuses replayed signed reasoning it would have to change, and sends nothing', async () => {
+    const error = await anthropic.messages
+      .create({
+        model: 'claude-haiku-4-5',
+        max_tokens: 64,
+        messages: [
+          { role: 'user', content: 'who is the customer?' },
+          { role: 'assistant', content: [{ type: 'thinking', thinking: `The customer is ${EMAIL}.`, signature: 'c2lnbmVk' }] },
+          { role: 'user', content: 'go on' },
+        ],
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    const body = (error as InstanceType<typeof Anthropic.BadRequestError>).error as { error: BlockedBody };
+    expect(body.error.guardrail).toMatchObject({ rule: 'EMAIL', location: 'messages[1].content[0].thinking' });
+    expect(JSON.stringify(body)).not.toContain(EMAIL);
+    expect(fx.anthropic.requests).toHaveLength(0);
+  });
+});
+
+describe('custom tool calls in answers', () => {
+  beforeAll(() => orgPolicy({}));
+
+  // A custom tool's input is free text (here a shell line), judged as text, not JSON.
+  const line = `deploy --repo infra --token ${TOKEN}`;
+  const judged = 'deploy --repo infra --token [SECRET_1]';
+  const leakyCall = { id: 'call_7', name: 'shell', arguments: line, custom: true as const };
+  const tools = [{ type: 'custom' as const, custom: { name: 'shell' } }];
+  const ask = [{ role: 'user' as const, content: 'deploy infra' }];
+
+  it('redacts a secret in a Chat Completions custom call, JSON and streamed', async () => {
+    fx.openai.reply({ toolCalls: [leakyCall] });
+    const answer = await client.chat.completions.create({ model: 'openai/gpt-5.4-mini', messages: ask, tools });
+    const call = answer.choices[0]!.message.tool_calls![0]!;
+    expect(call.type === 'custom' && call.custom.input).toBe(judged);
+
+    fx.openai.reply({ toolCalls: [leakyCall] });
+    const stream = await client.chat.completions.create({ model: 'openai/gpt-5.4-mini', messages: ask, tools, stream: true });
+    const raw: string[] = [];
+    for await (const chunk of stream) raw.push(JSON.stringify(chunk));
+    type CustomDelta = { custom?: { input?: string } };
+    const input = raw
+      .flatMap((chunk) => (JSON.parse(chunk) as { choices: { delta: { tool_calls?: CustomDelta[] } }[] }).choices)
+      .flatMap((choice) => choice.delta.tool_calls ?? [])
+      .map((delta) => delta.custom?.input ?? '')
+      .join('');
+    expect(input).toBe(judged);
+    expect(raw.join('')).not.toContain(TOKEN.slice(6));
+  });
+
+  it('redacts it in a Responses stream: the deltas, the done events and the final response agree', async () => {
+    fx.openai.reply({ toolCalls: [leakyCall] });
+    const stream = client.responses.stream({
+      model: 'openai/gpt-5.4-mini',
+      input: 'deploy infra',
+      tools: [{ type: 'custom', name: 'shell' }],
+    });
+    const deltas: string[] = [];
+    const done: string[] = [];
+    stream.on('response.custom_tool_call_input.delta', (event) => deltas.push(event.delta));
+    stream.on('response.custom_tool_call_input.done', (event) => done.push(event.input));
+    const final = await stream.finalResponse();
+    expect(deltas.join('')).toBe(judged);
+    expect(done).toEqual([judged]);
+    const call = final.output.find((item) => item.type === 'custom_tool_call');
+    expect(call && call.type === 'custom_tool_call' && call.input).toBe(judged);
+
+    fx.openai.reply({ toolCalls: [leakyCall] });
+    const json = await client.responses.create({
+      model: 'openai/gpt-5.4-mini',
+      input: 'deploy infra',
+      tools: [{ type: 'custom', name: 'shell' }],
+    });
+    const jsonCall = json.output.find((item) => item.type === 'custom_tool_call');
+    expect(jsonCall && jsonCall.type === 'custom_tool_call' && jsonCall.input).toBe(judged);
+  });
+});
+
 const openaiToolsFor = (name: string) => [{ type: 'function' as const, function: { name, parameters: { type: 'object' } } }];
 
 describe('long texts, scanned in worker threads', () => {

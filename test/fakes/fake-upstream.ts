@@ -22,7 +22,11 @@ export type RecordedRequest = {
 export type ScriptedReply = {
   text?: string;
   reasoning?: { text: string; signature?: string };
-  toolCalls?: { id: string; name: string; arguments: string }[];
+  /**
+   * `arguments` is a JSON string; with `custom`, it is a custom tool's free-text input (OpenAI's
+   * `custom` tool calls; the other fakes write every call as a function call).
+   */
+  toolCalls?: { id: string; name: string; arguments: string; custom?: true }[];
   finishReason?: 'stop' | 'length' | 'tool_calls' | 'content_filter';
   usage?: { input: number; output: number; cached?: number; cacheWrite?: number; reasoning?: number };
   /** The model id the fake reports having served (default: the requested one). */

@@ -165,7 +165,13 @@ function chatJson(body: Json, reply: ScriptedReply, model: string, azure: boolea
       refusal: null,
       annotations: [],
       ...(calls.length > 0
-        ? { tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) }
+        ? {
+            tool_calls: calls.map((c) =>
+              c.custom
+                ? { id: c.id, type: 'custom', custom: { name: c.name, input: c.arguments } }
+                : { id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } },
+            ),
+          }
         : {}),
     },
     logprobs: null,
@@ -211,11 +217,11 @@ function chatSse(body: Json, reply: ScriptedReply, model: string, azure: boolean
     frames.push(delta(index, { role: 'assistant', content: '', refusal: null }));
     if (reply.text) for (const piece of chunkText(reply.text, reply.chunks)) frames.push(delta(index, { content: piece }));
     for (const [i, call] of (reply.toolCalls ?? []).entries()) {
-      frames.push(
-        delta(index, { tool_calls: [{ index: i, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }),
-      );
-      for (const piece of chunkText(call.arguments))
-        frames.push(delta(index, { tool_calls: [{ index: i, function: { arguments: piece } }] }));
+      // A custom call streams its input as `custom.input` pieces (the shape reported in
+      // openai/openai-openapi#576; the published chunk schema lists function calls only).
+      const [type, field] = call.custom ? (['custom', 'input'] as const) : (['function', 'arguments'] as const);
+      frames.push(delta(index, { tool_calls: [{ index: i, id: call.id, type, [type]: { name: call.name, [field]: '' } }] }));
+      for (const piece of chunkText(call.arguments)) frames.push(delta(index, { tool_calls: [{ index: i, [type]: { [field]: piece } }] }));
     }
     frames.push(delta(index, {}, finishReason(reply)));
   }
@@ -269,14 +275,9 @@ function outputItems(reply: ScriptedReply): OutputItem[] {
     });
   }
   for (const [i, call] of (reply.toolCalls ?? []).entries()) {
-    items.push({
-      id: `fc_fake000${i}`,
-      type: 'function_call',
-      status: 'completed',
-      call_id: call.id,
-      name: call.name,
-      arguments: call.arguments,
-    });
+    const common = { status: 'completed', call_id: call.id, name: call.name };
+    if (call.custom) items.push({ id: `ctc_fake000${i}`, type: 'custom_tool_call', ...common, input: call.arguments });
+    else items.push({ id: `fc_fake000${i}`, type: 'function_call', ...common, arguments: call.arguments });
   }
   return items;
 }
@@ -362,6 +363,12 @@ function responsesSse(body: Json, reply: ScriptedReply, model: string): RouteRes
       for (const piece of chunkText(args))
         emit('response.function_call_arguments.delta', { item_id: itemId, output_index: outputIndex, delta: piece });
       emit('response.function_call_arguments.done', { item_id: itemId, output_index: outputIndex, name: item.name, arguments: args });
+    } else if (item.type === 'custom_tool_call') {
+      const input = typeof item.input === 'string' ? item.input : '';
+      emit('response.output_item.added', { output_index: outputIndex, item: { ...item, status: 'in_progress', input: '' } });
+      for (const piece of chunkText(input))
+        emit('response.custom_tool_call_input.delta', { item_id: itemId, output_index: outputIndex, delta: piece });
+      emit('response.custom_tool_call_input.done', { item_id: itemId, output_index: outputIndex, input });
     }
     emit('response.output_item.done', { output_index: outputIndex, item });
   }

@@ -27,6 +27,10 @@ export class GuardrailStreamBlocked extends Error {
   }
 }
 
+/** In a text the gateway may not change (TextSlot.fixed), a redaction or mask becomes a block. */
+const blockingChanges = (entry: FoundAction): FoundAction =>
+  entry.action === 'redact' || entry.action === 'mask' ? { ...entry, action: 'block' } : entry;
+
 /** A text streamed in pieces: push returns what may be sent now, end what was held. */
 export type GuardedTextStream = { push(text: string): string; end(): string };
 
@@ -136,9 +140,11 @@ export class RequestGuard {
     json: JsonTextReader | undefined,
     found: FoundAction[],
   ): { blocked: GuardrailEventRecord; changed: false } | { blocked: undefined; changed: boolean } {
-    const outcome = applyFindings(slot.text, json ? json.fit(found) : found, context);
+    const fitted = json ? json.fit(found) : found;
+    const outcome = applyFindings(slot.text, slot.fixed ? fitted.map(blockingChanges) : fitted, context);
     const records = this.record(context.direction, slot.location, outcome.events);
     if (outcome.blocked) return { blocked: records.find((r) => r.action === 'block')!, changed: false };
+    if (slot.fixed) return { blocked: undefined, changed: false };
     const text = context.direction === 'output' ? this.vault.restore(outcome.text, json?.encode.bind(json)) : outcome.text;
     if (text === slot.text) return { blocked: undefined, changed: false };
     slot.set(text);

@@ -65,6 +65,123 @@ describe('request text slots', () => {
     expect(where(requestSlots('openai-responses', { input: 'plain' }))).toEqual(['input (user)']);
   });
 
+  it('finds the texts a provider reads beyond plain turns: documents, search results, custom tools, refusals, replayed reasoning', () => {
+    const chat = {
+      messages: [
+        { role: 'assistant', content: [{ type: 'refusal', refusal: 'no' }], refusal: 'no', reasoning_content: 'thought' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c', type: 'custom', custom: { name: 'shell', input: 'ls -la' } }],
+          function_call: { name: 'f', arguments: '{}' },
+          thinking_blocks: [
+            { type: 'thinking', thinking: 'signed', signature: 's' },
+            { type: 'redacted_thinking', data: 'opaque' },
+          ],
+        },
+      ],
+    };
+    const fixedOf = (slots: { location: string; fixed?: true }[]) => slots.filter((s) => s.fixed).map((s) => s.location);
+    expect(where(requestSlots('openai-chat', chat))).toEqual([
+      'messages[0].content[0].refusal (assistant)',
+      'messages[0].refusal (assistant)',
+      'messages[0].reasoning_content (assistant)',
+      'messages[1].tool_calls[0].custom.input (assistant)',
+      'messages[1].function_call.arguments (assistant)',
+      'messages[1].thinking_blocks[0].thinking (assistant)',
+    ]);
+    expect(fixedOf(requestSlots('openai-chat', chat))).toEqual([
+      'messages[0].reasoning_content',
+      'messages[1].thinking_blocks[0].thinking',
+    ]);
+
+    const anthropic = {
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'document', title: 'T', context: 'C', source: { type: 'text', media_type: 'text/plain', data: 'doc' } },
+            {
+              type: 'document',
+              source: {
+                type: 'content',
+                content: [
+                  { type: 'text', text: 'part' },
+                  { type: 'image', source: {} },
+                ],
+              },
+            },
+            { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' } },
+            { type: 'search_result', source: 'https://x', title: 'S', content: [{ type: 'text', text: 'hit' }] },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'signed', signature: 's' },
+            { type: 'redacted_thinking', data: 'x' },
+          ],
+        },
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'tool_result',
+              tool_use_id: 't',
+              content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'page' } }],
+            },
+          ],
+        },
+      ],
+    };
+    expect(where(requestSlots('anthropic-messages', anthropic))).toEqual([
+      'messages[0].content[0].title (user)',
+      'messages[0].content[0].context (user)',
+      'messages[0].content[0].source.data (user)',
+      'messages[0].content[1].source.content[0].text (user)',
+      'messages[0].content[3].title (user)',
+      'messages[0].content[3].content[0].text (user)',
+      'messages[1].content[0].thinking (assistant)',
+      'messages[2].content[0].content[0].source.data (tool)',
+    ]);
+    expect(fixedOf(requestSlots('anthropic-messages', anthropic))).toEqual(['messages[1].content[0].thinking']);
+
+    const responses = {
+      input: [
+        { type: 'message', role: 'assistant', content: [{ type: 'refusal', refusal: 'no' }] },
+        { type: 'reasoning', summary: [{ type: 'summary_text', text: 'sum' }], content: [{ type: 'reasoning_text', text: 'raw' }] },
+        { type: 'custom_tool_call', call_id: 'c', name: 'shell', input: 'ls' },
+        { type: 'custom_tool_call_output', call_id: 'c', output: [{ type: 'input_text', text: 'files' }] },
+        { type: 'mcp_call', id: 'm', name: 'n', server_label: 's', arguments: '{}', output: 'out' },
+        { type: 'local_shell_call', call_id: 'l', action: { type: 'exec', command: ['cat', 'f'] } },
+        { type: 'local_shell_call_output', id: 'l', output: 'text' },
+        { type: 'shell_call', call_id: 's', action: { commands: ['ls'] } },
+        { type: 'shell_call_output', call_id: 's', output: [{ stdout: 'a', stderr: 'b', outcome: { type: 'exit', exit_code: 0 } }] },
+        { type: 'apply_patch_call', call_id: 'p', status: 'completed', operation: { type: 'update_file', path: 'a', diff: '+x' } },
+        { type: 'apply_patch_call_output', call_id: 'p', status: 'completed', output: 'ok' },
+        { type: 'item_reference', id: 'r' },
+      ],
+    };
+    expect(where(requestSlots('openai-responses', responses))).toEqual([
+      'input[0].content[0].refusal (assistant)',
+      'input[1].summary[0].text (assistant)',
+      'input[1].content[0].text (assistant)',
+      'input[2].input (assistant)',
+      'input[3].output[0].text (tool)',
+      'input[4].arguments (assistant)',
+      'input[4].output (tool)',
+      'input[5].action.command[0] (assistant)',
+      'input[5].action.command[1] (assistant)',
+      'input[6].output (tool)',
+      'input[7].action.commands[0] (assistant)',
+      'input[8].output[0].stdout (tool)',
+      'input[8].output[0].stderr (tool)',
+      'input[9].operation.diff (assistant)',
+      'input[10].output (tool)',
+    ]);
+    expect(fixedOf(requestSlots('openai-responses', responses))).toEqual(['input[1].summary[0].text', 'input[1].content[0].text']);
+  });
+
   it('writes judged text back where it came from', () => {
     const body = { input: ['a', [1, 2], 'b'] };
     for (const slot of embeddingsSlots(body)) slot.set(slot.text.toUpperCase());
@@ -86,9 +203,55 @@ describe('request text slots', () => {
       ),
     ).toEqual(['content[1].text (assistant)']);
     const item = { type: 'message', content: [{ type: 'output_text', text: 'x' }] };
-    expect(where(responseTextSlots('openai-responses', { output: [{ type: 'reasoning' }, item] }))).toEqual([
+    const custom = { type: 'custom_tool_call', call_id: 'c', name: 'shell', input: 'ls' };
+    expect(where(responseTextSlots('openai-responses', { output: [{ type: 'reasoning' }, item, custom] }))).toEqual([
       'output[1].content[0].text (assistant)',
+      'output[2].input (assistant)',
     ]);
+    const message = { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'custom', custom: { name: 'shell', input: 'ls' } }] };
+    expect(where(responseTextSlots('openai-chat', { choices: [{ index: 0, message }] }))).toEqual([
+      'choices[0].message.tool_calls[0].custom.input (assistant)',
+    ]);
+  });
+});
+
+describe('texts the gateway may not change', () => {
+  const guardWith = (actions: Record<string, string>) =>
+    new RequestGuard(
+      { policy: guardrailPolicySchema.parse({ pii: { actions }, injection: { enabled: false } }), customRules: [], version: '1.0' },
+      (v) => String(v.length),
+    );
+  const replay = () => ({
+    messages: [
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: [{ type: 'thinking', thinking: 'The user is bob@example.com.', signature: 'sig' }] },
+    ],
+  });
+
+  it('blocks signed reasoning where the policy would redact or mask it, and leaves it byte for byte otherwise', async () => {
+    for (const action of ['redact', 'mask']) {
+      const body = replay();
+      const { blocked } = await guardWith({ EMAIL: action }).judge(requestSlots('anthropic-messages', body), 'input');
+      expect(blocked).toMatchObject({ rule: 'EMAIL', action: 'block', location: 'messages[1].content[0].thinking' });
+      expect(body).toEqual(replay());
+    }
+    const logged = replay();
+    const guard = guardWith({ EMAIL: 'log' });
+    expect(await guard.judge(requestSlots('anthropic-messages', logged), 'input')).toEqual({ blocked: undefined, changed: false });
+    expect(logged).toEqual(replay());
+    expect(guard.events).toMatchObject([{ rule: 'EMAIL', action: 'log' }]);
+  });
+
+  it('still redacts the plain text beside it', async () => {
+    const body = {
+      messages: [
+        { role: 'user', content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'Mail bob@example.com' } }] },
+      ],
+    };
+    const { blocked, changed } = await guardWith({ EMAIL: 'redact' }).judge(requestSlots('anthropic-messages', body), 'input');
+    expect(blocked).toBeUndefined();
+    expect(changed).toBe(true);
+    expect(body.messages[0]!.content[0]!.source.data).toBe('Mail [EMAIL_1]');
   });
 });
 

@@ -4,7 +4,19 @@
  * stay as the client sent it.
  */
 import type { ApiFormat } from '../../providers/types.js';
-import { contentSlots, isObject, jsonStringSlot, jsonValueSlot, roleOf, stringSlot, type JsonObject, type TextSlot } from './text-slots.js';
+import {
+  contentSlots,
+  fixedSlot,
+  isObject,
+  jsonStringSlot,
+  jsonValueSlot,
+  roleOf,
+  stringListSlots,
+  stringSlot,
+  type JsonObject,
+  type SlotRole,
+  type TextSlot,
+} from './text-slots.js';
 
 function chatCompletionsSlots(body: JsonObject): TextSlot[] {
   const slots: TextSlot[] = [];
@@ -12,35 +24,125 @@ function chatCompletionsSlots(body: JsonObject): TextSlot[] {
   messages.forEach((message, i) => {
     if (!isObject(message)) return;
     const role = roleOf(message.role);
-    slots.push(...contentSlots(message, 'content', `messages[${i}].content`, role, ['text']));
+    const at = `messages[${i}]`;
+    slots.push(...contentSlots(message, 'content', `${at}.content`, role, ['text']));
+    slots.push(...stringSlot(message, 'refusal', `${at}.refusal`, role));
     const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
     calls.forEach((call, k) => {
-      if (isObject(call) && isObject(call.function))
-        slots.push(...jsonStringSlot(call.function, 'arguments', `messages[${i}].tool_calls[${k}].function.arguments`, role));
+      if (!isObject(call)) return;
+      if (isObject(call.function))
+        slots.push(...jsonStringSlot(call.function, 'arguments', `${at}.tool_calls[${k}].function.arguments`, role));
+      // A custom tool's input is free text (a grammar's output, a patch, a query), not JSON.
+      if (isObject(call.custom)) slots.push(...stringSlot(call.custom, 'input', `${at}.tool_calls[${k}].custom.input`, role));
+    });
+    // The deprecated single function call, still accepted in a replayed assistant turn.
+    if (isObject(message.function_call))
+      slots.push(...jsonStringSlot(message.function_call, 'arguments', `${at}.function_call.arguments`, role));
+    // Reasoning replayed to the provider (DeepSeek's field, and the thinking this gateway returns).
+    slots.push(...fixedSlot(message, 'reasoning_content', `${at}.reasoning_content`, role));
+    const thinking = Array.isArray(message.thinking_blocks) ? message.thinking_blocks : [];
+    thinking.forEach((block, k) => {
+      if (isObject(block)) slots.push(...fixedSlot(block, 'thinking', `${at}.thinking_blocks[${k}].thinking`, role));
     });
   });
   return slots;
 }
 
+/**
+ * The texts of one Anthropic content block, wherever blocks appear (a turn, a tool result, a
+ * document's content). Images and files carry no text the detectors read.
+ */
+function anthropicBlockSlots(block: unknown, at: string, role: SlotRole): TextSlot[] {
+  if (!isObject(block)) return [];
+  switch (block.type) {
+    case 'text':
+      return stringSlot(block, 'text', `${at}.text`, role);
+    // An earlier tool call of the model's, sent back with the conversation.
+    case 'tool_use':
+      return jsonValueSlot(block, 'input', `${at}.input`, role);
+    // A tool's output is third-party text: judged as untrusted, like a user turn.
+    case 'tool_result':
+      return anthropicContentSlots(block, 'content', `${at}.content`, 'tool');
+    // A plain-text document is read by the model like any turn; so are its title and context.
+    case 'document': {
+      const slots = [...stringSlot(block, 'title', `${at}.title`, role), ...stringSlot(block, 'context', `${at}.context`, role)];
+      const source = block.source;
+      if (!isObject(source)) return slots;
+      if (source.type === 'text') slots.push(...stringSlot(source, 'data', `${at}.source.data`, role));
+      if (source.type === 'content') slots.push(...anthropicContentSlots(source, 'content', `${at}.source.content`, role));
+      return slots;
+    }
+    case 'search_result':
+      return [...stringSlot(block, 'title', `${at}.title`, role), ...anthropicContentSlots(block, 'content', `${at}.content`, role)];
+    // Signed by the provider: the next turn fails if a byte changes (see TextSlot.fixed).
+    case 'thinking':
+      return fixedSlot(block, 'thinking', `${at}.thinking`, role);
+    default:
+      return [];
+  }
+}
+
+/** A field that is a string or a list of blocks. */
+function anthropicContentSlots(holder: JsonObject, key: string, at: string, role: SlotRole): TextSlot[] {
+  const value = holder[key];
+  if (typeof value === 'string') return stringSlot(holder, key, at, role);
+  return Array.isArray(value) ? value.flatMap((block, j) => anthropicBlockSlots(block, `${at}[${j}]`, role)) : [];
+}
+
 function anthropicMessagesSlots(body: JsonObject): TextSlot[] {
-  const slots: TextSlot[] = [...contentSlots(body, 'system', 'system', 'system', ['text'])];
+  const slots: TextSlot[] = [...anthropicContentSlots(body, 'system', 'system', 'system')];
   const messages = Array.isArray(body.messages) ? body.messages : [];
   messages.forEach((message, i) => {
-    if (!isObject(message)) return;
-    const role = roleOf(message.role);
-    const location = `messages[${i}].content`;
-    if (typeof message.content === 'string') return slots.push(...stringSlot(message, 'content', location, role));
-    if (!Array.isArray(message.content)) return;
-    message.content.forEach((block, j) => {
-      if (!isObject(block)) return;
-      if (block.type === 'text') slots.push(...stringSlot(block, 'text', `${location}[${j}].text`, role));
-      // An earlier tool call of the model's, sent back with the conversation.
-      else if (block.type === 'tool_use') slots.push(...jsonValueSlot(block, 'input', `${location}[${j}].input`, role));
-      // A tool's output is third-party text: judged as untrusted, like a user turn.
-      else if (block.type === 'tool_result') slots.push(...contentSlots(block, 'content', `${location}[${j}].content`, 'tool', ['text']));
-    });
+    if (isObject(message)) slots.push(...anthropicContentSlots(message, 'content', `messages[${i}].content`, roleOf(message.role)));
   });
   return slots;
+}
+
+/** The texts of one Responses input item other than a message. */
+function responsesItemSlots(item: JsonObject, at: string): TextSlot[] {
+  switch (item.type) {
+    case 'function_call':
+      return jsonStringSlot(item, 'arguments', `${at}.arguments`, 'assistant');
+    // A custom tool's input is free text, not JSON.
+    case 'custom_tool_call':
+      return stringSlot(item, 'input', `${at}.input`, 'assistant');
+    case 'function_call_output':
+    case 'custom_tool_call_output':
+      return contentSlots(item, 'output', `${at}.output`, 'tool', ['input_text']);
+    // Reasoning replayed to the provider: summaries and text may be tied to a signature.
+    case 'reasoning': {
+      const texts = (key: 'summary' | 'content'): TextSlot[] => {
+        const parts: unknown[] = Array.isArray(item[key]) ? item[key] : [];
+        return parts.flatMap((part, k) => (isObject(part) ? fixedSlot(part, 'text', `${at}.${key}[${k}].text`, 'assistant') : []));
+      };
+      return [...texts('summary'), ...texts('content')];
+    }
+    // Client-run tools and their outputs: what the model asked for and what came back.
+    case 'mcp_call':
+      return [...jsonStringSlot(item, 'arguments', `${at}.arguments`, 'assistant'), ...stringSlot(item, 'output', `${at}.output`, 'tool')];
+    case 'local_shell_call':
+      return isObject(item.action) ? stringListSlots(item.action, 'command', `${at}.action.command`, 'assistant') : [];
+    case 'shell_call':
+      return isObject(item.action) ? stringListSlots(item.action, 'commands', `${at}.action.commands`, 'assistant') : [];
+    case 'local_shell_call_output':
+    case 'apply_patch_call_output':
+      return stringSlot(item, 'output', `${at}.output`, 'tool');
+    case 'shell_call_output': {
+      const outputs = Array.isArray(item.output) ? item.output : [];
+      return outputs.flatMap((output, k) =>
+        isObject(output)
+          ? [
+              ...stringSlot(output, 'stdout', `${at}.output[${k}].stdout`, 'tool'),
+              ...stringSlot(output, 'stderr', `${at}.output[${k}].stderr`, 'tool'),
+            ]
+          : [],
+      );
+    }
+    case 'apply_patch_call':
+      return isObject(item.operation) ? stringSlot(item.operation, 'diff', `${at}.operation.diff`, 'assistant') : [];
+    default:
+      return [];
+  }
 }
 
 function responsesSlots(body: JsonObject): TextSlot[] {
@@ -49,12 +151,10 @@ function responsesSlots(body: JsonObject): TextSlot[] {
   const items = Array.isArray(body.input) ? body.input : [];
   items.forEach((item, i) => {
     if (!isObject(item)) return;
-    const location = `input[${i}]`;
-    const type = item.type ?? 'message';
-    if (type === 'message')
-      slots.push(...contentSlots(item, 'content', `${location}.content`, roleOf(item.role), ['input_text', 'output_text']));
-    else if (type === 'function_call') slots.push(...jsonStringSlot(item, 'arguments', `${location}.arguments`, 'assistant'));
-    else if (type === 'function_call_output') slots.push(...contentSlots(item, 'output', `${location}.output`, 'tool', ['input_text']));
+    const at = `input[${i}]`;
+    if ((item.type ?? 'message') === 'message')
+      slots.push(...contentSlots(item, 'content', `${at}.content`, roleOf(item.role), ['input_text', 'output_text']));
+    else slots.push(...responsesItemSlots(item, at));
   });
   return slots;
 }

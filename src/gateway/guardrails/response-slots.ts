@@ -1,7 +1,8 @@
 /**
  * Where the answer's text is in each client format's (non-streamed) response body: the texts
  * output guardrails judge and, with reversible redaction, where placeholders are put back. A
- * tool call's arguments are text the model wrote too: a secret or a placeholder can be in them.
+ * tool call's arguments (a custom tool's free-text input) are text the model wrote too: a secret
+ * or a placeholder can be in them.
  */
 import type { ApiFormat } from '../../providers/types.js';
 import { isObject, jsonStringSlot, jsonValueSlot, stringSlot, type JsonObject, type TextSlot } from './text-slots.js';
@@ -15,8 +16,11 @@ function chatCompletionSlots(body: JsonObject): TextSlot[] {
     slots.push(...stringSlot(message, 'content', `choices[${i}].message.content`, 'assistant'));
     const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
     calls.forEach((call, k) => {
-      if (isObject(call) && isObject(call.function))
-        slots.push(...jsonStringSlot(call.function, 'arguments', `choices[${i}].message.tool_calls[${k}].function.arguments`, 'assistant'));
+      if (!isObject(call)) return;
+      const at = `choices[${i}].message.tool_calls[${k}]`;
+      if (isObject(call.function)) slots.push(...jsonStringSlot(call.function, 'arguments', `${at}.function.arguments`, 'assistant'));
+      // A custom tool's input is free text, not JSON.
+      if (isObject(call.custom)) slots.push(...stringSlot(call.custom, 'input', `${at}.custom.input`, 'assistant'));
     });
     // The deprecated single function call some servers still answer with.
     if (isObject(message.function_call))
@@ -40,6 +44,7 @@ function responseSlots(body: JsonObject): TextSlot[] {
   output.forEach((item, k) => {
     if (isObject(item) && item.type === 'function_call')
       slots.push(...jsonStringSlot(item, 'arguments', `output[${k}].arguments`, 'assistant'));
+    if (isObject(item) && item.type === 'custom_tool_call') slots.push(...stringSlot(item, 'input', `output[${k}].input`, 'assistant'));
     if (!isObject(item) || item.type !== 'message' || !Array.isArray(item.content)) return;
     item.content.forEach((part, m) => {
       if (isObject(part) && part.type === 'output_text')

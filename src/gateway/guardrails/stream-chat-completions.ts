@@ -1,41 +1,59 @@
 /**
  * Output guardrails over a streamed Chat Completions answer (see stream-rewriters.ts): each
- * choice's content, and each tool call's arguments (as JSON), through a carry-over guard. What a
- * call's guard still holds is released when the choice moves on to its next call or finishes:
- * added to that call's delta when the same chunk carries one (some servers send a whole call,
- * or its last piece, with the finish), else as one more chunk before it, so every call's
- * arguments arrive in order.
+ * choice's content, each tool call's arguments (as JSON) and each custom tool call's input (free
+ * text), through a carry-over guard. What a call's guard still holds is released when the choice
+ * moves on to its next call or finishes: added to that call's delta when the same chunk carries
+ * one (some servers send a whole call, or its last piece, with the finish), else as one more
+ * chunk before it, so every call's arguments arrive in order.
  */
 import type { SseEvent } from '../../providers/sse.js';
 import { encode, parseJson, streamTable, type AnswerStreamGuard, type StreamTextRewriter } from './stream-common.js';
 import { isObject, type JsonObject } from './text-slots.js';
 
-/** Adds `rest` to a tool-call delta's arguments. */
-function appendArguments(call: JsonObject, rest: string): void {
-  if (!isObject(call.function)) call.function = { arguments: rest };
-  else call.function.arguments = (typeof call.function.arguments === 'string' ? call.function.arguments : '') + rest;
+/** A function call's arguments are JSON; a custom tool call's input is free text. */
+type CallKind = 'function' | 'custom';
+const FIELD = { function: 'arguments', custom: 'input' } as const;
+/** A call a choice has finished writing, and what its guard still held. */
+type ClosedCall = { index: number; kind: CallKind; rest: string };
+
+/** Adds `rest` to a tool-call delta's arguments (or custom input). */
+function appendArguments(call: JsonObject, kind: CallKind, rest: string): void {
+  const holder = call[kind];
+  if (!isObject(holder)) {
+    call[kind] = { [FIELD[kind]]: rest };
+    return;
+  }
+  const before = holder[FIELD[kind]];
+  holder[FIELD[kind]] = (typeof before === 'string' ? before : '') + rest;
 }
 
 export function chatCompletionsRewriter(guard: AnswerStreamGuard): StreamTextRewriter {
   const texts = streamTable((location) => guard.textStream(location));
-  const calls = streamTable((location) => guard.argumentsStream(location));
+  const calls = {
+    function: streamTable((location) => guard.argumentsStream(location)),
+    custom: streamTable((location) => guard.textStream(location)),
+  };
   /** The call each choice is writing, by choice index. */
-  const currentCall = new Map<string, number>();
+  const currentCall = new Map<string, { index: number; kind: CallKind }>();
   let envelope: JsonObject = { object: 'chat.completion.chunk' };
   const chunk = (choice: JsonObject): SseEvent => ({ data: JSON.stringify({ ...envelope, choices: [choice] }) });
-  const callChunk = (choice: string, call: number, rest: string) =>
-    chunk({ index: Number(choice), delta: { tool_calls: [{ index: call, function: { arguments: rest } }] }, finish_reason: null });
+  const callChunk = (choice: string, closed: ClosedCall) =>
+    chunk({
+      index: Number(choice),
+      delta: { tool_calls: [{ index: closed.index, [closed.kind]: { [FIELD[closed.kind]]: closed.rest } }] },
+      finish_reason: null,
+    });
 
-  /** Ends the call a choice is writing: what its guard held, or '' (and the call's index). */
-  const closeCall = (choice: string): { call: number; rest: string } | undefined => {
+  /** Ends the call a choice is writing: what its guard held, or '' (and the call's index and kind). */
+  const closeCall = (choice: string): ClosedCall | undefined => {
     const call = currentCall.get(choice);
     if (call === undefined) return undefined;
     currentCall.delete(choice);
-    return { call, rest: calls.close(`${choice}:${call}`) };
+    return { ...call, rest: calls[call.kind].close(`${choice}:${call.index}`) };
   };
   const releaseCall = (choice: string): SseEvent[] => {
     const closed = closeCall(choice);
-    return closed && closed.rest !== '' ? [callChunk(choice, closed.call, closed.rest)] : [];
+    return closed && closed.rest !== '' ? [callChunk(choice, closed)] : [];
   };
   const releaseText = (choice: string): SseEvent[] => {
     const rest = texts.close(choice);
@@ -61,18 +79,24 @@ export function chatCompletionsRewriter(guard: AnswerStreamGuard): StreamTextRew
         const endCall = () => {
           const closed = closeCall(key);
           if (!closed || closed.rest === '') return;
-          if (latest && latest.index === closed.call) appendArguments(latest, closed.rest);
-          else before.push(callChunk(key, closed.call, closed.rest));
+          if (latest && latest.index === closed.index) appendArguments(latest, closed.kind, closed.rest);
+          else before.push(callChunk(key, closed));
         };
         for (const call of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) {
           if (!isObject(call) || typeof call.index !== 'number') continue;
           // Calls stream one after another: a new index means the one before is complete.
-          if (currentCall.get(key) !== call.index) endCall();
-          currentCall.set(key, call.index);
+          let current = currentCall.get(key);
+          if (current?.index !== call.index) {
+            endCall();
+            current = { index: call.index, kind: call.type === 'custom' || isObject(call.custom) ? 'custom' : 'function' };
+            currentCall.set(key, current);
+          }
           latest = call;
-          if (!isObject(call.function) || typeof call.function.arguments !== 'string') continue;
-          const location = `choices[${choice.index}].delta.tool_calls[${call.index}].function.arguments`;
-          call.function.arguments = calls.push(`${key}:${call.index}`, location, call.function.arguments);
+          const holder = call[current.kind];
+          const field = FIELD[current.kind];
+          if (!isObject(holder) || typeof holder[field] !== 'string') continue;
+          const location = `choices[${choice.index}].delta.tool_calls[${call.index}].${current.kind}.${field}`;
+          holder[field] = calls[current.kind].push(`${key}:${call.index}`, location, holder[field]);
         }
         let text = typeof delta.content === 'string' ? texts.push(key, `choices[${choice.index}].delta.content`, delta.content) : '';
         if (choice.finish_reason !== null && choice.finish_reason !== undefined) {

@@ -1,8 +1,8 @@
 /**
  * Output guardrails over a streamed Responses API answer (see stream-rewriters.ts). Each output
- * text part, and each function call's arguments (as JSON), go through a carry-over guard; what
- * it holds is released as one more delta before the part's or call's `*.done`, and a delta left
- * empty while its guard holds the text is not sent. Events that repeat a whole text or call
+ * text part, each function call's arguments (as JSON) and each custom tool call's input (free
+ * text) go through a carry-over guard; what it holds is released as one more delta before the
+ * part's or call's `*.done`, and a delta left empty while its guard holds the text is not sent. Events that repeat a whole text or call
  * (`*.done`, `response.output_item.done`, `response.completed`) are rewritten to what the client
  * was sent, and sequence numbers are renumbered around the events added and dropped.
  */
@@ -11,13 +11,21 @@ import { encode, parseJson, streamTable, type AnswerStreamGuard, type StreamText
 import { isObject, type JsonObject } from './text-slots.js';
 
 type ResponsesPart = { itemId: string; outputIndex: unknown; contentIndex: number; sent: string };
-type SentCall = { outputIndex: unknown; sent: string };
+/** A function call's arguments are JSON; a custom tool call's input is free text. */
+type CallKind = 'function' | 'custom';
+type SentCall = { outputIndex: unknown; sent: string; kind: CallKind };
+const CALL_FIELD = { function: 'arguments', custom: 'input' } as const;
+const CALL_DELTA = { function: 'response.function_call_arguments.delta', custom: 'response.custom_tool_call_input.delta' } as const;
+const CALL_ITEM: Record<string, CallKind> = { function_call: 'function', custom_tool_call: 'custom' };
 
 export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter {
   const texts = streamTable((location) => guard.textStream(location));
-  const calls = streamTable((location) => guard.argumentsStream(location));
+  const calls = {
+    function: streamTable((location) => guard.argumentsStream(location)),
+    custom: streamTable((location) => guard.textStream(location)),
+  };
   const parts = new Map<string, ResponsesPart>();
-  /** Each function call's arguments as the client got them, by item id. */
+  /** Each tool call's arguments (or custom input) as the client got them, by item id. */
   const sentCalls = new Map<string, SentCall>();
   /** Events added before the current one, less those dropped: later sequence numbers move by as many. */
   let shift = 0;
@@ -41,32 +49,56 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
     return [added('response.output_text.delta', data, sequence)];
   };
 
+  const callLocation = (outputIndex: unknown, kind: CallKind) => `output[${String(outputIndex)}].${CALL_FIELD[kind]}`;
+
   /** What a call's guard still holds, as one more delta. */
   const releaseCall = (itemId: string, sequence: number | undefined): SseEvent[] => {
     const call = sentCalls.get(itemId);
-    const rest = calls.close(itemId);
-    if (!call || rest === '') return [];
+    if (!call) return [];
+    const rest = calls[call.kind].close(itemId);
+    if (rest === '') return [];
     call.sent += rest;
-    return [added('response.function_call_arguments.delta', { item_id: itemId, output_index: call.outputIndex, delta: rest }, sequence)];
+    return [added(CALL_DELTA[call.kind], { item_id: itemId, output_index: call.outputIndex, delta: rest }, sequence)];
+  };
+
+  /** One delta of a call's arguments or input, through its guard; false when the event is dropped (its guard holds it all). */
+  const callDelta = (json: JsonObject, kind: CallKind, sequence: number | undefined): boolean => {
+    if (typeof json.delta !== 'string' || typeof json.item_id !== 'string') return true;
+    let call = sentCalls.get(json.item_id);
+    if (!call) sentCalls.set(json.item_id, (call = { outputIndex: json.output_index, sent: '', kind }));
+    const judged = calls[call.kind].push(json.item_id, callLocation(json.output_index, call.kind), json.delta);
+    call.sent += judged;
+    if (judged === '') {
+      if (sequence !== undefined) shift -= 1;
+      return false;
+    }
+    json.delta = judged;
+    return true;
   };
 
   /**
    * A call's arguments as the client got them. A call that arrived whole, with no deltas
    * before, is judged here, once, however many events repeat it.
    */
-  const sentArguments = (itemId: string, outputIndex: unknown, whole: unknown): string => {
+  const sentArguments = (itemId: string, outputIndex: unknown, whole: unknown, kind: CallKind): string => {
     const known = sentCalls.get(itemId);
     if (known) return known.sent;
     const text = typeof whole === 'string' ? whole : '';
-    const sent = text === '' ? '' : guard.judgeStreamedArguments(`output[${String(outputIndex)}].arguments`, text);
-    sentCalls.set(itemId, { outputIndex, sent });
+    const sent = text === '' ? '' : judgeWhole(callLocation(outputIndex, kind), text, kind);
+    sentCalls.set(itemId, { outputIndex, sent, kind });
     return sent;
+  };
+  const judgeWhole = (location: string, text: string, kind: CallKind): string => {
+    if (kind === 'function') return guard.judgeStreamedArguments(location, text);
+    const stream = guard.textStream(location);
+    return stream.push(text) + stream.end();
   };
 
   /** An output item (from `.done` or the final response) as the client got it. */
   const rewriteItem = (item: unknown, outputIndex: unknown) => {
     if (!isObject(item)) return;
-    if (item.type === 'function_call' && typeof item.id === 'string') item.arguments = sentArguments(item.id, outputIndex, item.arguments);
+    const kind = typeof item.type === 'string' ? CALL_ITEM[item.type] : undefined;
+    if (kind && typeof item.id === 'string') item[CALL_FIELD[kind]] = sentArguments(item.id, outputIndex, item[CALL_FIELD[kind]], kind);
     if (!Array.isArray(item.content)) return;
     item.content.forEach((part, m) => {
       const sent = parts.get(keyOf(item.id, m));
@@ -76,7 +108,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
 
   const releaseAll = (sequence: number | undefined): SseEvent[] => [
     ...texts.open().flatMap((key) => releaseText(key, sequence)),
-    ...calls.open().flatMap((itemId) => releaseCall(itemId, sequence)),
+    ...[...calls.function.open(), ...calls.custom.open()].flatMap((itemId) => releaseCall(itemId, sequence)),
   ];
 
   return {
@@ -111,23 +143,21 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
           if (part && isObject(json.part) && json.part.type === 'output_text') json.part.text = part.sent;
           break;
         }
-        case 'response.function_call_arguments.delta': {
-          if (typeof json.delta !== 'string' || typeof json.item_id !== 'string') break;
-          let call = sentCalls.get(json.item_id);
-          if (!call) sentCalls.set(json.item_id, (call = { outputIndex: json.output_index, sent: '' }));
-          const judged = calls.push(json.item_id, `output[${String(json.output_index)}].arguments`, json.delta);
-          call.sent += judged;
-          if (judged === '') {
-            if (sequence !== undefined) shift -= 1;
-            return [];
-          }
-          json.delta = judged;
+        case 'response.function_call_arguments.delta':
+          if (!callDelta(json, 'function', sequence)) return [];
           break;
-        }
+        case 'response.custom_tool_call_input.delta':
+          if (!callDelta(json, 'custom', sequence)) return [];
+          break;
         case 'response.function_call_arguments.done':
           if (typeof json.item_id !== 'string') break;
           before.push(...releaseCall(json.item_id, sequence));
-          json.arguments = sentArguments(json.item_id, json.output_index, json.arguments);
+          json.arguments = sentArguments(json.item_id, json.output_index, json.arguments, 'function');
+          break;
+        case 'response.custom_tool_call_input.done':
+          if (typeof json.item_id !== 'string') break;
+          before.push(...releaseCall(json.item_id, sequence));
+          json.input = sentArguments(json.item_id, json.output_index, json.input, 'custom');
           break;
         case 'response.output_item.done':
           if (isObject(json.item) && typeof json.item.id === 'string') before.push(...releaseCall(json.item.id, sequence));

@@ -18,6 +18,23 @@ function pieces(text: string, size: number): string[] {
   return out;
 }
 
+/** A Chat Completions chunk whose only choice carries these tool-call deltas. */
+const callsChunk = (calls: Record<string, unknown>[], finish: string | null = null): SseEvent => ({
+  data: JSON.stringify({
+    id: 'c1',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'm',
+    choices: [{ index: 0, delta: { tool_calls: calls }, finish_reason: finish }],
+  }),
+});
+
+/** A Responses event builder that numbers its events 0, 1, 2… as the API does. */
+function numberedEvents(): (type: string, fields: Record<string, unknown>) => SseEvent {
+  let sequence = 0;
+  return (type, fields) => ({ event: type, data: JSON.stringify({ type, sequence_number: sequence++, ...fields }) });
+}
+
 const json = (event: SseEvent) => JSON.parse(event.data) as Record<string, unknown>;
 
 describe('Chat Completions stream rewriter', () => {
@@ -220,15 +237,7 @@ describe('streamed tool-call arguments', () => {
   it('Chat Completions: keeps each call in order when a chunk carries a whole call, two calls, or a call and the finish', () => {
     const guard = guardWith();
     const rewriter = streamTextRewriter('openai-chat', guard);
-    const chunk = (calls: Record<string, unknown>[], finish: string | null = null): SseEvent => ({
-      data: JSON.stringify({
-        id: 'c1',
-        object: 'chat.completion.chunk',
-        created: 1,
-        model: 'm',
-        choices: [{ index: 0, delta: { tool_calls: calls }, finish_reason: finish }],
-      }),
-    });
+    const chunk = callsChunk;
     const call = (index: number, text: string) => ({
       index,
       id: `call_${index}`,
@@ -277,11 +286,7 @@ describe('streamed tool-call arguments', () => {
   });
 
   it('Responses: judged deltas, the same arguments in every event that repeats them, contiguous sequence numbers', () => {
-    let sequence = 0;
-    const event = (type: string, fields: Record<string, unknown>): SseEvent => ({
-      event: type,
-      data: JSON.stringify({ type, sequence_number: sequence++, ...fields }),
-    });
+    const event = numberedEvents();
     const guard = guardWith();
     const rewriter = streamTextRewriter('openai-responses', guard);
     const call = { item_id: 'fc_1', output_index: 1 };
@@ -328,5 +333,76 @@ describe('streamed tool-call arguments', () => {
       rewriter.rewrite({ event: 'content_block_stop', data: JSON.stringify({ type: 'content_block_stop', index: 0 }) });
     }).toThrow(GuardrailStreamBlocked);
     expect(JSON.stringify(sent)).not.toContain(TOKEN.slice(0, 8));
+  });
+});
+
+describe('streamed custom tool input (free text, not JSON)', () => {
+  // A grammar-constrained input: a shell line with the token and a line break in it.
+  const input = `${'echo "all services are green"; '.repeat(10)}deploy --token ${TOKEN} --note "rotate\nsoon"`;
+  const judgedInput = input.replace(TOKEN, '[SECRET_1]');
+
+  it('Responses: custom_tool_call_input deltas are judged, and every event that repeats the input says what was sent', () => {
+    const event = numberedEvents();
+    const guard = guardWith();
+    const rewriter = streamTextRewriter('openai-responses', guard);
+    const call = { item_id: 'ctc_1', output_index: 0 };
+    const item = { id: 'ctc_1', type: 'custom_tool_call', call_id: 'call_1', name: 'shell', input };
+    const out: SseEvent[] = [...rewriter.rewrite(event('response.output_item.added', { output_index: 0, item: { ...item, input: '' } }))];
+    for (const piece of pieces(input, 7))
+      out.push(...rewriter.rewrite(event('response.custom_tool_call_input.delta', { ...call, delta: piece })));
+    // Most of it went out while it was written: only the window is held.
+    const early = out.filter((e) => e.event === 'response.custom_tool_call_input.delta').map((e) => json(e).delta as string);
+    expect(early.join('').length).toBeGreaterThan(input.length - 300);
+    out.push(...rewriter.rewrite(event('response.custom_tool_call_input.done', { ...call, input })));
+    out.push(...rewriter.rewrite(event('response.output_item.done', { output_index: 0, item: { ...item } })));
+    out.push(...rewriter.rewrite(event('response.completed', { response: { output: [{ ...item }] } })));
+
+    const deltas = out.filter((e) => e.event === 'response.custom_tool_call_input.delta').map((e) => json(e).delta as string);
+    expect(deltas.join('')).toBe(judgedInput);
+    expect(deltas).not.toContain('');
+    const byType = (type: string) => json(out.find((e) => e.event === type)!);
+    expect(byType('response.custom_tool_call_input.done').input).toBe(judgedInput);
+    expect((byType('response.output_item.done').item as typeof item).input).toBe(judgedInput);
+    expect((byType('response.completed').response as { output: (typeof item)[] }).output[0]!.input).toBe(judgedInput);
+    expect(JSON.stringify(out)).not.toContain(TOKEN.slice(6));
+    expect(out.map((e) => json(e).sequence_number)).toEqual(out.map((_, i) => i));
+    expect(guard.events.map((e) => e.location)).toEqual(['output[0].input']);
+
+    // A custom call that arrives whole is judged once, wherever it is repeated.
+    const whole = { ...item, id: 'ctc_2' };
+    const rest = [
+      ...rewriter.rewrite(event('response.output_item.done', { output_index: 1, item: whole })),
+      ...rewriter.rewrite(event('response.completed', { response: { output: [{ ...whole }] } })),
+    ];
+    expect((json(rest[0]!).item as typeof item).input).toBe(judgedInput);
+    expect((json(rest[1]!).response as { output: (typeof item)[] }).output[0]!.input).toBe(judgedInput);
+    expect(guard.events).toHaveLength(2);
+  });
+
+  it('Chat Completions: a custom call’s input deltas are judged as text and released before the next call, in order', () => {
+    const guard = guardWith();
+    const rewriter = streamTextRewriter('openai-chat', guard);
+    const chunk = callsChunk;
+    const out = [...rewriter.rewrite(chunk([{ index: 0, id: 'call_0', type: 'custom', custom: { name: 'shell', input: '' } }]))];
+    for (const piece of pieces(input, 6)) out.push(...rewriter.rewrite(chunk([{ index: 0, custom: { input: piece } }])));
+    out.push(
+      ...rewriter.rewrite(
+        chunk([{ index: 1, id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }], 'tool_calls'),
+      ),
+    );
+    type Call = { index: number; custom?: { input?: string }; function?: { arguments?: string } };
+    const sent = out.flatMap((e) => (json(e).choices as { delta: { tool_calls?: Call[] } }[]).flatMap((c) => c.delta.tool_calls ?? []));
+    expect(
+      sent
+        .filter((c) => c.index === 0)
+        .map((c) => c.custom?.input ?? '')
+        .join(''),
+    ).toBe(judgedInput);
+    expect(sent.filter((c) => c.index === 0).every((c) => c.function === undefined)).toBe(true);
+    expect(sent.filter((c) => c.index === 1).map((c) => c.function?.arguments)).toEqual(['{"a":1}']);
+    const order = sent.map((c) => c.index);
+    expect(order).toEqual([...order].sort());
+    expect(JSON.stringify(out)).not.toContain(TOKEN.slice(6));
+    expect(guard.events.map((e) => e.location)).toEqual(['choices[0].delta.tool_calls[0].custom.input']);
   });
 });

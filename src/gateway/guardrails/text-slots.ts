@@ -14,6 +14,11 @@ export type TextSlot = {
   text: string;
   /** The text is JSON (a tool call's arguments): judged as such, see json-text.ts. */
   json?: true;
+  /**
+   * The gateway may not change the text (reasoning the provider signed, replayed by the client):
+   * it is judged, and where the policy would redact or mask, it blocks instead.
+   */
+  fixed?: true;
   set(text: string): void;
 };
 
@@ -33,6 +38,20 @@ export function jsonStringSlot(holder: JsonObject, key: string, location: string
   return stringSlot(holder, key, location, role).map((slot) => ({ ...slot, json: true }));
 }
 
+/** Reasoning sent back with the conversation: judged, never changed (see `fixed`). */
+export function fixedSlot(holder: JsonObject, key: string, location: string, role: SlotRole): TextSlot[] {
+  return stringSlot(holder, key, location, role).map((slot) => ({ ...slot, fixed: true }));
+}
+
+/** Each string of `holder[key]` when it is an array (a shell call's command words). */
+export function stringListSlots(holder: JsonObject, key: string, location: string, role: SlotRole): TextSlot[] {
+  const list = holder[key];
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((value: unknown, i) =>
+    typeof value === 'string' ? [{ location: `${location}[${i}]`, role, text: value, set: (text: string) => (list[i] = text) }] : [],
+  );
+}
+
 /**
  * A tool call's arguments as a JSON value (Anthropic's `tool_use.input`): judged as its JSON
  * text, and written back parsed, so the body keeps an object there.
@@ -45,7 +64,8 @@ export function jsonValueSlot(holder: JsonObject, key: string, location: string,
 
 /**
  * A content field that is either a string or an array of typed parts: the string itself, or
- * each part whose `type` is one of `textTypes` (its `text`).
+ * each part whose `type` is one of `textTypes` (its `text`), and a refusal part's `refusal`
+ * (an assistant turn may be sent back with one, and the provider reads it as text too).
  */
 export function contentSlots(holder: JsonObject, key: string, location: string, role: SlotRole, textTypes: readonly string[]): TextSlot[] {
   const value = holder[key];
@@ -53,8 +73,9 @@ export function contentSlots(holder: JsonObject, key: string, location: string, 
   if (!Array.isArray(value)) return [];
   const slots: TextSlot[] = [];
   value.forEach((part, j) => {
-    if (isObject(part) && typeof part.type === 'string' && textTypes.includes(part.type))
-      slots.push(...stringSlot(part, 'text', `${location}[${j}].text`, role));
+    if (!isObject(part) || typeof part.type !== 'string') return;
+    if (textTypes.includes(part.type)) slots.push(...stringSlot(part, 'text', `${location}[${j}].text`, role));
+    else if (part.type === 'refusal') slots.push(...stringSlot(part, 'refusal', `${location}[${j}].refusal`, role));
   });
   return slots;
 }
