@@ -63,7 +63,9 @@ function escapeRuns(text: string): Escape[][] {
 
 /** The text with its escape runs read, or undefined when it has none (the common case, checked cheaply). */
 export function unescapeRuns(text: string): Unescaped | undefined {
-  if (!text.includes('\\u') && !text.includes('\\x') && !text.includes('&#') && !/%[0-9a-fA-F]{2}/.test(text)) return undefined;
+  // `includes` first: a pattern scan costs ~10x a substring search over text without a "%"
+  const percent = text.includes('%') && /%[0-9a-fA-F]{2}/.test(text);
+  if (!percent && !text.includes('\\u') && !text.includes('\\x') && !text.includes('&#')) return undefined;
   const runs = escapeRuns(text);
   if (runs.length === 0) return undefined;
   // Reading never lengthens the text: an escape is longer than what it stands for.
