@@ -436,6 +436,26 @@ describe('texts beyond plain turns', () => {
     expect(sent.input[2]).toMatchObject({ output: 'owner: [EMAIL_1]' });
   });
 
+  it('redacts a stored prompt’s variables and a chat request’s predicted output', async () => {
+    fx.openai.reply({ text: 'Hello.' });
+    await client.responses.create({
+      model: 'openai/gpt-5.4-mini',
+      prompt: { id: 'pmpt_welcome', variables: { customer: `Jane <${EMAIL}>`, note: { type: 'input_text', text: `reply to ${EMAIL}` } } },
+      input: 'write the welcome mail',
+    });
+    const sent = bodyOf(onlyRequest(fx.openai)) as { prompt: { variables: Record<string, unknown> } };
+    expect(sent.prompt.variables).toEqual({ customer: 'Jane <[EMAIL_1]>', note: { type: 'input_text', text: 'reply to [EMAIL_1]' } });
+
+    resetFakes(fx);
+    fx.openai.reply({ text: 'Edited.' });
+    await client.chat.completions.create({
+      model: 'openai/gpt-5.4-mini',
+      messages: [{ role: 'user', content: 'fix the typo' }],
+      prediction: { type: 'content', content: `owner = "${EMAIL}"  # teh owner` },
+    });
+    expect(bodyOf(onlyRequest(fx.openai)).prediction).toEqual({ type: 'content', content: 'owner = "[EMAIL_1]"  # teh owner' });
+  });
+
   it('refuses replayed signed reasoning it would have to change, and sends nothing', async () => {
     const error = await anthropic.messages
       .create({

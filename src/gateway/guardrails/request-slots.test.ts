@@ -94,6 +94,17 @@ describe('request text slots', () => {
       'messages[0].reasoning_content',
       'messages[1].thinking_blocks[0].thinking',
     ]);
+    expect(where(requestSlots('openai-chat', { messages: [], prediction: { type: 'content', content: 'old file' } }))).toEqual([
+      'prediction.content (assistant)',
+    ]);
+    const stored = {
+      prompt: { id: 'pmpt_1', variables: { customer: 'Jane', note: { type: 'input_text', text: 'n' }, logo: { type: 'input_image' } } },
+    };
+    expect(where(requestSlots('openai-responses', { ...stored, input: 'hi' }))).toEqual([
+      'prompt.variables["customer"] (user)',
+      'prompt.variables["note"].text (user)',
+      'input (user)',
+    ]);
 
     const anthropic = {
       messages: [

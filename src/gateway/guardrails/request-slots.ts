@@ -45,6 +45,8 @@ function chatCompletionsSlots(body: JsonObject): TextSlot[] {
       if (isObject(block)) slots.push(...fixedSlot(block, 'thinking', `${at}.thinking_blocks[${k}].thinking`, role));
     });
   });
+  // Predicted output (the file being edited, usually) is sent to the provider like the turns.
+  if (isObject(body.prediction)) slots.push(...contentSlots(body.prediction, 'content', 'prediction.content', 'assistant', ['text']));
   return slots;
 }
 
@@ -145,8 +147,22 @@ function responsesItemSlots(item: JsonObject, at: string): TextSlot[] {
   }
 }
 
+/**
+ * A stored prompt's variables: the provider puts them into the prompt, and applications fill
+ * them from what their users wrote. Each is a string or an input part.
+ */
+function promptVariableSlots(body: JsonObject): TextSlot[] {
+  const variables = isObject(body.prompt) && isObject(body.prompt.variables) ? body.prompt.variables : undefined;
+  if (!variables) return [];
+  return Object.entries(variables).flatMap(([name, value]) => {
+    const at = `prompt.variables[${JSON.stringify(name)}]`;
+    if (typeof value === 'string') return stringSlot(variables, name, at, 'user');
+    return isObject(value) && value.type === 'input_text' ? stringSlot(value, 'text', `${at}.text`, 'user') : [];
+  });
+}
+
 function responsesSlots(body: JsonObject): TextSlot[] {
-  const slots: TextSlot[] = [...stringSlot(body, 'instructions', 'instructions', 'system')];
+  const slots: TextSlot[] = [...stringSlot(body, 'instructions', 'instructions', 'system'), ...promptVariableSlots(body)];
   if (typeof body.input === 'string') return [...slots, ...stringSlot(body, 'input', 'input', 'user')];
   const items = Array.isArray(body.input) ? body.input : [];
   items.forEach((item, i) => {
