@@ -813,11 +813,23 @@ function runAtLeast(u: Uint16Array, n: number, from: number, bit: number, min: n
  * alone, "P-E-N-N-S-Y-L-V-A-N-I-A", is not).
  */
 const SPACED_RUN = /(?<![\p{L}\p{N}])\p{L}(?:(?: {2,3}| ?\/ ?|[ .\-_*·])\p{L}){7,}(?![\p{L}\p{N}])/gu;
-/** A quick necessary condition for SPACED_RUN: four letters in a row, each after a separator. */
-const SPACED_HINT = /\p{L}[ .\-_*·]\p{L}[ .\-_*·]\p{L}[ .\-_*·]\p{L}(?![\p{L}\p{N}])/u;
+/**
+ * A quick necessary condition for SPACED_RUN: three letters in a row, each after a separator.
+ * It starts with the separator, not a letter: a pattern that starts with \p{L} tries a Unicode
+ * class at every position, and on text that is not pure ASCII that cost 160 µs per 4 KB, more
+ * than all the other detectors together (now about 20).
+ */
+const SPACED_HINT = /[ .\-_*·]\p{L}[ .\-_*·]\p{L}[ .\-_*·]\p{L}(?![\p{L}\p{N}])/u;
+/**
+ * A rougher condition tried first, without Unicode classes (any character that is no space,
+ * separator or digit, or one astral character, stands for a letter): on text with non-ASCII
+ * characters it costs a quarter of SPACED_HINT, and prose rarely passes it.
+ */
+const SPACED_ROUGH =
+  /[ .\-_*·](?:[^\s.\-_*·\d\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])[ .\-_*·](?:[^\s.\-_*·\d\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])[ .\-_*·]/;
 
 function spacedRuns(text: string, found: RawDecoded[]): void {
-  if (!SPACED_HINT.test(text)) return;
+  if (!SPACED_ROUGH.test(text) || !SPACED_HINT.test(text)) return;
   for (const m of text.matchAll(SPACED_RUN)) {
     // Letters joined by dots or dashes leave the spaces to separate words ("i.g.n.o.r.e a.l.l").
     const decoded = /[.\-_*·]/.test(m[0])
