@@ -217,6 +217,15 @@ const NAMED_QUOTE_CJK = new RegExp(
   `["「]([^"「」\\n]{2,160})["」](?:${CJK_NAMING_WORDS.map((w) => normalize(w).text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`,
   'gu',
 );
+/**
+ * Every non-ASCII character of the needles (cues.ts NEEDLES), as one class: a text with none of
+ * them (English or French with curly quotes and accents, most non-ASCII prompts) cannot hold a
+ * non-ASCII needle, and one scan for the class costs a fraction of 48 substring searches.
+ */
+const NEEDLE_CHARS = new RegExp(
+  `[${[...new Set(NEEDLES.flatMap((n) => n.needles).join(''))].filter((c) => c.charCodeAt(0) >= 0x80).join('')}]`,
+);
+const ASCII_NEEDLES = new Set(NEEDLES.flatMap((n) => n.needles).filter((needle) => [...needle].every((c) => c.charCodeAt(0) < 0x80)));
 const CLOSE_QUOTE: Readonly<Record<string, string>> = { "'": "'’", '"': '"”', '“': '”"', '‘': "’'" };
 const PLANTED_ONLY = Uint8Array.from(CUES, (c) => (PLANTED_ONLY_CUES.includes(c.id) ? 1 : 0));
 const PLANTED = Uint8Array.from(CUES, (c) => (PLANTED_CUES.has(c.id) ? 1 : 0));
@@ -420,8 +429,10 @@ export function extractFeatures(text: string): Extracted {
   }
   // non-Latin attack phrases as substrings (cues.ts NEEDLES): the first occurrence outside a mention
   if (stats.nonAscii) {
+    const foreign = NEEDLE_CHARS.test(t);
     for (const { cue, needles } of NEEDLES) {
       for (const needle of needles) {
+        if (!foreign && !ASCII_NEEDLES.has(needle)) continue;
         let at = t.indexOf(needle);
         while (at >= 0 && inMention(at)) at = t.indexOf(needle, at + 1);
         if (at < 0) continue;
