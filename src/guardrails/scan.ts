@@ -1,8 +1,9 @@
 /**
  * Runs the enabled detectors over one text and returns their findings in text order. The
- * detectors are independent (each reads the original text and reports offsets into it), so a
- * policy is just which of them run.
+ * detectors are independent (each reports offsets into the original text), so a policy is just
+ * which of them run.
  */
+import { detectionView } from './detection-view.js';
 import { detectInjection } from './injection/detect.js';
 import { detectPii } from './pii/detect.js';
 import { detectSecrets } from './secrets/detect.js';
@@ -15,10 +16,12 @@ export const ALL_BUILT_IN: ReadonlySet<DetectorName> = new Set(['pii', 'secret',
 export function scanText(text: string, options: ScanOptions = { detectors: ALL_BUILT_IN }): Finding[] {
   const findings: Finding[] = [];
   const { detectors } = options;
-  // The secret rules run once: their findings are also the PII detector's API_KEY type.
-  const secrets = detectors.has('secret') || detectors.has('pii') ? detectSecrets(text) : [];
-  if (detectors.has('secret')) findings.push(...secrets);
-  if (detectors.has('pii')) findings.push(...detectPii(text, secrets));
+  // The secret rules run once: their findings are also the PII detector's API_KEY type. Both
+  // read the text with look-alike characters read as ASCII (detection-view.ts).
+  const view = detectors.has('secret') || detectors.has('pii') ? detectionView(text) : undefined;
+  const secrets = view ? detectSecrets(view.text) : [];
+  if (view && detectors.has('secret')) findings.push(...view.inOriginal(secrets));
+  if (view && detectors.has('pii')) findings.push(...view.inOriginal(detectPii(view.text, secrets)));
   if (detectors.has('injection')) findings.push(...detectInjection(text));
   if (options.custom && options.detectors.has('custom')) findings.push(...options.custom(text));
   return findings.sort((a, b) => a.start - b.start || a.end - b.end);

@@ -8,6 +8,7 @@
 import { customDetector } from '../custom/detect.js';
 import type { CompiledRule } from '../custom/rules.js';
 import { detectInjection } from '../injection/detect.js';
+import { detectionView } from '../detection-view.js';
 import { detectPii } from '../pii/detect.js';
 import { detectSecrets } from '../secrets/detect.js';
 import { PII_TYPES, type DetectorName, type Finding, type PiiType } from '../types.js';
@@ -54,10 +55,13 @@ export type FoundAction = { finding: Finding; action: GuardrailAction };
 export function findGuardrailActions(text: string, context: Pick<ApplyContext, 'policy' | 'direction' | 'customRules'>): FoundAction[] {
   const { policy, direction } = context;
   const out: FoundAction[] = [];
-  const secrets = policy.secrets.enabled || policy.pii.enabled ? detectSecrets(text) : [];
-  if (policy.secrets.enabled) for (const finding of secrets) out.push({ finding, action: policy.secrets[direction] });
-  if (policy.pii.enabled)
-    for (const finding of detectPii(text, secrets)) {
+  // Secrets and PII read the text with look-alike characters read as ASCII (detection-view.ts).
+  const view = policy.secrets.enabled || policy.pii.enabled ? detectionView(text) : undefined;
+  const secrets = view ? detectSecrets(view.text) : [];
+  if (view && policy.secrets.enabled)
+    for (const finding of view.inOriginal(secrets)) out.push({ finding, action: policy.secrets[direction] });
+  if (view && policy.pii.enabled)
+    for (const finding of view.inOriginal(detectPii(view.text, secrets))) {
       // With the secret detector on, a key is its finding (and its action), not PII's too.
       if (finding.type === 'API_KEY' && policy.secrets.enabled) continue;
       if (isPiiType(finding.type)) out.push({ finding, action: piiAction(policy, finding.type) });

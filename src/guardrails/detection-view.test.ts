@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { compileRule } from './custom/rules.js';
+import { detectionView } from './detection-view.js';
+import { applyGuardrails } from './engine/apply.js';
+import { guardrailPolicySchema } from './engine/policy.js';
+import { RedactionVault } from './engine/vault.js';
+import { scanText } from './scan.js';
+import { seededRandom } from './seeded-random.js';
+
+// Built at run time so that no scanner mistakes this file for a leak.
+const TOKEN = 'glpat-' + 'q8Zr3LmP0xWv7Ty2Nk5B';
+const ZWSP = '\u200b';
+const SOFT_HYPHEN = '\u00ad';
+const NNBSP = '\u202f';
+
+const found = (text: string) => scanText(text).map((f) => [f.type, text.slice(f.start, f.end)]);
+const fullWidth = (ascii: string) => ascii.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+
+describe('what the PII and secret detectors read', () => {
+  it('finds values written with other spaces, dashes and full-width forms, at their original offsets', () => {
+    expect(found(`Card 4111${NNBSP}1111${NNBSP}1111${NNBSP}1111 on file`)).toEqual([
+      ['CREDIT_CARD', `4111${NNBSP}1111${NNBSP}1111${NNBSP}1111`],
+    ]);
+    expect(found('Card 4111\u00a01111\u00a01111\u00a01111.')).toEqual([['CREDIT_CARD', '4111\u00a01111\u00a01111\u00a01111']]);
+    expect(found('SSN 234\u201356\u20137891 (en dashes)')).toEqual([['SSN', '234\u201356\u20137891']]);
+    expect(found(`SSN ${fullWidth('234-56-7891')}`)).toEqual([['SSN', fullWidth('234-56-7891')]]);
+    expect(found(`mail ${fullWidth('jane@acme-corp.com')} today`)).toEqual([['EMAIL', fullWidth('jane@acme-corp.com')]]);
+    expect(found(`call +33${NNBSP}6${NNBSP}12${NNBSP}34${NNBSP}56${NNBSP}78 please`)).toEqual([
+      ['PHONE', `+33${NNBSP}6${NNBSP}12${NNBSP}34${NNBSP}56${NNBSP}78`],
+    ]);
+  });
+
+  it('reads a value with invisible characters inside it, and the finding covers them all', () => {
+    const hidden = TOKEN.split('').join(ZWSP);
+    const text = `deploy with ${hidden}${SOFT_HYPHEN} now`;
+    expect(scanText(text).map((f) => [f.detector, f.type, text.slice(f.start, f.end)])).toEqual([
+      ['secret', 'gitlab-token', hidden],
+      ['pii', 'API_KEY', hidden],
+    ]);
+    const policy = guardrailPolicySchema.parse({ secrets: { input: 'redact' } });
+    const outcome = applyGuardrails(text, {
+      policy,
+      customRules: policy.customRules.map(compileRule),
+      direction: 'input',
+      hash: (v) => String(v.length),
+      vault: new RedactionVault(),
+    });
+    expect(outcome).toMatchObject({ blocked: undefined, text: `deploy with [SECRET_1]${SOFT_HYPHEN} now` });
+  });
+
+  it('maps every finding back to the original span, however many invisible characters are strewn in', () => {
+    const random = seededRandom(11);
+    const invisible = [ZWSP, SOFT_HYPHEN, '\u200d', '\u2060', '\ufeff', '\u200e'];
+    const plain = 'Write to jane.doe@acme-corp.com, card 4111 1111 1111 1111, from 10.20.30.40 — thanks, café team.';
+    const expected = found(plain).map(([type, value]) => [type, value]);
+    for (let round = 0; round < 200; round++) {
+      let text = '';
+      for (const ch of plain) text += ch + (random() < 0.15 ? invisible[Math.floor(random() * invisible.length)]! : '');
+      const strip = (s: string) => [...s].filter((c) => !invisible.includes(c)).join('');
+      expect(scanText(text).map((f) => [f.type, strip(text.slice(f.start, f.end))])).toEqual(expected);
+    }
+  });
+
+  it('leaves ASCII text as it is, and text with other non-ASCII characters at the same length', () => {
+    const ascii = 'nothing to change here';
+    expect(detectionView(ascii).text).toBe(ascii);
+    const accented = '“Café” — 3 crème brûlées';
+    const view = detectionView(accented);
+    expect(view.text).toBe('“Café” - 3 crème brûlées');
+    expect(view.text).toHaveLength(accented.length);
+    expect(found('Dates 2024\u20132025 and page 12\u201314 are not numbers to hide.')).toEqual([]);
+  });
+});

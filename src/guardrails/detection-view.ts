@@ -1,0 +1,82 @@
+/**
+ * The text the PII and secret detectors read. Text copied from documents, web pages and chat
+ * apps writes the same characters in other code points: a card number grouped with no-break or
+ * narrow no-break spaces (French typography groups digits with U+202F), an SSN with en dashes, an
+ * address or a number in full-width forms (East Asian input methods), a key pasted with a
+ * zero-width space or a soft hyphen inside it. The detectors' patterns are ASCII, so each of
+ * these hid the value from them, and the model reads it as easily as the plain form.
+ *
+ * The view maps full-width ASCII, Unicode spaces and dashes to their ASCII forms at the same
+ * offsets, and takes invisible characters out with a map back to the original positions: a
+ * finding covers the original span, invisible characters included, so a redaction replaces all
+ * of it. ASCII text, most of what the gateway sees, is returned as it is after one native check.
+ */
+import type { Finding } from './types.js';
+
+export type DetectionView = {
+  /** What the detectors read. */
+  text: string;
+  /** Findings made over `text`, with offsets into the original. */
+  inOriginal<F extends Finding>(findings: F[]): F[];
+};
+
+const same = <F extends Finding>(findings: F[]): F[] => findings;
+
+/**
+ * Read as ASCII, one for one: Unicode spaces, hyphens and dashes, full-width ASCII. Taken out:
+ * soft hyphen, Mongolian vowel separator, zero-width spaces and joiners, bidi marks, embeddings
+ * and isolates, word joiner and invisible operators, byte-order mark.
+ */
+const SPECIAL =
+  /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u2010-\u2015\u2212\ufe58\ufe63\uff01-\uff5e\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
+const isInvisible = (code: number) =>
+  code === 0x00ad ||
+  code === 0x180e ||
+  code === 0xfeff ||
+  (code >= 0x200b && code <= 0x200f) ||
+  (code >= 0x202a && code <= 0x202e) ||
+  (code >= 0x2060 && code <= 0x2069);
+
+function asAscii(code: number): string {
+  if (code >= 0xff01) return String.fromCharCode(code - 0xfee0);
+  return (code >= 0x2010 && code <= 0x2015) || code === 0x2212 || code === 0xfe58 || code === 0xfe63 ? '-' : ' ';
+}
+
+export function detectionView(text: string): DetectionView {
+  // One UTF-8 byte per character means ASCII only (a native check): nothing to read differently.
+  if (Buffer.byteLength(text, 'utf8') === text.length) return { text, inOriginal: same };
+  // One pattern pass, not a JavaScript loop over every character (several times slower).
+  const removed: number[] = [];
+  const read = text.replace(SPECIAL, (char: string, offset: number) => {
+    const code = char.charCodeAt(0);
+    if (!isInvisible(code)) return asAscii(code);
+    removed.push(offset);
+    return '';
+  });
+  if (removed.length === 0) return { text: read, inOriginal: same };
+  // The kept stretches between removed characters: where each starts in the view and in the original.
+  const viewStarts = [0];
+  const originalStarts = [0];
+  removed.forEach((position, k) => {
+    viewStarts.push(position + 1 - (k + 1));
+    originalStarts.push(position + 1);
+  });
+  /** The original index of view index `v` (a character, or the end of the text). */
+  const original = (v: number): number => {
+    let lo = 0;
+    let hi = viewStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (viewStarts[mid]! <= v) lo = mid;
+      else hi = mid - 1;
+    }
+    return originalStarts[lo]! + (v - viewStarts[lo]!);
+  };
+  return {
+    text: read,
+    // A finding ends after its last character's original: what was taken out inside it is in it.
+    inOriginal: (findings) =>
+      findings.map((f) => ({ ...f, start: original(f.start), end: f.end > f.start ? original(f.end - 1) + 1 : original(f.end) })),
+  };
+}
