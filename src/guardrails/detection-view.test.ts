@@ -61,6 +61,20 @@ describe('what the PII and secret detectors read', () => {
     }
   });
 
+  it('gives a value written with look-alike characters the same event hash as its plain form', () => {
+    const policy = guardrailPolicySchema.parse({ pii: { actions: { CREDIT_CARD: 'redact' } } });
+    const hashes = ['4111 1111 1111 1111', `4111${NNBSP}1111${NNBSP}1111${NNBSP}1111`, `4111 1111${ZWSP} 1111 1111`].map((card) =>
+      applyGuardrails(`card ${card} on file`, {
+        policy,
+        customRules: [],
+        direction: 'input',
+        hash: (v) => v,
+        vault: new RedactionVault(),
+      }).events.map((e) => e.valueHash),
+    );
+    expect(hashes).toEqual([['4111 1111 1111 1111'], ['4111 1111 1111 1111'], ['4111 1111 1111 1111']]);
+  });
+
   it('leaves ASCII text as it is, and text with other non-ASCII characters at the same length', () => {
     const ascii = 'nothing to change here';
     expect(detectionView(ascii).text).toBe(ascii);

@@ -117,7 +117,8 @@ export function applyFindings(
     action,
     start: finding.start,
     end: finding.end,
-    valueHash: context.hash(text.slice(finding.start, finding.end)),
+    // of the value as the detectors read it: a card with no-break spaces hashes as with spaces
+    valueHash: context.hash(detectionView(text.slice(finding.start, finding.end)).text),
   }));
   const blocked = events.find((e) => e.action === 'block');
   if (blocked) return { blocked, events };
