@@ -119,7 +119,8 @@ function responsesItemSlots(item: JsonObject, at: string): TextSlot[] {
       };
       return [...texts('summary'), ...texts('content')];
     }
-    // Client-run tools and their outputs: what the model asked for and what came back.
+    // Other tool calls replayed with the conversation (MCP, shell, patch) and their outputs: what
+    // the model asked for and what came back.
     case 'mcp_call':
       return [...jsonStringSlot(item, 'arguments', `${at}.arguments`, 'assistant'), ...stringSlot(item, 'output', `${at}.output`, 'tool')];
     case 'local_shell_call':
