@@ -1,10 +1,11 @@
 /** Turns an org's compiled custom rules into a detector for one direction (input or output). */
+import { detectionView } from '../detection-view.js';
 import type { Detector, Finding } from '../types.js';
 import { matchRule, type CompiledRule } from './rules.js';
 
 export function customDetector(rules: readonly CompiledRule[], direction: 'input' | 'output'): Detector {
   const active = rules.filter(({ rule }) => rule.scope === 'both' || rule.scope === direction);
-  return (text: string): Finding[] =>
+  const run = (text: string): Finding[] =>
     active.flatMap((compiled) =>
       matchRule(compiled, text).map(({ start, end }) => ({
         detector: 'custom' as const,
@@ -14,4 +15,15 @@ export function customDetector(rules: readonly CompiledRule[], direction: 'input
         confidence: 1,
       })),
     );
+  return (text: string): Finding[] => {
+    const found = run(text);
+    // Rules run on the text as written (a rule may look for zero-width characters themselves)
+    // and, when it has look-alike or invisible characters, on the text as the PII and secret
+    // detectors read it too: a blocked term with a no-break or zero-width space in it is the term.
+    const view = detectionView(text);
+    if (view.text === text) return found;
+    const seen = new Set(found.map((f) => `${f.type}\u0000${f.start}\u0000${f.end}`));
+    const more = view.inOriginal(run(view.text)).filter((f) => !seen.has(`${f.type}\u0000${f.start}\u0000${f.end}`));
+    return more.length === 0 ? found : [...found, ...more].sort((a, b) => a.start - b.start || a.end - b.end);
+  };
 }

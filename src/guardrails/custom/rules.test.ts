@@ -22,6 +22,16 @@ describe('custom rules', () => {
     expect(matchRule(blocklist, text).map(({ start, end }) => text.slice(start, end))).toEqual(['pass', 'pass', 'C++']);
   });
 
+  it('catches a term written with a no-break or zero-width space in it, and still matches zero-width characters themselves', () => {
+    const detect = customDetector([compileRule(rule({ kind: 'keywords', terms: ['project falcon'] }))], 'input');
+    const found = (text: string) => detect(text).map(({ start, end }) => text.slice(start, end));
+    expect(found('about project\u00a0falcon today')).toEqual(['project\u00a0falcon']);
+    expect(found('about pro\u200bject fal\u00adcon today')).toEqual(['pro\u200bject fal\u00adcon']);
+    expect(found('about project falcon today')).toEqual(['project falcon']);
+    const invisible = customDetector([compileRule(rule({ kind: 'regex', pattern: '[\\x{200B}-\\x{200D}]' }))], 'input');
+    expect(invisible('a\u200bb').map(({ start, end }) => [start, end])).toEqual([[1, 2]]);
+  });
+
   it('refuses patterns RE2 cannot run in linear time, empty matches and oversized programs, in words', () => {
     for (const pattern of ['(a)\\1', '(?=secret)', '(?<=x)y', '(unclosed'])
       expect(() => compileRule(rule({ kind: 'regex', pattern })), pattern).toThrow(CustomRuleError);
