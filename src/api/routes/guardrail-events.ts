@@ -83,12 +83,10 @@ const eventView = z.object({
   location: z.string().meta({ description: 'Where in the request or response, e.g. `messages[2].content`; never the text.' }),
   start: z.number().int(),
   end: z.number().int(),
-  valueHash: z
-    .string()
-    .meta({
-      description:
-        'HMAC-SHA256 (hex) of the matched text under the org’s key, as the detectors read it (look-alike spaces, dashes and full-width forms as ASCII, invisible characters out): equal values, equal hashes.',
-    }),
+  valueHash: z.string().meta({
+    description:
+      'HMAC-SHA256 (hex) of the matched text under the org’s key, as the detectors read it (look-alike spaces, dashes and full-width forms as ASCII, invisible characters out): equal values, equal hashes.',
+  }),
   createdAt: timestampSchema,
 });
 
