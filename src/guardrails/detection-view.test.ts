@@ -25,6 +25,7 @@ describe('what the PII and secret detectors read', () => {
     expect(found('SSN 234\u201356\u20137891 (en dashes)')).toEqual([['SSN', '234\u201356\u20137891']]);
     expect(found(`SSN ${fullWidth('234-56-7891')}`)).toEqual([['SSN', fullWidth('234-56-7891')]]);
     expect(found(`mail ${fullWidth('jane@acme-corp.com')} today`)).toEqual([['EMAIL', fullWidth('jane@acme-corp.com')]]);
+    expect(found('Write to jane@acme-corp.com\u2014thanks')).toEqual([['EMAIL', 'jane@acme-corp.com']]);
     expect(found(`call +33${NNBSP}6${NNBSP}12${NNBSP}34${NNBSP}56${NNBSP}78 please`)).toEqual([
       ['PHONE', `+33${NNBSP}6${NNBSP}12${NNBSP}34${NNBSP}56${NNBSP}78`],
     ]);

@@ -18,6 +18,11 @@ describe('detectEmails', () => {
       'carol@example.com',
     ]);
     expect(spans('mailto:dave@example.io')).toEqual(['dave@example.io']);
+    // a dash straight after the address ends it; a hyphen inside the domain does not
+    expect(spans('write to erin@example.com-thanks, or frank@my-host.example.org-')).toEqual([
+      'erin@example.com',
+      'frank@my-host.example.org',
+    ]);
   });
 
   it('ignores near-misses', () => {

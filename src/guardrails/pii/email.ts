@@ -115,7 +115,15 @@ export function detectEmails(text: string): Finding[] {
       s += trimmed[0].length;
       local = local.slice(trimmed[0].length);
     }
-    const domain = text.slice(at + 1, e);
+    let domain = text.slice(at + 1, e);
+    // A dash straight after the address ("a@b.com-thanks", an em dash as the detectors read it)
+    // makes a last label no top-level domain can be: the address ends before it.
+    const lastDot = domain.lastIndexOf('.');
+    const dash = lastDot > 0 ? domain.indexOf('-', lastDot + 1) : -1;
+    if (dash > lastDot + 1 && !validDomain(domain) && validDomain(domain.slice(0, dash))) {
+      domain = domain.slice(0, dash);
+      e = at + 1 + dash;
+    }
     if (
       local.length > 0 &&
       local.length <= MAX_LOCAL &&
