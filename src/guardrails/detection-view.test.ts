@@ -26,6 +26,13 @@ describe('what the PII and secret detectors read', () => {
     expect(found(`SSN ${fullWidth('234-56-7891')}`)).toEqual([['SSN', fullWidth('234-56-7891')]]);
     expect(found(`mail ${fullWidth('jane@acme-corp.com')} today`)).toEqual([['EMAIL', fullWidth('jane@acme-corp.com')]]);
     expect(found('Write to jane@acme-corp.com\u2014thanks')).toEqual([['EMAIL', 'jane@acme-corp.com']]);
+    expect(found('请联系 jane@acme-corp.com。谢谢')).toEqual([['EMAIL', 'jane@acme-corp.com']]);
+    // after a key, a dash still ends it
+    const key = `sk-ant-api03-${'aB3dE6gH9jK2mN5pQ8sT1vW4yZ7'.repeat(4).slice(0, 93)}AA`;
+    expect(found(`my key is ${key}\u2014thanks`)).toEqual([
+      ['anthropic-api-key', key],
+      ['API_KEY', key],
+    ]);
     expect(found(`call +33${NNBSP}6${NNBSP}12${NNBSP}34${NNBSP}56${NNBSP}78 please`)).toEqual([
       ['PHONE', `+33${NNBSP}6${NNBSP}12${NNBSP}34${NNBSP}56${NNBSP}78`],
     ]);
@@ -79,9 +86,10 @@ describe('what the PII and secret detectors read', () => {
   it('leaves ASCII text as it is, and text with other non-ASCII characters at the same length', () => {
     const ascii = 'nothing to change here';
     expect(detectionView(ascii).text).toBe(ascii);
-    const accented = '“Café” — 3 crème brûlées';
+    const accented = '“Café” — 3\u00a0crème brûlées, 2024\u20132025';
     const view = detectionView(accented);
-    expect(view.text).toBe('“Café” - 3 crème brûlées');
+    // a dash reads as a hyphen only between digits
+    expect(view.text).toBe('“Café” — 3 crème brûlées, 2024-2025');
     expect(view.text).toHaveLength(accented.length);
     expect(found('Dates 2024\u20132025 and page 12\u201314 are not numbers to hide.')).toEqual([]);
   });

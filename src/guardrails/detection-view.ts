@@ -6,8 +6,8 @@
  * zero-width space or a soft hyphen inside it. The detectors' patterns are ASCII, so each of
  * these hid the value from them, and the model reads it as easily as the plain form.
  *
- * The view maps full-width ASCII, Unicode spaces and dashes to their ASCII forms at the same
- * offsets, and takes invisible characters out with a map back to the original positions: a
+ * The view maps full-width ASCII, Unicode spaces and (between digits) dashes to their ASCII forms
+ * at the same offsets, and takes invisible characters out with a map back to the original positions: a
  * finding covers the original span, invisible characters included, so a redaction replaces all
  * of it. ASCII text, most of what the gateway sees, is returned as it is after one native check.
  */
@@ -23,7 +23,7 @@ export type DetectionView = {
 const same = <F extends Finding>(findings: F[]): F[] => findings;
 
 /**
- * Read as ASCII, one for one: Unicode spaces, hyphens and dashes, full-width ASCII. Taken out:
+ * Read as ASCII, one for one: Unicode spaces, hyphens and dashes (see asAscii), full-width ASCII. Taken out:
  * soft hyphen, Mongolian vowel separator, zero-width spaces and joiners, bidi marks, embeddings
  * and isolates, word joiner and invisible operators, byte-order mark.
  */
@@ -38,9 +38,19 @@ const isInvisible = (code: number) =>
   (code >= 0x202a && code <= 0x202e) ||
   (code >= 0x2060 && code <= 0x2069);
 
-function asAscii(code: number): string {
+const isDash = (code: number) => (code >= 0x2010 && code <= 0x2015) || code === 0x2212 || code === 0xfe58 || code === 0xfe63;
+/** An ASCII or full-width digit. */
+const isDigit = (code: number) => (code >= 0x30 && code <= 0x39) || (code >= 0xff10 && code <= 0xff19);
+
+/**
+ * The ASCII form of a look-alike at `offset`. A dash reads as a hyphen only between digits (an
+ * SSN, a phone or card number written with en dashes): after a word or a key it still ends it,
+ * as it did ("sk-ant-…AA—thanks" must not read as a key that runs on into "-thanks").
+ */
+function asAscii(code: number, text: string, offset: number): string {
   if (code >= 0xff01) return String.fromCharCode(code - 0xfee0);
-  return (code >= 0x2010 && code <= 0x2015) || code === 0x2212 || code === 0xfe58 || code === 0xfe63 ? '-' : ' ';
+  if (!isDash(code)) return ' ';
+  return isDigit(text.charCodeAt(offset - 1)) && isDigit(text.charCodeAt(offset + 1)) ? '-' : String.fromCharCode(code);
 }
 
 export function detectionView(text: string): DetectionView {
@@ -50,7 +60,7 @@ export function detectionView(text: string): DetectionView {
   const removed: number[] = [];
   const read = text.replace(SPECIAL, (char: string, offset: number) => {
     const code = char.charCodeAt(0);
-    if (!isInvisible(code)) return asAscii(code);
+    if (!isInvisible(code)) return asAscii(code, text, offset);
     removed.push(offset);
     return '';
   });

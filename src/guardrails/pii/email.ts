@@ -35,12 +35,21 @@ function isLocalChar(c: number): boolean {
     c === 0x7c || // |
     c === 0x7d || // }
     c === 0x7e || // ~
-    c >= 0xc0 // letters of other scripts (EAI addresses, e.g. "jürgen@…")
+    isOtherScript(c) // letters of other scripts (EAI addresses, e.g. "jürgen@…")
   );
 }
 
+/**
+ * Beyond Latin-1 punctuation: a character of another script, not of the general or CJK
+ * punctuation blocks, so an em dash ("a@b.com—thanks") or an ideographic full stop
+ * ("请联系 a@b.com。") ends an address as a space does.
+ */
+function isOtherScript(c: number): boolean {
+  return c >= 0xc0 && !(c >= 0x2000 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f) && !(c >= 0xff00 && c <= 0xff0f);
+}
+
 function isDomainChar(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c >= 0xc0;
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || isOtherScript(c);
 }
 
 // A hostname label (letters, digits, inner hyphens) and a top-level domain: alphabetic, or an
