@@ -7,9 +7,10 @@
  * these hid the value from them, and the model reads it as easily as the plain form.
  *
  * The view maps full-width ASCII, Unicode spaces and (between digits) dashes to their ASCII forms
- * at the same offsets, and takes invisible characters out with a map back to the original positions: a
- * finding covers the original span, invisible characters included, so a redaction replaces all
- * of it. ASCII text, most of what the gateway sees, is returned as it is after one native check.
+ * at the same offsets, and takes invisible characters out with a map back to the original
+ * positions: a finding covers the original span, invisible characters included, so a redaction
+ * replaces all of it. ASCII text, most of what the gateway sees, is returned as it is after one
+ * native check.
  */
 import type { Finding } from './types.js';
 
@@ -23,9 +24,9 @@ export type DetectionView = {
 const same = <F extends Finding>(findings: F[]): F[] => findings;
 
 /**
- * Read as ASCII, one for one: Unicode spaces, hyphens and dashes (see asAscii), full-width ASCII. Taken out:
- * soft hyphen, Mongolian vowel separator, zero-width spaces and joiners, bidi marks, embeddings
- * and isolates, word joiner and invisible operators, byte-order mark.
+ * Read as ASCII, one for one: Unicode spaces, hyphens and dashes (see asAscii), full-width
+ * ASCII. Taken out: soft hyphen, Mongolian vowel separator, zero-width spaces and joiners, bidi
+ * marks, embeddings and isolates, word joiner and invisible operators, byte-order mark.
  */
 const SPECIAL =
   /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u2010-\u2015\u2212\ufe58\ufe63\uff01-\uff5e\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;

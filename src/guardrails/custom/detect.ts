@@ -1,9 +1,13 @@
 /** Turns an org's compiled custom rules into a detector for one direction (input or output). */
-import { detectionView } from '../detection-view.js';
+import { detectionView, type DetectionView } from '../detection-view.js';
 import type { Detector, Finding } from '../types.js';
 import { matchRule, type CompiledRule } from './rules.js';
 
-export function customDetector(rules: readonly CompiledRule[], direction: 'input' | 'output'): Detector {
+/** A detector; pass the text's view when the caller already made it (apply.ts does, for PII). */
+export function customDetector(
+  rules: readonly CompiledRule[],
+  direction: 'input' | 'output',
+): Detector & ((text: string, view?: DetectionView) => Finding[]) {
   const active = rules.filter(({ rule }) => rule.scope === 'both' || rule.scope === direction);
   const run = (text: string): Finding[] =>
     active.flatMap((compiled) =>
@@ -15,12 +19,11 @@ export function customDetector(rules: readonly CompiledRule[], direction: 'input
         confidence: 1,
       })),
     );
-  return (text: string): Finding[] => {
+  return (text: string, view: DetectionView = detectionView(text)): Finding[] => {
     const found = run(text);
     // Rules run on the text as written (a rule may look for zero-width characters themselves)
     // and, when it has look-alike or invisible characters, on the text as the PII and secret
     // detectors read it too: a blocked term with a no-break or zero-width space in it is the term.
-    const view = detectionView(text);
     if (view.text === text) return found;
     const seen = new Set(found.map((f) => `${f.type}\u0000${f.start}\u0000${f.end}`));
     const more = view.inOriginal(run(view.text)).filter((f) => !seen.has(`${f.type}\u0000${f.start}\u0000${f.end}`));

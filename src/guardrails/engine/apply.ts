@@ -72,7 +72,7 @@ export function findGuardrailActions(text: string, context: Pick<ApplyContext, '
       out.push({ finding, action: policy.injection.action });
   if (context.customRules.length > 0) {
     const byId = new Map(context.customRules.map((c) => [c.rule.name, c.rule.action]));
-    for (const finding of customDetector(context.customRules, direction)(text))
+    for (const finding of customDetector(context.customRules, direction)(text, view))
       out.push({ finding, action: CUSTOM_ACTION[byId.get(finding.type) ?? 'flag'] });
   }
   return out.sort((a, b) => a.finding.start - b.finding.start || b.finding.end - a.finding.end);
