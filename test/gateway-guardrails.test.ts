@@ -479,6 +479,67 @@ describe('texts beyond plain turns', () => {
   });
 });
 
+describe('end-user identifiers', () => {
+  beforeAll(() => orgPolicy({ pii: { actions: { EMAIL: 'redact' } } }));
+  const PSEUDONYM = /^pcu_[0-9a-f]{32}$/;
+  const ask = [{ role: 'user' as const, content: `I am ${EMAIL}` }];
+
+  it('reach the provider as the org’s pseudonym, the same in every format, never as the address', async () => {
+    await client.chat.completions.create({ model: 'openai/gpt-5.4-mini', messages: ask, user: EMAIL, safety_identifier: EMAIL });
+    const chat = bodyOf(onlyRequest(fx.openai));
+    expect(JSON.stringify(chat)).not.toContain(EMAIL);
+    expect(chat.user).toMatch(PSEUDONYM);
+    expect(chat.safety_identifier).toBe(chat.user);
+    expect(chat.messages).toEqual([{ role: 'user', content: 'I am [EMAIL_1]' }]);
+
+    resetFakes(fx);
+    await client.responses.create({
+      model: 'openai/gpt-5.4-mini',
+      input: 'hi',
+      safety_identifier: EMAIL,
+      prompt_cache_key: `faq:${EMAIL}`,
+    });
+    const responses = bodyOf(onlyRequest(fx.openai));
+    expect(responses.safety_identifier).toBe(chat.user);
+    expect(responses.prompt_cache_key).toMatch(PSEUDONYM);
+    expect(responses.prompt_cache_key).not.toBe(chat.user);
+
+    resetFakes(fx);
+    await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 64, messages: ask, metadata: { user_id: EMAIL } });
+    expect(bodyOf(onlyRequest(fx.anthropic)).metadata).toEqual({ user_id: chat.user });
+
+    // Translated: the chat request's `user` becomes Anthropic's metadata.user_id, pseudonymised.
+    resetFakes(fx);
+    await client.chat.completions.create({ model: 'anthropic/claude-haiku-4-5', messages: ask, user: EMAIL });
+    const translated = bodyOf(onlyRequest(fx.anthropic));
+    expect(JSON.stringify(translated)).not.toContain(EMAIL);
+    expect(translated.metadata).toEqual({ user_id: chat.user });
+
+    resetFakes(fx);
+    await client.embeddings.create({ model: 'openai/text-embedding-3-small', input: 'plain', user: EMAIL });
+    expect(bodyOf(onlyRequest(fx.openai)).user).toBe(chat.user);
+  });
+
+  it('are sent as they are when they hold no PII, and refused when the policy blocks what they hold', async () => {
+    await client.chat.completions.create({ model: 'openai/gpt-5.4-mini', messages: ask, user: 'user-4f1c9a' });
+    expect(bodyOf(onlyRequest(fx.openai)).user).toBe('user-4f1c9a');
+
+    resetFakes(fx);
+    await projectOverride({ pii: { actions: { EMAIL: 'block' } } });
+    try {
+      const error = await sdkError(
+        client.chat.completions.create({ model: 'openai/gpt-5.4-mini', messages: [{ role: 'user', content: 'hi' }], user: EMAIL }),
+      );
+      expect(error.status).toBe(400);
+      expect((error.error as BlockedBody).guardrail).toMatchObject({ rule: 'EMAIL', location: 'user' });
+      expect(JSON.stringify(error.error)).not.toContain(EMAIL);
+      expect(fx.openai.requests).toHaveLength(0);
+    } finally {
+      await dropOverride();
+    }
+  });
+});
+
 describe('custom tool calls in answers', () => {
   beforeAll(() => orgPolicy({}));
 

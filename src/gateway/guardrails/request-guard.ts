@@ -55,19 +55,27 @@ export class RequestGuard {
   readonly vault = new RedactionVault();
   readonly events: GuardrailEventRecord[] = [];
   omittedEvents = 0;
-  private readonly contexts: Record<'untrusted' | 'trusted' | 'output', ApplyContext>;
+  private readonly contexts: Record<'untrusted' | 'trusted' | 'identifier' | 'output', ApplyContext>;
 
   constructor(
     readonly guardrails: LoadedGuardrails,
-    hash: (value: string) => string,
+    private readonly hash: (value: string) => string,
     /** Where long texts are scanned, off the event loop; without it every text is scanned here. */
     private readonly scanPool?: GuardrailScanPool,
   ) {
     const { policy, customRules } = guardrails;
     const base = { policy, customRules, hash, vault: this.vault };
+    const trusted: ApplyContext = {
+      ...base,
+      policy: { ...policy, injection: { ...policy.injection, enabled: false } },
+      direction: 'input',
+    };
     this.contexts = {
       untrusted: { ...base, direction: 'input' },
-      trusted: { ...base, policy: { ...policy, injection: { ...policy.injection, enabled: false } }, direction: 'input' },
+      trusted,
+      // An identifier that is redacted becomes a pseudonym whole: its placeholder is thrown away,
+      // so it neither takes a number in the request's vault nor is put back into the answer.
+      identifier: { ...trusted, vault: new RedactionVault() },
       output: { ...base, direction: 'output' },
     };
   }
@@ -104,7 +112,13 @@ export class RequestGuard {
     let changed = false;
     for (const slot of slots) {
       const context =
-        direction === 'output' ? this.contexts.output : UNTRUSTED.has(slot.role) ? this.contexts.untrusted : this.contexts.trusted;
+        direction === 'output'
+          ? this.contexts.output
+          : slot.identifier
+            ? this.contexts.identifier
+            : UNTRUSTED.has(slot.role)
+              ? this.contexts.untrusted
+              : this.contexts.trusted;
       const json = slot.json ? readJsonText(slot.text) : undefined;
       const found = await this.find(json?.view(0, slot.text.length) ?? slot.text, context);
       const outcome = this.settle(slot, context, json, found);
@@ -145,10 +159,25 @@ export class RequestGuard {
     const records = this.record(context.direction, slot.location, outcome.events);
     if (outcome.blocked) return { blocked: records.find((r) => r.action === 'block')!, changed: false };
     if (slot.fixed) return { blocked: undefined, changed: false };
+    if (slot.identifier) {
+      if (outcome.text === slot.text) return { blocked: undefined, changed: false };
+      slot.set(this.pseudonym(slot.text));
+      return { blocked: undefined, changed: true };
+    }
     const text = context.direction === 'output' ? this.vault.restore(outcome.text, json?.encode.bind(json)) : outcome.text;
     if (text === slot.text) return { blocked: undefined, changed: false };
     slot.set(text);
     return { blocked: undefined, changed: true };
+  }
+
+  /**
+   * The org's keyed pseudonym of an end-user identifier: the same value gives the same pseudonym
+   * within the org (the provider's abuse monitoring and prompt cache still tell users apart),
+   * unrelated ones across orgs, and no way back to the value. Its own domain of the value-hash
+   * key, so it is not the hash the guardrail event of the same value carries.
+   */
+  private pseudonym(value: string): string {
+    return `pcu_${this.hash(`end-user-identifier:${value}`).slice(0, 32)}`;
   }
 
   /** The findings over one text: from a worker when the text is long and a pool is there, else here. */

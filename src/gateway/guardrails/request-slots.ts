@@ -7,6 +7,7 @@ import type { ApiFormat } from '../../providers/types.js';
 import {
   contentSlots,
   fixedSlot,
+  identifierSlot,
   isObject,
   jsonStringSlot,
   jsonValueSlot,
@@ -47,8 +48,15 @@ function chatCompletionsSlots(body: JsonObject): TextSlot[] {
   });
   // Predicted output (the file being edited, usually) is sent to the provider like the turns.
   if (isObject(body.prediction)) slots.push(...contentSlots(body.prediction, 'content', 'prediction.content', 'assistant', ['text']));
-  return slots;
+  return [...slots, ...openAiIdentifierSlots(body)];
 }
+
+/**
+ * OpenAI's end-user identifiers: `user` (deprecated), `safety_identifier` for abuse monitoring,
+ * and `prompt_cache_key`, which applications often set to the user's id or email too.
+ */
+const OPENAI_IDENTIFIERS = ['user', 'safety_identifier', 'prompt_cache_key'] as const;
+const openAiIdentifierSlots = (body: JsonObject): TextSlot[] => OPENAI_IDENTIFIERS.flatMap((key) => identifierSlot(body, key, key));
 
 /**
  * The texts of one Anthropic content block, wherever blocks appear (a turn, a tool result, a
@@ -97,6 +105,7 @@ function anthropicMessagesSlots(body: JsonObject): TextSlot[] {
   messages.forEach((message, i) => {
     if (isObject(message)) slots.push(...anthropicContentSlots(message, 'content', `messages[${i}].content`, roleOf(message.role)));
   });
+  if (isObject(body.metadata)) slots.push(...identifierSlot(body.metadata, 'user_id', 'metadata.user_id'));
   return slots;
 }
 
@@ -163,7 +172,11 @@ function promptVariableSlots(body: JsonObject): TextSlot[] {
 }
 
 function responsesSlots(body: JsonObject): TextSlot[] {
-  const slots: TextSlot[] = [...stringSlot(body, 'instructions', 'instructions', 'system'), ...promptVariableSlots(body)];
+  const slots: TextSlot[] = [
+    ...stringSlot(body, 'instructions', 'instructions', 'system'),
+    ...promptVariableSlots(body),
+    ...openAiIdentifierSlots(body),
+  ];
   if (typeof body.input === 'string') return [...slots, ...stringSlot(body, 'input', 'input', 'user')];
   const items = Array.isArray(body.input) ? body.input : [];
   items.forEach((item, i) => {
@@ -190,14 +203,22 @@ export function requestSlots(format: ApiFormat, body: JsonObject): TextSlot[] {
   }
 }
 
-/** An embeddings request's `input`: a string or an array of strings (token arrays carry no text). */
-export function embeddingsSlots(body: { input: unknown }): TextSlot[] {
-  if (typeof body.input === 'string') return stringSlot(body, 'input', 'input', 'user');
-  if (!Array.isArray(body.input)) return [];
+/**
+ * An embeddings request's `input`: a string or an array of strings (token arrays carry no text),
+ * and its end-user identifier.
+ */
+export function embeddingsSlots(body: { input: unknown; user?: string | null | undefined }): TextSlot[] {
+  const identifier: TextSlot[] =
+    typeof body.user === 'string'
+      ? [{ location: 'user', role: 'user', text: body.user, identifier: true, set: (text) => (body.user = text) }]
+      : [];
+  if (typeof body.input === 'string') return [...stringSlot(body, 'input', 'input', 'user'), ...identifier];
+  if (!Array.isArray(body.input)) return identifier;
   const input = body.input as unknown[];
-  return input.flatMap((value, i) =>
+  const texts = input.flatMap((value, i) =>
     typeof value === 'string'
       ? [{ location: `input[${i}]`, role: 'user' as const, text: value, set: (text: string) => (input[i] = text) }]
       : [],
   );
+  return [...texts, ...identifier];
 }

@@ -19,6 +19,13 @@ export type TextSlot = {
    * it is judged, and where the policy would redact or mask, it blocks instead.
    */
   fixed?: true;
+  /**
+   * An opaque end-user identifier (`user`, `safety_identifier`, `prompt_cache_key`,
+   * `metadata.user_id`): not text the model reads, but often an email address. Judged by the PII
+   * and secret detectors and custom rules; where the policy would redact or mask, the whole value
+   * becomes the org's keyed pseudonym of it, so the provider still tells users apart.
+   */
+  identifier?: true;
   set(text: string): void;
 };
 
@@ -41,6 +48,11 @@ export function jsonStringSlot(holder: JsonObject, key: string, location: string
 /** Reasoning sent back with the conversation: judged, never changed (see `fixed`). */
 export function fixedSlot(holder: JsonObject, key: string, location: string, role: SlotRole): TextSlot[] {
   return stringSlot(holder, key, location, role).map((slot) => ({ ...slot, fixed: true }));
+}
+
+/** An end-user identifier field (see `identifier`). */
+export function identifierSlot(holder: JsonObject, key: string, location: string): TextSlot[] {
+  return stringSlot(holder, key, location, 'user').map((slot) => ({ ...slot, identifier: true }));
 }
 
 /** Each string of `holder[key]` when it is an array (a shell call's command words). */
