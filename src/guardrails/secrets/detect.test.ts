@@ -68,6 +68,20 @@ describe('provider formats', () => {
     expect(types(`huggingface-cli login --token ${hf}`)).toEqual(['huggingface-access-token']);
   });
 
+  it('ends a token at a hyphen followed by lower-case words, not at one that continues the token', () => {
+    const anthropic = `sk-ant-api03-${rand(93, ALNUM + '-_', 3)}AA`;
+    const slack = `xox${'b'}-${rand(12, '0123456789', 5)}-${rand(13, '0123456789', 6)}-${rand(24, ALNUM, 7)}`;
+    // (A token whose own length varies and which may hold hyphens, such as GitLab's, takes the word with it.)
+    for (const token of [anthropic, slack]) {
+      expect(spans(`key: ${token}-thanks!`)).toEqual([token]);
+      expect(spans(`the ${token}-for-staging one`)).toEqual([token]);
+    }
+    // A hyphen with capitals or digits after it is more of the token: the fixed-length rule must not cut it short.
+    expect(types(`key: ${anthropic}-Xy9`)).not.toContain('anthropic-api-key');
+    // A hyphen before a run of non-token characters is not a word either (gitleaks' masked-token example).
+    expect(types(`"token": "xox${'p'}-572370529330-573807301142-572331691188-####################"`)).toEqual([]);
+  });
+
   it('finds a PEM private key block, including one without its footer', () => {
     const body = rand(64, ALNUM + '+/', 9);
     const header = ['-----BEGIN RSA ', 'PRIVATE KEY-----'].join('');

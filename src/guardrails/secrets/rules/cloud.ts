@@ -61,7 +61,7 @@ export const CLOUD_RULES: readonly SecretRule[] = [
     // Account ids are not secret on their own, but secretlint and many policies treat them as sensitive.
     id: 'aws-account-id',
     keywords: ['aws'],
-    pattern: keyed(['aws'], '[0-9]{12}|[0-9]{4}-[0-9]{4}-[0-9]{4}', '(?![A-Za-z0-9_-])'),
+    pattern: keyed(['aws'], '[0-9]{12}|[0-9]{4}-[0-9]{4}-[0-9]{4}', '(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))'),
     confidence: 0.6,
     placeholders: 'strict',
     // Only under a name that says "account" (`AWS_ACCOUNT_ID`, `awsAccount`), not any 12-digit AWS value.

@@ -16,7 +16,10 @@ export const COMMS_RULES: readonly SecretRule[] = [
     // Bot (xoxb-team-bot-secret and the older xoxb-bot-secret).
     id: 'slack-bot-token',
     keywords: ['xoxb-'],
-    pattern: new RegExp(`${START}(?<secret>xoxb-${SLACK_ID}(?:-${SLACK_ID})?-[A-Za-z0-9]{18,34})(?![A-Za-z0-9_-])`, 'g'),
+    pattern: new RegExp(
+      `${START}(?<secret>xoxb-${SLACK_ID}(?:-${SLACK_ID})?-[A-Za-z0-9]{18,34})(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))`,
+      'g',
+    ),
     confidence: 0.95,
     priority: 2,
   },
@@ -25,7 +28,7 @@ export const COMMS_RULES: readonly SecretRule[] = [
     id: 'slack-user-token',
     keywords: ['xoxp-', 'xoxa-', 'xoxs-', 'xoxo-', 'xoxr-', 'xoxe-'],
     pattern: new RegExp(
-      `${START}(?<secret>xox[pasore]-(?:[0-9]-)?${SLACK_ID}(?:-${SLACK_ID}){1,3}-[A-Za-z0-9]{8,64})(?![A-Za-z0-9_-])`,
+      `${START}(?<secret>xox[pasore]-(?:[0-9]-)?${SLACK_ID}(?:-${SLACK_ID}){1,3}-[A-Za-z0-9]{8,64})(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))`,
       'g',
     ),
     confidence: 0.95,
@@ -34,7 +37,11 @@ export const COMMS_RULES: readonly SecretRule[] = [
   {
     id: 'slack-app-token',
     keywords: ['xapp-'],
-    pattern: prefixed('xapp-', '[0-9]-[A-Z0-9]{9,12}-[0-9]{10,14}-[a-f0-9]{64}', '(?![A-Za-z0-9_-])'),
+    pattern: prefixed(
+      'xapp-',
+      '[0-9]-[A-Z0-9]{9,12}-[0-9]{10,14}-[a-f0-9]{64}',
+      '(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))',
+    ),
     confidence: 0.99,
     priority: 2,
   },
@@ -43,7 +50,7 @@ export const COMMS_RULES: readonly SecretRule[] = [
     id: 'slack-config-token',
     keywords: ['xoxe'],
     pattern: new RegExp(
-      `${START}(?<secret>xoxe\\.xox[bp]-[0-9]-[A-Za-z0-9]{140,180}|xoxe-[0-9]-[A-Za-z0-9]{130,170})(?![A-Za-z0-9_-])`,
+      `${START}(?<secret>xoxe\\.xox[bp]-[0-9]-[A-Za-z0-9]{140,180}|xoxe-[0-9]-[A-Za-z0-9]{130,170})(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))`,
       'g',
     ),
     confidence: 0.95,
@@ -62,7 +69,8 @@ export const COMMS_RULES: readonly SecretRule[] = [
     id: 'discord-webhook-url',
     keywords: ['/api/webhooks/'],
     anchor: 'window',
-    pattern: /(?<secret>discord(?:app)?\.com\/api\/webhooks\/[0-9]{17,20}\/[A-Za-z0-9_-]{60,70})(?![A-Za-z0-9_-])/g,
+    pattern:
+      /(?<secret>discord(?:app)?\.com\/api\/webhooks\/[0-9]{17,20}\/[A-Za-z0-9_-]{60,70})(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))/g,
     before: 40,
     confidence: 0.95,
     priority: 2,
@@ -72,7 +80,8 @@ export const COMMS_RULES: readonly SecretRule[] = [
     id: 'discord-bot-token',
     keywords: ['discord', 'bot '],
     anchor: 'window',
-    pattern: /(?<![A-Za-z0-9_-])(?<secret>[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_-])/g,
+    pattern:
+      /(?<![A-Za-z0-9_-])(?<secret>[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))/g,
     before: 80,
     after: 200,
     confidence: 0.85,
@@ -85,7 +94,7 @@ export const COMMS_RULES: readonly SecretRule[] = [
     id: 'discord-bot-token',
     keywords: ['token'],
     pattern:
-      /[Tt][Oo][Kk][Ee][Nn]["'\]]{0,2}[ \t]{0,4}(?:=>|:=|[:=(,])[ \t]{0,4}["'`]?(?<secret>[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_-])/g,
+      /[Tt][Oo][Kk][Ee][Nn]["'\]]{0,2}[ \t]{0,4}(?:=>|:=|[:=(,])[ \t]{0,4}["'`]?(?<secret>[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))/g,
     confidence: 0.85,
     minEntropy: 3.5,
     check: ({ secret }) => discordIdOk(secret),
@@ -97,7 +106,8 @@ export const COMMS_RULES: readonly SecretRule[] = [
     // "OT"…, which English is full of; those need the name above.
     id: 'discord-bot-token',
     keywords: [...'aeimquycgk'].map((c) => `mt${c}`),
-    pattern: /(?<![A-Za-z0-9_-])(?<secret>MT[A-Za-z0-9_-]{22,26}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_-])/g,
+    pattern:
+      /(?<![A-Za-z0-9_-])(?<secret>MT[A-Za-z0-9_-]{22,26}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))/g,
     confidence: 0.85,
     minEntropy: 3.5,
     check: ({ secret }) => discordIdOk(secret),
@@ -112,7 +122,7 @@ export const COMMS_RULES: readonly SecretRule[] = [
     anchor: 'window',
     before: 0,
     after: 48,
-    pattern: /(?<![A-Za-z0-9_-])(?<secret>(?:AC|SK)[a-f0-9]{32})(?![A-Za-z0-9_-])/g,
+    pattern: /(?<![A-Za-z0-9_-])(?<secret>(?:AC|SK)[a-f0-9]{32})(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))/g,
     confidence: 0.8,
     minEntropy: 3,
     check: ({ secret }) => /[a-f]/.test(secret.slice(2)) && /[0-9]/.test(secret.slice(2)),
@@ -123,7 +133,7 @@ export const COMMS_RULES: readonly SecretRule[] = [
     id: 'telegram-bot-token',
     keywords: [':aa'],
     anchor: 'window',
-    pattern: /(?<![A-Za-z0-9_:-])(?<secret>[0-9]{8,10}:AA[A-Za-z0-9_-]{33})(?![A-Za-z0-9_-])/g,
+    pattern: /(?<![A-Za-z0-9_:-])(?<secret>[0-9]{8,10}:AA[A-Za-z0-9_-]{33})(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))/g,
     before: 16,
     after: 40,
     confidence: 0.9,
@@ -142,7 +152,8 @@ export const COMMS_RULES: readonly SecretRule[] = [
   {
     id: 'sendgrid-api-token',
     keywords: ['sg.'],
-    pattern: /(?<![A-Za-z0-9_.-])(?<secret>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g,
+    pattern:
+      /(?<![A-Za-z0-9_.-])(?<secret>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))/g,
     confidence: 0.95,
     minEntropy: 3.5,
     priority: 2,
@@ -150,7 +161,7 @@ export const COMMS_RULES: readonly SecretRule[] = [
   {
     id: 'mailgun-api-key',
     keywords: ['key-'],
-    pattern: /(?<![A-Za-z0-9_-])(?<secret>key-[a-f0-9]{32})(?![A-Za-z0-9_-])/g,
+    pattern: /(?<![A-Za-z0-9_-])(?<secret>key-[a-f0-9]{32})(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))/g,
     confidence: 0.8,
     minEntropy: 3,
     priority: 2,
@@ -160,7 +171,7 @@ export const COMMS_RULES: readonly SecretRule[] = [
     id: 'mailchimp-api-key',
     keywords: ['-us'],
     anchor: 'window',
-    pattern: /(?<![A-Za-z0-9_-])(?<secret>[a-f0-9]{32}-us[0-9]{1,2})(?![A-Za-z0-9_-])/g,
+    pattern: /(?<![A-Za-z0-9_-])(?<secret>[a-f0-9]{32}-us[0-9]{1,2})(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))/g,
     before: 40,
     after: 8,
     confidence: 0.9,

@@ -74,7 +74,7 @@ export const CRYPTO_RULES: readonly SecretRule[] = [
     id: 'jwt',
     keywords: ['eyj'],
     pattern:
-      /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{10,4000}\.(?<payload>ew[0-3k-r][A-Za-z0-9_-]{4,12000}|eyA[A-Za-z0-9_-]{4,12000}|e30)\.(?:[A-Za-z0-9_-]{43,2000})?)(?![A-Za-z0-9_-])/g,
+      /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{10,4000}\.(?<payload>ew[0-3k-r][A-Za-z0-9_-]{4,12000}|eyA[A-Za-z0-9_-]{4,12000}|e30)\.(?:[A-Za-z0-9_-]{43,2000})?)(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))/g,
     confidence: 0.85,
     minEntropy: 3.5,
     check: ({ match }) => (decodeBase64Text(match.groups?.payload ?? '') ?? '').startsWith('{'),
@@ -97,7 +97,7 @@ export const CRYPTO_RULES: readonly SecretRule[] = [
     id: 'jwt',
     keywords: ['eyj'],
     pattern:
-      /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{10,4000}\.eyJ[A-Za-z0-9_-]{4,12000}\.(?:[A-Za-z0-9_-]{43,2000})?)(?![A-Za-z0-9_-])/g,
+      /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{10,4000}\.eyJ[A-Za-z0-9_-]{4,12000}\.(?:[A-Za-z0-9_-]{43,2000})?)(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))/g,
     confidence: 0.9,
     minEntropy: 3.5,
     priority: 2,

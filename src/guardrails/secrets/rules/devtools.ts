@@ -186,7 +186,7 @@ export const DEVTOOLS_RULES: readonly SecretRule[] = [
   {
     id: 'octopus-deploy-api-key',
     keywords: ['api-'],
-    pattern: /(?<![A-Za-z0-9_-])(?<secret>API-[A-Z0-9]{26})(?![A-Za-z0-9_-])/g,
+    pattern: /(?<![A-Za-z0-9_-])(?<secret>API-[A-Z0-9]{26})(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))/g,
     confidence: 0.8,
     minEntropy: 3,
     check: ({ secret }) => /[0-9]/.test(secret.slice(4)),

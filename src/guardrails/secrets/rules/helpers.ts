@@ -17,8 +17,11 @@ export const UUID =
 
 /** Start of a token: not preceded by a character that could belong to it. */
 export const START = '(?<![A-Za-z0-9_+/-])';
-/** End of a token. */
-export const END = '(?![A-Za-z0-9_+/=-])';
+/**
+ * End of a token: no token character follows, or only a hyphen and lower-case words (`…AA-thanks`,
+ * `…-based`, `…-for-staging`): a token that goes on has capitals, digits or symbols after a hyphen.
+ */
+export const END = '(?![A-Za-z0-9_+/=])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_+/=-])))';
 
 /** A token with a literal prefix: START + prefix + body + END. */
 export function prefixed(prefix: string, body: string, end = END): RegExp {
@@ -30,7 +33,11 @@ export function prefixed(prefix: string, body: string, end = END): RegExp {
  * service: `cloudflare_api_key = "…"`, `SUMO_ACCESS_KEY: …`, `facebook 1234|abcd`. `names` are
  * lowercase words matched case-insensitively; `value` is the case-sensitive format of the secret.
  */
-export function keyed(names: readonly string[], value: string, end = '(?![A-Za-z0-9_-])'): RegExp {
+export function keyed(
+  names: readonly string[],
+  value: string,
+  end = '(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))',
+): RegExp {
   const name = names.map(ci).join('|');
   return new RegExp(
     `(?<![A-Za-z0-9])(?:${name})[\\w.\\- ]{0,32}?["'\`\\]]{0,2}[ \\t]{0,4}(?:=>|:::?=|:=|\\?=|[:=,(]|>\\s{0,40}|[ \\t])[ \\t]{0,4}["'\`]?[ \\t]{0,2}(?<secret>${value})${end}`,

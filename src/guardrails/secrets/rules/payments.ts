@@ -40,7 +40,7 @@ export const PAYMENTS_RULES: readonly SecretRule[] = [
     // Graph API user/page tokens: EAA + long base62 (short "EAAA…" 64-char ones are Square).
     id: 'facebook-access-token',
     keywords: ['eaa'],
-    pattern: /(?<![A-Za-z0-9_-])(?<secret>EAA[A-Za-z0-9]{90,400})(?![A-Za-z0-9_-])/g,
+    pattern: /(?<![A-Za-z0-9_-])(?<secret>EAA[A-Za-z0-9]{90,400})(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))/g,
     confidence: 0.9,
     minEntropy: 4,
     priority: 2,
