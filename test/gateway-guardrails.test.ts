@@ -5,7 +5,7 @@
  * (a 400 `guardrail_blocked` naming the rule, a redacted or restored answer, streamed or not).
  */
 import Anthropic from '@anthropic-ai/sdk';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type OpenAI from 'openai';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { operatorCreateToken } from '../src/admin/credential-operations.js';
 import { queryRows } from '../src/db/rows.js';
 import { apiClient, eventually, nextBusEvent, operatorCtx, type ApiClient } from './support/api.js';
 import { startGatewayFixture, type GatewayFixture } from './support/gateway.js';
+import { waitForLog } from './support/resilience.js';
 import { bodyOf, collect, onlyRequest, resetFakes, sdkClient, sdkError } from './support/sdk.js';
 
 const FIXTURE_TIMEOUT = 120_000;
@@ -476,6 +477,91 @@ describe('texts beyond plain turns', () => {
     expect(body.error.guardrail).toMatchObject({ rule: 'EMAIL', location: 'messages[1].content[0].thinking' });
     expect(JSON.stringify(body)).not.toContain(EMAIL);
     expect(fx.anthropic.requests).toHaveLength(0);
+  });
+});
+
+describe('reasoning in answers', () => {
+  beforeAll(() => orgPolicy({}));
+  const thought = `The deploy token is ${TOKEN}, so I will pass it to the tool and then report back to the user.`;
+  const reasoning = { text: thought, signature: 'c2lnbmVkLXRoaW5raW5n' };
+  const ask = [{ role: 'user' as const, content: 'deploy infra' }];
+  const thinkingOn = { type: 'enabled' as const, budget_tokens: 1024 };
+  /**
+   * A stream cut by a guardrail is billed by what was delivered, counted in the background by
+   * Anthropic's count_tokens: waiting for its log row keeps those calls out of the next test's
+   * scripted replies.
+   */
+  const cutStream = () => {
+    const id = `reasoning-${randomUUID()}`;
+    return { options: { headers: { 'x-request-id': id } }, settled: () => waitForLog(fx, id) };
+  };
+
+  it('refuses an answer whose signed thinking holds a secret the policy redacts: 400 for JSON, an error mid-stream', async () => {
+    fx.anthropic.reply({ text: 'Deployed.', reasoning });
+    const error = await anthropic.messages
+      .create({ model: 'claude-haiku-4-5', max_tokens: 2048, thinking: thinkingOn, messages: ask })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    const body = (error as InstanceType<typeof Anthropic.BadRequestError>).error as { error: BlockedBody };
+    expect(body.error.guardrail).toMatchObject({ direction: 'output', rule: 'gitlab-token', location: 'content[0].thinking' });
+    expect(JSON.stringify(body)).not.toContain(TOKEN);
+
+    fx.anthropic.reply({ text: 'Deployed.', reasoning });
+    const cut = cutStream();
+    const seen: string[] = [];
+    const failed = await (async () => {
+      const stream = anthropic.messages.stream(
+        { model: 'claude-haiku-4-5', max_tokens: 2048, thinking: thinkingOn, messages: ask },
+        cut.options,
+      );
+      stream.on('thinking', (delta) => seen.push(delta));
+      await stream.finalMessage();
+    })().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(failed?.message).toContain('guardrail');
+    expect(seen.join('')).not.toContain(TOKEN.slice(0, 10));
+    await cut.settled();
+  });
+
+  it('refuses it translated to Chat Completions and in a Responses reasoning summary', async () => {
+    fx.anthropic.reply({ text: 'Deployed.', reasoning });
+    const cut = cutStream();
+    const received: string[] = [];
+    const failed = await sdkError(
+      (async () => {
+        const stream = await client.chat.completions.create(
+          { model: 'anthropic/claude-haiku-4-5', stream: true, messages: ask },
+          cut.options,
+        );
+        for await (const chunk of stream) received.push(JSON.stringify(chunk.choices[0]?.delta ?? {}));
+      })(),
+    );
+    expect(failed.message).toContain('guardrail');
+    expect(received.join('')).not.toContain(TOKEN.slice(0, 10));
+    await cut.settled();
+
+    fx.openai.reply({ text: 'Deployed.', reasoning: { text: thought } });
+    const error = await sdkError(client.responses.create({ model: 'openai/gpt-5.4-mini', input: 'deploy infra' }));
+    expect(error.status).toBe(400);
+    expect((error.error as BlockedBody).guardrail).toMatchObject({ direction: 'output', location: 'output[0].summary[0].text' });
+  });
+
+  it('passes signed thinking byte for byte where the policy only logs, so the next turn can replay it', async () => {
+    await projectOverride({ secrets: { output: 'log' } });
+    try {
+      fx.anthropic.reply({ text: 'Deployed.', reasoning });
+      const message = await anthropic.messages
+        .stream({ model: 'claude-haiku-4-5', max_tokens: 2048, thinking: thinkingOn, messages: ask })
+        .finalMessage();
+      expect(message.content[0]).toEqual({ type: 'thinking', thinking: thought, signature: reasoning.signature });
+    } finally {
+      await dropOverride();
+    }
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import {
   applyFindings,
+  blockingChanges,
   findGuardrailActions,
   type ApplyContext,
   type Direction,
@@ -26,10 +27,6 @@ export class GuardrailStreamBlocked extends Error {
     this.name = 'GuardrailStreamBlocked';
   }
 }
-
-/** In a text the gateway may not change (TextSlot.fixed), a redaction or mask becomes a block. */
-const blockingChanges = (entry: FoundAction): FoundAction =>
-  entry.action === 'redact' || entry.action === 'mask' ? { ...entry, action: 'block' } : entry;
 
 /** A text streamed in pieces: push returns what may be sent now, end what was held. */
 export type GuardedTextStream = { push(text: string): string; end(): string };
@@ -196,6 +193,25 @@ export class RequestGuard {
   /** A guard for one streamed text of the answer (a choice, a content block, an output part). */
   textStream(location: string): GuardedTextStream {
     return this.guardedStream(location, createStreamGuard(this.contexts.output));
+  }
+
+  /**
+   * A guard for one streamed text of the answer's reasoning (a thinking block, a reasoning summary):
+   * judged as it arrives, never changed (see TextSlot.fixed); a redaction or mask there blocks.
+   */
+  reasoningStream(location: string): GuardedTextStream {
+    return this.guardedStream(location, createStreamGuard(this.contexts.output, DEFAULT_STREAM_WINDOW, undefined, { fixed: true }));
+  }
+
+  /**
+   * Reasoning that arrived whole in a streamed answer, with no deltas before (a thinking block
+   * repeated with its signature, a reasoning item in `*.done`): judged once, here. It is never
+   * changed; throws GuardrailStreamBlocked when a guardrail blocks it.
+   */
+  judgeStreamedReasoning(location: string, text: string): void {
+    const slot: TextSlot = { location, role: 'assistant', text, fixed: true, set: () => undefined };
+    const outcome = this.settle(slot, this.contexts.output, undefined, findGuardrailActions(text, this.contexts.output));
+    if (outcome.blocked) throw new GuardrailStreamBlocked(outcome.blocked);
   }
 
   /** A guard for one streamed tool call's arguments: JSON, read as it arrives (json-text.ts). */

@@ -213,10 +213,17 @@ describe('request text slots', () => {
           ],
         }),
       ),
-    ).toEqual(['content[1].text (assistant)']);
+    ).toEqual(['content[0].thinking (assistant)', 'content[1].text (assistant)']);
     const item = { type: 'message', content: [{ type: 'output_text', text: 'x' }] };
     const custom = { type: 'custom_tool_call', call_id: 'c', name: 'shell', input: 'ls' };
-    expect(where(responseTextSlots('openai-responses', { output: [{ type: 'reasoning' }, item, custom] }))).toEqual([
+    const reasoning = {
+      type: 'reasoning',
+      summary: [{ type: 'summary_text', text: 's' }],
+      content: [{ type: 'reasoning_text', text: 'r' }],
+    };
+    expect(where(responseTextSlots('openai-responses', { output: [reasoning, item, custom] }))).toEqual([
+      'output[0].summary[0].text (assistant)',
+      'output[0].content[0].text (assistant)',
       'output[1].content[0].text (assistant)',
       'output[2].input (assistant)',
     ]);
@@ -264,6 +271,56 @@ describe('texts the gateway may not change', () => {
     expect(blocked).toBeUndefined();
     expect(changed).toBe(true);
     expect(body.messages[0]!.content[0]!.source.data).toBe('Mail [EMAIL_1]');
+  });
+});
+
+describe('reasoning in answers', () => {
+  const TOKEN = 'glpat-' + 'q8Zr3LmP0xWv7Ty2Nk5B';
+  const guardWith = (output: 'redact' | 'log') =>
+    new RequestGuard(
+      { policy: guardrailPolicySchema.parse({ secrets: { output }, injection: { enabled: false } }), customRules: [], version: '1.0' },
+      (v) => String(v.length),
+    );
+  const answer = () => ({
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: 'Deployed.',
+          reasoning_content: `Use ${TOKEN}.`,
+          thinking_blocks: [{ type: 'thinking', thinking: `Use ${TOKEN}.`, signature: 'c2ln' }],
+        },
+      },
+    ],
+  });
+
+  it('is judged once where thinking_blocks repeat reasoning_content, and blocks where the policy would redact', async () => {
+    expect(where(responseTextSlots('openai-chat', answer()))).toEqual([
+      'choices[0].message.thinking_blocks[0].thinking (assistant)',
+      'choices[0].message.content (assistant)',
+    ]);
+    const body = answer();
+    const { blocked } = await guardWith('redact').judge(responseTextSlots('openai-chat', body), 'output');
+    expect(blocked).toMatchObject({ detector: 'secret', action: 'block', location: 'choices[0].message.thinking_blocks[0].thinking' });
+    expect(body).toEqual(answer());
+  });
+
+  it('is left byte for byte, with its event, where the policy logs', async () => {
+    const body = answer();
+    const guard = guardWith('log');
+    expect(await guard.judge(responseTextSlots('openai-chat', body), 'output')).toEqual({ blocked: undefined, changed: false });
+    expect(body).toEqual(answer());
+    expect(guard.events).toMatchObject([{ action: 'log', location: 'choices[0].message.thinking_blocks[0].thinking' }]);
+  });
+
+  it('is judged on its own when there are no signed blocks', () => {
+    const message = { role: 'assistant', content: 'x', reasoning_content: 'r', reasoning: 'q' };
+    expect(where(responseTextSlots('openai-chat', { choices: [{ index: 0, message }] }))).toEqual([
+      'choices[0].message.reasoning_content (assistant)',
+      'choices[0].message.reasoning (assistant)',
+      'choices[0].message.content (assistant)',
+    ]);
   });
 });
 

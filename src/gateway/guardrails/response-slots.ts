@@ -2,10 +2,39 @@
  * Where the answer's text is in each client format's (non-streamed) response body: the texts
  * output guardrails judge and, with reversible redaction, where placeholders are put back. A
  * tool call's arguments (a custom tool's free-text input) are text the model wrote too: a secret
- * or a placeholder can be in them.
+ * or a placeholder can be in them. So is its reasoning, which is judged but never changed.
  */
 import type { ApiFormat } from '../../providers/types.js';
-import { isObject, jsonStringSlot, jsonValueSlot, stringSlot, type JsonObject, type TextSlot } from './text-slots.js';
+import { fixedSlot, isObject, jsonStringSlot, jsonValueSlot, stringSlot, type JsonObject, type TextSlot } from './text-slots.js';
+
+/**
+ * A chat answer's reasoning: `reasoning_content` (DeepSeek's field, and what this gateway returns),
+ * `reasoning` (other OpenAI-compatible servers) and signed `thinking_blocks`. Judged, never changed
+ * (TextSlot.fixed): a client sends signed thinking back as it was. `reasoning_content` that only
+ * repeats the blocks' text is judged once, in the blocks, so a finding is not reported twice.
+ */
+function chatReasoningSlots(message: JsonObject, at: string): TextSlot[] {
+  const blocks = Array.isArray(message.thinking_blocks) ? message.thinking_blocks : [];
+  const blockSlots = blocks.flatMap((block, k) =>
+    isObject(block) ? fixedSlot(block, 'thinking', `${at}.thinking_blocks[${k}].thinking`, 'assistant') : [],
+  );
+  const repeated = blockSlots.length > 0 && message.reasoning_content === blockSlots.map((slot) => slot.text).join('');
+  return [
+    ...(repeated ? [] : fixedSlot(message, 'reasoning_content', `${at}.reasoning_content`, 'assistant')),
+    ...fixedSlot(message, 'reasoning', `${at}.reasoning`, 'assistant'),
+    ...blockSlots,
+  ];
+}
+
+/** A Responses reasoning item's summary and reasoning text: judged, never changed (see above). */
+function responsesReasoningSlots(item: JsonObject, at: string): TextSlot[] {
+  const texts = (key: 'summary' | 'content'): TextSlot[] => {
+    const parts = item[key];
+    if (!Array.isArray(parts)) return [];
+    return parts.flatMap((part, n) => (isObject(part) ? fixedSlot(part, 'text', `${at}.${key}[${n}].text`, 'assistant') : []));
+  };
+  return [...texts('summary'), ...texts('content')];
+}
 
 function chatCompletionSlots(body: JsonObject): TextSlot[] {
   const slots: TextSlot[] = [];
@@ -13,6 +42,7 @@ function chatCompletionSlots(body: JsonObject): TextSlot[] {
   choices.forEach((choice, i) => {
     if (!isObject(choice) || !isObject(choice.message)) return;
     const message = choice.message;
+    slots.push(...chatReasoningSlots(message, `choices[${i}].message`));
     slots.push(...stringSlot(message, 'content', `choices[${i}].message.content`, 'assistant'));
     const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
     calls.forEach((call, k) => {
@@ -34,6 +64,8 @@ function anthropicMessageSlots(body: JsonObject): TextSlot[] {
   return content.flatMap((block, j) => {
     if (!isObject(block)) return [];
     if (block.type === 'text') return stringSlot(block, 'text', `content[${j}].text`, 'assistant');
+    // Signed by the provider: judged, never changed (see chatReasoningSlots).
+    if (block.type === 'thinking') return fixedSlot(block, 'thinking', `content[${j}].thinking`, 'assistant');
     return block.type === 'tool_use' ? jsonValueSlot(block, 'input', `content[${j}].input`, 'assistant') : [];
   });
 }
@@ -42,6 +74,7 @@ function responseSlots(body: JsonObject): TextSlot[] {
   const slots: TextSlot[] = [];
   const output = Array.isArray(body.output) ? body.output : [];
   output.forEach((item, k) => {
+    if (isObject(item) && item.type === 'reasoning') slots.push(...responsesReasoningSlots(item, `output[${k}]`));
     if (isObject(item) && item.type === 'function_call')
       slots.push(...jsonStringSlot(item, 'arguments', `output[${k}].arguments`, 'assistant'));
     if (isObject(item) && item.type === 'custom_tool_call') slots.push(...stringSlot(item, 'input', `output[${k}].input`, 'assistant'));

@@ -5,6 +5,12 @@
  * moves on to its next call or finishes: added to that call's delta when the same chunk carries
  * one (some servers send a whole call, or its last piece, with the finish), else as one more
  * chunk before it, so every call's arguments arrive in order.
+ *
+ * Reasoning deltas (`reasoning_content`, or `reasoning` on some servers) go through a guard that
+ * judges and never changes (TextSlot.fixed); what it holds joins the choice's next delta that
+ * carries anything else (its content, a call, the signed `thinking_blocks`, the finish). A signed
+ * block repeats the reasoning streamed before it, which is not judged twice; one that arrives
+ * with no reasoning before it is judged whole.
  */
 import type { SseEvent } from '../../providers/sse.js';
 import { encode, parseJson, streamTable, type AnswerStreamGuard, type StreamTextRewriter } from './stream-common.js';
@@ -15,6 +21,8 @@ type CallKind = 'function' | 'custom';
 const FIELD = { function: 'arguments', custom: 'input' } as const;
 /** A call a choice has finished writing, and what its guard still held. */
 type ClosedCall = { index: number; kind: CallKind; rest: string };
+
+const REASONING_FIELDS = ['reasoning_content', 'reasoning'] as const;
 
 /** Adds `rest` to a tool-call delta's arguments (or custom input). */
 function appendArguments(call: JsonObject, kind: CallKind, rest: string): void {
@@ -33,6 +41,9 @@ export function chatCompletionsRewriter(guard: AnswerStreamGuard): StreamTextRew
     function: streamTable((location) => guard.argumentsStream(location)),
     custom: streamTable((location) => guard.textStream(location)),
   };
+  const thoughts = streamTable((location) => guard.reasoningStream(location));
+  /** Reasoning streamed since the choice's last signed block, as sent (a guard never changes it). */
+  const streamedReasoning = new Map<string, string>();
   /** The call each choice is writing, by choice index. */
   const currentCall = new Map<string, { index: number; kind: CallKind }>();
   let envelope: JsonObject = { object: 'chat.completion.chunk' };
@@ -59,7 +70,30 @@ export function chatCompletionsRewriter(guard: AnswerStreamGuard): StreamTextRew
     const rest = texts.close(choice);
     return rest === '' ? [] : [chunk({ index: Number(choice), delta: { content: rest }, finish_reason: null })];
   };
-  const release = () => [...texts.open().flatMap(releaseText), ...[...currentCall.keys()].flatMap(releaseCall)];
+  /** What the choice's reasoning guards hold, added to `delta`. */
+  const closeReasoning = (choice: string, delta: JsonObject): void => {
+    for (const field of REASONING_FIELDS) {
+      const rest = thoughts.close(`${choice}:${field}`);
+      if (rest !== '') delta[field] = (typeof delta[field] === 'string' ? delta[field] : '') + rest;
+    }
+  };
+  const releaseReasoning = (): SseEvent[] =>
+    [...new Set(thoughts.open().map((key) => key.slice(0, key.indexOf(':'))))].flatMap((choice) => {
+      const delta: JsonObject = {};
+      closeReasoning(choice, delta);
+      return Object.keys(delta).length === 0 ? [] : [chunk({ index: Number(choice), delta, finish_reason: null })];
+    });
+  /** Signed thinking blocks: those that only repeat the reasoning streamed before are judged already. */
+  const judgeThinkingBlocks = (choice: string, blocks: unknown): void => {
+    if (!Array.isArray(blocks)) return;
+    blocks.forEach((block, k) => {
+      if (!isObject(block) || typeof block.thinking !== 'string' || block.thinking === '') return;
+      if (block.thinking !== streamedReasoning.get(choice))
+        guard.judgeStreamedReasoning(`choices[${choice}].delta.thinking_blocks[${k}].thinking`, block.thinking);
+      streamedReasoning.delete(choice);
+    });
+  };
+  const release = () => [...releaseReasoning(), ...texts.open().flatMap(releaseText), ...[...currentCall.keys()].flatMap(releaseCall)];
 
   return {
     rewrite(event) {
@@ -74,6 +108,19 @@ export function chatCompletionsRewriter(guard: AnswerStreamGuard): StreamTextRew
         if (!isObject(choice) || !isObject(choice.delta) || typeof choice.index !== 'number') continue;
         const key = String(choice.index);
         const delta = choice.delta;
+        for (const field of REASONING_FIELDS) {
+          const piece = delta[field];
+          if (typeof piece !== 'string') continue;
+          if (field === 'reasoning_content') streamedReasoning.set(key, (streamedReasoning.get(key) ?? '') + piece);
+          delta[field] = thoughts.push(`${key}:${field}`, `choices[${choice.index}].delta.${field}`, piece);
+        }
+        const finishing = choice.finish_reason !== null && choice.finish_reason !== undefined;
+        const movesOn =
+          (typeof delta.content === 'string' && delta.content !== '') ||
+          delta.tool_calls !== undefined ||
+          delta.thinking_blocks !== undefined;
+        if (movesOn || finishing) closeReasoning(key, delta);
+        judgeThinkingBlocks(key, delta.thinking_blocks);
         /** This chunk's latest delta of the call being written, where what its guard held goes to keep order. */
         let latest: JsonObject | undefined;
         const endCall = () => {
@@ -99,7 +146,7 @@ export function chatCompletionsRewriter(guard: AnswerStreamGuard): StreamTextRew
           holder[field] = calls[current.kind].push(`${key}:${call.index}`, location, holder[field]);
         }
         let text = typeof delta.content === 'string' ? texts.push(key, `choices[${choice.index}].delta.content`, delta.content) : '';
-        if (choice.finish_reason !== null && choice.finish_reason !== undefined) {
+        if (finishing) {
           text += texts.close(key);
           endCall();
         }

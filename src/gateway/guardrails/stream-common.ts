@@ -15,7 +15,10 @@ export type StreamTextRewriter = {
 };
 
 /** The request's guard, as a streamed answer uses it. */
-export type AnswerStreamGuard = Pick<RequestGuard, 'textStream' | 'argumentsStream' | 'judgeStreamedArguments'>;
+export type AnswerStreamGuard = Pick<
+  RequestGuard,
+  'textStream' | 'argumentsStream' | 'judgeStreamedArguments' | 'reasoningStream' | 'judgeStreamedReasoning'
+>;
 
 export function parseJson(data: string): JsonObject | undefined {
   try {

@@ -5,6 +5,11 @@
  * part's or call's `*.done`, and a delta left empty while its guard holds the text is not sent. Events that repeat a whole text or call
  * (`*.done`, `response.output_item.done`, `response.completed`) are rewritten to what the client
  * was sent, and sequence numbers are renumbered around the events added and dropped.
+ *
+ * Reasoning (`response.reasoning_summary_text.delta`, `response.reasoning_text.delta`) goes
+ * through a guard that judges and never changes it (TextSlot.fixed): what it holds is released
+ * before the part's `*.done`, and the events that repeat it need no rewriting. A reasoning item
+ * that arrives whole, with no deltas before, is judged once where it first appears.
  */
 import type { SseEvent } from '../../providers/sse.js';
 import { encode, parseJson, streamTable, type AnswerStreamGuard, type StreamTextRewriter } from './stream-common.js';
@@ -17,6 +22,16 @@ type SentCall = { outputIndex: unknown; sent: string; kind: CallKind };
 const CALL_FIELD = { function: 'arguments', custom: 'input' } as const;
 const CALL_DELTA = { function: 'response.function_call_arguments.delta', custom: 'response.custom_tool_call_input.delta' } as const;
 const CALL_ITEM: Record<string, CallKind> = { function_call: 'function', custom_tool_call: 'custom' };
+/** The two texts of a reasoning item: its summary parts and its reasoning text parts. */
+type ReasoningField = 'summary' | 'content';
+const REASONING_DELTA = {
+  'response.reasoning_summary_text.delta': { field: 'summary', index: 'summary_index' },
+  'response.reasoning_text.delta': { field: 'content', index: 'content_index' },
+} as const;
+const REASONING_DONE = {
+  'response.reasoning_summary_text.done': { field: 'summary', index: 'summary_index' },
+  'response.reasoning_text.done': { field: 'content', index: 'content_index' },
+} as const;
 
 export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter {
   const texts = streamTable((location) => guard.textStream(location));
@@ -24,6 +39,9 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
     function: streamTable((location) => guard.argumentsStream(location)),
     custom: streamTable((location) => guard.textStream(location)),
   };
+  const thoughts = streamTable((location) => guard.reasoningStream(location));
+  /** Reasoning items judged so far (from their deltas, or whole), by item id. */
+  const judgedReasoning = new Set<string>();
   const parts = new Map<string, ResponsesPart>();
   /** Each tool call's arguments (or custom input) as the client got them, by item id. */
   const sentCalls = new Map<string, SentCall>();
@@ -47,6 +65,30 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
     part.sent += rest;
     const data = { item_id: part.itemId, output_index: part.outputIndex, content_index: part.contentIndex, delta: rest, logprobs: [] };
     return [added('response.output_text.delta', data, sequence)];
+  };
+
+  /** Each streamed reasoning part, by key: where its released rest goes. */
+  const reasoningParts = new Map<string, { itemId: string; outputIndex: unknown; at: JsonObject; delta: string }>();
+  const reasoningKey = (itemId: unknown, field: ReasoningField, index: unknown) => `${String(itemId)}\u0000${field}\u0000${String(index)}`;
+  /** What a reasoning part's guard holds, as one more delta. */
+  const releaseReasoning = (key: string, sequence: number | undefined): SseEvent[] => {
+    const rest = thoughts.close(key);
+    const part = reasoningParts.get(key);
+    if (rest === '' || !part) return [];
+    return [added(part.delta, { item_id: part.itemId, output_index: part.outputIndex, ...part.at, delta: rest }, sequence)];
+  };
+  /** A reasoning item seen whole (`output_item.done`, the final response) and never streamed: judged here, once. */
+  const judgeWholeReasoning = (item: unknown, outputIndex: unknown): void => {
+    if (!isObject(item) || item.type !== 'reasoning' || typeof item.id !== 'string' || judgedReasoning.has(item.id)) return;
+    judgedReasoning.add(item.id);
+    for (const field of ['summary', 'content'] as const) {
+      const list = item[field];
+      if (!Array.isArray(list)) continue;
+      list.forEach((part, n) => {
+        if (isObject(part) && typeof part.text === 'string' && part.text !== '')
+          guard.judgeStreamedReasoning(`output[${String(outputIndex)}].${field}[${n}].text`, part.text);
+      });
+    }
   };
 
   const callLocation = (outputIndex: unknown, kind: CallKind) => `output[${String(outputIndex)}].${CALL_FIELD[kind]}`;
@@ -107,6 +149,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
   };
 
   const releaseAll = (sequence: number | undefined): SseEvent[] => [
+    ...thoughts.open().flatMap((key) => releaseReasoning(key, sequence)),
     ...texts.open().flatMap((key) => releaseText(key, sequence)),
     ...[...calls.function.open(), ...calls.custom.open()].flatMap((itemId) => releaseCall(itemId, sequence)),
   ];
@@ -117,6 +160,28 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
       if (!json) return [event];
       const sequence = typeof json.sequence_number === 'number' ? json.sequence_number : undefined;
       const before: SseEvent[] = [];
+      const reasoningDelta = typeof json.type === 'string' ? REASONING_DELTA[json.type as keyof typeof REASONING_DELTA] : undefined;
+      if (reasoningDelta && typeof json.delta === 'string' && typeof json.item_id === 'string') {
+        const { field, index } = reasoningDelta;
+        judgedReasoning.add(json.item_id);
+        const key = reasoningKey(json.item_id, field, json[index]);
+        if (!reasoningParts.has(key))
+          reasoningParts.set(key, {
+            itemId: json.item_id,
+            outputIndex: json.output_index,
+            at: { [index]: json[index] },
+            delta: json.type as string,
+          });
+        const location = `output[${String(json.output_index)}].${field}[${String(json[index])}].text`;
+        json.delta = thoughts.push(key, location, json.delta);
+        if (json.delta === '') {
+          if (sequence !== undefined) shift -= 1;
+          return [];
+        }
+      }
+      const reasoningDone = typeof json.type === 'string' ? REASONING_DONE[json.type as keyof typeof REASONING_DONE] : undefined;
+      if (reasoningDone)
+        before.push(...releaseReasoning(reasoningKey(json.item_id, reasoningDone.field, json[reasoningDone.index]), sequence));
       switch (json.type) {
         case 'response.output_text.delta': {
           if (typeof json.delta !== 'string' || typeof json.content_index !== 'number') break;
@@ -161,6 +226,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
           break;
         case 'response.output_item.done':
           if (isObject(json.item) && typeof json.item.id === 'string') before.push(...releaseCall(json.item.id, sequence));
+          judgeWholeReasoning(json.item, json.output_index);
           rewriteItem(json.item, json.output_index);
           break;
         case 'response.completed':
@@ -168,7 +234,10 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
         case 'response.failed':
         case 'error':
           before.push(...releaseAll(sequence));
-          if (isObject(json.response) && Array.isArray(json.response.output)) json.response.output.forEach(rewriteItem);
+          if (isObject(json.response) && Array.isArray(json.response.output)) {
+            json.response.output.forEach(judgeWholeReasoning);
+            json.response.output.forEach(rewriteItem);
+          }
           break;
       }
       if (sequence !== undefined) json.sequence_number = sequence + shift;

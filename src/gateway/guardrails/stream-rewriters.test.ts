@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { guardrailPolicySchema, type GuardrailPolicyInput } from '../../guardrails/engine/policy.js';
 import type { SseEvent } from '../../providers/sse.js';
 import { RequestGuard, GuardrailStreamBlocked } from './request-guard.js';
+import { requestSlots } from './request-slots.js';
 import { streamTextRewriter } from './stream-rewriters.js';
 
 // Built at run time so that no scanner mistakes this file for a leak.
@@ -18,16 +19,19 @@ function pieces(text: string, size: number): string[] {
   return out;
 }
 
-/** A Chat Completions chunk whose only choice carries these tool-call deltas. */
-const callsChunk = (calls: Record<string, unknown>[], finish: string | null = null): SseEvent => ({
+/** A Chat Completions chunk whose only choice carries this delta. */
+const deltaChunk = (delta: Record<string, unknown>, finish: string | null = null): SseEvent => ({
   data: JSON.stringify({
     id: 'c1',
     object: 'chat.completion.chunk',
     created: 1,
     model: 'm',
-    choices: [{ index: 0, delta: { tool_calls: calls }, finish_reason: finish }],
+    choices: [{ index: 0, delta, finish_reason: finish }],
   }),
 });
+
+/** A Chat Completions chunk whose only choice carries these tool-call deltas. */
+const callsChunk = (calls: Record<string, unknown>[], finish: string | null = null): SseEvent => deltaChunk({ tool_calls: calls }, finish);
 
 /** A Responses event builder that numbers its events 0, 1, 2… as the API does. */
 function numberedEvents(): (type: string, fields: Record<string, unknown>) => SseEvent {
@@ -128,12 +132,6 @@ describe('Anthropic Messages stream rewriter', () => {
     const out: SseEvent[] = [];
     for (const piece of pieces(`key=${TOKEN} end`, 7)) out.push(...rewriter.rewrite(delta(0, piece)));
     out.push(...rewriter.rewrite(stop(0)));
-    const thinking: SseEvent = {
-      event: 'content_block_delta',
-      data: JSON.stringify({ type: 'content_block_delta', index: 1, delta: { type: 'thinking_delta', thinking: TOKEN } }),
-    };
-    // Only text is judged here; other delta kinds pass untouched.
-    expect(rewriter.rewrite(thinking)).toEqual([thinking]);
     const texts = out.filter((e) => e.event === 'content_block_delta').map((e) => (json(e).delta as { text: string }).text);
     expect(texts.join('')).toBe('key=[SECRET_1] end');
     expect(out.at(-1)!.event).toBe('content_block_stop');
@@ -185,15 +183,7 @@ describe('streamed tool-call arguments', () => {
   it('Chat Completions: streams each call through a JSON guard and releases what it holds before the next call and the finish', () => {
     const guard = guardWith();
     const rewriter = streamTextRewriter('openai-chat', guard);
-    const chunk = (delta: Record<string, unknown>, finish: string | null = null): SseEvent => ({
-      data: JSON.stringify({
-        id: 'c1',
-        object: 'chat.completion.chunk',
-        created: 1,
-        model: 'm',
-        choices: [{ index: 0, delta, finish_reason: finish }],
-      }),
-    });
+    const chunk = deltaChunk;
     type Call = { index: number; function?: { arguments?: string } };
     const callsIn = (events: SseEvent[]) =>
       events
@@ -404,5 +394,175 @@ describe('streamed custom tool input (free text, not JSON)', () => {
     expect(order).toEqual([...order].sort());
     expect(JSON.stringify(out)).not.toContain(TOKEN.slice(6));
     expect(guard.events.map((e) => e.location)).toEqual(['choices[0].delta.tool_calls[0].custom.input']);
+  });
+});
+
+describe('streamed reasoning (judged, never changed)', () => {
+  const LOGGED = { secrets: { output: 'log' as const } };
+  const thought = `I should use ${TOKEN} to log in, then check the deploy. `.repeat(2);
+  /** Runs events through a rewriter; a block ends the run and is returned with what was sent before it. */
+  const run = (rewriter: ReturnType<typeof streamTextRewriter>, events: SseEvent[]) => {
+    const out: SseEvent[] = [];
+    try {
+      for (const event of events) out.push(...rewriter.rewrite(event));
+      out.push(...rewriter.flush());
+      return { out, blocked: undefined };
+    } catch (error) {
+      if (!(error instanceof GuardrailStreamBlocked)) throw error;
+      return { out, blocked: error.event };
+    }
+  };
+
+  /** With the default policy (secrets redacted in answers), reasoning holding one is refused, and no part of it was sent. */
+  const expectBlockedBeforeSent = (format: 'openai-chat' | 'openai-responses', events: SseEvent[], location: string) => {
+    const { out, blocked } = run(streamTextRewriter(format, guardWith()), events);
+    expect(blocked).toMatchObject({ detector: 'secret', action: 'block', location });
+    expect(JSON.stringify(out)).not.toContain(TOKEN.slice(0, 10));
+  };
+
+  describe('Anthropic Messages', () => {
+    const thinkingDelta = (thinking: string): SseEvent => ({
+      event: 'content_block_delta',
+      data: JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking } }),
+    });
+    const events = (text: string): SseEvent[] => [
+      ...pieces(text, 7).map(thinkingDelta),
+      {
+        event: 'content_block_delta',
+        data: JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'c2ln' } }),
+      },
+      { event: 'content_block_stop', data: JSON.stringify({ type: 'content_block_stop', index: 0 }) },
+    ];
+    const sentThinking = (out: SseEvent[]) =>
+      out
+        .filter((e) => e.event === 'content_block_delta')
+        .map((e) => (json(e).delta as { thinking?: string }).thinking ?? '')
+        .join('');
+
+    it('blocks where the policy would redact, before the secret is sent', () => {
+      const { out, blocked } = run(streamTextRewriter('anthropic-messages', guardWith()), events(thought));
+      expect(blocked).toMatchObject({ detector: 'secret', action: 'block', location: 'content[0].thinking' });
+      expect(sentThinking(out)).not.toContain(TOKEN);
+      expect(sentThinking(out)).not.toContain('[SECRET_1]');
+    });
+
+    it('passes byte for byte where the policy logs, with the held text before the signature', () => {
+      const guard = guardWith(LOGGED);
+      const { out, blocked } = run(streamTextRewriter('anthropic-messages', guard), events(thought));
+      expect(blocked).toBeUndefined();
+      expect(sentThinking(out)).toBe(thought);
+      const kinds = out.map((e) => (e.event === 'content_block_delta' ? (json(e).delta as { type: string }).type : e.event));
+      expect(kinds.slice(-3)).toEqual(['thinking_delta', 'signature_delta', 'content_block_stop']);
+      expect(guard.events.map((e) => [e.location, e.action])).toEqual([
+        ['content[0].thinking', 'log'],
+        ['content[0].thinking', 'log'],
+      ]);
+    });
+  });
+
+  describe('Chat Completions', () => {
+    const chunk = deltaChunk;
+    const events = (text: string): SseEvent[] => [
+      ...pieces(text, 6).map((piece) => chunk({ reasoning_content: piece })),
+      chunk({ thinking_blocks: [{ type: 'thinking', thinking: text, signature: 'c2ln' }] }),
+      chunk({ content: 'Done.' }),
+      chunk({}, 'stop'),
+      { data: '[DONE]' },
+    ];
+    const deltas = (out: SseEvent[]) =>
+      out
+        .filter((e) => e.data !== '[DONE]')
+        .map((e) => (json(e).choices as { delta: { reasoning_content?: string; thinking_blocks?: unknown } }[])[0]!.delta);
+
+    it('blocks a secret in reasoning_content before it is sent', () =>
+      expectBlockedBeforeSent('openai-chat', events(thought), 'choices[0].delta.reasoning_content'));
+
+    it('judges the repeated signed block once, and sends the reasoning whole before it', () => {
+      const guard = guardWith(LOGGED);
+      const { out, blocked } = run(streamTextRewriter('openai-chat', guard), events(thought));
+      expect(blocked).toBeUndefined();
+      const sent = deltas(out);
+      const blockAt = sent.findIndex((d) => d.thinking_blocks !== undefined);
+      expect(
+        sent
+          .slice(0, blockAt + 1)
+          .map((d) => d.reasoning_content ?? '')
+          .join(''),
+      ).toBe(thought);
+      expect(guard.events.map((e) => e.location)).toEqual(['choices[0].delta.reasoning_content', 'choices[0].delta.reasoning_content']);
+    });
+
+    it('judges a signed block that arrives with no reasoning before it', () => {
+      const lone = [chunk({ thinking_blocks: [{ type: 'thinking', thinking: thought, signature: 'c2ln' }] }), chunk({}, 'stop')];
+      expect(run(streamTextRewriter('openai-chat', guardWith()), lone).blocked).toMatchObject({
+        location: 'choices[0].delta.thinking_blocks[0].thinking',
+      });
+    });
+  });
+
+  describe('Responses', () => {
+    const ref = { item_id: 'rs_1', output_index: 0, summary_index: 0 };
+    const item = (text: string) => ({ id: 'rs_1', type: 'reasoning', summary: [{ type: 'summary_text', text }] });
+    const events = (text: string): SseEvent[] => {
+      const event = numberedEvents();
+      return [
+        ...pieces(text, 6).map((delta) => event('response.reasoning_summary_text.delta', { ...ref, delta })),
+        event('response.reasoning_summary_text.done', { ...ref, text }),
+        event('response.output_item.done', { output_index: 0, item: item(text) }),
+        event('response.completed', { response: { output: [item(text)] } }),
+      ];
+    };
+
+    it('blocks a secret in a reasoning summary before it is sent', () =>
+      expectBlockedBeforeSent('openai-responses', events(thought), 'output[0].summary[0].text'));
+
+    it('passes it unchanged where the policy logs: the rest before .done, one judgement, contiguous numbers', () => {
+      const guard = guardWith(LOGGED);
+      const { out, blocked } = run(streamTextRewriter('openai-responses', guard), events(thought));
+      expect(blocked).toBeUndefined();
+      const types = out.map((e) => e.event);
+      const done = types.indexOf('response.reasoning_summary_text.done');
+      expect(types.slice(0, done).every((t) => t === 'response.reasoning_summary_text.delta')).toBe(true);
+      expect(
+        out
+          .slice(0, done)
+          .map((e) => json(e).delta)
+          .join(''),
+      ).toBe(thought);
+      expect(guard.events).toHaveLength(2);
+      const numbers = out.map((e) => json(e).sequence_number as number);
+      expect(numbers).toEqual(numbers.map((_, i) => i));
+    });
+
+    it('judges a reasoning item that arrives whole, once', () => {
+      const event = numberedEvents();
+      const whole = [event('response.output_item.done', { output_index: 0, item: item(thought) })];
+      expect(run(streamTextRewriter('openai-responses', guardWith()), whole).blocked).toMatchObject({
+        location: 'output[0].summary[0].text',
+      });
+    });
+  });
+
+  it('never restores a placeholder in reasoning (it is sent back as signed), but does in the text beside it', async () => {
+    const email = ['jane', 'example.com'].join('@');
+    const guard = guardWith({ pii: { actions: { EMAIL: 'redact' }, reversible: true } });
+    await guard.judge(requestSlots('anthropic-messages', { messages: [{ role: 'user', content: `I am ${email}` }] }), 'input');
+    const rewriter = streamTextRewriter('anthropic-messages', guard);
+    const delta = (index: number, body: Record<string, string>): SseEvent => ({
+      event: 'content_block_delta',
+      data: JSON.stringify({ type: 'content_block_delta', index, delta: body }),
+    });
+    const { out } = run(rewriter, [
+      delta(0, { type: 'thinking_delta', thinking: 'The user is [EMAIL_1]. ' }),
+      delta(1, { type: 'text_delta', text: 'Hello [EMAIL_1]. ' }),
+      { event: 'message_stop', data: JSON.stringify({ type: 'message_stop' }) },
+    ]);
+    const sent = (type: string, field: string) =>
+      out
+        .filter((e) => e.event === 'content_block_delta' && (json(e).delta as { type: string }).type === type)
+        .map((e) => (json(e).delta as Record<string, string>)[field])
+        .join('');
+    expect(sent('thinking_delta', 'thinking')).toBe('The user is [EMAIL_1]. ');
+    expect(sent('text_delta', 'text')).toBe(`Hello ${email}. `);
   });
 });

@@ -49,6 +49,13 @@ const CUSTOM_ACTION: Readonly<Record<'block' | 'redact' | 'flag', GuardrailActio
 export type FoundAction = { finding: Finding; action: GuardrailAction };
 
 /**
+ * For a text the gateway may not change (reasoning the provider signed): a redaction or mask
+ * becomes a block, and `log` and `block` stay as they are.
+ */
+export const blockingChanges = (entry: FoundAction): FoundAction =>
+  entry.action === 'redact' || entry.action === 'mask' ? { ...entry, action: 'block' } : entry;
+
+/**
  * Every finding of the enabled detectors with the action the policy gives it, in text order. Needs
  * only the policy, the direction and the compiled custom rules, so it can run in a worker.
  */

@@ -21,7 +21,7 @@
  * only findings that reach into the newly released part are acted on and reported.
  */
 import type { Finding } from '../types.js';
-import { applyFindings, findGuardrailActions, type ApplyContext, type GuardrailEvent } from './apply.js';
+import { applyFindings, blockingChanges, findGuardrailActions, type ApplyContext, type GuardrailEvent } from './apply.js';
 import type { GuardrailAction } from './policy.js';
 
 /** The most plain text is ever held back; also what a custom regex rule on responses holds. */
@@ -106,7 +106,17 @@ function plainCut(buffer: string, window: number, customHold: number): number {
   return Math.max(floor, Math.min(cut, buffer.length));
 }
 
-export function createStreamGuard(context: ApplyContext, window = DEFAULT_STREAM_WINDOW, shape?: StreamTextShape): StreamGuard {
+/**
+ * `fixed`: the text may not be changed (reasoning the provider signed). It is held and judged
+ * like any other, a redaction or mask blocks instead, and placeholders in it are not restored
+ * (the client sends it back as it was signed).
+ */
+export function createStreamGuard(
+  context: ApplyContext,
+  window = DEFAULT_STREAM_WINDOW,
+  shape?: StreamTextShape,
+  options: { fixed?: boolean } = {},
+): StreamGuard {
   const customHold = customRuleHold(context, window);
   let held = '';
   /** The end of the released text, kept as context for the next scan. */
@@ -148,7 +158,8 @@ export function createStreamGuard(context: ApplyContext, window = DEFAULT_STREAM
     /** Where `scanned` begins in the stream. */
     const origin = released - base;
     const read = shape ? shape.view(origin, origin + scanned.length) : scanned;
-    const found = shape ? shape.fit(findGuardrailActions(read, context), origin) : findGuardrailActions(read, context);
+    const fitted = shape ? shape.fit(findGuardrailActions(read, context), origin) : findGuardrailActions(read, context);
+    const found = options.fixed ? fitted.map(blockingChanges) : fitted;
     const breaks = shape ? shape.breaks(origin, origin + scanned.length) : read;
     let cut = cutPoint(read, breaks, base, found, final);
     if (shape && !final) cut = Math.max(0, shape.safeCut(origin + base + cut) - origin - base);
@@ -162,7 +173,8 @@ export function createStreamGuard(context: ApplyContext, window = DEFAULT_STREAM
       blocked = events.find((e) => e.action === 'block');
       return { blocked: blocked!, events };
     }
-    return { blocked: undefined, emit: context.vault.restore(outcome.text, shape?.encode.bind(shape)), events };
+    const emit = options.fixed ? outcome.text : context.vault.restore(outcome.text, shape?.encode.bind(shape));
+    return { blocked: undefined, emit, events };
   }
 
   return { push: (chunk) => step(chunk, false), end: () => step('', true) };
