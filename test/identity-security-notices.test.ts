@@ -12,8 +12,9 @@ import { runWithIdentityContext } from '../src/identity/request-context.js';
 import { browserOf, networkOf } from '../src/identity/security-notices.js';
 import { startFakeSmtp, type FakeSmtp, type ReceivedMail } from './fakes/smtp.js';
 import { startTestServer, type TestServer } from './support/server.js';
-import { CSRF, createPasswordUser } from './support/sessions.js';
+import { createPasswordUser } from './support/sessions.js';
 import { unusedTotp } from './support/totp.js';
+import { cookieBrowser } from './support/two-factor.js';
 
 const ORIGIN = 'https://portcullis.example.test';
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -33,32 +34,7 @@ afterAll(async () => {
 });
 
 /** A browser-like cookie jar at one address with one user agent. */
-function browser(ip: string, userAgent: string) {
-  const jar = new Map<string, string>();
-  async function call(method: string, path: string, body?: unknown) {
-    const response = await fetch(server.apiUrl + path, {
-      method,
-      headers: {
-        origin: ORIGIN,
-        ...CSRF,
-        'x-forwarded-for': ip,
-        'user-agent': userAgent,
-        ...(jar.size ? { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = cookie.split(';');
-      const [name, value] = [pair!.slice(0, pair!.indexOf('=')), pair!.slice(pair!.indexOf('=') + 1)];
-      if (value === '' || attributes.some((a) => /max-age=0$/i.test(a.trim()))) jar.delete(name);
-      else jar.set(name, value);
-    }
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> | undefined };
-  }
-  return { call };
-}
+const browser = (ip: string, userAgent: string) => cookieBrowser(server, ORIGIN, { 'x-forwarded-for': ip, 'user-agent': userAgent });
 
 const mailsTo = (email: string, subject: string) => smtp.messages.filter((m) => m.to.includes(email) && m.subject.includes(subject));
 const settle = () => new Promise((resolve) => setTimeout(resolve, 400));

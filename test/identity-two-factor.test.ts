@@ -8,8 +8,9 @@ import { generateRecoveryCodes, recoveryCodeHasher } from '../src/identity/recov
 import { createOrg, mintToken, apiClient, operatorCtx, type TestOrg } from './support/api.js';
 import { uniqueName } from './support/database.js';
 import { startTestServer, type TestServer } from './support/server.js';
-import { CSRF, createPasswordUser, sessionClient } from './support/sessions.js';
+import { createPasswordUser, sessionClient } from './support/sessions.js';
 import { totpFromUri, unusedTotp } from './support/totp.js';
+import { cookieBrowser, enableTwoFactor } from './support/two-factor.js';
 
 const ORIGIN = 'https://portcullis.example.test';
 
@@ -23,31 +24,7 @@ beforeAll(async () => {
 afterAll(async () => server?.stop());
 
 /** A browser-like cookie jar over the auth and api routes. */
-function browser(target: TestServer = server) {
-  const jar = new Map<string, string>();
-  async function call(method: string, path: string, body?: unknown) {
-    const response = await fetch(target.apiUrl + path, {
-      method,
-      headers: {
-        origin: ORIGIN,
-        ...CSRF,
-        ...(jar.size ? { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = cookie.split(';');
-      const [name, value] = [pair!.slice(0, pair!.indexOf('=')), pair!.slice(pair!.indexOf('=') + 1)];
-      if (value === '' || attributes.some((a) => /max-age=0$/i.test(a.trim()))) jar.delete(name);
-      else jar.set(name, value);
-    }
-    const text = await response.text();
-    const json = (text ? JSON.parse(text) : undefined) as Record<string, unknown> | undefined;
-    return { status: response.status, body: json, headers: response.headers };
-  }
-  return { call, jar, session: () => jar.get('portcullis.session_token') };
-}
+const browser = (target: TestServer = server) => cookieBrowser(target, ORIGIN);
 
 async function auditRows(action: string, userId: string, target: TestServer = server) {
   return queryRows<{ action: string; reason: string | null; target_id: string | null }>(
@@ -57,33 +34,10 @@ async function auditRows(action: string, userId: string, target: TestServer = se
 }
 
 /** Signs a password user in and turns TOTP on; returns the URI, backup codes and the browser. */
-async function withTwoFactor(
+const withTwoFactor = (
   options: { org?: { name: string; role: 'owner' | 'admin' | 'developer' | 'viewer' } } = {},
   target: TestServer = server,
-) {
-  const user = await createPasswordUser(target, options);
-  const b = browser(target);
-  expect((await b.call('POST', '/api/auth/sign-in/email', { email: user.email, password: user.password })).status).toBe(200);
-  const wrongPassword = await b.call('POST', '/api/auth/two-factor/enable', { password: 'not-the-password-at-all' });
-  expect(wrongPassword.status).toBe(400);
-  const enabled = await b.call('POST', '/api/auth/two-factor/enable', { password: user.password });
-  expect(enabled.status).toBe(200);
-  const uri = enabled.body!.totpURI as string;
-  const backupCodes = enabled.body!.backupCodes as string[];
-  expect(uri).toMatch(/^otpauth:\/\/totp\/Portcullis:/);
-  expect(backupCodes).toHaveLength(10);
-  // Not on until a code verifies.
-  const [before] = await queryRows<{ two_factor_enabled: boolean }>(
-    target.runtime.database.db,
-    sql`select two_factor_enabled from users where id = ${user.id}`,
-  );
-  expect(before!.two_factor_enabled).toBe(false);
-  const activated = await b.call('POST', '/api/auth/two-factor/verify-totp', { code: await unusedTotp(uri) });
-  expect(activated.status).toBe(200);
-  expect(JSON.stringify(activated.body)).not.toMatch(/token/i);
-  expect((await b.call('GET', '/api/me')).status).toBe(200);
-  return { user, uri, backupCodes, browser: b };
-}
+) => enableTwoFactor(target, ORIGIN, options);
 
 describe('TOTP two-factor', () => {
   it('is enabled with the password and a first code, stores the secret and backup codes encrypted, and is audited', async () => {
