@@ -136,6 +136,11 @@ withConfigOptions(keys.command('rotate-master'))
     'with MASTER_KEY_PROVIDER: also move keys already under the KMS key to its newest version (Vault rewrap, AWS ReEncrypt)',
   )
   .action(async (options: Options) => (await keyRotation()).rotateMasterCommand(await resolveConfigFromOptions(options), options));
+withConfigOptions(keys.command('rotate-auth-secret'))
+  .description(
+    'After AUTH_SECRET was rotated (the old value in AUTH_SECRET_PREVIOUS): re-encrypt every two-factor secret and backup code under AUTH_SECRET; prints a JSON summary, exit 1 if some open under no listed secret.',
+  )
+  .action(async (options: Options) => (await keyRotation()).rotateAuthSecretCommand(await resolveConfigFromOptions(options)));
 withConfigOptions(keys.command('rotate-tenant'))
   .argument('<org>', 'organization name')
   .description(

@@ -1225,6 +1225,17 @@ const ROWS: Row[] = [
     },
     expect: { actorType: 'system', actorId: cliActor, targetType: 'tenant_key', http: false },
   })),
+  {
+    action: 'instance.auth_secret_rotated',
+    chain: 'instance',
+    // `portcullis keys rotate-auth-secret`: two-factor secrets re-encrypted under AUTH_SECRET (counts only).
+    perform: async () => {
+      const res = await adminCall('/admin/keys/rotate-auth-secret', {});
+      expect(res.result).toMatchObject({ unreadable: 0 });
+      return { requestId: res.requestId, actorId: null, targetId: null };
+    },
+    expect: { actorType: 'system', actorId: cliActor, targetType: null, http: false },
+  },
   ...(['tenant_key.rewrapped', 'instance.master_key_rotated'] as const).map((action): Row => ({
     action,
     chain: action === 'tenant_key.rewrapped' ? 'org' : 'instance',

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../src/audit/chain.js';
-import { createCheckpointSigner } from '../src/audit/checkpoint-signing.js';
+import { checkpointVerifiers, createCheckpointSigner } from '../src/audit/checkpoint-signing.js';
 import { queryOne, queryRows } from '../src/db/rows.js';
 import { organizations, type OrgPlan } from '../src/db/schema/index.js';
 import { runRetention } from '../src/governance/retention-job.js';
@@ -16,7 +16,8 @@ import { createLogger } from '../src/logging/logger.js';
 import { expectPgError, openIsolatedTestDatabase, PG, uniqueName, type TestDatabase } from './support/database.js';
 
 let db: TestDatabase;
-const signer = createCheckpointSigner('retention-test-secret-0123456789abcdef');
+const SECRET = 'retention-test-secret-0123456789abcdef';
+const signer = createCheckpointSigner(SECRET);
 const logger = createLogger({ level: 'silent' });
 const DAY = 86_400_000;
 
@@ -118,6 +119,27 @@ describe('audit retention by plan', () => {
     expect(await verifyChain(db.handle.db, org, other)).toMatchObject({ ok: false, broken: { reason: 'checkpoint_key_unknown' } });
     await db.handle.db.execute(sql`update audit_checkpoints set hash = ${'f'.repeat(64)} where org_id = ${org}`);
     expect(await verifyChain(db.handle.db, org, signer)).toMatchObject({ ok: false, broken: { reason: 'checkpoint_signature_invalid' } });
+  });
+
+  it('after AUTH_SECRET is rotated, a checkpoint signed before verifies only with the old value in AUTH_SECRET_PREVIOUS', async () => {
+    const org = await newOrg('free');
+    await eventsAged(org, [90, 60, 5]);
+    await run();
+    const rotated = 'the-rotated-instance-secret-0123456789abcdef';
+    expect(await verifyChain(db.handle.db, org, checkpointVerifiers(rotated, []))).toMatchObject({
+      ok: false,
+      broken: { reason: 'checkpoint_key_unknown' },
+    });
+    expect(await verifyChain(db.handle.db, org, checkpointVerifiers(rotated, [SECRET]))).toMatchObject({
+      ok: true,
+      checkpoint: { keyId: signer.keyId },
+    });
+    // An old key vouches only for what it signed: a forged checkpoint still fails under it.
+    await db.handle.db.execute(sql`update audit_checkpoints set hash = ${'e'.repeat(64)} where org_id = ${org}`);
+    expect(await verifyChain(db.handle.db, org, checkpointVerifiers(rotated, [SECRET]))).toMatchObject({
+      ok: false,
+      broken: { reason: 'checkpoint_signature_invalid' },
+    });
   });
 
   it('never lets the api prune recent audit events, whatever it asks', async () => {

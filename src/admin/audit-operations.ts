@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { verifyAllChains, type ChainReport } from '../audit/chain.js';
-import { createCheckpointSigner } from '../audit/checkpoint-signing.js';
+import { checkpointVerifiers } from '../audit/checkpoint-signing.js';
 import type { Db } from '../db/types.js';
 import type { ScopedDatabase } from '../db/tenant.js';
 import { findOrganizationId } from '../tenancy/organizations.js';
@@ -23,7 +23,7 @@ export type AuditVerifyResult = { ok: boolean; chains: ChainReport[] };
 
 /** `owner` is the database owner's connection (the chain reader is the owner's); `apiDb` resolves an org name. */
 export async function operatorVerifyAudit(
-  deps: { owner: Db; apiDb: ScopedDatabase; authSecret: string },
+  deps: { owner: Db; apiDb: ScopedDatabase; authSecret: string; previousAuthSecrets?: readonly string[] },
   input: AuditVerifyInput,
 ): Promise<AuditVerifyResult> {
   let orgId: string | undefined;
@@ -31,6 +31,6 @@ export async function operatorVerifyAudit(
     orgId = await findOrganizationId(deps.apiDb, input.org);
     if (!orgId) throw new UnknownOrgError(input.org);
   }
-  const chains = await verifyAllChains(deps.owner, createCheckpointSigner(deps.authSecret), orgId);
+  const chains = await verifyAllChains(deps.owner, checkpointVerifiers(deps.authSecret, deps.previousAuthSecrets ?? []), orgId);
   return { ok: chains.every((c) => c.ok), chains };
 }

@@ -12,7 +12,15 @@ export function auditAdminRoutes(runtime: Runtime): Hono<AppEnv> {
     const input = await readJson(c, auditVerifySchema);
     try {
       return c.json(
-        await operatorVerifyAudit({ owner: runtime.database.db, apiDb: runtime.apiDb, authSecret: runtime.secrets.authSecret }, input),
+        await operatorVerifyAudit(
+          {
+            owner: runtime.database.db,
+            apiDb: runtime.apiDb,
+            authSecret: runtime.secrets.authSecret,
+            previousAuthSecrets: runtime.secrets.previousAuthSecrets,
+          },
+          input,
+        ),
       );
     } catch (error) {
       if (error instanceof UnknownOrgError) throw badRequest(error.message, 'unknown_org');

@@ -15,7 +15,8 @@ export function doctorAdminRoutes(runtime: Runtime): Hono<AppEnv> {
     const query = querySchema.safeParse(c.req.query());
     if (!query.success) throw badRequest('expected ?production=true|false', 'invalid_query');
     const production = query.data.production === 'true';
-    return c.json({ checks: await databaseChecks(runtime.database, { databaseUrl: runtime.config.databaseUrl, production }) });
+    const secrets = { current: runtime.secrets.authSecret, previous: runtime.secrets.previousAuthSecrets };
+    return c.json({ checks: await databaseChecks(runtime.database, { databaseUrl: runtime.config.databaseUrl, production }, secrets) });
   });
   return app;
 }

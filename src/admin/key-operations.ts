@@ -24,6 +24,7 @@ export const MAX_GRACE_SECONDS = 3_600;
 
 export const keyOperatorSchemas = {
   rotateMaster: z.object({ refreshKmsVersions: z.boolean().default(false) }).strict(),
+  rotateAuthSecret: z.object({}).strict(),
   rotateTenant: z.object({ org: orgName, graceSeconds: z.number().int().min(0).max(MAX_GRACE_SECONDS).optional() }).strict(),
   /** `now`: the operator's escape hatch, deleting at once; without it the deletion is scheduled like an owner's. */
   orgsDelete: z.object({ org: orgName, confirm: z.string().min(1).max(100), now: z.boolean().optional() }).strict(),

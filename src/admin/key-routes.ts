@@ -1,5 +1,5 @@
 /**
- * Loopback admin routes behind `portcullis keys rotate-master|rotate-tenant` and
+ * Loopback admin routes behind `portcullis keys rotate-master|rotate-tenant|rotate-auth-secret` and
  * `portcullis orgs delete|cancel-deletion|set-plan` while a server holds the embedded data dir. Authenticated by the
  * data-dir admin token (see app.ts).
  *
@@ -14,6 +14,7 @@ import { MasterKeyNotConfiguredError } from '../credentials/master-key-rotation.
 import { RETIRED_KEY_GRACE_MS } from '../credentials/tenant-key-rotation.js';
 import { UnknownMasterKeyError } from '../crypto/master-keyring.js';
 import { HttpError } from '../http/errors.js';
+import { reencryptUnderCurrentAuthSecret } from '../identity/auth-secret-rotation.js';
 import { readJson } from '../http/json-body.js';
 import type { AppEnv } from '../http/types.js';
 import type { Runtime } from '../server/runtime.js';
@@ -71,6 +72,11 @@ export function keyAdminRoutes(runtime: Runtime, info: { services: readonly stri
   app.post('/admin/keys/rotate-master', async (c) => {
     const input = await readJson(c, keyOperatorSchemas.rotateMaster);
     return ndjson(c, (progress) => operatorRotateMaster(deps, ctx(c), progress, input));
+  });
+  app.post('/admin/keys/rotate-auth-secret', async (c) => {
+    await readJson(c, keyOperatorSchemas.rotateAuthSecret);
+    const secrets = { current: runtime.secrets.authSecret, previous: runtime.secrets.previousAuthSecrets };
+    return c.json(await reencryptUnderCurrentAuthSecret(runtime.apiDb, secrets, ctx(c)));
   });
   app.post('/admin/keys/rotate-tenant', async (c) => {
     const input = await readJson(c, keyOperatorSchemas.rotateTenant);

@@ -35,4 +35,6 @@ export type ApiDeps = CredentialDeps & {
   orgDeletionGraceDays: number;
   /** The key that verifies audit retention checkpoints (public half only). */
   checkpointKey?: { keyId: string; publicKeyPem: string };
+  /** Those of AUTH_SECRET_PREVIOUS: checkpoints stored before a rotation still verify. */
+  previousCheckpointKeys?: { keyId: string; publicKeyPem: string }[];
 };

@@ -103,6 +103,7 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
     mailer: runtime.mailer,
     publicUrl: runtime.config.publicUrl,
     checkpointKey: publicCheckpointKey(runtime.secrets.authSecret),
+    previousCheckpointKeys: runtime.secrets.previousAuthSecrets.map(publicCheckpointKey),
     orgDeletionGraceDays: runtime.config.orgDeletionGraceDays,
     // An admin may invite a team, not spray mail: 50 invitations an hour per user or token.
     inviteThrottle: createKeyedLimiter({
@@ -161,6 +162,7 @@ export function managementApp(runtime: Runtime, options: ManagementOptions = {})
   const identity = createIdentity({
     config: runtime.config,
     authSecret: runtime.secrets.authSecret,
+    previousAuthSecrets: runtime.secrets.previousAuthSecrets,
     db: runtime.apiDb,
     logger: runtime.logger.child({ component: 'identity' }),
     mailer: runtime.mailer,

@@ -11,6 +11,8 @@ export const AUDIT_ACTIONS = [
   'instance.backup_restored',
   'instance.bootstrap_applied',
   'instance.master_key_rotated',
+  // `keys rotate-auth-secret`: two-factor secrets re-encrypted under the current AUTH_SECRET (counts only)
+  'instance.auth_secret_rotated',
   'instance.signup_mode_changed',
   'instance.admin_granted',
   'instance.admin_revoked',

@@ -25,6 +25,11 @@ export type ChainBreak = {
 
 /** Checks a retention checkpoint's signature (audit/checkpoint-signing.ts). */
 export type CheckpointVerifier = Pick<CheckpointSigner, 'keyId' | 'verify'>;
+/**
+ * The keys a checkpoint may be signed with: the current AUTH_SECRET's, and after a rotation those
+ * of AUTH_SECRET_PREVIOUS (a checkpoint stays the latest until retention next removes events).
+ */
+export type CheckpointVerifiers = CheckpointVerifier | readonly CheckpointVerifier[];
 
 export type ChainReport = {
   /** `instance`, or the org id. */
@@ -56,8 +61,8 @@ type ChainSource = {
 };
 
 /** Any chain, read as the database owner (`portcullis audit verify`, restore). */
-export async function verifyChain(db: DbOrTx, orgId: string | null, verifier: CheckpointVerifier): Promise<ChainReport> {
-  return verifyFrom(orgId ?? 'instance', verifier, {
+export async function verifyChain(db: DbOrTx, orgId: string | null, verifiers: CheckpointVerifiers): Promise<ChainReport> {
+  return verifyFrom(orgId ?? 'instance', verifiers, {
     head: () => queryOne(db, sql`select seq, hash from audit_chain_heads where chain = ${orgId ?? 'instance'}`),
     checkpoint: () => queryOne<CheckpointRow>(db, sql`select * from portcullis_audit_latest_checkpoint(${orgId}::uuid)`),
     page: (after, limit) => queryRows<PageRow>(db, sql`select * from portcullis_audit_chain_page(${orgId}::uuid, ${after}, ${limit})`),
@@ -68,8 +73,8 @@ export async function verifyChain(db: DbOrTx, orgId: string | null, verifier: Ch
  * The chain of the org a tenant transaction is scoped to (`withTenant(orgId)`), read as the api
  * role through the tenant-only functions of migration 0028: the api cannot read another org's chain.
  */
-export async function verifyTenantChain(tx: DbOrTx, orgId: string, verifier: CheckpointVerifier): Promise<ChainReport> {
-  return verifyFrom(orgId, verifier, {
+export async function verifyTenantChain(tx: DbOrTx, orgId: string, verifiers: CheckpointVerifiers): Promise<ChainReport> {
+  return verifyFrom(orgId, verifiers, {
     head: () => queryOne(tx, sql`select seq, hash from portcullis_tenant_audit_chain_head()`),
     // The checkpoints table is readable under the org's row-level security.
     checkpoint: () =>
@@ -81,7 +86,7 @@ export async function verifyTenantChain(tx: DbOrTx, orgId: string, verifier: Che
   });
 }
 
-async function verifyFrom(chain: string, verifier: CheckpointVerifier, source: ChainSource): Promise<ChainReport> {
+async function verifyFrom(chain: string, verifiers: CheckpointVerifiers, source: ChainSource): Promise<ChainReport> {
   const head = await source.head();
   const checkpoint = await source.checkpoint();
   // After retention the chain starts at the latest checkpoint, whose signature vouches for the
@@ -100,7 +105,9 @@ async function verifyFrom(chain: string, verifier: CheckpointVerifier, source: C
   });
   if (checkpoint) {
     const signed = { chain, seq: first, hash: checkpoint.hash, prunedAt: new Date(checkpoint.pruned_at) };
-    if (checkpoint.key_id !== verifier.keyId) return report({ seq: first, reason: 'checkpoint_key_unknown' });
+    const known: readonly CheckpointVerifier[] = 'keyId' in verifiers ? [verifiers] : verifiers;
+    const verifier = known.find((key) => key.keyId === checkpoint.key_id);
+    if (!verifier) return report({ seq: first, reason: 'checkpoint_key_unknown' });
     if (!verifier.verify(signed, checkpoint.signature)) return report({ seq: first, reason: 'checkpoint_signature_invalid' });
   }
   for (let after = first; ;) {
@@ -130,9 +137,9 @@ export async function listChains(db: DbOrTx): Promise<(string | null)[]> {
   return rows.map((r) => (r.chain === 'instance' ? null : r.chain));
 }
 
-export async function verifyAllChains(db: DbOrTx, verifier: CheckpointVerifier, orgId?: string | null): Promise<ChainReport[]> {
+export async function verifyAllChains(db: DbOrTx, verifiers: CheckpointVerifiers, orgId?: string | null): Promise<ChainReport[]> {
   const chains = orgId === undefined ? await listChains(db) : [orgId];
   const reports: ChainReport[] = [];
-  for (const chain of chains) reports.push(await verifyChain(db, chain, verifier));
+  for (const chain of chains) reports.push(await verifyChain(db, chain, verifiers));
   return reports;
 }

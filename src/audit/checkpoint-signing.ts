@@ -54,6 +54,14 @@ function verifierOf(publicKey: KeyObject): CheckpointSigner['verify'] {
   };
 }
 
+/**
+ * The verifiers of checkpoints signed under this AUTH_SECRET or an earlier one
+ * (AUTH_SECRET_PREVIOUS): after a rotation the latest checkpoint is still the old key's.
+ */
+export function checkpointVerifiers(instanceSecret: string, previousSecrets: readonly string[]): CheckpointSigner[] {
+  return [instanceSecret, ...previousSecrets].map(createCheckpointSigner);
+}
+
 /** Only what verifiers need: the key id and the SPKI PEM. */
 export function publicCheckpointKey(instanceSecret: string): { keyId: string; publicKeyPem: string } {
   const { keyId, publicKeyPem } = createCheckpointSigner(instanceSecret);

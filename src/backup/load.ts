@@ -9,7 +9,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { verifyAllChains } from '../audit/chain.js';
-import { createCheckpointSigner } from '../audit/checkpoint-signing.js';
+import { checkpointVerifiers } from '../audit/checkpoint-signing.js';
 import { unwrapDataKeyWith } from '../crypto/data-key-wrapping.js';
 import type { MasterKeyring } from '../crypto/master-keyring.js';
 import type { DatabaseHandle } from '../db/open.js';
@@ -36,6 +36,11 @@ export type LoadOptions = {
   keyring: MasterKeyring;
   /** Verifies retention checkpoints of the audit chains (they are signed with AUTH_SECRET). */
   authSecret: string;
+  /**
+   * AUTH_SECRET_PREVIOUS: a backup taken before a rotation has checkpoints signed with an earlier
+   * secret. Optional so that callers which never rotate need not say so.
+   */
+  previousAuthSecrets?: readonly string[];
   actor: AuditActor;
   /** What the audit event says was restored (a file name, or "embedded data dir"). */
   origin: string;
@@ -84,7 +89,7 @@ async function loadFrom(target: DatabaseHandle, iterator: AsyncIterator<string>,
     await checkMasterKey(session, options.keyring);
     // The chain is read through its SECURITY DEFINER functions, whose role RLS does apply to.
     await session.query('set local row_security = on');
-    const chains = await verifyAllChains(session.db, createCheckpointSigner(options.authSecret));
+    const chains = await verifyAllChains(session.db, checkpointVerifiers(options.authSecret, options.previousAuthSecrets ?? []));
     const broken = chains.find((c) => !c.ok);
     if (broken)
       throw new RestoreRefusedError(

@@ -16,7 +16,12 @@ export async function auditVerifyCommand(config: Config, options: { org?: unknow
     : await withDirectRuntime(config, async (runtime) => {
         try {
           return await operatorVerifyAudit(
-            { owner: runtime.database.db, apiDb: runtime.apiDb, authSecret: runtime.secrets.authSecret },
+            {
+              owner: runtime.database.db,
+              apiDb: runtime.apiDb,
+              authSecret: runtime.secrets.authSecret,
+              previousAuthSecrets: runtime.secrets.previousAuthSecrets,
+            },
             input,
           );
         } catch (error) {

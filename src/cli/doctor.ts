@@ -1,8 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../config/config-error.js';
 import { doctorConfigChecks } from '../config/doctor-config-checks.js';
+import type { AuthSecrets } from '../config/doctor-auth-secret-checks.js';
 import { databaseChecks } from '../config/doctor-database-checks.js';
 import { secretsDir } from '../config/generated-secrets.js';
 import type { Config } from '../config/load.js';
@@ -55,11 +56,18 @@ const checkSchema = z.object({
 });
 const adminDoctorSchema = z.object({ checks: z.array(checkSchema) });
 
+/** AUTH_SECRET as the server would use it (configured, or the file a first start generated), never creating one. */
+function knownAuthSecrets(config: Config): AuthSecrets | undefined {
+  const path = join(secretsDir(config.dataDir), 'auth-secret');
+  const current = config.authSecret ?? (existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined);
+  return current ? { current, previous: config.previousAuthSecrets } : undefined;
+}
+
 /** Migrations, then the checks that read the database, on one connection. */
 async function inspect(handle: DatabaseHandle, config: Config): Promise<{ pending: number; checks: Check[] }> {
   const pending = await pendingMigrationCount(handle);
   // The account checks query tables a pending migration may not have created yet.
-  return { pending, checks: pending === 0 ? await databaseChecks(handle, config) : [] };
+  return { pending, checks: pending === 0 ? await databaseChecks(handle, config, knownAuthSecrets(config)) : [] };
 }
 
 async function databaseCheck(config: Config): Promise<Check[]> {

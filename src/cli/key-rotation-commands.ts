@@ -20,6 +20,7 @@ import { operatorMessage } from '../admin/key-routes.js';
 import type { Config } from '../config/load.js';
 import { RETIRED_KEY_GRACE_MS } from '../credentials/tenant-key-rotation.js';
 import { describeZodError } from '../http/zod-message.js';
+import { reencryptUnderCurrentAuthSecret, type AuthSecretRotationSummary } from '../identity/auth-secret-rotation.js';
 import { adminClientFor } from './admin-client.js';
 import { CliError } from './cli-error.js';
 import { withDirectRuntime } from './commands.js';
@@ -63,6 +64,27 @@ export async function rotateMasterCommand(config: Config, options: Options = {})
   print(summary);
   process.stderr.write(
     `Every data key is wrapped by master key ${summary.activeMasterKeyId}. Once every replica runs with it as MASTER_KEY, remove MASTER_KEY_PREVIOUS.\n`,
+  );
+}
+
+export async function rotateAuthSecretCommand(config: Config): Promise<void> {
+  const client = config.databaseUrl ? undefined : adminClientFor(config.dataDir);
+  const summary = client
+    ? await client.call<AuthSecretRotationSummary>('POST', '/admin/keys/rotate-auth-secret', {})
+    : await withDirectRuntime(config, (runtime) =>
+        reencryptUnderCurrentAuthSecret(
+          runtime.apiDb,
+          { current: runtime.secrets.authSecret, previous: runtime.secrets.previousAuthSecrets },
+          { actor: systemActor('cli', runtime.host), requestId: null },
+        ),
+      );
+  print(summary);
+  if (summary.unreadable > 0)
+    throw new CliError(
+      `${summary.unreadable} two-factor setups were encrypted under a secret that is not in AUTH_SECRET or AUTH_SECRET_PREVIOUS: add it back and run this again, or those users must set up two-factor again.`,
+    );
+  process.stderr.write(
+    'Every two-factor secret is encrypted under AUTH_SECRET. Keep AUTH_SECRET_PREVIOUS while recovery codes made before the rotation should still work and until retention has written a new audit checkpoint (docs/security.md).\n',
   );
 }
 

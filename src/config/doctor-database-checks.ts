@@ -19,6 +19,7 @@ import { guardrailOverrideSchema } from '../guardrails/engine/policy.js';
 import { buildAccessReview, isInactive } from '../tenancy/access-review.js';
 import { orgLimitsSchema } from '../tenancy/limits.js';
 import type { Config } from './load.js';
+import { authSecretChecks, type AuthSecrets } from './doctor-auth-secret-checks.js';
 import type { Check } from './production-checks.js';
 import { rowLevelSecurityChecks } from './doctor-rls-checks.js';
 
@@ -214,14 +215,17 @@ export async function databaseAccountChecks(handle: DatabaseHandle, production: 
   ];
 }
 
+/** `secrets`: AUTH_SECRET and AUTH_SECRET_PREVIOUS, when known (not before a first start generated one). */
 export async function databaseChecks(
   handle: DatabaseHandle,
   config: Pick<Config, 'databaseUrl' | 'production'>,
+  secrets?: AuthSecrets,
   now = new Date(),
 ): Promise<Check[]> {
   return [
     await databaseSslCheck(handle, config.databaseUrl, config.production),
     ...(await rowLevelSecurityChecks(handle)),
     ...(await databaseAccountChecks(handle, config.production, now)),
+    ...(secrets ? await authSecretChecks(handle, secrets) : []),
   ];
 }

@@ -9,6 +9,8 @@ import { MIN_AUTH_SECRET_LENGTH } from './secret-strength.js';
 
 export type ResolvedSecrets = {
   authSecret: string;
+  /** AUTH_SECRET_PREVIOUS, newest first: read what they made, never sign (config/previous-auth-secrets.ts). */
+  previousAuthSecrets: readonly string[];
   /** Undefined only with a KMS (MASTER_KEY_PROVIDER) and no MASTER_KEY: nothing local to wrap with. */
   masterKey: MasterKey | undefined;
   /** Which came from the data dir rather than the configuration (doctor reports them). */
@@ -83,6 +85,7 @@ export function resolveSecrets(config: Config): ResolvedSecrets & { createdNow: 
   if (masterKey) registerSecret(masterKey.key.toString('base64'));
   return {
     authSecret,
+    previousAuthSecrets: config.previousAuthSecrets,
     masterKey,
     generated: { authSecret: config.authSecret === undefined, masterKey: needMasterKey },
     createdNow,

@@ -8,6 +8,7 @@ import { registerSecret } from '../logging/secret-registry.js';
 import { REFERENCE_VARIABLES, type ResolvedReferences, type SecretReferenceSet } from '../secrets/config-references.js';
 import { referenceScheme } from '../secrets/reference.js';
 import { parseBackupEncryptionKey } from './backup-key.js';
+import { parsePreviousAuthSecrets } from './previous-auth-secrets.js';
 import { ConfigError } from './config-error.js';
 import { parseTracingConfig, type TracingConfig } from '../observability/tracing-config.js';
 import { parseMasterKeyProvider, type MasterKeyProviderConfig } from './master-key-provider.js';
@@ -32,6 +33,8 @@ export type Config = {
   gatewayInternalUrl: string | undefined;
   /** Undefined when not configured: generated into the data dir outside production. */
   authSecret: string | undefined;
+  /** Earlier AUTH_SECRETs (AUTH_SECRET_PREVIOUS), newest first: to read what they made, never to sign. */
+  previousAuthSecrets: string[];
   masterKey: MasterKey | undefined;
   /** Earlier master keys (MASTER_KEY_PREVIOUS), for unwrapping only. */
   previousMasterKeys: MasterKey[];
@@ -265,6 +268,8 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd(), referenc
     }
   }
 
+  const previousAuthSecrets = parsePreviousAuthSecrets(raw.AUTH_SECRET_PREVIOUS, raw.AUTH_SECRET, problems);
+
   let trustProxy: TrustProxy = { kind: 'none' };
   try {
     trustProxy = parseTrustProxy(raw.TRUST_PROXY);
@@ -319,6 +324,7 @@ export function loadConfig(sources: ConfigSources, cwd = process.cwd(), referenc
     publicUrl,
     gatewayInternalUrl: raw.GATEWAY_INTERNAL_URL?.replace(/\/+$/, ''),
     authSecret: raw.AUTH_SECRET,
+    previousAuthSecrets,
     masterKey,
     previousMasterKeys,
     masterKeyProvider,

@@ -150,6 +150,17 @@ export const variablesSchema = z
           secret: true,
         }),
       ),
+    AUTH_SECRET_PREVIOUS: z
+      .string()
+      .optional()
+      .meta(
+        meta({
+          description:
+            'Comma-separated earlier values of AUTH_SECRET, newest first, kept after a rotation to read what was made with them: two-factor secrets and backup codes (`portcullis keys rotate-auth-secret` re-encrypts those), recovery codes, and audit checkpoints (`audit verify`, restoring an older backup). Never used to sign or issue anything (see docs/security.md).',
+          defaultLabel: '(none)',
+          secret: true,
+        }),
+      ),
     SESSION_IDLE_TIMEOUT: duration(30 * 86_400)
       .default(12 * 3600)
       .meta(

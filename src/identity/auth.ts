@@ -20,6 +20,7 @@ import { isSecureRequest } from '../http/security-headers.js';
 import { oauthAuthOptions } from './oauth-options.js';
 import { passkeyPlugin } from './passkey-plugin.js';
 import { recoveryCodePlugin } from './recovery-code-plugin.js';
+import { betterAuthSecrets } from './auth-secret-versions.js';
 import { recoveryCodeHasher } from './recovery-codes.js';
 import { oauthSecondFactorPlugin } from './oauth-second-factor.js';
 import { twoFactorPlugin } from './two-factor-plugin.js';
@@ -74,6 +75,8 @@ export type IdentityOptions = {
     oauth?: Config['oauth'];
   };
   authSecret: string;
+  /** AUTH_SECRET_PREVIOUS: what they encrypted or hashed still opens (auth-secret-versions.ts). */
+  previousAuthSecrets?: readonly string[];
   db: ScopedDatabase;
   logger: Logger;
   /** Sends password-reset mails and security notices; without it, both are off. */
@@ -104,7 +107,7 @@ function createAuth(options: IdentityOptions, secure: boolean, notices: Security
     appName: 'Portcullis',
     baseURL: dashboardOrigin(config.publicUrl),
     basePath: AUTH_BASE_PATH,
-    secret: options.authSecret,
+    ...betterAuthSecrets(options.authSecret, options.previousAuthSecrets ?? []),
     // '*' (development only) never extends to credentialed requests: then only the dashboard.
     trustedOrigins: cors === '*' ? [dashboardOrigin(config.publicUrl)] : cors,
     database: (betterAuthOptions: BetterAuthOptions) =>
@@ -165,7 +168,7 @@ function createAuth(options: IdentityOptions, secure: boolean, notices: Security
       passkeyPlugin(config.webauthn),
       twoFactorPlugin(),
       oauthSecondFactorPlugin(dashboardOrigin(config.publicUrl)),
-      recoveryCodePlugin({ db: options.db, hash: recoveryCodeHasher(options.authSecret) }),
+      recoveryCodePlugin({ db: options.db, hash: recoveryCodeHasher(options.authSecret, options.previousAuthSecrets) }),
       ...oauth.plugins,
     ],
     // Sign-in providers: account linking, the new-user gate, the error page (oauth-options.ts).

@@ -5,7 +5,8 @@
  * - A code is 20 characters from a 32-letter alphabet (100 bits from the CSPRNG), shown in groups
  *   of five; input is compared case-insensitively, ignoring dashes and spaces.
  * - Only HMAC-SHA256(code) is stored, under a key derived from AUTH_SECRET: a database dump yields
- *   no usable code, and without the secret not even an offline guess can be checked.
+ *   no usable code, and without the secret not even an offline guess can be checked. A hash cannot
+ *   be re-keyed, so after a rotation a code is also checked under each AUTH_SECRET_PREVIOUS.
  * - They live in better-auth's `verifications` table (identifier `recovery-code:<user id>`, one row
  *   per code, no expiry in practice): no table of their own, and only the api role can read it.
  * - Signing in with one compares the input against every stored hash of the account in constant
@@ -35,11 +36,20 @@ const IDENTIFIER_PREFIX = 'recovery-code:';
 /** Codes do not expire; the column needs a date. */
 const NO_EXPIRY = new Date('9999-12-31T00:00:00Z');
 
-export type RecoveryCodeHasher = (code: string) => string;
+export type RecoveryCodeHasher = {
+  /** The hash stored for a new code (under the current AUTH_SECRET). */
+  hash(code: string): string;
+  /** The hashes a stored code may have: under the current secret and under each earlier one. */
+  candidates(code: string): Buffer[];
+};
 
-export function recoveryCodeHasher(authSecret: string): RecoveryCodeHasher {
-  const key = deriveKey(authSecret, 'recovery-code');
-  return (code) => createHmac('sha256', key).update(normaliseRecoveryCode(code), 'utf8').digest('hex');
+export function recoveryCodeHasher(authSecret: string, previousAuthSecrets: readonly string[] = []): RecoveryCodeHasher {
+  const keys = [authSecret, ...previousAuthSecrets].map((secret) => deriveKey(secret, 'recovery-code'));
+  const under = (key: Buffer, code: string) => createHmac('sha256', key).update(normaliseRecoveryCode(code), 'utf8').digest();
+  return {
+    hash: (code) => under(keys[0]!, code).toString('hex'),
+    candidates: (code) => keys.map((key) => under(key, code)),
+  };
 }
 
 /** Upper case, without separators; Crockford's look-alikes (O → 0, I/L → 1) read as digits. */
@@ -82,7 +92,9 @@ export async function generateRecoveryCodes(
   await db.withRole(async (tx) => {
     if (await hasPassword(tx, userId)) throw passwordAccountRecovery();
     const replaced = await tx.delete(verifications).where(eq(verifications.identifier, identifier)).returning({ id: verifications.id });
-    await tx.insert(verifications).values(codes.map((code) => ({ id: randomUUID(), identifier, value: hash(code), expiresAt: NO_EXPIRY })));
+    await tx
+      .insert(verifications)
+      .values(codes.map((code) => ({ id: randomUUID(), identifier, value: hash.hash(code), expiresAt: NO_EXPIRY })));
     await recordAudit(tx, {
       orgId: null,
       actor: ctx.actor,
@@ -118,7 +130,7 @@ export async function consumeRecoveryCode(
   code: string,
   context: IdentityRequestContext,
 ): Promise<string | undefined> {
-  const candidate = Buffer.from(hash(code), 'hex');
+  const candidates = hash.candidates(code);
   return db.withRole(async (tx) => {
     const user = await findUserByEmail(tx, email);
     if (!user || (await hasPassword(tx, user.id))) return undefined;
@@ -127,10 +139,12 @@ export async function consumeRecoveryCode(
       .from(verifications)
       .where(eq(verifications.identifier, `${IDENTIFIER_PREFIX}${user.id}`));
     let matched: string | undefined;
-    // Every row is compared, in constant time each: the time taken says nothing about which matched.
+    // Every row is compared with every candidate, in constant time each: the time taken says
+    // nothing about which matched, nor under which secret.
     for (const row of rows) {
       const stored = Buffer.from(row.value, 'hex');
-      if (stored.length === candidate.length && timingSafeEqual(stored, candidate) && matched === undefined) matched = row.id;
+      for (const candidate of candidates)
+        if (stored.length === candidate.length && timingSafeEqual(stored, candidate) && matched === undefined) matched = row.id;
     }
     if (matched === undefined) return undefined;
     const [deleted] = await tx.delete(verifications).where(eq(verifications.id, matched)).returning({ id: verifications.id });

@@ -130,6 +130,12 @@ export function twoFactorVerifyHandler(deps: TwoFactorVerifyDeps, method: 'totp'
       deps.identity.forRequest(c).handler(forwardedRequest(c, { code: input.code })),
     );
     if (!response.ok) {
+      // The plugin fails this way when the stored secret does not decrypt: AUTH_SECRET changed.
+      if (response.status >= 500)
+        deps.logger.error(
+          { userId, method },
+          'two-factor verification failed in the plugin: if AUTH_SECRET was rotated, its earlier value belongs in AUTH_SECRET_PREVIOUS (`portcullis doctor` checks every two-factor setup)',
+        );
       // A refused code was not used: typing the same wrong code again gets "not right", not "already used".
       if (usedKey !== undefined) await deps.usedTotpCodes.reward(usedKey);
       if (response.status === 400 || response.status === 401 || response.status === 429) {

@@ -163,8 +163,8 @@ export function auditRoutes(deps: ApiDeps): ApiRoute[] {
       response: verifyView,
       async handler({ params }) {
         if (!deps.checkpointKey) throw new Error('the api has no checkpoint key to verify the audit chain with');
-        const verifier = checkpointVerifierFromPublicKey(deps.checkpointKey);
-        const report = await deps.db.withTenant(params.orgId, (tx) => verifyTenantChain(tx, params.orgId, verifier));
+        const verifiers = [deps.checkpointKey, ...(deps.previousCheckpointKeys ?? [])].map(checkpointVerifierFromPublicKey);
+        const report = await deps.db.withTenant(params.orgId, (tx) => verifyTenantChain(tx, params.orgId, verifiers));
         return { ...report, verifiedAt: new Date().toISOString() };
       },
     }),
