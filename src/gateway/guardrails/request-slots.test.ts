@@ -209,11 +209,11 @@ describe('request text slots', () => {
         responseTextSlots('anthropic-messages', {
           content: [
             { type: 'thinking', thinking: 't' },
-            { type: 'text', text: 'x' },
+            { type: 'text', text: 'x', citations: [{ type: 'char_location', cited_text: 'q', document_index: 0 }] },
           ],
         }),
       ),
-    ).toEqual(['content[0].thinking (assistant)', 'content[1].text (assistant)']);
+    ).toEqual(['content[0].thinking (assistant)', 'content[1].text (assistant)', 'content[1].citations[0].cited_text (assistant)']);
     const item = { type: 'message', content: [{ type: 'output_text', text: 'x' }] };
     const custom = { type: 'custom_tool_call', call_id: 'c', name: 'shell', input: 'ls' };
     const reasoning = {

@@ -59,11 +59,23 @@ function chatCompletionSlots(body: JsonObject): TextSlot[] {
   return slots;
 }
 
+/**
+ * The quotes an Anthropic text block cites (`citations[].cited_text`): from a document the client
+ * sent, a search result, or a web page the provider's search tool read. Shown to the user like the
+ * text itself, and the only part of a web page the client gets in clear.
+ */
+function citationSlots(block: JsonObject, j: number): TextSlot[] {
+  const citations = Array.isArray(block.citations) ? block.citations : [];
+  return citations.flatMap((citation, k) =>
+    isObject(citation) ? stringSlot(citation, 'cited_text', `content[${j}].citations[${k}].cited_text`, 'assistant') : [],
+  );
+}
+
 function anthropicMessageSlots(body: JsonObject): TextSlot[] {
   const content = Array.isArray(body.content) ? body.content : [];
   return content.flatMap((block, j) => {
     if (!isObject(block)) return [];
-    if (block.type === 'text') return stringSlot(block, 'text', `content[${j}].text`, 'assistant');
+    if (block.type === 'text') return [...stringSlot(block, 'text', `content[${j}].text`, 'assistant'), ...citationSlots(block, j)];
     // Signed by the provider: judged, never changed (see chatReasoningSlots).
     if (block.type === 'thinking') return fixedSlot(block, 'thinking', `content[${j}].thinking`, 'assistant');
     return block.type === 'tool_use' ? jsonValueSlot(block, 'input', `content[${j}].input`, 'assistant') : [];

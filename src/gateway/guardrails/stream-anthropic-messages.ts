@@ -4,6 +4,7 @@
  * `thinking_delta`s (judged, never changed: the block is signed), through a carry-over guard;
  * what a guard holds is released as one more delta just before the block stops (a thinking
  * block's, before its signature). A delta left empty while its guard holds the text is not sent.
+ * A `citations_delta` carries a whole citation: its `cited_text` is judged at once.
  */
 import type { SseEvent } from '../../providers/sse.js';
 import { encode, parseJson, streamTable, type AnswerStreamGuard, type StreamTextRewriter } from './stream-common.js';
@@ -50,6 +51,12 @@ export function anthropicMessagesRewriter(guard: AnswerStreamGuard): StreamTextR
         if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string') {
           delta.thinking = thoughts.push(index, `content[${index}].thinking`, delta.thinking);
           return delta.thinking === '' ? [] : [encode(json, event.event)];
+        }
+        // A citation arrives whole: its quote is judged as one text.
+        if (delta.type === 'citations_delta' && isObject(delta.citation) && typeof delta.citation.cited_text === 'string') {
+          const quote = guard.textStream(`content[${index}].citations.cited_text`);
+          delta.citation.cited_text = quote.push(delta.citation.cited_text) + quote.end();
+          return [encode(json, event.event)];
         }
         // The signature covers the whole thinking: what its guard holds goes first.
         if (delta.type === 'signature_delta') return [...releaseThinking(index), event];

@@ -139,6 +139,26 @@ describe('Anthropic Messages stream rewriter', () => {
   });
 });
 
+describe('Anthropic citations', () => {
+  it('judges each streamed citation’s quote whole, and leaves the rest of the citation alone', () => {
+    const guard = guardWith();
+    const rewriter = streamTextRewriter('anthropic-messages', guard);
+    const citation = {
+      type: 'web_search_result_location',
+      url: 'https://example.com/a',
+      title: 'A page',
+      cited_text: `token ${TOKEN} here`,
+    };
+    const event: SseEvent = {
+      event: 'content_block_delta',
+      data: JSON.stringify({ type: 'content_block_delta', index: 2, delta: { type: 'citations_delta', citation } }),
+    };
+    const [out] = rewriter.rewrite(event);
+    expect((json(out!).delta as { citation: unknown }).citation).toEqual({ ...citation, cited_text: 'token [SECRET_1] here' });
+    expect(guard.events).toMatchObject([{ rule: 'gitlab-token', location: 'content[2].citations.cited_text' }]);
+  });
+});
+
 describe('Responses stream rewriter', () => {
   let sequence = 0;
   const event = (type: string, fields: Record<string, unknown>): SseEvent => ({
