@@ -221,11 +221,16 @@ describe('request text slots', () => {
       summary: [{ type: 'summary_text', text: 's' }],
       content: [{ type: 'reasoning_text', text: 'r' }],
     };
-    expect(where(responseTextSlots('openai-responses', { output: [reasoning, item, custom] }))).toEqual([
+    const shell = { type: 'local_shell_call', action: { type: 'exec', command: ['ls', '-la'] } };
+    const patch = { type: 'apply_patch_call', operation: { type: 'create_file', path: 'a.txt', diff: '+a' } };
+    expect(where(responseTextSlots('openai-responses', { output: [reasoning, item, custom, shell, patch] }))).toEqual([
       'output[0].summary[0].text (assistant)',
       'output[0].content[0].text (assistant)',
       'output[1].content[0].text (assistant)',
       'output[2].input (assistant)',
+      'output[3].action.command[0] (assistant)',
+      'output[3].action.command[1] (assistant)',
+      'output[4].operation.diff (assistant)',
     ]);
     const message = { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'custom', custom: { name: 'shell', input: 'ls' } }] };
     expect(where(responseTextSlots('openai-chat', { choices: [{ index: 0, message }] }))).toEqual([

@@ -5,6 +5,7 @@
  */
 import type { ApiFormat } from '../../providers/types.js';
 import {
+  clientToolCallSlots,
   contentSlots,
   fixedSlot,
   identifierSlot,
@@ -12,7 +13,6 @@ import {
   jsonStringSlot,
   jsonValueSlot,
   roleOf,
-  stringListSlots,
   stringSlot,
   type JsonObject,
   type SlotRole,
@@ -133,9 +133,9 @@ function responsesItemSlots(item: JsonObject, at: string): TextSlot[] {
     case 'mcp_call':
       return [...jsonStringSlot(item, 'arguments', `${at}.arguments`, 'assistant'), ...stringSlot(item, 'output', `${at}.output`, 'tool')];
     case 'local_shell_call':
-      return isObject(item.action) ? stringListSlots(item.action, 'command', `${at}.action.command`, 'assistant') : [];
     case 'shell_call':
-      return isObject(item.action) ? stringListSlots(item.action, 'commands', `${at}.action.commands`, 'assistant') : [];
+    case 'apply_patch_call':
+      return clientToolCallSlots(item, at);
     case 'local_shell_call_output':
     case 'apply_patch_call_output':
       return stringSlot(item, 'output', `${at}.output`, 'tool');
@@ -150,8 +150,6 @@ function responsesItemSlots(item: JsonObject, at: string): TextSlot[] {
           : [],
       );
     }
-    case 'apply_patch_call':
-      return isObject(item.operation) ? stringSlot(item.operation, 'diff', `${at}.operation.diff`, 'assistant') : [];
     default:
       return [];
   }

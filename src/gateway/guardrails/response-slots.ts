@@ -5,7 +5,16 @@
  * or a placeholder can be in them. So is its reasoning, which is judged but never changed.
  */
 import type { ApiFormat } from '../../providers/types.js';
-import { fixedSlot, isObject, jsonStringSlot, jsonValueSlot, stringSlot, type JsonObject, type TextSlot } from './text-slots.js';
+import {
+  clientToolCallSlots,
+  fixedSlot,
+  isObject,
+  jsonStringSlot,
+  jsonValueSlot,
+  stringSlot,
+  type JsonObject,
+  type TextSlot,
+} from './text-slots.js';
 
 /**
  * A chat answer's reasoning: `reasoning_content` (DeepSeek's field, and what this gateway returns),
@@ -90,6 +99,8 @@ function responseSlots(body: JsonObject): TextSlot[] {
     if (isObject(item) && item.type === 'function_call')
       slots.push(...jsonStringSlot(item, 'arguments', `output[${k}].arguments`, 'assistant'));
     if (isObject(item) && item.type === 'custom_tool_call') slots.push(...stringSlot(item, 'input', `output[${k}].input`, 'assistant'));
+    // Shell commands and patches the model tells the client to run.
+    if (isObject(item)) slots.push(...clientToolCallSlots(item, `output[${k}]`));
     if (!isObject(item) || item.type !== 'message' || !Array.isArray(item.content)) return;
     item.content.forEach((part, m) => {
       if (isObject(part) && part.type === 'output_text')

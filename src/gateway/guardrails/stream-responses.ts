@@ -13,7 +13,7 @@
  */
 import type { SseEvent } from '../../providers/sse.js';
 import { encode, parseJson, streamTable, type AnswerStreamGuard, type StreamTextRewriter } from './stream-common.js';
-import { isObject, type JsonObject } from './text-slots.js';
+import { clientToolCallSlots, isObject, type JsonObject } from './text-slots.js';
 
 type ResponsesPart = { itemId: string; outputIndex: unknown; contentIndex: number; sent: string };
 /** A function call's arguments are JSON; a custom tool call's input is free text. */
@@ -136,9 +136,30 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
     return stream.push(text) + stream.end();
   };
 
+  /** Each text of a client-run call (shell, patch) as judged, by location and original text. */
+  const judgedClientCalls = new Map<string, string>();
+  /**
+   * A shell or patch call the client will run has no deltas: it arrives whole, in
+   * `output_item.added` or `.done` and the final response. Each of its texts is judged where it
+   * first appears, and every event that repeats it says the same.
+   */
+  const rewriteClientCall = (item: JsonObject, outputIndex: unknown) => {
+    for (const slot of clientToolCallSlots(item, `output[${String(outputIndex)}]`)) {
+      const key = `${slot.location}\u0000${slot.text}`;
+      let judged = judgedClientCalls.get(key);
+      if (judged === undefined) {
+        const stream = guard.textStream(slot.location);
+        judged = stream.push(slot.text) + stream.end();
+        judgedClientCalls.set(key, judged);
+      }
+      if (judged !== slot.text) slot.set(judged);
+    }
+  };
+
   /** An output item (from `.done` or the final response) as the client got it. */
   const rewriteItem = (item: unknown, outputIndex: unknown) => {
     if (!isObject(item)) return;
+    rewriteClientCall(item, outputIndex);
     const kind = typeof item.type === 'string' ? CALL_ITEM[item.type] : undefined;
     if (kind && typeof item.id === 'string') item[CALL_FIELD[kind]] = sentArguments(item.id, outputIndex, item[CALL_FIELD[kind]], kind);
     if (!Array.isArray(item.content)) return;
@@ -223,6 +244,9 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
           if (typeof json.item_id !== 'string') break;
           before.push(...releaseCall(json.item_id, sequence));
           json.input = sentArguments(json.item_id, json.output_index, json.input, 'custom');
+          break;
+        case 'response.output_item.added':
+          if (isObject(json.item)) rewriteClientCall(json.item, json.output_index);
           break;
         case 'response.output_item.done':
           if (isObject(json.item) && typeof json.item.id === 'string') before.push(...releaseCall(json.item.id, sequence));

@@ -346,6 +346,45 @@ describe('streamed tool-call arguments', () => {
   });
 });
 
+describe('shell and patch calls in a Responses stream (no deltas: they arrive whole)', () => {
+  it('judges each command word and diff where it first appears, and every event that repeats it says the same', () => {
+    const guard = guardWith();
+    const rewriter = streamTextRewriter('openai-responses', guard);
+    const event = numberedEvents();
+    const shell = {
+      id: 'sh_1',
+      type: 'shell_call',
+      call_id: 'c1',
+      status: 'completed',
+      action: { commands: ['git status', `git push https://oauth2:${TOKEN}@gitlab.example.com/x.git`] },
+    };
+    const patch = {
+      id: 'ap_1',
+      type: 'apply_patch_call',
+      call_id: 'c2',
+      operation: { type: 'update_file', path: '.env', diff: `+GITLAB_TOKEN=${TOKEN}` },
+    };
+    const out = [
+      event('response.output_item.added', { output_index: 0, item: shell }),
+      event('response.output_item.done', { output_index: 0, item: shell }),
+      event('response.output_item.added', { output_index: 1, item: patch }),
+      event('response.output_item.done', { output_index: 1, item: patch }),
+      event('response.completed', { response: { output: [shell, patch] } }),
+    ].flatMap((e) => rewriter.rewrite(e));
+    expect(JSON.stringify(out)).not.toContain(TOKEN);
+    const items = out.flatMap((e) => {
+      const data = json(e) as { item?: unknown; response?: { output: unknown[] } };
+      return data.item ? [data.item] : (data.response?.output ?? []);
+    }) as { type: string; action?: { commands: string[] }; operation?: { diff: string } }[];
+    for (const item of items.filter((i) => i.type === 'shell_call'))
+      expect(item.action!.commands).toEqual(['git status', 'git push https://oauth2:[SECRET_1]@gitlab.example.com/x.git']);
+    for (const item of items.filter((i) => i.type === 'apply_patch_call')) expect(item.operation!.diff).toBe('+GITLAB_TOKEN=[SECRET_1]');
+    expect(items).toHaveLength(6);
+    // Judged once each, however many events repeat them.
+    expect(guard.events.map((e) => e.location)).toEqual(['output[0].action.commands[1]', 'output[1].operation.diff']);
+  });
+});
+
 describe('streamed custom tool input (free text, not JSON)', () => {
   // A grammar-constrained input: a shell line with the token and a line break in it.
   const input = `${'echo "all services are green"; '.repeat(10)}deploy --token ${TOKEN} --note "rotate\nsoon"`;

@@ -92,6 +92,24 @@ export function contentSlots(holder: JsonObject, key: string, location: string, 
   return slots;
 }
 
+/**
+ * The texts of a Responses tool call the client runs, other than functions and custom tools: a
+ * shell call's command words and a patch's diff. In an answer, what the model tells the client to
+ * run; in a request, what it told it before.
+ */
+export function clientToolCallSlots(item: JsonObject, at: string): TextSlot[] {
+  switch (item.type) {
+    case 'local_shell_call':
+      return isObject(item.action) ? stringListSlots(item.action, 'command', `${at}.action.command`, 'assistant') : [];
+    case 'shell_call':
+      return isObject(item.action) ? stringListSlots(item.action, 'commands', `${at}.action.commands`, 'assistant') : [];
+    case 'apply_patch_call':
+      return isObject(item.operation) ? stringSlot(item.operation, 'diff', `${at}.operation.diff`, 'assistant') : [];
+    default:
+      return [];
+  }
+}
+
 export function roleOf(value: unknown): SlotRole {
   if (value === 'system' || value === 'developer') return 'system';
   if (value === 'assistant') return 'assistant';
