@@ -201,9 +201,9 @@ describe('request text slots', () => {
   });
 
   it('finds the answer text of each response format', () => {
-    expect(where(responseTextSlots('openai-chat', { choices: [{ index: 0, message: { role: 'assistant', content: 'x' } }] }))).toEqual([
-      'choices[0].message.content (assistant)',
-    ]);
+    expect(
+      where(responseTextSlots('openai-chat', { choices: [{ index: 0, message: { role: 'assistant', content: 'x', refusal: 'no' } }] })),
+    ).toEqual(['choices[0].message.content (assistant)', 'choices[0].message.refusal (assistant)']);
     expect(
       where(
         responseTextSlots('anthropic-messages', {
@@ -214,7 +214,13 @@ describe('request text slots', () => {
         }),
       ),
     ).toEqual(['content[0].thinking (assistant)', 'content[1].text (assistant)', 'content[1].citations[0].cited_text (assistant)']);
-    const item = { type: 'message', content: [{ type: 'output_text', text: 'x' }] };
+    const item = {
+      type: 'message',
+      content: [
+        { type: 'output_text', text: 'x' },
+        { type: 'refusal', refusal: 'no' },
+      ],
+    };
     const custom = { type: 'custom_tool_call', call_id: 'c', name: 'shell', input: 'ls' };
     const reasoning = {
       type: 'reasoning',
@@ -227,6 +233,7 @@ describe('request text slots', () => {
       'output[0].summary[0].text (assistant)',
       'output[0].content[0].text (assistant)',
       'output[1].content[0].text (assistant)',
+      'output[1].content[1].refusal (assistant)',
       'output[2].input (assistant)',
       'output[3].action.command[0] (assistant)',
       'output[3].action.command[1] (assistant)',

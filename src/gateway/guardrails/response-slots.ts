@@ -53,6 +53,7 @@ function chatCompletionSlots(body: JsonObject): TextSlot[] {
     const message = choice.message;
     slots.push(...chatReasoningSlots(message, `choices[${i}].message`));
     slots.push(...stringSlot(message, 'content', `choices[${i}].message.content`, 'assistant'));
+    slots.push(...stringSlot(message, 'refusal', `choices[${i}].message.refusal`, 'assistant'));
     const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
     calls.forEach((call, k) => {
       if (!isObject(call)) return;
@@ -105,6 +106,8 @@ function responseSlots(body: JsonObject): TextSlot[] {
     item.content.forEach((part, m) => {
       if (isObject(part) && part.type === 'output_text')
         slots.push(...stringSlot(part, 'text', `output[${k}].content[${m}].text`, 'assistant'));
+      if (isObject(part) && part.type === 'refusal')
+        slots.push(...stringSlot(part, 'refusal', `output[${k}].content[${m}].refusal`, 'assistant'));
     });
   });
   // Some servers add the SDK's convenience field; it must say what the parts say.

@@ -37,6 +37,7 @@ function appendArguments(call: JsonObject, kind: CallKind, rest: string): void {
 
 export function chatCompletionsRewriter(guard: AnswerStreamGuard): StreamTextRewriter {
   const texts = streamTable((location) => guard.textStream(location));
+  const refusals = streamTable((location) => guard.textStream(location));
   const calls = {
     function: streamTable((location) => guard.argumentsStream(location)),
     custom: streamTable((location) => guard.textStream(location)),
@@ -70,6 +71,10 @@ export function chatCompletionsRewriter(guard: AnswerStreamGuard): StreamTextRew
     const rest = texts.close(choice);
     return rest === '' ? [] : [chunk({ index: Number(choice), delta: { content: rest }, finish_reason: null })];
   };
+  const releaseRefusal = (choice: string): SseEvent[] => {
+    const rest = refusals.close(choice);
+    return rest === '' ? [] : [chunk({ index: Number(choice), delta: { refusal: rest }, finish_reason: null })];
+  };
   /** What the choice's reasoning guards hold, added to `delta`. */
   const closeReasoning = (choice: string, delta: JsonObject): void => {
     for (const field of REASONING_FIELDS) {
@@ -93,7 +98,12 @@ export function chatCompletionsRewriter(guard: AnswerStreamGuard): StreamTextRew
       streamedReasoning.delete(choice);
     });
   };
-  const release = () => [...releaseReasoning(), ...texts.open().flatMap(releaseText), ...[...currentCall.keys()].flatMap(releaseCall)];
+  const release = () => [
+    ...releaseReasoning(),
+    ...texts.open().flatMap(releaseText),
+    ...refusals.open().flatMap(releaseRefusal),
+    ...[...currentCall.keys()].flatMap(releaseCall),
+  ];
 
   return {
     rewrite(event) {
@@ -151,6 +161,10 @@ export function chatCompletionsRewriter(guard: AnswerStreamGuard): StreamTextRew
           endCall();
         }
         if (typeof delta.content === 'string' || text !== '') delta.content = text;
+        // A refusal is the model's own words too.
+        let refusal = typeof delta.refusal === 'string' ? refusals.push(key, `choices[${choice.index}].delta.refusal`, delta.refusal) : '';
+        if (finishing) refusal += refusals.close(key);
+        if (typeof delta.refusal === 'string' || refusal !== '') delta.refusal = refusal;
       }
       return [...before, encode(json, event.event)];
     },

@@ -15,7 +15,15 @@ import type { SseEvent } from '../../providers/sse.js';
 import { encode, parseJson, streamTable, type AnswerStreamGuard, type StreamTextRewriter } from './stream-common.js';
 import { clientToolCallSlots, isObject, type JsonObject } from './text-slots.js';
 
-type ResponsesPart = { itemId: string; outputIndex: unknown; contentIndex: number; sent: string };
+/** A message's parts: its text, or its refusal (the model's own words too). */
+type PartKind = 'output_text' | 'refusal';
+const PART = {
+  output_text: { delta: 'response.output_text.delta', field: 'text' },
+  refusal: { delta: 'response.refusal.delta', field: 'refusal' },
+} as const;
+const PART_OF_DELTA: Record<string, PartKind> = { 'response.output_text.delta': 'output_text', 'response.refusal.delta': 'refusal' };
+const PART_OF_DONE: Record<string, PartKind> = { 'response.output_text.done': 'output_text', 'response.refusal.done': 'refusal' };
+type ResponsesPart = { kind: PartKind; itemId: string; outputIndex: unknown; contentIndex: number; sent: string };
 /** A function call's arguments are JSON; a custom tool call's input is free text. */
 type CallKind = 'function' | 'custom';
 type SentCall = { outputIndex: unknown; sent: string; kind: CallKind };
@@ -63,8 +71,8 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
     const rest = texts.close(key);
     if (!part || rest === '') return [];
     part.sent += rest;
-    const data = { item_id: part.itemId, output_index: part.outputIndex, content_index: part.contentIndex, delta: rest, logprobs: [] };
-    return [added('response.output_text.delta', data, sequence)];
+    const data = { item_id: part.itemId, output_index: part.outputIndex, content_index: part.contentIndex, delta: rest };
+    return [added(PART[part.kind].delta, part.kind === 'output_text' ? { ...data, logprobs: [] } : data, sequence)];
   };
 
   /** Each streamed reasoning part, by key: where its released rest goes. */
@@ -165,7 +173,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
     if (!Array.isArray(item.content)) return;
     item.content.forEach((part, m) => {
       const sent = parts.get(keyOf(item.id, m));
-      if (isObject(part) && part.type === 'output_text' && sent) part.text = sent.sent;
+      if (isObject(part) && sent && part.type === sent.kind) part[PART[sent.kind].field] = sent.sent;
     });
   };
 
@@ -203,30 +211,36 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
       const reasoningDone = typeof json.type === 'string' ? REASONING_DONE[json.type as keyof typeof REASONING_DONE] : undefined;
       if (reasoningDone)
         before.push(...releaseReasoning(reasoningKey(json.item_id, reasoningDone.field, json[reasoningDone.index]), sequence));
+      const partDelta = typeof json.type === 'string' ? PART_OF_DELTA[json.type] : undefined;
+      if (partDelta && typeof json.delta === 'string' && typeof json.content_index === 'number') {
+        const key = keyOf(json.item_id, json.content_index);
+        let part = parts.get(key);
+        if (!part) {
+          part = {
+            kind: partDelta,
+            itemId: String(json.item_id),
+            outputIndex: json.output_index,
+            contentIndex: json.content_index,
+            sent: '',
+          };
+          parts.set(key, part);
+        }
+        const location = `output[${String(json.output_index)}].content[${json.content_index}].${PART[partDelta].field}`;
+        const judged = texts.push(key, location, json.delta);
+        json.delta = judged;
+        part.sent += judged;
+      }
+      const partDone = typeof json.type === 'string' ? PART_OF_DONE[json.type] : undefined;
+      if (partDone) {
+        const key = keyOf(json.item_id, json.content_index);
+        before.push(...releaseText(key, sequence));
+        const part = parts.get(key);
+        if (part) json[PART[partDone].field] = part.sent;
+      }
       switch (json.type) {
-        case 'response.output_text.delta': {
-          if (typeof json.delta !== 'string' || typeof json.content_index !== 'number') break;
-          const key = keyOf(json.item_id, json.content_index);
-          let part = parts.get(key);
-          if (!part) {
-            part = { itemId: String(json.item_id), outputIndex: json.output_index, contentIndex: json.content_index, sent: '' };
-            parts.set(key, part);
-          }
-          const judged = texts.push(key, `output[${String(json.output_index)}].content[${json.content_index}].text`, json.delta);
-          json.delta = judged;
-          part.sent += judged;
-          break;
-        }
-        case 'response.output_text.done': {
-          const key = keyOf(json.item_id, json.content_index);
-          before.push(...releaseText(key, sequence));
-          const part = parts.get(key);
-          if (part) json.text = part.sent;
-          break;
-        }
         case 'response.content_part.done': {
           const part = parts.get(keyOf(json.item_id, json.content_index));
-          if (part && isObject(json.part) && json.part.type === 'output_text') json.part.text = part.sent;
+          if (part && isObject(json.part) && json.part.type === part.kind) json.part[PART[part.kind].field] = part.sent;
           break;
         }
         case 'response.function_call_arguments.delta':

@@ -346,6 +346,44 @@ describe('streamed tool-call arguments', () => {
   });
 });
 
+describe('streamed refusals (the model’s own words)', () => {
+  const refusal = `I will not deploy with ${TOKEN} in the open.`;
+  const redacted = 'I will not deploy with [SECRET_1] in the open.';
+
+  it('Chat Completions: refusal deltas are judged per choice, the rest released with the finish', () => {
+    const rewriter = streamTextRewriter('openai-chat', guardWith());
+    const out = [...pieces(refusal, 5).map((piece) => deltaChunk({ refusal: piece })), deltaChunk({}, 'stop'), { data: '[DONE]' }].flatMap(
+      (e) => rewriter.rewrite(e),
+    );
+    const sent = out
+      .filter((e) => e.data !== '[DONE]')
+      .map((e) => (json(e).choices as { delta: { refusal?: string } }[])[0]!.delta.refusal ?? '')
+      .join('');
+    expect(sent).toBe(redacted);
+  });
+
+  it('Responses: refusal deltas, .done, the content part and the final item all say what was sent', () => {
+    const rewriter = streamTextRewriter('openai-responses', guardWith());
+    const event = numberedEvents();
+    const part = { item_id: 'msg_1', output_index: 0, content_index: 0 };
+    const item = { id: 'msg_1', type: 'message', content: [{ type: 'refusal', refusal }] };
+    const out = [
+      ...pieces(refusal, 6).map((delta) => event('response.refusal.delta', { ...part, delta })),
+      event('response.refusal.done', { ...part, refusal }),
+      event('response.content_part.done', { ...part, part: { type: 'refusal', refusal } }),
+      event('response.output_item.done', { output_index: 0, item }),
+      event('response.completed', { response: { output: [item] } }),
+    ].flatMap((e) => rewriter.rewrite(e));
+    expect(JSON.stringify(out)).not.toContain(TOKEN);
+    const deltas = out.filter((e) => e.event === 'response.refusal.delta').map((e) => json(e).delta as string);
+    expect(deltas.join('')).toBe(redacted);
+    expect(json(out.find((e) => e.event === 'response.refusal.done')!).refusal).toBe(redacted);
+    expect(JSON.stringify(out.at(-1))).toContain(redacted);
+    const numbers = out.map((e) => json(e).sequence_number as number);
+    expect(numbers).toEqual(numbers.map((_, i) => i));
+  });
+});
+
 describe('shell and patch calls in a Responses stream (no deltas: they arrive whole)', () => {
   it('judges each command word and diff where it first appears, and every event that repeats it says the same', () => {
     const guard = guardWith();
