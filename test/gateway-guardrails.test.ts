@@ -457,6 +457,40 @@ describe('texts beyond plain turns', () => {
     expect(bodyOf(onlyRequest(fx.openai)).prediction).toEqual({ type: 'content', content: 'owner = "[EMAIL_1]"  # teh owner' });
   });
 
+  it('redacts tool descriptions and their parameters’ descriptions, leaving names and patterns alone', async () => {
+    const parameters = {
+      type: 'object' as const,
+      properties: { to: { type: 'string', description: `defaults to ${EMAIL}`, pattern: '^[^@]+@[^@]+$' } },
+    };
+    fx.openai.reply({ text: 'Sent.' });
+    await client.chat.completions.create({
+      model: 'openai/gpt-5.4-mini',
+      messages: [{ role: 'user', content: 'send the report' }],
+      tools: [{ type: 'function', function: { name: 'send_mail', description: `Mail support, or ${EMAIL} when unsure`, parameters } }],
+    });
+    const sent = bodyOf(onlyRequest(fx.openai)) as {
+      tools: { function: { name: string; description: string; parameters: typeof parameters } }[];
+    };
+    expect(JSON.stringify(sent)).not.toContain(EMAIL);
+    expect(sent.tools[0]!.function).toEqual({
+      name: 'send_mail',
+      description: 'Mail support, or [EMAIL_1] when unsure',
+      parameters: {
+        type: 'object',
+        properties: { to: { type: 'string', description: 'defaults to [EMAIL_1]', pattern: '^[^@]+@[^@]+$' } },
+      },
+    });
+
+    resetFakes(fx);
+    await anthropic.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'send the report' }],
+      tools: [{ name: 'send_mail', description: `Mail ${EMAIL}`, input_schema: parameters }],
+    });
+    expect(JSON.stringify(bodyOf(onlyRequest(fx.anthropic)).tools)).not.toContain(EMAIL);
+  });
+
   it('refuses replayed signed reasoning it would have to change, and sends nothing', async () => {
     const error = await anthropic.messages
       .create({

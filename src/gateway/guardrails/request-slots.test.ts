@@ -194,6 +194,55 @@ describe('request text slots', () => {
     expect(fixedOf(requestSlots('openai-responses', responses))).toEqual(['input[1].summary[0].text', 'input[1].content[0].text']);
   });
 
+  it('finds the descriptions and titles of tools and answer formats, not their names, enums or patterns', () => {
+    const parameters = {
+      type: 'object',
+      title: 'Lookup',
+      properties: {
+        email: { type: 'string', description: 'the customer', pattern: '^.+@.+$' },
+        tier: { type: 'string', enum: ['gold', 'silver'], description: 'plan' },
+        items: { type: 'array', items: { type: 'object', properties: { note: { type: 'string', description: 'n' } } } },
+      },
+    };
+    const chat = {
+      messages: [],
+      tools: [
+        { type: 'function', function: { name: 'lookup', description: 'Find a customer', parameters } },
+        { type: 'custom', custom: { name: 'sql', description: 'Run SQL' } },
+      ],
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'r', description: 'The answer', schema: { type: 'object', title: 'R' } },
+      },
+    };
+    expect(where(requestSlots('openai-chat', chat))).toEqual([
+      'tools[0].function.description (system)',
+      'tools[0].function.parameters.title (system)',
+      'tools[0].function.parameters.properties.email.description (system)',
+      'tools[0].function.parameters.properties.tier.description (system)',
+      'tools[0].function.parameters.properties.items.items.properties.note.description (system)',
+      'tools[1].custom.description (system)',
+      'response_format.json_schema.description (system)',
+      'response_format.json_schema.schema.title (system)',
+    ]);
+    const anthropic = { messages: [], tools: [{ name: 'lookup', description: 'Find a customer', input_schema: parameters }] };
+    expect(where(requestSlots('anthropic-messages', anthropic))).toHaveLength(5);
+    const responses = {
+      input: 'hi',
+      tools: [{ type: 'function', name: 'lookup', description: 'Find a customer', parameters }, { type: 'web_search' }],
+      text: { format: { type: 'json_schema', name: 'r', description: 'The answer', schema: { type: 'object' } } },
+    };
+    expect(where(requestSlots('openai-responses', responses))).toEqual([
+      'tools[0].description (system)',
+      'tools[0].parameters.title (system)',
+      'tools[0].parameters.properties.email.description (system)',
+      'tools[0].parameters.properties.tier.description (system)',
+      'tools[0].parameters.properties.items.items.properties.note.description (system)',
+      'text.format.description (system)',
+      'input (user)',
+    ]);
+  });
+
   it('writes judged text back where it came from', () => {
     const body = { input: ['a', [1, 2], 'b'] };
     for (const slot of embeddingsSlots(body)) slot.set(slot.text.toUpperCase());

@@ -18,6 +18,7 @@ import {
   type SlotRole,
   type TextSlot,
 } from './text-slots.js';
+import { anthropicToolDefinitionSlots, chatToolDefinitionSlots, responsesToolDefinitionSlots } from './tool-definition-slots.js';
 
 function chatCompletionsSlots(body: JsonObject): TextSlot[] {
   const slots: TextSlot[] = [];
@@ -48,7 +49,7 @@ function chatCompletionsSlots(body: JsonObject): TextSlot[] {
   });
   // Predicted output (the file being edited, usually) is sent to the provider like the turns.
   if (isObject(body.prediction)) slots.push(...contentSlots(body.prediction, 'content', 'prediction.content', 'assistant', ['text']));
-  return [...slots, ...openAiIdentifierSlots(body)];
+  return [...slots, ...chatToolDefinitionSlots(body), ...openAiIdentifierSlots(body)];
 }
 
 /**
@@ -105,6 +106,7 @@ function anthropicMessagesSlots(body: JsonObject): TextSlot[] {
   messages.forEach((message, i) => {
     if (isObject(message)) slots.push(...anthropicContentSlots(message, 'content', `messages[${i}].content`, roleOf(message.role)));
   });
+  slots.push(...anthropicToolDefinitionSlots(body));
   if (isObject(body.metadata)) slots.push(...identifierSlot(body.metadata, 'user_id', 'metadata.user_id'));
   return slots;
 }
@@ -173,6 +175,7 @@ function responsesSlots(body: JsonObject): TextSlot[] {
   const slots: TextSlot[] = [
     ...stringSlot(body, 'instructions', 'instructions', 'system'),
     ...promptVariableSlots(body),
+    ...responsesToolDefinitionSlots(body),
     ...openAiIdentifierSlots(body),
   ];
   if (typeof body.input === 'string') return [...slots, ...stringSlot(body, 'input', 'input', 'user')];
