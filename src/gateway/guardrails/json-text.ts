@@ -58,7 +58,16 @@ function firstEndingAfter(spans: readonly Span[], at: number): number {
 
 const SPECIAL_IN_STRING = /["\\]/g;
 
+/**
+ * What a change to a value outside any string becomes: a block for a tool call's arguments (see
+ * above), a plain replacement for a tool's output, which the model only reads (it was replaced
+ * the same way when tool output was read as plain text).
+ */
+export type BareValueChange = 'block' | 'replace';
+
 export class JsonTextReader implements StreamTextShape {
+  constructor(private readonly bareValues: BareValueChange = 'block') {}
+
   private raw = '';
   private read = '';
   /** How much of `raw` has been lexed: all but an escape sequence cut by the end of a chunk. */
@@ -185,7 +194,7 @@ export class JsonTextReader implements StreamTextShape {
       if (last >= 0) end = this.escapes[last]![1];
       const at = (from: number, to: number) => ({ ...entry.finding, start: from - origin, end: to - origin });
       if (this.coversBareValue(start, end)) {
-        fitted.push({ finding: at(start, end), action: 'block' });
+        fitted.push({ finding: at(start, end), action: this.bareValues === 'block' ? 'block' : entry.action });
         continue;
       }
       for (const [from, to] of this.piecesInStrings(start, end)) {
@@ -198,13 +207,13 @@ export class JsonTextReader implements StreamTextShape {
 }
 
 /** A reader over a whole JSON text, or undefined when it does not parse (then it is judged as plain text). */
-export function readJsonText(text: string): JsonTextReader | undefined {
+export function readJsonText(text: string, bareValues: BareValueChange = 'block'): JsonTextReader | undefined {
   try {
     JSON.parse(text);
   } catch {
     return undefined;
   }
-  const reader = new JsonTextReader();
+  const reader = new JsonTextReader(bareValues);
   reader.append(text);
   return reader;
 }

@@ -116,7 +116,9 @@ export class RequestGuard {
             : UNTRUSTED.has(slot.role)
               ? this.contexts.untrusted
               : this.contexts.trusted;
-      const json = slot.json ? readJsonText(slot.text) : undefined;
+      // A tool's output is often JSON: read as such when it parses, so an escape (`\n`, `\u0040`)
+      // reads as the character it stands for and a redaction never breaks a string.
+      const json = slot.json ? readJsonText(slot.text) : slot.role === 'tool' ? readJsonText(slot.text, 'replace') : undefined;
       const found = await this.find(json?.view(0, slot.text.length) ?? slot.text, context);
       const outcome = this.settle(slot, context, json, found);
       if (outcome.blocked) return { blocked: outcome.blocked, changed };

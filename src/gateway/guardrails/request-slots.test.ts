@@ -385,6 +385,43 @@ describe('reasoning in answers', () => {
   });
 });
 
+describe('tool output read as JSON when it is JSON', () => {
+  const guard = () =>
+    new RequestGuard(
+      {
+        policy: guardrailPolicySchema.parse({
+          pii: { actions: { EMAIL: 'redact', CREDIT_CARD: 'redact' } },
+          injection: { enabled: false },
+        }),
+        customRules: [],
+        version: '1.0',
+      },
+      (v) => String(v.length),
+    );
+  const judged = async (content: string) => {
+    const body = { messages: [{ role: 'tool', tool_call_id: 't', content }] };
+    const g = guard();
+    const outcome = await g.judge(requestSlots('openai-chat', body), 'input');
+    return { content: body.messages[0]!.content, outcome, events: g.events };
+  };
+
+  it('reads an escape as the character it stands for, and a redaction leaves the JSON valid', async () => {
+    const afterNewline = await judged('{"note":"call back\\nbob@example.com"}');
+    expect(afterNewline.content).toBe('{"note":"call back\\n[EMAIL_1]"}');
+    expect(JSON.parse(afterNewline.content)).toEqual({ note: 'call back\n[EMAIL_1]' });
+    // The finding starts at the address, not at the escape's letter.
+    expect(afterNewline.events[0]).toMatchObject({ rule: 'EMAIL', start: '{"note":"call back\\n'.length });
+  });
+
+  it('replaces a value outside any string as plain text did, rather than refusing the request', async () => {
+    const card = await judged('{"card": 4111111111111111, "ok": true}');
+    expect(card.outcome.blocked).toBeUndefined();
+    expect(card.content).toBe('{"card": [CREDIT_CARD_1], "ok": true}');
+    const plain = await judged('mail bob@example.com');
+    expect(plain.content).toBe('mail [EMAIL_1]');
+  });
+});
+
 describe('end-user identifiers', () => {
   const EMAIL = 'bob@example.com';
   const hmac = (key: string) => (value: string) => createHmac('sha256', key).update(value).digest('hex');
