@@ -21,25 +21,39 @@ const PART = {
   output_text: { delta: 'response.output_text.delta', field: 'text' },
   refusal: { delta: 'response.refusal.delta', field: 'refusal' },
 } as const;
-const PART_OF_DELTA: Record<string, PartKind> = { 'response.output_text.delta': 'output_text', 'response.refusal.delta': 'refusal' };
-const PART_OF_DONE: Record<string, PartKind> = { 'response.output_text.done': 'output_text', 'response.refusal.done': 'refusal' };
+// Maps, not object literals: an event type is the provider's string, and `toString` must not match.
+const PART_OF_DELTA = new Map<unknown, PartKind>([
+  ['response.output_text.delta', 'output_text'],
+  ['response.refusal.delta', 'refusal'],
+]);
+const PART_OF_DONE = new Map<unknown, PartKind>([
+  ['response.output_text.done', 'output_text'],
+  ['response.refusal.done', 'refusal'],
+]);
 type ResponsesPart = { kind: PartKind; itemId: string; outputIndex: unknown; contentIndex: number; sent: string };
 /** A function call's arguments are JSON; a custom tool call's input is free text. */
 type CallKind = 'function' | 'custom';
 type SentCall = { outputIndex: unknown; sent: string; kind: CallKind };
 const CALL_FIELD = { function: 'arguments', custom: 'input' } as const;
 const CALL_DELTA = { function: 'response.function_call_arguments.delta', custom: 'response.custom_tool_call_input.delta' } as const;
-const CALL_ITEM: Record<string, CallKind> = { function_call: 'function', custom_tool_call: 'custom' };
+const CALL_ITEM = new Map<unknown, CallKind>([
+  ['function_call', 'function'],
+  ['custom_tool_call', 'custom'],
+]);
 /** The two texts of a reasoning item: its summary parts and its reasoning text parts. */
 type ReasoningField = 'summary' | 'content';
-const REASONING_DELTA = {
-  'response.reasoning_summary_text.delta': { field: 'summary', index: 'summary_index' },
-  'response.reasoning_text.delta': { field: 'content', index: 'content_index' },
-} as const;
-const REASONING_DONE = {
-  'response.reasoning_summary_text.done': { field: 'summary', index: 'summary_index' },
-  'response.reasoning_text.done': { field: 'content', index: 'content_index' },
-} as const;
+/** Which text of a reasoning item an event is about, and the event that carries its deltas. */
+type ReasoningPart = { field: ReasoningField; index: 'summary_index' | 'content_index'; delta: string };
+const SUMMARY: ReasoningPart = { field: 'summary', index: 'summary_index', delta: 'response.reasoning_summary_text.delta' };
+const REASONING_TEXT: ReasoningPart = { field: 'content', index: 'content_index', delta: 'response.reasoning_text.delta' };
+const REASONING_DELTA = new Map<unknown, ReasoningPart>([
+  [SUMMARY.delta, SUMMARY],
+  [REASONING_TEXT.delta, REASONING_TEXT],
+]);
+const REASONING_DONE = new Map<unknown, ReasoningPart>([
+  ['response.reasoning_summary_text.done', SUMMARY],
+  ['response.reasoning_text.done', REASONING_TEXT],
+]);
 
 export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter {
   const texts = streamTable((location) => guard.textStream(location));
@@ -168,7 +182,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
   const rewriteItem = (item: unknown, outputIndex: unknown) => {
     if (!isObject(item)) return;
     rewriteClientCall(item, outputIndex);
-    const kind = typeof item.type === 'string' ? CALL_ITEM[item.type] : undefined;
+    const kind = CALL_ITEM.get(item.type);
     if (kind && typeof item.id === 'string') item[CALL_FIELD[kind]] = sentArguments(item.id, outputIndex, item[CALL_FIELD[kind]], kind);
     if (!Array.isArray(item.content)) return;
     item.content.forEach((part, m) => {
@@ -189,7 +203,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
       if (!json) return [event];
       const sequence = typeof json.sequence_number === 'number' ? json.sequence_number : undefined;
       const before: SseEvent[] = [];
-      const reasoningDelta = typeof json.type === 'string' ? REASONING_DELTA[json.type as keyof typeof REASONING_DELTA] : undefined;
+      const reasoningDelta = REASONING_DELTA.get(json.type);
       if (reasoningDelta && typeof json.delta === 'string' && typeof json.item_id === 'string') {
         const { field, index } = reasoningDelta;
         judgedReasoning.add(json.item_id);
@@ -199,7 +213,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
             itemId: json.item_id,
             outputIndex: json.output_index,
             at: { [index]: json[index] },
-            delta: json.type as string,
+            delta: reasoningDelta.delta,
           });
         const location = `output[${String(json.output_index)}].${field}[${String(json[index])}].text`;
         json.delta = thoughts.push(key, location, json.delta);
@@ -208,10 +222,10 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
           return [];
         }
       }
-      const reasoningDone = typeof json.type === 'string' ? REASONING_DONE[json.type as keyof typeof REASONING_DONE] : undefined;
+      const reasoningDone = REASONING_DONE.get(json.type);
       if (reasoningDone)
         before.push(...releaseReasoning(reasoningKey(json.item_id, reasoningDone.field, json[reasoningDone.index]), sequence));
-      const partDelta = typeof json.type === 'string' ? PART_OF_DELTA[json.type] : undefined;
+      const partDelta = PART_OF_DELTA.get(json.type);
       if (partDelta && typeof json.delta === 'string' && typeof json.content_index === 'number') {
         const key = keyOf(json.item_id, json.content_index);
         let part = parts.get(key);
@@ -230,7 +244,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
         json.delta = judged;
         part.sent += judged;
       }
-      const partDone = typeof json.type === 'string' ? PART_OF_DONE[json.type] : undefined;
+      const partDone = PART_OF_DONE.get(json.type);
       if (partDone) {
         const key = keyOf(json.item_id, json.content_index);
         before.push(...releaseText(key, sequence));

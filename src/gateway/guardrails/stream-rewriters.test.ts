@@ -194,6 +194,16 @@ describe('Responses stream rewriter', () => {
   });
 });
 
+describe('event types the rewriters do not know', () => {
+  it('pass untouched, even when named like a property every object has', () => {
+    const rewriter = streamTextRewriter('openai-responses', guardWith());
+    for (const type of ['toString', 'constructor', '__proto__', 'response.unknown.delta']) {
+      const event: SseEvent = { event: type, data: JSON.stringify({ type, item_id: 'x', delta: `token ${TOKEN}`, content_index: 0 }) };
+      expect(rewriter.rewrite(event)).toEqual([event]);
+    }
+  });
+});
+
 describe('streamed tool-call arguments', () => {
   // Long enough, with spaces, that the guard releases most of it before the call ends.
   const value = { summary: 'All services are green this morning. '.repeat(12), token: TOKEN, note: 'rotate\nsoon' };
