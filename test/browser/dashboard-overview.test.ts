@@ -45,6 +45,7 @@ let orgName = '';
 let owner: ApiClient;
 let appProjectId = '';
 let viewer: { email: string; password: string };
+let ownerCookie = '';
 /** A developer limited to the `app` project (members.projectIds). */
 let appDeveloper: { email: string; password: string };
 
@@ -120,7 +121,8 @@ beforeAll(async () => {
   }, 20_000);
 
   browser = await launchBrowser();
-  page = await signedInPage(session.cookie!);
+  ownerCookie = session.cookie!;
+  page = await signedInPage(ownerCookie);
 }, 180_000);
 
 /** A new browser context signed in with this session cookie, watched for errors and CSP violations. */
@@ -187,6 +189,29 @@ describe('overview charts in Chromium', () => {
     );
     expect(await page.content()).not.toContain(LEAKED_TOKEN);
     await reviewPage(page, 'overview-charts');
+  });
+
+  it('rolls "last 24 hours" forward when the next hour begins, on a page left open', async () => {
+    const opened = await signedInPage(ownerCookie);
+    const HOUR = 3_600_000;
+    // The page's clock, 20 s before the next full hour: the server's traffic is inside both windows.
+    await opened.clock.install({ time: new Date(Math.ceil(Date.now() / HOUR) * HOUR - 20_000) });
+    const windows: { from: string; to: string }[] = [];
+    opened.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.endsWith('/usage/timeseries'))
+        windows.push({ from: url.searchParams.get('from') ?? '', to: url.searchParams.get('to') ?? '' });
+    });
+    await opened.goto(`${origin}/orgs/${orgId}`);
+    await expect.poll(() => rangeStat(opened, 'requests').textContent()).toBe(String(SENT.app + SENT.second));
+    const first = windows[0]!;
+    expect(Date.parse(first.to) - Date.parse(first.from)).toBe(24 * HOUR);
+
+    await opened.clock.fastForward(60_000);
+    await expect.poll(() => windows.at(-1)!.from, { timeout: 10_000 }).toBe(new Date(Date.parse(first.from) + HOUR).toISOString());
+    expect(windows.at(-1)!.to).toBe(new Date(Date.parse(first.to) + HOUR).toISOString());
+    await expect.poll(() => rangeStat(opened, 'requests').textContent()).toBe(String(SENT.app + SENT.second));
+    expect(await tableRows(opened, 'requests').count()).toBe(24);
   });
 
   it('changes the range to days, and filters by project, then by its API key and a model', async () => {

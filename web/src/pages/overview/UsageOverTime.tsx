@@ -8,7 +8,7 @@ import { useUsageTimeseries } from '../../api/usage-queries.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { RangeSummary } from './RangeSummary.tsx';
-import { rangeWindow, USAGE_RANGES } from './ranges.ts';
+import { rangeBucket, rangeWindow, useCurrentBucket, USAGE_RANGES } from './ranges.ts';
 import { UsageCharts } from './UsageCharts.tsx';
 import { UsageFilters, type UsageFilterValues } from './UsageFilters.tsx';
 
@@ -18,8 +18,9 @@ const orUndefined = (value: string): string | undefined => (value === '' ? undef
 
 export function UsageOverTime({ orgId }: { orgId: string }) {
   const [filters, setFilters] = useState<UsageFilterValues>(NO_FILTERS);
-  // The window is fixed when the range is chosen, not on every render: the query key stays stable.
-  const timeWindow = useMemo(() => rangeWindow(filters.range, Date.now()), [filters.range]);
+  // The window stays the same within a bucket (a stable query key) and moves on when the next begins.
+  const current = useCurrentBucket(rangeBucket(filters.range));
+  const timeWindow = useMemo(() => rangeWindow(filters.range, Date.now()), [filters.range, current]);
   const params = {
     ...timeWindow,
     projectId: orUndefined(filters.projectId),
