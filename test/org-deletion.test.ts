@@ -24,7 +24,7 @@ import { providerKeys } from '../src/db/schema/index.js';
 import { REQUEST_BODY_PURPOSE } from '../src/gateway/request-log/insert.js';
 import { runOrgPurge } from '../src/governance/org-purge-job.js';
 import { findOrganizationId } from '../src/tenancy/organizations.js';
-import { apiClient, eventually, startApiReplica } from './support/api.js';
+import { apiClient, eventually, nextBusEvent, startApiReplica } from './support/api.js';
 import {
   cliEnv,
   emptyEnvFile,
@@ -74,6 +74,8 @@ describe('DELETE /api/orgs/:orgId', () => {
     return { status: response.status, text: await response.text() };
   };
   const chat = async (apiKey: string) => (await chatResponse(apiKey)).status;
+  /** The next org.changed of the fixture's org, as this gateway hears it. */
+  const orgChanged = () => nextBusEvent(fx.server, (event) => event.type === 'org.changed' && event.orgId === fx.orgId);
   const remove = (token: string, orgId: string, body: unknown) =>
     apiClient(api, token).call<ScheduledBody>('DELETE', `/api/orgs/${orgId}`, body);
   const cancel = (token: string, orgId: string) =>
@@ -159,8 +161,11 @@ describe('DELETE /api/orgs/:orgId', () => {
   it('the owner schedules it: keys refused at once, a second schedule is refused, cancelling restores the keys, all audited', async () => {
     expect(await chat(fx.apiKey)).toBe(200); // the gateway now has the project context cached
     const before = Date.now();
+    // The api is another replica: its org.changed reaches this gateway over the bus (Redis in CI).
+    const toldScheduled = orgChanged();
     const scheduled = await remove(tokens.owner, fx.orgId, { confirm: fx.orgName });
     expect(scheduled.status, scheduled.text).toBe(202);
+    await toldScheduled;
     expect(scheduled.body).toMatchObject({ orgId: fx.orgId, name: fx.orgName, graceDays: 30 });
     const at = Date.parse(scheduled.body.deletionScheduledFor);
     expect(at - before).toBeGreaterThanOrEqual(30 * 86_400_000 - 1_000);
@@ -182,9 +187,11 @@ describe('DELETE /api/orgs/:orgId', () => {
     expect((await purge(new Date(at - 60_000))).purged).toEqual([]);
     expect(await findOrganizationId(fx.server.runtime.apiDb, fx.orgName)).toBe(fx.orgId);
 
+    const toldCancelled = orgChanged();
     const cancelled = await cancel(tokens.owner, fx.orgId);
     expect(cancelled.status, cancelled.text).toBe(200);
     expect(cancelled.body.cancelledDeletionScheduledFor).toBe(scheduled.body.deletionScheduledFor);
+    await toldCancelled;
     expect(await chat(fx.apiKey)).toBe(200);
     expect(
       (await apiClient(api, tokens.owner).get<{ deletionScheduledFor: string | null }>(`/api/orgs/${fx.orgId}`)).body.deletionScheduledFor,
