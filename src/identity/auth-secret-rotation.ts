@@ -32,6 +32,9 @@ export function betterAuthSecretConfig(current: string, previous: readonly strin
   return { keys: new Map(secrets.map((s) => [s.version, s.value])), currentVersion: secrets[0]!.version, legacySecret: secret };
 }
 
+/** Whether a payload is already encrypted under the current secret's version. */
+const underCurrent = (key: SecretConfig, payload: string) => parseEnvelope(payload)?.version === key.currentVersion;
+
 /**
  * Which secret each account's two-factor payloads open under, without changing anything (doctor):
  * the current AUTH_SECRET, an earlier one, or none listed (that account cannot complete a
@@ -51,7 +54,7 @@ export async function twoFactorSecretsStatus(
       status.unreadable++;
       continue;
     }
-    const current = [row.secret, row.backupCodes].every((payload) => parseEnvelope(payload)?.version === key.currentVersion);
+    const current = underCurrent(key, row.secret) && underCurrent(key, row.backupCodes);
     if (current) status.underCurrent++;
     else status.underPrevious++;
   }
@@ -64,20 +67,19 @@ export async function reencryptUnderCurrentAuthSecret(
   ctx: ActionContext,
 ): Promise<AuthSecretRotationSummary> {
   const key = betterAuthSecretConfig(secrets.current, secrets.previous);
-  const isCurrent = (payload: string) => parseEnvelope(payload)?.version === key.currentVersion;
-  const underCurrent = async (payload: string) =>
-    isCurrent(payload) ? payload : symmetricEncrypt({ key, data: await symmetricDecrypt({ key, data: payload }) });
+  const reencrypted = async (payload: string) =>
+    underCurrent(key, payload) ? payload : symmetricEncrypt({ key, data: await symmetricDecrypt({ key, data: payload }) });
   return db.withRole(async (tx) => {
     const rows = await tx.select({ id: twoFactors.id, secret: twoFactors.secret, backupCodes: twoFactors.backupCodes }).from(twoFactors);
     const summary: AuthSecretRotationSummary = { twoFactors: rows.length, reencrypted: 0, alreadyCurrent: 0, unreadable: 0 };
     for (const row of rows) {
-      if (isCurrent(row.secret) && isCurrent(row.backupCodes)) {
+      if (underCurrent(key, row.secret) && underCurrent(key, row.backupCodes)) {
         summary.alreadyCurrent++;
         continue;
       }
       let updated: { secret: string; backupCodes: string };
       try {
-        updated = { secret: await underCurrent(row.secret), backupCodes: await underCurrent(row.backupCodes) };
+        updated = { secret: await reencrypted(row.secret), backupCodes: await reencrypted(row.backupCodes) };
       } catch {
         summary.unreadable++;
         continue;

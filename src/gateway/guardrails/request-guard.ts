@@ -128,14 +128,23 @@ export class RequestGuard {
   }
 
   /**
-   * A streamed tool call's arguments that arrived whole, in one event, with no deltas before
-   * (a Responses `*.done` or final response): judged on this thread, and the text the client may
-   * see returned. Throws GuardrailStreamBlocked when a guardrail blocks it.
+   * A text of a streamed answer that arrived whole, in one event, with no deltas before: a
+   * Responses call in `*.done` or the final response, a shell command, a citation's quote, a
+   * signed thinking block. Judged on this thread as `kind` says (plain text; a tool call's
+   * arguments, as JSON; reasoning, never changed), and the text the client may see returned.
+   * Throws GuardrailStreamBlocked when a guardrail blocks it.
    */
-  judgeStreamedArguments(location: string, text: string): string {
+  judgeStreamedWhole(location: string, text: string, kind: 'text' | 'arguments' | 'reasoning'): string {
     let judged = text;
-    const slot: TextSlot = { location, role: 'assistant', text, json: true, set: (changed) => (judged = changed) };
-    const json = readJsonText(text);
+    const slot: TextSlot = {
+      location,
+      role: 'assistant',
+      text,
+      ...(kind === 'arguments' ? { json: true } : {}),
+      ...(kind === 'reasoning' ? { fixed: true } : {}),
+      set: (changed) => (judged = changed),
+    };
+    const json = kind === 'arguments' ? readJsonText(text) : undefined;
     const outcome = this.settle(
       slot,
       this.contexts.output,
@@ -203,17 +212,6 @@ export class RequestGuard {
    */
   reasoningStream(location: string): GuardedTextStream {
     return this.guardedStream(location, createStreamGuard(this.contexts.output, DEFAULT_STREAM_WINDOW, undefined, { fixed: true }));
-  }
-
-  /**
-   * Reasoning that arrived whole in a streamed answer, with no deltas before (a thinking block
-   * repeated with its signature, a reasoning item in `*.done`): judged once, here. It is never
-   * changed; throws GuardrailStreamBlocked when a guardrail blocks it.
-   */
-  judgeStreamedReasoning(location: string, text: string): void {
-    const slot: TextSlot = { location, role: 'assistant', text, fixed: true, set: () => undefined };
-    const outcome = this.settle(slot, this.contexts.output, undefined, findGuardrailActions(text, this.contexts.output));
-    if (outcome.blocked) throw new GuardrailStreamBlocked(outcome.blocked);
   }
 
   /** A guard for one streamed tool call's arguments: JSON, read as it arrives (json-text.ts). */

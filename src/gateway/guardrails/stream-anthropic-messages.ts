@@ -54,8 +54,7 @@ export function anthropicMessagesRewriter(guard: AnswerStreamGuard): StreamTextR
         }
         // A citation arrives whole: its quote is judged as one text.
         if (delta.type === 'citations_delta' && isObject(delta.citation) && typeof delta.citation.cited_text === 'string') {
-          const quote = guard.textStream(`content[${index}].citations.cited_text`);
-          delta.citation.cited_text = quote.push(delta.citation.cited_text) + quote.end();
+          delta.citation.cited_text = guard.judgeStreamedWhole(`content[${index}].citations.cited_text`, delta.citation.cited_text, 'text');
           return [encode(json, event.event)];
         }
         // The signature covers the whole thinking: what its guard holds goes first.
@@ -66,7 +65,7 @@ export function anthropicMessagesRewriter(guard: AnswerStreamGuard): StreamTextR
       if (json.type === 'content_block_start' && index !== undefined && isObject(json.content_block)) {
         const block = json.content_block;
         if (block.type === 'thinking' && typeof block.thinking === 'string' && block.thinking !== '')
-          guard.judgeStreamedReasoning(`content[${index}].thinking`, block.thinking);
+          guard.judgeStreamedWhole(`content[${index}].thinking`, block.thinking, 'reasoning');
         return [event];
       }
       if (json.type === 'content_block_stop' && index !== undefined) return [...releaseOne(index), event];

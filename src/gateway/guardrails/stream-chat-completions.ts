@@ -67,14 +67,13 @@ export function chatCompletionsRewriter(guard: AnswerStreamGuard): StreamTextRew
     const closed = closeCall(choice);
     return closed && closed.rest !== '' ? [callChunk(choice, closed)] : [];
   };
-  const releaseText = (choice: string): SseEvent[] => {
-    const rest = texts.close(choice);
-    return rest === '' ? [] : [chunk({ index: Number(choice), delta: { content: rest }, finish_reason: null })];
-  };
-  const releaseRefusal = (choice: string): SseEvent[] => {
-    const rest = refusals.close(choice);
-    return rest === '' ? [] : [chunk({ index: Number(choice), delta: { refusal: rest }, finish_reason: null })];
-  };
+  /** What a choice's content (or refusal) guard holds, as one more chunk. */
+  const releaseField =
+    (table: typeof texts, field: 'content' | 'refusal') =>
+    (choice: string): SseEvent[] => {
+      const rest = table.close(choice);
+      return rest === '' ? [] : [chunk({ index: Number(choice), delta: { [field]: rest }, finish_reason: null })];
+    };
   /** What the choice's reasoning guards hold, added to `delta`. */
   const closeReasoning = (choice: string, delta: JsonObject): void => {
     for (const field of REASONING_FIELDS) {
@@ -94,14 +93,14 @@ export function chatCompletionsRewriter(guard: AnswerStreamGuard): StreamTextRew
     blocks.forEach((block, k) => {
       if (!isObject(block) || typeof block.thinking !== 'string' || block.thinking === '') return;
       if (block.thinking !== streamedReasoning.get(choice))
-        guard.judgeStreamedReasoning(`choices[${choice}].delta.thinking_blocks[${k}].thinking`, block.thinking);
+        guard.judgeStreamedWhole(`choices[${choice}].delta.thinking_blocks[${k}].thinking`, block.thinking, 'reasoning');
       streamedReasoning.delete(choice);
     });
   };
   const release = () => [
     ...releaseReasoning(),
-    ...texts.open().flatMap(releaseText),
-    ...refusals.open().flatMap(releaseRefusal),
+    ...texts.open().flatMap(releaseField(texts, 'content')),
+    ...refusals.open().flatMap(releaseField(refusals, 'refusal')),
     ...[...currentCall.keys()].flatMap(releaseCall),
   ];
 

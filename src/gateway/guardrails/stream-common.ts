@@ -15,10 +15,7 @@ export type StreamTextRewriter = {
 };
 
 /** The request's guard, as a streamed answer uses it. */
-export type AnswerStreamGuard = Pick<
-  RequestGuard,
-  'textStream' | 'argumentsStream' | 'judgeStreamedArguments' | 'reasoningStream' | 'judgeStreamedReasoning'
->;
+export type AnswerStreamGuard = Pick<RequestGuard, 'textStream' | 'argumentsStream' | 'reasoningStream' | 'judgeStreamedWhole'>;
 
 export function parseJson(data: string): JsonObject | undefined {
   try {

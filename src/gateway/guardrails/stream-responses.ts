@@ -108,7 +108,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
       if (!Array.isArray(list)) continue;
       list.forEach((part, n) => {
         if (isObject(part) && typeof part.text === 'string' && part.text !== '')
-          guard.judgeStreamedReasoning(`output[${String(outputIndex)}].${field}[${n}].text`, part.text);
+          guard.judgeStreamedWhole(`output[${String(outputIndex)}].${field}[${n}].text`, part.text, 'reasoning');
       });
     }
   };
@@ -148,14 +148,10 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
     const known = sentCalls.get(itemId);
     if (known) return known.sent;
     const text = typeof whole === 'string' ? whole : '';
-    const sent = text === '' ? '' : judgeWhole(callLocation(outputIndex, kind), text, kind);
+    const sent =
+      text === '' ? '' : guard.judgeStreamedWhole(callLocation(outputIndex, kind), text, kind === 'function' ? 'arguments' : 'text');
     sentCalls.set(itemId, { outputIndex, sent, kind });
     return sent;
-  };
-  const judgeWhole = (location: string, text: string, kind: CallKind): string => {
-    if (kind === 'function') return guard.judgeStreamedArguments(location, text);
-    const stream = guard.textStream(location);
-    return stream.push(text) + stream.end();
   };
 
   /** Each text of a client-run call (shell, patch) as judged, by location and original text. */
@@ -169,11 +165,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
     for (const slot of clientToolCallSlots(item, `output[${String(outputIndex)}]`)) {
       const key = `${slot.location}\u0000${slot.text}`;
       let judged = judgedClientCalls.get(key);
-      if (judged === undefined) {
-        const stream = guard.textStream(slot.location);
-        judged = stream.push(slot.text) + stream.end();
-        judgedClientCalls.set(key, judged);
-      }
+      if (judged === undefined) judgedClientCalls.set(key, (judged = guard.judgeStreamedWhole(slot.location, slot.text, 'text')));
       if (judged !== slot.text) slot.set(judged);
     }
   };
