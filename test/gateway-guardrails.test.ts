@@ -374,6 +374,28 @@ describe('tool-call arguments and reversible redaction', () => {
     const sent = bodyOf(onlyRequest(fx.openai)) as { messages: { tool_calls?: { function: { arguments: string } }[] }[] };
     expect(JSON.parse(sent.messages[1]!.tool_calls![0]!.function.arguments)).toEqual({ note: 'Dear team,\n[EMAIL_1]' });
   });
+
+  it('reads a tool result written with escapes (\\u0040, PHP’s \\/) as the value, and gives the address back', async () => {
+    // An ASCII-only or PHP writer of JSON: the address and the URL are escaped, the value is not.
+    const escaped = `{"owner":"${EMAIL.replace('@', '\\u0040')}","profile":"https:\\/\\/crm.example\\/42"}`;
+    fx.openai.reply({ text: 'The owner is [EMAIL_1].' });
+    const answer = await client.chat.completions.create({
+      model: 'openai/gpt-5.4-mini',
+      messages: [
+        { role: 'user', content: 'who owns account 42?' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_4', type: 'function', function: { name: 'crm', arguments: '{"id":42}' } }],
+        },
+        { role: 'tool', tool_call_id: 'call_4', content: escaped },
+      ],
+    });
+    const sent = bodyOf(onlyRequest(fx.openai)) as { messages: { content: string | null }[] };
+    expect(JSON.parse(sent.messages[2]!.content!)).toEqual({ owner: '[EMAIL_1]', profile: 'https://crm.example/42' });
+    expect(JSON.stringify(sent)).not.toContain(EMAIL.split('@')[0]);
+    expect(answer.choices[0]!.message.content).toBe(`The owner is ${EMAIL}.`);
+  });
 });
 
 describe('texts beyond plain turns', () => {

@@ -102,8 +102,8 @@ describe('tool-call arguments judged as JSON', () => {
   });
 
   // Random arguments mixing values with quotes, backslashes, line breaks and non-ASCII letters,
-  // written both as JavaScript writes JSON and ASCII-only: whatever is masked or redacted, the
-  // result parses and holds no e-mail address it was given.
+  // written both as JavaScript writes JSON and ASCII-only (some with @ and / escaped too):
+  // whatever is masked or redacted, the result parses and holds no e-mail address it was given.
   it.each(['mask', 'redact'] as const)('always leaves arguments that parse (%s, random texts)', async (action) => {
     let seed = 7;
     const random = (n: number) => {
@@ -129,6 +129,8 @@ describe('tool-call arguments judged as JSON', () => {
             .map((u) => `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`)
             .join(''),
         );
+      // Every fourth round also writes each @ and / escaped (as PHP writes slashes).
+      if (round % 4 === 3) text = text.replaceAll('@', '\\u0040').replaceAll('/', '\\/');
       const body = chatWithCall(text);
       const { blocked } = await guardWith({ pii: { actions: { EMAIL: action } } }).judge(requestSlots('openai-chat', body), 'input');
       expect(blocked).toBeUndefined();
@@ -138,15 +140,59 @@ describe('tool-call arguments judged as JSON', () => {
     }
   });
 
-  it('uses a placeholder where a mask would keep half an escape sequence', () => {
-    // Content `xy\"abc`: a mask keeps the last four characters as written, `"abc`, which would end the string.
+  it('masks the decoded value and writes what it keeps escaped: a mask never keeps half an escape sequence', async () => {
+    // Content `xy\"abc`: the value is xy"abc, and a mask keeps its last four characters, "abc.
     const text = '{"k":"xy\\"abc"}';
     const reader = readJsonText(text)!;
-    const finding = { detector: 'pii' as const, type: 'EMAIL', start: 6, end: 13, confidence: 1 };
-    expect(reader.fit([{ finding, action: 'mask' }])).toEqual([{ finding, action: 'redact' }]);
-    // One character shorter, the kept part starts after the escape: the mask stands.
-    const shorter = { ...finding, end: 12 };
-    expect(readJsonText('{"k":"xy\\"ab"}')!.fit([{ finding: shorter, action: 'mask' }])).toEqual([{ finding: shorter, action: 'mask' }]);
+    expect(reader.decode(6, 13)).toBe('xy"abc');
+    const body = chatWithCall('{"ssn":"536\\u002d22\\u002d1847","to":"ann\\u0040example.org"}');
+    await guardWith({ pii: { actions: { SSN: 'mask', EMAIL: 'mask' } } }).judge(requestSlots('openai-chat', body), 'input');
+    expect(JSON.parse(argumentsOf(body))).toEqual({ ssn: '*******1847', to: '***********.org' });
+  });
+
+  it('reads a value written with escapes as the value: an address with \\u0040, a PHP URL with \\/ slashes', async () => {
+    const escaped = '{"note":"write to ann\\u0040example.org","dsn":"postgres:\\/\\/app:' + PASSWORD + '@db.internal:5432\\/prod"}';
+    expect(JSON.parse(escaped)).toEqual({ note: 'write to ann@example.org', dsn: `postgres://app:${PASSWORD}@db.internal:5432/prod` });
+    // The secret blocks the request (the default for secrets in requests) …
+    const blocking = guardWith(REDACT_PII);
+    const { blocked } = await blocking.judge(requestSlots('openai-chat', chatWithCall(escaped)), 'input');
+    expect(blocked?.detector).toBe('secret');
+    // … and with secrets redacted, both values are replaced and the arguments still parse.
+    const values: string[] = [];
+    const guard = new RequestGuard(
+      { policy: guardrailPolicySchema.parse({ ...REDACT_PII, secrets: { input: 'redact' } }), customRules: [], version: '1.0' },
+      (value) => {
+        values.push(value);
+        return `h(${value.length})`;
+      },
+    );
+    const body = chatWithCall(escaped);
+    expect((await guard.judge(requestSlots('openai-chat', body), 'input')).blocked).toBeUndefined();
+    expect(JSON.parse(argumentsOf(body))).toEqual({ note: 'write to [EMAIL_1]', dsn: 'postgres://app:[SECRET_1]@db.internal:5432/prod' });
+    // The event points at the escaped text as sent; the value hashed is the decoded address.
+    const email = guard.events.find((e) => e.rule === 'EMAIL')!;
+    expect(escaped.slice(email.start, email.end)).toBe('ann\\u0040example.org');
+    expect(values).toContain('ann@example.org');
+    expect(values.some((value) => value.includes('\\'))).toBe(false);
+  });
+
+  it('numbers an escaped value as the same value unescaped, and restores the original decoded', async () => {
+    const guard = guardWith({ pii: { actions: { EMAIL: 'redact' }, reversible: true } });
+    const body: JsonObject = {
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'Look up ann@example.org' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'find', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'c1', content: '{"owner":"ann\\u0040example.org","since":2019}' },
+      ],
+    };
+    await guard.judge(requestSlots('openai-chat', body), 'input');
+    const messages = body.messages as { content: string }[];
+    expect(messages[0]!.content).toBe('Look up [EMAIL_1]');
+    expect(JSON.parse(messages[2]!.content)).toEqual({ owner: '[EMAIL_1]', since: 2019 });
+    const answer: JsonObject = { choices: [{ index: 0, message: { role: 'assistant', content: 'The owner is [EMAIL_1].' } }] };
+    await guard.judge(responseTextSlots('openai-chat', answer), 'output');
+    expect(((answer.choices as JsonObject[])[0]!.message as { content: string }).content).toBe('The owner is ann@example.org.');
   });
 
   it('reads a streamed text the way it reads it whole, wherever the chunks are cut', () => {
@@ -154,7 +200,10 @@ describe('tool-call arguments judged as JSON', () => {
     const text = '{"a":"caf\\u00e9 \\"q\\"","b":[1,"x\\ny"]}';
     for (const piece of text.match(/.{1,3}/gs)!) reader.append(piece);
     expect(reader.view(0, text.length)).toBe(readJsonText(text)!.view(0, text.length));
-    expect(reader.view(0, text.length)).toBe('{"a":"caf     é  "q "","b":[1,"x \ny"]}');
+    expect(reader.view(0, text.length)).toBe('{"a":"caf_____é _"q_"","b":[1,"x \ny"]}');
+    expect(reader.decoded(0, text.length).text).toBe('{"a":"café "q"","b":[1,"x\ny"]}');
+    // Cut inside an escape, the view reads the cut part as the same-length view does.
+    expect(reader.decoded(text.indexOf('\\u00e9') + 2, text.indexOf(' \\"q')).text).toBe('___é');
     // Cut inside "\u00e9": the cut moves back to the escape's start.
     const at = text.indexOf('\\u00e9') + 3;
     expect(reader.safeCut(at)).toBe(at - 3);
@@ -171,6 +220,19 @@ describe('tool-call arguments judged as JSON', () => {
     expect(sent.filter((piece) => piece !== '').length).toBeGreaterThan(3);
   });
 
+  it('never releases part of an escaped value before the rest arrives, wherever the stream is cut', async () => {
+    const text = '{"note":"write to ann\\u0040example.org or call\\u0020+1 415\\u0020555 0132","x":1}';
+    const policy: GuardrailPolicyInput = { pii: { actions: { EMAIL: 'redact', PHONE: 'mask' } } };
+    const whole = chatWithCall(text);
+    await guardWith(policy).judge(requestSlots('openai-chat', whole), 'output');
+    expect(JSON.parse(argumentsOf(whole))).toEqual({ note: 'write to [EMAIL_1] or call ***********0132', x: 1 });
+    for (let cut = 1; cut < text.length; cut += 1) {
+      const stream = guardWith(policy).argumentsStream('x');
+      const streamed = stream.push(text.slice(0, cut)) + stream.push(text.slice(cut)) + stream.end();
+      expect(streamed, `cut at ${cut}`).toBe(argumentsOf(whole));
+    }
+  });
+
   it('judges streamed arguments as it judges them whole, in any chunking', async () => {
     let seed = 11;
     const random = (n: number) => {
@@ -183,7 +245,9 @@ describe('tool-call arguments judged as JSON', () => {
         Array.from({ length: 4 + random(30) }, () =>
           random(5) === 0 ? `user${random(9)}@example.com` : words[random(words.length)]!,
         ).join(' ');
-      const text = JSON.stringify({ to: value(), body: value(), cc: [value(), value()] });
+      // Every third round writes each @ escaped, as ASCII-only writers of JSON may.
+      const plain = JSON.stringify({ to: value(), body: value(), cc: [value(), value()] });
+      const text = round % 3 === 2 ? plain.replaceAll('@', '\\u0040') : plain;
       const policy: GuardrailPolicyInput = { pii: { actions: { EMAIL: round % 2 === 0 ? 'redact' : 'mask' } } };
       const slot = chatWithCall(text);
       await guardWith(policy).judge(requestSlots('openai-chat', slot), 'output');

@@ -1,33 +1,52 @@
 /**
  * Judging a text that is JSON: a tool call's arguments (a JSON string in OpenAI's formats, an
- * object in Anthropic's). Detectors read the JSON text as a whole, so a credential keeps its key
- * beside it (`"password":"…"` is an assignment, a lone value often is not) and the offsets of
- * findings are those of the arguments as sent. Two things differ from plain text:
- * - escapes: detectors read a view in which each escape sequence is replaced by spaces and the
- *   character it stands for, last (`\nbob@example.com` is `bob@…` after a line break, not the
- *   address `nbob@…`), so offsets do not move;
+ * object in Anthropic's) or a tool's output. Detectors read the JSON text as a whole, so a
+ * credential keeps its key beside it (`"password":"…"` is an assignment, a lone value often is
+ * not) and the offsets of findings are those of the text as sent. Two things differ from plain
+ * text:
+ * - escapes: detectors read the decoded text, each escape sequence as the one character it
+ *   stands for (`bob\u0040example.com` is an address; PHP's `https:\/\/user:pw@…` a URL with
+ *   credentials; `\nbob@…` is bob after a line break, not `nbob@…`), and findings are mapped back
+ *   to whole escape sequences in the text as sent. The values a finding stands for (its keyed
+ *   hash, its placeholder's original, what a mask keeps) are the decoded ones too, so an address
+ *   is the same value escaped or not;
  * - changes: a mask or placeholder may only replace characters inside one string, whole escape
- *   sequences included, or the JSON would no longer parse. A finding that reaches outside its
- *   string is cut to the parts inside strings; one that covers a value outside any string (a
- *   card number written as a JSON number) cannot be replaced without changing what the
- *   arguments mean, so where the policy would change it, it blocks.
+ *   sequences included, and is written JSON-escaped, or the JSON would no longer parse. A finding
+ *   that reaches outside its string is cut to the parts inside strings; one that covers a value
+ *   outside any string (a card number written as a JSON number) cannot be replaced without
+ *   changing what the arguments mean, so where the policy would change it, it blocks.
  *
  * The reader is incremental, so a streamed call is read as it arrives (stream.ts holds back
  * only its window); a whole text is one append.
  */
-import { MASK_KEEPS, type FoundAction } from '../../guardrails/engine/apply.js';
-import type { StreamTextShape } from '../../guardrails/engine/stream.js';
+import type { FoundAction } from '../../guardrails/engine/apply.js';
+import type { DecodedView, StreamTextShape } from '../../guardrails/engine/stream.js';
 
 type Span = readonly [start: number, end: number];
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '"': '"', '\\': '\\', '/': '/' };
 
-/** What an escape sequence stands for, as detectors should read it. */
-function escapedCharacter(sequence: string): string {
+/**
+ * What an escape sequence stands for: one UTF-16 code unit (the two halves of a pair decode next
+ * to each other, so an emoji written as two escapes reads as the emoji).
+ */
+function decodeEscape(sequence: string): string {
   if (sequence[1] !== 'u') return SIMPLE_ESCAPES[sequence[1] ?? ''] ?? ' ';
-  const code = Number.parseInt(sequence.slice(2), 16);
-  // Half of a surrogate pair reads as nothing useful on its own; a space keeps the boundary.
-  return Number.isNaN(code) || (code >= 0xd800 && code <= 0xdfff) ? ' ' : String.fromCharCode(code);
+  const digits = sequence.slice(2);
+  return /^[0-9a-fA-F]{4}$/.test(digits) ? String.fromCharCode(Number.parseInt(digits, 16)) : ' ';
+}
+
+/**
+ * An escape sequence in the same-length view, which says where a stream may be cut: the
+ * character it stands for, last, after padding that keeps a word whole (`ann\u0040example.org`
+ * is one word there, as it is decoded) unless the character is a space or line break. Half of a
+ * surrogate pair is padding too: its other half lies five characters away.
+ */
+function paddedEscape(sequence: string): string {
+  const character = decodeEscape(sequence);
+  if (/\s/.test(character)) return ' '.repeat(sequence.length - 1) + character;
+  const code = character.charCodeAt(0);
+  return '_'.repeat(sequence.length - 1) + (code >= 0xd800 && code <= 0xdfff ? '_' : character);
 }
 
 /** The index of the span among `spans` (sorted, disjoint) that holds offset `at`, or -1. */
@@ -107,7 +126,7 @@ export class JsonTextReader implements StreamTextShape {
       }
       const length = raw[at + 1] === 'u' ? 6 : 2;
       if (at + length > raw.length) break; // the rest of the escape comes with the next chunk
-      out += ' '.repeat(length - 1) + escapedCharacter(raw.slice(at, at + length));
+      out += paddedEscape(raw.slice(at, at + length));
       this.escapes.push([at, at + length]);
       at += length;
     }
@@ -115,10 +134,60 @@ export class JsonTextReader implements StreamTextShape {
     this.lexed = at;
   }
 
-  /** What detectors read for [from, to): the lexed view, then spaces for an escape not yet whole. */
+  /**
+   * [from, to) with each escape sequence as padding and then its character, so that offsets do
+   * not move (where a stream may be cut), then padding for an escape not yet whole.
+   */
   view(from: number, to: number): string {
     const lexedTo = Math.min(to, this.lexed);
-    return this.read.slice(from, lexedTo) + ' '.repeat(Math.max(0, to - Math.max(from, lexedTo)));
+    return this.read.slice(from, lexedTo) + '_'.repeat(Math.max(0, to - Math.max(from, lexedTo)));
+  }
+
+  /**
+   * What detectors read for [from, to): each whole escape sequence decoded to its character, and
+   * a way back to offsets in the text as sent (from `from`). An escape cut by `from` or `to`, or
+   * not yet whole, reads as in the same-length view.
+   */
+  decoded(from: number, to: number): DecodedView {
+    const first = firstEndingAfter(this.escapes, from);
+    const escape = this.escapes[first];
+    if (escape === undefined || escape[0] >= to) {
+      const text = this.view(from, to);
+      return { text, toStream: (found) => found };
+    }
+    let text = '';
+    /** Where each character of `text` begins in [from, to), and `to - from` after the last. */
+    const starts: number[] = [];
+    let at = from;
+    const copy = (end: number): void => {
+      text += this.view(at, end);
+      for (let i = at; i < end; i += 1) starts.push(i - from);
+      at = end;
+    };
+    for (let i = first; i < this.escapes.length; i += 1) {
+      const [start, end] = this.escapes[i]!;
+      if (start >= to) break;
+      if (start < from || end > to) continue; // cut: copied as the view has it
+      copy(start);
+      text += decodeEscape(this.raw.slice(start, end));
+      starts.push(start - from);
+      at = end;
+    }
+    copy(to);
+    starts.push(to - from);
+    return {
+      text,
+      toStream: (found) =>
+        found.map((entry) => ({
+          ...entry,
+          finding: { ...entry.finding, start: starts[entry.finding.start]!, end: starts[entry.finding.end]! },
+        })),
+    };
+  }
+
+  /** The decoded value of [from, to): what a finding there stands for. */
+  decode(from: number, to: number): string {
+    return this.decoded(from, to).text;
   }
 
   /** The view with JSON's punctuation and quotes outside strings as spaces: values end there. */
@@ -167,16 +236,10 @@ export class JsonTextReader implements StreamTextShape {
     return /[\p{L}\p{N}]/u.test(this.raw.slice(at, end));
   }
 
-  /** A mask keeps its last characters as written: where they would begin inside an escape, a placeholder is used instead. */
-  private maskCutsEscape(start: number, end: number): boolean {
-    if (end - start <= MASK_KEEPS) return false;
-    const inside = spanIndexAt(this.escapes, end - MASK_KEEPS);
-    return inside >= 0 && this.escapes[inside]![0] < end - MASK_KEEPS;
-  }
-
   /**
-   * Findings made over the view (offsets from `origin`), made safe to apply to the JSON text: a
-   * change is widened to whole escape sequences and kept inside strings (see above). Findings
+   * Findings (offsets from `origin`, mapped back from the decoded view), made safe to apply to
+   * the JSON text: a change is widened to whole escape sequences and kept inside strings (see
+   * above). Findings
    * that are only recorded or block are left as they are: nothing is written for them.
    */
   fit(found: readonly FoundAction[], origin = 0): FoundAction[] {
@@ -197,10 +260,7 @@ export class JsonTextReader implements StreamTextShape {
         fitted.push({ finding: at(start, end), action: this.bareValues === 'block' ? 'block' : entry.action });
         continue;
       }
-      for (const [from, to] of this.piecesInStrings(start, end)) {
-        const action = entry.action === 'mask' && this.maskCutsEscape(from, to) ? 'redact' : entry.action;
-        fitted.push({ finding: at(from, to), action });
-      }
+      for (const [from, to] of this.piecesInStrings(start, end)) fitted.push({ finding: at(from, to), action: entry.action });
     }
     return fitted.sort((a, b) => a.finding.start - b.finding.start || b.finding.end - a.finding.end);
   }

@@ -119,7 +119,8 @@ export class RequestGuard {
       // A tool's output is often JSON: read as such when it parses, so an escape (`\n`, `\u0040`)
       // reads as the character it stands for and a redaction never breaks a string.
       const json = slot.json ? readJsonText(slot.text) : slot.role === 'tool' ? readJsonText(slot.text, 'replace') : undefined;
-      const found = await this.find(json?.view(0, slot.text.length) ?? slot.text, context);
+      const decoded = json?.decoded(0, slot.text.length);
+      const found = decoded ? decoded.toStream(await this.find(decoded.text, context)) : await this.find(slot.text, context);
       const outcome = this.settle(slot, context, json, found);
       if (outcome.blocked) return { blocked: outcome.blocked, changed };
       changed ||= outcome.changed;
@@ -145,12 +146,11 @@ export class RequestGuard {
       set: (changed) => (judged = changed),
     };
     const json = kind === 'arguments' ? readJsonText(text) : undefined;
-    const outcome = this.settle(
-      slot,
-      this.contexts.output,
-      json,
-      findGuardrailActions(json?.view(0, text.length) ?? text, this.contexts.output),
-    );
+    const decoded = json?.decoded(0, text.length);
+    const found = decoded
+      ? decoded.toStream(findGuardrailActions(decoded.text, this.contexts.output))
+      : findGuardrailActions(text, this.contexts.output);
+    const outcome = this.settle(slot, this.contexts.output, json, found);
     if (outcome.blocked) throw new GuardrailStreamBlocked(outcome.blocked);
     return judged;
   }
@@ -163,7 +163,8 @@ export class RequestGuard {
     found: FoundAction[],
   ): { blocked: GuardrailEventRecord; changed: false } | { blocked: undefined; changed: boolean } {
     const fitted = json ? json.fit(found) : found;
-    const outcome = applyFindings(slot.text, slot.fixed ? fitted.map(blockingChanges) : fitted, context);
+    const codec = json && { decode: json.decode.bind(json), encode: json.encode.bind(json) };
+    const outcome = applyFindings(slot.text, slot.fixed ? fitted.map(blockingChanges) : fitted, context, 0, slot.text.length, codec);
     const records = this.record(context.direction, slot.location, outcome.events);
     if (outcome.blocked) return { blocked: records.find((r) => r.action === 'block')!, changed: false };
     if (slot.fixed) return { blocked: undefined, changed: false };

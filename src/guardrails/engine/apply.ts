@@ -105,10 +105,17 @@ export function applyGuardrails(text: string, context: ApplyContext): GuardrailO
 }
 
 /**
+ * How a text with a syntax of its own (JSON) holds values: what [start, end) of it stands for,
+ * and how a value is written back into it.
+ */
+export type ValueCodec = { decode(start: number, end: number): string; encode(value: string): string };
+
+/**
  * Decides and renders findings already made over `text`, for the part [from, to) of it only: the
  * events of the findings that reach into that part (offsets in `text`), a block if one of them
  * blocks, otherwise that part with masks and placeholders in place. A finding that began before
- * `from` (a stream's text already sent) is changed only where it reaches into the part.
+ * `from` (a stream's text already sent) is changed only where it reaches into the part. With a
+ * `codec`, values are hashed, numbered and masked as decoded, and a mask is written encoded.
  */
 export function applyFindings(
   text: string,
@@ -116,7 +123,10 @@ export function applyFindings(
   context: ApplyContext,
   from = 0,
   to = text.length,
+  codec?: ValueCodec,
 ): GuardrailOutcome {
+  const valueAt = (start: number, end: number): string => (codec ? codec.decode(start, end) : text.slice(start, end));
+  const encode = (value: string): string => (codec ? codec.encode(value) : value);
   const inPart = found.filter(({ finding }) => finding.end > from && finding.start < to);
   const events = inPart.map(({ finding, action }) => ({
     detector: finding.detector,
@@ -125,7 +135,7 @@ export function applyFindings(
     start: finding.start,
     end: finding.end,
     // of the value as the detectors read it: a card with no-break spaces hashes as with spaces
-    valueHash: context.hash(detectionView(text.slice(finding.start, finding.end)).text),
+    valueHash: context.hash(detectionView(valueAt(finding.start, finding.end)).text),
   }));
   const blocked = events.find((e) => e.action === 'block');
   if (blocked) return { blocked, events };
@@ -146,11 +156,11 @@ export function applyFindings(
   let out = '';
   let at = from;
   for (const span of spans) {
-    const value = text.slice(span.start, span.end);
+    const value = valueAt(span.start, span.end);
     out += text.slice(at, span.start);
     out +=
       span.action === 'mask'
-        ? maskValue(value)
+        ? encode(maskValue(value))
         : context.vault.placeholderFor(placeholderType(span.finding), value, {
             // Only PII from the request is ever put back into the answer: a secret, or PII the
             // provider wrote itself, stays redacted.

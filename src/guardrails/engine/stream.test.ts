@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compileRule, customRuleSchema } from '../custom/rules.js';
 import { applyGuardrails, type ApplyContext } from './apply.js';
 import { guardrailPolicySchema, type GuardrailPolicyInput } from './policy.js';
-import { createStreamGuard, DEFAULT_STREAM_WINDOW } from './stream.js';
+import { createStreamGuard, DEFAULT_STREAM_WINDOW, type StreamTextShape } from './stream.js';
 import { RedactionVault } from './vault.js';
 
 const hash = (value: string) => createHmac('sha256', 'org-key-for-tests').update(value).digest('base64url');
@@ -168,5 +168,38 @@ describe('createStreamGuard latency', () => {
     const { emitted } = stream(blob.match(/[\s\S]{1,8}/g)!, outputContext({}));
     const beforeEnd = emitted.slice(0, -1).join('');
     expect(beforeEnd.length).toBe(blob.length - DEFAULT_STREAM_WINDOW);
+  });
+
+  it('ends when a finding began in text it already released (a shape whose cut points and detectors disagree)', () => {
+    // A shape whose cut view breaks the address where the detectors read it whole: the first chunk
+    // releases "ann", and the address found next begins before what is held. This looped forever.
+    const shape: StreamTextShape = {
+      text: '',
+      append(chunk) {
+        this.text += chunk;
+      },
+      view(from, to) {
+        return this.text.slice(from, to).replace('ann', 'an ');
+      },
+      breaks(from, to) {
+        return this.view(from, to);
+      },
+      decoded(from, to) {
+        return { text: this.text.slice(from, to), toStream: (found) => found };
+      },
+      decode(from, to) {
+        return this.text.slice(from, to);
+      },
+      fit: (found) => found,
+      safeCut: (at) => at,
+      encode: (value) => value,
+    } as StreamTextShape & { text: string };
+    const guard = createStreamGuard(outputContext(REDACT_ALL_PII), DEFAULT_STREAM_WINDOW, shape);
+    const first = guard.push('write to ann');
+    const second = guard.push('@example.org and more');
+    const last = guard.end();
+    const sent = [first, second, last].map((step) => (step.blocked ? '' : step.emit)).join('');
+    expect(sent).not.toContain('@example.org');
+    expect(last.events.map((event) => event.type)).toContain('EMAIL');
   });
 });

@@ -44,14 +44,26 @@ export type StreamGuard = {
 
 type Found = { finding: Finding; action: GuardrailAction }[];
 
+/** A text as detectors read it, with the way back to offsets in the text as sent. */
+export type DecodedView = {
+  text: string;
+  /** Findings over `text`, with offsets into the text as sent (from the view's start). */
+  toStream(found: Found): Found;
+};
+
 /**
  * A stream whose text has a syntax of its own (a tool call's JSON arguments): what detectors
  * read, which changes are safe to write, and where it may be cut. Offsets are from the start of
- * the stream; the view has the text's length.
+ * the stream.
  */
 export type StreamTextShape = {
   append(chunk: string): void;
+  /** [from, to) as it reads, in a view of the same length (offsets do not move): where to cut. */
   view(from: number, to: number): string;
+  /** What detectors read for [from, to) (escapes decoded), and the way back. */
+  decoded(from: number, to: number): DecodedView;
+  /** The value [from, to) stands for: what a finding there hashes as, and what a mask keeps. */
+  decode(from: number, to: number): string;
   /**
    * The view with what separates values (JSON's punctuation outside strings) as spaces: where
    * the text may be cut between words. Plain text's words end only at whitespace.
@@ -130,11 +142,12 @@ export function createStreamGuard(
     const buffer = scanned.slice(base);
     if (final) return buffer.length;
     let cut = plainCut(breaks.slice(base), window, customHold);
-    // Moving the cut back to one finding's start may put it inside an earlier one: repeat until none straddles it.
+    // Moving the cut back to one finding's start may put it inside an earlier one: repeat until none
+    // straddles it. A finding that began in text already released holds the whole buffer (cut 0).
     for (let moved = true; moved;) {
       moved = false;
       for (const { finding } of found)
-        if (finding.start < base + cut && finding.end > base + cut) {
+        if (cut > 0 && finding.start < base + cut && finding.end > base + cut) {
           cut = Math.max(0, finding.start - base);
           moved = true;
         }
@@ -158,14 +171,22 @@ export function createStreamGuard(
     /** Where `scanned` begins in the stream. */
     const origin = released - base;
     const read = shape ? shape.view(origin, origin + scanned.length) : scanned;
-    const fitted = shape ? shape.fit(findGuardrailActions(read, context), origin) : findGuardrailActions(read, context);
+    const decoded = shape?.decoded(origin, origin + scanned.length);
+    const fitted =
+      shape && decoded
+        ? shape.fit(decoded.toStream(findGuardrailActions(decoded.text, context)), origin)
+        : findGuardrailActions(read, context);
     const found = options.fixed ? fitted.map(blockingChanges) : fitted;
     const breaks = shape ? shape.breaks(origin, origin + scanned.length) : read;
     let cut = cutPoint(read, breaks, base, found, final);
     if (shape && !final) cut = Math.max(0, shape.safeCut(origin + base + cut) - origin - base);
     held = buffer.slice(cut);
     if (cut === 0) return { blocked: undefined, emit: '', events: [] };
-    const outcome = applyFindings(scanned, found, context, base, base + cut);
+    const codec = shape && {
+      decode: (start: number, end: number) => shape.decode(origin + start, origin + end),
+      encode: shape.encode.bind(shape),
+    };
+    const outcome = applyFindings(scanned, found, context, base, base + cut, codec);
     const events = outcome.events.map((e) => ({ ...e, start: e.start - base + released, end: e.end - base + released }));
     released += cut;
     releasedTail = scanned.slice(Math.max(0, base + cut - RELEASED_CONTEXT), base + cut);
