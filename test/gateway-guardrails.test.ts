@@ -627,11 +627,20 @@ describe('end-user identifiers', () => {
   const ask = [{ role: 'user' as const, content: `I am ${EMAIL}` }];
 
   it('reach the provider as the org’s pseudonym, the same in every format, never as the address', async () => {
-    await client.chat.completions.create({ model: 'openai/gpt-5.4-mini', messages: ask, user: EMAIL, safety_identifier: EMAIL });
+    await client.chat.completions.create({
+      model: 'openai/gpt-5.4-mini',
+      messages: ask,
+      user: EMAIL,
+      safety_identifier: EMAIL,
+      store: true,
+      metadata: { customer: EMAIL, plan: 'pro' },
+    });
     const chat = bodyOf(onlyRequest(fx.openai));
     expect(JSON.stringify(chat)).not.toContain(EMAIL);
     expect(chat.user).toMatch(PSEUDONYM);
     expect(chat.safety_identifier).toBe(chat.user);
+    // Metadata tags the provider stores with the completion: the same pseudonym, other tags as sent.
+    expect(chat.metadata).toEqual({ customer: chat.user, plan: 'pro' });
     expect(chat.messages).toEqual([{ role: 'user', content: 'I am [EMAIL_1]' }]);
 
     resetFakes(fx);

@@ -23,13 +23,16 @@ describe('request text slots', () => {
         { role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{"q":1}' } }] },
         { role: 'tool', tool_call_id: 't', content: 'result' },
       ],
-      metadata: { note: 'not a prompt' },
+      metadata: { note: 'not a prompt', count: 3 },
+      temperature: 0.2,
     };
     expect(where(requestSlots('openai-chat', body))).toEqual([
       'messages[0].content (system)',
       'messages[1].content[0].text (user)',
       'messages[2].tool_calls[0].function.arguments (assistant)',
       'messages[3].content (tool)',
+      // A metadata tag is no prompt, but the provider stores it: judged as an end-user identifier.
+      'metadata.note (user)',
     ]);
   });
 
@@ -437,14 +440,15 @@ describe('end-user identifiers', () => {
   const identifiers = (slots: { location: string; identifier?: true }[]) => slots.filter((s) => s.identifier).map((s) => s.location);
 
   it('are found in every format, and only where the format defines them', () => {
-    const openai = { user: 'u', safety_identifier: 's', prompt_cache_key: 'k', metadata: { user_id: 'not here' }, messages: [] };
-    expect(identifiers(requestSlots('openai-chat', openai))).toEqual(['user', 'safety_identifier', 'prompt_cache_key']);
-    expect(identifiers(requestSlots('openai-responses', { ...openai, input: 'hi' }))).toEqual([
-      'user',
-      'safety_identifier',
-      'prompt_cache_key',
+    // OpenAI's metadata tags are judged each (a number is no text); a key that is not a field name is not quoted.
+    const metadata = { user_id: 'm', 'who is bob@example.com': 'x', count: 3 };
+    const openai = { user: 'u', safety_identifier: 's', prompt_cache_key: 'k', metadata, messages: [] };
+    const openaiIdentifiers = ['user', 'safety_identifier', 'prompt_cache_key', 'metadata.user_id', 'metadata[1]'];
+    expect(identifiers(requestSlots('openai-chat', openai))).toEqual(openaiIdentifiers);
+    expect(identifiers(requestSlots('openai-responses', { ...openai, input: 'hi' }))).toEqual(openaiIdentifiers);
+    expect(identifiers(requestSlots('anthropic-messages', { ...openai, metadata: { user_id: 'u', other: 'not here' } }))).toEqual([
+      'metadata.user_id',
     ]);
-    expect(identifiers(requestSlots('anthropic-messages', { ...openai, metadata: { user_id: 'u' } }))).toEqual(['metadata.user_id']);
     expect(identifiers(embeddingsSlots({ input: ['a'], user: 'u' }))).toEqual(['user']);
   });
 
@@ -474,6 +478,22 @@ describe('end-user identifiers', () => {
     expect((await judged({ EMAIL: 'redact' }, 'org-b')).body.user).not.toBe(first);
     // Not the value's event hash: a pseudonym seen at the provider cannot be matched to our events.
     expect(first).not.toContain(hmac('org-a')(EMAIL).slice(0, 32));
+  });
+
+  it('include OpenAI metadata tags: a tag with an address becomes the pseudonym of its value, other tags stay', async () => {
+    const body = { user: EMAIL, metadata: { customer: EMAIL, plan: 'pro', note: `escalated by ${EMAIL}` }, input: 'hi' };
+    const guard = guardWith({ EMAIL: 'redact' });
+    expect(await guard.judge(requestSlots('openai-responses', body), 'input')).toEqual({
+      blocked: undefined,
+      changed: true,
+    });
+    const { customer, plan, note } = body.metadata;
+    expect(customer).toBe(body.user);
+    expect(customer).toMatch(/^pcu_[0-9a-f]{32}$/);
+    expect(note).toMatch(/^pcu_[0-9a-f]{32}$/);
+    expect(note).not.toBe(customer);
+    expect(plan).toBe('pro');
+    expect(guard.events.map((e) => e.location)).toEqual(['user', 'metadata.customer', 'metadata.note']);
   });
 
   it('are blocked or left as they are when the policy says so, and an identifier without PII is untouched', async () => {

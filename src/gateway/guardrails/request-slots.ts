@@ -57,7 +57,28 @@ function chatCompletionsSlots(body: JsonObject): TextSlot[] {
  * and `prompt_cache_key`, which applications often set to the user's id or email too.
  */
 const OPENAI_IDENTIFIERS = ['user', 'safety_identifier', 'prompt_cache_key'] as const;
-const openAiIdentifierSlots = (body: JsonObject): TextSlot[] => OPENAI_IDENTIFIERS.flatMap((key) => identifierSlot(body, key, key));
+const openAiIdentifierSlots = (body: JsonObject): TextSlot[] => [
+  ...OPENAI_IDENTIFIERS.flatMap((key) => identifierSlot(body, key, key)),
+  ...openAiMetadataSlots(body),
+];
+
+/** A metadata key that can name its event's location: a field name, not free text. */
+const PLAIN_KEY = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * OpenAI's `metadata` (chat and Responses): up to 16 tags the provider stores with the
+ * completion for filtering, often the customer's id or address. Each string value is judged
+ * like an end-user identifier: a tag stays a tag, the same pseudonym for the same value. Keys are
+ * the developer's field names and are left alone; an event names a key only when it looks like
+ * one.
+ */
+function openAiMetadataSlots(body: JsonObject): TextSlot[] {
+  const metadata = body.metadata;
+  if (!isObject(metadata)) return [];
+  return Object.keys(metadata).flatMap((key, i) =>
+    identifierSlot(metadata, key, PLAIN_KEY.test(key) ? `metadata.${key}` : `metadata[${i}]`),
+  );
+}
 
 /**
  * The texts of one Anthropic content block, wherever blocks appear (a turn, a tool result, a
