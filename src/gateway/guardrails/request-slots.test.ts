@@ -175,6 +175,15 @@ describe('request text slots', () => {
         { type: 'apply_patch_call', call_id: 'p', status: 'completed', operation: { type: 'update_file', path: 'a', diff: '+x' } },
         { type: 'apply_patch_call_output', call_id: 'p', status: 'completed', output: 'ok' },
         { type: 'item_reference', id: 'r' },
+        {
+          type: 'code_interpreter_call',
+          id: 'ci',
+          code: 'print(1)',
+          outputs: [
+            { type: 'image', url: 'u' },
+            { type: 'logs', logs: '1' },
+          ],
+        },
       ],
     };
     expect(where(requestSlots('openai-responses', responses))).toEqual([
@@ -193,6 +202,8 @@ describe('request text slots', () => {
       'input[8].output[0].stderr (tool)',
       'input[9].operation.diff (assistant)',
       'input[10].output (tool)',
+      'input[12].code (assistant)',
+      'input[12].outputs[1].logs (tool)',
     ]);
     expect(fixedOf(requestSlots('openai-responses', responses))).toEqual(['input[1].summary[0].text', 'input[1].content[0].text']);
   });
@@ -281,7 +292,11 @@ describe('request text slots', () => {
     };
     const shell = { type: 'local_shell_call', action: { type: 'exec', command: ['ls', '-la'] } };
     const patch = { type: 'apply_patch_call', operation: { type: 'create_file', path: 'a.txt', diff: '+a' } };
-    expect(where(responseTextSlots('openai-responses', { output: [reasoning, item, custom, shell, patch] }))).toEqual([
+    // Tools the provider ran: an MCP call's arguments and output, the interpreter's code and logs.
+    const mcp = { type: 'mcp_call', id: 'm', name: 'n', server_label: 's', arguments: '{}', output: 'out' };
+    const interpreter = { type: 'code_interpreter_call', id: 'ci', code: null, outputs: [{ type: 'logs', logs: 'l' }] };
+    const output = [reasoning, item, custom, shell, patch, mcp, interpreter];
+    expect(where(responseTextSlots('openai-responses', { output }))).toEqual([
       'output[0].summary[0].text (assistant)',
       'output[0].content[0].text (assistant)',
       'output[1].content[0].text (assistant)',
@@ -290,6 +305,9 @@ describe('request text slots', () => {
       'output[3].action.command[0] (assistant)',
       'output[3].action.command[1] (assistant)',
       'output[4].operation.diff (assistant)',
+      'output[5].arguments (assistant)',
+      'output[5].output (tool)',
+      'output[6].outputs[0].logs (tool)',
     ]);
     const message = { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'custom', custom: { name: 'shell', input: 'ls' } }] };
     expect(where(responseTextSlots('openai-chat', { choices: [{ index: 0, message }] }))).toEqual([

@@ -10,6 +10,7 @@ import {
   fixedSlot,
   identifierSlot,
   isObject,
+  providerToolCallSlots,
   jsonStringSlot,
   jsonValueSlot,
   roleOf,
@@ -154,7 +155,8 @@ function responsesItemSlots(item: JsonObject, at: string): TextSlot[] {
     // Other tool calls replayed with the conversation (MCP, shell, patch) and their outputs: what
     // the model asked for and what came back.
     case 'mcp_call':
-      return [...jsonStringSlot(item, 'arguments', `${at}.arguments`, 'assistant'), ...stringSlot(item, 'output', `${at}.output`, 'tool')];
+    case 'code_interpreter_call':
+      return providerToolCallSlots(item, at);
     case 'local_shell_call':
     case 'shell_call':
     case 'apply_patch_call':

@@ -11,6 +11,7 @@ import {
   isObject,
   jsonStringSlot,
   jsonValueSlot,
+  providerToolCallSlots,
   stringSlot,
   type JsonObject,
   type TextSlot,
@@ -100,8 +101,8 @@ function responseSlots(body: JsonObject): TextSlot[] {
     if (isObject(item) && item.type === 'function_call')
       slots.push(...jsonStringSlot(item, 'arguments', `output[${k}].arguments`, 'assistant'));
     if (isObject(item) && item.type === 'custom_tool_call') slots.push(...stringSlot(item, 'input', `output[${k}].input`, 'assistant'));
-    // Shell commands and patches the model tells the client to run.
-    if (isObject(item)) slots.push(...clientToolCallSlots(item, `output[${k}]`));
+    // Shell commands and patches the model tells the client to run; tools the provider ran.
+    if (isObject(item)) slots.push(...clientToolCallSlots(item, `output[${k}]`), ...providerToolCallSlots(item, `output[${k}]`));
     if (!isObject(item) || item.type !== 'message' || !Array.isArray(item.content)) return;
     item.content.forEach((part, m) => {
       if (isObject(part) && part.type === 'output_text')

@@ -1,7 +1,7 @@
 /**
  * Output guardrails over a streamed Responses API answer (see stream-rewriters.ts). Each output
- * text part, each function call's arguments (as JSON) and each custom tool call's input (free
- * text) go through a carry-over guard; what it holds is released as one more delta before the
+ * text part, each function call's and provider-run MCP call's arguments (as JSON), each custom
+ * tool call's input and the code interpreter's code (free text) go through a carry-over guard; what it holds is released as one more delta before the
  * part's or call's `*.done`, and a delta left empty while its guard holds the text is not sent. Events that repeat a whole text or call
  * (`*.done`, `response.output_item.done`, `response.completed`) are rewritten to what the client
  * was sent, and sequence numbers are renumbered around the events added and dropped.
@@ -13,7 +13,7 @@
  */
 import type { SseEvent } from '../../providers/sse.js';
 import { encode, parseJson, streamTable, type AnswerStreamGuard, type StreamTextRewriter } from './stream-common.js';
-import { clientToolCallSlots, isObject, type JsonObject } from './text-slots.js';
+import { clientToolCallSlots, isObject, providerToolOutputSlots, type JsonObject } from './text-slots.js';
 
 /** A message's parts: its text, or its refusal (the model's own words too). */
 type PartKind = 'output_text' | 'refusal';
@@ -31,14 +31,36 @@ const PART_OF_DONE = new Map<unknown, PartKind>([
   ['response.refusal.done', 'refusal'],
 ]);
 type ResponsesPart = { kind: PartKind; itemId: string; outputIndex: unknown; contentIndex: number; sent: string };
-/** A function call's arguments are JSON; a custom tool call's input is free text. */
-type CallKind = 'function' | 'custom';
+/**
+ * The streamed text of a call: a function call's arguments and a provider-run MCP call's are
+ * JSON; a custom tool call's input and the code interpreter's code are free text.
+ */
+type CallKind = 'function' | 'custom' | 'mcp' | 'code';
 type SentCall = { outputIndex: unknown; sent: string; kind: CallKind };
-const CALL_FIELD = { function: 'arguments', custom: 'input' } as const;
-const CALL_DELTA = { function: 'response.function_call_arguments.delta', custom: 'response.custom_tool_call_input.delta' } as const;
+const CALL = {
+  function: {
+    field: 'arguments',
+    delta: 'response.function_call_arguments.delta',
+    done: 'response.function_call_arguments.done',
+    json: true,
+  },
+  custom: { field: 'input', delta: 'response.custom_tool_call_input.delta', done: 'response.custom_tool_call_input.done', json: false },
+  mcp: { field: 'arguments', delta: 'response.mcp_call_arguments.delta', done: 'response.mcp_call_arguments.done', json: true },
+  code: {
+    field: 'code',
+    delta: 'response.code_interpreter_call_code.delta',
+    done: 'response.code_interpreter_call_code.done',
+    json: false,
+  },
+} as const satisfies Record<CallKind, { field: string; delta: string; done: string; json: boolean }>;
+const CALL_KINDS = Object.keys(CALL) as CallKind[];
+const CALL_OF_DELTA = new Map<unknown, CallKind>(CALL_KINDS.map((kind) => [CALL[kind].delta, kind]));
+const CALL_OF_DONE = new Map<unknown, CallKind>(CALL_KINDS.map((kind) => [CALL[kind].done, kind]));
 const CALL_ITEM = new Map<unknown, CallKind>([
   ['function_call', 'function'],
   ['custom_tool_call', 'custom'],
+  ['mcp_call', 'mcp'],
+  ['code_interpreter_call', 'code'],
 ]);
 /** The two texts of a reasoning item: its summary parts and its reasoning text parts. */
 type ReasoningField = 'summary' | 'content';
@@ -57,9 +79,13 @@ const REASONING_DONE = new Map<unknown, ReasoningPart>([
 
 export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter {
   const texts = streamTable((location) => guard.textStream(location));
-  const calls = {
-    function: streamTable((location) => guard.argumentsStream(location)),
-    custom: streamTable((location) => guard.textStream(location)),
+  const callTable = (kind: CallKind) =>
+    streamTable((location) => (CALL[kind].json ? guard.argumentsStream(location) : guard.textStream(location)));
+  const calls: Record<CallKind, ReturnType<typeof callTable>> = {
+    function: callTable('function'),
+    custom: callTable('custom'),
+    mcp: callTable('mcp'),
+    code: callTable('code'),
   };
   const thoughts = streamTable((location) => guard.reasoningStream(location));
   /** Reasoning items judged so far (from their deltas, or whole), by item id. */
@@ -113,7 +139,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
     }
   };
 
-  const callLocation = (outputIndex: unknown, kind: CallKind) => `output[${String(outputIndex)}].${CALL_FIELD[kind]}`;
+  const callLocation = (outputIndex: unknown, kind: CallKind) => `output[${String(outputIndex)}].${CALL[kind].field}`;
 
   /** What a call's guard still holds, as one more delta. */
   const releaseCall = (itemId: string, sequence: number | undefined): SseEvent[] => {
@@ -122,7 +148,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
     const rest = calls[call.kind].close(itemId);
     if (rest === '') return [];
     call.sent += rest;
-    return [added(CALL_DELTA[call.kind], { item_id: itemId, output_index: call.outputIndex, delta: rest }, sequence)];
+    return [added(CALL[call.kind].delta, { item_id: itemId, output_index: call.outputIndex, delta: rest }, sequence)];
   };
 
   /** One delta of a call's arguments or input, through its guard; false when the event is dropped (its guard holds it all). */
@@ -148,24 +174,25 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
     const known = sentCalls.get(itemId);
     if (known) return known.sent;
     const text = typeof whole === 'string' ? whole : '';
-    const sent =
-      text === '' ? '' : guard.judgeStreamedWhole(callLocation(outputIndex, kind), text, kind === 'function' ? 'arguments' : 'text');
+    const sent = text === '' ? '' : guard.judgeStreamedWhole(callLocation(outputIndex, kind), text, CALL[kind].json ? 'arguments' : 'text');
     sentCalls.set(itemId, { outputIndex, sent, kind });
     return sent;
   };
 
-  /** Each text of a client-run call (shell, patch) as judged, by location and original text. */
-  const judgedClientCalls = new Map<string, string>();
+  /** Each text that has no deltas, as judged, by location and original text. */
+  const judgedWholeTexts = new Map<string, string>();
   /**
-   * A shell or patch call the client will run has no deltas: it arrives whole, in
-   * `output_item.added` or `.done` and the final response. Each of its texts is judged where it
-   * first appears, and every event that repeats it says the same.
+   * Texts with no deltas arrive whole, in `output_item.added` or `.done` and the final response:
+   * a shell or patch call the client will run, and what a tool the provider ran gave back (an
+   * MCP server's output, the code interpreter's logs). Each is judged where it first appears, and
+   * every event that repeats it says the same.
    */
-  const rewriteClientCall = (item: JsonObject, outputIndex: unknown) => {
-    for (const slot of clientToolCallSlots(item, `output[${String(outputIndex)}]`)) {
+  const rewriteWholeTexts = (item: JsonObject, outputIndex: unknown) => {
+    const at = `output[${String(outputIndex)}]`;
+    for (const slot of [...clientToolCallSlots(item, at), ...providerToolOutputSlots(item, at)]) {
       const key = `${slot.location}\u0000${slot.text}`;
-      let judged = judgedClientCalls.get(key);
-      if (judged === undefined) judgedClientCalls.set(key, (judged = guard.judgeStreamedWhole(slot.location, slot.text, 'text')));
+      let judged = judgedWholeTexts.get(key);
+      if (judged === undefined) judgedWholeTexts.set(key, (judged = guard.judgeStreamedWhole(slot.location, slot.text, 'text')));
       if (judged !== slot.text) slot.set(judged);
     }
   };
@@ -173,9 +200,11 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
   /** An output item (from `.done` or the final response) as the client got it. */
   const rewriteItem = (item: unknown, outputIndex: unknown) => {
     if (!isObject(item)) return;
-    rewriteClientCall(item, outputIndex);
+    rewriteWholeTexts(item, outputIndex);
     const kind = CALL_ITEM.get(item.type);
-    if (kind && typeof item.id === 'string') item[CALL_FIELD[kind]] = sentArguments(item.id, outputIndex, item[CALL_FIELD[kind]], kind);
+    // A call's text may be null until it is written (the interpreter's code): left null.
+    if (kind && typeof item.id === 'string' && (typeof item[CALL[kind].field] === 'string' || sentCalls.has(item.id)))
+      item[CALL[kind].field] = sentArguments(item.id, outputIndex, item[CALL[kind].field], kind);
     if (!Array.isArray(item.content)) return;
     item.content.forEach((part, m) => {
       const sent = parts.get(keyOf(item.id, m));
@@ -186,7 +215,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
   const releaseAll = (sequence: number | undefined): SseEvent[] => [
     ...thoughts.open().flatMap((key) => releaseReasoning(key, sequence)),
     ...texts.open().flatMap((key) => releaseText(key, sequence)),
-    ...[...calls.function.open(), ...calls.custom.open()].flatMap((itemId) => releaseCall(itemId, sequence)),
+    ...CALL_KINDS.flatMap((kind) => calls[kind].open()).flatMap((itemId) => releaseCall(itemId, sequence)),
   ];
 
   return {
@@ -243,30 +272,22 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
         const part = parts.get(key);
         if (part) json[PART[partDone].field] = part.sent;
       }
+      const callDeltaKind = CALL_OF_DELTA.get(json.type);
+      if (callDeltaKind && !callDelta(json, callDeltaKind, sequence)) return [];
+      const callDoneKind = CALL_OF_DONE.get(json.type);
+      if (callDoneKind && typeof json.item_id === 'string') {
+        const { field } = CALL[callDoneKind];
+        before.push(...releaseCall(json.item_id, sequence));
+        json[field] = sentArguments(json.item_id, json.output_index, json[field], callDoneKind);
+      }
       switch (json.type) {
         case 'response.content_part.done': {
           const part = parts.get(keyOf(json.item_id, json.content_index));
           if (part && isObject(json.part) && json.part.type === part.kind) json.part[PART[part.kind].field] = part.sent;
           break;
         }
-        case 'response.function_call_arguments.delta':
-          if (!callDelta(json, 'function', sequence)) return [];
-          break;
-        case 'response.custom_tool_call_input.delta':
-          if (!callDelta(json, 'custom', sequence)) return [];
-          break;
-        case 'response.function_call_arguments.done':
-          if (typeof json.item_id !== 'string') break;
-          before.push(...releaseCall(json.item_id, sequence));
-          json.arguments = sentArguments(json.item_id, json.output_index, json.arguments, 'function');
-          break;
-        case 'response.custom_tool_call_input.done':
-          if (typeof json.item_id !== 'string') break;
-          before.push(...releaseCall(json.item_id, sequence));
-          json.input = sentArguments(json.item_id, json.output_index, json.input, 'custom');
-          break;
         case 'response.output_item.added':
-          if (isObject(json.item)) rewriteClientCall(json.item, json.output_index);
+          if (isObject(json.item)) rewriteWholeTexts(json.item, json.output_index);
           break;
         case 'response.output_item.done':
           if (isObject(json.item) && typeof json.item.id === 'string') before.push(...releaseCall(json.item.id, sequence));

@@ -433,6 +433,71 @@ describe('shell and patch calls in a Responses stream (no deltas: they arrive wh
   });
 });
 
+describe('tools the provider ran, in a Responses stream (MCP calls, the code interpreter)', () => {
+  it('judges streamed MCP arguments as JSON and interpreter code as text, and their outputs where they first appear', () => {
+    const guard = guardWith();
+    const rewriter = streamTextRewriter('openai-responses', guard);
+    const event = numberedEvents();
+    const args = JSON.stringify({ repo: 'x', token: TOKEN });
+    const code = `import os\nos.environ["GITLAB_TOKEN"] = "${TOKEN}"\nprint("ok")`;
+    const mcp = { id: 'mcp_1', type: 'mcp_call', server_label: 'gitlab', name: 'clone', arguments: args, output: `cloned with ${TOKEN}` };
+    const interpreter = {
+      id: 'ci_1',
+      type: 'code_interpreter_call',
+      container_id: 'cntr_1',
+      status: 'completed',
+      code,
+      outputs: [
+        { type: 'logs', logs: `token=${TOKEN}` },
+        { type: 'image', url: 'https://files.example/plot.png' },
+      ],
+    };
+    const out: SseEvent[] = [
+      ...rewriter.rewrite(event('response.output_item.added', { output_index: 0, item: { ...mcp, arguments: '', output: null } })),
+      ...pieces(args, 5).flatMap((delta) =>
+        rewriter.rewrite(event('response.mcp_call_arguments.delta', { item_id: 'mcp_1', output_index: 0, delta })),
+      ),
+      ...rewriter.rewrite(event('response.mcp_call_arguments.done', { item_id: 'mcp_1', output_index: 0, arguments: args })),
+      ...rewriter.rewrite(event('response.output_item.done', { output_index: 0, item: { ...mcp } })),
+      ...rewriter.rewrite(event('response.output_item.added', { output_index: 1, item: { ...interpreter, code: null, outputs: null } })),
+      ...pieces(code, 6).flatMap((delta) =>
+        rewriter.rewrite(event('response.code_interpreter_call_code.delta', { item_id: 'ci_1', output_index: 1, delta })),
+      ),
+      ...rewriter.rewrite(event('response.code_interpreter_call_code.done', { item_id: 'ci_1', output_index: 1, code })),
+      ...rewriter.rewrite(event('response.output_item.done', { output_index: 1, item: structuredClone(interpreter) })),
+      ...rewriter.rewrite(event('response.completed', { response: { output: [{ ...mcp }, structuredClone(interpreter)] } })),
+    ];
+    expect(JSON.stringify(out)).not.toContain(TOKEN.slice(6));
+    const deltas = (type: string) =>
+      out
+        .filter((e) => e.event === type)
+        .map((e) => json(e).delta as string)
+        .join('');
+    const judgedArgs = JSON.stringify({ repo: 'x', token: '[SECRET_1]' });
+    const judgedCode = code.replace(TOKEN, '[SECRET_1]');
+    expect(deltas('response.mcp_call_arguments.delta')).toBe(judgedArgs);
+    expect(deltas('response.code_interpreter_call_code.delta')).toBe(judgedCode);
+    const byType = (type: string) => out.filter((e) => e.event === type).map(json);
+    expect(byType('response.mcp_call_arguments.done')[0]!.arguments).toBe(judgedArgs);
+    expect(byType('response.code_interpreter_call_code.done')[0]!.code).toBe(judgedCode);
+    const done = byType('response.output_item.done').map((e) => e.item);
+    const final = (byType('response.completed')[0]!.response as { output: unknown[] }).output;
+    for (const item of [done[0], final[0]]) expect(item).toMatchObject({ arguments: judgedArgs, output: 'cloned with [SECRET_1]' });
+    for (const item of [done[1], final[1]])
+      expect(item).toMatchObject({ code: judgedCode, outputs: [{ type: 'logs', logs: 'token=[SECRET_1]' }, { type: 'image' }] });
+    // The item announced before its code was written keeps its null code.
+    expect((byType('response.output_item.added')[1]!.item as { code: unknown }).code).toBeNull();
+    expect(out.map((e) => json(e).sequence_number)).toEqual(out.map((_, i) => i));
+    // Each text judged once, however many events repeat it.
+    expect(guard.events.map((e) => e.location)).toEqual([
+      'output[0].arguments',
+      'output[0].output',
+      'output[1].code',
+      'output[1].outputs[0].logs',
+    ]);
+  });
+});
+
 describe('streamed custom tool input (free text, not JSON)', () => {
   // A grammar-constrained input: a shell line with the token and a line break in it.
   const input = `${'echo "all services are green"; '.repeat(10)}deploy --token ${TOKEN} --note "rotate\nsoon"`;

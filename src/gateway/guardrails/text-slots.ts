@@ -110,6 +110,38 @@ export function clientToolCallSlots(item: JsonObject, at: string): TextSlot[] {
   }
 }
 
+/**
+ * What a tool the provider ran itself gave back, in a Responses item: a remote MCP server's
+ * `output`, and the `logs` outputs of the code interpreter. Third-party text (role `tool`), seen
+ * by the client and, replayed, read by the model. The call's own text (MCP arguments,
+ * interpreter code) is in `providerToolCallSlots`, and streamed apart from these.
+ */
+export function providerToolOutputSlots(item: JsonObject, at: string): TextSlot[] {
+  switch (item.type) {
+    case 'mcp_call':
+      return stringSlot(item, 'output', `${at}.output`, 'tool');
+    case 'code_interpreter_call': {
+      const outputs: unknown[] = Array.isArray(item.outputs) ? item.outputs : [];
+      return outputs.flatMap((output, n) =>
+        isObject(output) && output.type === 'logs' ? stringSlot(output, 'logs', `${at}.outputs[${n}].logs`, 'tool') : [],
+      );
+    }
+    default:
+      return [];
+  }
+}
+
+/** A provider-run tool call whole: its arguments (JSON) or code, and what it gave back. */
+export function providerToolCallSlots(item: JsonObject, at: string): TextSlot[] {
+  const call =
+    item.type === 'mcp_call'
+      ? jsonStringSlot(item, 'arguments', `${at}.arguments`, 'assistant')
+      : item.type === 'code_interpreter_call'
+        ? stringSlot(item, 'code', `${at}.code`, 'assistant')
+        : [];
+  return [...call, ...providerToolOutputSlots(item, at)];
+}
+
 export function roleOf(value: unknown): SlotRole {
   if (value === 'system' || value === 'developer') return 'system';
   if (value === 'assistant') return 'assistant';
