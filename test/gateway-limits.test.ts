@@ -606,15 +606,22 @@ describe('failed-key throttling', () => {
     const before = bcryptComparisonCount();
     // All at once: each refused unknown id waits about one bcrypt time (authenticate.ts), and sent
     // one by one they would take long enough for the leaky bucket to drain a few points meanwhile.
+    const started = performance.now();
     const responses = await Promise.all(
       Array.from({ length: 60 }, () =>
         call(fx.gatewayUrl, MODELS, { apiKey: `pc_live_${randomBase62(12)}_${randomBase62(48)}`, headers: from(ip) }),
       ),
     );
+    const seconds = (performance.now() - started) / 1000;
     expect(bcryptComparisonCount() - before).toBe(0);
     // 50 failed verifications per address and minute (services.ts), then 429 before any lookup.
-    expect(count(responses, 401)).toBe(50);
-    expect(count(responses, 429)).toBe(10);
+    // Even all at once they take a moment on a busy machine (1.8 s in one CI run): the bucket
+    // drains 50/60 of a point a second meanwhile, and may let that many more through.
+    const drained = Math.ceil((seconds * 50) / 60);
+    expect(count(responses, 401)).toBeGreaterThanOrEqual(50);
+    expect(count(responses, 401)).toBeLessThanOrEqual(50 + drained);
+    expect(count(responses, 401) + count(responses, 429)).toBe(60);
+    expect(count(responses, 429)).toBeGreaterThanOrEqual(10 - drained);
     for (const response of responses) {
       expect(errorOf(response.json)?.code).toBe(response.status === 429 ? 'too_many_failed_attempts' : 'invalid_api_key');
     }
