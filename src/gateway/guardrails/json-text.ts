@@ -19,7 +19,7 @@
  * The reader is incremental, so a streamed call is read as it arrives (stream.ts holds back
  * only its window); a whole text is one append.
  */
-import type { FoundAction } from '../../guardrails/engine/apply.js';
+import type { FoundAction, ValueCodec } from '../../guardrails/engine/apply.js';
 import type { DecodedView, StreamTextShape } from '../../guardrails/engine/stream.js';
 
 type Span = readonly [start: number, end: number];
@@ -190,6 +190,11 @@ export class JsonTextReader implements StreamTextShape {
     return this.decoded(from, to).text;
   }
 
+  /** Values read decoded and written escaped, at offsets from `origin`. */
+  codecFrom(origin: number): ValueCodec {
+    return { decode: (start, end) => this.decode(origin + start, origin + end), encode: (value) => this.encode(value) };
+  }
+
   /** The view with JSON's punctuation and quotes outside strings as spaces: values end there. */
   breaks(from: number, to: number): string {
     const view = this.view(from, to);
@@ -239,8 +244,8 @@ export class JsonTextReader implements StreamTextShape {
   /**
    * Findings (offsets from `origin`, mapped back from the decoded view), made safe to apply to
    * the JSON text: a change is widened to whole escape sequences and kept inside strings (see
-   * above). Findings
-   * that are only recorded or block are left as they are: nothing is written for them.
+   * above). Findings that are only recorded or block are left as they are: nothing is written
+   * for them.
    */
   fit(found: readonly FoundAction[], origin = 0): FoundAction[] {
     const fitted: FoundAction[] = [];

@@ -163,8 +163,14 @@ export class RequestGuard {
     found: FoundAction[],
   ): { blocked: GuardrailEventRecord; changed: false } | { blocked: undefined; changed: boolean } {
     const fitted = json ? json.fit(found) : found;
-    const codec = json && { decode: json.decode.bind(json), encode: json.encode.bind(json) };
-    const outcome = applyFindings(slot.text, slot.fixed ? fitted.map(blockingChanges) : fitted, context, 0, slot.text.length, codec);
+    const outcome = applyFindings(
+      slot.text,
+      slot.fixed ? fitted.map(blockingChanges) : fitted,
+      context,
+      0,
+      slot.text.length,
+      json?.codecFrom(0),
+    );
     const records = this.record(context.direction, slot.location, outcome.events);
     if (outcome.blocked) return { blocked: records.find((r) => r.action === 'block')!, changed: false };
     if (slot.fixed) return { blocked: undefined, changed: false };

@@ -1,8 +1,9 @@
 /**
  * Output guardrails over a streamed Responses API answer (see stream-rewriters.ts). Each output
  * text part, each function call's and provider-run MCP call's arguments (as JSON), each custom
- * tool call's input and the code interpreter's code (free text) go through a carry-over guard; what it holds is released as one more delta before the
- * part's or call's `*.done`, and a delta left empty while its guard holds the text is not sent. Events that repeat a whole text or call
+ * tool call's input and the code interpreter's code (free text) go through a carry-over guard;
+ * what it holds is released as one more delta before the part's or call's `*.done`, and a delta
+ * left empty while its guard holds the text is not sent. Events that repeat a whole text or call
  * (`*.done`, `response.output_item.done`, `response.completed`) are rewritten to what the client
  * was sent, and sequence numbers are renumbered around the events added and dropped.
  *

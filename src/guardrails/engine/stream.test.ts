@@ -187,8 +187,8 @@ describe('createStreamGuard latency', () => {
       decoded(from, to) {
         return { text: this.text.slice(from, to), toStream: (found) => found };
       },
-      decode(from, to) {
-        return this.text.slice(from, to);
+      codecFrom(origin) {
+        return { decode: (start, end) => this.text.slice(origin + start, origin + end), encode: (value) => value };
       },
       fit: (found) => found,
       safeCut: (at) => at,

@@ -21,7 +21,7 @@
  * only findings that reach into the newly released part are acted on and reported.
  */
 import type { Finding } from '../types.js';
-import { applyFindings, blockingChanges, findGuardrailActions, type ApplyContext, type GuardrailEvent } from './apply.js';
+import { applyFindings, blockingChanges, findGuardrailActions, type ApplyContext, type GuardrailEvent, type ValueCodec } from './apply.js';
 import type { GuardrailAction } from './policy.js';
 
 /** The most plain text is ever held back; also what a custom regex rule on responses holds. */
@@ -62,8 +62,8 @@ export type StreamTextShape = {
   view(from: number, to: number): string;
   /** What detectors read for [from, to) (escapes decoded), and the way back. */
   decoded(from: number, to: number): DecodedView;
-  /** The value [from, to) stands for: what a finding there hashes as, and what a mask keeps. */
-  decode(from: number, to: number): string;
+  /** How values in the text from `origin` on are read and written (offsets from `origin`). */
+  codecFrom(origin: number): ValueCodec;
   /**
    * The view with what separates values (JSON's punctuation outside strings) as spaces: where
    * the text may be cut between words. Plain text's words end only at whitespace.
@@ -182,11 +182,7 @@ export function createStreamGuard(
     if (shape && !final) cut = Math.max(0, shape.safeCut(origin + base + cut) - origin - base);
     held = buffer.slice(cut);
     if (cut === 0) return { blocked: undefined, emit: '', events: [] };
-    const codec = shape && {
-      decode: (start: number, end: number) => shape.decode(origin + start, origin + end),
-      encode: shape.encode.bind(shape),
-    };
-    const outcome = applyFindings(scanned, found, context, base, base + cut, codec);
+    const outcome = applyFindings(scanned, found, context, base, base + cut, shape?.codecFrom(origin));
     const events = outcome.events.map((e) => ({ ...e, start: e.start - base + released, end: e.end - base + released }));
     released += cut;
     releasedTail = scanned.slice(Math.max(0, base + cut - RELEASED_CONTEXT), base + cut);
