@@ -174,10 +174,13 @@ describe('API-key lifecycle over HTTP', () => {
     expect(await gatewayStatus(server, next)).toBe(200);
     expect((await api.get<KeyBody>(keyPath(apiKey.id))).body.apiKey).toMatchObject({ status: 'active', previousKey: null });
 
-    // Grace 0: the replaced secret stops on the very next request.
+    // Grace 0: the replaced secret stops on the very next request once the gateway has the
+    // api's api_key.changed (over Redis, a few milliseconds later, as for revocation below).
+    const delivered = nextBusEvent(server, (e) => e.type === 'api_key.changed' && e.apiKeyId === apiKey.id);
     const again = await api.post<IssuedKeyBody>(keyPath(apiKey.id, '/rotate'), { gracePeriodSeconds: 0 });
     expect(again.status).toBe(200);
     issued.push({ key: again.body.key, seenUpTo: transcript.length });
+    await delivered;
     expect(await gatewayError(next)).toMatchObject({ status: 401, code: 'rotated_api_key' });
     expect(await gatewayStatus(server, again.body.key)).toBe(200);
     // One previous secret is kept per key: the first one is now simply unknown.
