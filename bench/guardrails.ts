@@ -95,6 +95,10 @@ const ADVERSARIAL: [string, (repeats: number) => string][] = [
   ['attack word, brackets', (n) => 'ignore '.repeat(n / 2) + '<'.repeat(n / 2) + '[ '.repeat(n / 2)],
   ['escape sequences', (n) => '%49\\u0067&#110;x'.repeat(n / 2)],
   ['spelt-out letters', (n) => 'i g n o r e   '.repeat(n / 2)],
+  ['hidden characters', (n) => '\u{e0049}\u{e0020}\ufe0f\u{e0110}\u2062\u2064 x'.repeat(n / 2)],
+  ['Braille cells', (n) => '\u2801\u2820\u283c\u2803 \u2800'.repeat(n / 2)],
+  ['NATO words, spaces', (n) => 'Alfa Bravo   ,  Charlie / '.repeat(n / 4) + 'Tango      '.repeat(n / 2)],
+  ['substitution words', (n) => 'gur naq lbh eht uoy gsv, '.repeat(n / 2)],
 ];
 const SMALL_REPEATS = 10_000;
 const SIZE_RATIO = 4;

@@ -13,11 +13,13 @@
  */
 import type { InjectionCategory } from '../types.js';
 import { CHAR_TRIGGERS, CONTEXT_CUES, CUES, NEEDLES, PLANTED_ONLY_CUES, WORD_TRIGGERS } from './cues.js';
+import { WORD_DECODER_MARKERS } from './decoders.js';
 import { type Normalized, normalize, normalizeForFeatures } from './normalize.js';
 
 export const HASH_BITS = 14;
 /** Names the hashed feature scheme; a model trained on another scheme is refused. */
-export const HASH_SCHEME = 'w1/sublinear/l2x3/short30/no-foreign-function-words/named-quotes-cjk/escapes-read/marks-dropped/spaced-letters';
+export const HASH_SCHEME =
+  'w1/sublinear/l2x3/short30/no-foreign-function-words/named-quotes-cjk/escapes-read/marks-dropped/spaced-letters/hidden-text';
 /** Length of the hashed part of the vector after L2 normalisation. */
 const HASH_NORM = 3;
 /**
@@ -147,7 +149,10 @@ const WORD_SLOTS = 2048;
 const WORD_SLOT_MASK = WORD_SLOTS - 1;
 const SECOND_BIT = 1 << 30;
 const FOREIGN_FUNCTION_BIT = 1 << 29;
-const NO_LIST = FOREIGN_FUNCTION_BIT - 1;
+/** A marker word of the word-gated decoders (WORD_DECODER_MARKERS): the text is normalised again with them. */
+const DECODER_MARKER_BIT = 1 << 28;
+const NO_LIST = DECODER_MARKER_BIT - 1;
+const DECODER_MARKERS = new Set(WORD_DECODER_MARKERS.map(fnv));
 const WORD_KEYS = new Int32Array(WORD_SLOTS);
 const WORD_VALS = new Int32Array(WORD_SLOTS).fill(-1);
 const WORD_LISTS: (readonly number[])[] = [];
@@ -156,14 +161,15 @@ function wordSlot(key: number): number {
   while (WORD_VALS[s] !== -1 && WORD_KEYS[s] !== key) s = (s + 1) & WORD_SLOT_MASK;
   return s;
 }
-for (const key of new Set([...TRIGGERS_BY_HASH.keys(), ...SECOND_PERSON, ...FOREIGN_FUNCTION_WORDS])) {
+for (const key of new Set([...TRIGGERS_BY_HASH.keys(), ...SECOND_PERSON, ...FOREIGN_FUNCTION_WORDS, ...DECODER_MARKERS])) {
   const list = TRIGGERS_BY_HASH.get(key);
   const s = wordSlot(key | 0);
   WORD_KEYS[s] = key | 0;
   WORD_VALS[s] =
     (list === undefined ? NO_LIST : WORD_LISTS.push(list) - 1) |
     (SECOND_PERSON.has(key) ? SECOND_BIT : 0) |
-    (FOREIGN_FUNCTION_WORDS.has(key) ? FOREIGN_FUNCTION_BIT : 0);
+    (FOREIGN_FUNCTION_WORDS.has(key) ? FOREIGN_FUNCTION_BIT : 0) |
+    (DECODER_MARKERS.has(key) ? DECODER_MARKER_BIT : 0);
 }
 /** CHAR_TRIGGERS by ASCII code (a character above ASCII is a word character, never a trigger character). */
 const CHAR_LISTS: (readonly number[] | undefined)[] = Array.from({ length: 128 }, (_, c) => CHAR_TRIGGERS.get(c));
@@ -339,7 +345,12 @@ function unhashWords(codes: Uint16Array, from: number, to: number): number {
 }
 
 export function extractFeatures(text: string): Extracted {
-  const { norm, codes, stats } = normalizeForFeatures(text);
+  return features(text, false);
+}
+
+/** `readWords`: normalise with the word-gated decoders too (a second pass, when the first met one of their marker words). */
+function features(text: string, readWords: boolean): Extracted {
+  const { norm, codes, stats } = normalizeForFeatures(text, readWords);
   const t = norm.text;
   const n = t.length;
   const idx: number[] = [];
@@ -357,6 +368,7 @@ export function extractFeatures(text: string): Extracted {
   // boxed numbers.
   let tokens = 0;
   let second = 0;
+  let markerSeen = false;
   for (let i = 0; i < n;) {
     const c = codes[i]!;
     if (WORD_CLASS[c] === 0) {
@@ -378,12 +390,18 @@ export function extractFeatures(text: string): Extracted {
       if (k < 65535) counts[b] = k + 1;
     }
     if (v !== -1) {
+      if ((v & DECODER_MARKER_BIT) !== 0 && !readWords) markerSeen = true;
       if ((v & SECOND_BIT) !== 0) second++;
       const list = WORD_LISTS[v & NO_LIST];
       if (list !== undefined) for (const ci of list) tryCue(ci, start);
     }
   }
   cueText = '';
+  if (markerSeen) {
+    // rot13, atbash, backwards or NATO may be here: start again with their decoders
+    for (const b of touched) counts[b] = 0;
+    return features(text, true);
+  }
   // spans quoted to be asked about ("what does 'ignore previous instructions' mean"): an attack
   // phrase there is mentioned, not used
   const mentioned: [number, number][] = [];

@@ -10,6 +10,7 @@
  * decoded segment (its characters all map to the whole encoded segment in the original).
  */
 
+import { brailleRuns, decodeBase32, type Encoding, hiddenRuns, natoRuns, type RawDecoded, readable, substitutionRuns } from './decoders.js';
 import { unescapeRuns, type Unescaped } from './unescape.js';
 
 export type DecodedSegment = {
@@ -19,7 +20,7 @@ export type DecodedSegment = {
   /** The encoded run in the original text. */
   start: number;
   end: number;
-  encoding: 'base64' | 'hex' | 'binary' | 'rot13' | 'morse' | 'spaced';
+  encoding: Encoding;
 };
 
 export type Normalized = {
@@ -38,7 +39,11 @@ export type Normalized = {
   leetCount: number;
 };
 
-/** Zero-width, joiners, bidi controls, soft hyphen, word joiner, BOM, Mongolian vowel separator, tag characters. */
+/**
+ * Zero-width, joiners, bidi controls, soft hyphen, word joiner and invisible operators, BOM,
+ * Mongolian vowel separator, variation selectors, tag characters. Text written in the last three
+ * and in the invisible operators is read by hiddenRuns (decoders.ts).
+ */
 function isInvisible(cp: number): boolean {
   return (
     (cp >= 0x200b && cp <= 0x200f) ||
@@ -50,7 +55,8 @@ function isInvisible(cp: number): boolean {
     cp === 0x180e ||
     cp === 0x034f ||
     (cp >= 0xfe00 && cp <= 0xfe0f) ||
-    (cp >= 0xe0000 && cp <= 0xe007f)
+    (cp >= 0xe0000 && cp <= 0xe007f) ||
+    (cp >= 0xe0100 && cp <= 0xe01ef)
   );
 }
 
@@ -652,22 +658,6 @@ function grown<T extends Uint16Array | Int32Array>(from: T, to: T, keep: number)
 
 // ---------------------------------------------------------------- decoders
 
-/** Readable = mostly printable ASCII letters/spaces with a few words; random bytes fail this. */
-function readable(s: string): boolean {
-  if (s.length < 8) return false;
-  let letters = 0;
-  let spaces = 0;
-  let bad = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (isAsciiLetter(c)) letters++;
-    else if (c === 32) spaces++;
-    else if (c < 32 && c !== 10 && c !== 13 && c !== 9) bad++;
-    else if (c > 126) bad++;
-  }
-  return bad === 0 && spaces >= 1 && letters / s.length >= 0.6;
-}
-
 /** Per ASCII code: 0 not base64; bit 1 base64; bit 2 hex digit; bit 4 upper; bit 8 lower. */
 const B64_CLASS = (() => {
   const t = new Uint8Array(128);
@@ -682,10 +672,6 @@ const B64_CLASS = (() => {
 })();
 const SPACED_HEX_RUN = /\b[0-9a-fA-F]{2}(?: [0-9a-fA-F]{2}){7,}\b/g;
 const BINARY_RUN = /\b[01]{8}(?:\s[01]{8}){5,}\b/g;
-const LETTER_RUN = /[A-Za-z][A-Za-z ,.'?!:]{14,}/g;
-/** Frequent English words and their rot13 forms: a run with more of the latter is rot13. */
-const EN_WORDS = new Set(['the', 'and', 'you', 'to', 'is', 'of', 'your', 'what', 'all', 'are', 'in', 'it', 'that', 'this', 'me']);
-const ROT13_WORDS = new Set([...EN_WORDS].map((w) => rot13(w)));
 
 /** Morse code: at least six letters of dots and dashes separated by spaces, words by `/` or `|`. */
 const MORSE_RUN = /(?<![.\-\w])[.-]{1,6}(?:(?: ?[/|] ?| {1,3})[.-]{1,6}){5,}(?![.\-\w])/g;
@@ -738,19 +724,6 @@ function decodeMorse(run: string): string {
   }
   return out;
 }
-
-function rot13(s: string): string {
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 97 && c <= 122) out += String.fromCharCode(((c - 97 + 13) % 26) + 97);
-    else if (c >= 65 && c <= 90) out += String.fromCharCode(((c - 65 + 13) % 26) + 65);
-    else out += s[i];
-  }
-  return out;
-}
-
-type RawDecoded = { start: number; end: number; text: string; encoding: DecodedSegment['encoding'] };
 
 /** Per UTF-16 code unit, the character classes whose long runs findEncoded looks for. */
 const R_B64 = 1;
@@ -806,54 +779,60 @@ function runAtLeast(u: Uint16Array, n: number, from: number, bit: number, min: n
 }
 
 /**
- * Letters spelt out one by one: "I g n o r e   a l l …", "i.g.n.o.r.e a.l.l", "i-g-n-o-r-e". A
- * letter and then at least seven more, each after one separator; a wider gap (two or three spaces,
- * a slash), or a space where dots or dashes join the letters, ends a word. Prose never matches:
- * its letters touch. Decoded runs are kept only when readable (several words: a word spelt out
+ * Letters spelt out one by one: "I g n o r e   a l l …", "i.g.n.o.r.e a.l.l", "i-g-n-o-r-e",
+ * "I. g. n. o. r. e.   a. l. l.". A letter and then at least seven more, each after one separator
+ * (a dot or dash may have a space after it); a wider gap (two or three spaces, a slash), or a
+ * single space where dots or dashes join the letters, ends a word. Prose never matches: its
+ * letters touch. Decoded runs are kept only when readable (several words: a word spelt out
  * alone, "P-E-N-N-S-Y-L-V-A-N-I-A", is not).
  */
-const SPACED_RUN = /(?<![\p{L}\p{N}])\p{L}(?:(?: {2,3}| ?\/ ?|[ .\-_*·])\p{L}){7,}(?![\p{L}\p{N}])/gu;
+const SPACED_RUN = /(?<![\p{L}\p{N}])\p{L}(?:(?:[.\-_*·]?(?: {2,3}| ?\/ ?)|[.\-_*·] ?| )\p{L}){7,}(?![\p{L}\p{N}])/gu;
 /**
  * A quick necessary condition for SPACED_RUN: three letters in a row, each after a separator.
  * It starts with the separator, not a letter: a pattern that starts with \p{L} tries a Unicode
  * class at every position, and on text that is not pure ASCII that cost 160 µs per 4 KB, more
  * than all the other detectors together (now about 20).
  */
-const SPACED_HINT = /[ .\-_*·]\p{L}[ .\-_*·]\p{L}[ .\-_*·]\p{L}(?![\p{L}\p{N}])/u;
+const SPACED_HINT = /[ .\-_*·] ?\p{L}[ .\-_*·] ?\p{L}[ .\-_*·] ?\p{L}(?![\p{L}\p{N}])/u;
 /**
  * A rougher condition tried first, without Unicode classes (any character that is no space,
  * separator or digit, or one astral character, stands for a letter): on text with non-ASCII
  * characters it costs a quarter of SPACED_HINT, and prose rarely passes it.
  */
 const SPACED_ROUGH =
-  /[ .\-_*·](?:[^\s.\-_*·\d\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])[ .\-_*·](?:[^\s.\-_*·\d\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])[ .\-_*·]/;
+  /[ .\-_*·] ?(?:[^\s.\-_*·\d\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])[ .\-_*·] ?(?:[^\s.\-_*·\d\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])[ .\-_*·]/;
 
 function spacedRuns(text: string, found: RawDecoded[]): void {
   if (!SPACED_ROUGH.test(text) || !SPACED_HINT.test(text)) return;
   for (const m of text.matchAll(SPACED_RUN)) {
-    // Letters joined by dots or dashes leave the spaces to separate words ("i.g.n.o.r.e a.l.l").
-    const decoded = /[.\-_*·]/.test(m[0])
-      ? m[0].replace(/[.\-_*·]/g, '').replace(/ ?\/ ?| +/g, ' ')
-      : m[0]
-          .split(/ {2,3}| ?\/ ?/)
-          .map((word) => word.replace(/ /g, ''))
-          .join(' ');
+    // Letters joined by dots or dashes leave the spaces to separate words ("i.g.n.o.r.e a.l.l"),
+    // unless a space follows each dot ("i. g. n. o. r. e.   a. l. l."): then wider gaps do.
+    const decoded = /[.\-_*·] \p{L}/u.test(m[0])
+      ? m[0]
+          .split(/[.\-_*·]?(?: {2,3}| ?\/ ?)/)
+          .map((word) => word.replace(/[ .\-_*·]/g, ''))
+          .join(' ')
+      : /[.\-_*·]/.test(m[0])
+        ? m[0].replace(/[.\-_*·]/g, '').replace(/ ?\/ ?| +/g, ' ')
+        : m[0]
+            .split(/ {2,3}| ?\/ ?/)
+            .map((word) => word.replace(/ /g, ''))
+            .join(' ');
     if (readable(decoded)) found.push({ start: m.index, end: m.index + m[0].length, text: decoded, encoding: 'spaced' });
   }
 }
-
-/** The rot13 forms of the most frequent words (see ROT13_WORDS), as whole words in any case: the text may be rot13. */
-const ROT13_MARKER = /\b(?:gur|naq|lbhe?|jung|gung|guvf)\b/i;
 
 /**
  * The encoded runs of the main text (`u` is its code units, see inputCodes). The patterns run
  * only where they can match: base64/hex runs are found by a skipping scan (a regex like
  * /[A-Za-z0-9+/]{16,}/ retries at every position inside every word: ~50x slower), the spaced hex
  * and binary patterns only when a long enough run of their characters exists, Morse only when
- * there is also ".-" or "-." in the text (dots alone, like an ellipsis, are not Morse), rot13
- * only when a rot13 form of a frequent word is there at all.
+ * there is also ".-" or "-." in the text (dots alone, like an ellipsis, are not Morse). The
+ * hidden-text and Braille readers of decoders.ts run only when the folding pass met an invisible
+ * character or one outside ASCII, the substitution and NATO readers only when asked (`seen.words`:
+ * the feature pass saw one of their marker words, see WORD_DECODER_MARKERS).
  */
-function findEncoded(text: string, u: Uint16Array): RawDecoded[] {
+function findEncoded(text: string, u: Uint16Array, seen: { invisible: boolean; nonAscii: boolean; words: boolean }): RawDecoded[] {
   const found: RawDecoded[] = [];
   const n = text.length;
   for (let p = runAtLeast(u, n, 0, R_B64, MIN_B64); p >= 0;) {
@@ -882,20 +861,16 @@ function findEncoded(text: string, u: Uint16Array): RawDecoded[] {
     }
   }
   spacedRuns(text, found);
-  if (!ROT13_MARKER.test(text)) return found;
-  for (const m of text.matchAll(LETTER_RUN)) {
-    let en = 0;
-    let r13 = 0;
-    for (const w of m[0].toLowerCase().split(/[^a-z]+/)) {
-      if (EN_WORDS.has(w)) en++;
-      if (ROT13_WORDS.has(w)) r13++;
-    }
-    if (r13 >= 2 && r13 > en) found.push({ start: m.index, end: m.index + m[0].length, text: rot13(m[0]), encoding: 'rot13' });
+  if (seen.words) {
+    substitutionRuns(text, found);
+    natoRuns(text, found);
   }
+  if (seen.invisible) hiddenRuns(text, found);
+  if (seen.nonAscii) brailleRuns(text, found);
   return found;
 }
 
-/** A run [start, i) of 14+ base64-alphabet characters: decoded when it is base64 or hex of readable text. */
+/** A run [start, i) of 14+ base64-alphabet characters: decoded when it is base64, base32 or hex of readable text. */
 function encodedRun(text: string, u: Uint16Array, start: number, i: number, found: RawDecoded[]): void {
   const n = text.length;
   let all = 15;
@@ -919,6 +894,12 @@ function encodedRun(text: string, u: Uint16Array, start: number, i: number, foun
     // both cases: a long plain word or snake_case identifier is not base64
     const decoded = Buffer.from(run.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('latin1');
     if (readable(decoded)) found.push({ start, end, text: decoded, encoding: 'base64' });
+  } else if (upper !== lower) {
+    // one case: base32 (Python's b32encode writes upper case), padded with up to six '='
+    let padded = i;
+    while (padded < n && padded - i < 6 && u[padded] === 61) padded++;
+    const decoded = decodeBase32(text.slice(start, i));
+    if (decoded !== undefined && readable(decoded)) found.push({ start, end: padded, text: decoded, encoding: 'base32' });
   }
 }
 
@@ -964,8 +945,9 @@ export type NormalizedForFeatures = {
   stats: MainStats;
 };
 
+/** Every decoder runs here; the feature pass saves the word-gated ones for texts with their marker words. */
 export function normalize(text: string): Normalized {
-  return normalizeForFeatures(text).norm;
+  return normalizeForFeatures(text, true).norm;
 }
 
 /** A Normalized whose original ranges are computed on first use (they are needed only to report a finding). */
@@ -1016,12 +998,13 @@ function originalRanges(text: string, mainLength: number, blocks: Builder | unde
 
 /**
  * Escape sequences (`\u0049`, `&#73;`, `%49`: unescape.ts) are read first, in place; the folded
- * text's positions then map through both steps to the text as given.
+ * text's positions then map through both steps to the text as given. `readWords` runs the
+ * word-gated decoders too (rot13, atbash, backwards, NATO: see findEncoded).
  */
-export function normalizeForFeatures(text: string): NormalizedForFeatures {
+export function normalizeForFeatures(text: string, readWords: boolean): NormalizedForFeatures {
   const unescaped = unescapeRuns(text);
-  if (unescaped === undefined) return normalizeFolded(text);
-  const folded = normalizeFolded(unescaped.text);
+  if (unescaped === undefined) return normalizeFolded(text, readWords);
+  const folded = normalizeFolded(unescaped.text, readWords);
   return { ...folded, norm: new UnescapedNormalized(folded.norm, unescaped, text.length) };
 }
 
@@ -1070,7 +1053,7 @@ class UnescapedNormalized implements Normalized {
   }
 }
 
-function normalizeFolded(text: string): NormalizedForFeatures {
+function normalizeFolded(text: string, readWords: boolean): NormalizedForFeatures {
   const n = text.length;
   const u = inputCodes(text);
   const counts = { inv: 0, conf: 0, leet: 0 };
@@ -1079,7 +1062,7 @@ function normalizeFolded(text: string): NormalizedForFeatures {
   const mainLength = stats.length;
   let length = mainLength;
   const decoded: DecodedSegment[] = [];
-  const segments = findEncoded(text, u);
+  const segments = findEncoded(text, u, { invisible: counts.inv > 0, nonAscii: stats.nonAscii, words: readWords });
   let blocks: Builder | undefined;
   if (segments.length > 0) {
     // decoded blocks: folded with their ranges (rare), then appended to the codes
