@@ -15,6 +15,7 @@ import {
 import { createStreamGuard, DEFAULT_STREAM_WINDOW, type StreamGuard } from '../../guardrails/engine/stream.js';
 import { RedactionVault } from '../../guardrails/engine/vault.js';
 import type { GuardrailEventRecord } from './event-record.js';
+import { joinParts, spanInPart, textPartGroups } from './joined-parts.js';
 import { JsonTextReader, readJsonText } from './json-text.js';
 import type { LoadedGuardrails } from './loaded-guardrails.js';
 import type { GuardrailScanPool } from './scan-pool.js';
@@ -52,7 +53,7 @@ export class RequestGuard {
   readonly vault = new RedactionVault();
   readonly events: GuardrailEventRecord[] = [];
   omittedEvents = 0;
-  private readonly contexts: Record<'untrusted' | 'trusted' | 'identifier' | 'output', ApplyContext>;
+  private readonly contexts: Record<'untrusted' | 'trusted' | 'identifier' | 'output' | 'injectionOnly', ApplyContext>;
 
   constructor(
     readonly guardrails: LoadedGuardrails,
@@ -74,6 +75,13 @@ export class RequestGuard {
       // so it neither takes a number in the request's vault nor is put back into the answer.
       identifier: { ...trusted, vault: new RedactionVault() },
       output: { ...base, direction: 'output' },
+      // the parts of a message read together (judgeJoinedParts): each part had the other detectors already
+      injectionOnly: {
+        ...base,
+        customRules: [],
+        direction: 'input',
+        policy: { ...policy, pii: { ...policy.pii, enabled: false }, secrets: { ...policy.secrets, enabled: false }, customRules: [] },
+      },
     };
   }
 
@@ -125,7 +133,39 @@ export class RequestGuard {
       if (outcome.blocked) return { blocked: outcome.blocked, changed };
       changed ||= outcome.changed;
     }
-    return { blocked: undefined, changed };
+    const blocked = direction === 'input' ? await this.judgeJoinedParts(slots) : undefined;
+    return { blocked, changed };
+  }
+
+  /**
+   * The prompt-injection model over the untrusted text parts of each message joined
+   * (joined-parts.ts): an order split over parts is in none of them. A message with a part already
+   * flagged is not judged again. The parts are joined as written (a split inside a word), then,
+   * if that finds nothing, with a space between them (a split between words, where the join as
+   * written glues two words). A finding is recorded against the part it starts in.
+   */
+  private async judgeJoinedParts(slots: readonly TextSlot[]): Promise<GuardrailEventRecord | undefined> {
+    const context = this.contexts.injectionOnly;
+    if (!context.policy.injection.enabled) return undefined;
+    const flagged = new Set(this.events.filter((e) => e.direction === 'input' && e.detector === 'injection').map((e) => e.location));
+    const groups = textPartGroups(slots, (slot) => UNTRUSTED.has(slot.role) && !slot.identifier && !slot.json && !slot.fixed);
+    for (const group of groups) {
+      if (group.some((slot) => flagged.has(slot.location))) continue;
+      for (const separator of ['', ' ']) {
+        const joined = joinParts(group, separator);
+        const found = await this.find(joined.text, context);
+        if (found.length === 0) continue;
+        let blocked: GuardrailEventRecord | undefined;
+        for (const event of applyFindings(joined.text, found, context).events) {
+          const span = spanInPart(joined, event.start, event.end);
+          const record = this.record('input', span.slot.location, [{ ...event, start: span.start, end: span.end }])[0]!;
+          if (event.action === 'block') blocked ??= record;
+        }
+        if (blocked) return blocked;
+        break;
+      }
+    }
+    return undefined;
   }
 
   /**
