@@ -184,6 +184,19 @@ describe('request text slots', () => {
             { type: 'logs', logs: '1' },
           ],
         },
+        {
+          type: 'mcp_list_tools',
+          id: 'l',
+          server_label: 's',
+          tools: [
+            {
+              name: 'ask',
+              description: 'Ask about a repo',
+              input_schema: { type: 'object', properties: { q: { type: 'string', description: 'The question' } } },
+            },
+          ],
+        },
+        { type: 'mcp_approval_request', id: 'a', server_label: 's', name: 'ask', arguments: '{"q":"x"}' },
       ],
     };
     expect(where(requestSlots('openai-responses', responses))).toEqual([
@@ -204,6 +217,10 @@ describe('request text slots', () => {
       'input[10].output (tool)',
       'input[12].code (assistant)',
       'input[12].outputs[1].logs (tool)',
+      // a remote MCP server's tools are developer text, like the request's own tools
+      'input[13].tools[0].description (system)',
+      'input[13].tools[0].input_schema.properties.q.description (system)',
+      'input[14].arguments (assistant)',
     ]);
     expect(fixedOf(requestSlots('openai-responses', responses))).toEqual(['input[1].summary[0].text', 'input[1].content[0].text']);
   });
@@ -295,7 +312,9 @@ describe('request text slots', () => {
     // Tools the provider ran: an MCP call's arguments and output, the interpreter's code and logs.
     const mcp = { type: 'mcp_call', id: 'm', name: 'n', server_label: 's', arguments: '{}', output: 'out' };
     const interpreter = { type: 'code_interpreter_call', id: 'ci', code: null, outputs: [{ type: 'logs', logs: 'l' }] };
-    const output = [reasoning, item, custom, shell, patch, mcp, interpreter];
+    const listed = { type: 'mcp_list_tools', id: 'l', server_label: 's', tools: [{ name: 'ask', description: 'd', input_schema: {} }] };
+    const approval = { type: 'mcp_approval_request', id: 'a', server_label: 's', name: 'ask', arguments: '{}' };
+    const output = [reasoning, item, custom, shell, patch, mcp, interpreter, listed, approval];
     expect(where(responseTextSlots('openai-responses', { output }))).toEqual([
       'output[0].summary[0].text (assistant)',
       'output[0].content[0].text (assistant)',
@@ -308,6 +327,8 @@ describe('request text slots', () => {
       'output[5].arguments (assistant)',
       'output[5].output (tool)',
       'output[6].outputs[0].logs (tool)',
+      'output[7].tools[0].description (system)',
+      'output[8].arguments (assistant)',
     ]);
     const message = { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'custom', custom: { name: 'shell', input: 'ls' } }] };
     expect(where(responseTextSlots('openai-chat', { choices: [{ index: 0, message }] }))).toEqual([

@@ -5,6 +5,7 @@
  */
 import type { ApiFormat } from '../../providers/types.js';
 import {
+  approvalRequestSlots,
   clientToolCallSlots,
   contentSlots,
   fixedSlot,
@@ -19,7 +20,12 @@ import {
   type SlotRole,
   type TextSlot,
 } from './text-slots.js';
-import { anthropicToolDefinitionSlots, chatToolDefinitionSlots, responsesToolDefinitionSlots } from './tool-definition-slots.js';
+import {
+  anthropicToolDefinitionSlots,
+  chatToolDefinitionSlots,
+  mcpListedToolSlots,
+  responsesToolDefinitionSlots,
+} from './tool-definition-slots.js';
 
 function chatCompletionsSlots(body: JsonObject): TextSlot[] {
   const slots: TextSlot[] = [];
@@ -157,6 +163,12 @@ function responsesItemSlots(item: JsonObject, at: string): TextSlot[] {
     case 'mcp_call':
     case 'code_interpreter_call':
       return providerToolCallSlots(item, at);
+    // A remote MCP server's tool list (developer text, like the request's own tools) and a call
+    // the provider asked the client to approve.
+    case 'mcp_list_tools':
+      return mcpListedToolSlots(item, at);
+    case 'mcp_approval_request':
+      return approvalRequestSlots(item, at);
     case 'local_shell_call':
     case 'shell_call':
     case 'apply_patch_call':

@@ -6,6 +6,7 @@
  */
 import type { ApiFormat } from '../../providers/types.js';
 import {
+  approvalRequestSlots,
   clientToolCallSlots,
   fixedSlot,
   isObject,
@@ -16,6 +17,7 @@ import {
   type JsonObject,
   type TextSlot,
 } from './text-slots.js';
+import { mcpListedToolSlots } from './tool-definition-slots.js';
 
 /**
  * A chat answer's reasoning: `reasoning_content` (DeepSeek's field, and what this gateway returns),
@@ -101,8 +103,15 @@ function responseSlots(body: JsonObject): TextSlot[] {
     if (isObject(item) && item.type === 'function_call')
       slots.push(...jsonStringSlot(item, 'arguments', `output[${k}].arguments`, 'assistant'));
     if (isObject(item) && item.type === 'custom_tool_call') slots.push(...stringSlot(item, 'input', `output[${k}].input`, 'assistant'));
-    // Shell commands and patches the model tells the client to run; tools the provider ran.
-    if (isObject(item)) slots.push(...clientToolCallSlots(item, `output[${k}]`), ...providerToolCallSlots(item, `output[${k}]`));
+    // Shell commands and patches the model tells the client to run; tools the provider ran, the
+    // tools an MCP server listed, and calls waiting for the client's approval.
+    if (isObject(item))
+      slots.push(
+        ...clientToolCallSlots(item, `output[${k}]`),
+        ...providerToolCallSlots(item, `output[${k}]`),
+        ...mcpListedToolSlots(item, `output[${k}]`),
+        ...approvalRequestSlots(item, `output[${k}]`),
+      );
     if (!isObject(item) || item.type !== 'message' || !Array.isArray(item.content)) return;
     item.content.forEach((part, m) => {
       if (isObject(part) && part.type === 'output_text')

@@ -14,7 +14,8 @@
  */
 import type { SseEvent } from '../../providers/sse.js';
 import { encode, parseJson, streamTable, type AnswerStreamGuard, type StreamTextRewriter } from './stream-common.js';
-import { clientToolCallSlots, isObject, providerToolOutputSlots, type JsonObject } from './text-slots.js';
+import { approvalRequestSlots, clientToolCallSlots, isObject, providerToolOutputSlots, type JsonObject } from './text-slots.js';
+import { mcpListedToolSlots } from './tool-definition-slots.js';
 
 /** A message's parts: its text, or its refusal (the model's own words too). */
 type PartKind = 'output_text' | 'refusal';
@@ -184,16 +185,24 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
   const judgedWholeTexts = new Map<string, string>();
   /**
    * Texts with no deltas arrive whole, in `output_item.added` or `.done` and the final response:
-   * a shell or patch call the client will run, and what a tool the provider ran gave back (an
-   * MCP server's output, the code interpreter's logs). Each is judged where it first appears, and
+   * a shell or patch call the client will run, what a tool the provider ran gave back (an MCP
+   * server's output, the code interpreter's logs), the tools an MCP server listed and the
+   * arguments of a call waiting for approval (JSON). Each is judged where it first appears, and
    * every event that repeats it says the same.
    */
   const rewriteWholeTexts = (item: JsonObject, outputIndex: unknown) => {
     const at = `output[${String(outputIndex)}]`;
-    for (const slot of [...clientToolCallSlots(item, at), ...providerToolOutputSlots(item, at)]) {
+    const slots = [
+      ...clientToolCallSlots(item, at),
+      ...providerToolOutputSlots(item, at),
+      ...mcpListedToolSlots(item, at),
+      ...approvalRequestSlots(item, at),
+    ];
+    for (const slot of slots) {
       const key = `${slot.location}\u0000${slot.text}`;
       let judged = judgedWholeTexts.get(key);
-      if (judged === undefined) judgedWholeTexts.set(key, (judged = guard.judgeStreamedWhole(slot.location, slot.text, 'text')));
+      if (judged === undefined)
+        judgedWholeTexts.set(key, (judged = guard.judgeStreamedWhole(slot.location, slot.text, slot.json ? 'arguments' : 'text')));
       if (judged !== slot.text) slot.set(judged);
     }
   };

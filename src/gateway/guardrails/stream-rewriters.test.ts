@@ -496,6 +496,44 @@ describe('tools the provider ran, in a Responses stream (MCP calls, the code int
       'output[1].outputs[0].logs',
     ]);
   });
+
+  it('judges the tools an MCP server listed and a call waiting for approval (JSON) where they first appear', () => {
+    const guard = guardWith();
+    const rewriter = streamTextRewriter('openai-responses', guard);
+    const event = numberedEvents();
+    const listed = {
+      id: 'mcpl_1',
+      type: 'mcp_list_tools',
+      server_label: 'gitlab',
+      tools: [{ name: 'clone', description: `Clones with ${TOKEN}`, input_schema: { type: 'object', properties: {} } }],
+    };
+    const approval = {
+      id: 'mcpr_1',
+      type: 'mcp_approval_request',
+      server_label: 'gitlab',
+      name: 'clone',
+      arguments: JSON.stringify({ token: TOKEN }),
+    };
+    const out: SseEvent[] = [
+      ...rewriter.rewrite(event('response.output_item.added', { output_index: 0, item: structuredClone(listed) })),
+      ...rewriter.rewrite(event('response.output_item.done', { output_index: 0, item: structuredClone(listed) })),
+      ...rewriter.rewrite(event('response.output_item.added', { output_index: 1, item: { ...approval } })),
+      ...rewriter.rewrite(event('response.output_item.done', { output_index: 1, item: { ...approval } })),
+      ...rewriter.rewrite(event('response.completed', { response: { output: [structuredClone(listed), { ...approval }] } })),
+    ];
+    expect(JSON.stringify(out)).not.toContain(TOKEN.slice(6));
+    const items = out.flatMap((e) => {
+      const data = json(e) as { item?: unknown; response?: { output: unknown[] } };
+      return data.item ? [data.item] : (data.response?.output ?? []);
+    }) as { type: string; tools?: { description: string }[]; arguments?: string }[];
+    expect(items).toHaveLength(6);
+    for (const item of items.filter((i) => i.type === 'mcp_list_tools')) expect(item.tools![0]!.description).toBe('Clones with [SECRET_1]');
+    // the arguments stay JSON
+    for (const item of items.filter((i) => i.type === 'mcp_approval_request'))
+      expect(JSON.parse(item.arguments!)).toEqual({ token: '[SECRET_1]' });
+    expect(out.map((e) => json(e).sequence_number)).toEqual(out.map((_, i) => i));
+    expect(guard.events.map((e) => e.location)).toEqual(['output[0].tools[0].description', 'output[1].arguments']);
+  });
 });
 
 describe('streamed custom tool input (free text, not JSON)', () => {

@@ -131,6 +131,14 @@ export function providerToolOutputSlots(item: JsonObject, at: string): TextSlot[
   }
 }
 
+/**
+ * The arguments of an MCP call the provider asks the client to approve (`mcp_approval_request`):
+ * JSON the model wrote, arriving whole (no deltas).
+ */
+export function approvalRequestSlots(item: JsonObject, at: string): TextSlot[] {
+  return item.type === 'mcp_approval_request' ? jsonStringSlot(item, 'arguments', `${at}.arguments`, 'assistant') : [];
+}
+
 /** A provider-run tool call whole: its arguments (JSON) or code, and what it gave back. */
 export function providerToolCallSlots(item: JsonObject, at: string): TextSlot[] {
   const call =

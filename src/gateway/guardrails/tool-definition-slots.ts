@@ -50,6 +50,17 @@ export function anthropicToolDefinitionSlots(body: JsonObject): TextSlot[] {
   return each(body.tools, 'tools', (tool, at) => describedSlots(tool, at, 'input_schema'));
 }
 
+/**
+ * Responses: the tools a remote MCP server listed (`mcp_list_tools`, in an answer and replayed
+ * with the conversation): each description and its input schema's texts, judged like the tools
+ * the application offers.
+ */
+export function mcpListedToolSlots(item: JsonObject, at: string): TextSlot[] {
+  return item.type === 'mcp_list_tools'
+    ? each(item.tools, `${at}.tools`, (tool, toolAt) => describedSlots(tool, toolAt, 'input_schema'))
+    : [];
+}
+
 /** Responses: function and custom tools (flat), and a JSON-schema `text.format`. */
 export function responsesToolDefinitionSlots(body: JsonObject): TextSlot[] {
   const tools = each(body.tools, 'tools', (tool, at) => describedSlots(tool, at, tool.type === 'custom' ? 'format' : 'parameters'));
