@@ -25,6 +25,8 @@ export type Encoding =
   | 'morse'
   | 'spaced'
   | 'braille'
+  | 'regional-indicators'
+  | 'upside-down'
   | 'nato'
   | 'unicode-tags'
   | 'variation-selectors'
@@ -193,8 +195,7 @@ const BRAILLE_RUN = /[\u2801-\u28ff][\u2800-\u28ff ]*/g;
 const MIN_BRAILLE = 8;
 const BRAILLE_ANY = /[\u2801-\u28ff]/;
 
-/** Braille runs (call only when the text has a character outside ASCII). */
-export function brailleRuns(text: string, found: RawDecoded[]): void {
+function brailleRuns(text: string, found: RawDecoded[]): void {
   if (!BRAILLE_ANY.test(text)) return;
   for (const m of text.matchAll(BRAILLE_RUN)) {
     const run = m[0].trimEnd().replace(/\u2800+$/, '');
@@ -218,6 +219,99 @@ export function brailleRuns(text: string, found: RawDecoded[]): void {
     }
     if (cells >= MIN_BRAILLE && readable(out)) found.push({ start: m.index, end: m.index + run.length, text: out, encoding: 'braille' });
   }
+}
+
+// ------------------------------------------------------------ flag letters, upside-down text
+
+/**
+ * Regional indicator symbols (U+1F1E6–1F1FF, 🇦–🇿): two make a flag, and a longer run spells
+ * words a model reads ("🇮🇬🇳🇴🇷🇪 🇦🇱🇱"). Runs with a word of five or more of them are read (a row of
+ * flags "🇺🇸 🇬🇧 🇫🇷" has words of two).
+ */
+const REGIONAL_RUN = /\ud83c[\udde6-\uddff](?:(?:[\u200b\u200c ]|\u200d|\ufe0f)*\ud83c[\udde6-\uddff])+/g;
+const MIN_REGIONAL_WORD = 5;
+
+function regionalRuns(text: string, found: RawDecoded[]): void {
+  for (const m of text.matchAll(REGIONAL_RUN)) {
+    let out = '';
+    let word = 0;
+    let longest = 0;
+    for (let i = 0; i < m[0].length; i++) {
+      const c = m[0].charCodeAt(i);
+      if (c === 0xd83c) {
+        out += String.fromCharCode(97 + m[0].charCodeAt(++i) - 0xdde6);
+        longest = Math.max(longest, ++word);
+      } else if (c === 32) {
+        if (word > 0) out += ' ';
+        word = 0;
+      }
+    }
+    if (longest >= MIN_REGIONAL_WORD && readable(out))
+      found.push({ start: m.index, end: m.index + m[0].length, text: out, encoding: 'regional-indicators' });
+  }
+}
+
+/**
+ * Text turned upside down: letters replaced by turned ones (ɐ ǝ ɹ ʇ ɯ ʎ ᴉ, and p/d, b/q, n/u
+ * swapped) and written backwards, as generators of such text do. A run of lower-case and turned
+ * letters with at least MIN_TURNED turned ones is turned back.
+ */
+const TURNED: ReadonlyMap<string, string> = new Map([
+  ['ɐ', 'a'],
+  ['ǝ', 'e'],
+  ['ɔ', 'c'],
+  ['ɟ', 'f'],
+  ['ƃ', 'g'],
+  ['ɥ', 'h'],
+  ['ᴉ', 'i'],
+  ['ɾ', 'j'],
+  ['ʞ', 'k'],
+  ['ɯ', 'm'],
+  ['ɹ', 'r'],
+  ['ʇ', 't'],
+  ['ʌ', 'v'],
+  ['ʍ', 'w'],
+  ['ʎ', 'y'],
+  ['p', 'd'],
+  ['d', 'p'],
+  ['b', 'q'],
+  ['q', 'b'],
+  ['u', 'n'],
+  ['n', 'u'],
+  ['¿', '?'],
+  ['¡', '!'],
+  ['˙', '.'],
+  ["'", ','],
+  [',', "'"],
+]);
+const TURNED_LETTER = /[ɐǝɔɟƃɥᴉɾʞɯɹʇʌʍʎ]/g;
+const TURNED_RUN = /[a-zɐǝɔɟƃɥᴉɾʞɯɹʇʌʍʎ¿¡˙',.!? ]{12,}/g;
+const MIN_TURNED = 4;
+
+function upsideDownRuns(text: string, found: RawDecoded[]): void {
+  for (const m of text.matchAll(TURNED_RUN)) {
+    if ((m[0].match(TURNED_LETTER)?.length ?? 0) < MIN_TURNED) continue;
+    let out = '';
+    for (let i = m[0].length - 1; i >= 0; i--) out += TURNED.get(m[0][i]!) ?? m[0][i];
+    out = out.trim();
+    if (readable(out)) found.push({ start: m.index, end: m.index + m[0].length, text: out, encoding: 'upside-down' });
+  }
+}
+
+/** Characters only the readers below start from: Braille cells, turned letters, regional indicators. */
+const NON_ASCII_CODES = /[\u2801-\u28ff\u0250-\u028e\u01dd\u1d09]|\ud83c[\udde6-\uddff]/;
+
+/**
+ * The readers of text written in characters outside ASCII: Braille, regional indicators,
+ * upside-down letters (call only when the text has a character outside ASCII; one character-class
+ * scan decides whether any of them runs).
+ */
+export function nonAsciiRuns(text: string, found: RawDecoded[]): void {
+  if (!NON_ASCII_CODES.test(text)) return;
+  brailleRuns(text, found);
+  if (text.includes('\ud83c')) regionalRuns(text, found);
+  TURNED_LETTER.lastIndex = 0;
+  if (TURNED_LETTER.test(text)) upsideDownRuns(text, found);
 }
 
 // ------------------------------------------------------------ NATO spelling alphabet

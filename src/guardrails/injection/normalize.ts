@@ -10,7 +10,7 @@
  * decoded segment (its characters all map to the whole encoded segment in the original).
  */
 
-import { brailleRuns, decodeBase32, type Encoding, hiddenRuns, natoRuns, type RawDecoded, readable, substitutionRuns } from './decoders.js';
+import { decodeBase32, type Encoding, hiddenRuns, natoRuns, nonAsciiRuns, type RawDecoded, readable, substitutionRuns } from './decoders.js';
 import { unescapeRuns, type Unescaped } from './unescape.js';
 
 export type DecodedSegment = {
@@ -188,9 +188,53 @@ const CONFUSABLES: ReadonlyMap<number, string> = new Map(
       ['ᴠ', 'v'],
       ['ᴡ', 'w'],
       ['ᴢ', 'z'],
+      ['Ս', 'u'],
+      // Cherokee letters that "fancy text" generators put for Latin ones; their lower-case
+      // Cherokee forms (U+AB70–ABBF), which the folding's lower-casing makes, are added below
+      ['Ꭺ', 'a'],
+      ['Ᏼ', 'b'],
+      ['Ꮯ', 'c'],
+      ['Ꭰ', 'd'],
+      ['Ꭼ', 'e'],
+      ['Ꮐ', 'g'],
+      ['Ꮋ', 'h'],
+      ['Ꭵ', 'i'],
+      ['Ꭻ', 'j'],
+      ['Ꮶ', 'k'],
+      ['Ꮮ', 'l'],
+      ['Ꮇ', 'm'],
+      ['Ꮎ', 'o'],
+      ['Ꮻ', 'o'],
+      ['Ꮲ', 'p'],
+      ['Ꭱ', 'r'],
+      ['Ꮢ', 'r'],
+      ['Ꮪ', 's'],
+      ['Ꭲ', 't'],
+      ['Ꮖ', 't'],
+      ['Ꮩ', 'v'],
+      ['Ꮃ', 'w'],
+      ['Ꭹ', 'y'],
+      ['Ꮍ', 'y'],
+      ['Ꮓ', 'z'],
     ] as const
-  ).map(([from, to]) => [from.codePointAt(0) ?? 0, to]),
+  ).flatMap(([from, to]) => {
+    const cp = from.codePointAt(0) ?? 0;
+    const lower = from.toLowerCase().codePointAt(0) ?? cp;
+    return cp >= 0x13a0 && cp <= 0x13ff && lower !== cp ? [[cp, to] as const, [lower, to] as const] : [[cp, to] as const];
+  }),
 );
+
+/**
+ * Letters in enclosures NFKC keeps (or turns into "(a)"): negative circled and negative squared
+ * capitals (🅐, 🅰) and parenthesised small letters (⒜), what "fancy text" generators write.
+ * Read as their letters, like a look-alike.
+ */
+function enclosedLetter(cp: number): string | undefined {
+  if (cp >= 0x1f150 && cp <= 0x1f169) return String.fromCharCode(97 + cp - 0x1f150);
+  if (cp >= 0x1f170 && cp <= 0x1f189) return String.fromCharCode(97 + cp - 0x1f170);
+  if (cp >= 0x249c && cp <= 0x24b5) return String.fromCharCode(97 + cp - 0x249c);
+  return undefined;
+}
 
 /** Leetspeak digits/symbols, folded only when they sit inside a word (so "2024" and "$5" survive). */
 const LEET: Readonly<Record<string, string>> = {
@@ -265,7 +309,7 @@ const TYPOGRAPHIC: ReadonlyMap<number, string> = new Map([
 /** Per-code-point fold of a non-ASCII character (cached: the same few characters recur). */
 const foldCache = new Map<number, string>();
 function foldNonAscii(cp: number): { out: string; confusable: boolean } {
-  const conf = CONFUSABLES.get(cp);
+  const conf = CONFUSABLES.get(cp) ?? enclosedLetter(cp);
   if (conf !== undefined) return { out: conf, confusable: true };
   const typographic = TYPOGRAPHIC.get(cp);
   if (typographic !== undefined) return { out: typographic, confusable: false };
@@ -828,8 +872,8 @@ function spacedRuns(text: string, found: RawDecoded[]): void {
  * /[A-Za-z0-9+/]{16,}/ retries at every position inside every word: ~50x slower), the spaced hex
  * and binary patterns only when a long enough run of their characters exists, Morse only when
  * there is also ".-" or "-." in the text (dots alone, like an ellipsis, are not Morse). The
- * hidden-text and Braille readers of decoders.ts run only when the folding pass met an invisible
- * character or one outside ASCII, the substitution and NATO readers only when asked (`seen.words`:
+ * hidden-text readers and those of characters outside ASCII (Braille, flag letters, upside-down
+ * text) in decoders.ts run only when the folding pass met an invisible character or one outside ASCII, the substitution and NATO readers only when asked (`seen.words`:
  * the feature pass saw one of their marker words, see WORD_DECODER_MARKERS).
  */
 function findEncoded(text: string, u: Uint16Array, seen: { invisible: boolean; nonAscii: boolean; words: boolean }): RawDecoded[] {
@@ -866,7 +910,7 @@ function findEncoded(text: string, u: Uint16Array, seen: { invisible: boolean; n
     natoRuns(text, found);
   }
   if (seen.invisible) hiddenRuns(text, found);
-  if (seen.nonAscii) brailleRuns(text, found);
+  if (seen.nonAscii) nonAsciiRuns(text, found);
   return found;
 }
 
