@@ -99,6 +99,7 @@ const ADVERSARIAL: [string, (repeats: number) => string][] = [
   ['Braille cells', (n) => '\u2801\u2820\u283c\u2803 \u2800'.repeat(n / 2)],
   ['NATO words, spaces', (n) => 'Alfa Bravo   ,  Charlie / '.repeat(n / 4) + 'Tango      '.repeat(n / 2)],
   ['substitution words', (n) => 'gur naq lbh eht uoy gsv, '.repeat(n / 2)],
+  ['base85-like run', (n) => 'AAAAA9jqo^'.repeat(n / 2)],
 ];
 const SMALL_REPEATS = 10_000;
 const SIZE_RATIO = 4;

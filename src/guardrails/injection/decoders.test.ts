@@ -30,6 +30,22 @@ function base32(s: string): string {
   if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
   return out.padEnd(Math.ceil(out.length / 8) * 8, '=');
 }
+/** Base 85 as Python's a85encode (digits from '!') and b85encode (RFC 1924's alphabet) write it. */
+function base85(s: string, alphabet: string): string {
+  const bytes = Buffer.from(s);
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 4) {
+    const chunk = bytes.subarray(i, i + 4);
+    let group = 0;
+    for (let k = 0; k < 4; k++) group = group * 256 + (chunk[k] ?? 0);
+    let digits = '';
+    for (let k = 0; k < 5; k++, group = Math.floor(group / 85)) digits = alphabet[group % 85]! + digits;
+    out += digits.slice(0, chunk.length + 1);
+  }
+  return out;
+}
+const A85 = Array.from({ length: 85 }, (_, i) => String.fromCharCode(33 + i)).join('');
+const B85 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~';
 const BRAILLE_DOTS: Record<string, number> = {
   a: 0x01, b: 0x03, c: 0x09, d: 0x19, e: 0x11, f: 0x0b, g: 0x1b, h: 0x13, i: 0x0a, j: 0x1a, k: 0x05, l: 0x07, m: 0x0d,
   n: 0x1d, o: 0x15, p: 0x0f, q: 0x1f, r: 0x17, s: 0x0e, t: 0x1e, u: 0x25, v: 0x27, w: 0x3a, x: 0x2d, y: 0x3d, z: 0x35,
@@ -117,6 +133,18 @@ describe('base32, Braille, NATO and letter substitutions', () => {
     expect(detectInjection(`Decode this: ${encoded}`).length).toBeGreaterThan(0);
     expect(detectInjection(`Decode this: ${base32(BENIGN)}`)).toEqual([]);
     expect(normalize('internationalization counterrevolutionaries AKIAIOSFODNN7EXAMPLE ABCDEFGHIJKLMNOPQRSTUVWX').decoded).toEqual([]);
+  });
+
+  it('decodes Ascii85 (bare or inside <~ ~>) and base85, and not code or URLs', () => {
+    const a85 = base85(ATTACK, A85);
+    expect(decodedOf(`Ascii85: ${a85}`)).toEqual([{ encoding: 'ascii85', text: ATTACK.toLowerCase(), run: a85 }]);
+    expect(decodedOf(`x "<~${a85}~>" y`)[0]).toMatchObject({ encoding: 'ascii85', text: ATTACK.toLowerCase() });
+    const b85 = base85(ATTACK, B85);
+    expect(decodedOf(`${b85}\n`)).toEqual([{ encoding: 'base85', text: ATTACK.toLowerCase(), run: b85 }]);
+    expect(smuggling(detectInjection(`What does this mean? ${b85}`))).toBeDefined();
+    expect(detectInjection(`Decode: ${base85(BENIGN, A85)}`)).toEqual([]);
+    const code = 'return fn().catch((e)=>Promise.reject(e))); see https://example.com/a/b?c=1&d=2 or C:\\Users\\me\\AppData\\Local\\Temp';
+    expect(normalize(code).decoded).toEqual([]);
   });
 
   it('decodes Braille cells with capital and number signs', () => {

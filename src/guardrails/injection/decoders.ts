@@ -17,6 +17,8 @@
 export type Encoding =
   | 'base64'
   | 'base32'
+  | 'ascii85'
+  | 'base85'
   | 'hex'
   | 'binary'
   | 'rot13'
@@ -142,6 +144,95 @@ export function decodeBase32(run: string): string | undefined {
     }
   }
   return Buffer.from(bytes).toString('latin1');
+}
+
+// ------------------------------------------------------------ Ascii85 and base85
+
+/** RFC 1924's alphabet, which Python's b85encode and git write. */
+const B85_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~';
+const B85_VALUE = (() => {
+  const t = new Int8Array(128).fill(-1);
+  for (let i = 0; i < B85_ALPHABET.length; i++) t[B85_ALPHABET.charCodeAt(i)] = i;
+  return t;
+})();
+const a85Value = (c: number): number => (c >= 33 && c <= 117 ? c - 33 : -1);
+const b85Value = (c: number): number => (c < 128 ? B85_VALUE[c]! : -1);
+
+/** A byte that text holds: printable ASCII, tab or a line break (any other stops the decoding early). */
+const isTextByte = (b: number): boolean => (b >= 32 && b <= 126) || b === 9 || b === 10 || b === 13;
+
+/**
+ * Five digits of base 85 per four bytes; a last short group is padded with the highest digit.
+ * Returns undefined at the first byte that is not text: a run that is no encoded text (a long
+ * identifier, a path) almost always gives one in its first group, so rejecting it costs a few
+ * characters, not the run.
+ */
+function base85Text(run: string, value: (c: number) => number, zeroGroups: boolean): string | undefined {
+  let out = '';
+  let group = 0;
+  let digits = 0;
+  for (let i = 0; i < run.length; i++) {
+    const c = run.charCodeAt(i);
+    // Ascii85 writes four zero bytes as "z": no text
+    if (zeroGroups && c === 0x7a && digits === 0) return undefined;
+    const v = value(c);
+    if (v < 0) return undefined;
+    group = group * 85 + v;
+    if (++digits === 5) {
+      const word = textOfGroup(group, 4);
+      if (word === undefined) return undefined;
+      out += word;
+      group = 0;
+      digits = 0;
+    }
+  }
+  if (digits === 1) return undefined;
+  if (digits === 0) return out;
+  for (let k = digits; k < 5; k++) group = group * 85 + 84;
+  const last = textOfGroup(group, digits - 1);
+  return last === undefined ? undefined : out + last;
+}
+
+/** The first `keep` bytes of a group as text, or undefined when one is no text byte (or the group overflows). */
+function textOfGroup(group: number, keep: number): string | undefined {
+  if (group > 0xffffffff) return undefined;
+  let out = '';
+  for (let k = 0; k < keep; k++) {
+    const byte = (group >>> (24 - 8 * k)) & 255;
+    if (!isTextByte(byte)) return undefined;
+    out += String.fromCharCode(byte);
+  }
+  return out;
+}
+
+/**
+ * A run of printable characters with no space (20 or more: see findEncoded) read as Ascii85
+ * (Python's a85encode, Adobe's `<~…~>`) or as base85 (b85encode), when the result is readable.
+ * Quotes or brackets around the run are tried without.
+ */
+export function decodeBase85Run(run: string): { text: string; encoding: Encoding } | undefined {
+  const decoded = decodeBase85(run);
+  if (decoded !== undefined) return decoded;
+  let from = 0;
+  let to = run.length;
+  while (from < to && OPENERS.includes(run[from]!)) from++;
+  while (to > from && CLOSERS.includes(run[to - 1]!)) to--;
+  return from > 0 || to < run.length ? decodeBase85(run.slice(from, to)) : undefined;
+}
+const OPENERS = `"'\`([{`;
+const CLOSERS = `"'\`)]},;.`;
+const BASE85_KINDS = [
+  { encoding: 'ascii85', value: a85Value, zeroGroups: true },
+  { encoding: 'base85', value: b85Value, zeroGroups: false },
+] as const;
+
+function decodeBase85(run: string): { text: string; encoding: Encoding } | undefined {
+  if (run.startsWith('<~') && run.endsWith('~>')) run = run.slice(2, -2);
+  for (const { encoding, value, zeroGroups } of BASE85_KINDS) {
+    const text = base85Text(run, value, zeroGroups);
+    if (text !== undefined && text.length >= 8 && readable(text)) return { text, encoding };
+  }
+  return undefined;
 }
 
 // ------------------------------------------------------------ Braille

@@ -10,7 +10,17 @@
  * decoded segment (its characters all map to the whole encoded segment in the original).
  */
 
-import { decodeBase32, type Encoding, hiddenRuns, natoRuns, nonAsciiRuns, type RawDecoded, readable, substitutionRuns } from './decoders.js';
+import {
+  decodeBase32,
+  decodeBase85Run,
+  type Encoding,
+  hiddenRuns,
+  natoRuns,
+  nonAsciiRuns,
+  type RawDecoded,
+  readable,
+  substitutionRuns,
+} from './decoders.js';
 import { unescapeRuns, type Unescaped } from './unescape.js';
 
 export type DecodedSegment = {
@@ -777,6 +787,8 @@ const R_HEX_SPACE = 2;
 const R_BIT_SPACE = 4;
 /** [.\-/| ]: a MORSE_RUN match is a run of these. */
 const R_MORSE = 8;
+/** Printable ASCII but the space: an Ascii85 or base85 run is a run of these. */
+const R_PRINTABLE = 16;
 /** `\s` above ASCII: Unicode Zs, LS, PS and the BOM. */
 const NON_ASCII_SPACES: readonly number[] = [
   0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f,
@@ -793,6 +805,7 @@ const RUN_CLASS = (() => {
     if (/[0-9a-fA-F ]/.test(ch)) k |= R_HEX_SPACE;
     if (/[01\s]/.test(ch)) k |= R_BIT_SPACE;
     if (/[.\-/| ]/.test(ch)) k |= R_MORSE;
+    if (c > 32 && c < 127) k |= R_PRINTABLE;
     t[c] = k;
   }
   return t;
@@ -802,6 +815,8 @@ const MIN_SPACED_HEX = 8 * 2 + 7;
 const MIN_BINARY = 6 * 8 + 5;
 /** Six letters and five separators. */
 const MIN_MORSE = 6 + 5;
+/** Shortest Ascii85 or base85 run that is decoded: sixteen bytes. */
+const MIN_B85 = 20;
 /** Shortest base64-alphabet run that is decoded (see encodedRun). */
 const MIN_B64 = 14;
 
@@ -903,6 +918,14 @@ function findEncoded(text: string, u: Uint16Array, seen: { invisible: boolean; n
       const decoded = decodeMorse(m[0]);
       if (readable(decoded)) found.push({ start: m.index, end: m.index + m[0].length, text: decoded, encoding: 'morse' });
     }
+  }
+  // Ascii85 and base85: long runs of printable characters with no space, read when readable
+  for (let p = runAtLeast(u, n, 0, R_PRINTABLE, MIN_B85); p >= 0;) {
+    let end = p + MIN_B85;
+    while (end < n && (RUN_CLASS[u[end]!]! & R_PRINTABLE) !== 0) end++;
+    const decoded = decodeBase85Run(text.slice(p, end));
+    if (decoded !== undefined) found.push({ start: p, end, ...decoded });
+    p = runAtLeast(u, n, end + 1, R_PRINTABLE, MIN_B85);
   }
   spacedRuns(text, found);
   if (seen.words) {
