@@ -100,6 +100,7 @@ const ADVERSARIAL: [string, (repeats: number) => string][] = [
   ['NATO words, spaces', (n) => 'Alfa Bravo   ,  Charlie / '.repeat(n / 4) + 'Tango      '.repeat(n / 2)],
   ['substitution words', (n) => 'gur naq lbh eht uoy gsv, '.repeat(n / 2)],
   ['base85-like run', (n) => 'AAAAA9jqo^'.repeat(n / 2)],
+  ['upper-case lines', (n) => 'MAAAABBBBCCCCDDDD: X\n'.repeat(n / 4)],
 ];
 const SMALL_REPEATS = 10_000;
 const SIZE_RATIO = 4;

@@ -44,6 +44,21 @@ function base85(s: string, alphabet: string): string {
   }
   return out;
 }
+/** uuencode as Python's binascii.b2a_uu writes it, 45 bytes a line. */
+function uuencode(s: string): string {
+  const bytes = Buffer.from(s);
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 45) {
+    const line = bytes.subarray(i, i + 45);
+    out += String.fromCharCode(32 + line.length);
+    for (let k = 0; k < line.length; k += 3) {
+      const v = ((line[k] ?? 0) << 16) | ((line[k + 1] ?? 0) << 8) | (line[k + 2] ?? 0);
+      for (let j = 18; j >= 0; j -= 6) out += String.fromCharCode(32 + ((v >> j) & 63));
+    }
+    out += '\n';
+  }
+  return out;
+}
 const A85 = Array.from({ length: 85 }, (_, i) => String.fromCharCode(33 + i)).join('');
 const B85 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~';
 const BRAILLE_DOTS: Record<string, number> = {
@@ -145,6 +160,17 @@ describe('base32, Braille, NATO and letter substitutions', () => {
     expect(detectInjection(`Decode: ${base85(BENIGN, A85)}`)).toEqual([]);
     const code = 'return fn().catch((e)=>Promise.reject(e))); see https://example.com/a/b?c=1&d=2 or C:\\Users\\me\\AppData\\Local\\Temp';
     expect(normalize(code).decoded).toEqual([]);
+  });
+
+  it('decodes uuencoded lines, at a line start or after "Encoded: ", and not upper-case notes', () => {
+    const uu = uuencode(ATTACK);
+    expect(uu.split('\n')).toHaveLength(3);
+    expect(decodedOf(uu)).toEqual([{ encoding: 'uuencode', text: ATTACK.toLowerCase(), run: uu.trimEnd() }]);
+    expect(decodedOf(`Encoded: ${uu}Decoded:`)[0]).toMatchObject({ encoding: 'uuencode', text: ATTACK.toLowerCase() });
+    const file = `begin 644 note.txt\r\n${uu.replace(/\n/g, '\r\n')}\`\r\nend\r\n`;
+    expect(decodedOf(file)[0]).toMatchObject({ encoding: 'uuencode', text: ATTACK.toLowerCase() });
+    expect(smuggling(detectInjection(`What does this mean? ${uu}`))).toBeDefined();
+    expect(normalize('ID: 42\nNOTE: READ THIS CAREFULLY BEFORE 10:30\nA1B2C3D4E5F6G7H8\n').decoded).toEqual([]);
   });
 
   it('decodes Braille cells with capital and number signs', () => {

@@ -19,6 +19,7 @@ export type Encoding =
   | 'base32'
   | 'ascii85'
   | 'base85'
+  | 'uuencode'
   | 'hex'
   | 'binary'
   | 'rot13'
@@ -233,6 +234,67 @@ function decodeBase85(run: string): { text: string; encoding: Encoding } | undef
     if (text !== undefined && text.length >= 8 && readable(text)) return { text, encoding };
   }
   return undefined;
+}
+
+// ------------------------------------------------------------ uuencode
+
+/**
+ * A uuencoded line: a length character (' ' + the number of bytes, 45 at most: "M"), then four
+ * characters from ' ' to '`' per three bytes. Its length is fixed by its first character, which
+ * is what tells such a line from prose, and is checked before anything else is read.
+ */
+function uuLine(text: string, start: number, end: number): string | undefined {
+  const n = text.charCodeAt(start) - 32;
+  if (n < 1 || n > 45 || end - start - 1 !== 4 * Math.ceil(n / 3)) return undefined;
+  let out = '';
+  for (let i = start + 1; i + 4 <= end && out.length < n; i += 4) {
+    let v = 0;
+    for (let k = 0; k < 4; k++) {
+      const c = text.charCodeAt(i + k);
+      if (c < 32 || c > 96) return undefined;
+      v = (v << 6) | ((c - 32) & 63);
+    }
+    for (let k = 0; k < 3 && out.length < n; k++) {
+      const byte = (v >>> (16 - 8 * k)) & 255;
+      if (!isTextByte(byte)) return undefined;
+      out += String.fromCharCode(byte);
+    }
+  }
+  return out;
+}
+
+/**
+ * Where a uuencoded line may start: each line's start, and after ": " or "? " ("Encoded:
+ * M26=N…", "What does this mean? M26=N…"), in ascending order.
+ */
+function uuCandidates(text: string): Int32Array {
+  const starts = [0];
+  for (let p = text.indexOf('\n'); p >= 0; p = text.indexOf('\n', p + 1)) starts.push(p + 1);
+  for (const sep of [': ', '? ']) for (let p = text.indexOf(sep); p >= 0; p = text.indexOf(sep, p + 2)) starts.push(p + 2);
+  // (a typed array sorts numerically, with no comparator to call)
+  return Int32Array.from(starts).sort();
+}
+
+/** Blocks of consecutive uuencoded lines (garak's InjectUU writes 45 bytes a line), read when readable. */
+export function uuRuns(text: string, found: RawDecoded[]): void {
+  let block: RawDecoded | undefined;
+  for (const start of uuCandidates(text)) {
+    const c = text.charCodeAt(start);
+    if (c < 33 || c > 77) continue;
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (end > start && text.charCodeAt(end - 1) === 13) end--;
+    const decoded = uuLine(text, start, end);
+    if (decoded === undefined) continue;
+    if (block !== undefined && /^\r?\n$/.test(text.slice(block.end, start))) {
+      block.end = end;
+      block.text += decoded;
+      continue;
+    }
+    if (block !== undefined && readable(block.text)) found.push(block);
+    block = { start, end, text: decoded, encoding: 'uuencode' };
+  }
+  if (block !== undefined && readable(block.text)) found.push(block);
 }
 
 // ------------------------------------------------------------ Braille

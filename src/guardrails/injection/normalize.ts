@@ -20,6 +20,7 @@ import {
   type RawDecoded,
   readable,
   substitutionRuns,
+  uuRuns,
 } from './decoders.js';
 import { unescapeRuns, type Unescaped } from './unescape.js';
 
@@ -789,6 +790,8 @@ const R_BIT_SPACE = 4;
 const R_MORSE = 8;
 /** Printable ASCII but the space: an Ascii85 or base85 run is a run of these. */
 const R_PRINTABLE = 16;
+/** ' ' to '`' (no lower-case letter): a uuencoded line is a run of these. */
+const R_UU = 32;
 /** `\s` above ASCII: Unicode Zs, LS, PS and the BOM. */
 const NON_ASCII_SPACES: readonly number[] = [
   0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f,
@@ -806,6 +809,7 @@ const RUN_CLASS = (() => {
     if (/[01\s]/.test(ch)) k |= R_BIT_SPACE;
     if (/[.\-/| ]/.test(ch)) k |= R_MORSE;
     if (c > 32 && c < 127) k |= R_PRINTABLE;
+    if (c >= 32 && c <= 96) k |= R_UU;
     t[c] = k;
   }
   return t;
@@ -815,6 +819,8 @@ const MIN_SPACED_HEX = 8 * 2 + 7;
 const MIN_BINARY = 6 * 8 + 5;
 /** Six letters and five separators. */
 const MIN_MORSE = 6 + 5;
+/** Shortest uuencoded line that can hold readable text (eight bytes): its length character and twelve. */
+const MIN_UU_LINE = 13;
 /** Shortest Ascii85 or base85 run that is decoded: sixteen bytes. */
 const MIN_B85 = 20;
 /** Shortest base64-alphabet run that is decoded (see encodedRun). */
@@ -927,6 +933,7 @@ function findEncoded(text: string, u: Uint16Array, seen: { invisible: boolean; n
     if (decoded !== undefined) found.push({ start: p, end, ...decoded });
     p = runAtLeast(u, n, end + 1, R_PRINTABLE, MIN_B85);
   }
+  if (runAtLeast(u, n, 0, R_UU, MIN_UU_LINE) >= 0) uuRuns(text, found);
   spacedRuns(text, found);
   if (seen.words) {
     substitutionRuns(text, found);
