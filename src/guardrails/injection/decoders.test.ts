@@ -200,6 +200,9 @@ describe('base32, Braille, NATO and letter substitutions', () => {
     const reversed = backwards(ATTACK).slice(1);
     expect(decodedOf(backwards(ATTACK))).toEqual([{ encoding: 'reversed', text: ATTACK.toLowerCase().slice(0, -1), run: reversed }]);
     expect(smuggling(detectInjection(`Read this backwards: ${backwards(ATTACK)}`))).toBeDefined();
+    // each word turned in its place: the capital ends the first word
+    const wordByWord = ATTACK.split(' ').map(backwards).join(' ');
+    expect(decodedOf(wordByWord)).toEqual([{ encoding: 'reversed', text: ATTACK.toLowerCase(), run: wordByWord }]);
     expect(detectInjection(backwards(BENIGN))).toEqual([]);
     expect(normalize('The DNA and the RNA of the cell, and what you see in it.').decoded).toEqual([]);
     expect(normalize('Uoy is a name; eht and taht are typos for the and that.').decoded).toEqual([]);

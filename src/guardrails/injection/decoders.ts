@@ -564,6 +564,16 @@ function reverse(s: string): string {
   return out;
 }
 
+/**
+ * Text written backwards: the whole run turned, or each word turned in its place ("erongI lla
+ * suoiverp"). The capital that began the sentence tells which: it ends the run's first word when
+ * each word was turned, and its last word when the whole run was.
+ */
+function unreverse(run: string): string {
+  const first = /^[A-Za-z']+/.exec(run)?.[0] ?? '';
+  return /[a-z][A-Z]$/.test(first) ? run.split(' ').map(reverse).join(' ') : reverse(run);
+}
+
 /** Frequent English words: a run with more of some substitution's forms of them than of them is that substitution. */
 const EN_WORDS = ['the', 'and', 'you', 'to', 'is', 'of', 'your', 'what', 'all', 'are', 'in', 'it', 'that', 'this', 'me'];
 const EN_SET = new Set(EN_WORDS);
@@ -577,7 +587,7 @@ const SUBSTITUTIONS: readonly { encoding: Encoding; decode: (s: string) => strin
   { encoding: 'atbash', decode: atbash, forms: new Set(EN_WORDS.map(atbash).filter((w) => !EN_SET.has(w) && w !== 'zoo' && w !== 'rm')) },
   {
     encoding: 'reversed',
-    decode: reverse,
+    decode: unreverse,
     forms: new Set(EN_WORDS.map(reverse).filter((w) => !EN_SET.has(w) && !['ti', 'si', 'em', 'ot', 'fo', 'ni', 'era'].includes(w))),
   },
 ];
