@@ -101,6 +101,7 @@ const ADVERSARIAL: [string, (repeats: number) => string][] = [
   ['substitution words', (n) => 'gur naq lbh eht uoy gsv, '.repeat(n / 2)],
   ['base85-like run', (n) => 'AAAAA9jqo^'.repeat(n / 2)],
   ['upper-case lines', (n) => 'MAAAABBBBCCCCDDDD: X\n'.repeat(n / 4)],
+  ['colons on one line', (n) => 'A: '.repeat(n)],
 ];
 const SMALL_REPEATS = 10_000;
 const SIZE_RATIO = 4;

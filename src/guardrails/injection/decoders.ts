@@ -278,12 +278,17 @@ function uuCandidates(text: string): Int32Array {
 /** Blocks of consecutive uuencoded lines (garak's InjectUU writes 45 bytes a line), read when readable. */
 export function uuRuns(text: string, found: RawDecoded[]): void {
   let block: RawDecoded | undefined;
+  // the end of the line the candidates are on: found once per line (candidates ascend), so a
+  // line with thousands of ": " is not searched to its end thousands of times
+  let lineEnd = -1;
   for (const start of uuCandidates(text)) {
     const c = text.charCodeAt(start);
     if (c < 33 || c > 77) continue;
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    if (end > start && text.charCodeAt(end - 1) === 13) end--;
+    if (lineEnd < start) {
+      lineEnd = text.indexOf('\n', start);
+      if (lineEnd < 0) lineEnd = text.length;
+    }
+    const end = lineEnd > start && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd;
     const decoded = uuLine(text, start, end);
     if (decoded === undefined) continue;
     if (block !== undefined && /^\r?\n$/.test(text.slice(block.end, start))) {
