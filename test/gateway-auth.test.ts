@@ -149,8 +149,9 @@ describe('no timing difference between unknown lookup ids and wrong secrets', ()
     // the wait the difference is one indexed lookup, a few percent of a comparison. Not 1: the
     // gateway's estimate comes from comparisons it made earlier (at start-up, in earlier tests),
     // and CI machines switch between two speeds, so a comparison timed here can take twice what
-    // the gateway last saw (a CI run read 0.52 that way); a missing wait still reads ~0.05.
-    expect((median(durations) - median(baseline)) / bcryptMs).toBeGreaterThanOrEqual(0.35);
+    // the gateway last saw (CI runs read 0.52 and, with both test workers busy, 0.30 that way); a
+    // missing wait still reads ~0.05, so 0.2 tells the two apart with room on both sides.
+    expect((median(durations) - median(baseline)) / bcryptMs).toBeGreaterThanOrEqual(0.2);
 
     // Repeats are refused from the negative cache on both paths alike, with no comparison.
     const wrongSecret = live.slice(0, -4) + (live.endsWith('AAAA') ? 'BBBB' : 'AAAA');
