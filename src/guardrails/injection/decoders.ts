@@ -37,7 +37,7 @@ export type Encoding =
 
 export type RawDecoded = { start: number; end: number; text: string; encoding: Encoding };
 
-function isAsciiLetter(c: number): boolean {
+export function isAsciiLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 

@@ -15,6 +15,7 @@ import {
   decodeBase85Run,
   type Encoding,
   hiddenRuns,
+  isAsciiLetter,
   natoRuns,
   nonAsciiRuns,
   type RawDecoded,
@@ -260,10 +261,6 @@ const LEET: Readonly<Record<string, string>> = {
   '!': 'i',
   '|': 'l',
 };
-
-function isAsciiLetter(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-}
 
 function isAsciiAlnum(c: number): boolean {
   return isAsciiLetter(c) || (c >= 48 && c <= 57);
@@ -867,22 +864,27 @@ const SPACED_HINT = /[ .\-_*·] ?\p{L}[ .\-_*·] ?\p{L}[ .\-_*·] ?\p{L}(?![\p{L
 const SPACED_ROUGH =
   /[ .\-_*·] ?(?:[^\s.\-_*·\d\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])[ .\-_*·] ?(?:[^\s.\-_*·\d\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])[ .\-_*·]/;
 
+/** The words a SPACED_RUN match spells. */
+function spelledOut(run: string): string {
+  // a space after each dot or dash ("i. g. n. o. r. e.   a. l. l."): wider gaps part the words
+  if (/[.\-_*·] \p{L}/u.test(run))
+    return run
+      .split(/[.\-_*·]?(?: {2,3}| ?\/ ?)/)
+      .map((word) => word.replace(/[ .\-_*·]/g, ''))
+      .join(' ');
+  // letters joined by dots or dashes: the spaces part the words ("i.g.n.o.r.e a.l.l")
+  if (/[.\-_*·]/.test(run)) return run.replace(/[.\-_*·]/g, '').replace(/ ?\/ ?| +/g, ' ');
+  // letters joined by single spaces: two or three spaces, or a slash, part the words
+  return run
+    .split(/ {2,3}| ?\/ ?/)
+    .map((word) => word.replace(/ /g, ''))
+    .join(' ');
+}
+
 function spacedRuns(text: string, found: RawDecoded[]): void {
   if (!SPACED_ROUGH.test(text) || !SPACED_HINT.test(text)) return;
   for (const m of text.matchAll(SPACED_RUN)) {
-    // Letters joined by dots or dashes leave the spaces to separate words ("i.g.n.o.r.e a.l.l"),
-    // unless a space follows each dot ("i. g. n. o. r. e.   a. l. l."): then wider gaps do.
-    const decoded = /[.\-_*·] \p{L}/u.test(m[0])
-      ? m[0]
-          .split(/[.\-_*·]?(?: {2,3}| ?\/ ?)/)
-          .map((word) => word.replace(/[ .\-_*·]/g, ''))
-          .join(' ')
-      : /[.\-_*·]/.test(m[0])
-        ? m[0].replace(/[.\-_*·]/g, '').replace(/ ?\/ ?| +/g, ' ')
-        : m[0]
-            .split(/ {2,3}| ?\/ ?/)
-            .map((word) => word.replace(/ /g, ''))
-            .join(' ');
+    const decoded = spelledOut(m[0]);
     if (readable(decoded)) found.push({ start: m.index, end: m.index + m[0].length, text: decoded, encoding: 'spaced' });
   }
 }
@@ -892,10 +894,11 @@ function spacedRuns(text: string, found: RawDecoded[]): void {
  * only where they can match: base64/hex runs are found by a skipping scan (a regex like
  * /[A-Za-z0-9+/]{16,}/ retries at every position inside every word: ~50x slower), the spaced hex
  * and binary patterns only when a long enough run of their characters exists, Morse only when
- * there is also ".-" or "-." in the text (dots alone, like an ellipsis, are not Morse). The
- * hidden-text readers and those of characters outside ASCII (Braille, flag letters, upside-down
- * text) in decoders.ts run only when the folding pass met an invisible character or one outside ASCII, the substitution and NATO readers only when asked (`seen.words`:
- * the feature pass saw one of their marker words, see WORD_DECODER_MARKERS).
+ * there is also ".-" or "-." in the text (dots alone, like an ellipsis, are not Morse). Of the
+ * readers in decoders.ts, those of hidden text and of characters outside ASCII (Braille, flag
+ * letters, upside-down text) run only when the folding pass met such a character, and the
+ * substitution and NATO readers only when asked (`seen.words`: the feature pass saw one of their
+ * marker words, see WORD_DECODER_MARKERS).
  */
 function findEncoded(text: string, u: Uint16Array, seen: { invisible: boolean; nonAscii: boolean; words: boolean }): RawDecoded[] {
   const found: RawDecoded[] = [];
