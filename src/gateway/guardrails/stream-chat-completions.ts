@@ -6,6 +6,12 @@
  * one (some servers send a whole call, or its last piece, with the finish), else as one more
  * chunk before it, so every call's arguments arrive in order.
  *
+ * Some servers interleave the arguments of parallel calls (a piece of call 0, one of call 1, the
+ * next of call 0…). A call whose arguments are not yet whole JSON when another call's delta
+ * arrives is therefore not ended: its guard stays open and keeps reading it, so a secret split
+ * over its pieces is still seen whole, and what it holds goes out with its next piece or at the
+ * finish. A custom call's free-text input has no such end to read; it is ended as before.
+ *
  * Reasoning deltas (`reasoning_content`, or `reasoning` on some servers) go through a guard that
  * judges and never changes (TextSlot.fixed); what it holds joins the choice's next delta that
  * carries anything else (its content, a call, the signed `thinking_blocks`, the finish). A signed
@@ -21,6 +27,18 @@ type CallKind = 'function' | 'custom';
 const FIELD = { function: 'arguments', custom: 'input' } as const;
 /** A call a choice has finished writing, and what its guard still held. */
 type ClosedCall = { index: number; kind: CallKind; rest: string };
+/** A call a choice is writing: its kind, and its arguments so far as received (function calls only). */
+type OpenCall = { kind: CallKind; received: string };
+
+/** Whether a function call's arguments so far are one whole JSON value (no more can follow). */
+function isWholeJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const REASONING_FIELDS = ['reasoning_content', 'reasoning'] as const;
 
@@ -45,8 +63,10 @@ export function chatCompletionsRewriter(guard: AnswerStreamGuard): StreamTextRew
   const thoughts = streamTable((location) => guard.reasoningStream(location));
   /** Reasoning streamed since the choice's last signed block, as sent (a guard never changes it). */
   const streamedReasoning = new Map<string, string>();
-  /** The call each choice is writing, by choice index. */
-  const currentCall = new Map<string, { index: number; kind: CallKind }>();
+  /** The calls each choice has open, by choice index then call index. */
+  const openCalls = new Map<string, Map<number, OpenCall>>();
+  /** The index of the call each choice wrote last. */
+  const currentCall = new Map<string, number>();
   let envelope: JsonObject = { object: 'chat.completion.chunk' };
   const chunk = (choice: JsonObject): SseEvent => ({ data: JSON.stringify({ ...envelope, choices: [choice] }) });
   const callChunk = (choice: string, closed: ClosedCall) =>
@@ -56,17 +76,24 @@ export function chatCompletionsRewriter(guard: AnswerStreamGuard): StreamTextRew
       finish_reason: null,
     });
 
-  /** Ends the call a choice is writing: what its guard held, or '' (and the call's index and kind). */
-  const closeCall = (choice: string): ClosedCall | undefined => {
-    const call = currentCall.get(choice);
-    if (call === undefined) return undefined;
-    currentCall.delete(choice);
-    return { ...call, rest: calls[call.kind].close(`${choice}:${call.index}`) };
+  /** Ends one of a choice's calls: what its guard held, or '' (and the call's index and kind). */
+  const closeCall = (choice: string, index: number): ClosedCall | undefined => {
+    const open = openCalls.get(choice);
+    const call = open?.get(index);
+    if (!open || !call) return undefined;
+    open.delete(index);
+    if (open.size === 0) openCalls.delete(choice);
+    if (currentCall.get(choice) === index) currentCall.delete(choice);
+    return { index, kind: call.kind, rest: calls[call.kind].close(`${choice}:${index}`) };
   };
-  const releaseCall = (choice: string): SseEvent[] => {
-    const closed = closeCall(choice);
-    return closed && closed.rest !== '' ? [callChunk(choice, closed)] : [];
-  };
+  /** Ends every call a choice has open, in index order: what their guards held, as chunks. */
+  const releaseCalls = (choice: string): SseEvent[] =>
+    [...(openCalls.get(choice)?.keys() ?? [])]
+      .sort((a, b) => a - b)
+      .flatMap((index) => {
+        const closed = closeCall(choice, index);
+        return closed && closed.rest !== '' ? [callChunk(choice, closed)] : [];
+      });
   /** What a choice's content (or refusal) guard holds, as one more chunk. */
   const releaseField =
     (table: typeof texts, field: 'content' | 'refusal') =>
@@ -101,7 +128,7 @@ export function chatCompletionsRewriter(guard: AnswerStreamGuard): StreamTextRew
     ...releaseReasoning(),
     ...texts.open().flatMap(releaseField(texts, 'content')),
     ...refusals.open().flatMap(releaseField(refusals, 'refusal')),
-    ...[...currentCall.keys()].flatMap(releaseCall),
+    ...[...openCalls.keys()].flatMap(releaseCalls),
   ];
 
   return {
@@ -130,34 +157,44 @@ export function chatCompletionsRewriter(guard: AnswerStreamGuard): StreamTextRew
           delta.thinking_blocks !== undefined;
         if (movesOn || finishing) closeReasoning(key, delta);
         judgeThinkingBlocks(key, delta.thinking_blocks);
-        /** This chunk's latest delta of the call being written, where what its guard held goes to keep order. */
-        let latest: JsonObject | undefined;
-        const endCall = () => {
-          const closed = closeCall(key);
+        /** This chunk's latest delta of each call, where what its guard held goes to keep order. */
+        const latest = new Map<number, JsonObject>();
+        const endCall = (index: number) => {
+          const closed = closeCall(key, index);
           if (!closed || closed.rest === '') return;
-          if (latest && latest.index === closed.index) appendArguments(latest, closed.kind, closed.rest);
+          const last = latest.get(closed.index);
+          if (last) appendArguments(last, closed.kind, closed.rest);
           else before.push(callChunk(key, closed));
         };
         for (const call of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) {
           if (!isObject(call) || typeof call.index !== 'number') continue;
-          // Calls stream one after another: a new index means the one before is complete.
-          let current = currentCall.get(key);
-          if (current?.index !== call.index) {
-            endCall();
-            current = { index: call.index, kind: call.type === 'custom' || isObject(call.custom) ? 'custom' : 'function' };
-            currentCall.set(key, current);
+          const previous = currentCall.get(key);
+          if (previous !== undefined && previous !== call.index) {
+            // Calls usually stream one after another, so a new index means the one before is
+            // complete; unless its arguments are not whole JSON yet (interleaved calls).
+            const before = openCalls.get(key)?.get(previous);
+            if (before && (before.kind === 'custom' || isWholeJson(before.received))) endCall(previous);
           }
-          latest = call;
+          currentCall.set(key, call.index);
+          let open = openCalls.get(key);
+          if (!open) openCalls.set(key, (open = new Map<number, OpenCall>()));
+          let current = open.get(call.index);
+          if (!current) {
+            current = { kind: call.type === 'custom' || isObject(call.custom) ? 'custom' : 'function', received: '' };
+            open.set(call.index, current);
+          }
+          latest.set(call.index, call);
           const holder = call[current.kind];
           const field = FIELD[current.kind];
           if (!isObject(holder) || typeof holder[field] !== 'string') continue;
+          if (current.kind === 'function') current.received += holder[field];
           const location = `choices[${choice.index}].delta.tool_calls[${call.index}].${current.kind}.${field}`;
           holder[field] = calls[current.kind].push(`${key}:${call.index}`, location, holder[field]);
         }
         let text = typeof delta.content === 'string' ? texts.push(key, `choices[${choice.index}].delta.content`, delta.content) : '';
         if (finishing) {
           text += texts.close(key);
-          endCall();
+          for (const index of [...(openCalls.get(key)?.keys() ?? [])].sort((a, b) => a - b)) endCall(index);
         }
         if (typeof delta.content === 'string' || text !== '') delta.content = text;
         // A refusal is the model's own words too.

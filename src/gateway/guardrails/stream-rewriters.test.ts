@@ -209,21 +209,23 @@ describe('streamed tool-call arguments', () => {
   const value = { summary: 'All services are green this morning. '.repeat(12), token: TOKEN, note: 'rotate\nsoon' };
   const args = JSON.stringify(value);
   const judgedArgs = JSON.stringify({ ...value, token: '[SECRET_1]' });
+  type Call = { index: number; function?: { arguments?: string } };
+  /** Every Chat Completions tool-call delta sent, in order. */
+  const callsIn = (events: SseEvent[]) =>
+    events
+      .filter((e) => e.data !== '[DONE]')
+      .flatMap((e) => (json(e).choices as { delta: { tool_calls?: Call[] } }[]).flatMap((c) => c.delta.tool_calls ?? []));
+  /** One call's arguments as the client assembles them. */
+  const argumentsOf = (events: SseEvent[], index: number) =>
+    callsIn(events)
+      .filter((call) => call.index === index)
+      .map((call) => call.function?.arguments ?? '')
+      .join('');
 
   it('Chat Completions: streams each call through a JSON guard and releases what it holds before the next call and the finish', () => {
     const guard = guardWith();
     const rewriter = streamTextRewriter('openai-chat', guard);
     const chunk = deltaChunk;
-    type Call = { index: number; function?: { arguments?: string } };
-    const callsIn = (events: SseEvent[]) =>
-      events
-        .filter((e) => e.data !== '[DONE]')
-        .flatMap((e) => (json(e).choices as { delta: { tool_calls?: Call[] } }[]).flatMap((c) => c.delta.tool_calls ?? []));
-    const argumentsOf = (events: SseEvent[], index: number) =>
-      callsIn(events)
-        .filter((call) => call.index === index)
-        .map((call) => call.function?.arguments ?? '')
-        .join('');
 
     const out: SseEvent[] = [];
     for (const index of [0, 1]) {
@@ -272,20 +274,30 @@ describe('streamed tool-call arguments', () => {
       ...rewriter.rewrite(chunk([{ index: 1, function: { arguments: args.slice(half) } }, call(2, args)], 'tool_calls')),
       ...rewriter.rewrite({ data: '[DONE]' }),
     ];
-    type Call = { index: number; function?: { arguments?: string } };
-    const sent = out
-      .filter((e) => e.data !== '[DONE]')
-      .flatMap((e) => (json(e).choices as { delta: { tool_calls?: Call[] } }[]).flatMap((c) => c.delta.tool_calls ?? []));
-    for (const index of [0, 1, 2])
-      expect(
-        sent
-          .filter((c) => c.index === index)
-          .map((c) => c.function?.arguments ?? '')
-          .join(''),
-      ).toBe(judgedArgs);
-    const order = sent.map((c) => c.index);
+    for (const index of [0, 1, 2]) expect(argumentsOf(out, index)).toBe(judgedArgs);
+    const order = callsIn(out).map((c) => c.index);
     expect(order).toEqual([...order].sort());
     expect((json(out.at(-2)!).choices as { finish_reason: string }[])[0]!.finish_reason).toBe('tool_calls');
+  });
+
+  it('Chat Completions: interleaved parallel calls keep their guards open, so a secret split over their pieces is redacted', () => {
+    const guard = guardWith();
+    const rewriter = streamTextRewriter('openai-chat', guard);
+    const out: SseEvent[] = [];
+    for (const index of [0, 1])
+      out.push(
+        ...rewriter.rewrite(callsChunk([{ index, id: `call_${index}`, type: 'function', function: { name: 'deploy', arguments: '' } }])),
+      );
+    // A piece of call 0, then one of call 1, and so on: the token is cut across several pieces of each.
+    for (const piece of pieces(args, 7))
+      for (const index of [0, 1]) out.push(...rewriter.rewrite(callsChunk([{ index, function: { arguments: piece } }])));
+    out.push(...rewriter.rewrite(callsChunk([], 'tool_calls')), ...rewriter.rewrite({ data: '[DONE]' }));
+    for (const index of [0, 1]) expect(argumentsOf(out, index)).toBe(judgedArgs);
+    expect(JSON.stringify(out)).not.toContain(TOKEN.slice(6));
+    expect(guard.events.map((e) => e.location)).toEqual([
+      'choices[0].delta.tool_calls[0].function.arguments',
+      'choices[0].delta.tool_calls[1].function.arguments',
+    ]);
   });
 
   it('Anthropic Messages: input_json_deltas go through a JSON guard; the rest comes just before content_block_stop', () => {
