@@ -15,7 +15,7 @@ import {
 import { createStreamGuard, DEFAULT_STREAM_WINDOW, type StreamGuard } from '../../guardrails/engine/stream.js';
 import { RedactionVault } from '../../guardrails/engine/vault.js';
 import type { GuardrailEventRecord } from './event-record.js';
-import { joinParts, spanInPart, textPartGroups } from './joined-parts.js';
+import { joinParts, spanInPart, textPartGroups, userTurnRuns } from './joined-parts.js';
 import { JsonTextReader, readJsonText } from './json-text.js';
 import type { LoadedGuardrails } from './loaded-guardrails.js';
 import type { GuardrailScanPool } from './scan-pool.js';
@@ -138,18 +138,20 @@ export class RequestGuard {
   }
 
   /**
-   * The prompt-injection model over the untrusted text parts of each message joined
-   * (joined-parts.ts): an order split over parts is in none of them. A message with a part already
-   * flagged is not judged again. The parts are joined as written (a split inside a word), then,
-   * if that finds nothing, with a space between them (a split between words, where the join as
-   * written glues two words). A finding is recorded against the part it starts in.
+   * The prompt-injection model over the untrusted text parts of each message joined, then over
+   * each run of consecutive user turns joined (joined-parts.ts): an order split over parts or
+   * turns is in none of them. A group with a part already flagged is not judged again. The parts
+   * are joined as written (a split inside a word), then, if that finds nothing, with a space
+   * between them (a split between words, where the join as written glues two words). A finding
+   * is recorded against the part it starts in.
    */
   private async judgeJoinedParts(slots: readonly TextSlot[]): Promise<GuardrailEventRecord | undefined> {
     const context = this.contexts.injectionOnly;
     if (!context.policy.injection.enabled) return undefined;
-    const flagged = new Set(this.events.filter((e) => e.direction === 'input' && e.detector === 'injection').map((e) => e.location));
-    const groups = textPartGroups(slots, (slot) => UNTRUSTED.has(slot.role) && !slot.identifier && !slot.json && !slot.fixed);
+    const plainUntrusted = (slot: TextSlot) => UNTRUSTED.has(slot.role) && !slot.identifier && !slot.json && !slot.fixed;
+    const groups = [...textPartGroups(slots, plainUntrusted), ...userTurnRuns(slots, plainUntrusted)];
     for (const group of groups) {
+      const flagged = new Set(this.events.filter((e) => e.direction === 'input' && e.detector === 'injection').map((e) => e.location));
       if (group.some((slot) => flagged.has(slot.location))) continue;
       for (const separator of ['', ' ']) {
         const joined = joinParts(group, separator);
