@@ -200,12 +200,18 @@ describe('guardrail policies in Chromium', { timeout: 120_000 }, () => {
   });
 
   it('saves the policy with its version, audited as guardrail_policy.changed', async () => {
+    // tool poisoning gets an action of its own; a threshold typed after it leaves it as chosen
+    expect(await page.getByLabel('Tool descriptions (tool poisoning)').inputValue()).toBe('log');
+    await page.getByLabel('Tool descriptions (tool poisoning)').selectOption('block');
+    await page.getByLabel('Threshold (0.5 to 0.999)').fill('0.9');
     await page.getByRole('button', { name: 'Save policy' }).click();
     await expect.poll(() => page.locator('.save-state').textContent()).toMatch(/^Saved as version 1\./);
-    const stored = await admin.get<{ version: number; policy: { customRules: { name: string; terms: string[] }[] } }>(
-      `/api/orgs/${orgId}/guardrails`,
-    );
+    const stored = await admin.get<{
+      version: number;
+      policy: { customRules: { name: string; terms: string[] }[]; injection: Record<string, unknown> };
+    }>(`/api/orgs/${orgId}/guardrails`);
     expect(stored.body.version).toBe(1);
+    expect(stored.body.policy.injection).toEqual({ enabled: true, action: 'log', threshold: 0.9, toolDefinitions: 'block' });
     expect(stored.body.policy.customRules).toMatchObject([
       { name: RULE, kind: 'blocklist', terms: [TERM], action: 'block', scope: 'input' },
     ]);

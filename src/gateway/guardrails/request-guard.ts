@@ -14,6 +14,7 @@ import {
 } from '../../guardrails/engine/apply.js';
 import { createStreamGuard, DEFAULT_STREAM_WINDOW, type StreamGuard } from '../../guardrails/engine/stream.js';
 import { RedactionVault } from '../../guardrails/engine/vault.js';
+import { detectToolPoisoning } from '../../guardrails/injection/tool-poisoning.js';
 import type { GuardrailEventRecord } from './event-record.js';
 import { joinParts, spanInPart, textPartGroups, userTurnRuns } from './joined-parts.js';
 import { JsonTextReader, readJsonText } from './json-text.js';
@@ -129,12 +130,28 @@ export class RequestGuard {
       const json = slot.json ? readJsonText(slot.text) : slot.role === 'tool' ? readJsonText(slot.text, 'replace') : undefined;
       const decoded = json?.decoded(0, slot.text.length);
       const found = decoded ? decoded.toStream(await this.find(decoded.text, context)) : await this.find(slot.text, context);
+      if (direction === 'input' && slot.definition) {
+        found.push(...this.poisoningIn(slot.text));
+        found.sort((a, b) => a.finding.start - b.finding.start || b.finding.end - a.finding.end);
+      }
       const outcome = this.settle(slot, context, json, found);
       if (outcome.blocked) return { blocked: outcome.blocked, changed };
       changed ||= outcome.changed;
     }
     const blocked = direction === 'input' ? await this.judgeJoinedParts(slots) : undefined;
     return { blocked, changed };
+  }
+
+  /**
+   * Tool poisoning in a tool's description or a text of its schema, acted on as the policy's
+   * `injection.toolDefinitions` says: the injection model would read every description as an
+   * order, so these texts get the rules that tell an attack's orders from a tool's own.
+   */
+  private poisoningIn(text: string): FoundAction[] {
+    const { injection } = this.guardrails.policy;
+    if (!injection.enabled || injection.toolDefinitions === 'off') return [];
+    const action = injection.toolDefinitions;
+    return detectToolPoisoning(text).map((finding) => ({ finding, action }));
   }
 
   /**

@@ -26,6 +26,11 @@ export type TextSlot = {
    * becomes the org's keyed pseudonym of it, so the provider still tells users apart.
    */
   identifier?: true;
+  /**
+   * A tool's description or a text of its schema: developer text the injection model leaves
+   * alone, but read for tool poisoning (tool-poisoning.ts) when the policy judges injections.
+   */
+  definition?: true;
   set(text: string): void;
 };
 

@@ -4,8 +4,9 @@
  * into the prompt, so a customer's address in a tool's description or a blocked project name in
  * a parameter's reaches it like any turn. Written by the application, or handed to it by an MCP
  * server: judged as developer text (PII, secrets, custom rules; not the injection model, to which
- * every tool description reads as an instruction). Names, enums, patterns and defaults are left
- * alone: changing them would change what the tool accepts.
+ * every tool description reads as an instruction), and read for tool poisoning, orders hidden in
+ * a description (tool-poisoning.ts). Names, enums, patterns and defaults are left alone: changing
+ * them would change what the tool accepts.
  */
 import { isObject, stringSlot, type JsonObject, type TextSlot } from './text-slots.js';
 
@@ -24,11 +25,11 @@ function schemaTextSlots(schema: unknown, at: string, depth = 0): TextSlot[] {
   );
 }
 
-/** A tool or format object's own description and its schema's texts. */
-const describedSlots = (holder: JsonObject, at: string, schemaKey: string): TextSlot[] => [
-  ...stringSlot(holder, 'description', `${at}.description`, 'system'),
-  ...schemaTextSlots(holder[schemaKey], `${at}.${schemaKey}`),
-];
+/** A tool or format object's own description and its schema's texts, marked as definitions. */
+const describedSlots = (holder: JsonObject, at: string, schemaKey: string): TextSlot[] =>
+  [...stringSlot(holder, 'description', `${at}.description`, 'system'), ...schemaTextSlots(holder[schemaKey], `${at}.${schemaKey}`)].map(
+    (slot): TextSlot => ({ ...slot, definition: true }),
+  );
 
 const each = (list: unknown, at: string, slots: (item: JsonObject, at: string) => TextSlot[]): TextSlot[] =>
   Array.isArray(list) ? list.flatMap((item, i) => (isObject(item) ? slots(item, `${at}[${i}]`) : [])) : [];

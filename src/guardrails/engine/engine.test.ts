@@ -23,12 +23,13 @@ describe('policy', () => {
   it('is complete from {} with the documented defaults, and refuses unknown fields and actions', () => {
     const policy = guardrailPolicySchema.parse({});
     expect(policy.secrets).toEqual({ enabled: true, input: 'block', output: 'redact' });
-    expect(policy.injection).toEqual({ enabled: true, action: 'log' });
+    expect(policy.injection).toEqual({ enabled: true, action: 'log', toolDefinitions: 'log' });
     expect(policy.pii.reversible).toBe(false);
     expect(guardrailPolicySchema.safeParse({ pii: { actions: { EMAIL: 'explode' } } }).success).toBe(false);
     expect(guardrailPolicySchema.safeParse({ pii: { actions: { NAME: 'redact' } } }).success).toBe(false);
     expect(guardrailPolicySchema.safeParse({ secret: {} }).success).toBe(false);
     expect(guardrailPolicySchema.safeParse({ injection: { threshold: 0.1 } }).success).toBe(false);
+    expect(guardrailPolicySchema.safeParse({ injection: { toolDefinitions: 'redact' } }).success).toBe(false);
   });
 
   it('merges a project override over the org policy field by field', () => {

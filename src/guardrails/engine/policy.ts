@@ -60,9 +60,15 @@ export const guardrailPolicySchema = z
         /** Probability from which a text counts as an injection; the model's own when absent. */
         threshold: z.number().min(0.5).max(0.999).optional(),
         action: z.enum(['log', 'block']).default('log'),
+        /**
+         * Tool poisoning in tool descriptions (injection/tool-poisoning.ts): an action of its own,
+         * because those rules catch fewer attacks and raise more false alarms on unseen text than
+         * the model does on prompts (docs/guardrails.md): logged unless an org opts in to block.
+         */
+        toolDefinitions: z.enum(['off', 'log', 'block']).default('log'),
       })
       .strict()
-      .default({ enabled: true, action: 'log' }),
+      .default({ enabled: true, action: 'log', toolDefinitions: 'log' }),
     customRules: z.array(customRuleSchema).max(200).refine(uniqueNames, 'custom rule names must be unique').default([]),
   })
   .strict();
@@ -79,7 +85,12 @@ export const guardrailOverrideSchema = z
       .optional(),
     secrets: z.object({ enabled: z.boolean(), input: action, output: action }).partial().strict().optional(),
     injection: z
-      .object({ enabled: z.boolean(), threshold: z.number().min(0.5).max(0.999), action: z.enum(['log', 'block']) })
+      .object({
+        enabled: z.boolean(),
+        threshold: z.number().min(0.5).max(0.999),
+        action: z.enum(['log', 'block']),
+        toolDefinitions: z.enum(['off', 'log', 'block']),
+      })
       .partial()
       .strict()
       .optional(),

@@ -11,6 +11,7 @@ export type PiiType = (typeof PII_TYPES)[number];
 export const GUARDRAIL_ACTIONS = ['log', 'mask', 'redact', 'block'] as const;
 export type GuardrailAction = (typeof GUARDRAIL_ACTIONS)[number];
 export const INJECTION_ACTIONS = ['log', 'block'] as const;
+export const TOOL_DEFINITION_ACTIONS = ['off', 'log', 'block'] as const;
 
 /** What the engine does with a PII type the policy does not name (DEFAULT_PII_ACTIONS on the server). */
 export const DEFAULT_PII_ACTIONS: Readonly<Record<PiiType, GuardrailAction>> = {
@@ -54,6 +55,7 @@ const injectionSchema = z.object({
   enabled: z.boolean(),
   threshold: z.optional(z.number()),
   action: z.enum(INJECTION_ACTIONS),
+  toolDefinitions: z.enum(TOOL_DEFINITION_ACTIONS),
 });
 
 /** A whole policy (the org's, or a project's effective one): every part present. */

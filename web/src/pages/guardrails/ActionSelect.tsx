@@ -2,6 +2,7 @@
 import type { ComponentProps } from 'react';
 
 const ACTION_WORDS: Readonly<Record<string, string>> = {
+  off: 'Off',
   log: 'Log only',
   mask: 'Mask (keep last 4)',
   redact: 'Redact (placeholder)',

@@ -1,6 +1,9 @@
-/** The prompt-injection detector: on or off, log or block, and the probability from which a text counts. */
+/**
+ * The prompt-injection detector: on or off, log or block, the probability from which a text
+ * counts, and what tool poisoning found in tool descriptions does.
+ */
 import { useId, useState } from 'react';
-import { INJECTION_ACTIONS, type GuardrailPolicy } from '../../api/guardrail-policy-schemas.ts';
+import { INJECTION_ACTIONS, TOOL_DEFINITION_ACTIONS, type GuardrailPolicy } from '../../api/guardrail-policy-schemas.ts';
 import { ActionSelect } from './ActionSelect.tsx';
 import { CheckboxField } from './CheckboxField.tsx';
 
@@ -12,7 +15,8 @@ export function InjectionFields({ value, onChange }: { value: Injection; onChang
   const [threshold, setThreshold] = useState(value.threshold === undefined ? '' : String(value.threshold));
   function changeThreshold(text: string) {
     setThreshold(text);
-    const rest = { enabled: value.enabled, action: value.action };
+    // every other field as it is: only the threshold comes and goes
+    const { threshold: _previous, ...rest } = value;
     const number = Number(text);
     onChange(text.trim() === '' || !Number.isFinite(number) ? rest : { ...rest, threshold: number });
   }
@@ -31,6 +35,13 @@ export function InjectionFields({ value, onChange }: { value: Injection; onChang
           actions={INJECTION_ACTIONS}
           value={value.action}
           onChange={(action) => onChange({ ...value, action })}
+        />
+        <ActionSelect
+          id={`${id}-tools`}
+          label="Tool descriptions (tool poisoning)"
+          actions={TOOL_DEFINITION_ACTIONS}
+          value={value.toolDefinitions}
+          onChange={(toolDefinitions) => onChange({ ...value, toolDefinitions })}
         />
         <div className="field">
           <label htmlFor={`${id}-threshold`}>Threshold (0.5 to 0.999)</label>
