@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinParts, spanInPart, textPartGroups, userTurnRuns } from './joined-parts.js';
+import { joinParts, spanInPart, textPartGroups, toolDefinitionGroups, userTurnRuns } from './joined-parts.js';
 import type { TextSlot } from './text-slots.js';
 
 const slot = (location: string, text: string, role: TextSlot['role'] = 'user'): TextSlot => ({
@@ -83,6 +83,30 @@ describe('consecutive user turns, joined', () => {
     expect(locations(userTurnRuns([slot('input[0].content[0].text', 'c'), slot('input[0].content[1].text', 'd')], () => true))).toEqual([]);
     expect(locations(userTurnRuns([slot('input[0].content', 'c'), slot('input[1].content', 'd')], () => true))).toEqual([
       ['input[0].content', 'input[1].content'],
+    ]);
+  });
+});
+
+describe('the texts of one tool definition, joined', () => {
+  const definition = (location: string): TextSlot => ({ ...slot(location, location, 'system'), definition: true });
+
+  it('groups each tool’s description and schema texts, per tool and per listed MCP server, leaving lone texts and other slots out', () => {
+    const slots = [
+      slot('messages[0].content', 'hello'),
+      definition('tools[0].function.description'),
+      definition('tools[0].function.parameters.properties.note.description'),
+      definition('tools[1].function.description'),
+      definition('input[2].tools[0].description'),
+      definition('input[2].tools[0].input_schema.properties.path.title'),
+      definition('response_format.json_schema.description'),
+      definition('response_format.json_schema.schema.properties.a.description'),
+      { ...slot('tools[2].function.description', 'not marked', 'system') },
+      definition('tools[2].function.parameters.description'),
+    ];
+    expect(toolDefinitionGroups(slots).map((g) => g.map((s) => s.location))).toEqual([
+      ['tools[0].function.description', 'tools[0].function.parameters.properties.note.description'],
+      ['input[2].tools[0].description', 'input[2].tools[0].input_schema.properties.path.title'],
+      ['response_format.json_schema.description', 'response_format.json_schema.schema.properties.a.description'],
     ]);
   });
 });

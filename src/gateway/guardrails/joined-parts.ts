@@ -4,7 +4,8 @@
  * or split inside a word) is whole to the model and in no single part. The request guard judges
  * each part, and then, for the prompt-injection model, the parts of each content array joined,
  * and the text of each run of consecutive user turns joined: a model reads two user turns in a
- * row as one request too (Anthropic's API merges them into one turn).
+ * row as one request too (Anthropic's API merges them into one turn). The texts of one tool
+ * definition are read together for tool poisoning the same way.
  */
 import type { TextSlot } from './text-slots.js';
 
@@ -55,6 +56,26 @@ export function userTurnRuns(slots: readonly TextSlot[], include: (slot: TextSlo
     } else runs.push((run = { list: list!, last: at, slots: [slot] }));
   }
   return runs.filter((r) => new Set(r.slots.map((s) => TURN_TEXT.exec(s.location)?.[2])).size > 1).map((r) => r.slots);
+}
+
+/** A tool's or answer format's texts: what comes before the first dot after `tools[i]` names the tool. */
+const DEFINITION_OWNER = /^(.*?tools\[\d+\]|response_format|text\.format)\./;
+
+/**
+ * The texts of each tool definition (its description and its schema's descriptions and titles)
+ * that has two or more, grouped by tool: whoever wrote the tool wrote them all, and the model
+ * reads them together, so an order split between the description and a parameter's is whole.
+ */
+export function toolDefinitionGroups(slots: readonly TextSlot[]): TextSlot[][] {
+  const groups = new Map<string, TextSlot[]>();
+  for (const slot of slots) {
+    const owner = slot.definition ? DEFINITION_OWNER.exec(slot.location)?.[1] : undefined;
+    if (owner === undefined) continue;
+    const group = groups.get(owner);
+    if (group === undefined) groups.set(owner, [slot]);
+    else group.push(slot);
+  }
+  return [...groups.values()].filter((group) => group.length > 1);
 }
 
 /** The parts' texts joined with `separator` between them. */

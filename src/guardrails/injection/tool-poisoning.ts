@@ -107,10 +107,11 @@ function sentences(text: string): Span[] {
   const spans: Span[] = [];
   let start = 0;
   for (const m of text.matchAll(/[.!?;。！？；](?=\s|$)|[。！？；]|\n/g)) {
-    spans.push({ start, end: m.index + m[0].length });
+    // a stop and the line break after it end one sentence, not two
+    if (text.slice(start, m.index + m[0].length).trim() !== '') spans.push({ start, end: m.index + m[0].length });
     start = m.index + m[0].length;
   }
-  if (start < text.length) spans.push({ start, end: text.length });
+  if (text.slice(start).trim() !== '') spans.push({ start, end: text.length });
   return spans;
 }
 
