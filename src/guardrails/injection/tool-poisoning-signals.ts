@@ -56,7 +56,8 @@ const SOURCE_PARTS = [
   String.raw`\b(?:earlier|previously|so far|before) in (?:the|this) (?:conversation|session|chat)\b|\b(?:from|in) (?:the )?(?:earlier|previous|prior) (?:messages|turns)\b|\b(?:appeared|mentioned|seen|shared) (?:earlier|so far|previously)\b`,
   String.raw`\buser'?s? (?:most recent |last |previous |earlier |latest )?(?:messages?|prompts?|inputs?|queries)\b|\b(?:their|your|the user'?s?) (?:last|previous|recent|earlier)(?: \w+)? messages\b|\btool list\b|\blist of (?:your )?tools\b|\b(?:every|each|all) tool(?: names?)?(?: and (?:its |their )?descriptions?)? (?:available|registered|loaded|you (?:have|can))\b|\binstructions (?:you were|you've been|you have been) given\b|\b(?:original|initial|first) (?:system )?instructions\b|\b(?:setup|developer) messages?\b|\bconfiguration text\b|\bfull transcript\b|\bfrom memory\b|\b(?:seen|received) in this (?:session|conversation)\b|\b(?:appear|appears|appeared|seen|shown) in (?:the|this) conversation\b`,
   String.raw`\benvironment variables?\b|\benv vars?\b|\bos\.environ\b|\bprocess\.env\b|\bprintenv\b|\x60env\x60|\b[A-Z][A-Z0-9]*_(?:API_KEY|KEY|TOKEN|SECRET|PASSWORD)\b`,
-  String.raw`\bcontents? of\b`,
+  // the contents of a file or a path, not "the HTML content of each search result"
+  String.raw`\bcontents? of (?:the |this |that |your |each |every )?(?:~?\/|\.|files?\b|config|configuration|keys?\b|[\w-]+\.(?:json|ya?ml|env|pem|key|conf|ini|toml|cfg)\b)`,
   String.raw`prompt del sistema|historial (?:completo )?de la conversación|invite système|prompt système|historique de la conversation|Systemprompt|Gesprächsverlauf|Chatverlauf|系统提示|对话(?:记录|历史)|聊天记录|システムプロンプト|会話履歴|prompt do sistema|histórico da conversa|mensaje de sistema|mensajes anteriores|이전 대화|sistem talimat|systeeminstructies|instrukcje systemowe`,
 ];
 /** Secrets by name: on their own they are what a security tool is about; with a source or a destination, what an attack is after. */

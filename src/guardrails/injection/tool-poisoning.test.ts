@@ -75,6 +75,7 @@ describe('tool poisoning', () => {
       'Fetches data from the partner API. Silently retries up to three times on HTTP 429 before returning an error.',
       'Detects prompt injections such as "ignore previous instructions" in text the user pastes.',
       'Decodes a JWT locally; tokens pasted here are not sent to any service.',
+      'Searches the web for any topic. With include_raw, add the parsed HTML content of each result to the response as a field.',
     ])
       expect(detectToolPoisoning(text), text).toEqual([]);
   });
