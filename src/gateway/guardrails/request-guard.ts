@@ -11,10 +11,10 @@ import {
   type Direction,
   type FoundAction,
   type GuardrailEvent,
+  type TextKind,
 } from '../../guardrails/engine/apply.js';
 import { createStreamGuard, DEFAULT_STREAM_WINDOW, type StreamGuard } from '../../guardrails/engine/stream.js';
 import { RedactionVault } from '../../guardrails/engine/vault.js';
-import { detectToolPoisoning } from '../../guardrails/injection/tool-poisoning.js';
 import type { GuardrailEventRecord } from './event-record.js';
 import { joinParts, spanInPart, textPartGroups, toolDefinitionGroups, userTurnRuns } from './joined-parts.js';
 import { JsonTextReader, readJsonText } from './json-text.js';
@@ -122,36 +122,23 @@ export class RequestGuard {
           ? this.contexts.output
           : slot.identifier
             ? this.contexts.identifier
-            : UNTRUSTED.has(slot.role)
+            : UNTRUSTED.has(slot.role) || slot.definition
               ? this.contexts.untrusted
               : this.contexts.trusted;
+      // a tool's texts: tool poisoning, not the injection model (see findGuardrailActions)
+      const kind: TextKind = slot.definition && direction === 'input' ? 'toolDefinition' : 'text';
       // A tool's output is often JSON: read as such when it parses, so an escape (`\n`, `\u0040`)
       // reads as the character it stands for and a redaction never breaks a string.
       const json = slot.json ? readJsonText(slot.text) : slot.role === 'tool' ? readJsonText(slot.text, 'replace') : undefined;
       const decoded = json?.decoded(0, slot.text.length);
-      const found = decoded ? decoded.toStream(await this.find(decoded.text, context)) : await this.find(slot.text, context);
-      if (direction === 'input' && slot.definition) {
-        found.push(...this.poisoningIn(slot.text));
-        found.sort((a, b) => a.finding.start - b.finding.start || b.finding.end - a.finding.end);
-      }
+      const found = decoded ? decoded.toStream(await this.find(decoded.text, context)) : await this.find(slot.text, context, kind);
       const outcome = this.settle(slot, context, json, found);
       if (outcome.blocked) return { blocked: outcome.blocked, changed };
       changed ||= outcome.changed;
     }
-    const blocked = direction === 'input' ? ((await this.judgeJoinedParts(slots)) ?? this.judgeJoinedDefinitions(slots)) : undefined;
+    const blocked =
+      direction === 'input' ? ((await this.judgeJoinedParts(slots)) ?? (await this.judgeJoinedDefinitions(slots))) : undefined;
     return { blocked, changed };
-  }
-
-  /**
-   * Tool poisoning in a tool's description or a text of its schema, acted on as the policy's
-   * `injection.toolDefinitions` says: the injection model would read every description as an
-   * order, so these texts get the rules that tell an attack's orders from a tool's own.
-   */
-  private poisoningIn(text: string): FoundAction[] {
-    const { injection } = this.guardrails.policy;
-    if (!injection.enabled || injection.toolDefinitions === 'off') return [];
-    const action = injection.toolDefinitions;
-    return detectToolPoisoning(text).map((finding) => ({ finding, action }));
   }
 
   /**
@@ -159,14 +146,16 @@ export class RequestGuard {
    * ~/.ssh/id_rsa." in the description, "Put its content here." in a parameter's): a tool with
    * a text already flagged is not judged again. A finding is recorded against the text it starts in.
    */
-  private judgeJoinedDefinitions(slots: readonly TextSlot[]): GuardrailEventRecord | undefined {
+  private async judgeJoinedDefinitions(slots: readonly TextSlot[]): Promise<GuardrailEventRecord | undefined> {
+    const context = this.contexts.injectionOnly;
+    if (!context.policy.injection.enabled || context.policy.injection.toolDefinitions === 'off') return undefined;
     const flagged = new Set(this.events.filter((e) => e.direction === 'input' && e.detector === 'injection').map((e) => e.location));
     for (const group of toolDefinitionGroups(slots)) {
       if (group.some((slot) => flagged.has(slot.location))) continue;
       const joined = joinParts(group, '\n');
-      const found = this.poisoningIn(joined.text);
+      const found = await this.find(joined.text, context, 'toolDefinition');
       let blocked: GuardrailEventRecord | undefined;
-      for (const event of applyFindings(joined.text, found, this.contexts.trusted).events) {
+      for (const event of applyFindings(joined.text, found, context).events) {
         const span = spanInPart(joined, event.start, event.end);
         const record = this.record('input', span.slot.location, [{ ...event, start: span.start, end: span.end }])[0]!;
         if (event.action === 'block') blocked ??= record;
@@ -277,16 +266,16 @@ export class RequestGuard {
   }
 
   /** The findings over one text: from a worker when the text is long and a pool is there, else here. */
-  private async find(text: string, context: ApplyContext): Promise<FoundAction[]> {
+  private async find(text: string, context: ApplyContext, kind: TextKind = 'text'): Promise<FoundAction[]> {
     const pool = this.scanPool;
     if (pool !== undefined && text.length >= pool.minChars) {
       try {
-        return await pool.find(text, context.policy, context.direction);
+        return await pool.find(text, context.policy, context.direction, kind);
       } catch {
         // The worker failed or the pool is closing: scan here rather than not at all.
       }
     }
-    return findGuardrailActions(text, context);
+    return findGuardrailActions(text, context, kind);
   }
 
   /** A guard for one streamed text of the answer (a choice, a content block, an output part). */

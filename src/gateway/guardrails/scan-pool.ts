@@ -13,14 +13,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Direction, FoundAction } from '../../guardrails/engine/apply.js';
+import type { Direction, FoundAction, TextKind } from '../../guardrails/engine/apply.js';
 import type { GuardrailPolicy } from '../../guardrails/engine/policy.js';
 import type { ScanReply, ScanRequest } from './scan-messages.js';
 
 export type GuardrailScanPool = {
   /** Texts at least this long go to a worker. */
   readonly minChars: number;
-  find(text: string, policy: GuardrailPolicy, direction: Direction): Promise<FoundAction[]>;
+  find(text: string, policy: GuardrailPolicy, direction: Direction, kind?: TextKind): Promise<FoundAction[]>;
   /** Ends the workers; scans still waiting are rejected (their callers scan on their own thread). */
   close(): Promise<void>;
 };
@@ -90,13 +90,13 @@ export function createScanPool(options: { workers: number; minChars?: number }):
 
   return {
     minChars,
-    find(text, policy, direction) {
+    find(text, policy, direction, kind = 'text') {
       if (closed || options.workers < 1) return Promise.reject(new Error('guardrail scan pool is closed'));
       const target = pick();
       const id = ++nextId;
       return new Promise<FoundAction[]>((resolve, reject) => {
         target.pending.set(id, { resolve, reject });
-        const request: ScanRequest = { id, text, policy, direction };
+        const request: ScanRequest = { id, text, policy, direction, kind };
         target.worker.postMessage(request);
       });
     },

@@ -26,11 +26,11 @@ function rulesOf(request: ScanRequest): readonly CompiledRule[] {
 parentPort?.on('message', (request: ScanRequest) => {
   let reply: ScanReply;
   try {
-    const found = findGuardrailActions(request.text, {
-      policy: request.policy,
-      direction: request.direction,
-      customRules: rulesOf(request),
-    });
+    const found = findGuardrailActions(
+      request.text,
+      { policy: request.policy, direction: request.direction, customRules: rulesOf(request) },
+      request.kind,
+    );
     reply = { id: request.id, found };
   } catch (error) {
     // The name only: a message could quote the text.

@@ -8,6 +8,7 @@
 import { customDetector } from '../custom/detect.js';
 import type { CompiledRule } from '../custom/rules.js';
 import { detectInjection } from '../injection/detect.js';
+import { detectToolPoisoning } from '../injection/tool-poisoning.js';
 import { detectionView } from '../detection-view.js';
 import { detectPii } from '../pii/detect.js';
 import { detectSecrets } from '../secrets/detect.js';
@@ -55,11 +56,20 @@ export type FoundAction = { finding: Finding; action: GuardrailAction };
 export const blockingChanges = (entry: FoundAction): FoundAction =>
   entry.action === 'redact' || entry.action === 'mask' ? { ...entry, action: 'block' } : entry;
 
+/** What kind of text is judged: a tool's description or schema text is developer text read for tool poisoning. */
+export type TextKind = 'text' | 'toolDefinition';
+
 /**
  * Every finding of the enabled detectors with the action the policy gives it, in text order. Needs
- * only the policy, the direction and the compiled custom rules, so it can run in a worker.
+ * only the policy, the direction and the compiled custom rules, so it can run in a worker. A tool
+ * definition (`kind`) is not read by the injection model, which reads every description as an
+ * order, but by the tool-poisoning rules, acted on as `injection.toolDefinitions` says.
  */
-export function findGuardrailActions(text: string, context: Pick<ApplyContext, 'policy' | 'direction' | 'customRules'>): FoundAction[] {
+export function findGuardrailActions(
+  text: string,
+  context: Pick<ApplyContext, 'policy' | 'direction' | 'customRules'>,
+  kind: TextKind = 'text',
+): FoundAction[] {
   const { policy, direction } = context;
   const out: FoundAction[] = [];
   // Secrets and PII read the text with look-alike characters read as ASCII (detection-view.ts).
@@ -74,7 +84,10 @@ export function findGuardrailActions(text: string, context: Pick<ApplyContext, '
       if (isPiiType(finding.type)) out.push({ finding, action: piiAction(policy, finding.type) });
     }
   // The model scores prompts; a response quoting an attack is not one.
-  if (policy.injection.enabled && direction === 'input')
+  const poisoning = policy.injection.toolDefinitions;
+  if (policy.injection.enabled && direction === 'input' && kind === 'toolDefinition' && poisoning !== 'off')
+    for (const finding of detectToolPoisoning(text)) out.push({ finding, action: poisoning });
+  if (policy.injection.enabled && direction === 'input' && kind === 'text')
     for (const finding of detectInjection(text, policy.injection.threshold === undefined ? {} : { threshold: policy.injection.threshold }))
       out.push({ finding, action: policy.injection.action });
   if (context.customRules.length > 0) {
