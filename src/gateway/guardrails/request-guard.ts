@@ -16,7 +16,7 @@ import {
 import { createStreamGuard, DEFAULT_STREAM_WINDOW, type StreamGuard } from '../../guardrails/engine/stream.js';
 import { RedactionVault } from '../../guardrails/engine/vault.js';
 import type { GuardrailEventRecord } from './event-record.js';
-import { joinParts, spanInPart, textPartGroups, toolDefinitionGroups, userTurnRuns } from './joined-parts.js';
+import { joinParts, spanInPart, textPartGroups, toolDefinitionGroups, userTurnRuns, type JoinedParts } from './joined-parts.js';
 import { JsonTextReader, readJsonText } from './json-text.js';
 import type { LoadedGuardrails } from './loaded-guardrails.js';
 import type { GuardrailScanPool } from './scan-pool.js';
@@ -149,20 +149,30 @@ export class RequestGuard {
   private async judgeJoinedDefinitions(slots: readonly TextSlot[]): Promise<GuardrailEventRecord | undefined> {
     const context = this.contexts.injectionOnly;
     if (!context.policy.injection.enabled || context.policy.injection.toolDefinitions === 'off') return undefined;
-    const flagged = new Set(this.events.filter((e) => e.direction === 'input' && e.detector === 'injection').map((e) => e.location));
+    const flagged = this.injectionFlagged();
     for (const group of toolDefinitionGroups(slots)) {
       if (group.some((slot) => flagged.has(slot.location))) continue;
       const joined = joinParts(group, '\n');
-      const found = await this.find(joined.text, context, 'toolDefinition');
-      let blocked: GuardrailEventRecord | undefined;
-      for (const event of applyFindings(joined.text, found, context).events) {
-        const span = spanInPart(joined, event.start, event.end);
-        const record = this.record('input', span.slot.location, [{ ...event, start: span.start, end: span.end }])[0]!;
-        if (event.action === 'block') blocked ??= record;
-      }
+      const blocked = this.recordJoined(joined, await this.find(joined.text, context, 'toolDefinition'), context);
       if (blocked) return blocked;
     }
     return undefined;
+  }
+
+  /** Where a request's text has an injection finding already: a group holding one is not judged again. */
+  private injectionFlagged(): Set<string> {
+    return new Set(this.events.filter((e) => e.direction === 'input' && e.detector === 'injection').map((e) => e.location));
+  }
+
+  /** Records the findings over joined texts against the text each starts in; returns the first block. */
+  private recordJoined(joined: JoinedParts, found: FoundAction[], context: ApplyContext): GuardrailEventRecord | undefined {
+    let blocked: GuardrailEventRecord | undefined;
+    for (const event of applyFindings(joined.text, found, context).events) {
+      const span = spanInPart(joined, event.start, event.end);
+      const record = this.record('input', span.slot.location, [{ ...event, start: span.start, end: span.end }])[0]!;
+      if (event.action === 'block') blocked ??= record;
+    }
+    return blocked;
   }
 
   /**
@@ -179,18 +189,13 @@ export class RequestGuard {
     const plainUntrusted = (slot: TextSlot) => UNTRUSTED.has(slot.role) && !slot.identifier && !slot.json && !slot.fixed;
     const groups = [...textPartGroups(slots, plainUntrusted), ...userTurnRuns(slots, plainUntrusted)];
     for (const group of groups) {
-      const flagged = new Set(this.events.filter((e) => e.direction === 'input' && e.detector === 'injection').map((e) => e.location));
+      const flagged = this.injectionFlagged();
       if (group.some((slot) => flagged.has(slot.location))) continue;
       for (const separator of ['', ' ']) {
         const joined = joinParts(group, separator);
         const found = await this.find(joined.text, context);
         if (found.length === 0) continue;
-        let blocked: GuardrailEventRecord | undefined;
-        for (const event of applyFindings(joined.text, found, context).events) {
-          const span = spanInPart(joined, event.start, event.end);
-          const record = this.record('input', span.slot.location, [{ ...event, start: span.start, end: span.end }])[0]!;
-          if (event.action === 'block') blocked ??= record;
-        }
+        const blocked = this.recordJoined(joined, found, context);
         if (blocked) return blocked;
         break;
       }

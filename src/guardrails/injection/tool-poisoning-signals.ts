@@ -207,3 +207,6 @@ export const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF\u00AD]/u;
  */
 export const QUOTED =
   /(?<!\w)['‘][^'’\n]{2,160}['’](?!\w)|"[^"\n]{2,160}"|“[^”\n]{2,160}”|«[^»\n]{2,160}»|\((?:e\.g\.|for example|such as|like|including)[^()\n]{0,300}\)/gi;
+
+/** A character the rules read differently from how it is written: a tag character or a zero-width mark. */
+export const REWRITTEN = /[\u{E0020}-\u{E007E}\u200B-\u200D\u2060\uFEFF\u00AD]/u;

@@ -167,11 +167,8 @@ function shadowing(text: string, spans: readonly Span[]): Signal[] {
  * Orders against the assistant's rules: not where the sentence says to treat fetched text as data,
  * nor where the order is quoted or given as an example.
  */
-function overrides(text: string, spans: readonly Span[]): Signal[] {
-  const protectedSpans = [
-    ...spans.filter((s) => P.PROTECTIVE.test(text.slice(s.start, s.end))),
-    ...[...text.matchAll(P.QUOTED)].map((m) => ({ start: m.index, end: m.index + m[0].length })),
-  ];
+function overrides(text: string, spans: readonly Span[], quoted: readonly Span[]): Signal[] {
+  const protectedSpans = [...spans.filter((s) => P.PROTECTIVE.test(text.slice(s.start, s.end))), ...quoted];
   const said = (s: Signal) =>
     !protectedSpans.some((p) => s.start >= p.start && s.start < p.end) &&
     !P.MENTIONED_BEFORE.test(text.slice(Math.max(0, s.start - 16), s.start));
@@ -186,19 +183,17 @@ function overrides(text: string, spans: readonly Span[]): Signal[] {
  * they encode (an order written between the letters or in invisible characters is read by the
  * model, so it is read here), with each character's place in the original.
  */
-function visible(text: string): { text: string; from: number[]; to: number[] } {
+function visible(text: string): { text: string; from: number[]; to: number[] } | undefined {
+  // most descriptions hold neither: no copy, no offset map
+  if (!P.REWRITTEN.test(text)) return undefined;
   let out = '';
   const from: number[] = [];
   const to: number[] = [];
   for (let i = 0; i < text.length;) {
     const code = text.codePointAt(i)!;
     const width = code > 0xffff ? 2 : 1;
-    const shown =
-      code >= 0xe0020 && code <= 0xe007e
-        ? String.fromCharCode(code - 0xe0000)
-        : P.ZERO_WIDTH.test(String.fromCodePoint(code))
-          ? ''
-          : text.slice(i, i + width);
+    const character = text.slice(i, i + width);
+    const shown = code >= 0xe0020 && code <= 0xe007e ? String.fromCharCode(code - 0xe0000) : P.ZERO_WIDTH.test(character) ? '' : character;
     for (let k = 0; k < shown.length; k++) {
       from.push(i);
       to.push(i + width);
@@ -209,20 +204,20 @@ function visible(text: string): { text: string; from: number[]; to: number[] } {
   return { text: out, from, to };
 }
 
-/** Whether a signal starts inside a match of `pattern` (a quotation, an example list). */
-const inside = (pattern: RegExp, text: string, signal: Signal): boolean =>
-  [...text.matchAll(pattern)].some((m) => signal.start >= m.index && signal.start < m.index + m[0].length);
+/** Whether a signal starts inside one of `spans`. */
+const inside = (spans: readonly Span[], signal: Signal): boolean => spans.some((s) => signal.start >= s.start && signal.start < s.end);
 
 /** The signals of the text as the rules read it, before mapping back into the original. */
 function signalsIn(text: string): Signal[] {
   const spans = sentences(text);
+  const quoted = [...text.matchAll(P.QUOTED)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
   return [
-    ...overrides(text, spans),
+    ...overrides(text, spans, quoted),
     ...matches(P.WRAPPER, text, 'hidden', 'CONTEXT_SMUGGLING'),
     ...matches(P.SECRECY, text, 'secrecy', 'CONTEXT_SMUGGLING'),
     ...matches(P.DECEIT, text, 'deceit', 'CONTEXT_SMUGGLING'),
     ...matches(P.PHISHING, text, 'phishing', 'CONTEXT_SMUGGLING'),
-    ...matches(P.DISCLOSE, text, 'disclose', 'CONTEXT_SMUGGLING').filter((s) => !inside(P.QUOTED, text, s)),
+    ...matches(P.DISCLOSE, text, 'disclose', 'CONTEXT_SMUGGLING').filter((s) => !inside(quoted, s)),
     ...matches(P.SENSITIVE, text, 'sensitive', 'CONTEXT_SMUGGLING'),
     ...exfiltration(text, spans),
     ...shadowing(text, spans),
@@ -255,7 +250,7 @@ function hiding(text: string): Signal[] {
 function signalsOf(text: string): Signal[] {
   const view = visible(text);
   const read =
-    view.text === text
+    view === undefined
       ? signalsIn(text)
       : signalsIn(view.text).map((s) => ({
           ...s,
