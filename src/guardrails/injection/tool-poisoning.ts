@@ -277,10 +277,17 @@ export function detectToolPoisoning(text: string): Finding[] {
   const signals = signalsOf(text);
   const score = scoreOf(new Set(signals.map((s) => s.family)));
   if (score < REPORT_SCORE) return [];
-  const lead = [...signals].sort((a, b) => WEIGHT[b.family] - WEIGHT[a.family] || a.start - b.start)[0]!;
+  // loops, not Math.min(...spread): a long description can hold more signals than a call has room for arguments
+  let lead = signals[0]!;
+  let start = lead.start;
+  let end = lead.end;
+  for (const signal of signals) {
+    const weight = WEIGHT[signal.family] - WEIGHT[lead.family];
+    if (weight > 0 || (weight === 0 && signal.start < lead.start)) lead = signal;
+    start = Math.min(start, signal.start);
+    end = Math.max(end, signal.end);
+  }
   // sentence-wide signals start at the space after the previous stop: the span starts at a word
-  let start = Math.min(...signals.map((s) => s.start));
-  let end = Math.max(...signals.map((s) => s.end));
   while (start < end && /\s/.test(text[start]!)) start++;
   while (end > start && /\s/.test(text[end - 1]!)) end--;
   const confidence = Math.min(1, Math.round((score / (REPORT_SCORE * 2)) * 1000) / 1000);
