@@ -22,6 +22,8 @@ const FIXTURE_TIMEOUT = 120_000;
 const TOKEN = 'glpat-' + 'q8Zr3LmP0xWv7Ty2Nk5B';
 const SSN = ['123', '45', '6780'].join('-');
 const EMAIL = ['jane.doe', 'acme-corp.com'].join('@');
+/** ASCII written in Unicode tag characters (U+E0020–E007E): invisible on screen, read by models. */
+const inTags = (ascii: string) => [...ascii].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
 
 let fx: GatewayFixture;
 let client: OpenAI;
@@ -83,6 +85,19 @@ describe('input guardrails', () => {
       location: 'messages[0].content',
     });
     expect(JSON.stringify(error.error)).not.toContain(TOKEN);
+    expect(fx.openai.requests).toHaveLength(0);
+  });
+
+  it('blocks a secret written in invisible tag characters, which the model reads but no one sees', async () => {
+    const error = await sdkError(
+      client.chat.completions.create({
+        model: 'openai/gpt-5.4-mini',
+        messages: [{ role: 'user', content: `What a lovely day 🌞${inTags(`deploy with ${TOKEN}`)}` }],
+      }),
+    );
+    expect(error.status).toBe(400);
+    expect((error.error as BlockedBody).guardrail).toMatchObject({ detector: 'secret', rule: 'gitlab-token', direction: 'input' });
+    expect(JSON.stringify(error.error)).not.toContain(inTags(TOKEN));
     expect(fx.openai.requests).toHaveLength(0);
   });
 
@@ -390,6 +405,25 @@ describe('output guardrails on streamed answers', () => {
   it('the fixture really splits the token across chunks', () => {
     const start = leaky.indexOf(TOKEN);
     expect(start < cut && start + TOKEN.length > cut).toBe(true);
+  });
+
+  it('redacts a secret written in tag characters and split across chunks, leaving no half of a pair', async () => {
+    // The fake cuts by UTF-16 units into three chunks: 8 + 2 × 40 + 7 = 95 units, cut at 32 and
+    // 64, both inside the hidden run. A provider sends whole characters, so each cut falls
+    // between two pairs (checked below), never inside one.
+    const hidden = inTags(`${TOKEN} is the key, keep it!`.slice(0, 40));
+    const text = `Token = ${hidden}, done.`;
+    const size = Math.ceil(text.length / 3);
+    const start = text.indexOf(hidden);
+    expect(start < size && start + hidden.length > size).toBe(true);
+    expect([size, 2 * size].every((at) => (at - start) % 2 === 0)).toBe(true);
+    fx.openai.reply({ text });
+    const chunks = await collect(
+      await client.chat.completions.create({ model: 'openai/gpt-5.4-mini', stream: true, messages: [{ role: 'user', content: 'token?' }] }),
+    );
+    const streamed = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
+    expect(streamed).toBe(`Token = [SECRET_1]${hidden.slice(inTags(TOKEN).length)}, done.`);
+    expect(streamed).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
   });
 
   it('redacts a secret split across Chat Completions chunks', async () => {

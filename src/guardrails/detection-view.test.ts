@@ -14,6 +14,9 @@ const SOFT_HYPHEN = '\u00ad';
 const NNBSP = '\u202f';
 
 const found = (text: string) => scanText(text).map((f) => [f.type, text.slice(f.start, f.end)]);
+/** ASCII written in Unicode tag characters (U+E0020–E007E), which display as nothing. */
+const inTags = (ascii: string) => [...ascii].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
+const fromTags = (tags: string) => [...tags].map((c) => String.fromCharCode(c.codePointAt(0)! - 0xe0000)).join('');
 const fullWidth = (ascii: string) => ascii.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 
 describe('what the PII and secret detectors read', () => {
@@ -81,6 +84,45 @@ describe('what the PII and secret detectors read', () => {
       }).events.map((e) => e.valueHash),
     );
     expect(hashes).toEqual([['4111 1111 1111 1111'], ['4111 1111 1111 1111'], ['4111 1111 1111 1111']]);
+  });
+
+  it('reads a value written in invisible tag characters, and the finding covers every unit of them', () => {
+    const hidden = inTags(TOKEN);
+    const text = `deploy with ${hidden} now`;
+    expect(scanText(text).map((f) => [f.detector, f.type, text.slice(f.start, f.end)])).toEqual([
+      ['secret', 'gitlab-token', hidden],
+      ['pii', 'API_KEY', hidden],
+    ]);
+    // The whole message in tags, keyword included; an address and a card too.
+    const all = inTags(`password: ${TOKEN} mail ${'jane.doe@acme-corp.com'} card 4111 1111 1111 1111`);
+    expect(scanText(all).map((f) => [f.type, fromTags(all.slice(f.start, f.end))])).toEqual([
+      ['gitlab-token', TOKEN],
+      ['API_KEY', TOKEN],
+      ['EMAIL', 'jane.doe@acme-corp.com'],
+      ['CREDIT_CARD', '4111 1111 1111 1111'],
+    ]);
+    const policy = guardrailPolicySchema.parse({ secrets: { input: 'redact' } });
+    const outcome = applyGuardrails(text, {
+      policy,
+      customRules: policy.customRules.map(compileRule),
+      direction: 'input',
+      hash: (v) => v,
+      vault: new RedactionVault(),
+    });
+    // No half of a surrogate pair is left behind, and the event hash is the plain value's.
+    expect(outcome).toMatchObject({ blocked: undefined, text: 'deploy with [SECRET_1] now' });
+    expect(outcome.events.map((e) => e.valueHash)).toEqual([TOKEN]);
+  });
+
+  it('ignores the tag sequences of flag emojis and reads the text around them as it was', () => {
+    // 🏴 + "gbsct" + cancel tag: the flag of Scotland.
+    const scotland = `\u{1f3f4}${inTags('gbsct')}\u{e007f}`;
+    const text = `Flights to ${scotland} from 10.20.30.40, write to jane@acme-corp.com`;
+    expect(found(text)).toEqual([
+      ['IP_ADDRESS', '10.20.30.40'],
+      ['EMAIL', 'jane@acme-corp.com'],
+    ]);
+    expect(detectionView(`a ${scotland} b`).text).toBe('a \u{1f3f4}gbsct b');
   });
 
   it('leaves ASCII text as it is, and text with other non-ASCII characters at the same length', () => {

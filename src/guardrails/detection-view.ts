@@ -11,6 +11,13 @@
  * positions: a finding covers the original span, invisible characters included, so a redaction
  * replaces all of it. ASCII text, most of what the gateway sees, is returned as it is after one
  * native check.
+ *
+ * Unicode tag characters (U+E0020–E007E) are read as the ASCII characters they stand for. They
+ * are invisible, and a model reads them as text ("ASCII smuggling"), so a key or an address
+ * written in them reached the provider, or the client, unseen by the detectors. Each is two
+ * UTF-16 units and reads as one character: its low surrogate is taken out like an invisible
+ * character, and a finding that ends on one ends after the pair. The other tags (U+E0001, the
+ * cancel tag U+E007F that ends a flag emoji's tag sequence) are taken out.
  */
 import type { Finding } from './types.js';
 
@@ -29,7 +36,13 @@ const same = <F extends Finding>(findings: F[]): F[] => findings;
  * marks, embeddings and isolates, word joiner and invisible operators, byte-order mark.
  */
 const SPECIAL =
-  /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u2010-\u2015\u2212\ufe58\ufe63\uff01-\uff5e\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+  /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u2010-\u2015\u2212\ufe58\ufe63\uff01-\uff5e\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]|\udb40[\udc00-\udc7f]/g;
+
+/** The high surrogate of every tag character (U+E0000–E007F). */
+const TAG_HIGH = 0xdb40;
+/** The low surrogates of the tags that stand for printable ASCII (U+E0020–E007E). */
+const TAG_ASCII_FIRST = 0xdc20;
+const TAG_ASCII_LAST = 0xdc7e;
 
 const isInvisible = (code: number) =>
   code === 0x00ad ||
@@ -61,6 +74,15 @@ export function detectionView(text: string): DetectionView {
   const removed: number[] = [];
   const read = text.replace(SPECIAL, (char: string, offset: number) => {
     const code = char.charCodeAt(0);
+    if (code === TAG_HIGH) {
+      const low = char.charCodeAt(1);
+      if (low >= TAG_ASCII_FIRST && low <= TAG_ASCII_LAST) {
+        removed.push(offset + 1);
+        return String.fromCharCode(low - TAG_ASCII_FIRST + 0x20);
+      }
+      removed.push(offset, offset + 1);
+      return '';
+    }
     if (!isInvisible(code)) return asAscii(code, text, offset);
     removed.push(offset);
     return '';
@@ -84,10 +106,15 @@ export function detectionView(text: string): DetectionView {
     }
     return originalStarts[lo]! + (v - viewStarts[lo]!);
   };
+  /** Just after the original of view character `v`: after both units when it was a tag character. */
+  const after = (v: number): number => {
+    const start = original(v);
+    return text.charCodeAt(start) === TAG_HIGH ? start + 2 : start + 1;
+  };
   return {
     text: read,
     // A finding ends after its last character's original: what was taken out inside it is in it.
     inOriginal: (findings) =>
-      findings.map((f) => ({ ...f, start: original(f.start), end: f.end > f.start ? original(f.end - 1) + 1 : original(f.end) })),
+      findings.map((f) => ({ ...f, start: original(f.start), end: f.end > f.start ? after(f.end - 1) : original(f.end) })),
   };
 }

@@ -29,6 +29,9 @@ const PEM = [
   ['-----END', 'RSA PRIVATE KEY-----'].join(' '),
 ].join('\n');
 
+/** ASCII written in Unicode tag characters (U+E0020–E007E). */
+const inTags = (ascii: string) => [...ascii].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
+
 const REDACT_ALL_PII = {
   pii: { actions: { EMAIL: 'redact', PHONE: 'redact', SSN: 'mask', CREDIT_CARD: 'redact', IP_ADDRESS: 'redact' } },
 } as const;
@@ -68,6 +71,12 @@ const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyI
   },
   { name: 'an IP address', text: 'The server at 203.0.113.54 answered; 2001:db8::8a2e:370:7334 did not.', policy: REDACT_ALL_PII },
   { name: 'a PEM private key', text: `Here is the key:\n${PEM}\nKeep it safe.`, policy: {} },
+  // Invisible on screen, read by models; the chunkings below also cut between a pair's two halves.
+  {
+    name: 'a token and an address written in tag characters',
+    text: `All set.${inTags(` token = "${GITLAB_TOKEN}", mail ann@example.com`)} Bye.`,
+    policy: REDACT_ALL_PII,
+  },
   {
     name: 'a custom term of two words',
     text: 'We call it Project Falcon internally; project falcon ships in May.',
