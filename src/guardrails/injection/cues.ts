@@ -230,7 +230,9 @@ const SPECS: CueSpec[] = [
     'ignore-x-and-do',
     IH,
     IGNORE,
-    `${gap(3)}\\s(?:the|this|that|these|those|my|previous|prior|above)\\s[a-z]+[\\s,;]+(?:and|then|instead)(?:\\s(?:just|simply|only))?\\s${w('state', 'say', 'print', 'output', 'respond', 'reply', 'write', 'tell', 'return', 'answer', 'declare', 'claim', 'give', 'reveal', 'show', 'send')}\\b`,
+    // the object is one word after a determiner ("the above"), or up to five ending in a word for
+    // rules ("any previous and following instructions", "all prior and subsequent directions")
+    `${gap(3)}\\s(?:(?:the|this|that|these|those|my|previous|prior|above)\\s[a-z]+|(?:[a-z]+\\s){0,4}${RULES})[\\s,;]+(?:and|then|instead)(?:\\s(?:just|simply|only))?\\s${w('state', 'say', 'print', 'output', 'respond', 'reply', 'write', 'tell', 'return', 'answer', 'declare', 'claim', 'give', 'reveal', 'show', 'send')}\\b`,
   ],
   // not "their": "why jailbreaks made chatbots ignore their rules" is about someone else's
   ['ignore-your-programming', IH, IGNORE, `\\s(?:all\\s|any\\s)?(?:of\\s)?(?:your|its)${gap(2)}\\s${RULES}\\b`],
