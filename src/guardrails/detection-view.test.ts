@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileRule } from './custom/rules.js';
-import { detectionView } from './detection-view.js';
+import { detectionView, LOCAL_DIGIT_ZEROS } from './detection-view.js';
 import { applyGuardrails } from './engine/apply.js';
 import { guardrailPolicySchema } from './engine/policy.js';
 import { RedactionVault } from './engine/vault.js';
@@ -17,6 +17,13 @@ const found = (text: string) => scanText(text).map((f) => [f.type, text.slice(f.
 /** ASCII written in Unicode tag characters (U+E0020–E007E), which display as nothing. */
 const inTags = (ascii: string) => [...ascii].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
 const fromTags = (tags: string) => [...tags].map((c) => String.fromCharCode(c.codePointAt(0)! - 0xe0000)).join('');
+/** ASCII letters and digits in mathematical bold (U+1D400…, U+1D7CE…), as "font generators" write them. */
+const bold = (ascii: string) =>
+  ascii.replace(/[A-Za-z0-9]/g, (c) =>
+    String.fromCodePoint(
+      /\d/.test(c) ? 0x1d7ce + Number(c) : /[a-z]/.test(c) ? 0x1d41a + c.charCodeAt(0) - 97 : 0x1d400 + c.charCodeAt(0) - 65,
+    ),
+  );
 const fullWidth = (ascii: string) => ascii.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 
 describe('what the PII and secret detectors read', () => {
@@ -112,6 +119,47 @@ describe('what the PII and secret detectors read', () => {
     // No half of a surrogate pair is left behind, and the event hash is the plain value's.
     expect(outcome).toMatchObject({ blocked: undefined, text: 'deploy with [SECRET_1] now' });
     expect(outcome.events.map((e) => e.valueHash)).toEqual([TOKEN]);
+  });
+
+  it('reads the digits of other scripts and styled mathematical letters and digits as ASCII', () => {
+    // A number typed on a Persian, Arabic or Hindi keyboard, and "font generator" text.
+    const persian = '+۹۸ ۹۱۲ ۳۴۵ ۶۷۸۹';
+    const arabicCard = '٤١١١ ١١١١ ١١١١ ١١١١';
+    const hindiSsn = '२३४–५६–७८९१';
+    const boldEmail = bold('jane.doe@acme-corp.com');
+    const boldCard = bold('4111 1111 1111 1111');
+    const text = `تماس: ${persian}، کارت ${arabicCard}. SSN ${hindiSsn}; mail ${boldEmail}, card ${boldCard} 𝛂𝛃`;
+    expect(found(text)).toEqual([
+      ['PHONE', persian],
+      ['CREDIT_CARD', arabicCard],
+      ['SSN', hindiSsn],
+      ['EMAIL', boldEmail],
+      ['CREDIT_CARD', boldCard],
+    ]);
+    // Each hashes as its plain form; a redaction leaves no half of a pair. (Placeholders follow
+    // the value as written, which a reversible redaction puts back.)
+    const policy = guardrailPolicySchema.parse({ pii: { actions: { CREDIT_CARD: 'redact', EMAIL: 'redact' } } });
+    const outcome = applyGuardrails(`card ${boldCard} or ${arabicCard}, mail ${boldEmail}.`, {
+      policy,
+      customRules: [],
+      direction: 'input',
+      hash: (v) => v,
+      vault: new RedactionVault(),
+    });
+    expect(outcome).toMatchObject({ blocked: undefined, text: 'card [CREDIT_CARD_1] or [CREDIT_CARD_2], mail [EMAIL_1].' });
+    expect(outcome.events.map((e) => e.valueHash)).toEqual(['4111 1111 1111 1111', '4111 1111 1111 1111', 'jane.doe@acme-corp.com']);
+    // Mathematical Greek letters stay as they are.
+    expect(detectionView('𝛂𝛃 = 𝟐').text).toBe('𝛂𝛃 = 2');
+  });
+
+  it('knows every run of decimal digits of the Basic Multilingual Plane', () => {
+    const zeros: number[] = [];
+    for (let code = 0x80; code < 0xff10; code++)
+      if (/\p{Nd}/u.test(String.fromCharCode(code)) && !/\p{Nd}/u.test(String.fromCharCode(code - 1))) zeros.push(code);
+    // Runs that follow each other directly (none in this plane today) would show as one here.
+    expect(LOCAL_DIGIT_ZEROS).toEqual(zeros);
+    for (const zero of LOCAL_DIGIT_ZEROS)
+      expect(detectionView(String.fromCharCode(...Array.from({ length: 10 }, (_, i) => zero + i))).text).toBe('0123456789');
   });
 
   it('ignores the tag sequences of flag emojis and reads the text around them as it was', () => {

@@ -25,6 +25,12 @@ describe('detectEmails', () => {
     ]);
   });
 
+  it('ends an address at the punctuation of other scripts', () => {
+    expect(spans('راسلني على jane@acme-corp.com، أو omar@example.org؛ شكرا')).toEqual(['jane@acme-corp.com', 'omar@example.org']);
+    expect(spans('请联系 li@example.cn。或者 wang@example.com、谢谢')).toEqual(['li@example.cn', 'wang@example.com']);
+    expect(spans('Schreib an jürgen@bücher.de»')).toEqual(['jürgen@bücher.de']);
+  });
+
   it('ignores near-misses', () => {
     expect(spans('@handle and user@localhost and a@b.c and x@-bad.com and a..b@example.com')).toEqual([]);
     expect(spans('https://user:pa55word@db.example.com/x and ssh://git@github.com/org/repo')).toEqual([]);

@@ -6,6 +6,7 @@
  */
 import type { Finding } from '../types.js';
 import { pii } from './finding.js';
+import { isOtherScriptWordUnit } from './letters.js';
 
 const MAX_LOCAL = 64;
 const MAX_DOMAIN = 253;
@@ -40,13 +41,11 @@ function isLocalChar(c: number): boolean {
 }
 
 /**
- * Beyond Latin-1 punctuation: a character of another script, not of the general or CJK
- * punctuation blocks, so an em dash ("a@b.com—thanks") or an ideographic full stop
- * ("请联系 a@b.com。") ends an address as a space does.
+ * Beyond Latin-1 punctuation: a letter, digit or mark of another script, so an em dash
+ * ("a@b.com—thanks"), an ideographic full stop ("请联系 a@b.com。") or an Arabic comma ends an
+ * address as a space does (letters.ts).
  */
-function isOtherScript(c: number): boolean {
-  return c >= 0xc0 && !(c >= 0x2000 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f) && !(c >= 0xff00 && c <= 0xff0f);
-}
+const isOtherScript = isOtherScriptWordUnit;
 
 function isDomainChar(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || isOtherScript(c);

@@ -13,6 +13,14 @@ describe('detectPhones', () => {
     expect(spans('Fax: 001-518-640-0854')).toEqual(['001-518-640-0854']);
   });
 
+  it('ends a number at the punctuation of other scripts, and not at their letters', () => {
+    expect(spans('请拨打 +86 138 1234 5678。谢谢')).toEqual(['+86 138 1234 5678']);
+    expect(spans('電話は +81 90-1234-5678、よろしく')).toEqual(['+81 90-1234-5678']);
+    expect(spans('اتصل على +966 50 123 4567، شكرا')).toEqual(['+966 50 123 4567']);
+    // glued to a word, of any script, it is part of something else
+    expect(spans('ref +44 20 7946 0958é and +44 20 7946 0958ж')).toEqual([]);
+  });
+
   it('finds North American numbers by their layout', () => {
     expect(spans('They are at (602) 272-9781 and 541-714-1388, ext: 212.555.0198')).toEqual([
       '(602) 272-9781',

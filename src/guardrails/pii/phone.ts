@@ -32,6 +32,7 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/
 import type { Finding } from '../types.js';
 import { afterLastDigit, lastMatchEnd, windowBefore } from './context.js';
 import { pii } from './finding.js';
+import { isOtherScriptWordUnit } from './letters.js';
 
 // Lead: '+', '(' or '(+'. Then digit groups joined by: optional space + one of - . / + optional
 // space, one or two spaces (or a no-break space), ')' + optional space or dash, or optional space + '('.
@@ -260,6 +261,7 @@ function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
+/** A letter or digit of any script (punctuation of other scripts ends a number: letters.ts). */
 function isAlnum(c: number): boolean {
-  return isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c >= 0xc0;
+  return isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || isOtherScriptWordUnit(c);
 }
