@@ -31,6 +31,14 @@ describe('detectEmails', () => {
     expect(spans('Schreib an jürgen@bücher.de»')).toEqual(['jürgen@bücher.de']);
   });
 
+  it('leaves out the Chinese, Japanese or Korean words written against an address', () => {
+    expect(spans('请联系jane.doe@acme-corp.com谢谢')).toEqual(['jane.doe@acme-corp.com']);
+    expect(spans('メールはtaro@example.jpまで')).toEqual(['taro@example.jp']);
+    expect(spans('이메일은 kim@example.kr입니다')).toEqual(['kim@example.kr']);
+    // an address written in those scripts keeps them
+    expect(spans('mail 用户@例子.广告 ok')).toEqual(['用户@例子.广告']);
+  });
+
   it('ignores near-misses', () => {
     expect(spans('@handle and user@localhost and a@b.c and x@-bad.com and a..b@example.com')).toEqual([]);
     expect(spans('https://user:pa55word@db.example.com/x and ssh://git@github.com/org/repo')).toEqual([]);

@@ -6,7 +6,7 @@
  */
 import type { Finding } from '../types.js';
 import { pii } from './finding.js';
-import { isOtherScriptWordUnit } from './letters.js';
+import { isEastAsianLetter, isOtherScriptWordUnit } from './letters.js';
 
 const MAX_LOCAL = 64;
 const MAX_DOMAIN = 253;
@@ -114,6 +114,11 @@ export function detectEmails(text: string): Finding[] {
     // Domain: walk right.
     let e = at + 1;
     while (e < text.length && e - at <= MAX_DOMAIN && isDomainChar(text.charCodeAt(e))) e++;
+    // Chinese, Japanese and Korean put no space around an address ("请联系jane@acme.com谢谢"):
+    // where an ASCII local part or domain meets their letters, the address ends. One written
+    // wholly in them (an internationalised address, "用户@例子.广告") keeps them.
+    s = eastAsianLocalStart(text, s, at);
+    e = eastAsianDomainEnd(text, at, e);
     // Sentence punctuation after the address ("mail me at a@b.com.") is not part of it.
     while (e > at + 1 && (text.charCodeAt(e - 1) === 0x2e || text.charCodeAt(e - 1) === 0x2d)) e--;
 
@@ -151,6 +156,20 @@ export function detectEmails(text: string): Finding[] {
     at = text.indexOf('@', at + 1);
   }
   return findings;
+}
+
+/** Where the local part ending at `at` starts once East Asian words before it are left out. */
+function eastAsianLocalStart(text: string, start: number, at: number): number {
+  if (at === start || isEastAsianLetter(text.charCodeAt(at - 1))) return start;
+  for (let i = at - 1; i >= start; i--) if (isEastAsianLetter(text.charCodeAt(i))) return i + 1;
+  return start;
+}
+
+/** Where the domain after `at` ends once East Asian words after it are left out. */
+function eastAsianDomainEnd(text: string, at: number, end: number): number {
+  if (end === at + 1 || isEastAsianLetter(text.charCodeAt(at + 1))) return end;
+  for (let i = at + 1; i < end; i++) if (isEastAsianLetter(text.charCodeAt(i))) return i;
+  return end;
 }
 
 /**

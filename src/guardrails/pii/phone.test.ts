@@ -21,6 +21,26 @@ describe('detectPhones', () => {
     expect(spans('ref +44 20 7946 0958é and +44 20 7946 0958ж')).toEqual([]);
   });
 
+  it('finds numbers in Chinese, Japanese and Korean text, written against the words around them', () => {
+    expect(spans('请拨打13812345678联系我')).toEqual(['13812345678']);
+    expect(spans('电话：138-1234-5678谢谢')).toEqual(['138-1234-5678']);
+    expect(spans('他的电话号码是 021-6234 5678，请记下')).toEqual(['021-6234 5678']);
+    expect(spans('携帯は090-1234-5678です')).toEqual(['090-1234-5678']);
+    expect(spans('010-1234-5678로 연락주세요')).toEqual(['010-1234-5678']);
+    // order and account numbers, amounts, dates, counts and sizes are not
+    for (const text of [
+      '订单号13812345678已发货',
+      '金额13812345678元',
+      '注文番号は090-1234-5678です',
+      '주문번호 010-1234-5678입니다',
+      '时间戳1700000000秒',
+      '会议于2024-03-14举行',
+      '共有12345678人参加',
+      '파일 크기는 1048576바이트',
+    ])
+      expect(spans(text), text).toEqual([]);
+  });
+
   it('finds North American numbers by their layout', () => {
     expect(spans('They are at (602) 272-9781 and 541-714-1388, ext: 212.555.0198')).toEqual([
       '(602) 272-9781',

@@ -32,7 +32,8 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/
 import type { Finding } from '../types.js';
 import { afterLastDigit, lastMatchEnd, windowBefore } from './context.js';
 import { pii } from './finding.js';
-import { isOtherScriptWordUnit } from './letters.js';
+import { isEastAsianLetter, isOtherScriptWordUnit } from './letters.js';
+import { EAST_ASIA_REGIONS, EAST_ASIAN_ANTI_CUE, EAST_ASIAN_CUE, followedByEastAsianLetter, nearEastAsianText } from './phone-east-asia.js';
 
 // Lead: '+', '(' or '(+'. Then digit groups joined by: optional space + one of - . / + optional
 // space, one or two spaces (or a no-break space), ')' + optional space or dash, or optional space + '('.
@@ -117,8 +118,12 @@ type Cue = 'phone' | 'not-phone' | 'none';
 
 export function phoneCue(text: string, start: number, end: number): Cue {
   const before = afterLastDigit(windowBefore(text, start, 48)).toLowerCase();
-  const cueAt = Math.max(lastMatchEnd(CUE_BEFORE, before), LABEL_BEFORE.test(before) ? before.length : -1);
-  const antiAt = lastMatchEnd(ANTI_CUE_BEFORE, before);
+  const cueAt = Math.max(
+    lastMatchEnd(CUE_BEFORE, before),
+    lastMatchEnd(EAST_ASIAN_CUE, before),
+    LABEL_BEFORE.test(before) ? before.length : -1,
+  );
+  const antiAt = Math.max(lastMatchEnd(ANTI_CUE_BEFORE, before), lastMatchEnd(EAST_ASIAN_ANTI_CUE, before));
   // An identifier word labels the number right after it ("order no. 555…", "card ending in …");
   // further away it belongs to the sentence ("Leave the parcel with reception, 555…").
   if (antiAt > cueAt && wordsIn(before.slice(antiAt)) <= ANTI_CUE_REACH) return 'not-phone';
@@ -154,14 +159,17 @@ function rejectShape(body: string): boolean {
 // Germany first: its plan has the widest ranges, so most numbers are settled by one parse (~20 µs).
 const TRUNK_ZERO_REGIONS: readonly CountryCode[] = ['DE', ...REGIONS.filter((r) => r !== 'US' && r !== 'DE')];
 
-function possibleSomewhere(body: string): boolean {
+/** Near Chinese, Japanese or Korean text, those plans are read first (phone-east-asia.ts). */
+function possibleSomewhere(body: string, eastAsian: boolean): boolean {
   const regions = body.replace(/^\D+/, '').startsWith('0') ? TRUNK_ZERO_REGIONS : REGIONS;
-  for (const region of regions) if (parsePhoneNumberFromString(body, region)?.isPossible()) return true;
+  for (const region of eastAsian ? [...EAST_ASIA_REGIONS, ...regions] : regions)
+    if (parsePhoneNumberFromString(body, region)?.isPossible()) return true;
   return false;
 }
 
-function validInTrunkZeroCountry(body: string): boolean {
-  for (const region of TRUNK_ZERO_REGIONS) if (parsePhoneNumberFromString(body, region)?.isValid()) return true;
+function validInTrunkZeroCountry(body: string, eastAsian: boolean): boolean {
+  for (const region of eastAsian ? [...EAST_ASIA_REGIONS, ...TRUNK_ZERO_REGIONS] : TRUNK_ZERO_REGIONS)
+    if (parsePhoneNumberFromString(body, region)?.isValid()) return true;
   return false;
 }
 
@@ -186,7 +194,8 @@ function classifyInternational(e164: string, cue: Cue, exitCode = false): number
  */
 function standsAloneAsNational(body: string, digits: string, around: Surroundings): boolean {
   if (digits.length < 9 || digits.length > 11 || !NATIONAL_TRUNK.test(body)) return false;
-  return STANDS_ALONE_AFTER.test(around.after) && validInTrunkZeroCountry(body);
+  const standsAlone = STANDS_ALONE_AFTER.test(around.after) || (around.eastAsian && followedByEastAsianLetter(around.after));
+  return standsAlone && validInTrunkZeroCountry(body, around.eastAsian);
 }
 
 /** A ZIP+4 code, or the next block of a grouped code: shapes a bare "0…" number takes without being one. */
@@ -214,7 +223,9 @@ export function detectPhones(text: string): Finding[] {
     if (rejectShape(body)) continue;
 
     const cue = phoneCue(text, start, end);
-    const around = { before: windowBefore(text, start, 16), after: text.slice(end, end + 16) };
+    const before = windowBefore(text, start, 16);
+    const after = text.slice(end, end + 16);
+    const around = { before, after, eastAsian: nearEastAsianText(before, after) };
     const confidence = classify(body, digits, ext !== null, cue, around);
     if (confidence > 0) findings.push(pii('PHONE', start, end, confidence));
   }
@@ -222,7 +233,7 @@ export function detectPhones(text: string): Finding[] {
 }
 
 /** Where a candidate sits in the text: what decides whether a number with no phone word stands alone. */
-type Surroundings = { before: string; after: string };
+type Surroundings = { before: string; after: string; eastAsian: boolean };
 
 /** 0 when not a phone number, else the confidence. */
 function classify(body: string, digits: string, hasExtension: boolean, cue: Cue, around: Surroundings): number {
@@ -248,7 +259,7 @@ function classify(body: string, digits: string, hasExtension: boolean, cue: Cue,
   }
   if (cue === 'none' && !hasExtension) return standsAloneAsNational(body, digits, around) ? 0.65 : 0;
   if (cue === 'phone' || hasExtension) {
-    if (!possibleSomewhere(body)) return 0;
+    if (!possibleSomewhere(body, around.eastAsian)) return 0;
     if (cue !== 'phone') return 0.6;
     // A bare run of digits with a cue ("Fax: 9498777106") is a little less certain than a number
     // laid out in groups.
@@ -261,7 +272,11 @@ function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
-/** A letter or digit of any script (punctuation of other scripts ends a number: letters.ts). */
+/**
+ * A letter or digit of any script (punctuation of other scripts ends a number: letters.ts), but
+ * not a Han, kana or Hangul letter, which may stand right after a number (phone-east-asia.ts).
+ */
 function isAlnum(c: number): boolean {
-  return isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || isOtherScriptWordUnit(c);
+  if (isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) return true;
+  return isOtherScriptWordUnit(c) && !isEastAsianLetter(c);
 }
