@@ -77,6 +77,12 @@ const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyI
     text: `All set.${inTags(` token = "${GITLAB_TOKEN}", mail ann@example.com`)} Bye.`,
     policy: REDACT_ALL_PII,
   },
+  // Digits of other scripts and styled digits: the guard must hold them as it holds ASCII digits.
+  {
+    name: 'a phone number in Persian digits and a card in full-width and bold digits',
+    text: 'تماس: +۹۸ ۹۱۲ ۳۴۵ ۶۷۸۹ لطفا. Card ４１１１ １１１１ １１１１ １１１１ or 𝟒𝟏𝟏𝟏 𝟏𝟏𝟏𝟏 𝟏𝟏𝟏𝟏 𝟏𝟏𝟏𝟏, thanks.',
+    policy: REDACT_ALL_PII,
+  },
   {
     name: 'a custom term of two words',
     text: 'We call it Project Falcon internally; project falcon ships in May.',

@@ -77,9 +77,13 @@ export type StreamTextShape = {
   encode(original: string): string;
 };
 
-const looksLikeValue = (token: string): boolean => token.length >= 16 || /[\d@=_]/.test(token);
+// Digits of any script (Persian, full-width, mathematical bold…) and the full-width at sign: the
+// detectors read them as ASCII (detection-view.ts), so a number written in them is held like
+// one written in ASCII (with ASCII digits only, "４１１１ １１１１ …" went out a group at a time,
+// each too short to be a card when it left).
+const looksLikeValue = (token: string): boolean => token.length >= 16 || /[\p{Nd}@=_＠]/u.test(token);
 /** A piece of a number written with separators: "+1", "(555)", "123-4567", "1111". */
-const isNumberPiece = (token: string): boolean => /^[+(]?[\d().\-/]+$/.test(token) && /\d/.test(token);
+const isNumberPiece = (token: string): boolean => /^[+(＋（]?[\p{Nd}().\-/（）－]+$/u.test(token) && /\p{Nd}/u.test(token);
 
 /** Characters held for custom rules that apply to this direction (0 without any). */
 function customRuleHold(context: ApplyContext, window: number): number {
