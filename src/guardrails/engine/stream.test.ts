@@ -9,6 +9,7 @@ import { compileRule, customRuleSchema } from '../custom/rules.js';
 import { applyGuardrails, type ApplyContext } from './apply.js';
 import { guardrailPolicySchema, type GuardrailPolicyInput } from './policy.js';
 import { createStreamGuard, DEFAULT_STREAM_WINDOW, type StreamTextShape } from './stream.js';
+import { seededRandom } from '../seeded-random.js';
 import { RedactionVault } from './vault.js';
 
 const hash = (value: string) => createHmac('sha256', 'org-key-for-tests').update(value).digest('base64url');
@@ -29,6 +30,7 @@ const PEM = [
   ['-----END', 'RSA PRIVATE KEY-----'].join(' '),
 ].join('\n');
 
+const NNBSP = '\u202f';
 /** ASCII written in Unicode tag characters (U+E0020–E007E). */
 const inTags = (ascii: string) => [...ascii].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
 
@@ -143,6 +145,50 @@ describe('createStreamGuard against the whole text', () => {
         expect(spans(streamed.events), `chunks ${sizes.join(',')}…`).toEqual(spans(whole.events));
       }
     });
+
+  // Values in every form the detectors read (full-width, Persian and bold digits, narrow no-break
+  // spaces, en dashes, tag characters) strung together with prose of several scripts, chunked at
+  // random: the fixed list above missed full-width card numbers going out a group at a time.
+  it('sends what the whole text would give for random mixes of values written every way', () => {
+    const random = seededRandom(7);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+    const digits = (zero: number) => (s: string) => s.replace(/\d/g, (d) => String.fromCodePoint(zero + Number(d)));
+    const forms = [
+      (s: string) => s,
+      (s: string) => s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)),
+      digits(0x06f0),
+      digits(0x1d7ce),
+      (s: string) => s.replaceAll(' ', NNBSP),
+      (s: string) => s.replaceAll('-', '\u2013'),
+      inTags,
+    ];
+    const values = [
+      CARD,
+      '4111-1111-1111-1111',
+      SSN,
+      '+44 20 7946 0958',
+      '+1 (415) 555-0132',
+      'jane.doe@acme-corp.com',
+      '203.0.113.54',
+      GITLAB_TOKEN,
+    ];
+    const prose = ['Sure, here it is: ', ' and ', '. Thanks! ', '\n', ' — ', '，请记下：', ' لطفا ', ' (mobile) ', ' card ', ' phone: '];
+    const policy = { ...REDACT_ALL_PII, secrets: { output: 'redact' as const } };
+    for (let round = 0; round < 150; round++) {
+      let text = '';
+      for (let i = 0; i < 6; i++) text += pick(prose) + pick(forms)(pick(values));
+      const whole = applyGuardrails(text, outputContext(policy));
+      const chunks: string[] = [];
+      for (let at = 0; at < text.length;) {
+        const size = 1 + Math.floor(random() * 9);
+        chunks.push(text.slice(at, at + size));
+        at += size;
+      }
+      const streamed = stream(chunks, outputContext(policy));
+      expect(streamed.blocked, text).toEqual(whole.blocked);
+      if (!whole.blocked) expect(streamed.out, text).toBe(whole.text);
+    }
+  });
 
   it('blocks as the whole text would, and sends nothing of the blocked value', () => {
     const text = `Deploy with token = "${GITLAB_TOKEN}" now, please.`;
