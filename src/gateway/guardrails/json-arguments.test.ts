@@ -233,6 +233,28 @@ describe('tool-call arguments judged as JSON', () => {
     }
   });
 
+  // An escape is six characters (twelve for a mathematical digit's pair): a card number in
+  // escaped full-width digits is 99 characters of text, longer than a value-like token was held.
+  it('holds a value written in long escapes until it is whole: full-width and mathematical digits', async () => {
+    // every UTF-16 unit as \uXXXX, as an ASCII-only JSON writer puts it
+    const escaped = (s: string) =>
+      Array.from({ length: s.length }, (_, i) => `\\u${s.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
+    const fullWidthCard = escaped('４１１１ １１１１ １１１１ １１１１');
+    const boldPhone = `+${escaped('𝟒𝟒')} ${escaped('𝟐𝟎')} ${escaped('𝟕𝟗𝟒𝟔')} ${escaped('𝟎𝟗𝟓𝟖')}`;
+    const text = `{"card":"${fullWidthCard}","note":"call ${boldPhone} today"}`;
+    const policy: GuardrailPolicyInput = { pii: { actions: { PHONE: 'redact', CREDIT_CARD: 'redact' } } };
+    const whole = chatWithCall(text);
+    await guardWith(policy).judge(requestSlots('openai-chat', whole), 'output');
+    expect(JSON.parse(argumentsOf(whole))).toEqual({ card: '[CREDIT_CARD_1]', note: 'call [PHONE_1] today' });
+    for (const size of [1, 2, 3, 5, 7, 11, 13]) {
+      const stream = guardWith(policy).argumentsStream('x');
+      let streamed = '';
+      for (let at = 0; at < text.length; at += size) streamed += stream.push(text.slice(at, at + size));
+      streamed += stream.end();
+      expect(streamed, `chunks of ${size}`).toBe(argumentsOf(whole));
+    }
+  });
+
   it('judges streamed arguments as it judges them whole, in any chunking', async () => {
     let seed = 11;
     const random = (n: number) => {

@@ -101,19 +101,19 @@ function customRuleHold(context: ApplyContext, window: number): number {
  * before findings are considered: the earliest of the hazards above, never more than `window`
  * characters before the end.
  */
-function plainCut(buffer: string, window: number, customHold: number): number {
+function plainCut(buffer: string, window: number, customHold: number, valueHold: number): number {
   const floor = Math.max(0, buffer.length - window);
   let cut = buffer.length - customHold;
   // The word being written.
   const lastSpace = Math.max(buffer.lastIndexOf(' '), buffer.lastIndexOf('\n'), buffer.lastIndexOf('\t'), buffer.lastIndexOf('\r'));
   cut = Math.min(cut, lastSpace + 1);
-  // The first value-like token that started in the last VALUE_TOKEN_HOLD characters, with the
+  // The first value-like token that started in the last `valueHold` characters, with the
   // number it continues ("+1 (555) 123-4567": back to "+1").
-  const tokens = [...buffer.slice(Math.max(0, buffer.length - VALUE_TOKEN_HOLD - 64)).matchAll(/\S+/g)];
-  const offset = Math.max(0, buffer.length - VALUE_TOKEN_HOLD - 64);
+  const tokens = [...buffer.slice(Math.max(0, buffer.length - valueHold - 64)).matchAll(/\S+/g)];
+  const offset = Math.max(0, buffer.length - valueHold - 64);
   for (let i = 0; i < tokens.length; i++) {
     const start = offset + tokens[i]!.index;
-    if (start < buffer.length - VALUE_TOKEN_HOLD || !looksLikeValue(tokens[i]![0])) continue;
+    if (start < buffer.length - valueHold || !looksLikeValue(tokens[i]![0])) continue;
     let first = i;
     while (first > 0 && isNumberPiece(tokens[first]![0]) && isNumberPiece(tokens[first - 1]![0])) first--;
     cut = Math.min(cut, offset + tokens[first]!.index);
@@ -134,6 +134,11 @@ export function createStreamGuard(
   options: { fixed?: boolean } = {},
 ): StreamGuard {
   const customHold = customRuleHold(context, window);
+  // In a text with a syntax of its own, a value may be written with escapes ("\uff14" for a
+  // full-width 4, twelve characters for a mathematical digit), so its text runs several times
+  // longer than what the detectors read: a value-like token is held for the whole window there
+  // (tool-call arguments, which clients read whole anyway), not VALUE_TOKEN_HOLD.
+  const valueHold = shape ? window : VALUE_TOKEN_HOLD;
   let held = '';
   /** The end of the released text, kept as context for the next scan. */
   let releasedTail = '';
@@ -145,7 +150,7 @@ export function createStreamGuard(
   function cutPoint(scanned: string, breaks: string, base: number, found: Found, final: boolean): number {
     const buffer = scanned.slice(base);
     if (final) return buffer.length;
-    let cut = plainCut(breaks.slice(base), window, customHold);
+    let cut = plainCut(breaks.slice(base), window, customHold, valueHold);
     // Moving the cut back to one finding's start may put it inside an earlier one: repeat until none
     // straddles it. A finding that began in text already released holds the whole buffer (cut 0).
     for (let moved = true; moved;) {
