@@ -141,6 +141,36 @@ describe('generic assignments', () => {
   });
 });
 
+describe('a password given in a sentence', () => {
+  const values = (text: string) => detectSecrets(text).map((f) => [f.type, text.slice(f.start, f.end)]);
+
+  it('finds the password a person writes out, quoted or not, in several languages', () => {
+    expect(values('my password is Tr0ub4dor&3 please remember')).toEqual([['generic-password', 'Tr0ub4dor&3']]);
+    expect(values('The wifi password is "BlueSky-4821-Harbor".')).toEqual([['generic-password', 'BlueSky-4821-Harbor']]);
+    expect(values('the password for the router is Xk9#mL2q.')).toEqual([['generic-password', 'Xk9#mL2q']]);
+    expect(values('Password was changed to Qz7$wLp4 yesterday')).toEqual([['generic-password', 'Qz7$wLp4']]);
+    expect(values('Mein Passwort ist Sommer2024!')).toEqual([['generic-password', 'Sommer2024!']]);
+  });
+
+  it('does not read sentences about passwords as giving one', () => {
+    for (const text of [
+      'The password is incorrect',
+      'the password is case-sensitive',
+      'password is 8-characters long',
+      'The password is at least 12 characters',
+      'Your password is 2FA-protected',
+      'the password is stored in 1Password',
+      'password is required.',
+      'My password is the same as before.',
+      'the password is sent to jane@acme.com',
+      'the password is https://vault.example/x',
+      'password is v2.1.3',
+      'password is changeme',
+    ])
+      expect(values(text), text).toEqual([]);
+  });
+});
+
 describe('near misses', () => {
   it('ignores a bare git SHA, UUID and base64 image data', () => {
     expect(detectSecrets(`commit ${rand(40, HEX, 13)}`)).toEqual([]);

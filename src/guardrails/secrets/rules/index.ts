@@ -7,6 +7,7 @@ import { CRYPTO_RULES } from './crypto.js';
 import { DEVTOOLS_RULES } from './devtools.js';
 import { GENERIC_RULES } from './generic.js';
 import { PAYMENTS_RULES } from './payments.js';
+import { PROSE_PASSWORD_RULES } from './prose-password.js';
 
 export const SECRET_RULES: readonly SecretRule[] = [
   ...AI_RULES,
@@ -16,4 +17,5 @@ export const SECRET_RULES: readonly SecretRule[] = [
   ...PAYMENTS_RULES,
   ...CRYPTO_RULES,
   ...GENERIC_RULES,
+  ...PROSE_PASSWORD_RULES,
 ];

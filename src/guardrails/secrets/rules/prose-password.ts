@@ -1,0 +1,72 @@
+/**
+ * A password given in a sentence: "my password is Tr0ub4dor&3", "the wifi password is
+ * "BlueSky-4821-Harbor"", "Mein Passwort ist Sommer2024!". The assignment rules
+ * (generic.ts) read `password: …` and `password = …` in code and config; a gateway also sees chat,
+ * where people write the verb (English, German, French, Spanish, Portuguese, Dutch). Only a value a person would pick as a password counts: letters
+ * with a digit or a symbol, 6 to 64 characters, not a placeholder, so the sentences that talk
+ * about passwords ("the password is incorrect", "is case-sensitive", "is 8 characters long",
+ * "was changed yesterday") are not read as giving one.
+ */
+import { isEastAsianLetter } from '../../pii/letters.js';
+import { isPlaceholder } from '../allowlist.js';
+import { shannonEntropy } from '../entropy.js';
+import type { RuleHit, RuleMatch, SecretRule } from '../rule.js';
+
+// The secret rules' pre-filter takes ASCII keywords only: "contrase" stands for "contraseña", and
+// the Chinese, Japanese and Korean words (密码, パスワード, 비밀번호) cannot be pre-filtered, so they are not read.
+const NOUNS = ['password', 'passwort', 'passcode', 'passphrase', 'contraseña', 'mot de passe', 'senha', 'wachtwoord'];
+const KEYWORDS = ['password', 'passwort', 'passcode', 'passphrase', 'contrase', 'mot de passe', 'senha', 'wachtwoord'];
+
+// The noun, up to two words naming what it is for ("password for the router"), a verb of giving
+// ("is", "was set to", "est", "ist"), then the value: quoted, or up to the next space.
+const PROSE_PASSWORD = new RegExp(
+  `(?:${NOUNS.join('|')})(?:[ \\t]+(?:for|of|to|on)[ \\t]+[^\\s"'“]{1,40}(?:[ \\t]+[^\\s"'“]{1,40})?)?[ \\t]{0,3}` +
+    // longest first: "was changed to X" is not "was" + "changed"
+    `(?:(?:has been |have been |was |is |got )?(?:set|changed|reset|updated) to|will be|is still|is now|was|ist|est|is|es|é)` +
+    `(?=[ \\t"'“\`])[ \\t]{0,3}(?:now[ \\t]+)?(?<secret>"[^"\\r\\n]{1,64}"|'[^'\\r\\n]{1,64}'|“[^”\\r\\n]{1,64}”|\`[^\`\\r\\n]{1,64}\`|[^\\s"'“\`]{1,80})`,
+  'gi',
+);
+
+/** "8-characters", "12-digit", "2FA-protected": a number of something, not a password. */
+const MEASURE =
+  /^\d+[- ]?(?:chars?|characters?|digits?|letters?|symbols?|words?|minutes?|hours?|days?|weeks?|months?|years?|times?|attempts?|fa|step)\b/i;
+const VERSION = /^v?\d+(?:\.\d+)+$/;
+const HAS_LETTER = /\p{L}/u;
+const HAS_DIGIT_OR_SYMBOL = /[\d!@#$%^&*+=~?<>|\\/.,;:()[\]{}]/;
+
+function judgeProsePassword(m: RuleMatch): readonly RuleHit[] {
+  const at = m.match.indices?.groups?.secret;
+  if (!at) return [];
+  let value = m.secret;
+  let start = m.offset + at[0];
+  const quoted = /^["'“`]/.test(value);
+  if (quoted) {
+    value = value.slice(1, -1);
+    start += 1;
+  } else {
+    // Sentence punctuation after it, and words of scripts written without spaces ("です", "。").
+    for (let i = 0; i < value.length; i++)
+      if (isEastAsianLetter(value.charCodeAt(i)) || /[。、，！？」』）]/.test(value[i]!)) {
+        value = value.slice(0, i);
+        break;
+      }
+    value = value.replace(/[.,;:)\]]+$/, '');
+  }
+  if (value.length < 6 || value.length > 64 || /\s/.test(value)) return [];
+  if (!HAS_LETTER.test(value) || !HAS_DIGIT_OR_SYMBOL.test(value) || MEASURE.test(value)) return [];
+  if (/^[\p{L}-]+[.,;:]?$/u.test(value) || /^https?:|@/.test(value) || VERSION.test(value)) return [];
+  if (isPlaceholder(value, 'strict') || shannonEntropy(value) < 2) return [];
+  return [{ start, end: start + value.length }];
+}
+
+export const PROSE_PASSWORD_RULES: readonly SecretRule[] = [
+  {
+    id: 'generic-password',
+    keywords: KEYWORDS,
+    pattern: PROSE_PASSWORD,
+    confidence: 0.7,
+    placeholders: 'none',
+    check: judgeProsePassword,
+    priority: 0,
+  },
+];
