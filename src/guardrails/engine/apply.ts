@@ -15,6 +15,7 @@ import { detectSecrets } from '../secrets/detect.js';
 import { PII_TYPES, type DetectorName, type Finding, type PiiType } from '../types.js';
 import { piiAction, strongerAction, type GuardrailAction, type GuardrailPolicy } from './policy.js';
 import type { RedactionVault } from './vault.js';
+import { plainEmail } from '../pii/email-obfuscated.js';
 
 export type Direction = 'input' | 'output';
 
@@ -130,6 +131,9 @@ export type ValueCodec = { decode(start: number, end: number): string; encode(va
  * `from` (a stream's text already sent) is changed only where it reaches into the part. With a
  * `codec`, values are hashed, numbered and masked as decoded, and a mask is written encoded.
  */
+/** A value as its event hashes it: an obfuscated address as the address. */
+const asRead = (finding: Finding, value: string): string => (finding.type === 'EMAIL' ? plainEmail(value) : value);
+
 export function applyFindings(
   text: string,
   found: readonly FoundAction[],
@@ -147,8 +151,9 @@ export function applyFindings(
     action,
     start: finding.start,
     end: finding.end,
-    // of the value as the detectors read it: a card with no-break spaces hashes as with spaces
-    valueHash: context.hash(detectionView(valueAt(finding.start, finding.end)).text),
+    // of the value as the detectors read it: a card with no-break spaces hashes as with spaces,
+    // "jane [at] acme [dot] com" as jane@acme.com
+    valueHash: context.hash(asRead(finding, detectionView(valueAt(finding.start, finding.end)).text)),
   }));
   const blocked = events.find((e) => e.action === 'block');
   if (blocked) return { blocked, events };

@@ -11,6 +11,7 @@ import { apiKeysFromSecrets } from './api-key.js';
 import { detectSecrets } from '../secrets/detect.js';
 import { detectCreditCards } from './credit-card.js';
 import { detectEmails } from './email.js';
+import { detectObfuscatedEmails, MAY_HAVE_OBFUSCATED_EMAIL } from './email-obfuscated.js';
 import { detectIps } from './ip.js';
 import { detectPhones } from './phone.js';
 import { resolveOverlaps } from './resolve.js';
@@ -23,6 +24,7 @@ const CARD_HINT = /\d{3}[ -]?\d{3}/;
 export function detectPii(text: string, secrets: readonly Finding[] = detectSecrets(text)): Finding[] {
   const findings: Finding[] = [];
   if (text.includes('@')) findings.push(...detectEmails(text));
+  if (MAY_HAVE_OBFUSCATED_EMAIL.test(text)) findings.push(...detectObfuscatedEmails(text));
   if (DIGIT.test(text)) {
     // A card number has twelve digits in groups of three to six (or none): two groups in a row.
     // Dates, versions and amounts rarely do, and this test costs a quarter of the card scan.
