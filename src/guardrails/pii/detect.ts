@@ -2,7 +2,7 @@
  * The PII detector: runs the sub-detectors (one file each) and keeps one finding per span.
  *
  * Each sub-detector is skipped when the text cannot contain what it looks for: no digit means no
- * phone, card, SSN or IPv4 address; no '@' means no email; no two digit groups of three in a row
+ * phone, card, SSN or IPv4 address; no '@' (or '%40', as URLs write it) means no email; no two digit groups of three in a row
  * (separated by at most one space or dash) means no card. These checks are single native scans,
  * so prose without numbers costs little more than reading it once.
  */
@@ -23,7 +23,7 @@ const CARD_HINT = /\d{3}[ -]?\d{3}/;
 /** `secrets`: the secret detector's findings for this text, when the caller has run it already. */
 export function detectPii(text: string, secrets: readonly Finding[] = detectSecrets(text)): Finding[] {
   const findings: Finding[] = [];
-  if (text.includes('@')) findings.push(...detectEmails(text));
+  if (text.includes('@') || text.includes('%40')) findings.push(...detectEmails(text));
   if (MAY_HAVE_OBFUSCATED_EMAIL.test(text)) findings.push(...detectObfuscatedEmails(text));
   if (DIGIT.test(text)) {
     // A card number has twelve digits in groups of three to six (or none): two groups in a row.

@@ -19,17 +19,17 @@ describe('addresses written to get past scrapers', () => {
     expect(emails('a-b_c.d+e [at] sub.acme-corp [dot] io!')).toEqual(['a-b_c.d+e [at] sub.acme-corp [dot] io']);
   });
 
-  it('is redacted like any address, and its event hashes as the address it stands for', () => {
+  it('is redacted like any address, and its event hashes as the address it stands for (so does a URL-encoded one)', () => {
     const policy = guardrailPolicySchema.parse({ pii: { actions: { EMAIL: 'redact' } } });
-    const outcome = applyGuardrails('Write to jane [at] acme [dot] com or jane@acme.com.', {
+    const outcome = applyGuardrails('Write to jane [at] acme [dot] com, jane%40acme.com or jane@acme.com.', {
       policy,
       customRules: [],
       direction: 'input',
       hash: (value) => value,
       vault: new RedactionVault(),
     });
-    expect(outcome).toMatchObject({ blocked: undefined, text: 'Write to [EMAIL_1] or [EMAIL_2].' });
-    expect(outcome.events.map((e) => e.valueHash)).toEqual(['jane@acme.com', 'jane@acme.com']);
+    expect(outcome).toMatchObject({ blocked: undefined, text: 'Write to [EMAIL_1], [EMAIL_2] or [EMAIL_3].' });
+    expect(outcome.events.map((e) => e.valueHash)).toEqual(['jane@acme.com', 'jane@acme.com', 'jane@acme.com']);
   });
 
   it('reads no sentence, and no address without a domain and a top-level domain', () => {

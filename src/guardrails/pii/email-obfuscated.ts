@@ -61,8 +61,12 @@ function domainEnd(text: string, from: number): number {
   return labels >= 2 && TLD.test(last) ? at : -1;
 }
 
-/** The address an obfuscated one stands for ("jane [at] acme [dot] com" is jane@acme.com); any other text as it is. */
+/**
+ * The address an obfuscated or URL-encoded one stands for ("jane [at] acme [dot] com" and
+ * "jane%40acme.com" are jane@acme.com); any other text as it is.
+ */
 export function plainEmail(value: string): string {
+  if (value.includes('%40')) return value.replace('%40', '@');
   if (!MAY_HAVE_OBFUSCATED_EMAIL.test(value)) return value;
   return value.replace(new RegExp(AT.source, 'gi'), '@').replace(/[ \t]?[[({<] ?dot ?[\])}>][ \t]?/gi, '.');
 }

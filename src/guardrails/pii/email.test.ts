@@ -31,6 +31,14 @@ describe('detectEmails', () => {
     expect(spans('Schreib an jürgen@bücher.de»')).toEqual(['jürgen@bücher.de']);
   });
 
+  it('reads an address in a URL: its at sign written %40, and the query key before it left out', () => {
+    expect(spans('GET /api/users?email=jane%40acme.com&x=1 200')).toEqual(['jane%40acme.com']);
+    expect(spans('GET /api/users?email=jane@acme.com&x=1 200')).toEqual(['jane@acme.com']);
+    expect(spans('mailto:jane.doe%40acme-corp.com')).toEqual(['jane.doe%40acme-corp.com']);
+    expect(spans('https://x.example/?u=a%2Bb%40acme.com')).toEqual(['a%2Bb%40acme.com']);
+    expect(spans('discount 50%40 off, 10%40s')).toEqual([]);
+  });
+
   it('leaves out the Chinese, Japanese or Korean words written against an address', () => {
     expect(spans('请联系jane.doe@acme-corp.com谢谢')).toEqual(['jane.doe@acme-corp.com']);
     expect(spans('メールはtaro@example.jpまで')).toEqual(['taro@example.jp']);

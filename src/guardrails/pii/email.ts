@@ -58,6 +58,8 @@ const TLD = /^(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/iu;
 
 // Punctuation that may sit at the edge of the local part in running text but not belong to the
 // address: quotes, a leading "'", '|' table borders, "=" in "email=…" and the like.
+/** Up to the last `?key=` or `&key=` in what was walked over as the local part. */
+const QUERY_KEY = /^.*[?&][A-Za-z0-9_.[\]-]{1,40}=/;
 const LOCAL_EDGE_TRIM = /^[.'`{|}~=?^!#$%&*+-]+/;
 
 function validDomain(domain: string): boolean {
@@ -103,39 +105,59 @@ function validAsciiLabel(domain: string, from: number, to: number): boolean {
   return true;
 }
 
+/**
+ * The next at sign from `from`: '@', or '%40' as a URL writes it ("?email=jane%40acme.com" in a
+ * pasted link or log line, which a model reads as the address). Its length, to skip it.
+ */
+function nextAt(text: string, from: number): { at: number; length: number } {
+  const plain = text.indexOf('@', from);
+  const encoded = text.indexOf('%40', from);
+  if (encoded !== -1 && (plain === -1 || encoded < plain)) return { at: encoded, length: 3 };
+  return { at: plain, length: 1 };
+}
+
 export function detectEmails(text: string): Finding[] {
   const findings: Finding[] = [];
-  let at = text.indexOf('@');
+  let { at, length: atLength } = nextAt(text, 0);
   let minStart = 0; // never start an address inside the previous one
   while (at !== -1) {
     // Local part: walk left.
     let s = at;
-    while (s > minStart && at - s < MAX_LOCAL + 1 && isLocalChar(text.charCodeAt(s - 1))) s--;
+    // In a URL ('%40'), a query's '?', '=' and '&' delimit the value: they would be escaped in it.
+    const inLocal = atLength === 1 ? isLocalChar : (c: number) => isLocalChar(c) && c !== 0x3f && c !== 0x3d && c !== 0x26;
+    while (s > minStart && at - s < MAX_LOCAL + 1 && inLocal(text.charCodeAt(s - 1))) s--;
     // Domain: walk right.
-    let e = at + 1;
+    const domainStart = at + atLength;
+    let e = domainStart;
     while (e < text.length && e - at <= MAX_DOMAIN && isDomainChar(text.charCodeAt(e))) e++;
     // Chinese, Japanese and Korean put no space around an address ("请联系jane@acme.com谢谢"):
     // where an ASCII local part or domain meets their letters, the address ends. One written
     // wholly in them (an internationalised address, "用户@例子.广告") keeps them.
     s = eastAsianLocalStart(text, s, at);
-    e = eastAsianDomainEnd(text, at, e);
+    e = eastAsianDomainEnd(text, domainStart, e);
     // Sentence punctuation after the address ("mail me at a@b.com.") is not part of it.
-    while (e > at + 1 && (text.charCodeAt(e - 1) === 0x2e || text.charCodeAt(e - 1) === 0x2d)) e--;
+    while (e > domainStart && (text.charCodeAt(e - 1) === 0x2e || text.charCodeAt(e - 1) === 0x2d)) e--;
 
     let local = text.slice(s, at);
+    // A query string's key before the value ("/users?email=jane@acme.com"): the address is the value.
+    const queryKey = QUERY_KEY.exec(local);
+    if (queryKey) {
+      s += queryKey[0].length;
+      local = local.slice(queryKey[0].length);
+    }
     const trimmed = LOCAL_EDGE_TRIM.exec(local);
     if (trimmed) {
       s += trimmed[0].length;
       local = local.slice(trimmed[0].length);
     }
-    let domain = text.slice(at + 1, e);
+    let domain = text.slice(domainStart, e);
     // A dash straight after the address ("a@b.com-thanks", an em dash as the detectors read it)
     // makes a last label no top-level domain can be: the address ends before it.
     const lastDot = domain.lastIndexOf('.');
     const dash = lastDot > 0 ? domain.indexOf('-', lastDot + 1) : -1;
     if (dash > lastDot + 1 && !validDomain(domain) && validDomain(domain.slice(0, dash))) {
       domain = domain.slice(0, dash);
-      e = at + 1 + dash;
+      e = domainStart + dash;
     }
     if (
       local.length > 0 &&
@@ -153,7 +175,7 @@ export function detectEmails(text: string): Finding[] {
         minStart = e;
       }
     }
-    at = text.indexOf('@', at + 1);
+    ({ at, length: atLength } = nextAt(text, at + atLength));
   }
   return findings;
 }
@@ -165,10 +187,10 @@ function eastAsianLocalStart(text: string, start: number, at: number): number {
   return start;
 }
 
-/** Where the domain after `at` ends once East Asian words after it are left out. */
-function eastAsianDomainEnd(text: string, at: number, end: number): number {
-  if (end === at + 1 || isEastAsianLetter(text.charCodeAt(at + 1))) return end;
-  for (let i = at + 1; i < end; i++) if (isEastAsianLetter(text.charCodeAt(i))) return i;
+/** Where the domain from `start` ends once East Asian words after it are left out. */
+function eastAsianDomainEnd(text: string, start: number, end: number): number {
+  if (end === start || isEastAsianLetter(text.charCodeAt(start))) return end;
+  for (let i = start; i < end; i++) if (isEastAsianLetter(text.charCodeAt(i))) return i;
   return end;
 }
 
