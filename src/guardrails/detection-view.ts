@@ -97,19 +97,21 @@ const LOCAL_DIGIT_VALUES = new Map(
 /** The value of a digit of another script (LOCAL_DIGIT_ZEROS), or -1. */
 const localDigit = (code: number): number => LOCAL_DIGIT_VALUES.get(code) ?? -1;
 
+/** An ASCII, full-width or other script's digit: one UTF-16 unit. */
+const isDigitUnit = (code: number) => (code >= 0x30 && code <= 0x39) || (code >= 0xff10 && code <= 0xff19) || localDigit(code) >= 0;
+/** The low surrogate of a mathematical digit (its high one is MATH_HIGH). */
+const isMathDigitLow = (code: number) => code >= MATH_DIGIT_FIRST && code <= 0xdfff;
+
 /** Whether the character ending just before `offset` is a digit, of any kind read here. */
 function digitBefore(text: string, offset: number): boolean {
   const code = text.charCodeAt(offset - 1);
-  if ((code >= 0x30 && code <= 0x39) || (code >= 0xff10 && code <= 0xff19) || localDigit(code) >= 0) return true;
-  return code >= MATH_DIGIT_FIRST && code <= 0xdfff && text.charCodeAt(offset - 2) === MATH_HIGH;
+  return isDigitUnit(code) || (isMathDigitLow(code) && text.charCodeAt(offset - 2) === MATH_HIGH);
 }
 
 /** Whether the character starting at `offset` is a digit, of any kind read here. */
 function digitAt(text: string, offset: number): boolean {
   const code = text.charCodeAt(offset);
-  if ((code >= 0x30 && code <= 0x39) || (code >= 0xff10 && code <= 0xff19) || localDigit(code) >= 0) return true;
-  const low = text.charCodeAt(offset + 1);
-  return code === MATH_HIGH && low >= MATH_DIGIT_FIRST && low <= 0xdfff;
+  return isDigitUnit(code) || (code === MATH_HIGH && isMathDigitLow(text.charCodeAt(offset + 1)));
 }
 
 /**

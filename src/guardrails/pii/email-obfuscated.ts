@@ -12,8 +12,12 @@ import type { Finding } from '../types.js';
 const AT = /[ \t]?[[({<] ?at ?[\])}>][ \t]?/gi;
 /** Cheap test for the whole text: no bracketed "at", no obfuscated address. */
 export const MAY_HAVE_OBFUSCATED_EMAIL = /[[({<] ?at ?[\])}>]/i;
+const BRACKETED_DOT = String.raw`[ \t]?[[({<] ?dot ?[\])}>][ \t]?`;
 /** A bracketed "dot" (or a plain dot) between two labels. */
-const DOT = /[ \t]?[[({<] ?dot ?[\])}>][ \t]?|\./iy;
+const DOT = new RegExp(`${BRACKETED_DOT}|\\.`, 'iy');
+/** Every bracketed "at" and "dot" of a value, to read it as the address. */
+const ANY_AT = new RegExp(AT.source, 'gi');
+const ANY_DOT = new RegExp(BRACKETED_DOT, 'gi');
 const LABEL = /[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?/y;
 const TLD = /^[A-Za-z]{2,63}$/;
 const LOCAL_CHAR = /[A-Za-z0-9._%+-]/;
@@ -68,5 +72,5 @@ function domainEnd(text: string, from: number): number {
 export function plainEmail(value: string): string {
   if (value.includes('%40')) return value.replace('%40', '@');
   if (!MAY_HAVE_OBFUSCATED_EMAIL.test(value)) return value;
-  return value.replace(new RegExp(AT.source, 'gi'), '@').replace(/[ \t]?[[({<] ?dot ?[\])}>][ \t]?/gi, '.');
+  return value.replace(ANY_AT, '@').replace(ANY_DOT, '.');
 }
