@@ -173,6 +173,37 @@ describe('what the PII and secret detectors read', () => {
     expect(detectionView(`a ${scotland} b`).text).toBe('a \u{1f3f4}gbsct b');
   });
 
+  it('reads HTML character references, and the finding covers all of each', () => {
+    const page = '<a href="mailto:jane&#64;acme.com">jane&commat;acme&period;com</a>, card 4111&nbsp;1111&#160;1111&#xa0;1111';
+    expect(found(page)).toEqual([
+      ['EMAIL', 'jane&#64;acme.com'],
+      ['EMAIL', 'jane&commat;acme&period;com'],
+      ['CREDIT_CARD', '4111&nbsp;1111&#160;1111&#xa0;1111'],
+    ]);
+    // a dash between digits, an invisible character inside a key, a finding ending on a reference
+    expect(found(`SSN 536&#8211;22&#x2013;4190 and key ${TOKEN.slice(0, 10)}&#8203;${TOKEN.slice(10)}`)).toEqual([
+      ['SSN', '536&#8211;22&#x2013;4190'],
+      ['gitlab-token', `${TOKEN.slice(0, 10)}&#8203;${TOKEN.slice(10)}`],
+      ['API_KEY', `${TOKEN.slice(0, 10)}&#8203;${TOKEN.slice(10)}`],
+    ]);
+    expect(found('mail jane.doe&#x40')).toEqual([]);
+    expect(found('mail jane.doe@acme&#x2E;io')).toEqual([['EMAIL', 'jane.doe@acme&#x2E;io']]);
+    // escaped text that holds no value, and names the view does not read, stay as they are
+    const prose = 'AT&amp;T &lt;b&gt; R&D &eacute;t&eacute; &copy; 2024 &#9731; Q&A';
+    expect(detectionView(prose).text).toBe('AT&T <b> R&D &eacute;t&eacute; &copy; 2024 \u2603 Q&A');
+    expect(found(prose)).toEqual([]);
+    // redacted whole, and hashed as the plain address
+    const outcome = applyGuardrails('write to jane&#64;acme.com today', {
+      policy: guardrailPolicySchema.parse({ pii: { actions: { EMAIL: 'redact' } } }),
+      customRules: [],
+      direction: 'input',
+      hash: (v) => v,
+      vault: new RedactionVault(),
+    });
+    expect(outcome).toMatchObject({ blocked: undefined, text: 'write to [EMAIL_1] today' });
+    expect(outcome.events.map((e) => e.valueHash)).toEqual(['jane@acme.com']);
+  });
+
   it('leaves ASCII text as it is, and text with other non-ASCII characters at the same length', () => {
     const ascii = 'nothing to change here';
     expect(detectionView(ascii).text).toBe(ascii);

@@ -19,6 +19,7 @@
  * character, and a finding that ends on one ends after the pair. The other tags (U+E0001, the
  * cancel tag U+E007F that ends a flag emoji's tag sequence) are taken out.
  */
+import { HTML_ENTITY, MAY_HAVE_HTML_ENTITY, readHtmlEntity } from './html-entity.js';
 import type { Finding } from './types.js';
 
 export type DetectionView = {
@@ -55,16 +56,20 @@ const hex = (code: number) => `\\u${code.toString(16).padStart(4, '0')}`;
 const LOOK_ALIKES =
   '\\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000\\u2010-\\u2015\\u2212\\ufe58\\ufe63\\uff01-\\uff5e\\u00ad\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2069\\ufeff';
 const PAIRS = '\\udb40[\\udc00-\\udc7f]|\\ud835[\\udc00-\\udfff]';
-const SPECIAL = new RegExp(`[${LOOK_ALIKES}]|${PAIRS}`, 'g');
+const LOCAL_DIGITS = LOCAL_DIGIT_ZEROS.map((zero) => `${hex(zero)}-${hex(zero + 9)}`).join('');
+const IS_LOOK_ALIKE = new RegExp(`[${LOOK_ALIKES}${LOCAL_DIGITS}]`);
 /**
- * The same with the digits of other scripts. Each range in a class costs on every character
- * (35 more ranges doubled the pass over 4 KB of typeset English, 15 to 30 µs), so this one runs
- * only on text that may hold one (a native check of three ranges, under a microsecond per 4 KB):
- * Arabic, Indic, Thai text; not English with curly quotes and dashes, nor Chinese or Japanese.
+ * What the view's one pattern pass looks for: the look-alikes, the pairs and, only in text that
+ * may hold them, the digits of other scripts and HTML character references (html-entity.ts).
+ * Each range in a class costs on every character (35 more ranges doubled the pass over 4 KB of
+ * typeset English, 15 to 30 µs), so the digits are looked for only after a native check of three
+ * ranges, under a microsecond per 4 KB: Arabic, Indic, Thai text; not English with curly quotes
+ * and dashes, nor Chinese or Japanese. Indexed by `digits + 2 * entities`.
  */
-const SPECIAL_WITH_DIGITS = new RegExp(
-  `[${LOOK_ALIKES}${LOCAL_DIGIT_ZEROS.map((zero) => `${hex(zero)}-${hex(zero + 9)}`).join('')}]|${PAIRS}`,
-  'g',
+const SPECIAL = [false, true].flatMap((entities) =>
+  [false, true].map(
+    (digits) => new RegExp(`[${LOOK_ALIKES}${digits ? LOCAL_DIGITS : ''}]|${PAIRS}${entities ? `|${HTML_ENTITY}` : ''}`, 'g'),
+  ),
 );
 /** The two stretches of the plane that hold them (U+0660–1C59, U+A620–ABF9): not punctuation, not CJK. */
 const MAY_HAVE_LOCAL_DIGITS = /[\u0660-\u1c59\ua620-\uabf9]/;
@@ -119,12 +124,29 @@ function digitAt(text: string, offset: number): boolean {
  * SSN, a phone or card number written with en dashes): after a word or a key it still ends it,
  * as it did ("sk-ant-…AA—thanks" must not read as a key that runs on into "-thanks").
  */
-function asAscii(code: number, text: string, offset: number): string {
+function asAscii(code: number, text: string, start: number, end: number): string {
   if (code >= 0xff01) return String.fromCharCode(code - 0xfee0);
   const digit = localDigit(code);
   if (digit >= 0) return String.fromCharCode(0x30 + digit);
   if (!isDash(code)) return ' ';
-  return digitBefore(text, offset) && digitAt(text, offset + 1) ? '-' : String.fromCharCode(code);
+  return digitBefore(text, start) && digitAt(text, end) ? '-' : String.fromCharCode(code);
+}
+
+/**
+ * An HTML reference SPECIAL matched: the character it stands for, read like any other (a
+ * look-alike as ASCII, an invisible one taken out). Its units after the first are recorded in
+ * `removed`, so it maps back to where it starts, and its length in `spans`, so a finding that
+ * ends on it ends after it. Unread (an unknown name), it stays as it is.
+ */
+function readEntity(entity: string, text: string, offset: number, removed: number[], spans: Map<number, number>): string {
+  const char = readHtmlEntity(entity);
+  if (char === undefined) return entity;
+  const code = char.charCodeAt(0);
+  const end = offset + entity.length;
+  for (let k = isInvisible(code) ? offset : offset + 1; k < end; k++) removed.push(k);
+  if (isInvisible(code)) return '';
+  spans.set(offset, entity.length);
+  return IS_LOOK_ALIKE.test(char) ? asAscii(code, text, offset, end) : char;
 }
 
 /**
@@ -146,14 +168,18 @@ function readPair(pair: string, offset: number, removed: number[]): string {
 }
 
 export function detectionView(text: string): DetectionView {
+  const entities = text.includes('&') && MAY_HAVE_HTML_ENTITY.test(text);
   // One UTF-8 byte per character means ASCII only (a native check): nothing to read differently.
-  if (Buffer.byteLength(text, 'utf8') === text.length) return { text, inOriginal: same };
+  if (!entities && Buffer.byteLength(text, 'utf8') === text.length) return { text, inOriginal: same };
   // One pattern pass, not a JavaScript loop over every character (several times slower).
   const removed: number[] = [];
-  const read = text.replace(MAY_HAVE_LOCAL_DIGITS.test(text) ? SPECIAL_WITH_DIGITS : SPECIAL, (char: string, offset: number) => {
+  const spans = new Map<number, number>();
+  const pattern = SPECIAL[Number(MAY_HAVE_LOCAL_DIGITS.test(text)) + 2 * Number(entities)]!;
+  const read = text.replace(pattern, (char: string, offset: number) => {
+    if (char.length > 2) return readEntity(char, text, offset, removed, spans);
     if (char.length === 2) return readPair(char, offset, removed);
     const code = char.charCodeAt(0);
-    if (!isInvisible(code)) return asAscii(code, text, offset);
+    if (!isInvisible(code)) return asAscii(code, text, offset, offset + 1);
     removed.push(offset);
     return '';
   });
@@ -176,9 +202,11 @@ export function detectionView(text: string): DetectionView {
     }
     return originalStarts[lo]! + (v - viewStarts[lo]!);
   };
-  /** Just after the original of view character `v`: after both units when it was a pair. */
+  /** Just after the original of view character `v`: after both units when it was a pair, after all of a reference. */
   const after = (v: number): number => {
     const start = original(v);
+    const span = spans.get(start);
+    if (span !== undefined) return start + span;
     const code = text.charCodeAt(start);
     return code >= 0xd800 && code <= 0xdbff ? start + 2 : start + 1;
   };
