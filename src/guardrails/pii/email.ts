@@ -106,19 +106,25 @@ function validAsciiLabel(domain: string, from: number, to: number): boolean {
 }
 
 /**
- * The next at sign from `from`: '@', or '%40' as a URL writes it ("?email=jane%40acme.com" in a
- * pasted link or log line, which a model reads as the address). Its length, to skip it.
+ * The at signs of a text in order: '@', or '%40' as a URL writes it ("?email=jane%40acme.com" in a
+ * pasted link or log line, which a model reads as the address), with its length, to skip it. The
+ * next '%40' is remembered until it is passed: searched again at every '@', a text of at signs
+ * cost quadratic time (80,000 of them: 29 ms against 2.6 ms for 20,000).
  */
-function nextAt(text: string, from: number): { at: number; length: number } {
-  const plain = text.indexOf('@', from);
-  const encoded = text.indexOf('%40', from);
-  if (encoded !== -1 && (plain === -1 || encoded < plain)) return { at: encoded, length: 3 };
-  return { at: plain, length: 1 };
+function atSigns(text: string): (from: number) => { at: number; length: number } {
+  let encoded = text.indexOf('%40');
+  return (from) => {
+    if (encoded !== -1 && encoded < from) encoded = text.indexOf('%40', from);
+    const plain = text.indexOf('@', from);
+    if (encoded !== -1 && (plain === -1 || encoded < plain)) return { at: encoded, length: 3 };
+    return { at: plain, length: 1 };
+  };
 }
 
 export function detectEmails(text: string): Finding[] {
   const findings: Finding[] = [];
-  let { at, length: atLength } = nextAt(text, 0);
+  const nextAt = atSigns(text);
+  let { at, length: atLength } = nextAt(0);
   let minStart = 0; // never start an address inside the previous one
   while (at !== -1) {
     // Local part: walk left.
@@ -175,7 +181,7 @@ export function detectEmails(text: string): Finding[] {
         minStart = e;
       }
     }
-    ({ at, length: atLength } = nextAt(text, at + atLength));
+    ({ at, length: atLength } = nextAt(at + atLength));
   }
   return findings;
 }
