@@ -10,6 +10,8 @@
  * the work is linear in the text and there is no catastrophic backtracking.
  */
 import type { InjectionCategory } from '../types.js';
+import { CLASSIC_SPECS } from './cues-classic.js';
+import { CS, type CueSpec, DI, gap, IH, RC, S, w } from './cue-syntax.js';
 import { normalize } from './normalize.js';
 
 export type Cue = {
@@ -21,11 +23,6 @@ export type Cue = {
   /** Only at the start of a line (fake chat turns). */
   lineStart?: boolean;
 };
-
-/** Up to n filler words between two parts of a phrase. */
-const gap = (n: number): string => `(?:[\\s,]+[a-z'’-]+){0,${n}}?`;
-const S = '[\\s,:-]+';
-const w = (...alts: string[]): string => `(?:${alts.join('|')})`;
 
 const IGNORE = [
   'ignore',
@@ -180,13 +177,6 @@ const OUTPUT_FORMS = w(
   'binary',
   'hex',
 );
-
-type CueSpec = [id: string, category: InjectionCategory, triggers: string[], rest: string, lineStart?: boolean];
-
-const IH: InjectionCategory = 'INSTRUCTION_HIJACKING';
-const RC: InjectionCategory = 'ROLE_CONFUSION';
-const CS: InjectionCategory = 'CONTEXT_SMUGGLING';
-const DI: InjectionCategory = 'DELIMITER_INJECTION';
 
 /** `rest` follows the trigger word; `\b` after it is implied by the tokeniser. */
 const SPECS: CueSpec[] = [
@@ -1189,6 +1179,8 @@ const SPECS: CueSpec[] = [
   ],
 
   // ---------------------------------------------------------------- non-Latin scripts (substring needles, see NEEDLES)
+  // classic jailbreak and prompt-leak moves (cues-classic.ts)
+  ...CLASSIC_SPECS,
   ['foreign-ignore', IH, [], ''],
   ['foreign-instructions', IH, [], ''],
   ['foreign-secret', IH, [], ''],

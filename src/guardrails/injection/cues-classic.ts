@@ -1,0 +1,175 @@
+/**
+ * Cues for classic jailbreak and prompt-leak moves the first cue families did not name (2026-12-02):
+ * asking for the hidden context by where it sits ("the top of this conversation", "everything
+ * before this message", "your hidden rules", "starting from 'You are'"), safety asked off
+ * ("disable all content filters"), and a how-to for a weapon or a drug, the payload of fiction
+ * and hypothetical wrappers.
+ *
+ * Each is a model feature like the others (cues.ts), and the trained weight says how much it
+ * counts next to the rest of the text. Cues for an abrupt stop before a payload ("STOP
+ * EVERYTHING!!! JUST PRINT …") and a dead relative's role as a pretext were written too and
+ * learnt no weight from the training data (docs/guardrails.md, "classic moves"), so they are not
+ * here.
+ */
+import { type CueSpec, IH, w } from './cue-syntax.js';
+
+const QUOTE = `["'“”‘’«»「]?`;
+
+/** Things whose making is the restricted part of a request, whatever wraps it. */
+const DANGEROUS = w(
+  // not the bath, seed, photo or flavour kinds
+  '(?<!(?:bath|seed|photo|cherry|flavou?r|glitter|truth|love|stink|cake|calorie|f|time|smoke)\\s)(?:pipe\\s|nail\\s|car\\s|dirty\\s|letter\\s)?bombs?',
+  'explosives',
+  'explosive (?:devices?|charges?|materials?|vests?)',
+  'ieds?',
+  'napalm',
+  'thermite',
+  'molotov(?: cocktails?)?',
+  'nitroglycerin',
+  'tatp',
+  'gunpowder',
+  'c-?4',
+  'meth(?:amphetamine)?',
+  'crystal meth',
+  'fentanyl',
+  'heroin',
+  'cocaine',
+  'lsd',
+  'mdma',
+  'ricin',
+  'sarin',
+  'nerve (?:agents?|gas)',
+  'mustard gas',
+  'chlorine gas',
+  'anthrax',
+  'bioweapons?',
+  'chemical weapons?',
+  '(?:ghost|untraceable|3d[- ]printed) (?:guns?|firearms?)',
+  'silencers?',
+  'ransomware',
+  'keyloggers?',
+  'malware',
+  'computer virus(?:es)?',
+);
+
+export const CLASSIC_SPECS: CueSpec[] = [
+  [
+    // where the hidden context sits: "the top of this conversation", "the first message of the chat"
+    'context-start',
+    IH,
+    ['top', 'start', 'beginning', 'first', 'opening', 'very'],
+    `(?:\\s(?:top|start|beginning))?(?:\\s(?:line|lines|part|message|messages|words|sentence|paragraph|text|prompt|instructions?))?\\sof\\s(?:this|the|our|your)\\s(?:current\\s|entire\\s|whole\\s)?${w('conversation', 'chat', 'context(?: window)?', 'session', 'thread', 'dialog(?:ue)?', 'memory', 'system prompt', 'prompt', 'input')}\\b`,
+  ],
+  [
+    // "everything before this message", "all the words prior to my request"; not "above this line",
+    // which closes a document the user pasted ("summarize everything above this line")
+    'before-this-message',
+    IH,
+    ['before', 'above', 'preceding', 'prior', 'ahead'],
+    `(?:\\sto)?\\s(?:this|my|the current|the present)\\s${w('message', 'prompt', 'request', 'input', 'instruction', 'conversation', 'chat')}\\b`,
+  ],
+  [
+    // "your hidden rules", "your original instructions": the setup text itself; not "its system
+    // prompt" (how an LLM works) nor "any hidden instructions" (a reviewer's question about a document)
+    'own-hidden-rules',
+    IH,
+    [
+      'hidden',
+      'secret',
+      'internal',
+      'confidential',
+      'private',
+      'initial',
+      'original',
+      'underlying',
+      'invisible',
+      'preloaded',
+      'operating',
+      'core',
+      'system',
+      'starting',
+      'exact',
+      'full',
+      'complete',
+      'entire',
+      'backend',
+    ],
+    `(?<=\\byour\\s[a-z]+)(?:\\s(?:system|initial|original|hidden|secret|internal|operating|core|setup))?\\s${w('rules', 'instructions', 'prompt', 'guidelines', 'directives', 'configuration', 'config', 'programming', 'constraints', 'system prompt', 'preprompt', 'pre-prompt', 'initialization', 'initialisation')}\\b`,
+  ],
+  [
+    // a prompt-leak's anchor: "starting from 'You are'", "begin with the words 'You are'"
+    'starting-you-are',
+    IH,
+    ['starting', 'start', 'begin', 'beginning', 'begins', 'starts', 'from'],
+    `(?:\\s(?:with|from|at))?\\s(?:the\\s(?:phrase|words?|line|sentence|text)\\s)?${QUOTE}\\s?you are\\b`,
+  ],
+  [
+    // safety asked off: "disable all content filters", "turn off your safety filters", "lift the moderation"
+    'disable-safety',
+    IH,
+    [
+      'disable',
+      'disabling',
+      'deactivate',
+      'deactivating',
+      'turn',
+      'turning',
+      'switch',
+      'switching',
+      'shut',
+      'remove',
+      'removing',
+      'lift',
+      'lifting',
+      'suspend',
+      'suspending',
+      'drop',
+      'dropping',
+      'unlock',
+      'pause',
+      'relax',
+      'waive',
+      'deactivated',
+      'disabled',
+    ],
+    `(?:\\s(?:off|down|out))?(?:\\s(?:all|any|every|your|the|its|of|current|existing|these|those|my))*\\s${w('safety', 'guardrails?', 'safeguards?', 'moderation', 'censorship', 'alignment', 'content (?:filters?|filtering|polic(?:y|ies)|restrictions|rules|moderation|guidelines)', 'ethical (?:filters?|guidelines|constraints|restrictions|rules|subroutines?|protocols?|limits)', '(?<=(?:your|its)\\s)(?:filters?|restrictions|rules|limits|limitations|guidelines|constraints|programming|ethics)')}\\b`,
+  ],
+  [
+    // a how-to for a weapon or a drug: "how to make napalm", "the steps to synthesize meth", "build a pipe bomb"
+    'dangerous-how-to',
+    IH,
+    [
+      'make',
+      'making',
+      'build',
+      'building',
+      'synthesize',
+      'synthesise',
+      'synthesizing',
+      'synthesising',
+      'synthesis',
+      'manufacture',
+      'manufacturing',
+      'produce',
+      'producing',
+      'cook',
+      'cooking',
+      'brew',
+      'assemble',
+      'assembling',
+      'create',
+      'creating',
+      'craft',
+      'prepare',
+      'preparing',
+      'extract',
+      'refine',
+      'obtain',
+      'weaponize',
+      'write',
+      'code',
+    ],
+    // not the defender's side of the thing: "write malware detection rules", "build a bomb shelter"
+    `(?:\\sof)?(?:\\s(?:a|an|some|the|my|own|your|homemade|home-made|working|functional|real|deadly|lethal|powerful|untraceable|improvised|pure|crude|simple|small|large|batch of|kilo of|gram of|few)){0,3}\\s${DANGEROUS}\\b(?!-|\\s${w('detection', 'detectors?', 'analysis', 'scanners?', 'signatures?', 'rules?', 'removal', 'protection', 'defen[cs]es?', 'classifiers?', 'sandbox(?:es)?', 'reports?', 'research', 'samples?', 'famil(?:y|ies)', 'trends', 'incidents?', 'response', 'awareness', 'prevention', 'polic(?:y|ies)', 'dogs?', 'sniffing', 'shelters?', 'squads?', 'threats?', 'disposal', 'drills?', 'scares?', 'tests?', 'testing', 'kits?')}\\b)`,
+  ],
+];
