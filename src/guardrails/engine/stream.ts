@@ -8,21 +8,25 @@
  *   characters), until 96 more characters have arrived: a secret rule accepts a keyword up to 48
  *   characters after the value ("AKIA… is the AWS key"), a phone cue word may follow the number
  *   ("555 1234 (mobile)"), and a number continues across spaces ("4111 1111 …");
+ * - where addresses are changed, the last finished word, and the word before a bracketed at
+ *   ("jane [at] acme [dot] com": see addressHold);
  * - a finding that reaches the cut (the cut moves back to its start), a reversible placeholder not
  *   yet closed, and a PEM block whose END line has not arrived (up to 8 KB);
  * - with custom rules on responses: as many characters as the longest term (terms may be several
  *   words), or the whole window for a regular expression (its matches have no known length).
  *
  * Nothing is held longer than `window` characters (except findings and PEM blocks, as above), so
- * plain prose reaches the client a word behind the provider instead of a window behind.
+ * plain prose reaches the client a word (two with addresses changed) behind the provider instead
+ * of a window behind.
  *
  * Each step scans the held text together with the last 512 characters already released, so a
  * keyword or a phone cue sent earlier still counts (secret rules look up to 320 characters back);
  * only findings that reach into the newly released part are acted on and reported.
  */
+import { detectionView } from '../detection-view.js';
 import type { Finding } from '../types.js';
 import { applyFindings, blockingChanges, findGuardrailActions, type ApplyContext, type GuardrailEvent, type ValueCodec } from './apply.js';
-import type { GuardrailAction } from './policy.js';
+import { piiAction, type GuardrailAction } from './policy.js';
 
 /** The most plain text is ever held back; also what a custom regex rule on responses holds. */
 export const DEFAULT_STREAM_WINDOW = 256;
@@ -85,6 +89,39 @@ const looksLikeValue = (token: string): boolean => token.length >= 16 || /[\p{Nd
 /** A piece of a number written with separators: "+1", "(555)", "123-4567", "1111". */
 const isNumberPiece = (token: string): boolean => /^[+(＋（]?[\p{Nd}().\-/（）－]+$/u.test(token) && /\p{Nd}/u.test(token);
 
+/** A bracketed "at" of an address written for people ("jane [at] acme [dot] com"), or its start. */
+const BRACKETED_AT = /[[({<] ?at ?[\])}>]/gi;
+const BRACKETED_AT_START = /^[[({<](?: ?a?| ?at ?)$/i;
+
+/** Where the word that ends before `end` starts (spaces before `end` skipped). */
+function wordStartBefore(buffer: string, end: number): number {
+  let i = end;
+  while (i > 0 && /\s/.test(buffer[i - 1]!)) i--;
+  while (i > 0 && !/\s/.test(buffer[i - 1]!)) i--;
+  return i;
+}
+
+/**
+ * With addresses changed in this direction: the cut that keeps the local part of an address
+ * written for people with the rest of it. Its at is a word of its own, so its local part is a
+ * finished word, plain prose until the at arrives: the last finished word is held, and while a
+ * bracketed at is within `valueHold` characters, the word before it. Without this, "jane" went
+ * out before "[at] acme [dot] com" arrived, and only the domain was redacted.
+ */
+function addressHold(buffer: string, lastSpace: number, valueHold: number): number {
+  let cut = wordStartBefore(buffer, lastSpace + 1);
+  // read as the detectors read it: "［ａｔ］" in full-width forms is an at too
+  const view = detectionView(buffer);
+  BRACKETED_AT.lastIndex = Math.max(0, view.text.length - valueHold);
+  let last: Finding | undefined;
+  for (let m = BRACKETED_AT.exec(view.text); m !== null; m = BRACKETED_AT.exec(view.text))
+    last = { detector: 'pii', type: 'EMAIL', start: m.index, end: m.index + m[0].length, confidence: 1 };
+  if (last) return Math.min(cut, wordStartBefore(buffer, view.inOriginal([last])[0]!.start));
+  // the at still being written ("jane [a"): the word before it too
+  if (BRACKETED_AT_START.test(detectionView(buffer.slice(lastSpace + 1)).text)) cut = Math.min(cut, wordStartBefore(buffer, lastSpace + 1));
+  return cut;
+}
+
 /** Characters held for custom rules that apply to this direction (0 without any). */
 function customRuleHold(context: ApplyContext, window: number): number {
   let hold = 0;
@@ -101,12 +138,13 @@ function customRuleHold(context: ApplyContext, window: number): number {
  * before findings are considered: the earliest of the hazards above, never more than `window`
  * characters before the end.
  */
-function plainCut(buffer: string, window: number, customHold: number, valueHold: number): number {
+function plainCut(buffer: string, window: number, customHold: number, valueHold: number, holdAddress: boolean): number {
   const floor = Math.max(0, buffer.length - window);
   let cut = buffer.length - customHold;
   // The word being written.
   const lastSpace = Math.max(buffer.lastIndexOf(' '), buffer.lastIndexOf('\n'), buffer.lastIndexOf('\t'), buffer.lastIndexOf('\r'));
   cut = Math.min(cut, lastSpace + 1);
+  if (holdAddress) cut = Math.min(cut, addressHold(buffer, lastSpace, valueHold));
   // The first value-like token that started in the last `valueHold` characters, with the
   // number it continues ("+1 (555) 123-4567": back to "+1").
   const tokens = [...buffer.slice(Math.max(0, buffer.length - valueHold - 64)).matchAll(/\S+/g)];
@@ -139,6 +177,8 @@ export function createStreamGuard(
   // longer than what the detectors read: a value-like token is held for the whole window there
   // (tool-call arguments, which clients read whole anyway), not VALUE_TOKEN_HOLD.
   const valueHold = shape ? window : VALUE_TOKEN_HOLD;
+  // Only where an address is changed (redact, mask, block): a logged one may go out in pieces.
+  const holdAddress = context.policy.pii.enabled && piiAction(context.policy, 'EMAIL') !== 'log';
   let held = '';
   /** The end of the released text, kept as context for the next scan. */
   let releasedTail = '';
@@ -150,7 +190,7 @@ export function createStreamGuard(
   function cutPoint(scanned: string, breaks: string, base: number, found: Found, final: boolean): number {
     const buffer = scanned.slice(base);
     if (final) return buffer.length;
-    let cut = plainCut(breaks.slice(base), window, customHold, valueHold);
+    let cut = plainCut(breaks.slice(base), window, customHold, valueHold, holdAddress);
     // Moving the cut back to one finding's start may put it inside an earlier one: repeat until none
     // straddles it. A finding that began in text already released holds the whole buffer (cut 0).
     for (let moved = true; moved;) {
