@@ -152,6 +152,26 @@ describe('a password given in a sentence', () => {
     expect(values('Mein Passwort ist Sommer2024!')).toEqual([['generic-password', 'Sommer2024!']]);
   });
 
+  it('finds it in Chinese, Japanese, Korean and Russian, the value against the words or apart', () => {
+    expect(values('我的密码是Tr0ub4dor&3，别告诉别人。')).toEqual([['generic-password', 'Tr0ub4dor&3']]);
+    expect(values('密碼：BlueSky-4821-Harbor')).toEqual([['generic-password', 'BlueSky-4821-Harbor']]);
+    expect(values('パスワードは Xk9#mL2q です')).toEqual([['generic-password', 'Xk9#mL2q']]);
+    expect(values('パスワードは「Qz7$wLp4」です')).toEqual([['generic-password', 'Qz7$wLp4']]);
+    expect(values('비밀번호는 Sommer2024! 입니다')).toEqual([['generic-password', 'Sommer2024!']]);
+    expect(values('Мой пароль от wifi: Qz7$wLp4')).toEqual([['generic-password', 'Qz7$wLp4']]);
+    // sentences about passwords: wrong, 8 digits long, forgotten, must have 8 characters, masked, a word
+    for (const text of [
+      '密码错误，请重试',
+      '密码是8位数字',
+      'パスワードは8文字以上',
+      '비밀번호를 잊어버렸어요',
+      'пароль должен содержать 8 символов',
+      '密码: ********',
+      'пароль: qwerty',
+    ])
+      expect(values(text), text).toEqual([]);
+  });
+
   it('does not read sentences about passwords as giving one', () => {
     for (const text of [
       'The password is incorrect',

@@ -1,4 +1,4 @@
-/** The keyword scan: every occurrence, any ASCII case, never a non-ASCII look-alike. */
+/** The keyword scan: every occurrence, any case, never a non-ASCII look-alike of an ASCII keyword. */
 import { describe, expect, it } from 'vitest';
 import { buildPrefilter } from './prefilter.js';
 import type { SecretRule } from './rule.js';
@@ -27,6 +27,20 @@ describe('buildPrefilter', () => {
     // U+016B, U+0165, U+0179 and U+0173 end in the bytes of "k", "e", "y" and "s".
     expect(hits('\u016bey k\u0165y ke\u0179 \u0173.')).toEqual([]);
     expect(hits('\u016bkey')).toEqual(['key@1:0,2']);
+  });
+
+  it('finds keywords of other scripts, in any case, in text order among the ASCII ones', () => {
+    const wide = buildPrefilter([rule('a', ['key']), rule('b', ['密码', 'пароль']), rule('c', ['пароль'])]);
+    const found = (text: string) => {
+      const out: string[] = [];
+      wide.scan(text, (rules, start, end) => out.push(`${text.slice(start, end)}@${start}:${rules.join(',')}`));
+      return out;
+    };
+    expect(found('key 密码 ПАРОЛЬ key пароль')).toEqual(['key@0:0', '密码@4:1', 'ПАРОЛЬ@7:1,2', 'key@14:0', 'пароль@18:1,2']);
+    // at the very start and the very end, and in a text of one keyword
+    expect(found('密码')).toEqual(['密码@0:1']);
+    expect(found('x пароль')).toEqual(['пароль@2:1,2']);
+    expect(found('no such words, ascii only: key')).toEqual(['key@27:0']);
   });
 
   it('scans texts larger than its reusable buffer, and smaller ones after them', () => {

@@ -10,6 +10,10 @@
  * representation the caller has (sliced and concatenated strings especially). Code units above
  * 0xff keep only their low byte there and may alias an ASCII pair, so every table hit is checked
  * against the text itself before a keyword counts.
+ *
+ * Keywords with characters outside ASCII (密码, パスワード, пароль: words of scripts a rule reads
+ * besides its ASCII ones) are found by one case-insensitive pattern pass, run only on text that
+ * has a character outside ASCII, and their hits are merged into the scan in text order.
  */
 import { Buffer } from 'node:buffer';
 import type { SecretRule } from './rule.js';
@@ -46,18 +50,23 @@ function latin1(text: string): Buffer {
   return scratch;
 }
 
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 export function buildPrefilter(rules: readonly SecretRule[]): Prefilter {
   const byKeyword = new Map<string, number[]>();
+  const byWideKeyword = new Map<string, number[]>();
   rules.forEach((rule, index) => {
     for (const keyword of rule.keywords) {
       const k = keyword.toLowerCase();
-      if (k.length < 2 || /[^\x20-\x7e]/.test(k))
-        throw new Error(`secret rule ${rule.id}: keyword "${keyword}" must be 2+ printable ASCII characters`);
-      const list = byKeyword.get(k) ?? [];
+      if (k.length < 2 || [...k].some((c) => c < ' ' || c === '\x7f'))
+        throw new Error(`secret rule ${rule.id}: keyword "${keyword}" must be 2+ printable characters`);
+      const table = /[^\x20-\x7e]/.test(k) ? byWideKeyword : byKeyword;
+      const list = table.get(k) ?? [];
       list.push(index);
-      byKeyword.set(k, list);
+      table.set(k, list);
     }
   });
+  const wide = byWideKeyword.size === 0 ? undefined : wideKeywordScan(byWideKeyword);
   // Dense slot table (byte pair -> bucket number, -1 for none): a holey array or a Map would make
   // every miss a slow lookup. Keywords are lower-case; both cases of each letter point at the bucket.
   const slots = new Int16Array(256 * 256).fill(-1);
@@ -99,9 +108,17 @@ export function buildPrefilter(rules: readonly SecretRule[]): Prefilter {
     scan(text, onHit) {
       const n = text.length;
       if (n < 2) return;
+      const wideHits = wide?.(text) ?? [];
+      let nextWide = 0;
+      let nextWideStart = wideHits.length > 0 ? wideHits[0]!.start : n;
       const bytes = latin1(text);
       let c1 = bytes[0]!;
       for (let i = 0; i < n - 1; i++) {
+        while (i >= nextWideStart) {
+          const hit = wideHits[nextWide++]!;
+          onHit(hit.rules, hit.start, hit.end);
+          nextWideStart = nextWide < wideHits.length ? wideHits[nextWide]!.start : n;
+        }
         const c0 = c1;
         c1 = bytes[i + 1]!;
         const b = slots[(c0 << 8) | c1]!;
@@ -119,6 +136,27 @@ export function buildPrefilter(rules: readonly SecretRule[]): Prefilter {
           if (k === keyword.length) onHit(ruleLists[e]!, i, end);
         }
       }
+      for (; nextWide < wideHits.length; nextWide++) onHit(wideHits[nextWide]!.rules, wideHits[nextWide]!.start, wideHits[nextWide]!.end);
     },
+  };
+}
+
+type WideHit = { rules: readonly number[]; start: number; end: number };
+
+/** The scan for keywords outside ASCII: every occurrence in text order, none in ASCII text. */
+function wideKeywordScan(byKeyword: ReadonlyMap<string, number[]>): (text: string) => WideHit[] {
+  // longest first, so that a keyword that begins another does not hide it
+  const keywords = [...byKeyword.keys()].sort((a, b) => b.length - a.length);
+  const pattern = new RegExp(keywords.map(escapeRegExp).join('|'), 'giu');
+  const rulesOf = new Map(keywords.map((k) => [k, byKeyword.get(k)!]));
+  return (text) => {
+    // one UTF-8 byte per character: ASCII only, none of these can occur (a native check)
+    if (Buffer.byteLength(text, 'utf8') === text.length) return [];
+    const hits: WideHit[] = [];
+    for (const m of text.matchAll(pattern)) {
+      const rules = rulesOf.get(m[0].toLowerCase());
+      if (rules) hits.push({ rules, start: m.index, end: m.index + m[0].length });
+    }
+    return hits;
   };
 }

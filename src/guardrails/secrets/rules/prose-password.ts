@@ -12,8 +12,7 @@ import { isPlaceholder } from '../allowlist.js';
 import { shannonEntropy } from '../entropy.js';
 import type { RuleHit, RuleMatch, SecretRule } from '../rule.js';
 
-// The secret rules' pre-filter takes ASCII keywords only: "contrase" stands for "contraseña", and
-// the Chinese, Japanese and Korean words (密码, パスワード, 비밀번호) cannot be pre-filtered, so they are not read.
+// "contrase" stands for "contraseña" in the pre-filter (it found ASCII keywords only until 2026-12-02).
 const NOUNS = ['password', 'passwort', 'passcode', 'passphrase', 'contraseña', 'mot de passe', 'senha', 'wachtwoord'];
 const KEYWORDS = ['password', 'passwort', 'passcode', 'passphrase', 'contrase', 'mot de passe', 'senha', 'wachtwoord'];
 
@@ -52,11 +51,40 @@ function judgeProsePassword(m: RuleMatch): readonly RuleHit[] {
       }
     value = value.replace(/[.,;:)\]]+$/, '');
   }
-  if (value.length < 6 || value.length > 64 || /\s/.test(value)) return [];
-  if (!HAS_LETTER.test(value) || !HAS_DIGIT_OR_SYMBOL.test(value) || MEASURE.test(value)) return [];
-  if (/^[\p{L}-]+[.,;:]?$/u.test(value) || /^https?:|@/.test(value) || VERSION.test(value)) return [];
-  if (isPlaceholder(value, 'strict') || shannonEntropy(value) < 2) return [];
-  return [{ start, end: start + value.length }];
+  return passwordLike(value) ? [{ start, end: start + value.length }] : [];
+}
+
+/** A value a person would pick as a password: not a measure, a word, an address or a placeholder. */
+function passwordLike(value: string): boolean {
+  if (value.length < 6 || value.length > 64 || /\s/.test(value)) return false;
+  if (!HAS_LETTER.test(value) || !HAS_DIGIT_OR_SYMBOL.test(value) || MEASURE.test(value)) return false;
+  if (/^[\p{L}-]+[.,;:]?$/u.test(value) || /^https?:|@/.test(value) || VERSION.test(value)) return false;
+  return !isPlaceholder(value, 'strict') && shannonEntropy(value) >= 2;
+}
+
+/**
+ * The same in Chinese, Japanese, Korean and Russian, where the value follows the noun with a
+ * particle, a colon or nothing at all ("密码是Tr0ub4dor&3", "パスワードは Xk9#mL2q です", "비밀번호는
+ * Sommer2024! 입니다", "мой пароль от wifi: Qz7$wLp4"). The value is ASCII, as passwords are typed,
+ * and ends at the first letter of these scripts; the checks are the same.
+ */
+// not 口令 (a slogan, a spoken order, too) nor 암호 (a cipher: "암호화: AES-256" is encryption)
+const OTHER_SCRIPT_NOUNS = ['密码', '密碼', 'パスワード', '비밀번호', 'пароль'];
+const OTHER_SCRIPT_PASSWORD = new RegExp(
+  `(?:${OTHER_SCRIPT_NOUNS.join('|')})(?:[ \\t]+от[ \\t]+[^\\s:：]{1,40})?[ \\t]*` +
+    `(?:是|为|為|は|が|는|은|:|：|=|＝|—|-|это)?[ \\t]*` +
+    `(?<secret>"[^"\\r\\n]{1,64}"|'[^'\\r\\n]{1,64}'|“[^”\\r\\n]{1,64}”|「[^」\\r\\n]{1,64}」|[\\x21-\\x7e]{1,80})`,
+  'giu',
+);
+
+function judgeOtherScriptPassword(m: RuleMatch): readonly RuleHit[] {
+  const at = m.match.indices?.groups?.secret;
+  if (!at) return [];
+  if (!m.secret.startsWith('「')) return judgeProsePassword(m).map((hit) => ({ ...hit, type: 'generic-password' }));
+  // in corner brackets, as Japanese quotes: the value is inside them
+  const inner = m.secret.slice(1, -1);
+  const start = m.offset + at[0] + 1;
+  return passwordLike(inner) ? [{ start, end: start + inner.length, type: 'generic-password' }] : [];
 }
 
 export const PROSE_PASSWORD_RULES: readonly SecretRule[] = [
@@ -67,6 +95,15 @@ export const PROSE_PASSWORD_RULES: readonly SecretRule[] = [
     confidence: 0.7,
     placeholders: 'none',
     check: judgeProsePassword,
+    priority: 0,
+  },
+  {
+    id: 'generic-password-other-scripts',
+    keywords: OTHER_SCRIPT_NOUNS,
+    pattern: OTHER_SCRIPT_PASSWORD,
+    confidence: 0.7,
+    placeholders: 'none',
+    check: judgeOtherScriptPassword,
     priority: 0,
   },
 ];
