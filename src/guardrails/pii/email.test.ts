@@ -39,10 +39,11 @@ describe('detectEmails', () => {
     expect(spans('discount 50%40 off, 10%40s')).toEqual([]);
   });
 
-  it('leaves out the Chinese, Japanese or Korean words written against an address', () => {
+  it('leaves out the Chinese, Japanese, Korean or Thai words written against an address', () => {
     expect(spans('请联系jane.doe@acme-corp.com谢谢')).toEqual(['jane.doe@acme-corp.com']);
     expect(spans('メールはtaro@example.jpまで')).toEqual(['taro@example.jp']);
     expect(spans('이메일은 kim@example.kr입니다')).toEqual(['kim@example.kr']);
+    expect(spans('ติดต่อjane@acme.comครับ')).toEqual(['jane@acme.com']);
     // an address written in those scripts keeps them
     expect(spans('mail 用户@例子.广告 ok')).toEqual(['用户@例子.广告']);
   });

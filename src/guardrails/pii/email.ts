@@ -6,7 +6,7 @@
  */
 import type { Finding } from '../types.js';
 import { pii } from './finding.js';
-import { isEastAsianLetter, isOtherScriptWordUnit } from './letters.js';
+import { isUnspacedScriptLetter, isOtherScriptWordUnit } from './letters.js';
 
 const MAX_LOCAL = 64;
 const MAX_DOMAIN = 253;
@@ -139,8 +139,8 @@ export function detectEmails(text: string): Finding[] {
     // Chinese, Japanese and Korean put no space around an address ("请联系jane@acme.com谢谢"):
     // where an ASCII local part or domain meets their letters, the address ends. One written
     // wholly in them (an internationalised address, "用户@例子.广告") keeps them.
-    s = eastAsianLocalStart(text, s, at);
-    e = eastAsianDomainEnd(text, domainStart, e);
+    s = unspacedLocalStart(text, s, at);
+    e = unspacedDomainEnd(text, domainStart, e);
     // Sentence punctuation after the address ("mail me at a@b.com.") is not part of it.
     while (e > domainStart && (text.charCodeAt(e - 1) === 0x2e || text.charCodeAt(e - 1) === 0x2d)) e--;
 
@@ -187,16 +187,16 @@ export function detectEmails(text: string): Finding[] {
 }
 
 /** Where the local part ending at `at` starts once East Asian words before it are left out. */
-function eastAsianLocalStart(text: string, start: number, at: number): number {
-  if (at === start || isEastAsianLetter(text.charCodeAt(at - 1))) return start;
-  for (let i = at - 1; i >= start; i--) if (isEastAsianLetter(text.charCodeAt(i))) return i + 1;
+function unspacedLocalStart(text: string, start: number, at: number): number {
+  if (at === start || isUnspacedScriptLetter(text.charCodeAt(at - 1))) return start;
+  for (let i = at - 1; i >= start; i--) if (isUnspacedScriptLetter(text.charCodeAt(i))) return i + 1;
   return start;
 }
 
 /** Where the domain from `start` ends once East Asian words after it are left out. */
-function eastAsianDomainEnd(text: string, start: number, end: number): number {
-  if (end === start || isEastAsianLetter(text.charCodeAt(start))) return end;
-  for (let i = start; i < end; i++) if (isEastAsianLetter(text.charCodeAt(i))) return i;
+function unspacedDomainEnd(text: string, start: number, end: number): number {
+  if (end === start || isUnspacedScriptLetter(text.charCodeAt(start))) return end;
+  for (let i = start; i < end; i++) if (isUnspacedScriptLetter(text.charCodeAt(i))) return i;
   return end;
 }
 

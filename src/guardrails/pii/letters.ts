@@ -10,17 +10,24 @@ export function isOtherScriptWordUnit(c: number): boolean {
   return c >= 0xc0 && ((c >= 0xd800 && c <= 0xdfff) || LETTER_NUMBER_OR_MARK.test(String.fromCharCode(c)));
 }
 
-/** Hiragana, katakana, CJK ideographs (and extension A, compatibility), Hangul syllables. */
-const EAST_ASIAN_LETTER = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]/;
+/**
+ * Hiragana, katakana, CJK ideographs (and extension A, compatibility), Hangul syllables; Thai,
+ * Lao, Myanmar and Khmer letters, vowel signs and tone marks (not their digits, which the
+ * detectors read as ASCII digits, nor their punctuation).
+ */
+const UNSPACED_SCRIPT_LETTER =
+  /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\u0e01-\u0e4e\u0e81-\u0ecd\u1000-\u103f\u1050-\u108f\u109a-\u109d\u1780-\u17d3]/;
 
 /**
- * A letter of Chinese, Japanese or Korean writing. These put no space between words, so a value
- * stands right against the words around it ("请联系jane@acme.com谢谢", "携帯は090-1234-5678です"):
- * such a letter next to a value is ordinary writing, not part of it.
+ * A letter of a script written without spaces between words: Chinese, Japanese and Korean
+ * (whose words Korean does space, but not from a number: "010-1234-5678로"), Thai, Lao, Myanmar
+ * and Khmer. A value stands right against the words around it ("请联系jane@acme.com谢谢",
+ * "携帯は090-1234-5678です", "โทร0812345678ครับ"): such a letter next to a value is ordinary
+ * writing, not part of it.
  */
-export function isEastAsianLetter(code: number): boolean {
-  return code >= 0x3040 && EAST_ASIAN_LETTER.test(String.fromCharCode(code));
+export function isUnspacedScriptLetter(code: number): boolean {
+  return code >= 0x0e01 && UNSPACED_SCRIPT_LETTER.test(String.fromCharCode(code));
 }
 
-/** Whether `text` has a letter of Chinese, Japanese or Korean writing. */
-export const hasEastAsianLetter = (text: string): boolean => EAST_ASIAN_LETTER.test(text);
+/** Whether `text` has a letter of a script written without spaces. */
+export const hasUnspacedScriptLetter = (text: string): boolean => UNSPACED_SCRIPT_LETTER.test(text);

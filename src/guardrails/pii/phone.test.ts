@@ -41,6 +41,17 @@ describe('detectPhones', () => {
       expect(spans(text), text).toEqual([]);
   });
 
+  it('finds numbers in Thai, Lao, Khmer and Myanmar text, written against the words around them', () => {
+    expect(spans('โทร0812345678ครับ')).toEqual(['0812345678']);
+    expect(spans('เบอร์มือถือ089-123-4567นะคะ')).toEqual(['089-123-4567']);
+    expect(spans('ໂທ020 5555 1234ເດີ')).toEqual(['020 5555 1234']);
+    expect(spans('ទូរស័ព្ទ012345678បាទ')).toEqual(['012345678']);
+    expect(spans('ဖုန်း09123456789ပါ')).toEqual(['09123456789']);
+    // an order or an account number, a code, a price
+    for (const text of ['หมายเลขคำสั่งซื้อ0812345678', 'เลขบัญชี0812345678ครับ', 'รหัส1234567890123ครับ', 'ราคา 1500000 บาท'])
+      expect(spans(text), text).toEqual([]);
+  });
+
   it('finds North American numbers by their layout', () => {
     expect(spans('They are at (602) 272-9781 and 541-714-1388, ext: 212.555.0198')).toEqual([
       '(602) 272-9781',

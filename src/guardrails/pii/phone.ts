@@ -32,8 +32,14 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/
 import type { Finding } from '../types.js';
 import { afterLastDigit, lastMatchEnd, windowBefore } from './context.js';
 import { pii } from './finding.js';
-import { isEastAsianLetter, isOtherScriptWordUnit } from './letters.js';
-import { EAST_ASIA_REGIONS, EAST_ASIAN_ANTI_CUE, EAST_ASIAN_CUE, followedByEastAsianLetter, nearEastAsianText } from './phone-east-asia.js';
+import { isUnspacedScriptLetter, isOtherScriptWordUnit } from './letters.js';
+import {
+  UNSPACED_SCRIPT_REGIONS,
+  UNSPACED_SCRIPT_ANTI_CUE,
+  UNSPACED_SCRIPT_CUE,
+  followedByUnspacedScriptLetter,
+  nearUnspacedScriptText,
+} from './phone-unspaced-scripts.js';
 
 // Lead: '+', '(' or '(+'. Then digit groups joined by: optional space + one of - . / + optional
 // space, one or two spaces (or a no-break space), ')' + optional space or dash, or optional space + '('.
@@ -120,10 +126,10 @@ export function phoneCue(text: string, start: number, end: number): Cue {
   const before = afterLastDigit(windowBefore(text, start, 48)).toLowerCase();
   const cueAt = Math.max(
     lastMatchEnd(CUE_BEFORE, before),
-    lastMatchEnd(EAST_ASIAN_CUE, before),
+    lastMatchEnd(UNSPACED_SCRIPT_CUE, before),
     LABEL_BEFORE.test(before) ? before.length : -1,
   );
-  const antiAt = Math.max(lastMatchEnd(ANTI_CUE_BEFORE, before), lastMatchEnd(EAST_ASIAN_ANTI_CUE, before));
+  const antiAt = Math.max(lastMatchEnd(ANTI_CUE_BEFORE, before), lastMatchEnd(UNSPACED_SCRIPT_ANTI_CUE, before));
   // An identifier word labels the number right after it ("order no. 555…", "card ending in …");
   // further away it belongs to the sentence ("Leave the parcel with reception, 555…").
   if (antiAt > cueAt && wordsIn(before.slice(antiAt)) <= ANTI_CUE_REACH) return 'not-phone';
@@ -159,16 +165,16 @@ function rejectShape(body: string): boolean {
 // Germany first: its plan has the widest ranges, so most numbers are settled by one parse (~20 µs).
 const TRUNK_ZERO_REGIONS: readonly CountryCode[] = ['DE', ...REGIONS.filter((r) => r !== 'US' && r !== 'DE')];
 
-/** Near Chinese, Japanese or Korean text, those plans are read first (phone-east-asia.ts). */
-function possibleSomewhere(body: string, eastAsian: boolean): boolean {
+/** Near Chinese, Japanese or Korean text, those plans are read first (phone-unspaced-scripts.ts). */
+function possibleSomewhere(body: string, unspacedScript: boolean): boolean {
   const regions = body.replace(/^\D+/, '').startsWith('0') ? TRUNK_ZERO_REGIONS : REGIONS;
-  for (const region of eastAsian ? [...EAST_ASIA_REGIONS, ...regions] : regions)
+  for (const region of unspacedScript ? [...UNSPACED_SCRIPT_REGIONS, ...regions] : regions)
     if (parsePhoneNumberFromString(body, region)?.isPossible()) return true;
   return false;
 }
 
-function validInTrunkZeroCountry(body: string, eastAsian: boolean): boolean {
-  for (const region of eastAsian ? [...EAST_ASIA_REGIONS, ...TRUNK_ZERO_REGIONS] : TRUNK_ZERO_REGIONS)
+function validInTrunkZeroCountry(body: string, unspacedScript: boolean): boolean {
+  for (const region of unspacedScript ? [...UNSPACED_SCRIPT_REGIONS, ...TRUNK_ZERO_REGIONS] : TRUNK_ZERO_REGIONS)
     if (parsePhoneNumberFromString(body, region)?.isValid()) return true;
   return false;
 }
@@ -194,8 +200,8 @@ function classifyInternational(e164: string, cue: Cue, exitCode = false): number
  */
 function standsAloneAsNational(body: string, digits: string, around: Surroundings): boolean {
   if (digits.length < 9 || digits.length > 11 || !NATIONAL_TRUNK.test(body)) return false;
-  const standsAlone = STANDS_ALONE_AFTER.test(around.after) || (around.eastAsian && followedByEastAsianLetter(around.after));
-  return standsAlone && validInTrunkZeroCountry(body, around.eastAsian);
+  const standsAlone = STANDS_ALONE_AFTER.test(around.after) || (around.unspacedScript && followedByUnspacedScriptLetter(around.after));
+  return standsAlone && validInTrunkZeroCountry(body, around.unspacedScript);
 }
 
 /** A ZIP+4 code, or the next block of a grouped code: shapes a bare "0…" number takes without being one. */
@@ -225,7 +231,7 @@ export function detectPhones(text: string): Finding[] {
     const cue = phoneCue(text, start, end);
     const before = windowBefore(text, start, 16);
     const after = text.slice(end, end + 16);
-    const around = { before, after, eastAsian: nearEastAsianText(before, after) };
+    const around = { before, after, unspacedScript: nearUnspacedScriptText(before, after) };
     const confidence = classify(body, digits, ext !== null, cue, around);
     if (confidence > 0) findings.push(pii('PHONE', start, end, confidence));
   }
@@ -233,7 +239,7 @@ export function detectPhones(text: string): Finding[] {
 }
 
 /** Where a candidate sits in the text: what decides whether a number with no phone word stands alone. */
-type Surroundings = { before: string; after: string; eastAsian: boolean };
+type Surroundings = { before: string; after: string; unspacedScript: boolean };
 
 /** 0 when not a phone number, else the confidence. */
 function classify(body: string, digits: string, hasExtension: boolean, cue: Cue, around: Surroundings): number {
@@ -259,7 +265,7 @@ function classify(body: string, digits: string, hasExtension: boolean, cue: Cue,
   }
   if (cue === 'none' && !hasExtension) return standsAloneAsNational(body, digits, around) ? 0.65 : 0;
   if (cue === 'phone' || hasExtension) {
-    if (!possibleSomewhere(body, around.eastAsian)) return 0;
+    if (!possibleSomewhere(body, around.unspacedScript)) return 0;
     if (cue !== 'phone') return 0.6;
     // A bare run of digits with a cue ("Fax: 9498777106") is a little less certain than a number
     // laid out in groups.
@@ -274,9 +280,9 @@ function isDigit(c: number): boolean {
 
 /**
  * A letter or digit of any script (punctuation of other scripts ends a number: letters.ts), but
- * not a Han, kana or Hangul letter, which may stand right after a number (phone-east-asia.ts).
+ * not a Han, kana or Hangul letter, which may stand right after a number (phone-unspaced-scripts.ts).
  */
 function isAlnum(c: number): boolean {
   if (isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) return true;
-  return isOtherScriptWordUnit(c) && !isEastAsianLetter(c);
+  return isOtherScriptWordUnit(c) && !isUnspacedScriptLetter(c);
 }

@@ -7,7 +7,7 @@
  * about passwords ("the password is incorrect", "is case-sensitive", "is 8 characters long",
  * "was changed yesterday") are not read as giving one.
  */
-import { isEastAsianLetter } from '../../pii/letters.js';
+import { isUnspacedScriptLetter } from '../../pii/letters.js';
 import { isPlaceholder } from '../allowlist.js';
 import { shannonEntropy } from '../entropy.js';
 import type { RuleHit, RuleMatch, SecretRule } from '../rule.js';
@@ -45,7 +45,7 @@ function judgeProsePassword(m: RuleMatch): readonly RuleHit[] {
   } else {
     // Sentence punctuation after it, and words of scripts written without spaces ("です", "。").
     for (let i = 0; i < value.length; i++)
-      if (isEastAsianLetter(value.charCodeAt(i)) || /[。、，！？」』）]/.test(value[i]!)) {
+      if (isUnspacedScriptLetter(value.charCodeAt(i)) || /[。、，！？」』）]/.test(value[i]!)) {
         value = value.slice(0, i);
         break;
       }
