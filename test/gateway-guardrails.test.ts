@@ -250,6 +250,59 @@ describe('input guardrails', () => {
     }
   });
 
+  // A value split over a message's text parts or over consecutive user turns (a chunker's cut, or
+  // someone getting a key past the gateway) is whole to the model and in no single text.
+  it('blocks a secret split over text parts or user turns, and redacts an address split over parts', async () => {
+    const [head, tail] = [TOKEN.slice(0, 13), TOKEN.slice(13)];
+    const parts = (...texts: string[]) => texts.map((text) => ({ type: 'text' as const, text }));
+    for (const messages of [
+      [{ role: 'user' as const, content: parts(`Deploy with ${head}`, `${tail} tonight.`) }],
+      [
+        { role: 'user' as const, content: `Deploy with ${head}` },
+        { role: 'user' as const, content: `${tail} tonight.` },
+      ],
+    ]) {
+      const error = await sdkError(client.chat.completions.create({ model: 'openai/gpt-5.4-mini', messages }));
+      expect(error.status).toBe(400);
+      const body = error.error as BlockedBody & { guardrail: { location: string } };
+      expect(body.guardrail).toMatchObject({ detector: 'secret', rule: 'gitlab-token', direction: 'input' });
+      expect(body.guardrail.location).toMatch(/^messages\[0\]\.content/);
+      expect(JSON.stringify(body)).not.toContain(tail);
+      expect(fx.openai.requests).toHaveLength(0);
+    }
+
+    await orgPolicy({ pii: { actions: { EMAIL: 'redact' } } });
+    try {
+      const [local, domain] = [EMAIL.slice(0, 11), EMAIL.slice(11)];
+      await client.chat.completions.create({
+        model: 'openai/gpt-5.4-mini',
+        messages: [{ role: 'user', content: parts(`Write to ${local}`, `${domain} about the invoice.`, 'Thanks!') }],
+      });
+      const sent = bodyOf(onlyRequest(fx.openai));
+      // one placeholder, in the part where the address starts; its rest is taken out of the next
+      expect(sent.messages).toEqual([{ role: 'user', content: parts('Write to [EMAIL_1]', ' about the invoice.', 'Thanks!') }]);
+      // a card over three parts: the middle one is all card, and is left empty
+      resetFakes(fx);
+      const groups = ['4111', '1111', '1111', '1111'];
+      await client.chat.completions.create({
+        model: 'openai/gpt-5.4-mini',
+        messages: [{ role: 'user', content: parts(`card ${groups[0]} ${groups[1]}`, ` ${groups[2]}`, ` ${groups[3]} on file`) }],
+      });
+      expect(bodyOf(onlyRequest(fx.openai)).messages).toEqual([{ role: 'user', content: parts('card [CREDIT_CARD_1]', '', ' on file') }]);
+      // parts that hold no split value go through as they are
+      resetFakes(fx);
+      await client.chat.completions.create({
+        model: 'openai/gpt-5.4-mini',
+        messages: [{ role: 'user', content: parts('Write to the team', 'about the invoice.') }],
+      });
+      expect(bodyOf(onlyRequest(fx.openai)).messages).toEqual([
+        { role: 'user', content: parts('Write to the team', 'about the invoice.') },
+      ]);
+    } finally {
+      await orgPolicy({});
+    }
+  });
+
   // Tool descriptions are orders to the model by design: the injection model leaves them alone,
   // and the tool-poisoning rules tell an attack's orders from a tool's own.
   const poisoned =

@@ -50,6 +50,27 @@ const UNTRUSTED: ReadonlySet<SlotRole> = new Set(['user', 'tool']);
  */
 export const MAX_EVENTS_PER_REQUEST = 1_000;
 
+/**
+ * The range of a joined text that part [at, end) becomes once the values crossing its seams are
+ * replaced: a value that starts in the part is taken in whole (its placeholder is written there),
+ * and the pieces of values that started in an earlier part are left out (empty when the whole
+ * part is inside one).
+ */
+function withWholeValues(crossing: readonly FoundAction[], at: number, end: number): [number, number] {
+  let from = at;
+  for (const { finding } of crossing) if (finding.start < at && finding.end > from) from = finding.end;
+  let to = end;
+  for (let grown = true; grown;) {
+    grown = false;
+    for (const { finding } of crossing)
+      if (finding.start >= from && finding.start < to && finding.end > to) {
+        to = finding.end;
+        grown = true;
+      }
+  }
+  return [from, Math.max(from, to)];
+}
+
 export class RequestGuard {
   readonly vault = new RedactionVault();
   readonly events: GuardrailEventRecord[] = [];
@@ -116,6 +137,8 @@ export class RequestGuard {
    */
   async judge(slots: readonly TextSlot[], direction: Direction): Promise<{ blocked: GuardrailEventRecord | undefined; changed: boolean }> {
     let changed = false;
+    /** The texts written back so far, for the judgements over texts joined. */
+    const judged = new Map<TextSlot, string>();
     for (const slot of slots) {
       const context =
         direction === 'output'
@@ -134,11 +157,58 @@ export class RequestGuard {
       const found = decoded ? decoded.toStream(await this.find(decoded.text, context)) : await this.find(slot.text, context, kind);
       const outcome = this.settle(slot, context, json, found);
       if (outcome.blocked) return { blocked: outcome.blocked, changed };
+      if (outcome.text !== undefined) judged.set(slot, outcome.text);
       changed ||= outcome.changed;
     }
-    const blocked =
-      direction === 'input' ? ((await this.judgeJoinedParts(slots)) ?? (await this.judgeJoinedDefinitions(slots))) : undefined;
+    if (direction === 'output') return { blocked: undefined, changed };
+    const split = await this.judgeSplitValues(slots, judged);
+    changed ||= split.changed;
+    const blocked = split.blocked ?? (await this.judgeJoinedParts(slots)) ?? (await this.judgeJoinedDefinitions(slots));
     return { blocked, changed };
+  }
+
+  /**
+   * PII, secrets and custom rules over the text parts of each message joined as written, and over
+   * each run of consecutive user turns (joined-parts.ts): a value split over them ("AKIA…" |
+   * "…7EXAMPLE", a card's groups in two parts, a chunker's cut through an address) is whole to
+   * the model and in no single text. Only findings that cross from one text into the next are new
+   * (the others were judged in their text): a block refuses; a redaction puts the value's one
+   * placeholder in the text it starts in and takes its pieces out of the texts after, and so does
+   * a mask (the last four characters it keeps may lie in either text). Each is recorded against
+   * the text it starts in.
+   */
+  private async judgeSplitValues(
+    slots: readonly TextSlot[],
+    judged: Map<TextSlot, string>,
+  ): Promise<{ blocked?: GuardrailEventRecord; changed: boolean }> {
+    const { policy, customRules } = this.guardrails;
+    if (!policy.pii.enabled && !policy.secrets.enabled && customRules.length === 0) return { changed: false };
+    const context = this.contexts.trusted;
+    const plain = (slot: TextSlot) => !slot.identifier && !slot.json && !slot.fixed && !slot.definition;
+    let changed = false;
+    for (const group of [...textPartGroups(slots, plain), ...userTurnRuns(slots, plain)]) {
+      const joined = joinParts(
+        group.map((slot) => ({ ...slot, text: judged.get(slot) ?? slot.text })),
+        '',
+      );
+      const seams = joined.parts.slice(1).map((part) => part.at);
+      const crossing = (await this.find(joined.text, context))
+        .filter(({ finding }) => seams.some((at) => finding.start < at && at < finding.end))
+        .map((found) => (found.action === 'mask' ? { ...found, action: 'redact' as const } : found));
+      if (crossing.length === 0) continue;
+      const blocked = this.recordJoined(joined, crossing, context);
+      if (blocked) return { blocked, changed };
+      joined.parts.forEach(({ slot, at }, k) => {
+        const [from, to] = withWholeValues(crossing, at, at + slot.text.length);
+        const outcome = from < to ? applyFindings(joined.text, crossing, context, from, to) : undefined;
+        const text = outcome === undefined ? '' : outcome.blocked ? slot.text : outcome.text;
+        if (text === slot.text) return;
+        group[k]!.set(text);
+        judged.set(group[k]!, text);
+        changed = true;
+      });
+    }
+    return { changed };
   }
 
   /**
@@ -236,7 +306,7 @@ export class RequestGuard {
     context: ApplyContext,
     json: JsonTextReader | undefined,
     found: FoundAction[],
-  ): { blocked: GuardrailEventRecord; changed: false } | { blocked: undefined; changed: boolean } {
+  ): { blocked: GuardrailEventRecord; changed: false; text?: undefined } | { blocked: undefined; changed: boolean; text?: string } {
     const fitted = json ? json.fit(found) : found;
     const outcome = applyFindings(
       slot.text,
@@ -257,7 +327,7 @@ export class RequestGuard {
     const text = context.direction === 'output' ? this.vault.restore(outcome.text, json?.encode.bind(json)) : outcome.text;
     if (text === slot.text) return { blocked: undefined, changed: false };
     slot.set(text);
-    return { blocked: undefined, changed: true };
+    return { blocked: undefined, changed: true, text };
   }
 
   /**
