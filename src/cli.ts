@@ -224,7 +224,8 @@ guardrails
     'Read JSON Lines {"id","text"} on stdin and print one line {"id","findings":[{detector,type,start,end}]} per input (offsets are JavaScript string indices). Needs no configuration.',
   )
   .option('--policy <file>', 'JSON policy: {"detectors": ["pii","secret","injection"]} (all built-in detectors by default)')
-  .action(async (options: { policy?: string }) => {
+  .option('--tool-definitions', "each text is a tool's description: read for tool poisoning instead of by the prompt-injection model")
+  .action(async (options: { policy?: string; toolDefinitions?: boolean }) => {
     process.exitCode = await (await import('./guardrails/scan-cli.js')).guardrailsScanCommand(options);
   });
 

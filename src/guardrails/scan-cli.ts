@@ -5,7 +5,9 @@
  * network: the detectors are pure functions.
  *
  * `--policy FILE` (JSON) chooses the detectors and adds custom rules; a rule RE2 cannot run is
- * refused before any input is read, naming the rule.
+ * refused before any input is read, naming the rule. `--tool-definitions`: each text is a tool's
+ * description (an MCP server's tool list, say), read for tool poisoning instead of by the
+ * prompt-injection model, as the gateway reads the tools of a request.
  *
  * A line that is not valid input is answered with an `error` (and no findings) rather than ending
  * the run, so one bad record cannot hide the results of the others; the exit code is then 1.
@@ -55,8 +57,8 @@ function loadPolicy(path: string | undefined): ScanOptions {
   return { detectors: parsed.data.detectors ? new Set(parsed.data.detectors) : defaults, custom: customDetector(compiled, 'input') };
 }
 
-export async function guardrailsScanCommand(options: { policy?: string }): Promise<number> {
-  const policy = loadPolicy(options.policy);
+export async function guardrailsScanCommand(options: { policy?: string; toolDefinitions?: boolean }): Promise<number> {
+  const policy: ScanOptions = { ...loadPolicy(options.policy), kind: options.toolDefinitions ? 'toolDefinition' : 'text' };
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   let failed = false;
   for await (const line of lines) {

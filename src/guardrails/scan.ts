@@ -5,11 +5,21 @@
  */
 import { detectionView } from './detection-view.js';
 import { detectInjection } from './injection/detect.js';
+import { detectToolPoisoning } from './injection/tool-poisoning.js';
 import { detectPii } from './pii/detect.js';
 import { detectSecrets } from './secrets/detect.js';
 import type { Detector, DetectorName, Finding } from './types.js';
 
-export type ScanOptions = { detectors: ReadonlySet<DetectorName>; custom?: Detector };
+export type ScanOptions = {
+  detectors: ReadonlySet<DetectorName>;
+  custom?: Detector;
+  /**
+   * `toolDefinition`: the text is a tool's description (or its texts joined, one per line), read
+   * for tool poisoning (injection/tool-poisoning.ts) instead of by the prompt-injection model, as
+   * the gateway reads tool definitions.
+   */
+  kind?: 'text' | 'toolDefinition';
+};
 
 export const ALL_BUILT_IN: ReadonlySet<DetectorName> = new Set(['pii', 'secret', 'injection']);
 
@@ -22,7 +32,7 @@ export function scanText(text: string, options: ScanOptions = { detectors: ALL_B
   const secrets = view ? detectSecrets(view.text) : [];
   if (view && detectors.has('secret')) findings.push(...view.inOriginal(secrets));
   if (view && detectors.has('pii')) findings.push(...view.inOriginal(detectPii(view.text, secrets)));
-  if (detectors.has('injection')) findings.push(...detectInjection(text));
+  if (detectors.has('injection')) findings.push(...(options.kind === 'toolDefinition' ? detectToolPoisoning(text) : detectInjection(text)));
   if (options.custom && options.detectors.has('custom')) findings.push(...options.custom(text));
   return findings.sort((a, b) => a.start - b.start || a.end - b.end);
 }
