@@ -102,6 +102,8 @@ const ADVERSARIAL: [string, (repeats: number) => string][] = [
   ['base85-like run', (n) => 'AAAAA9jqo^'.repeat(n / 2)],
   ['upper-case lines', (n) => 'MAAAABBBBCCCCDDDD: X\n'.repeat(n / 4)],
   ['colons on one line', (n) => 'A: '.repeat(n)],
+  // base64 words that each decode to text with an address in it: every one is decoded and read
+  ['base64 words with values', (n) => `${Buffer.from('mail a@b.io').toString('base64')} `.repeat(n / 2)],
 ];
 const SMALL_REPEATS = 10_000;
 const SIZE_RATIO = 4;

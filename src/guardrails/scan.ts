@@ -4,10 +4,9 @@
  * which of them run.
  */
 import { detectionView } from './detection-view.js';
+import { detectSecretsAndPii } from './encoded-values.js';
 import { detectInjection } from './injection/detect.js';
 import { detectToolPoisoning } from './injection/tool-poisoning.js';
-import { detectPii } from './pii/detect.js';
-import { detectSecrets } from './secrets/detect.js';
 import type { Detector, DetectorName, Finding } from './types.js';
 
 export type ScanOptions = {
@@ -27,11 +26,12 @@ export function scanText(text: string, options: ScanOptions = { detectors: ALL_B
   const findings: Finding[] = [];
   const { detectors } = options;
   // The secret rules run once: their findings are also the PII detector's API_KEY type. Both
-  // read the text with look-alike characters read as ASCII (detection-view.ts).
+  // read the text with look-alike characters read as ASCII (detection-view.ts), and what its
+  // base64 runs decode to (encoded-values.ts).
   const view = detectors.has('secret') || detectors.has('pii') ? detectionView(text) : undefined;
-  const secrets = view ? detectSecrets(view.text) : [];
-  if (view && detectors.has('secret')) findings.push(...view.inOriginal(secrets));
-  if (view && detectors.has('pii')) findings.push(...view.inOriginal(detectPii(view.text, secrets)));
+  const values = view ? detectSecretsAndPii(view.text) : undefined;
+  if (view && values && detectors.has('secret')) findings.push(...view.inOriginal(values.secrets));
+  if (view && values && detectors.has('pii')) findings.push(...view.inOriginal(values.pii));
   if (detectors.has('injection')) findings.push(...(options.kind === 'toolDefinition' ? detectToolPoisoning(text) : detectInjection(text)));
   if (options.custom && options.detectors.has('custom')) findings.push(...options.custom(text));
   return findings.sort((a, b) => a.start - b.start || a.end - b.end);

@@ -10,8 +10,7 @@ import type { CompiledRule } from '../custom/rules.js';
 import { detectInjection } from '../injection/detect.js';
 import { detectToolPoisoning } from '../injection/tool-poisoning.js';
 import { detectionView } from '../detection-view.js';
-import { detectPii } from '../pii/detect.js';
-import { detectSecrets } from '../secrets/detect.js';
+import { detectSecretsAndPii } from '../encoded-values.js';
 import { PII_TYPES, type DetectorName, type Finding, type PiiType } from '../types.js';
 import { piiAction, strongerAction, type GuardrailAction, type GuardrailPolicy } from './policy.js';
 import type { RedactionVault } from './vault.js';
@@ -73,13 +72,14 @@ export function findGuardrailActions(
 ): FoundAction[] {
   const { policy, direction } = context;
   const out: FoundAction[] = [];
-  // Secrets and PII read the text with look-alike characters read as ASCII (detection-view.ts).
+  // Secrets and PII read the text with look-alike characters read as ASCII (detection-view.ts),
+  // and what its base64 runs decode to (encoded-values.ts).
   const view = policy.secrets.enabled || policy.pii.enabled ? detectionView(text) : undefined;
-  const secrets = view ? detectSecrets(view.text) : [];
+  const values = view ? detectSecretsAndPii(view.text) : { secrets: [], pii: [] };
   if (view && policy.secrets.enabled)
-    for (const finding of view.inOriginal(secrets)) out.push({ finding, action: policy.secrets[direction] });
+    for (const finding of view.inOriginal(values.secrets)) out.push({ finding, action: policy.secrets[direction] });
   if (view && policy.pii.enabled)
-    for (const finding of view.inOriginal(detectPii(view.text, secrets))) {
+    for (const finding of view.inOriginal(values.pii)) {
       // With the secret detector on, a key is its finding (and its action), not PII's too.
       if (finding.type === 'API_KEY' && policy.secrets.enabled) continue;
       if (isPiiType(finding.type)) out.push({ finding, action: piiAction(policy, finding.type) });

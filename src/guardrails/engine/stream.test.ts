@@ -153,7 +153,7 @@ describe('createStreamGuard against the whole text', () => {
     });
 
   // Values in every form the detectors read (full-width, Persian and bold digits, narrow no-break
-  // spaces, en dashes, tag characters, HTML references) strung together with prose of several scripts, chunked at
+  // spaces, en dashes, tag characters, HTML references, base64) strung together with prose of several scripts, chunked at
   // random: the fixed list above missed full-width card numbers going out a group at a time.
   it('sends what the whole text would give for random mixes of values written every way', () => {
     const random = seededRandom(7);
@@ -169,6 +169,8 @@ describe('createStreamGuard against the whole text', () => {
       inTags,
       // HTML character references, as a page or escaped markup writes them
       (s: string) => s.replace(/[@. -]/g, (c) => `&#${c.charCodeAt(0)};`),
+      // base64, which a model decodes as easily
+      (s: string) => Buffer.from(s).toString('base64'),
     ];
     const values = [
       CARD,

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { base64Runs } from './encoded-values.js';
+import { applyGuardrails } from './engine/apply.js';
+import { guardrailPolicySchema } from './engine/policy.js';
+import { RedactionVault } from './engine/vault.js';
+import { scanText } from './scan.js';
+
+// Built at run time so that no scanner mistakes this file for a leak.
+const TOKEN = 'glpat-' + 'q8Zr3LmP0xWv7Ty2Nk5B';
+const base64 = (s: string) => Buffer.from(s).toString('base64');
+const base64url = (s: string) => Buffer.from(s).toString('base64url');
+const found = (text: string) => scanText(text).map((f) => [f.detector, f.type, text.slice(f.start, f.end)]);
+
+describe('values written in base64', () => {
+  it('finds a key, an address and a card inside a base64 run, the finding over the whole run', () => {
+    const config = base64(`GITLAB_TOKEN=${TOKEN}\nREGION=eu-west-1\n`);
+    expect(found(`Here is the env file, base64: ${config} — deploy it.`)).toEqual([
+      ['secret', 'gitlab-token', config],
+      ['pii', 'API_KEY', config],
+    ]);
+    const address = base64url('write to jane.doe@acme-corp.com');
+    expect(found(`contact (base64url) ${address}`)).toEqual([['pii', 'EMAIL', address]]);
+    const card = base64('4111 1111 1111 1111');
+    expect(found(`card ${card}.`)).toEqual([['pii', 'CREDIT_CARD', card]]);
+  });
+
+  it('redacts the run in place, and blocks where the policy blocks secrets', () => {
+    const run = base64('jane.doe@acme-corp.com');
+    const outcome = applyGuardrails(`mail ${run} today`, {
+      policy: guardrailPolicySchema.parse({ pii: { actions: { EMAIL: 'redact' } } }),
+      customRules: [],
+      direction: 'input',
+      hash: (v) => v,
+      vault: new RedactionVault(),
+    });
+    expect(outcome).toMatchObject({ blocked: undefined, text: 'mail [EMAIL_1] today' });
+    const blocked = applyGuardrails(`token ${base64(TOKEN)}`, {
+      policy: guardrailPolicySchema.parse({}),
+      customRules: [],
+      direction: 'input',
+      hash: (v) => v,
+      vault: new RedactionVault(),
+    });
+    expect(blocked.blocked).toMatchObject({ detector: 'secret', type: 'gitlab-token', action: 'block' });
+  });
+
+  it('leaves alone base64 that decodes to binary or to text with no value, and words that happen to be base64', () => {
+    const png = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+    for (const text of [
+      png,
+      `note ${base64('just a sentence with nothing sensitive in it')}`,
+      'internationalization and supercalifragilistic words, /usr/local/lib/node_modules/typescript',
+      `sha256 ${'9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'} and id 0736f5ef7e88499a80cc90c85d2a5180`,
+    ])
+      expect(
+        found(text).filter(([detector]) => detector !== 'injection'),
+        text,
+      ).toEqual([]);
+  });
+
+  it('leaves a JWT to the secret rule that reads it whole, not to the address in its payload', () => {
+    const jwt = [
+      base64url('{"alg":"HS256","typ":"JWT"}'),
+      base64url('{"sub":"1234567890","email":"jane.doe@acme-corp.com","iat":1516239022}'),
+      'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+    ].join('.');
+    expect(found(`Authorization: Bearer ${jwt}`).map(([, type]) => type)).not.toContain('EMAIL');
+  });
+
+  it('finds runs between any separators, and only runs that decode to text', () => {
+    const a = base64('alpha@example.org');
+    const b = base64url('second value 12345');
+    const text = `${a}\n(${b})`;
+    expect(base64Runs(text).map((r) => [text.slice(r.start, r.end), r.decoded])).toEqual([
+      [a, 'alpha@example.org'],
+      [b, 'second value 12345'],
+    ]);
+    // a run at the very start and one at the very end, 16 characters each
+    const edge = `${base64('abcdefghijkl')} ${base64('mnopqrstuvwx')}`;
+    expect(base64Runs(edge)).toHaveLength(2);
+    expect(base64Runs('a'.repeat(15))).toEqual([]);
+  });
+});

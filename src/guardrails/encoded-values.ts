@@ -1,0 +1,83 @@
+/**
+ * Values written in base64. A model decodes base64 as easily as it reads plain text, so a key, an
+ * address or a card number base64-encoded in a prompt ("here is the config, base64:
+ * Z2xwYXQtcTha…") reached the provider unseen by the secret and PII detectors, which read only
+ * the text as written: the easiest way to get a credential past a gateway that looks for it.
+ *
+ * A run of 16 or more base64 characters (standard or URL-safe alphabet) is decoded when the
+ * bytes are UTF-8 text (no control characters but whitespace); the detectors read that text, and
+ * each finding in it becomes a finding over the whole run, so a redaction replaces the run and
+ * the event hashes the encoded run. Runs that decode to binary (images, compressed data, random
+ * ids) or are words and identifiers that happen to be valid base64 are dropped by the text check.
+ */
+import { Buffer } from 'node:buffer';
+import { detectPii } from './pii/detect.js';
+import { detectSecrets } from './secrets/detect.js';
+import type { Finding } from './types.js';
+
+/** The shortest run read: 12 bytes, enough for an address ("jo@acme.com" is 11). */
+const MIN_RUN = 16;
+/** The characters of standard and URL-safe base64 (the padding `=` apart), by code. */
+const ALPHABET = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_') ALPHABET[c.charCodeAt(0)] = 1;
+const inAlphabet = (code: number): boolean => code < 128 && ALPHABET[code] === 1;
+
+/** A character that makes decoded bytes binary rather than text (tab, line feed, carriage return are text). */
+// eslint-disable-next-line no-control-regex
+const BINARY = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
+/** The decoded text must hold something a detector could find: a letter or digit run, not one character repeated. */
+const SOMETHING = /[A-Za-z0-9@]{4}/;
+
+export type EncodedRun = { start: number; end: number; decoded: string };
+
+/**
+ * The base64 runs of `text` (16 or more characters of the alphabet, then padding) that decode to
+ * text. Found by skipping ahead: a run of 16 holds every 16th position, so only those positions
+ * are looked at until one is in the alphabet, and then only the word around it (ordinary prose
+ * costs a few microseconds per 4 KB; a pattern with the same meaning cost 38).
+ */
+export function base64Runs(text: string): EncodedRun[] {
+  const runs: EncodedRun[] = [];
+  const n = text.length;
+  for (let i = MIN_RUN - 1; i < n;) {
+    if (!inAlphabet(text.charCodeAt(i))) {
+      i += MIN_RUN;
+      continue;
+    }
+    let start = i;
+    while (start > 0 && inAlphabet(text.charCodeAt(start - 1))) start--;
+    let end = i + 1;
+    while (end < n && inAlphabet(text.charCodeAt(end))) end++;
+    i = end + MIN_RUN;
+    if (end - start < MIN_RUN) continue;
+    // a length no encoder writes (one character past a group of four) is not base64
+    if ((end - start) % 4 === 1) continue;
+    let padded = end;
+    while (padded < n && padded - end < 2 && text.charCodeAt(padded) === 0x3d /* = */) padded++;
+    const decoded = Buffer.from(text.slice(start, end), 'base64').toString('utf8');
+    if (decoded.length < 8 || BINARY.test(decoded) || !SOMETHING.test(decoded)) continue;
+    runs.push({ start, end: padded, decoded });
+  }
+  return runs;
+}
+
+/**
+ * The secret and PII findings over the detectors' view of a text (detection-view.ts), with those
+ * inside its base64 runs. A run that a finding over the text as written already overlaps (a JWT,
+ * whose segments are base64, is a secret whole) is left to it.
+ */
+export function detectSecretsAndPii(viewText: string): { secrets: Finding[]; pii: Finding[] } {
+  const secrets = detectSecrets(viewText);
+  const pii = detectPii(viewText, secrets);
+  if (viewText.length < 16) return { secrets, pii };
+  const direct = [...secrets, ...pii];
+  const encodedSecrets: Finding[] = [];
+  const encodedPii: Finding[] = [];
+  for (const run of base64Runs(viewText)) {
+    if (direct.some((f) => f.start < run.end && f.end > run.start)) continue;
+    const inRun = detectSecrets(run.decoded);
+    for (const f of inRun) encodedSecrets.push({ ...f, start: run.start, end: run.end });
+    for (const f of detectPii(run.decoded, inRun)) encodedPii.push({ ...f, start: run.start, end: run.end });
+  }
+  return { secrets: [...secrets, ...encodedSecrets], pii: [...pii, ...encodedPii] };
+}
