@@ -11,7 +11,7 @@ const base64 = (s: string) => Buffer.from(s).toString('base64');
 const base64url = (s: string) => Buffer.from(s).toString('base64url');
 const found = (text: string) => scanText(text).map((f) => [f.detector, f.type, text.slice(f.start, f.end)]);
 
-describe('values written in base64', () => {
+describe('values written in base64 or hex', () => {
   it('finds a key, an address and a card inside a base64 run, the finding over the whole run', () => {
     const config = base64(`GITLAB_TOKEN=${TOKEN}\nREGION=eu-west-1\n`);
     expect(found(`Here is the env file, base64: ${config} — deploy it.`)).toEqual([
@@ -22,6 +22,11 @@ describe('values written in base64', () => {
     expect(found(`contact (base64url) ${address}`)).toEqual([['pii', 'EMAIL', address]]);
     const card = base64('4111 1111 1111 1111');
     expect(found(`card ${card}.`)).toEqual([['pii', 'CREDIT_CARD', card]]);
+    const hex = Buffer.from(`token=${TOKEN}`).toString('hex');
+    expect(found(`hex: ${hex}`)).toEqual([
+      ['secret', 'gitlab-token', hex],
+      ['pii', 'API_KEY', hex],
+    ]);
   });
 
   it('redacts the run in place, and blocks where the policy blocks secrets', () => {

@@ -1,11 +1,11 @@
 /**
- * Values written in base64. A model decodes base64 as easily as it reads plain text, so a key, an
+ * Values written in base64 or hex. A model decodes them as easily as it reads plain text, so a key, an
  * address or a card number base64-encoded in a prompt ("here is the config, base64:
  * Z2xwYXQtcTha…") reached the provider unseen by the secret and PII detectors, which read only
  * the text as written: the easiest way to get a credential past a gateway that looks for it.
  *
- * A run of 16 or more base64 characters (standard or URL-safe alphabet) is decoded when the
- * bytes are UTF-8 text (no control characters but whitespace); the detectors read that text, and
+ * A run of 16 or more base64 characters (standard or URL-safe alphabet; hex when it is hex
+ * digits only) is decoded when the bytes are UTF-8 text (no control characters but whitespace); the detectors read that text, and
  * each finding in it becomes a finding over the whole run, so a redaction replaces the run and
  * the event hashes the encoded run. Runs that decode to binary (images, compressed data, random
  * ids) or are words and identifiers that happen to be valid base64 are dropped by the text check.
@@ -22,6 +22,8 @@ const ALPHABET = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_') ALPHABET[c.charCodeAt(0)] = 1;
 const inAlphabet = (code: number): boolean => code < 128 && ALPHABET[code] === 1;
 
+const HEX = /^[0-9A-Fa-f]+$/;
+
 /** A character that makes decoded bytes binary rather than text (tab, line feed, carriage return are text). */
 // eslint-disable-next-line no-control-regex
 const BINARY = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
@@ -31,8 +33,8 @@ const SOMETHING = /[A-Za-z0-9@]{4}/;
 export type EncodedRun = { start: number; end: number; decoded: string };
 
 /**
- * The base64 runs of `text` (16 or more characters of the alphabet, then padding) that decode to
- * text. Found by skipping ahead: a run of 16 holds every 16th position, so only those positions
+ * The base64 and hex runs of `text` (16 or more characters of the alphabet, then padding) that
+ * decode to text. Found by skipping ahead: a run of 16 holds every 16th position, so only those positions
  * are looked at until one is in the alphabet, and then only the word around it (ordinary prose
  * costs a few microseconds per 4 KB; a pattern with the same meaning cost 38).
  */
@@ -50,11 +52,14 @@ export function base64Runs(text: string): EncodedRun[] {
     while (end < n && inAlphabet(text.charCodeAt(end))) end++;
     i = end + MIN_RUN;
     if (end - start < MIN_RUN) continue;
-    // a length no encoder writes (one character past a group of four) is not base64
-    if ((end - start) % 4 === 1) continue;
+    const run = text.slice(start, end);
+    // hex digits only: hex (a hash or an id decodes to binary and is dropped below)
+    const hex = HEX.test(run);
+    // a length no encoder writes (one character past a group of four, an odd number of hex digits)
+    if (hex ? run.length % 2 === 1 : run.length % 4 === 1) continue;
     let padded = end;
-    while (padded < n && padded - end < 2 && text.charCodeAt(padded) === 0x3d /* = */) padded++;
-    const decoded = Buffer.from(text.slice(start, end), 'base64').toString('utf8');
+    while (!hex && padded < n && padded - end < 2 && text.charCodeAt(padded) === 0x3d /* = */) padded++;
+    const decoded = Buffer.from(run, hex ? 'hex' : 'base64').toString('utf8');
     if (decoded.length < 8 || BINARY.test(decoded) || !SOMETHING.test(decoded)) continue;
     runs.push({ start, end: padded, decoded });
   }
