@@ -1,5 +1,6 @@
 /** Turns an org's compiled custom rules into a detector for one direction (input or output). */
 import { detectionView, type DetectionView } from '../detection-view.js';
+import { base64Runs } from '../encoded-values.js';
 import type { Detector, Finding } from '../types.js';
 import { matchRule, type CompiledRule } from './rules.js';
 
@@ -20,13 +21,22 @@ export function customDetector(
       })),
     );
   return (text: string, view: DetectionView = detectionView(text)): Finding[] => {
+    if (active.length === 0) return [];
     const found = run(text);
     // Rules run on the text as written (a rule may look for zero-width characters themselves)
     // and, when it has look-alike or invisible characters, on the text as the PII and secret
     // detectors read it too: a blocked term with a no-break or zero-width space in it is the term.
-    if (view.text === text) return found;
+    // So do what its base64 and hex runs decode to (encoded-values.ts), a match there covering the run.
+    const inView = view.text === text ? [] : run(view.text);
+    const inRuns = base64Runs(view.text).flatMap((encoded) =>
+      run(encoded.decoded).map((f) => ({ ...f, start: encoded.start, end: encoded.end })),
+    );
+    if (inView.length === 0 && inRuns.length === 0) return found;
     const seen = new Set(found.map((f) => `${f.type}\u0000${f.start}\u0000${f.end}`));
-    const more = view.inOriginal(run(view.text)).filter((f) => !seen.has(`${f.type}\u0000${f.start}\u0000${f.end}`));
+    const more = view.inOriginal([...inView, ...inRuns]).filter((f) => {
+      const key = `${f.type}\u0000${f.start}\u0000${f.end}`;
+      return !seen.has(key) && seen.add(key);
+    });
     return more.length === 0 ? found : [...found, ...more].sort((a, b) => a.start - b.start || a.end - b.end);
   };
 }

@@ -32,6 +32,20 @@ describe('custom rules', () => {
     expect(invisible('a\u200bb').map(({ start, end }) => [start, end])).toEqual([[1, 2]]);
   });
 
+  it('catches a term written in base64 or hex, the match over the whole run', () => {
+    const detect = customDetector([compileRule(rule({ kind: 'keywords', terms: ['project falcon'] }))], 'input');
+    const found = (text: string) => detect(text).map(({ start, end }) => text.slice(start, end));
+    const encoded = Buffer.from('status of project falcon, phase 2').toString('base64');
+    expect(found(`decode this: ${encoded}`)).toEqual([encoded]);
+    const hex = Buffer.from('project falcon ships').toString('hex');
+    expect(found(`${hex} (hex)`)).toEqual([hex]);
+    expect(found(`decode this: ${Buffer.from('status of project eagle, phase 2').toString('base64')}`)).toEqual([]);
+    // a rule for the other direction reads nothing
+    expect(customDetector([compileRule(rule({ kind: 'keywords', terms: ['project falcon'], scope: 'output' }))], 'input')(encoded)).toEqual(
+      [],
+    );
+  });
+
   it('refuses patterns RE2 cannot run in linear time, empty matches and oversized programs, in words', () => {
     for (const pattern of ['(a)\\1', '(?=secret)', '(?<=x)y', '(unclosed'])
       expect(() => compileRule(rule({ kind: 'regex', pattern })), pattern).toThrow(CustomRuleError);
