@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileRule } from './custom/rules.js';
 import { detectionView, LOCAL_DIGIT_ZEROS } from './detection-view.js';
-import { applyGuardrails } from './engine/apply.js';
-import { guardrailPolicySchema } from './engine/policy.js';
-import { RedactionVault } from './engine/vault.js';
+import { judgeInput } from './engine/test-context.js';
 import { scanText } from './scan.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -55,14 +52,7 @@ describe('what the PII and secret detectors read', () => {
       ['secret', 'gitlab-token', hidden],
       ['pii', 'API_KEY', hidden],
     ]);
-    const policy = guardrailPolicySchema.parse({ secrets: { input: 'redact' } });
-    const outcome = applyGuardrails(text, {
-      policy,
-      customRules: policy.customRules.map(compileRule),
-      direction: 'input',
-      hash: (v) => String(v.length),
-      vault: new RedactionVault(),
-    });
+    const outcome = judgeInput(text, { secrets: { input: 'redact' } }, (v) => String(v.length));
     expect(outcome).toMatchObject({ blocked: undefined, text: `deploy with [SECRET_1]${SOFT_HYPHEN} now` });
   });
 
@@ -80,15 +70,8 @@ describe('what the PII and secret detectors read', () => {
   });
 
   it('gives a value written with look-alike characters the same event hash as its plain form', () => {
-    const policy = guardrailPolicySchema.parse({ pii: { actions: { CREDIT_CARD: 'redact' } } });
     const hashes = ['4111 1111 1111 1111', `4111${NNBSP}1111${NNBSP}1111${NNBSP}1111`, `4111 1111${ZWSP} 1111 1111`].map((card) =>
-      applyGuardrails(`card ${card} on file`, {
-        policy,
-        customRules: [],
-        direction: 'input',
-        hash: (v) => v,
-        vault: new RedactionVault(),
-      }).events.map((e) => e.valueHash),
+      judgeInput(`card ${card} on file`, { pii: { actions: { CREDIT_CARD: 'redact' } } }).events.map((e) => e.valueHash),
     );
     expect(hashes).toEqual([['4111 1111 1111 1111'], ['4111 1111 1111 1111'], ['4111 1111 1111 1111']]);
   });
@@ -108,14 +91,7 @@ describe('what the PII and secret detectors read', () => {
       ['EMAIL', 'jane.doe@acme-corp.com'],
       ['CREDIT_CARD', '4111 1111 1111 1111'],
     ]);
-    const policy = guardrailPolicySchema.parse({ secrets: { input: 'redact' } });
-    const outcome = applyGuardrails(text, {
-      policy,
-      customRules: policy.customRules.map(compileRule),
-      direction: 'input',
-      hash: (v) => v,
-      vault: new RedactionVault(),
-    });
+    const outcome = judgeInput(text, { secrets: { input: 'redact' } });
     // No half of a surrogate pair is left behind, and the event hash is the plain value's.
     expect(outcome).toMatchObject({ blocked: undefined, text: 'deploy with [SECRET_1] now' });
     expect(outcome.events.map((e) => e.valueHash)).toEqual([TOKEN]);
@@ -138,13 +114,8 @@ describe('what the PII and secret detectors read', () => {
     ]);
     // Each hashes as its plain form; a redaction leaves no half of a pair. (Placeholders follow
     // the value as written, which a reversible redaction puts back.)
-    const policy = guardrailPolicySchema.parse({ pii: { actions: { CREDIT_CARD: 'redact', EMAIL: 'redact' } } });
-    const outcome = applyGuardrails(`card ${boldCard} or ${arabicCard}, mail ${boldEmail}.`, {
-      policy,
-      customRules: [],
-      direction: 'input',
-      hash: (v) => v,
-      vault: new RedactionVault(),
+    const outcome = judgeInput(`card ${boldCard} or ${arabicCard}, mail ${boldEmail}.`, {
+      pii: { actions: { CREDIT_CARD: 'redact', EMAIL: 'redact' } },
     });
     expect(outcome).toMatchObject({ blocked: undefined, text: 'card [CREDIT_CARD_1] or [CREDIT_CARD_2], mail [EMAIL_1].' });
     expect(outcome.events.map((e) => e.valueHash)).toEqual(['4111 1111 1111 1111', '4111 1111 1111 1111', 'jane.doe@acme-corp.com']);
@@ -193,13 +164,7 @@ describe('what the PII and secret detectors read', () => {
     expect(detectionView(prose).text).toBe('AT&T <b> R&D &eacute;t&eacute; &copy; 2024 \u2603 Q&A');
     expect(found(prose)).toEqual([]);
     // redacted whole, and hashed as the plain address
-    const outcome = applyGuardrails('write to jane&#64;acme.com today', {
-      policy: guardrailPolicySchema.parse({ pii: { actions: { EMAIL: 'redact' } } }),
-      customRules: [],
-      direction: 'input',
-      hash: (v) => v,
-      vault: new RedactionVault(),
-    });
+    const outcome = judgeInput('write to jane&#64;acme.com today', { pii: { actions: { EMAIL: 'redact' } } });
     expect(outcome).toMatchObject({ blocked: undefined, text: 'write to [EMAIL_1] today' });
     expect(outcome.events.map((e) => e.valueHash)).toEqual(['jane@acme.com']);
   });

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { base64Runs } from './encoded-values.js';
-import { applyGuardrails } from './engine/apply.js';
-import { guardrailPolicySchema } from './engine/policy.js';
-import { RedactionVault } from './engine/vault.js';
+import { judgeInput } from './engine/test-context.js';
 import { scanText } from './scan.js';
 
 // Built at run time so that no scanner mistakes this file for a leak.
@@ -31,21 +29,9 @@ describe('values written in base64 or hex', () => {
 
   it('redacts the run in place, and blocks where the policy blocks secrets', () => {
     const run = base64('jane.doe@acme-corp.com');
-    const outcome = applyGuardrails(`mail ${run} today`, {
-      policy: guardrailPolicySchema.parse({ pii: { actions: { EMAIL: 'redact' } } }),
-      customRules: [],
-      direction: 'input',
-      hash: (v) => v,
-      vault: new RedactionVault(),
-    });
+    const outcome = judgeInput(`mail ${run} today`, { pii: { actions: { EMAIL: 'redact' } } });
     expect(outcome).toMatchObject({ blocked: undefined, text: 'mail [EMAIL_1] today' });
-    const blocked = applyGuardrails(`token ${base64(TOKEN)}`, {
-      policy: guardrailPolicySchema.parse({}),
-      customRules: [],
-      direction: 'input',
-      hash: (v) => v,
-      vault: new RedactionVault(),
-    });
+    const blocked = judgeInput(`token ${base64(TOKEN)}`, {});
     expect(blocked.blocked).toMatchObject({ detector: 'secret', type: 'gitlab-token', action: 'block' });
   });
 

@@ -5,19 +5,16 @@
  */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { compileRule, customRuleSchema } from '../custom/rules.js';
+import { customRuleSchema } from '../custom/rules.js';
 import { applyGuardrails, type ApplyContext } from './apply.js';
-import { guardrailPolicySchema, type GuardrailPolicyInput } from './policy.js';
+import type { GuardrailPolicyInput } from './policy.js';
 import { createStreamGuard, DEFAULT_STREAM_WINDOW, type StreamTextShape } from './stream.js';
 import { seededRandom } from '../seeded-random.js';
-import { RedactionVault } from './vault.js';
+import { contextFor } from './test-context.js';
 
 const hash = (value: string) => createHmac('sha256', 'org-key-for-tests').update(value).digest('base64url');
 
-function outputContext(input: GuardrailPolicyInput): ApplyContext {
-  const policy = guardrailPolicySchema.parse(input);
-  return { policy, customRules: policy.customRules.map(compileRule), direction: 'output', hash, vault: new RedactionVault() };
-}
+const outputContext = (input: GuardrailPolicyInput): ApplyContext => contextFor(input, 'output', hash);
 
 // Built at run time so that no scanner mistakes this file for a leak.
 const CARD = ['4111', '1111', '1111', '1111'].join(' ');

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyGuardrails } from '../engine/apply.js';
-import { guardrailPolicySchema } from '../engine/policy.js';
-import { RedactionVault } from '../engine/vault.js';
+import { judgeInput } from '../engine/test-context.js';
 import { detectPii } from './detect.js';
 
 const emails = (text: string) =>
@@ -20,13 +18,8 @@ describe('addresses written to get past scrapers', () => {
   });
 
   it('is redacted like any address, and its event hashes as the address it stands for (so does a URL-encoded one)', () => {
-    const policy = guardrailPolicySchema.parse({ pii: { actions: { EMAIL: 'redact' } } });
-    const outcome = applyGuardrails('Write to jane [at] acme [dot] com, jane%40acme.com or jane@acme.com.', {
-      policy,
-      customRules: [],
-      direction: 'input',
-      hash: (value) => value,
-      vault: new RedactionVault(),
+    const outcome = judgeInput('Write to jane [at] acme [dot] com, jane%40acme.com or jane@acme.com.', {
+      pii: { actions: { EMAIL: 'redact' } },
     });
     expect(outcome).toMatchObject({ blocked: undefined, text: 'Write to [EMAIL_1], [EMAIL_2] or [EMAIL_3].' });
     expect(outcome.events.map((e) => e.valueHash)).toEqual(['jane@acme.com', 'jane@acme.com', 'jane@acme.com']);
