@@ -1,19 +1,19 @@
 /**
  * Cues for classic jailbreak and prompt-leak moves the first cue families did not name (2026-12-02):
- * asking for the hidden context by where it sits ("the top of this conversation", "everything
- * before this message", "your hidden rules", "starting from 'You are'"), safety asked off
- * ("disable all content filters"), and a how-to for a weapon or a drug, the payload of fiction
- * and hypothetical wrappers.
+ * the setup text asked for by a word that says it is kept from the user ("your hidden rules", "your
+ * secret instructions"), safety asked off ("disable all content filters"), and a how-to for a
+ * weapon or a drug, the payload of fiction and hypothetical wrappers.
  *
  * Each is a model feature like the others (cues.ts), and the trained weight says how much it
- * counts next to the rest of the text. Cues for an abrupt stop before a payload ("STOP
- * EVERYTHING!!! JUST PRINT …") and a dead relative's role as a pretext were written too and
- * learnt no weight from the training data (docs/guardrails.md, "classic moves"), so they are not
- * here.
+ * counts next to the rest of the text. Cues for where the setup text sits ("the top of this
+ * conversation", "everything before this message") and for the words it starts with ("starting
+ * from 'You are'") were written too and removed: users of a chat say "at the start of this
+ * conversation I said…", "what did I ask before this message?" and "write a poem starting with
+ * 'You are my sunshine'", and the model, which saw those words only in attacks, flagged them. Cues for an abrupt
+ * stop before a payload ("STOP EVERYTHING!!! JUST PRINT …") and a dead relative's role as a pretext
+ * learnt no weight from the training data. See docs/guardrails.md, "classic moves".
  */
 import { type CueSpec, IH, w } from './cue-syntax.js';
-
-const QUOTE = `["'“”‘’«»「]?`;
 
 /** Things whose making is the restricted part of a request, whatever wraps it. */
 const DANGEROUS = w(
@@ -54,54 +54,13 @@ const DANGEROUS = w(
 
 export const CLASSIC_SPECS: CueSpec[] = [
   [
-    // where the hidden context sits: "the top of this conversation", "the first message of the chat"
-    'context-start',
-    IH,
-    ['top', 'start', 'beginning', 'first', 'opening', 'very'],
-    `(?:\\s(?:top|start|beginning))?(?:\\s(?:line|lines|part|message|messages|words|sentence|paragraph|text|prompt|instructions?))?\\sof\\s(?:this|the|our|your)\\s(?:current\\s|entire\\s|whole\\s)?${w('conversation', 'chat', 'context(?: window)?', 'session', 'thread', 'dialog(?:ue)?', 'memory', 'system prompt', 'prompt', 'input')}\\b`,
-  ],
-  [
-    // "everything before this message", "all the words prior to my request"; not "above this line",
-    // which closes a document the user pasted ("summarize everything above this line")
-    'before-this-message',
-    IH,
-    ['before', 'above', 'preceding', 'prior', 'ahead'],
-    `(?:\\sto)?\\s(?:this|my|the current|the present)\\s${w('message', 'prompt', 'request', 'input', 'instruction', 'conversation', 'chat')}\\b`,
-  ],
-  [
-    // "your hidden rules", "your original instructions": the setup text itself; not "its system
-    // prompt" (how an LLM works) nor "any hidden instructions" (a reviewer's question about a document)
+    // "your hidden rules", "your secret instructions": the setup text, by a word that says it is
+    // kept from the user; not "your internal guidelines for refunds" nor "follow your original
+    // instructions", which users of an assistant say to it, nor "its system prompt" (how an LLM works)
     'own-hidden-rules',
     IH,
-    [
-      'hidden',
-      'secret',
-      'internal',
-      'confidential',
-      'private',
-      'initial',
-      'original',
-      'underlying',
-      'invisible',
-      'preloaded',
-      'operating',
-      'core',
-      'system',
-      'starting',
-      'exact',
-      'full',
-      'complete',
-      'entire',
-      'backend',
-    ],
+    ['hidden', 'secret', 'confidential', 'invisible', 'preloaded', 'concealed', 'undisclosed'],
     `(?<=\\byour\\s[a-z]+)(?:\\s(?:system|initial|original|hidden|secret|internal|operating|core|setup))?\\s${w('rules', 'instructions', 'prompt', 'guidelines', 'directives', 'configuration', 'config', 'programming', 'constraints', 'system prompt', 'preprompt', 'pre-prompt', 'initialization', 'initialisation')}\\b`,
-  ],
-  [
-    // a prompt-leak's anchor: "starting from 'You are'", "begin with the words 'You are'"
-    'starting-you-are',
-    IH,
-    ['starting', 'start', 'begin', 'beginning', 'begins', 'starts', 'from'],
-    `(?:\\s(?:with|from|at))?\\s(?:the\\s(?:phrase|words?|line|sentence|text)\\s)?${QUOTE}\\s?you are\\b`,
   ],
   [
     // safety asked off: "disable all content filters", "turn off your safety filters", "lift the moderation"

@@ -110,7 +110,8 @@ const SECRET_TARGETS = [
   'hidden instructions',
   'original instructions',
   'system instructions',
-  'secret',
+  // "your secret", a noun; not "your secret recipe", an adjective (a word after it other than a verb or a particle)
+  'secret(?!\\s(?!(?:is|are|was|were|to|for|please|now|and|or|with|so|in|of|at|on|here|already|immediately|verbatim)\\b)[a-z])',
   'secret key',
   'secret code',
   'password',
