@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { base64Runs } from './encoded-values.js';
+import { encodedRuns } from './encoded-values.js';
 import { judgeInput } from './engine/test-context.js';
 import { scanText } from './scan.js';
 
@@ -62,13 +62,13 @@ describe('values written in base64 or hex', () => {
     const a = base64('alpha@example.org');
     const b = base64url('second value 12345');
     const text = `${a}\n(${b})`;
-    expect(base64Runs(text).map((r) => [text.slice(r.start, r.end), r.decoded])).toEqual([
+    expect(encodedRuns(text).map((r) => [text.slice(r.start, r.end), r.decoded])).toEqual([
       [a, 'alpha@example.org'],
       [b, 'second value 12345'],
     ]);
     // a run at the very start and one at the very end, 16 characters each
     const edge = `${base64('abcdefghijkl')} ${base64('mnopqrstuvwx')}`;
-    expect(base64Runs(edge)).toHaveLength(2);
-    expect(base64Runs('a'.repeat(15))).toEqual([]);
+    expect(encodedRuns(edge)).toHaveLength(2);
+    expect(encodedRuns('a'.repeat(15))).toEqual([]);
   });
 });

@@ -38,7 +38,7 @@ export type EncodedRun = { start: number; end: number; decoded: string };
  * are looked at until one is in the alphabet, and then only the word around it (ordinary prose
  * costs a few microseconds per 4 KB; a pattern with the same meaning cost 38).
  */
-export function base64Runs(text: string): EncodedRun[] {
+export function encodedRuns(text: string): EncodedRun[] {
   const runs: EncodedRun[] = [];
   const n = text.length;
   for (let i = MIN_RUN - 1; i < n;) {
@@ -74,11 +74,11 @@ export function base64Runs(text: string): EncodedRun[] {
 export function detectSecretsAndPii(viewText: string): { secrets: Finding[]; pii: Finding[] } {
   const secrets = detectSecrets(viewText);
   const pii = detectPii(viewText, secrets);
-  if (viewText.length < 16) return { secrets, pii };
+  if (viewText.length < MIN_RUN) return { secrets, pii };
   const direct = [...secrets, ...pii];
   const encodedSecrets: Finding[] = [];
   const encodedPii: Finding[] = [];
-  for (const run of base64Runs(viewText)) {
+  for (const run of encodedRuns(viewText)) {
     if (direct.some((f) => f.start < run.end && f.end > run.start)) continue;
     const inRun = detectSecrets(run.decoded);
     for (const f of inRun) encodedSecrets.push({ ...f, start: run.start, end: run.end });

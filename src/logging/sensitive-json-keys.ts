@@ -1,5 +1,6 @@
 import { REDACTED } from './redacted.js';
 import { SENSITIVE_FIELD_NAMES, SENSITIVE_HEADER_NAMES } from './sensitive-fields.js';
+import { escapeRegExp } from '../reg-exp.js';
 
 /*
  * Redacts the string value of a sensitive key anywhere in serialized JSON, in any letter case.
@@ -16,10 +17,6 @@ import { SENSITIVE_FIELD_NAMES, SENSITIVE_HEADER_NAMES } from './sensitive-field
 
 const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
-
-function escapeRegExp(literal: string): string {
-  return literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 const KEY_NAMES = [...SENSITIVE_HEADER_NAMES, ...SENSITIVE_FIELD_NAMES].map(escapeRegExp).join('|');
 // `esc` is empty for a key of the line itself and a backslash for a key inside a JSON string.

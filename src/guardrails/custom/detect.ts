@@ -1,6 +1,6 @@
 /** Turns an org's compiled custom rules into a detector for one direction (input or output). */
 import { detectionView, type DetectionView } from '../detection-view.js';
-import { base64Runs } from '../encoded-values.js';
+import { encodedRuns } from '../encoded-values.js';
 import type { Detector, Finding } from '../types.js';
 import { matchRule, type CompiledRule } from './rules.js';
 
@@ -28,7 +28,7 @@ export function customDetector(
     // detectors read it too: a blocked term with a no-break or zero-width space in it is the term.
     // So do what its base64 and hex runs decode to (encoded-values.ts), a match there covering the run.
     const inView = view.text === text ? [] : run(view.text);
-    const inRuns = base64Runs(view.text).flatMap((encoded) =>
+    const inRuns = encodedRuns(view.text).flatMap((encoded) =>
       run(encoded.decoded).map((f) => ({ ...f, start: encoded.start, end: encoded.end })),
     );
     if (inView.length === 0 && inRuns.length === 0) return found;

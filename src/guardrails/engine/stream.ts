@@ -24,6 +24,7 @@
  * only findings that reach into the newly released part are acted on and reported.
  */
 import { detectionView } from '../detection-view.js';
+import { MAY_HAVE_OBFUSCATED_EMAIL } from '../pii/email-obfuscated.js';
 import type { Finding } from '../types.js';
 import { applyFindings, blockingChanges, findGuardrailActions, type ApplyContext, type GuardrailEvent, type ValueCodec } from './apply.js';
 import { piiAction, type GuardrailAction } from './policy.js';
@@ -89,8 +90,8 @@ const looksLikeValue = (token: string): boolean => token.length >= 16 || /[\p{Nd
 /** A piece of a number written with separators: "+1", "(555)", "123-4567", "1111". */
 const isNumberPiece = (token: string): boolean => /^[+(＋（]?[\p{Nd}().\-/（）－]+$/u.test(token) && /\p{Nd}/u.test(token);
 
-/** A bracketed "at" of an address written for people ("jane [at] acme [dot] com"), or its start. */
-const BRACKETED_AT = /[[({<] ?at ?[\])}>]/gi;
+/** A bracketed "at" of an address written for people ("jane [at] acme [dot] com"), as the PII detector reads it, or its start. */
+const BRACKETED_AT = new RegExp(MAY_HAVE_OBFUSCATED_EMAIL.source, 'gi');
 const BRACKETED_AT_START = /^[[({<](?: ?a?| ?at ?)$/i;
 
 /** Where the word that ends before `end` starts (spaces before `end` skipped). */

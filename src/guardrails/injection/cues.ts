@@ -9,6 +9,7 @@
  * the single tokenising pass in features.ts; its regex is sticky and every gap is bounded, so
  * the work is linear in the text and there is no catastrophic backtracking.
  */
+import { escapeRegExp } from '../../reg-exp.js';
 import type { InjectionCategory } from '../types.js';
 import { CLASSIC_SPECS } from './cues-classic.js';
 import { CS, type CueSpec, DI, gap, IH, RC, S, w } from './cue-syntax.js';
@@ -1300,14 +1301,12 @@ export const CONTEXT_CUES: ReadonlySet<string> = new Set([
 function compile(spec: CueSpec): Cue {
   const [id, category, triggers, rest, lineStart] = spec;
   const head =
-    triggers.length === 1 && !/^[a-z0-9]/.test(triggers[0] ?? '') ? escape(triggers[0] ?? '') : `(?:${triggers.map(escape).join('|')})\\b`;
+    triggers.length === 1 && !/^[a-z0-9]/.test(triggers[0] ?? '')
+      ? escapeRegExp(triggers[0] ?? '')
+      : `(?:${triggers.map(escapeRegExp).join('|')})\\b`;
   const cue: Cue = { id, category, triggers, re: new RegExp(head + rest, 'y') };
   if (lineStart) cue.lineStart = true;
   return cue;
-}
-
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export const CUES: readonly Cue[] = SPECS.map(compile);

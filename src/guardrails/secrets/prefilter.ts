@@ -16,6 +16,7 @@
  * has a character outside ASCII, and their hits are merged into the scan in text order.
  */
 import { Buffer } from 'node:buffer';
+import { escapeRegExp } from '../../reg-exp.js';
 import type { SecretRule } from './rule.js';
 
 type Entry = { keyword: string; rules: readonly number[] };
@@ -49,8 +50,6 @@ function latin1(text: string): Buffer {
   scratch.write(text, 0, 'latin1');
   return scratch;
 }
-
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function buildPrefilter(rules: readonly SecretRule[]): Prefilter {
   const byKeyword = new Map<string, number[]>();
