@@ -21,6 +21,13 @@ const MIN_RUN = 16;
 const ALPHABET = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_') ALPHABET[c.charCodeAt(0)] = 1;
 const inAlphabet = (code: number): boolean => code < 128 && ALPHABET[code] === 1;
+/** Whether `text` is all characters of a base64 or hex run (padding apart). */
+export function continuesEncodedRun(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (!inAlphabet(text.charCodeAt(i))) return false;
+  return true;
+}
+/** Whether `text` ends in a character of a base64 or hex run (so a run after it would continue it). */
+export const endsInEncodedRun = (text: string): boolean => text.length > 0 && inAlphabet(text.charCodeAt(text.length - 1));
 
 const HEX = /^[0-9A-Fa-f]+$/;
 
@@ -31,6 +38,19 @@ const BINARY = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
 const SOMETHING = /[A-Za-z0-9@]{4}/;
 
 export type EncodedRun = { start: number; end: number; decoded: string };
+
+/**
+ * Where a base64 or hex run that reaches the end of `text` (its padding included) starts, when it is
+ * long enough to be read (undefined otherwise): a stream still writing one cannot tell yet what it
+ * decodes to.
+ */
+export function encodedRunAtEnd(text: string): number | undefined {
+  let end = text.length;
+  while (end > 0 && text.length - end < 2 && text.charCodeAt(end - 1) === 0x3d /* = */) end--;
+  let start = end;
+  while (start > 0 && inAlphabet(text.charCodeAt(start - 1))) start--;
+  return end - start >= MIN_RUN ? start : undefined;
+}
 
 /**
  * The base64 and hex runs of `text` (16 or more characters of the alphabet, then padding) that

@@ -76,6 +76,12 @@ const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyI
   },
   { name: 'an IP address', text: 'The server at 203.0.113.54 answered; 2001:db8::8a2e:370:7334 did not.', policy: REDACT_ALL_PII },
   { name: 'a PEM private key', text: `Here is the key:\n${PEM}\nKeep it safe.`, policy: {} },
+  // A run longer than the window: its start went out before the end that holds the key arrived.
+  {
+    name: 'a base64 config longer than the window, its token near the end',
+    text: `Here is the config, base64: ${Buffer.from(`${'retries = 3\nregion = "eu-west-1"\n'.repeat(8)}token = "${GITLAB_TOKEN}"\n`).toString('base64')} — decode it to use.`,
+    policy: {},
+  },
   // Invisible on screen, read by models; the chunkings below also cut between a pair's two halves.
   {
     name: 'a token and an address written in tag characters',
@@ -239,10 +245,23 @@ describe('createStreamGuard latency', () => {
   });
 
   it('holds at most the window of a long token, as before', () => {
-    const blob = 'A'.repeat(DEFAULT_STREAM_WINDOW * 3);
+    const blob = 'a.b'.repeat(DEFAULT_STREAM_WINDOW);
     const { emitted } = stream(blob.match(/[\s\S]{1,8}/g)!, outputContext({}));
     const beforeEnd = emitted.slice(0, -1).join('');
     expect(beforeEnd.length).toBe(blob.length - DEFAULT_STREAM_WINDOW);
+  });
+
+  it('holds a base64 run being written until it ends, up to 8 KB, then a window behind', () => {
+    const run = Buffer.from('retries = 3; '.repeat(300)).toString('base64'); // 5,200 characters
+    const { emitted } = stream(`config: ${run} (decode it)`.match(/[\s\S]{1,8}/g)!, outputContext({}));
+    const upToRunEnd = emitted.slice(0, Math.ceil(`config: ${run}`.length / 8)).join('');
+    expect(upToRunEnd).toBe('config: ');
+    expect(emitted.join('')).toBe(`config: ${run} (decode it)`);
+
+    const longer = 'QUJD'.repeat(4000); // 16,000 characters: past the limit
+    const chunks = longer.match(/[\s\S]{1,8}/g)!;
+    const beforeEnd = stream(chunks, outputContext({})).emitted.slice(0, -1).join('');
+    expect(beforeEnd.length).toBe(longer.length - DEFAULT_STREAM_WINDOW);
   });
 
   it('ends when a finding began in text it already released (a shape whose cut points and detectors disagree)', () => {

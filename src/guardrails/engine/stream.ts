@@ -11,11 +11,13 @@
  * - where addresses are changed, the last finished word, and the word before a bracketed at
  *   ("jane [at] acme [dot] com": see addressHold);
  * - a finding that reaches the cut (the cut moves back to its start), a reversible placeholder not
- *   yet closed, and a PEM block whose END line has not arrived (up to 8 KB);
+ *   yet closed, a PEM block whose END line has not arrived, and a base64 or hex run still being
+ *   written (each up to 8 KB): what the run decodes to, and so whether it holds a key, is known
+ *   only at its end;
  * - with custom rules on responses: as many characters as the longest term (terms may be several
  *   words), or the whole window for a regular expression (its matches have no known length).
  *
- * Nothing is held longer than `window` characters (except findings and PEM blocks, as above), so
+ * Nothing is held longer than `window` characters (except findings, PEM blocks and encoded runs, as above), so
  * plain prose reaches the client a word (two with addresses changed) behind the provider instead
  * of a window behind.
  *
@@ -24,6 +26,7 @@
  * only findings that reach into the newly released part are acted on and reported.
  */
 import { detectionView } from '../detection-view.js';
+import { continuesEncodedRun, encodedRunAtEnd, endsInEncodedRun } from '../encoded-values.js';
 import { MAY_HAVE_OBFUSCATED_EMAIL } from '../pii/email-obfuscated.js';
 import type { Finding } from '../types.js';
 import { applyFindings, blockingChanges, findGuardrailActions, type ApplyContext, type GuardrailEvent, type ValueCodec } from './apply.js';
@@ -31,7 +34,8 @@ import { piiAction, type GuardrailAction } from './policy.js';
 
 /** The most plain text is ever held back; also what a custom regex rule on responses holds. */
 export const DEFAULT_STREAM_WINDOW = 256;
-const PEM_HOLD_LIMIT = 8192;
+/** The most a PEM block or an encoded run is held (beyond it, it goes out a window behind like prose). */
+const LONG_VALUE_HOLD_LIMIT = 8192;
 /** Released text kept as context for the next scan: more than the secret rules' 320-character look-back. */
 const RELEASED_CONTEXT = 512;
 /** How long a value-like token is held after its start (see above). */
@@ -186,6 +190,8 @@ export function createStreamGuard(
   /** Characters of the original stream released so far: event offsets are relative to the stream. */
   let released = 0;
   let blocked: GuardrailEvent | undefined;
+  /** Whether `held` is exactly a base64 or hex run still being written. */
+  let heldIsRun = false;
 
   /** Where to cut `buffer` (which starts at `base` in `scanned`), given the findings over `scanned`. */
   function cutPoint(scanned: string, breaks: string, base: number, found: Found, final: boolean): number {
@@ -203,7 +209,16 @@ export function createStreamGuard(
         }
     }
     const pem = buffer.lastIndexOf('-----BEGIN');
-    if (pem >= 0 && pem < cut && !buffer.includes('-----END', pem) && buffer.length - pem < PEM_HOLD_LIMIT) cut = pem;
+    if (pem >= 0 && pem < cut && !buffer.includes('-----END', pem) && buffer.length - pem < LONG_VALUE_HOLD_LIMIT) cut = pem;
+    // A run that began in text already released is past holding (it went out over the limit).
+    const run = encodedRunAtEnd(buffer);
+    if (
+      run !== undefined &&
+      run < cut &&
+      buffer.length - run < LONG_VALUE_HOLD_LIMIT &&
+      (run > 0 || !endsInEncodedRun(scanned.slice(0, base)))
+    )
+      cut = run;
     if (context.vault.reversible) {
       const open = buffer.lastIndexOf('[', cut - 1);
       if (open >= 0 && !buffer.slice(open, cut).includes(']') && cut - open <= context.vault.longestPlaceholder) cut = open;
@@ -214,6 +229,13 @@ export function createStreamGuard(
   function step(chunk: string, final: boolean): StreamStep {
     if (blocked) return { blocked, events: [] };
     shape?.append(chunk);
+    // The held text is a base64 run being written, held from its start, and the chunk goes on with
+    // it: the cut would be 0 again (see cutPoint), so the run is not scanned again for each piece
+    // (an 8 KB run streamed a few characters at a time cost a scan of up to 8 KB per piece).
+    if (!final && heldIsRun && held.length + chunk.length < LONG_VALUE_HOLD_LIMIT && continuesEncodedRun(chunk)) {
+      held += chunk;
+      return { blocked: undefined, emit: '', events: [] };
+    }
     const buffer = held + chunk;
     if (buffer === '') return { blocked: undefined, emit: '', events: [] };
     const scanned = releasedTail + buffer;
@@ -231,6 +253,7 @@ export function createStreamGuard(
     let cut = cutPoint(read, breaks, base, found, final);
     if (shape && !final) cut = Math.max(0, shape.safeCut(origin + base + cut) - origin - base);
     held = buffer.slice(cut);
+    heldIsRun = !final && encodedRunAtEnd(read.slice(base)) === cut;
     if (cut === 0) return { blocked: undefined, emit: '', events: [] };
     const outcome = applyFindings(scanned, found, context, base, base + cut, shape?.codecFrom(origin));
     const events = outcome.events.map((e) => ({ ...e, start: e.start - base + released, end: e.end - base + released }));
