@@ -281,14 +281,26 @@ describe('input guardrails', () => {
       const sent = bodyOf(onlyRequest(fx.openai));
       // one placeholder, in the part where the address starts; its rest is taken out of the next
       expect(sent.messages).toEqual([{ role: 'user', content: parts('Write to [EMAIL_1]', ' about the invoice.', 'Thanks!') }]);
-      // a card over three parts: the middle one is all card, and is left empty
+      // a card over three parts: the middle one is all card, and gets the placeholder again
+      // (left empty, Anthropic refused it: "text content blocks must be non-empty")
       resetFakes(fx);
       const groups = ['4111', '1111', '1111', '1111'];
-      await client.chat.completions.create({
-        model: 'openai/gpt-5.4-mini',
-        messages: [{ role: 'user', content: parts(`card ${groups[0]} ${groups[1]}`, ` ${groups[2]}`, ` ${groups[3]} on file`) }],
-      });
-      expect(bodyOf(onlyRequest(fx.openai)).messages).toEqual([{ role: 'user', content: parts('card [CREDIT_CARD_1]', '', ' on file') }]);
+      const cardParts = [`card ${groups[0]} ${groups[1]}`, ` ${groups[2]}`, ` ${groups[3]} on file`] as const;
+      await client.chat.completions.create({ model: 'openai/gpt-5.4-mini', messages: [{ role: 'user', content: parts(...cardParts) }] });
+      const redactedParts = parts('card [CREDIT_CARD_1]', '[CREDIT_CARD_1]', ' on file');
+      expect(bodyOf(onlyRequest(fx.openai)).messages).toEqual([{ role: 'user', content: redactedParts }]);
+      for (const messages of [
+        [{ role: 'user' as const, content: parts(...cardParts) }],
+        cardParts.map((content) => ({ role: 'user' as const, content })),
+      ]) {
+        resetFakes(fx);
+        const answer = await anthropic.messages.create({ model: 'anthropic/claude-haiku-4-5', max_tokens: 50, messages });
+        expect(answer.content[0]).toMatchObject({ type: 'text' });
+        const sent = bodyOf(onlyRequest(fx.anthropic)).messages as { content: unknown }[];
+        expect(sent.map((m) => m.content)).toEqual(
+          Array.isArray(messages[0]!.content) ? [redactedParts] : redactedParts.map((part) => part.text),
+        );
+      }
       // parts that hold no split value go through as they are
       resetFakes(fx);
       await client.chat.completions.create({

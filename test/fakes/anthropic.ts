@@ -63,6 +63,16 @@ function checkRequest(request: RecordedRequest, apiKey: string): Checked {
       return fail(invalid(`messages.${i}.role: Input should be 'user' or 'assistant'`));
     }
     if (typeof m.content !== 'string' && !Array.isArray(m.content)) return fail(invalid(`messages.${i}.content: Field required`));
+    // the real API's rules for empty text (the final assistant turn, a prefill, may be empty)
+    const last = i === body.messages.length - 1 && m.role === 'assistant';
+    if (m.content === '' && !last)
+      return fail(invalid(`messages.${i}: all messages must have non-empty content except for the optional final assistant message`));
+    const texts = Array.isArray(m.content)
+      ? m.content.filter((b) => blockType(b) === 'text').map((b) => (b as { text?: unknown }).text)
+      : [];
+    if (texts.some((text) => text === '')) return fail(invalid('messages: text content blocks must be non-empty'));
+    if (texts.some((text) => typeof text === 'string' && text.trim() === ''))
+      return fail(invalid('messages: text content blocks must contain non-whitespace text'));
   }
   return { ok: true, body };
 }

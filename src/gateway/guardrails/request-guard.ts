@@ -172,10 +172,10 @@ export class RequestGuard {
    * each run of consecutive user turns (joined-parts.ts): a value split over them ("AKIA…" |
    * "…7EXAMPLE", a card's groups in two parts, a chunker's cut through an address) is whole to
    * the model and in no single text. Only findings that cross from one text into the next are new
-   * (the others were judged in their text): a block refuses; a redaction puts the value's one
-   * placeholder in the text it starts in and takes its pieces out of the texts after, and so does
-   * a mask (the last four characters it keeps may lie in either text). Each is recorded against
-   * the text it starts in.
+   * (the others were judged in their text): a block refuses; a redaction puts the value's
+   * placeholder in the text it starts in and takes its pieces out of the texts after (a text that
+   * is all value gets the placeholder again), and so does a mask (the last four characters it
+   * keeps may lie in either text). Each is recorded against the text it starts in.
    */
   private async judgeSplitValues(
     slots: readonly TextSlot[],
@@ -199,7 +199,13 @@ export class RequestGuard {
       const blocked = this.recordJoined(joined, crossing, context);
       if (blocked) return { blocked, changed };
       joined.parts.forEach(({ slot, at }, k) => {
-        const [from, to] = withWholeValues(crossing, at, at + slot.text.length);
+        let [from, to] = withWholeValues(crossing, at, at + slot.text.length);
+        // A text wholly inside a value gets the value's placeholder again: left empty, it was
+        // refused by Anthropic ("text content blocks must be non-empty") and Gemini.
+        if (from >= to) {
+          const around = crossing.find(({ finding }) => finding.start < at && finding.end >= at + slot.text.length);
+          if (around) [from, to] = [around.finding.start, around.finding.end];
+        }
         const outcome = from < to ? applyFindings(joined.text, crossing, context, from, to) : undefined;
         const text = outcome === undefined ? '' : outcome.blocked ? slot.text : outcome.text;
         if (text === slot.text) return;
