@@ -35,6 +35,20 @@ describe('values written in base64 or hex', () => {
     expect(blocked.blocked).toMatchObject({ detector: 'secret', type: 'gitlab-token', action: 'block' });
   });
 
+  // An auditor looks a leaked key up by its hash: written plain or encoded, it is one key.
+  it('hashes the value inside the run, as the same value written plainly', () => {
+    const plain = judgeInput(`token ${TOKEN}`, { secrets: { input: 'redact' }, pii: { actions: { EMAIL: 'redact' } } });
+    const encoded = judgeInput(`token ${base64(`TOKEN=${TOKEN}`)} and ${base64('mail jane.doe@acme-corp.com')}`, {
+      secrets: { input: 'redact' },
+      pii: { actions: { EMAIL: 'redact' } },
+    });
+    expect(plain.events.map((e) => e.valueHash)).toEqual([TOKEN]);
+    expect(encoded.events.map((e) => [e.type, e.valueHash])).toEqual([
+      ['gitlab-token', TOKEN],
+      ['EMAIL', 'jane.doe@acme-corp.com'],
+    ]);
+  });
+
   it('leaves alone base64 that decodes to binary or to text with no value, and words that happen to be base64', () => {
     const png = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
     for (const text of [

@@ -6,8 +6,8 @@
  *
  * A run of 16 or more base64 characters (standard or URL-safe alphabet; hex when it is hex
  * digits only) is decoded when the bytes are UTF-8 text (no control characters but whitespace); the detectors read that text, and
- * each finding in it becomes a finding over the whole run, so a redaction replaces the run and
- * the event hashes the encoded run. Runs that decode to binary (images, compressed data, random
+ * each finding in it becomes a finding over the whole run, so a redaction replaces the run, and
+ * the event hashes the value inside it (`readAs`): the key hashes alike written plain or encoded. Runs that decode to binary (images, compressed data, random
  * ids) or are words and identifiers that happen to be valid base64 are dropped by the text check.
  */
 import { Buffer } from 'node:buffer';
@@ -101,8 +101,9 @@ export function detectSecretsAndPii(viewText: string): { secrets: Finding[]; pii
   for (const run of encodedRuns(viewText)) {
     if (direct.some((f) => f.start < run.end && f.end > run.start)) continue;
     const inRun = detectSecrets(run.decoded);
-    for (const f of inRun) encodedSecrets.push({ ...f, start: run.start, end: run.end });
-    for (const f of detectPii(run.decoded, inRun)) encodedPii.push({ ...f, start: run.start, end: run.end });
+    const overRun = (f: Finding): Finding => ({ ...f, start: run.start, end: run.end, readAs: run.decoded.slice(f.start, f.end) });
+    for (const f of inRun) encodedSecrets.push(overRun(f));
+    for (const f of detectPii(run.decoded, inRun)) encodedPii.push(overRun(f));
   }
   return { secrets: [...secrets, ...encodedSecrets], pii: [...pii, ...encodedPii] };
 }

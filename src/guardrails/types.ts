@@ -24,6 +24,11 @@ export type Finding = {
   end: number;
   /** 0..1: how sure the detector is (a checksum-verified card is surer than a bare digit run). */
   confidence: number;
+  /**
+   * The value as the detector read it when that is not the text at [start, end): the key inside
+   * a base64 run (encoded-values.ts). Only its keyed hash leaves the process; never written out.
+   */
+  readAs?: string;
 };
 
 /** A detector: pure, synchronous, no I/O, linear in the text's length. */

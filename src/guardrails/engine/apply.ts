@@ -152,8 +152,8 @@ export function applyFindings(
     start: finding.start,
     end: finding.end,
     // of the value as the detectors read it: a card with no-break spaces hashes as with spaces,
-    // "jane [at] acme [dot] com" as jane@acme.com
-    valueHash: context.hash(asRead(finding, detectionView(valueAt(finding.start, finding.end)).text)),
+    // "jane [at] acme [dot] com" as jane@acme.com, a base64-encoded key as the key
+    valueHash: context.hash(asRead(finding, finding.readAs ?? detectionView(valueAt(finding.start, finding.end)).text)),
   }));
   const blocked = events.find((e) => e.action === 'block');
   if (blocked) return { blocked, events };
