@@ -16,7 +16,7 @@ import { CHAR_TRIGGERS, CONTEXT_CUES, CUES, NEEDLES, PLANTED_ONLY_CUES, WORD_TRI
 import { WORD_DECODER_MARKERS } from './decoders.js';
 import { type Normalized, normalize, normalizeForFeatures } from './normalize.js';
 
-export const HASH_BITS = 14;
+export const HASH_BITS = 16;
 /** Names the hashed feature scheme; a model trained on another scheme is refused. */
 export const HASH_SCHEME =
   'w1/sublinear/l2x3/short30/no-foreign-function-words/named-quotes-cjk/escapes-read/marks-dropped/spaced-letters/hidden-text';
