@@ -49,6 +49,21 @@ describe('values written in base64 or hex', () => {
     ]);
   });
 
+  // Encoding twice is the next thing to try once one encoding is read.
+  it('reads base64 of base64, three encodings deep, and hashes the value inside', () => {
+    const twice = base64(base64(`token=${TOKEN}`));
+    expect(found(`config: ${twice}`)).toEqual([
+      ['secret', 'gitlab-token', twice],
+      ['pii', 'API_KEY', twice],
+    ]);
+    const thrice = base64(Buffer.from(base64(`mail jane.doe@acme-corp.com`)).toString('hex'));
+    expect(found(`x ${thrice}`)).toEqual([['pii', 'EMAIL', thrice]]);
+    const outcome = judgeInput(`token ${twice}`, { secrets: { input: 'redact' } });
+    expect(outcome.events.map((e) => e.valueHash)).toEqual([TOKEN]);
+    // a fourth encoding is not read
+    expect(found(`x ${base64(thrice)}`)).toEqual([]);
+  });
+
   it('leaves alone base64 that decodes to binary or to text with no value, and words that happen to be base64', () => {
     const png = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
     for (const text of [

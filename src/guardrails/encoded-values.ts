@@ -86,24 +86,37 @@ export function encodedRuns(text: string): EncodedRun[] {
   return runs;
 }
 
+/** How many encodings deep a value is read: base64 of base64 of a key is still the key to a model. */
+const MAX_DEPTH = 3;
+
 /**
  * The secret and PII findings over the detectors' view of a text (detection-view.ts), with those
- * inside its base64 runs. A run that a finding over the text as written already overlaps (a JWT,
- * whose segments are base64, is a secret whole) is left to it.
+ * inside its base64 runs, and inside runs within what those decode to (up to three encodings
+ * deep). A run that a finding over the text as written already overlaps (a JWT, whose segments
+ * are base64, is a secret whole) is left to it.
  */
 export function detectSecretsAndPii(viewText: string): { secrets: Finding[]; pii: Finding[] } {
+  return valuesIn(viewText, 1);
+}
+
+function valuesIn(viewText: string, depth: number): { secrets: Finding[]; pii: Finding[] } {
   const secrets = detectSecrets(viewText);
   const pii = detectPii(viewText, secrets);
-  if (viewText.length < MIN_RUN) return { secrets, pii };
+  if (viewText.length < MIN_RUN || depth > MAX_DEPTH) return { secrets, pii };
   const direct = [...secrets, ...pii];
   const encodedSecrets: Finding[] = [];
   const encodedPii: Finding[] = [];
   for (const run of encodedRuns(viewText)) {
     if (direct.some((f) => f.start < run.end && f.end > run.start)) continue;
-    const inRun = detectSecrets(run.decoded);
-    const overRun = (f: Finding): Finding => ({ ...f, start: run.start, end: run.end, readAs: run.decoded.slice(f.start, f.end) });
-    for (const f of inRun) encodedSecrets.push(overRun(f));
-    for (const f of detectPii(run.decoded, inRun)) encodedPii.push(overRun(f));
+    const inRun = valuesIn(run.decoded, depth + 1);
+    const overRun = (f: Finding): Finding => ({
+      ...f,
+      start: run.start,
+      end: run.end,
+      readAs: f.readAs ?? run.decoded.slice(f.start, f.end),
+    });
+    for (const f of inRun.secrets) encodedSecrets.push(overRun(f));
+    for (const f of inRun.pii) encodedPii.push(overRun(f));
   }
   return { secrets: [...secrets, ...encodedSecrets], pii: [...pii, ...encodedPii] };
 }
