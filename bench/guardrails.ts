@@ -104,6 +104,9 @@ const ADVERSARIAL: [string, (repeats: number) => string][] = [
   ['colons on one line', (n) => 'A: '.repeat(n)],
   // base64 words that each decode to text with an address in it: every one is decoded and read
   ['base64 words with values', (n) => `${Buffer.from('mail a@b.io').toString('base64')} `.repeat(n / 2)],
+  // lines of one width that read as a wrapped run: joined into one, decoded once, and in a
+  // stream looked back over from its end
+  ['wrapped base64 lines', (n) => `${Buffer.from('mail a@b.io, ok').toString('base64')}\n`.repeat(n / 2)],
 ];
 const SMALL_REPEATS = 10_000;
 const SIZE_RATIO = 4;

@@ -49,6 +49,28 @@ describe('values written in base64 or hex', () => {
     ]);
   });
 
+  // `base64 .env` wraps at 76 characters: a key across the break was in neither line.
+  it('reads a wrapped run as one, its value across a line break', () => {
+    const env = `APP=${'x'.repeat(20)}\nGITLAB_TOKEN=${TOKEN}\nRETRIES=3\nREGION=eu-west-1\n`;
+    const lines = base64(env).match(/.{1,76}/g)!;
+    expect(lines.length).toBeGreaterThan(1);
+    // the token's bytes (38–64) straddle the first line's 57
+    expect(env.indexOf('glpat')).toBeLessThan(57);
+    for (const eol of ['\n', '\r\n']) {
+      const block = lines.join(eol);
+      expect(found(`env, base64:${eol}${block}${eol}thanks`)).toEqual([
+        ['secret', 'gitlab-token', block],
+        ['pii', 'API_KEY', block],
+      ]);
+    }
+    // `xxd -p` writes 60 hex digits a line
+    const hexBlock = Buffer.from(`mail ${'x'.repeat(22)} jane.doe@acme-corp.com now`)
+      .toString('hex')
+      .match(/.{1,60}/g)!
+      .join('\n');
+    expect(found(hexBlock)).toEqual([['pii', 'EMAIL', hexBlock]]);
+  });
+
   // Encoding twice is the next thing to try once one encoding is read.
   it('reads base64 of base64, three encodings deep, and hashes the value inside', () => {
     const twice = base64(base64(`token=${TOKEN}`));

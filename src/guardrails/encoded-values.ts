@@ -26,8 +26,6 @@ export function continuesEncodedRun(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (!inAlphabet(text.charCodeAt(i))) return false;
   return true;
 }
-/** Whether `text` ends in a character of a base64 or hex run (so a run after it would continue it). */
-export const endsInEncodedRun = (text: string): boolean => text.length > 0 && inAlphabet(text.charCodeAt(text.length - 1));
 
 const HEX = /^[0-9A-Fa-f]+$/;
 
@@ -39,17 +37,69 @@ const SOMETHING = /[A-Za-z0-9@]{4}/;
 
 export type EncodedRun = { start: number; end: number; decoded: string };
 
+/** The length of the line break that ends at `end` ("\n" or "\r\n"), 0 when there is none. */
+function breakBefore(text: string, end: number): number {
+  if (end < 1 || text.charCodeAt(end - 1) !== 10) return 0;
+  return end >= 2 && text.charCodeAt(end - 2) === 13 ? 2 : 1;
+}
+
+/** The length of the line break that starts at `at`, 0 when there is none. */
+function breakAt(text: string, at: number): number {
+  const code = text.charCodeAt(at);
+  if (code === 10) return 1;
+  return code === 13 && text.charCodeAt(at + 1) === 10 ? 2 : 0;
+}
+
+/**
+ * A line that may be one of a wrapped run's full lines: `base64` and MIME write 76 characters a
+ * line, PEM and `openssl base64` 64, `xxd -p` 60 (all multiples of four, none under 16).
+ */
+const fullLineWidth = (width: number): boolean => width >= MIN_RUN && width % 4 === 0;
+
 /**
  * Where a base64 or hex run that reaches the end of `text` (its padding included) starts, when it is
  * long enough to be read (undefined otherwise): a stream still writing one cannot tell yet what it
- * decodes to.
+ * decodes to. A wrapped run is one run: the full lines of one width before the line being written
+ * (or before the end, after a line break) belong to it.
  */
 export function encodedRunAtEnd(text: string): number | undefined {
   let end = text.length;
   while (end > 0 && text.length - end < 2 && text.charCodeAt(end - 1) === 0x3d /* = */) end--;
   let start = end;
   while (start > 0 && inAlphabet(text.charCodeAt(start - 1))) start--;
+  let width = end - start;
+  let widthKnown = false;
+  for (let br = breakBefore(text, start); br > 0; br = breakBefore(text, start)) {
+    const lineEnd = start - br;
+    let lineStart = lineEnd;
+    while (lineStart > 0 && inAlphabet(text.charCodeAt(lineStart - 1))) lineStart--;
+    const line = lineEnd - lineStart;
+    if (!fullLineWidth(line) || (widthKnown ? line !== width : line < width)) break;
+    width = line;
+    widthKnown = true;
+    start = lineStart;
+  }
   return end - start >= MIN_RUN ? start : undefined;
+}
+
+/**
+ * The lines that continue a run ending at `end` when it is wrapped: each as wide as the first,
+ * the last no wider. Returns where the last one ends and the run's characters without the breaks.
+ */
+function unwrap(text: string, start: number, end: number): { end: number; chars: string } {
+  let chars = text.slice(start, end);
+  const width = end - start;
+  if (!fullLineWidth(width)) return { end, chars };
+  for (let br = breakAt(text, end); br > 0; br = breakAt(text, end)) {
+    let lineEnd = end + br;
+    while (lineEnd < text.length && inAlphabet(text.charCodeAt(lineEnd))) lineEnd++;
+    const line = lineEnd - end - br;
+    if (line === 0 || line > width) break;
+    chars += text.slice(end + br, lineEnd);
+    end = lineEnd;
+    if (line < width) break;
+  }
+  return { end, chars };
 }
 
 /**
@@ -68,11 +118,12 @@ export function encodedRuns(text: string): EncodedRun[] {
     }
     let start = i;
     while (start > 0 && inAlphabet(text.charCodeAt(start - 1))) start--;
-    let end = i + 1;
-    while (end < n && inAlphabet(text.charCodeAt(end))) end++;
+    let lineEnd = i + 1;
+    while (lineEnd < n && inAlphabet(text.charCodeAt(lineEnd))) lineEnd++;
+    // `base64` wraps its output: a value across two lines is in neither
+    const { end, chars: run } = unwrap(text, start, lineEnd);
     i = end + MIN_RUN;
-    if (end - start < MIN_RUN) continue;
-    const run = text.slice(start, end);
+    if (run.length < MIN_RUN) continue;
     // hex digits only: hex (a hash or an id decodes to binary and is dropped below)
     const hex = HEX.test(run);
     // a length no encoder writes (one character past a group of four, an odd number of hex digits)

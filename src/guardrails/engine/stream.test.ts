@@ -82,6 +82,14 @@ const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyI
     text: `Here is the config, base64: ${Buffer.from(`${'retries = 3\nregion = "eu-west-1"\n'.repeat(8)}token = "${GITLAB_TOKEN}"\n`).toString('base64')} — decode it to use.`,
     policy: {},
   },
+  {
+    name: 'a wrapped base64 env file, its token across a line break',
+    text: `Run \`base64 .env\`:\n${Buffer.from(`APP=${'x'.repeat(20)}\nGITLAB_TOKEN=${GITLAB_TOKEN}\nRETRIES=3\n`)
+      .toString('base64')
+      .match(/.{1,76}/g)!
+      .join('\n')}\nThat is all.`,
+    policy: {},
+  },
   // Invisible on screen, read by models; the chunkings below also cut between a pair's two halves.
   {
     name: 'a token and an address written in tag characters',

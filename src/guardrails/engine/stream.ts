@@ -26,7 +26,7 @@
  * only findings that reach into the newly released part are acted on and reported.
  */
 import { detectionView } from '../detection-view.js';
-import { continuesEncodedRun, encodedRunAtEnd, endsInEncodedRun } from '../encoded-values.js';
+import { continuesEncodedRun, encodedRunAtEnd } from '../encoded-values.js';
 import { MAY_HAVE_OBFUSCATED_EMAIL } from '../pii/email-obfuscated.js';
 import type { Finding } from '../types.js';
 import { applyFindings, blockingChanges, findGuardrailActions, type ApplyContext, type GuardrailEvent, type ValueCodec } from './apply.js';
@@ -210,15 +210,9 @@ export function createStreamGuard(
     }
     const pem = buffer.lastIndexOf('-----BEGIN');
     if (pem >= 0 && pem < cut && !buffer.includes('-----END', pem) && buffer.length - pem < LONG_VALUE_HOLD_LIMIT) cut = pem;
-    // A run that began in text already released is past holding (it went out over the limit).
-    const run = encodedRunAtEnd(buffer);
-    if (
-      run !== undefined &&
-      run < cut &&
-      buffer.length - run < LONG_VALUE_HOLD_LIMIT &&
-      (run > 0 || !endsInEncodedRun(scanned.slice(0, base)))
-    )
-      cut = run;
+    // Found in the released text too: a run that began there is past holding (it went out over the limit).
+    const run = encodedRunAtEnd(scanned);
+    if (run !== undefined && run >= base && run - base < cut && scanned.length - run < LONG_VALUE_HOLD_LIMIT) cut = run - base;
     if (context.vault.reversible) {
       const open = buffer.lastIndexOf('[', cut - 1);
       if (open >= 0 && !buffer.slice(open, cut).includes(']') && cut - open <= context.vault.longestPlaceholder) cut = open;
@@ -253,7 +247,7 @@ export function createStreamGuard(
     let cut = cutPoint(read, breaks, base, found, final);
     if (shape && !final) cut = Math.max(0, shape.safeCut(origin + base + cut) - origin - base);
     held = buffer.slice(cut);
-    heldIsRun = !final && encodedRunAtEnd(read.slice(base)) === cut;
+    heldIsRun = !final && encodedRunAtEnd(read) === base + cut;
     if (cut === 0) return { blocked: undefined, emit: '', events: [] };
     const outcome = applyFindings(scanned, found, context, base, base + cut, shape?.codecFrom(origin));
     const events = outcome.events.map((e) => ({ ...e, start: e.start - base + released, end: e.end - base + released }));
