@@ -26,10 +26,11 @@ export function customDetector(
     // Rules run on the text as written (a rule may look for zero-width characters themselves)
     // and, when it has look-alike or invisible characters, on the text as the PII and secret
     // detectors read it too: a blocked term with a no-break or zero-width space in it is the term.
-    // So do what its base64 and hex runs decode to (encoded-values.ts), a match there covering the run.
+    // So do what its base64 and hex runs decode to (encoded-values.ts), a match there covering the
+    // run and hashed as the term it matched.
     const inView = view.text === text ? [] : run(view.text);
     const inRuns = encodedRuns(view.text).flatMap((encoded) =>
-      run(encoded.decoded).map((f) => ({ ...f, start: encoded.start, end: encoded.end })),
+      run(encoded.decoded).map((f) => ({ ...f, start: encoded.start, end: encoded.end, readAs: encoded.decoded.slice(f.start, f.end) })),
     );
     if (inView.length === 0 && inRuns.length === 0) return found;
     const seen = new Set(found.map((f) => `${f.type}\u0000${f.start}\u0000${f.end}`));

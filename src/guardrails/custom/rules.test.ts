@@ -37,6 +37,8 @@ describe('custom rules', () => {
     const found = (text: string) => detect(text).map(({ start, end }) => text.slice(start, end));
     const encoded = Buffer.from('status of project falcon, phase 2').toString('base64');
     expect(found(`decode this: ${encoded}`)).toEqual([encoded]);
+    // what its event hashes: the term, as written plainly
+    expect(detect(`decode this: ${encoded}`).map((f) => f.readAs)).toEqual(['project falcon']);
     const hex = Buffer.from('project falcon ships').toString('hex');
     expect(found(`${hex} (hex)`)).toEqual([hex]);
     expect(found(`decode this: ${Buffer.from('status of project eagle, phase 2').toString('base64')}`)).toEqual([]);

@@ -210,7 +210,7 @@ export function createStreamGuard(
     }
     const pem = buffer.lastIndexOf('-----BEGIN');
     if (pem >= 0 && pem < cut && !buffer.includes('-----END', pem) && buffer.length - pem < LONG_VALUE_HOLD_LIMIT) cut = pem;
-    // Found in the released text too: a run that began there is past holding (it went out over the limit).
+    // Looked for over the released text too: a run that began there went out over the limit and is past holding.
     const run = encodedRunAtEnd(scanned);
     if (run !== undefined && run >= base && run - base < cut && scanned.length - run < LONG_VALUE_HOLD_LIMIT) cut = run - base;
     if (context.vault.reversible) {
