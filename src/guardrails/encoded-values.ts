@@ -70,7 +70,9 @@ export function encodedRunAtEnd(text: string): number | undefined {
   let width = end - start;
   let widthKnown = false;
   for (let br = breakBefore(text, start); br > 0; br = breakBefore(text, start)) {
-    const lineEnd = start - br;
+    // spaces before the break: in a JSON string's same-length view, the escape "\n" reads " \n"
+    let lineEnd = start - br;
+    while (lineEnd > 0 && text.charCodeAt(lineEnd - 1) === 32) lineEnd--;
     let lineStart = lineEnd;
     while (lineStart > 0 && inAlphabet(text.charCodeAt(lineStart - 1))) lineStart--;
     const line = lineEnd - lineStart;

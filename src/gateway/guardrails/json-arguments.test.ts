@@ -233,6 +233,32 @@ describe('tool-call arguments judged as JSON', () => {
     }
   });
 
+  // A tool that writes files takes their content in base64, wrapped as `base64` writes it: in the
+  // JSON text each line break is the escape "\\n", two characters.
+  it('never releases the first lines of a wrapped base64 run with a key across a line break', async () => {
+    const token = 'glpat-' + 'q8Zr3LmP0xWv7Ty2Nk5B';
+    // the token's bytes (168–194) straddle the third line's end (171), past the 256-character window
+    const env = `APP=${'x'.repeat(150)}\nGITLAB_TOKEN=${token}\nRETRIES=3\nREGION=eu-west-1\n`;
+    const wrapped = Buffer.from(env)
+      .toString('base64')
+      .match(/.{1,76}/g)!
+      .join('\n');
+    const text = JSON.stringify({ path: '.env', content_base64: wrapped });
+    const policy: GuardrailPolicyInput = { secrets: { output: 'redact' } };
+    const whole = chatWithCall(text);
+    await guardWith(policy).judge(requestSlots('openai-chat', whole), 'output');
+    expect(JSON.parse(argumentsOf(whole))).toEqual({ path: '.env', content_base64: '[SECRET_1]' });
+    for (const size of [1, 3, 7, 16]) {
+      const stream = guardWith(policy).argumentsStream('x');
+      const streamed =
+        text
+          .match(new RegExp(`[\\s\\S]{1,${size}}`, 'g'))!
+          .map((piece) => stream.push(piece))
+          .join('') + stream.end();
+      expect(streamed, `chunks of ${size}`).toBe(argumentsOf(whole));
+    }
+  });
+
   // An escape is six characters (twelve for a mathematical digit's pair): a card number in
   // escaped full-width digits is 99 characters of text, longer than a value-like token was held.
   it('holds a value written in long escapes until it is whole: full-width and mathematical digits', async () => {
