@@ -53,10 +53,13 @@ export const MAX_EVENTS_PER_REQUEST = 1_000;
 /**
  * The range of a joined text that part [at, end) becomes once the values crossing its seams are
  * replaced: a value that starts in the part is taken in whole (its placeholder is written there),
- * and the pieces of values that started in an earlier part are left out (empty when the whole
- * part is inside one).
+ * and the pieces of values that started in an earlier part are left out. A part wholly inside a
+ * value becomes the value (its placeholder again): left empty, it was refused by Anthropic ("text
+ * content blocks must be non-empty") and Gemini.
  */
 function withWholeValues(crossing: readonly FoundAction[], at: number, end: number): [number, number] {
+  const around = crossing.find(({ finding }) => finding.start < at && finding.end >= end);
+  if (around) return [around.finding.start, around.finding.end];
   let from = at;
   for (const { finding } of crossing) if (finding.start < at && finding.end > from) from = finding.end;
   let to = end;
@@ -199,13 +202,7 @@ export class RequestGuard {
       const blocked = this.recordJoined(joined, crossing, context);
       if (blocked) return { blocked, changed };
       joined.parts.forEach(({ slot, at }, k) => {
-        let [from, to] = withWholeValues(crossing, at, at + slot.text.length);
-        // A text wholly inside a value gets the value's placeholder again: left empty, it was
-        // refused by Anthropic ("text content blocks must be non-empty") and Gemini.
-        if (from >= to) {
-          const around = crossing.find(({ finding }) => finding.start < at && finding.end >= at + slot.text.length);
-          if (around) [from, to] = [around.finding.start, around.finding.end];
-        }
+        const [from, to] = withWholeValues(crossing, at, at + slot.text.length);
         const outcome = from < to ? applyFindings(joined.text, crossing, context, from, to) : undefined;
         const text = outcome === undefined ? '' : outcome.blocked ? slot.text : outcome.text;
         if (text === slot.text) return;

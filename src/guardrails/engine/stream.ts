@@ -193,10 +193,13 @@ export function createStreamGuard(
   /** Whether `held` is exactly a base64 or hex run still being written. */
   let heldIsRun = false;
 
-  /** Where to cut `buffer` (which starts at `base` in `scanned`), given the findings over `scanned`. */
-  function cutPoint(scanned: string, breaks: string, base: number, found: Found, final: boolean): number {
+  /**
+   * Where to cut `buffer` (which starts at `base` in `scanned`), given the findings over `scanned`;
+   * with where the encoded run that reaches its end starts, when there is one.
+   */
+  function cutPoint(scanned: string, breaks: string, base: number, found: Found, final: boolean): { cut: number; run?: number } {
     const buffer = scanned.slice(base);
-    if (final) return buffer.length;
+    if (final) return { cut: buffer.length };
     let cut = plainCut(breaks.slice(base), window, customHold, valueHold, holdAddress);
     // Moving the cut back to one finding's start may put it inside an earlier one: repeat until none
     // straddles it. A finding that began in text already released holds the whole buffer (cut 0).
@@ -217,7 +220,7 @@ export function createStreamGuard(
       const open = buffer.lastIndexOf('[', cut - 1);
       if (open >= 0 && !buffer.slice(open, cut).includes(']') && cut - open <= context.vault.longestPlaceholder) cut = open;
     }
-    return cut;
+    return { cut, run };
   }
 
   function step(chunk: string, final: boolean): StreamStep {
@@ -244,10 +247,11 @@ export function createStreamGuard(
         : findGuardrailActions(read, context);
     const found = options.fixed ? fitted.map(blockingChanges) : fitted;
     const breaks = shape ? shape.breaks(origin, origin + scanned.length) : read;
-    let cut = cutPoint(read, breaks, base, found, final);
+    const point = cutPoint(read, breaks, base, found, final);
+    let cut = point.cut;
     if (shape && !final) cut = Math.max(0, shape.safeCut(origin + base + cut) - origin - base);
     held = buffer.slice(cut);
-    heldIsRun = !final && encodedRunAtEnd(read) === base + cut;
+    heldIsRun = point.run === base + cut;
     if (cut === 0) return { blocked: undefined, emit: '', events: [] };
     const outcome = applyFindings(scanned, found, context, base, base + cut, shape?.codecFrom(origin));
     const events = outcome.events.map((e) => ({ ...e, start: e.start - base + released, end: e.end - base + released }));
