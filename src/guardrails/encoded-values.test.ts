@@ -56,7 +56,8 @@ describe('values written in base64 or hex', () => {
     expect(lines.length).toBeGreaterThan(1);
     // the token's bytes (38–64) straddle the first line's 57
     expect(env.indexOf('glpat')).toBeLessThan(57);
-    for (const eol of ['\n', '\r\n']) {
+    // trailing spaces an editor or a copy from a terminal left before each break too
+    for (const eol of ['\n', '\r\n', ' \n', '  \r\n']) {
       const block = lines.join(eol);
       expect(found(`env, base64:${eol}${block}${eol}thanks`)).toEqual([
         ['secret', 'gitlab-token', block],

@@ -37,17 +37,40 @@ const SOMETHING = /[A-Za-z0-9@]{4}/;
 
 export type EncodedRun = { start: number; end: number; decoded: string };
 
-/** The length of the line break that ends at `end` ("\n" or "\r\n"), 0 when there is none. */
-function breakBefore(text: string, end: number): number {
-  if (end < 1 || text.charCodeAt(end - 1) !== 10) return 0;
-  return end >= 2 && text.charCodeAt(end - 2) === 13 ? 2 : 1;
+/** Where the run of alphabet characters that ends at `end` starts. */
+function runStartBefore(text: string, end: number): number {
+  let start = end;
+  while (start > 0 && inAlphabet(text.charCodeAt(start - 1))) start--;
+  return start;
 }
 
-/** The length of the line break that starts at `at`, 0 when there is none. */
+/** Where the run of alphabet characters that starts at `at` ends. */
+function runEndAfter(text: string, at: number): number {
+  let end = at;
+  while (end < text.length && inAlphabet(text.charCodeAt(end))) end++;
+  return end;
+}
+
+/** Spaces and carriage returns: what may stand between a line's last character and its line feed. */
+const isLinePadding = (code: number): boolean => code === 32 || code === 13;
+
+/**
+ * The length of the line break that ends at `end`, 0 when there is none: a line feed, with the
+ * carriage returns and spaces before it ("\r\n"; trailing spaces an editor left; and a JSON
+ * string's escapes "\r\n", which its same-length view reads " \r \n").
+ */
+function breakBefore(text: string, end: number): number {
+  if (end < 1 || text.charCodeAt(end - 1) !== 10) return 0;
+  let start = end - 1;
+  while (start > 0 && isLinePadding(text.charCodeAt(start - 1))) start--;
+  return end - start;
+}
+
+/** The length of the line break that starts at `at` (as breakBefore reads one), 0 when there is none. */
 function breakAt(text: string, at: number): number {
-  const code = text.charCodeAt(at);
-  if (code === 10) return 1;
-  return code === 13 && text.charCodeAt(at + 1) === 10 ? 2 : 0;
+  let end = at;
+  while (end < text.length && isLinePadding(text.charCodeAt(end))) end++;
+  return text.charCodeAt(end) === 10 ? end + 1 - at : 0;
 }
 
 /**
@@ -65,16 +88,12 @@ const fullLineWidth = (width: number): boolean => width >= MIN_RUN && width % 4 
 export function encodedRunAtEnd(text: string): number | undefined {
   let end = text.length;
   while (end > 0 && text.length - end < 2 && text.charCodeAt(end - 1) === 0x3d /* = */) end--;
-  let start = end;
-  while (start > 0 && inAlphabet(text.charCodeAt(start - 1))) start--;
+  let start = runStartBefore(text, end);
   let width = end - start;
   let widthKnown = false;
   for (let br = breakBefore(text, start); br > 0; br = breakBefore(text, start)) {
-    // spaces before the break: in a JSON string's same-length view, the escape "\n" reads " \n"
-    let lineEnd = start - br;
-    while (lineEnd > 0 && text.charCodeAt(lineEnd - 1) === 32) lineEnd--;
-    let lineStart = lineEnd;
-    while (lineStart > 0 && inAlphabet(text.charCodeAt(lineStart - 1))) lineStart--;
+    const lineEnd = start - br;
+    const lineStart = runStartBefore(text, lineEnd);
     const line = lineEnd - lineStart;
     if (!fullLineWidth(line) || (widthKnown ? line !== width : line < width)) break;
     width = line;
@@ -93,8 +112,7 @@ function unwrap(text: string, start: number, end: number): { end: number; chars:
   const width = end - start;
   if (!fullLineWidth(width)) return { end, chars };
   for (let br = breakAt(text, end); br > 0; br = breakAt(text, end)) {
-    let lineEnd = end + br;
-    while (lineEnd < text.length && inAlphabet(text.charCodeAt(lineEnd))) lineEnd++;
+    const lineEnd = runEndAfter(text, end + br);
     const line = lineEnd - end - br;
     if (line === 0 || line > width) break;
     chars += text.slice(end + br, lineEnd);
@@ -118,12 +136,9 @@ export function encodedRuns(text: string): EncodedRun[] {
       i += MIN_RUN;
       continue;
     }
-    let start = i;
-    while (start > 0 && inAlphabet(text.charCodeAt(start - 1))) start--;
-    let lineEnd = i + 1;
-    while (lineEnd < n && inAlphabet(text.charCodeAt(lineEnd))) lineEnd++;
+    const start = runStartBefore(text, i);
     // `base64` wraps its output: a value across two lines is in neither
-    const { end, chars: run } = unwrap(text, start, lineEnd);
+    const { end, chars: run } = unwrap(text, start, runEndAfter(text, i + 1));
     i = end + MIN_RUN;
     if (run.length < MIN_RUN) continue;
     // hex digits only: hex (a hash or an id decodes to binary and is dropped below)
@@ -142,34 +157,39 @@ export function encodedRuns(text: string): EncodedRun[] {
 /** How many encodings deep a value is read: base64 of base64 of a key is still the key to a model. */
 const MAX_DEPTH = 3;
 
+/** What a detector finds in a text: the secret, PII or custom-rule findings. */
+type FindIn = (text: string) => Finding[];
+
 /**
- * The secret and PII findings over the detectors' view of a text (detection-view.ts), with those
- * inside its base64 runs, and inside runs within what those decode to (up to three encodings
- * deep). A run that a finding over the text as written already overlaps (a JWT, whose segments
- * are base64, is a secret whole) is left to it.
+ * What `find` finds inside the base64 and hex runs of `text`, and inside runs within what those
+ * decode to (up to three encodings deep). Each finding covers its outermost run (a redaction
+ * replaces the run) and is read as the value inside (`readAs`, which the event hashes). A run
+ * that one of `taken` overlaps (a finding over the text as written: a JWT, whose segments are
+ * base64, is a secret whole) is left to it.
  */
-export function detectSecretsAndPii(viewText: string): { secrets: Finding[]; pii: Finding[] } {
-  return valuesIn(viewText, 1);
+export function findingsInEncodedRuns(text: string, find: FindIn, taken: readonly Finding[] = [], depth = 1): Finding[] {
+  if (text.length < MIN_RUN || depth > MAX_DEPTH) return [];
+  const inside: Finding[] = [];
+  for (const run of encodedRuns(text)) {
+    if (taken.some((f) => f.start < run.end && f.end > run.start)) continue;
+    const direct = find(run.decoded);
+    for (const f of [...direct, ...findingsInEncodedRuns(run.decoded, find, direct, depth + 1)])
+      inside.push({ ...f, start: run.start, end: run.end, readAs: f.readAs ?? run.decoded.slice(f.start, f.end) });
+  }
+  return inside;
 }
 
-function valuesIn(viewText: string, depth: number): { secrets: Finding[]; pii: Finding[] } {
+function secretsAndPii(viewText: string): Finding[] {
   const secrets = detectSecrets(viewText);
-  const pii = detectPii(viewText, secrets);
-  if (viewText.length < MIN_RUN || depth > MAX_DEPTH) return { secrets, pii };
-  const direct = [...secrets, ...pii];
-  const encodedSecrets: Finding[] = [];
-  const encodedPii: Finding[] = [];
-  for (const run of encodedRuns(viewText)) {
-    if (direct.some((f) => f.start < run.end && f.end > run.start)) continue;
-    const inRun = valuesIn(run.decoded, depth + 1);
-    const overRun = (f: Finding): Finding => ({
-      ...f,
-      start: run.start,
-      end: run.end,
-      readAs: f.readAs ?? run.decoded.slice(f.start, f.end),
-    });
-    for (const f of inRun.secrets) encodedSecrets.push(overRun(f));
-    for (const f of inRun.pii) encodedPii.push(overRun(f));
-  }
-  return { secrets: [...secrets, ...encodedSecrets], pii: [...pii, ...encodedPii] };
+  return [...secrets, ...detectPii(viewText, secrets)];
+}
+
+/**
+ * The secret and PII findings over the detectors' view of a text (detection-view.ts), with those
+ * inside its base64 runs (see findingsInEncodedRuns).
+ */
+export function detectSecretsAndPii(viewText: string): { secrets: Finding[]; pii: Finding[] } {
+  const direct = secretsAndPii(viewText);
+  const all = [...direct, ...findingsInEncodedRuns(viewText, secretsAndPii, direct)];
+  return { secrets: all.filter((f) => f.detector === 'secret'), pii: all.filter((f) => f.detector !== 'secret') };
 }

@@ -234,15 +234,18 @@ describe('tool-call arguments judged as JSON', () => {
   });
 
   // A tool that writes files takes their content in base64, wrapped as `base64` writes it: in the
-  // JSON text each line break is the escape "\\n", two characters.
-  it('never releases the first lines of a wrapped base64 run with a key across a line break', async () => {
+  // JSON text each line break is the escape "\\n", two characters, or "\\r\\n", four (a Windows tool).
+  it.each([
+    ['\n', 'LF'],
+    ['\r\n', 'CRLF'],
+  ])('never releases the first lines of a wrapped base64 run with a key across a line break (%j, %s)', async (lineBreak) => {
     const token = 'glpat-' + 'q8Zr3LmP0xWv7Ty2Nk5B';
     // the token's bytes (168–194) straddle the third line's end (171), past the 256-character window
     const env = `APP=${'x'.repeat(150)}\nGITLAB_TOKEN=${token}\nRETRIES=3\nREGION=eu-west-1\n`;
     const wrapped = Buffer.from(env)
       .toString('base64')
       .match(/.{1,76}/g)!
-      .join('\n');
+      .join(lineBreak);
     const text = JSON.stringify({ path: '.env', content_base64: wrapped });
     const policy: GuardrailPolicyInput = { secrets: { output: 'redact' } };
     const whole = chatWithCall(text);

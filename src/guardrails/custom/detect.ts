@@ -1,6 +1,6 @@
 /** Turns an org's compiled custom rules into a detector for one direction (input or output). */
 import { detectionView, type DetectionView } from '../detection-view.js';
-import { encodedRuns } from '../encoded-values.js';
+import { findingsInEncodedRuns } from '../encoded-values.js';
 import type { Detector, Finding } from '../types.js';
 import { matchRule, type CompiledRule } from './rules.js';
 
@@ -26,12 +26,10 @@ export function customDetector(
     // Rules run on the text as written (a rule may look for zero-width characters themselves)
     // and, when it has look-alike or invisible characters, on the text as the PII and secret
     // detectors read it too: a blocked term with a no-break or zero-width space in it is the term.
-    // So do what its base64 and hex runs decode to (encoded-values.ts), a match there covering the
-    // run and hashed as the term it matched.
+    // So do what its base64 and hex runs decode to, as deep as the secret and PII detectors read
+    // them (encoded-values.ts), a match there covering the run and hashed as the term it matched.
     const inView = view.text === text ? [] : run(view.text);
-    const inRuns = encodedRuns(view.text).flatMap((encoded) =>
-      run(encoded.decoded).map((f) => ({ ...f, start: encoded.start, end: encoded.end, readAs: encoded.decoded.slice(f.start, f.end) })),
-    );
+    const inRuns = findingsInEncodedRuns(view.text, run);
     if (inView.length === 0 && inRuns.length === 0) return found;
     const seen = new Set(found.map((f) => `${f.type}\u0000${f.start}\u0000${f.end}`));
     const more = view.inOriginal([...inView, ...inRuns]).filter((f) => {

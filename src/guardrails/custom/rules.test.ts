@@ -42,6 +42,12 @@ describe('custom rules', () => {
     const hex = Buffer.from('project falcon ships').toString('hex');
     expect(found(`${hex} (hex)`)).toEqual([hex]);
     expect(found(`decode this: ${Buffer.from('status of project eagle, phase 2').toString('base64')}`)).toEqual([]);
+    // encoded twice or three times, as deep as the secret and PII detectors read
+    const twice = Buffer.from(encoded).toString('base64');
+    expect(detect(`decode this: ${twice}`).map((f) => [f.start, f.end, f.readAs])).toEqual([[13, 13 + twice.length, 'project falcon']]);
+    const thrice = Buffer.from(Buffer.from(encoded).toString('hex')).toString('base64');
+    expect(found(`x ${thrice}`)).toEqual([thrice]);
+    expect(found(`x ${Buffer.from(thrice).toString('base64')}`)).toEqual([]);
     // a rule for the other direction reads nothing
     expect(customDetector([compileRule(rule({ kind: 'keywords', terms: ['project falcon'], scope: 'output' }))], 'input')(encoded)).toEqual(
       [],
