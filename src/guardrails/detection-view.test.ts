@@ -169,6 +169,40 @@ describe('what the PII and secret detectors read', () => {
     expect(outcome.events.map((e) => e.valueHash)).toEqual(['jane@acme.com']);
   });
 
+  // encodeURIComponent on a whole value, a JSON or JavaScript string with its characters escaped
+  it('reads percent-escapes and string escapes, and the finding covers all of each', () => {
+    const percent = [...TOKEN].map((c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).join('');
+    const unicode = [...TOKEN].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    const hex = [...TOKEN].map((c) => `\\x${c.charCodeAt(0).toString(16)}`).join('');
+    expect(found(`GET /hook?token=${percent} 200`)).toEqual([
+      ['gitlab-token', percent],
+      ['API_KEY', percent],
+    ]);
+    expect(found(`{"token": "${unicode}"}`)).toEqual([
+      ['gitlab-token', unicode],
+      ['API_KEY', unicode],
+    ]);
+    expect(found(`const t = "${hex}";`)).toEqual([
+      ['gitlab-token', hex],
+      ['API_KEY', hex],
+    ]);
+    // an escaped look-alike reads as it does unescaped: a no-break space between a card's groups
+    expect(found('card 4111\\u00a01111\\u00a01111\\u00a01111')).toEqual([['CREDIT_CARD', '4111\\u00a01111\\u00a01111\\u00a01111']]);
+    // redacted whole, and hashed as the plain value
+    const outcome = judgeInput(`key ${percent} ok`, { secrets: { input: 'redact' } });
+    expect(outcome).toMatchObject({ blocked: undefined, text: 'key [SECRET_1] ok' });
+    expect(outcome.events.map((e) => e.valueHash)).toEqual([TOKEN]);
+    // percent signs, paths and patterns that are no escape of a value
+    for (const text of [
+      '50% off, 100%ABC, 20%2 of them',
+      'C:\\users\\xavier\\x64\\build',
+      'a regex: \\d+\\x20\\s*',
+      'bytes %C3%A9 and %00 %7F',
+    ])
+      expect(found(text), text).toEqual([]);
+    expect(detectionView('bytes %C3%A9, %00 and %7F stay').text).toBe('bytes %C3%A9, %00 and %7F stay');
+  });
+
   it('leaves ASCII text as it is, and text with other non-ASCII characters at the same length', () => {
     const ascii = 'nothing to change here';
     expect(detectionView(ascii).text).toBe(ascii);

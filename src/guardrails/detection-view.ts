@@ -20,6 +20,7 @@
  * cancel tag U+E007F that ends a flag emoji's tag sequence) are taken out.
  */
 import { HTML_ENTITY, MAY_HAVE_HTML_ENTITY, readHtmlEntity } from './html-entity.js';
+import { MAY_HAVE_TEXT_ESCAPE, readTextEscape, TEXT_ESCAPE } from './text-escapes.js';
 import type { Finding } from './types.js';
 
 export type DetectionView = {
@@ -60,15 +61,22 @@ const LOCAL_DIGITS = LOCAL_DIGIT_ZEROS.map((zero) => `${hex(zero)}-${hex(zero + 
 const IS_LOOK_ALIKE = new RegExp(`[${LOOK_ALIKES}${LOCAL_DIGITS}]`);
 /**
  * What the view's one pattern pass looks for: the look-alikes, the pairs and, only in text that
- * may hold them, the digits of other scripts and HTML character references (html-entity.ts).
- * Each range in a class costs on every character (35 more ranges doubled the pass over 4 KB of
- * typeset English, 15 to 30 µs), so the digits are looked for only after a native check of three
- * ranges, under a microsecond per 4 KB: Arabic, Indic, Thai text; not English with curly quotes
- * and dashes, nor Chinese or Japanese. Indexed by `digits + 2 * entities`.
+ * may hold them, the digits of other scripts, HTML character references (html-entity.ts) and
+ * percent and string escapes (text-escapes.ts). Each range in a class costs on every character
+ * (35 more ranges doubled the pass over 4 KB of typeset English, 15 to 30 µs), so the digits are
+ * looked for only after a native check of three ranges, under a microsecond per 4 KB: Arabic,
+ * Indic, Thai text; not English with curly quotes and dashes, nor Chinese or Japanese. Indexed
+ * by `digits + 2 * entities + 4 * escapes`.
  */
-const SPECIAL = [false, true].flatMap((entities) =>
-  [false, true].map(
-    (digits) => new RegExp(`[${LOOK_ALIKES}${digits ? LOCAL_DIGITS : ''}]|${PAIRS}${entities ? `|${HTML_ENTITY}` : ''}`, 'g'),
+const SPECIAL = [false, true].flatMap((escapes) =>
+  [false, true].flatMap((entities) =>
+    [false, true].map(
+      (digits) =>
+        new RegExp(
+          `[${LOOK_ALIKES}${digits ? LOCAL_DIGITS : ''}]|${PAIRS}${entities ? `|${HTML_ENTITY}` : ''}${escapes ? `|${TEXT_ESCAPE}` : ''}`,
+          'g',
+        ),
+    ),
   ),
 );
 /** The two stretches of the plane that hold them (U+0660–1C59, U+A620–ABF9): not punctuation, not CJK. */
@@ -133,19 +141,19 @@ function asAscii(code: number, text: string, start: number, end: number): string
 }
 
 /**
- * An HTML reference SPECIAL matched: the character it stands for, read like any other (a
- * look-alike as ASCII, an invisible one taken out). Its units after the first are recorded in
- * `removed`, so it maps back to where it starts, and its length in `spans`, so a finding that
- * ends on it ends after it. Unread (an unknown name), it stays as it is.
+ * An HTML reference or an escape SPECIAL matched: the character it stands for, read like any
+ * other (a look-alike as ASCII, an invisible one taken out). Its units after the first are
+ * recorded in `removed`, so it maps back to where it starts, and its length in `spans`, so a
+ * finding that ends on it ends after it. Unread (an unknown name), it stays as it is.
  */
-function readEntity(entity: string, text: string, offset: number, removed: number[], spans: Map<number, number>): string {
-  const char = readHtmlEntity(entity);
-  if (char === undefined) return entity;
+function readReference(reference: string, text: string, offset: number, removed: number[], spans: Map<number, number>): string {
+  const char = reference.charCodeAt(0) === 0x26 /* & */ ? readHtmlEntity(reference) : readTextEscape(reference);
+  if (char === undefined) return reference;
   const code = char.charCodeAt(0);
-  const end = offset + entity.length;
+  const end = offset + reference.length;
   for (let k = isInvisible(code) ? offset : offset + 1; k < end; k++) removed.push(k);
   if (isInvisible(code)) return '';
-  spans.set(offset, entity.length);
+  spans.set(offset, reference.length);
   return IS_LOOK_ALIKE.test(char) ? asAscii(code, text, offset, end) : char;
 }
 
@@ -169,14 +177,15 @@ function readPair(pair: string, offset: number, removed: number[]): string {
 
 export function detectionView(text: string): DetectionView {
   const entities = text.includes('&') && MAY_HAVE_HTML_ENTITY.test(text);
+  const escapes = (text.includes('%') || text.includes('\\')) && MAY_HAVE_TEXT_ESCAPE.test(text);
   // One UTF-8 byte per character means ASCII only (a native check): nothing to read differently.
-  if (!entities && Buffer.byteLength(text, 'utf8') === text.length) return { text, inOriginal: same };
+  if (!entities && !escapes && Buffer.byteLength(text, 'utf8') === text.length) return { text, inOriginal: same };
   // One pattern pass, not a JavaScript loop over every character (several times slower).
   const removed: number[] = [];
   const spans = new Map<number, number>();
-  const pattern = SPECIAL[Number(MAY_HAVE_LOCAL_DIGITS.test(text)) + 2 * Number(entities)]!;
+  const pattern = SPECIAL[Number(MAY_HAVE_LOCAL_DIGITS.test(text)) + 2 * Number(entities) + 4 * Number(escapes)]!;
   const read = text.replace(pattern, (char: string, offset: number) => {
-    if (char.length > 2) return readEntity(char, text, offset, removed, spans);
+    if (char.length > 2) return readReference(char, text, offset, removed, spans);
     if (char.length === 2) return readPair(char, offset, removed);
     const code = char.charCodeAt(0);
     if (!isInvisible(code)) return asAscii(code, text, offset, offset + 1);

@@ -164,7 +164,7 @@ describe('createStreamGuard against the whole text', () => {
     });
 
   // Values in every form the detectors read (full-width, Persian and bold digits, narrow no-break
-  // spaces, en dashes, tag characters, HTML references, base64) strung together with prose of several scripts, chunked at
+  // spaces, en dashes, tag characters, HTML references, base64, percent and string escapes) strung together with prose of several scripts, chunked at
   // random: the fixed list above missed full-width card numbers going out a group at a time.
   it('sends what the whole text would give for random mixes of values written every way', () => {
     const random = seededRandom(7);
@@ -182,6 +182,10 @@ describe('createStreamGuard against the whole text', () => {
       (s: string) => s.replace(/[@. -]/g, (c) => `&#${c.charCodeAt(0)};`),
       // base64, which a model decodes as easily
       (s: string) => Buffer.from(s).toString('base64'),
+      // percent-escapes (every character, and as encodeURIComponent writes them) and string escapes
+      (s: string) => [...s].map((c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).join(''),
+      (s: string) => encodeURIComponent(s),
+      (s: string) => s.replace(/[@. -]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
     ];
     const values = [
       CARD,
