@@ -107,6 +107,8 @@ const ADVERSARIAL: [string, (repeats: number) => string][] = [
   // lines of one width that read as a wrapped run: joined into one, decoded once, and in a
   // stream looked back over from its end
   ['wrapped base64 lines', (n) => `${Buffer.from('mail a@b.io, ok').toString('base64')}\n`.repeat(n / 2)],
+  // one run of single characters that reads as a list of addresses, every one found
+  ['spelt-out addresses', (n) => 'a @ b . i o , '.repeat(n / 2)],
 ];
 const SMALL_REPEATS = 10_000;
 const SIZE_RATIO = 4;

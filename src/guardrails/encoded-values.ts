@@ -13,6 +13,7 @@
 import { Buffer } from 'node:buffer';
 import { detectPii } from './pii/detect.js';
 import { detectSecrets } from './secrets/detect.js';
+import { spelledRuns } from './spelled-values.js';
 import type { Finding } from './types.js';
 
 /** The shortest run read: 12 bytes, enough for an address ("jo@acme.com" is 11). */
@@ -35,7 +36,16 @@ const BINARY = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
 /** The decoded text must hold something a detector could find: a letter or digit run, not one character repeated. */
 const SOMETHING = /[A-Za-z0-9@]{4}/;
 
-export type EncodedRun = { start: number; end: number; decoded: string };
+export type EncodedRun = {
+  start: number;
+  end: number;
+  decoded: string;
+  /**
+   * Where the characters [from, to) of `decoded` are written, when that is known (a spelt-out
+   * run); otherwise a finding covers the whole run (a base64 byte is in no one character).
+   */
+  span?: (from: number, to: number) => [number, number];
+};
 
 /** Where the run of alphabet characters that ends at `end` starts. */
 function runStartBefore(text: string, end: number): number {
@@ -161,20 +171,22 @@ const MAX_DEPTH = 3;
 type FindIn = (text: string) => Finding[];
 
 /**
- * What `find` finds inside the base64 and hex runs of `text`, and inside runs within what those
- * decode to (up to three encodings deep). Each finding covers its outermost run (a redaction
- * replaces the run) and is read as the value inside (`readAs`, which the event hashes). A run
+ * What `find` finds inside the base64 and hex runs of `text` and its spelt-out runs
+ * (spelled-values.ts), and inside runs within what those decode to (up to three encodings deep). Each finding covers its outermost run (a redaction
+ * replaces the run; a spelt-out value, its own characters) and is read as the value inside (`readAs`, which the event hashes). A run
  * that one of `taken` overlaps (a finding over the text as written: a JWT, whose segments are
  * base64, is a secret whole) is left to it.
  */
 export function findingsInEncodedRuns(text: string, find: FindIn, taken: readonly Finding[] = [], depth = 1): Finding[] {
   if (text.length < MIN_RUN || depth > MAX_DEPTH) return [];
   const inside: Finding[] = [];
-  for (const run of encodedRuns(text)) {
+  for (const run of [...encodedRuns(text), ...spelledRuns(text)]) {
     if (taken.some((f) => f.start < run.end && f.end > run.start)) continue;
     const direct = find(run.decoded);
-    for (const f of [...direct, ...findingsInEncodedRuns(run.decoded, find, direct, depth + 1)])
-      inside.push({ ...f, start: run.start, end: run.end, readAs: f.readAs ?? run.decoded.slice(f.start, f.end) });
+    for (const f of [...direct, ...findingsInEncodedRuns(run.decoded, find, direct, depth + 1)]) {
+      const [start, end] = run.span?.(f.start, f.end) ?? [run.start, run.end];
+      inside.push({ ...f, start, end, readAs: f.readAs ?? run.decoded.slice(f.start, f.end) });
+    }
   }
   return inside;
 }

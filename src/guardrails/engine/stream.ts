@@ -11,9 +11,9 @@
  * - where addresses are changed, the last finished word, and the word before a bracketed at
  *   ("jane [at] acme [dot] com": see addressHold);
  * - a finding that reaches the cut (the cut moves back to its start), a reversible placeholder not
- *   yet closed, a PEM block whose END line has not arrived, and a base64 or hex run still being
- *   written (each up to 8 KB): what the run decodes to, and so whether it holds a key, is known
- *   only at its end;
+ *   yet closed, a PEM block whose END line has not arrived, and a base64 or hex run or a value
+ *   spelt out a character at a time still being written (each up to 8 KB): what the run decodes
+ *   to, and so whether it holds a key, is known only at its end;
  * - with custom rules on responses: as many characters as the longest term (terms may be several
  *   words), or the whole window for a regular expression (its matches have no known length).
  *
@@ -28,6 +28,7 @@
 import { detectionView } from '../detection-view.js';
 import { continuesEncodedRun, encodedRunAtEnd } from '../encoded-values.js';
 import { MAY_HAVE_OBFUSCATED_EMAIL } from '../pii/email-obfuscated.js';
+import { spelledRunAtEnd } from '../spelled-values.js';
 import type { Finding } from '../types.js';
 import { applyFindings, blockingChanges, findGuardrailActions, type ApplyContext, type GuardrailEvent, type ValueCodec } from './apply.js';
 import { piiAction, type GuardrailAction } from './policy.js';
@@ -216,6 +217,10 @@ export function createStreamGuard(
     // Looked for over the released text too: a run that began there went out over the limit and is past holding.
     const run = encodedRunAtEnd(scanned);
     if (run !== undefined && run >= base && run - base < cut && scanned.length - run < LONG_VALUE_HOLD_LIMIT) cut = run - base;
+    // A value spelt out a character at a time ("g h p _ …") goes out a character a word otherwise.
+    const spelled = spelledRunAtEnd(scanned);
+    if (spelled !== undefined && spelled >= base && spelled - base < cut && scanned.length - spelled < LONG_VALUE_HOLD_LIMIT)
+      cut = spelled - base;
     if (context.vault.reversible) {
       const open = buffer.lastIndexOf('[', cut - 1);
       if (open >= 0 && !buffer.slice(open, cut).includes(']') && cut - open <= context.vault.longestPlaceholder) cut = open;
