@@ -102,4 +102,29 @@ describe('portcullis guardrails scan', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/cannot read the policy file/);
   });
+
+  // `portcullis guardrails scan < big.jsonl | head -3`: the reader leaves after a few lines.
+  it('stops quietly, with no stack trace, when the reader of its output goes away', async () => {
+    const input = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ id: i, text: `mail jane@acme-corp.com, line ${i}` })).join('\n');
+    const result = await new Promise<{ code: number | null; stderr: string; first: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'guardrails', 'scan'], {
+        cwd: repoRoot,
+        env: cliEnv(),
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      let first = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.stdout.setEncoding('utf8').once('data', (chunk: string) => {
+        first = chunk.split('\n')[0]!;
+        child.stdout.destroy();
+      });
+      child.once('error', reject);
+      child.once('close', (code) => resolve({ code, stderr, first }));
+      child.stdin.on('error', () => undefined).end(input);
+    });
+    expect(JSON.parse(result.first)).toMatchObject({ id: 0, findings: [{ type: 'EMAIL' }] });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
 });

@@ -61,7 +61,15 @@ export async function guardrailsScanCommand(options: { policy?: string; toolDefi
   const policy: ScanOptions = { ...loadPolicy(options.policy), kind: options.toolDefinitions ? 'toolDefinition' : 'text' };
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   let failed = false;
+  // The reader went away (`… | head -3`): stop quietly, as Unix tools do, not with a stack trace.
+  let readerGone = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    readerGone = true;
+    process.stdout.emit('drain');
+  });
   for await (const line of lines) {
+    if (readerGone) break;
     if (line.trim() === '') continue;
     let parsed: z.infer<typeof inputLine> | undefined;
     try {
