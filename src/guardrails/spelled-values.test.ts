@@ -63,6 +63,10 @@ describe('values spelt out a character at a time', () => {
     expect(spelledRunAtEnd('I am a')).toBe(5);
     expect(spelledRunAtEnd('I am a ')).toBe(5);
     expect(spelledRunAtEnd('a long word')).toBeUndefined();
+    // the word being written may be the next character and a separator half written
+    expect(spelledRunAtEnd('x g \nl \np_')).toBe(2);
+    expect(spelledRunAtEnd('xy g l p ab')).toBe(3);
+    expect(spelledRunAtEnd('xy g \r \nl \r')).toBe(3);
     expect(spelledRunAtEnd('')).toBeUndefined();
   });
 });

@@ -67,11 +67,15 @@ export function spelledRuns(text: string): EncodedRun[] {
   return runs;
 }
 
-/** The separator that ends at `end` (" ", tab, "\n" or "\r\n"), or undefined. */
+/** The separator that ends at `end` (" ", tab, or a line feed or carriage return with the spaces and carriage returns before it), or undefined. */
 function separatorBefore(text: string, end: number): string | undefined {
   const code = text.charCodeAt(end - 1);
-  if (code === 10) return text.charCodeAt(end - 2) === 13 ? '\r\n' : '\n';
-  return code === 32 || code === 9 ? text[end - 1] : undefined;
+  if (code !== 10 && code !== 13) return code === 32 || code === 9 ? text[end - 1] : undefined;
+  // with the carriage returns and spaces before it: the same-length view of a JSON string (a tool
+  // call's streamed arguments) writes the escapes "\n" and "\r\n" as " \n" and " \r \n"
+  let from = end - 1;
+  while (from > 0 && (text.charCodeAt(from - 1) === 32 || text.charCodeAt(from - 1) === 13)) from--;
+  return text.slice(from, end);
 }
 
 /**
@@ -83,15 +87,31 @@ function separatorBefore(text: string, end: number): string | undefined {
  */
 export function spelledRunAtEnd(text: string): number | undefined {
   let at = text.length;
-  let separator = separatorBefore(text, at);
-  if (separator !== undefined) at -= separator.length;
+  let separator: string | undefined;
+  const trailing = separatorBefore(text, at);
+  if (trailing !== undefined) {
+    at -= trailing.length;
+    // a line break half written (its "\r" arrived, its "\n" not yet) does not fix the separator (here or below)
+    if (!trailing.endsWith('\r')) separator = trailing;
+  } else {
+    // A word still being written of two characters or more may yet turn out to be the run's next
+    // character and a separator (a JSON escape half written reads "g_" in the view): the run
+    // before it is held with it.
+    let word = at;
+    while (word > 0 && !isWhiteOrEdge(text.charCodeAt(word - 1))) word--;
+    if (at - word > 1) {
+      separator = separatorBefore(text, word);
+      if (separator === undefined) return undefined;
+      at = word - separator.length;
+    }
+  }
   let start: number | undefined;
   // a single character, with a space (or the text's start) before it
   while (at >= 1 && isPrintableAscii(text.charCodeAt(at - 1)) && (at === 1 || isSpace(text.charCodeAt(at - 2)))) {
     start = at - 1;
     const before = separatorBefore(text, start);
     if (before === undefined || (separator !== undefined && before !== separator)) break;
-    separator = before;
+    if (!before.endsWith('\r')) separator = before;
     at = start - before.length;
   }
   return start;

@@ -262,6 +262,23 @@ describe('tool-call arguments judged as JSON', () => {
     }
   });
 
+  // "Write the token to the file one character a line": each break the escape "\\n" in the JSON text.
+  it('never releases a piece of a key spelt one character a line', async () => {
+    const token = 'glpat-' + 'q8Zr3LmP0xWv7Ty2Nk5B';
+    for (const lineBreak of ['\n', '\r\n']) {
+      const text = JSON.stringify({ path: 'note.txt', content: `token:${lineBreak}${[...token].join(lineBreak)}${lineBreak}end` });
+      const policy: GuardrailPolicyInput = { secrets: { output: 'redact' } };
+      const whole = chatWithCall(text);
+      await guardWith(policy).judge(requestSlots('openai-chat', whole), 'output');
+      expect(JSON.parse(argumentsOf(whole))).toEqual({ path: 'note.txt', content: `token:${lineBreak}[SECRET_1]${lineBreak}end` });
+      for (const size of [1, 3, 7, 16]) {
+        const stream = guardWith(policy).argumentsStream('x');
+        const pieces = text.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g'))!.map((piece) => stream.push(piece));
+        expect(pieces.join('') + stream.end(), `chunks of ${size}`).toBe(argumentsOf(whole));
+      }
+    }
+  });
+
   // An escape is six characters (twelve for a mathematical digit's pair): a card number in
   // escaped full-width digits is 99 characters of text, longer than a value-like token was held.
   it('holds a value written in long escapes until it is whole: full-width and mathematical digits', async () => {
