@@ -172,10 +172,11 @@ type FindIn = (text: string) => Finding[];
 
 /**
  * What `find` finds inside the base64 and hex runs of `text` and its spelt-out runs
- * (spelled-values.ts), and inside runs within what those decode to (up to three encodings deep). Each finding covers its outermost run (a redaction
- * replaces the run; a spelt-out value, its own characters) and is read as the value inside (`readAs`, which the event hashes). A run
- * that one of `taken` overlaps (a finding over the text as written: a JWT, whose segments are
- * base64, is a secret whole) is left to it.
+ * (spelled-values.ts), and inside runs within what those decode to (up to three encodings
+ * deep). Each finding covers its outermost run (a redaction replaces the run; a spelt-out
+ * value, its own characters) and is read as the value inside (`readAs`, which the event
+ * hashes). A run that one of `taken` overlaps (a finding over the text as written: a JWT, whose
+ * segments are base64, is a secret whole) is left to it.
  */
 export function findingsInEncodedRuns(text: string, find: FindIn, taken: readonly Finding[] = [], depth = 1): Finding[] {
   if (text.length < MIN_RUN || depth > MAX_DEPTH) return [];
@@ -198,7 +199,7 @@ function secretsAndPii(viewText: string): Finding[] {
 
 /**
  * The secret and PII findings over the detectors' view of a text (detection-view.ts), with those
- * inside its base64 runs (see findingsInEncodedRuns).
+ * inside its base64, hex and spelt-out runs (see findingsInEncodedRuns).
  */
 export function detectSecretsAndPii(viewText: string): { secrets: Finding[]; pii: Finding[] } {
   const direct = secretsAndPii(viewText);

@@ -67,7 +67,10 @@ export function spelledRuns(text: string): EncodedRun[] {
   return runs;
 }
 
-/** The separator that ends at `end` (" ", tab, or a line feed or carriage return with the spaces and carriage returns before it), or undefined. */
+/**
+ * The separator that ends at `end`, or undefined: a space, a tab, or a line feed or carriage
+ * return with the spaces and carriage returns before it.
+ */
 function separatorBefore(text: string, end: number): string | undefined {
   const code = text.charCodeAt(end - 1);
   if (code !== 10 && code !== 13) return code === 32 || code === 9 ? text[end - 1] : undefined;
@@ -82,8 +85,9 @@ function separatorBefore(text: string, end: number): string | undefined {
  * Where a spelt-out run that reaches the end of `text` (a separator after its last character
  * included) starts, from its first character on: a stream holds it from there, since whether it
  * is a key is known only at its end (a lone "a" or "I" at the end of prose is held until the next
- * word arrives). Undefined when the text does not end with a single character. Walks back a
- * character and a separator at a time: linear, whatever the text.
+ * word arrives). Undefined when no single character ends the text, or stands before the word
+ * still being written. Walks back a character and a separator at a time: linear, whatever the
+ * text.
  */
 export function spelledRunAtEnd(text: string): number | undefined {
   let at = text.length;
@@ -91,7 +95,8 @@ export function spelledRunAtEnd(text: string): number | undefined {
   const trailing = separatorBefore(text, at);
   if (trailing !== undefined) {
     at -= trailing.length;
-    // a line break half written (its "\r" arrived, its "\n" not yet) does not fix the separator (here or below)
+    // a line break half written (its "\r" arrived, its "\n" not yet) does not fix the separator
+    // (here or in the walk below)
     if (!trailing.endsWith('\r')) separator = trailing;
   } else {
     // A word still being written of two characters or more may yet turn out to be the run's next
