@@ -192,6 +192,14 @@ describe('what the PII and secret detectors read', () => {
     const outcome = judgeInput(`key ${percent} ok`, { secrets: { input: 'redact' } });
     expect(outcome).toMatchObject({ blocked: undefined, text: 'key [SECRET_1] ok' });
     expect(outcome.events.map((e) => e.valueHash)).toEqual([TOKEN]);
+    // reserved characters stay escaped: read, they would change a URL's structure, and a
+    // password written as a URL needs it ("p%2Fa%3Dss%40…") read as a path and a host
+    const password = 'p%2Fa%3Dss%25word99%40x';
+    expect(found(`REDIS_URL=redis://:${password}@cache:6379/0`)).toEqual([
+      ['url-credentials', password],
+      ['API_KEY', password],
+    ]);
+    expect(detectionView('a%2Fb%3Fc%40d%20e%3A').text).toBe('a%2Fb%3Fc%40d%20e%3A');
     // percent signs, paths and patterns that are no escape of a value
     for (const text of [
       '50% off, 100%ABC, 20%2 of them',
