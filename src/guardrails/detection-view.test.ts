@@ -159,6 +159,13 @@ describe('what the PII and secret detectors read', () => {
     ]);
     expect(found('mail jane.doe&#x40')).toEqual([]);
     expect(found('mail jane.doe@acme&#x2E;io')).toEqual([['EMAIL', 'jane.doe@acme&#x2E;io']]);
+    // quotes stay escaped: read, a password with one ended there
+    const password = 'Xy7&quot;kQ9#mZ2$pL8vR4';
+    expect(found(`<input name="password" value="${password}">`).map(([, value]) => value)).toContain(password);
+    expect(found(`password = "Xy7&#34;kQ9#mZ2$pL8vR4"`)).toEqual([
+      ['generic-password', 'Xy7&#34;kQ9#mZ2$pL8vR4'],
+      ['API_KEY', 'Xy7&#34;kQ9#mZ2$pL8vR4'],
+    ]);
     // escaped text that holds no value, and names the view does not read, stay as they are
     const prose = 'AT&amp;T &lt;b&gt; R&D &eacute;t&eacute; &copy; 2024 &#9731; Q&A';
     expect(detectionView(prose).text).toBe('AT&T <b> R&D &eacute;t&eacute; &copy; 2024 \u2603 Q&A');
@@ -200,6 +207,13 @@ describe('what the PII and secret detectors read', () => {
       ['API_KEY', password],
     ]);
     expect(detectionView('a%2Fb%3Fc%40d%20e%3A').text).toBe('a%2Fb%3Fc%40d%20e%3A');
+    // and so do a string's escaped quotes: read, a password with one was two strings
+    const quoted = 'Xy7\\u0022kQ9#mZ2$pL8vR4';
+    expect(found(`{"password": "${quoted}"}`)).toEqual([
+      ['generic-password', quoted],
+      ['API_KEY', quoted],
+    ]);
+    expect(detectionView('\\x22\\x27\\u0027\\u0040\\x40').text).toBe('\\x22\\x27\\u0027\\u0040\\x40');
     // percent signs, paths and patterns that are no escape of a value
     for (const text of [
       '50% off, 100%ABC, 20%2 of them',

@@ -62,12 +62,23 @@ const NAMED = new Map<string, string>([
 ]);
 
 /**
+ * Quotes stay as written: in an attribute or a string they are escaped because they are data,
+ * and read, a password with one in it (`value="Xy7&quot;kQ9…"`) ended at the quote and was no
+ * longer found. No value the detectors look for has a quote in it.
+ */
+const QUOTES = new Set(['"', "'", '`']);
+
+/**
  * The character a reference HTML_ENTITY matched stands for (one UTF-16 unit), or undefined when
- * it is not read: an unknown name, NUL, a surrogate, or a character outside the Basic
+ * it is not read: an unknown name, a quote, NUL, a surrogate, or a character outside the Basic
  * Multilingual Plane (the view reads those as pairs, and nobody escapes a styled letter).
  */
 export function readHtmlEntity(entity: string): string | undefined {
-  if (entity.charCodeAt(1) !== 0x23 /* # */) return NAMED.get(entity.slice(1, -1));
+  const char = entity.charCodeAt(1) === 0x23 /* # */ ? numericReference(entity) : NAMED.get(entity.slice(1, -1));
+  return char === undefined || QUOTES.has(char) ? undefined : char;
+}
+
+function numericReference(entity: string): string | undefined {
   const hex = entity[2] === 'x' || entity[2] === 'X';
   const code = Number.parseInt(entity.slice(hex ? 3 : 2).replace(';', ''), hex ? 16 : 10);
   if (code === 0 || code > 0xffff || (code >= 0xd800 && code <= 0xdfff)) return undefined;
