@@ -3,7 +3,7 @@
  * input out (in order, ids echoed), the --policy file choosing detectors and adding custom rules,
  * and clear refusals of a bad policy or a pattern RE2 cannot run.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,13 +11,14 @@ import { cliEnv, makeTempDir, removeTempDirs, repoRoot } from './support/cli.js'
 
 afterAll(() => removeTempDirs());
 
+/** The scanner CLI as a child process, its three streams piped. */
+function spawnScan(args: string[] = []): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'guardrails', 'scan', ...args], { cwd: repoRoot, env: cliEnv() });
+}
+
 function scan(input: string, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'guardrails', 'scan', ...args], {
-      cwd: repoRoot,
-      env: cliEnv(),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawnScan(args);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -107,11 +108,7 @@ describe('portcullis guardrails scan', () => {
   it('stops quietly, with no stack trace, when the reader of its output goes away', async () => {
     const input = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ id: i, text: `mail jane@acme-corp.com, line ${i}` })).join('\n');
     const result = await new Promise<{ code: number | null; stderr: string; first: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'guardrails', 'scan'], {
-        cwd: repoRoot,
-        env: cliEnv(),
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const child = spawnScan();
       let stderr = '';
       let first = '';
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));

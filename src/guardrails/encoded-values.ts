@@ -13,6 +13,7 @@
 import { Buffer } from 'node:buffer';
 import { detectPii } from './pii/detect.js';
 import { detectSecrets } from './secrets/detect.js';
+import { isLinePadding, linePaddingStart } from './line-breaks.js';
 import { spelledRuns } from './spelled-values.js';
 import type { Finding } from './types.js';
 
@@ -61,19 +62,10 @@ function runEndAfter(text: string, at: number): number {
   return end;
 }
 
-/** Spaces and carriage returns: what may stand between a line's last character and its line feed. */
-const isLinePadding = (code: number): boolean => code === 32 || code === 13;
-
-/**
- * The length of the line break that ends at `end`, 0 when there is none: a line feed, with the
- * carriage returns and spaces before it ("\r\n"; trailing spaces an editor left; and a JSON
- * string's escapes "\r\n", which its same-length view reads " \r \n").
- */
+/** The length of the line break that ends at `end` (see linePaddingStart), 0 when there is none. */
 function breakBefore(text: string, end: number): number {
   if (end < 1 || text.charCodeAt(end - 1) !== 10) return 0;
-  let start = end - 1;
-  while (start > 0 && isLinePadding(text.charCodeAt(start - 1))) start--;
-  return end - start;
+  return end - linePaddingStart(text, end - 1);
 }
 
 /** The length of the line break that starts at `at` (as breakBefore reads one), 0 when there is none. */
@@ -178,13 +170,13 @@ type FindIn = (text: string) => Finding[];
  * hashes). A run that one of `taken` overlaps (a finding over the text as written: a JWT, whose
  * segments are base64, is a secret whole) is left to it.
  */
-export function findingsInEncodedRuns(text: string, find: FindIn, taken: readonly Finding[] = [], depth = 1): Finding[] {
+export function findingsInRuns(text: string, find: FindIn, taken: readonly Finding[] = [], depth = 1): Finding[] {
   if (text.length < MIN_RUN || depth > MAX_DEPTH) return [];
   const inside: Finding[] = [];
   for (const run of [...encodedRuns(text), ...spelledRuns(text)]) {
     if (taken.some((f) => f.start < run.end && f.end > run.start)) continue;
     const direct = find(run.decoded);
-    for (const f of [...direct, ...findingsInEncodedRuns(run.decoded, find, direct, depth + 1)]) {
+    for (const f of [...direct, ...findingsInRuns(run.decoded, find, direct, depth + 1)]) {
       const [start, end] = run.span?.(f.start, f.end) ?? [run.start, run.end];
       inside.push({ ...f, start, end, readAs: f.readAs ?? run.decoded.slice(f.start, f.end) });
     }
@@ -199,10 +191,10 @@ function secretsAndPii(viewText: string): Finding[] {
 
 /**
  * The secret and PII findings over the detectors' view of a text (detection-view.ts), with those
- * inside its base64, hex and spelt-out runs (see findingsInEncodedRuns).
+ * inside its base64, hex and spelt-out runs (see findingsInRuns).
  */
 export function detectSecretsAndPii(viewText: string): { secrets: Finding[]; pii: Finding[] } {
   const direct = secretsAndPii(viewText);
-  const all = [...direct, ...findingsInEncodedRuns(viewText, secretsAndPii, direct)];
+  const all = [...direct, ...findingsInRuns(viewText, secretsAndPii, direct)];
   return { secrets: all.filter((f) => f.detector === 'secret'), pii: all.filter((f) => f.detector !== 'secret') };
 }

@@ -14,6 +14,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { EncodedRun } from './encoded-values.js';
+import { linePaddingStart } from './line-breaks.js';
 
 /** The fewest characters read: as many as the shortest base64 run. */
 export const MIN_SPELLED = 16;
@@ -74,11 +75,7 @@ export function spelledRuns(text: string): EncodedRun[] {
 function separatorBefore(text: string, end: number): string | undefined {
   const code = text.charCodeAt(end - 1);
   if (code !== 10 && code !== 13) return code === 32 || code === 9 ? text[end - 1] : undefined;
-  // with the carriage returns and spaces before it: the same-length view of a JSON string (a tool
-  // call's streamed arguments) writes the escapes "\n" and "\r\n" as " \n" and " \r \n"
-  let from = end - 1;
-  while (from > 0 && (text.charCodeAt(from - 1) === 32 || text.charCodeAt(from - 1) === 13)) from--;
-  return text.slice(from, end);
+  return text.slice(linePaddingStart(text, end - 1), end);
 }
 
 /**

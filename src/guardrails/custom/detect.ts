@@ -1,6 +1,6 @@
 /** Turns an org's compiled custom rules into a detector for one direction (input or output). */
 import { detectionView, type DetectionView } from '../detection-view.js';
-import { findingsInEncodedRuns } from '../encoded-values.js';
+import { findingsInRuns } from '../encoded-values.js';
 import type { Detector, Finding } from '../types.js';
 import { matchRule, type CompiledRule } from './rules.js';
 
@@ -29,7 +29,7 @@ export function customDetector(
     // So do what its base64 and hex runs decode to, as deep as the secret and PII detectors read
     // them (encoded-values.ts), a match there covering the run and hashed as the term it matched.
     const inView = view.text === text ? [] : run(view.text);
-    const inRuns = findingsInEncodedRuns(view.text, run);
+    const inRuns = findingsInRuns(view.text, run);
     if (inView.length === 0 && inRuns.length === 0) return found;
     const seen = new Set(found.map((f) => `${f.type}\u0000${f.start}\u0000${f.end}`));
     const more = view.inOriginal([...inView, ...inRuns]).filter((f) => {

@@ -214,13 +214,12 @@ export function createStreamGuard(
     }
     const pem = buffer.lastIndexOf('-----BEGIN');
     if (pem >= 0 && pem < cut && !buffer.includes('-----END', pem) && buffer.length - pem < LONG_VALUE_HOLD_LIMIT) cut = pem;
-    // Looked for over the released text too: a run that began there went out over the limit and is past holding.
+    // A base64 or hex run still being written, and a value spelt out a character at a time ("g h
+    // p _ …", which goes out a character a word otherwise), are held from their start. Looked for
+    // over the released text too: a run that began there went out over the limit and is past holding.
     const run = encodedRunAtEnd(scanned);
-    if (run !== undefined && run >= base && run - base < cut && scanned.length - run < LONG_VALUE_HOLD_LIMIT) cut = run - base;
-    // A value spelt out a character at a time ("g h p _ …") goes out a character a word otherwise.
-    const spelled = spelledRunAtEnd(scanned);
-    if (spelled !== undefined && spelled >= base && spelled - base < cut && scanned.length - spelled < LONG_VALUE_HOLD_LIMIT)
-      cut = spelled - base;
+    for (const start of [run, spelledRunAtEnd(scanned)])
+      if (start !== undefined && start >= base && start - base < cut && scanned.length - start < LONG_VALUE_HOLD_LIMIT) cut = start - base;
     if (context.vault.reversible) {
       const open = buffer.lastIndexOf('[', cut - 1);
       if (open >= 0 && !buffer.slice(open, cut).includes(']') && cut - open <= context.vault.longestPlaceholder) cut = open;

@@ -1,0 +1,15 @@
+/** Line breaks as the readers of encoded and spelt-out runs see them, in text and in a JSON string's view. */
+
+/** Spaces and carriage returns: what may stand between a line's last character and its line feed. */
+export const isLinePadding = (code: number): boolean => code === 32 || code === 13;
+
+/**
+ * Where the spaces and carriage returns that end at `end` start: with the line feed after them,
+ * a line break ("\r\n"; trailing spaces an editor left; and a JSON string's escapes "\n" and
+ * "\r\n", which its same-length view reads " \n" and " \r \n").
+ */
+export function linePaddingStart(text: string, end: number): number {
+  let start = end;
+  while (start > 0 && isLinePadding(text.charCodeAt(start - 1))) start--;
+  return start;
+}
