@@ -176,6 +176,35 @@ describe('what the PII and secret detectors read', () => {
     expect(outcome.events.map((e) => e.valueHash)).toEqual(['jane@acme.com']);
   });
 
+  // A reading only adds findings (value-findings.ts): read, "&#64;" in a password is the at sign
+  // that ends a URL's credentials, and "&sol;" a slash that starts its path.
+  it('finds a value whose references, read, would change its syntax, over the text as written', () => {
+    const html = '<a href="postgres://admin:pa&#64;ssW0rd99xx@db.internal:5432/app">db</a>';
+    expect(found(html)).toContainEqual(['url-credentials', 'pa&#64;ssW0rd99xx']);
+    const named = 'REDIS_URL=redis://:p&sol;a&equals;ssW0rd99xq@cache:6379/0';
+    expect(found(named)).toEqual([
+      ['url-credentials', 'p&sol;a&equals;ssW0rd99xq'],
+      ['API_KEY', 'p&sol;a&equals;ssW0rd99xq'],
+    ]);
+    expect(found('postgres://admin:pa\uff20ssW0rd99xx@db.internal:5432/app')).toContainEqual(['url-credentials', 'pa\uff20ssW0rd99xx']);
+    // and redacted whole
+    const outcome = judgeInput(`connect to ${html} now`, { secrets: { input: 'redact' } });
+    expect(outcome).toMatchObject({
+      blocked: undefined,
+      text: 'connect to <a href="postgres://admin:[SECRET_1]@db.internal:5432/app">db</a> now',
+    });
+    // found once, not again over the text as written
+    expect(found('mail jane&#64;acme.com, key ' + TOKEN)).toEqual([
+      ['EMAIL', 'jane&#64;acme.com'],
+      ['gitlab-token', TOKEN],
+      ['API_KEY', TOKEN],
+    ]);
+    // typeset text is read once: no-break spaces, dashes and curly quotes are no syntax
+    expect(detectionView('a\u00a0ms \u2014 it\u2019s 2020\u20132024, &nbsp; \uff21\u200b').readsPunctuation).toBe(false);
+    for (const text of ['a&#64;b', 'a&sol;b', 'a\uff1db', 'a\uff20b', `a${inTags('@')}b`])
+      expect(detectionView(text).readsPunctuation, text).toBe(true);
+  });
+
   // encodeURIComponent on a whole value, a JSON or JavaScript string with its characters escaped
   it('reads percent-escapes and string escapes, and the finding covers all of each', () => {
     const percent = [...TOKEN].map((c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).join('');

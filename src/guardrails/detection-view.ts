@@ -28,6 +28,12 @@ export type DetectionView = {
   text: string;
   /** Findings made over `text`, with offsets into the original. */
   inOriginal<F extends Finding>(findings: F[]): F[];
+  /**
+   * Whether it read a reference, an escape or a look-alike as ASCII punctuation other than a
+   * hyphen ("&#64;" as "@", "＝" as "="): what may be a value's syntax, so that the text as written
+   * is read too (value-findings.ts). No-break spaces, dashes and invisible characters are not.
+   */
+  readsPunctuation: boolean;
 };
 
 const same = <F extends Finding>(findings: F[]): F[] => findings;
@@ -175,24 +181,37 @@ function readPair(pair: string, offset: number, removed: number[]): string {
   return ascii;
 }
 
+/** What one match of SPECIAL at `offset` reads as (see readReference, readPair and asAscii). */
+function readSpecial(char: string, text: string, offset: number, removed: number[], spans: Map<number, number>): string {
+  if (char.length > 2) return readReference(char, text, offset, removed, spans);
+  if (char.length === 2) return readPair(char, offset, removed);
+  const code = char.charCodeAt(0);
+  if (!isInvisible(code)) return asAscii(code, text, offset, offset + 1);
+  removed.push(offset);
+  return '';
+}
+
+/** ASCII punctuation other than the hyphen (a dash between digits reads as one). */
+const isPunctuationRead = (code: number): boolean =>
+  code !== 0x2d &&
+  ((code >= 0x21 && code <= 0x2f) || (code >= 0x3a && code <= 0x40) || (code >= 0x5b && code <= 0x60) || (code >= 0x7b && code <= 0x7e));
+
 export function detectionView(text: string): DetectionView {
   const entities = text.includes('&') && MAY_HAVE_HTML_ENTITY.test(text);
   const escapes = (text.includes('%') || text.includes('\\')) && MAY_HAVE_TEXT_ESCAPE.test(text);
   // One UTF-8 byte per character means ASCII only (a native check): nothing to read differently.
-  if (!entities && !escapes && Buffer.byteLength(text, 'utf8') === text.length) return { text, inOriginal: same };
+  if (!entities && !escapes && Buffer.byteLength(text, 'utf8') === text.length) return { text, inOriginal: same, readsPunctuation: false };
   // One pattern pass, not a JavaScript loop over every character (several times slower).
   const removed: number[] = [];
   const spans = new Map<number, number>();
   const pattern = SPECIAL[Number(MAY_HAVE_LOCAL_DIGITS.test(text)) + 2 * Number(entities) + 4 * Number(escapes)]!;
+  let readsPunctuation = false;
   const read = text.replace(pattern, (char: string, offset: number) => {
-    if (char.length > 2) return readReference(char, text, offset, removed, spans);
-    if (char.length === 2) return readPair(char, offset, removed);
-    const code = char.charCodeAt(0);
-    if (!isInvisible(code)) return asAscii(code, text, offset, offset + 1);
-    removed.push(offset);
-    return '';
+    const as = readSpecial(char, text, offset, removed, spans);
+    if (as.length === 1 && as !== char && isPunctuationRead(as.charCodeAt(0))) readsPunctuation = true;
+    return as;
   });
-  if (removed.length === 0) return { text: read, inOriginal: same };
+  if (removed.length === 0) return { text: read, inOriginal: same, readsPunctuation };
   // The kept stretches between removed characters: where each starts in the view and in the original.
   const viewStarts = [0];
   const originalStarts = [0];
@@ -224,5 +243,6 @@ export function detectionView(text: string): DetectionView {
     // A finding ends after its last character's original: what was taken out inside it is in it.
     inOriginal: (findings) =>
       findings.map((f) => ({ ...f, start: original(f.start), end: f.end > f.start ? after(f.end - 1) : original(f.end) })),
+    readsPunctuation,
   };
 }

@@ -4,10 +4,10 @@
  * which of them run.
  */
 import { detectionView } from './detection-view.js';
-import { detectSecretsAndPii } from './encoded-values.js';
 import { detectInjection } from './injection/detect.js';
 import { detectToolPoisoning } from './injection/tool-poisoning.js';
 import type { Detector, DetectorName, Finding } from './types.js';
+import { valueFindings } from './value-findings.js';
 
 export type ScanOptions = {
   detectors: ReadonlySet<DetectorName>;
@@ -27,11 +27,11 @@ export function scanText(text: string, options: ScanOptions = { detectors: ALL_B
   const { detectors } = options;
   // The secret rules run once: their findings are also the PII detector's API_KEY type. Both
   // read the text with look-alike characters read as ASCII (detection-view.ts), and what its
-  // base64 runs decode to (encoded-values.ts).
+  // base64 runs decode to (encoded-values.ts), and the text as written too (value-findings.ts).
   const view = detectors.has('secret') || detectors.has('pii') ? detectionView(text) : undefined;
-  const values = view ? detectSecretsAndPii(view.text) : undefined;
-  if (view && values && detectors.has('secret')) findings.push(...view.inOriginal(values.secrets));
-  if (view && values && detectors.has('pii')) findings.push(...view.inOriginal(values.pii));
+  const values = view ? valueFindings(text, view) : undefined;
+  if (values && detectors.has('secret')) findings.push(...values.secrets);
+  if (values && detectors.has('pii')) findings.push(...values.pii);
   if (detectors.has('injection')) findings.push(...(options.kind === 'toolDefinition' ? detectToolPoisoning(text) : detectInjection(text)));
   if (options.custom && options.detectors.has('custom')) findings.push(...options.custom(text));
   return findings.sort((a, b) => a.start - b.start || a.end - b.end);

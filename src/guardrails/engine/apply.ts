@@ -10,11 +10,11 @@ import type { CompiledRule } from '../custom/rules.js';
 import { detectInjection } from '../injection/detect.js';
 import { detectToolPoisoning } from '../injection/tool-poisoning.js';
 import { detectionView } from '../detection-view.js';
-import { detectSecretsAndPii } from '../encoded-values.js';
 import { PII_TYPES, type DetectorName, type Finding, type PiiType } from '../types.js';
 import { piiAction, strongerAction, type GuardrailAction, type GuardrailPolicy } from './policy.js';
 import type { RedactionVault } from './vault.js';
 import { plainEmail } from '../pii/email-obfuscated.js';
+import { valueFindings } from '../value-findings.js';
 
 export type Direction = 'input' | 'output';
 
@@ -73,13 +73,13 @@ export function findGuardrailActions(
   const { policy, direction } = context;
   const out: FoundAction[] = [];
   // Secrets and PII read the text with look-alike characters read as ASCII (detection-view.ts),
-  // and what its base64 runs decode to (encoded-values.ts).
+  // and what its base64 runs decode to (encoded-values.ts), and the text as written too
+  // (value-findings.ts).
   const view = policy.secrets.enabled || policy.pii.enabled ? detectionView(text) : undefined;
-  const values = view ? detectSecretsAndPii(view.text) : { secrets: [], pii: [] };
-  if (view && policy.secrets.enabled)
-    for (const finding of view.inOriginal(values.secrets)) out.push({ finding, action: policy.secrets[direction] });
-  if (view && policy.pii.enabled)
-    for (const finding of view.inOriginal(values.pii)) {
+  const values = view ? valueFindings(text, view) : { secrets: [], pii: [] };
+  if (policy.secrets.enabled) for (const finding of values.secrets) out.push({ finding, action: policy.secrets[direction] });
+  if (policy.pii.enabled)
+    for (const finding of values.pii) {
       // With the secret detector on, a key is its finding (and its action), not PII's too.
       if (finding.type === 'API_KEY' && policy.secrets.enabled) continue;
       if (isPiiType(finding.type)) out.push({ finding, action: piiAction(policy, finding.type) });

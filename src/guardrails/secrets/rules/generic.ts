@@ -220,8 +220,13 @@ function judgeAuthHeader(m: RuleMatch): boolean | number {
 }
 
 /** scheme://user:password@host — database URLs, git remotes, proxies, package indexes. */
+/**
+ * A URL with a password. The password may hold numeric character references: a URL written into
+ * HTML whose password has an at sign in it ("pa&#64;ss"), which the detection view reads as the
+ * at sign that ends the credentials, is found over the text as written (value-findings.ts).
+ */
 const URL_CREDENTIALS =
-  /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/(?<user>[^\s:@/?#'"<>]{0,100}):(?<secret>[^\s@/?#'"<>]{1,200})@(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9a-fA-F:]+\])/g;
+  /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/(?<user>[^\s:@/?#'"<>]{0,100}):(?<secret>(?:[^\s@/?#'"<>]|&#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});){1,200})@(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9a-fA-F:]+\])/g;
 
 function judgeUrlCredentials(m: RuleMatch): boolean {
   const user = m.match.groups?.user ?? '';

@@ -1,0 +1,38 @@
+/**
+ * The secret and PII findings of a text, at offsets in the text as written: over the detectors'
+ * view of it (detection-view.ts), with what its encoded and spelt-out runs hold
+ * (encoded-values.ts), and over the text as written too wherever the view reads it differently.
+ *
+ * A reading only ever adds findings. The view reads a character reference or a look-alike as the
+ * character it stands for, and some of those characters are a value's syntax: "&#64;" inside a
+ * URL's password reads as the at sign that ends the credentials, and "&sol;" as a slash, so the
+ * view sees a host and a path where the password was, and found nothing. Reading "&#64;" is also
+ * what finds "jane&#64;acme.com", so it cannot be dropped; instead, a finding over the text as
+ * written that no finding over the view covers is kept as well. The second pass runs only on
+ * text in which the view read punctuation ("&#64;", "&sol;", a full-width "＠"): ASCII text
+ * without references or escapes, most of what the gateway sees, and typeset text (no-break
+ * spaces, dashes, curly quotes) are read once (a second pass would double the secret and PII
+ * detectors' cost on them).
+ */
+import type { DetectionView } from './detection-view.js';
+import { detectSecretsAndPii } from './encoded-values.js';
+import type { Finding } from './types.js';
+
+export type ValueFindings = { secrets: Finding[]; pii: Finding[] };
+
+/** Whether one of `findings` covers all of `finding`'s span. */
+const isCovered = (finding: Finding, findings: readonly Finding[]): boolean =>
+  findings.some((f) => f.start <= finding.start && f.end >= finding.end);
+
+export function valueFindings(text: string, view: DetectionView): ValueFindings {
+  const read = detectSecretsAndPii(view.text);
+  const secrets = view.inOriginal(read.secrets);
+  const pii = view.inOriginal(read.pii);
+  if (!view.readsPunctuation) return { secrets, pii };
+  const asWritten = detectSecretsAndPii(text);
+  const inView = [...secrets, ...pii];
+  return {
+    secrets: [...secrets, ...asWritten.secrets.filter((f) => !isCovered(f, inView))],
+    pii: [...pii, ...asWritten.pii.filter((f) => !isCovered(f, inView))],
+  };
+}
