@@ -109,6 +109,8 @@ const ADVERSARIAL: [string, (repeats: number) => string][] = [
   ['wrapped base64 lines', (n) => `${Buffer.from('mail a@b.io, ok').toString('base64')}\n`.repeat(n / 2)],
   // one run of single characters that reads as a list of addresses, every one found
   ['spelt-out addresses', (n) => 'a @ b . i o , '.repeat(n / 2)],
+  // one chain of joined string literals that reads as a list of addresses; quotes that never close
+  ['joined literals', (n) => `"a@b.io, " + `.repeat(n / 2) + `'x "y `.repeat(n / 2)],
 ];
 const SMALL_REPEATS = 10_000;
 const SIZE_RATIO = 4;

@@ -13,6 +13,7 @@
 import { Buffer } from 'node:buffer';
 import { detectPii } from './pii/detect.js';
 import { detectSecrets } from './secrets/detect.js';
+import { joinedLiterals } from './joined-literals.js';
 import { isLinePadding, linePaddingStart } from './line-breaks.js';
 import { spelledRuns } from './spelled-values.js';
 import type { Finding } from './types.js';
@@ -46,6 +47,12 @@ export type EncodedRun = {
    * run); otherwise a finding covers the whole run (a base64 byte is in no one character).
    */
   span?: (from: number, to: number) => [number, number];
+  /**
+   * Read even where a finding over the text covers part of it (joined literals: a part may be a
+   * value of its own, or half of one that a rule found on its own). An encoded run a finding
+   * overlaps is left to it (a JWT, whose segments are base64, is a secret whole).
+   */
+  readOverFindings?: boolean;
 };
 
 /** Where the run of alphabet characters that ends at `end` starts. */
@@ -163,21 +170,27 @@ const MAX_DEPTH = 3;
 type FindIn = (text: string) => Finding[];
 
 /**
- * What `find` finds inside the base64 and hex runs of `text` and its spelt-out runs
- * (spelled-values.ts), and inside runs within what those decode to (up to three encodings
- * deep). Each finding covers its outermost run (a redaction replaces the run; a spelt-out
- * value, its own characters) and is read as the value inside (`readAs`, which the event
- * hashes). A run that one of `taken` overlaps (a finding over the text as written: a JWT, whose
- * segments are base64, is a secret whole) is left to it.
+ * What `find` finds inside the base64 and hex runs of `text`, its spelt-out runs
+ * (spelled-values.ts) and its joined string literals (joined-literals.ts), and inside runs within
+ * what those read as (up to three encodings deep). Each finding covers its outermost run (a
+ * redaction replaces the run; a spelt-out or joined value, its own characters) and is read as the
+ * value inside (`readAs`, which the event hashes). A run that one of `taken` overlaps (a finding
+ * over the text as written: a JWT, whose segments are base64, is a secret whole) is left to it;
+ * joined literals, only when one covers the whole chain.
  */
 export function findingsInRuns(text: string, find: FindIn, taken: readonly Finding[] = [], depth = 1): Finding[] {
   if (text.length < MIN_RUN || depth > MAX_DEPTH) return [];
   const inside: Finding[] = [];
-  for (const run of [...encodedRuns(text), ...spelledRuns(text)]) {
-    if (taken.some((f) => f.start < run.end && f.end > run.start)) continue;
+  for (const run of [...encodedRuns(text), ...spelledRuns(text), ...joinedLiterals(text)]) {
+    const yieldsTo = run.readOverFindings
+      ? (f: Finding) => f.start <= run.start && f.end >= run.end
+      : (f: Finding) => f.start < run.end && f.end > run.start;
+    if (taken.some(yieldsTo)) continue;
     const direct = find(run.decoded);
     for (const f of [...direct, ...findingsInRuns(run.decoded, find, direct, depth + 1)]) {
       const [start, end] = run.span?.(f.start, f.end) ?? [run.start, run.end];
+      // a value inside one of the joined literals was found over the text already
+      if (run.readOverFindings && taken.some((t) => t.start <= start && t.end >= end)) continue;
       inside.push({ ...f, start, end, readAs: f.readAs ?? run.decoded.slice(f.start, f.end) });
     }
   }

@@ -47,6 +47,11 @@ const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyI
   { name: 'a token in a config line', text: `Set this in the config: token = "${GITLAB_TOKEN}" and restart it.`, policy: {} },
   { name: 'a token at the very end', text: `The token is ${GITHUB_TOKEN}`, policy: {} },
   {
+    name: 'a token split into joined string literals',
+    text: `const token =\n  "${GITHUB_TOKEN.slice(0, 14)}" +\n  "${GITHUB_TOKEN.slice(14)}";\nThen restart.`,
+    policy: { secrets: { output: 'redact' } },
+  },
+  {
     name: 'an email and an international phone number',
     text: `Write to ann@example.com or call +1 (415) 555-0132 during office hours; or carl@example.net.`,
     policy: REDACT_ALL_PII,

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { customDetector } from './custom/detect.js';
+import { customRuleSchema, compileRule } from './custom/rules.js';
+import { foundValues, judgeInput } from './engine/test-context.js';
+import { joinedLiterals } from './joined-literals.js';
+
+// Built at run time so that no scanner mistakes this file for a leak.
+const TOKEN = 'ghp_' + 'R8xK2mQ9vL3tY7wP0zN5bJ1cF6hD4gS2aE8x';
+const values = foundValues;
+
+describe('string literals joined in code', () => {
+  it('reads a key split into joined literals, in each language’s way of joining them', () => {
+    const [a, b, c] = [TOKEN.slice(0, 10), TOKEN.slice(10, 25), TOKEN.slice(25)];
+    const cases: [string, string][] = [
+      [`const token = "${a}" + "${b}" + "${c}";`, `${a}" + "${b}" + "${c}`],
+      [`String token = "${a}" +\n    "${b}${c}";`, `${a}" +\n    "${b}${c}`],
+      [`$token = '${a}' . '${b}${c}';`, `${a}' . '${b}${c}`],
+      [`local token = "${a}${b}" .. "${c}"`, `${a}${b}" .. "${c}`],
+      [`SELECT '${a}' || '${b}${c}' AS token;`, `${a}' || '${b}${c}`],
+      [`token = "${a}" & "${b}${c}"`, `${a}" & "${b}${c}`],
+      [`TOKEN = (\n    "${a}${b}"\n    "${c}"\n)`, `${a}${b}"\n    "${c}`],
+      [`const token = \`${a}\` + '${b}' + "${c}";`, `${a}\` + '${b}' + "${c}`],
+    ];
+    for (const [text, span] of cases)
+      expect(values(text), text).toEqual([
+        ['github-pat', span],
+        ['API_KEY', span],
+      ]);
+    expect(values('const to = "jane.doe" + "@acme-corp.com";')).toEqual([['EMAIL', 'jane.doe" + "@acme-corp.com']]);
+  });
+
+  it('redacts from the value’s first character to its last and hashes it as written whole', () => {
+    const text = `const token = "${TOKEN.slice(0, 12)}" + "${TOKEN.slice(12)}";`;
+    const outcome = judgeInput(text, { secrets: { input: 'redact' } });
+    expect(outcome).toMatchObject({ blocked: undefined, text: 'const token = "[SECRET_1]";' });
+    expect(outcome.events.map((e) => e.valueHash)).toEqual([TOKEN]);
+    expect(judgeInput(text, {}).blocked).toMatchObject({ type: 'github-pat' });
+  });
+
+  it('reads the chain even where a rule found one of its literals on its own, and reports that value once', () => {
+    const [a, b] = [TOKEN.slice(0, 20), TOKEN.slice(20)];
+    const text = `headers.set("Authorization: Bearer ${a}" + "${b}");`;
+    expect(values(text)).toEqual([
+      ['authorization-header', a],
+      ['API_KEY', a],
+      ['github-pat', `${a}" + "${b}`],
+      ['API_KEY', `${a}" + "${b}`],
+    ]);
+    // a whole value inside one literal is found over the text, not again over the chain
+    expect(values(`const s = "mail jane@acme-corp.com" + " today";`)).toEqual([['EMAIL', 'jane@acme-corp.com']]);
+  });
+
+  it('joins nothing else: shell arguments, prose in quotes, short or single literals', () => {
+    const [a, b] = [TOKEN.slice(0, 20), TOKEN.slice(20)];
+    const types = (text: string) => values(text).map(([type]) => type);
+    for (const text of [
+      // a shell command's arguments are literals side by side on one line
+      `curl -H "Authorization: Bearer ${a}" "${b}"`,
+      `const a = "${a}"; // and "${b}"`,
+      // a line continued with a backslash: shell arguments again
+      `run "${a}" \\\n  "${b}"`,
+    ])
+      expect(types(text), text).not.toContain('github-pat');
+    for (const text of [`She said "I'm fine," and 'it's' + 'ok' - "why" "not"`, `const a = "ab" + "cd";`, `"4111" "1111" "1111" "1111"`])
+      expect(values(text), text).toEqual([]);
+    expect(joinedLiterals(`"it's" + "fine"`).map((r) => r.decoded)).toEqual(["it'sfine"]);
+    expect(joinedLiterals(`a "b" c "d" + x`)).toEqual([]);
+  });
+
+  it('lets a custom rule find a term split into joined literals', () => {
+    const rule = compileRule(
+      customRuleSchema.parse({ name: 'codename', kind: 'keywords', terms: ['project falcon'], action: 'block', scope: 'both' }),
+    );
+    const text = `const name = "project " + "falcon";`;
+    expect(customDetector([rule], 'input')(text).map((f) => text.slice(f.start, f.end))).toEqual(['project " + "falcon']);
+  });
+});
