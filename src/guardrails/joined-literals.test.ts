@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { customDetector } from './custom/detect.js';
 import { customRuleSchema, compileRule } from './custom/rules.js';
 import { foundValues, judgeInput } from './engine/test-context.js';
-import { joinedLiterals } from './joined-literals.js';
+import { joinedChainAtEnd, joinedLiterals } from './joined-literals.js';
 
 // Built at run time so that no scanner mistakes this file for a leak.
 const TOKEN = 'ghp_' + 'R8xK2mQ9vL3tY7wP0zN5bJ1cF6hD4gS2aE8x';
@@ -65,6 +65,22 @@ describe('string literals joined in code', () => {
       expect(values(text), text).toEqual([]);
     expect(joinedLiterals(`"it's" + "fine"`).map((r) => r.decoded)).toEqual(["it'sfine"]);
     expect(joinedLiterals(`a "b" c "d" + x`)).toEqual([]);
+  });
+
+  // a stream holds such a chain from its start (stream.test.ts streams one)
+  it('knows where a chain that may go on past the end of what has arrived starts', () => {
+    const start = 'key = '.length;
+    for (const text of [
+      'key = "abc" +',
+      'key = "abc" +\n  "de',
+      'key = "abc"',
+      'key = "abc" ',
+      "key = 'ab' . 'cd' .",
+      'key = "abc"\n  "de',
+    ])
+      expect(joinedChainAtEnd(text), text).toBe(start);
+    for (const text of ['key = abc', 'key = "abc" and', 'key = "abc" "de', 'key = "abc" + x', 'say "abc" + "de"; done'])
+      expect(joinedChainAtEnd(text), text).toBeUndefined();
   });
 
   it('lets a custom rule find a term split into joined literals', () => {

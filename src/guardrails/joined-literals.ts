@@ -72,24 +72,47 @@ function chainRun(text: string, literals: readonly RegExpExecArray[]): EncodedRu
   };
 }
 
-/** The chains of joined literals in `text`, each read as one value. */
-export function joinedLiterals(text: string): EncodedRun[] {
-  if (!MAY_BE_JOINED.test(text)) return [];
-  const runs: EncodedRun[] = [];
+/** The literals of `text` in chains: each with the literals joined to it before and after it. */
+function chains(text: string): RegExpExecArray[][] {
+  const all: RegExpExecArray[][] = [];
   let chain: RegExpExecArray[] = [];
-  const close = () => {
-    const run = chainRun(text, chain);
-    if (run) runs.push(run);
-  };
   LITERAL.lastIndex = 0;
   for (let m = LITERAL.exec(text); m !== null; m = LITERAL.exec(text)) {
     const previous = chain.at(-1);
     if (previous && !isJoin(text.slice(previous.index + previous[0].length, m.index))) {
-      close();
+      all.push(chain);
       chain = [];
     }
     chain.push(m);
   }
-  close();
-  return runs;
+  if (chain.length > 0) all.push(chain);
+  return all;
+}
+
+/** The chains of joined literals in `text`, each read as one value. */
+export function joinedLiterals(text: string): EncodedRun[] {
+  if (!MAY_BE_JOINED.test(text)) return [];
+  return chains(text).flatMap((chain) => chainRun(text, chain) ?? []);
+}
+
+/** A literal whose closing quote has not arrived yet. */
+const OPEN = '(?:"[^"\\r\\n]*|\'[^\'\\r\\n]*|`[^`]*)';
+/**
+ * After a chain's last literal: whitespace that may yet become a join, or a join (as JOIN reads
+ * one) being written, with perhaps the next literal's start.
+ */
+const JOIN_BEING_WRITTEN = new RegExp(`^\\s*$|^\\s*(?:\\+|\\.\\.?|\\|\\||&)\\s*${OPEN}?$|^[ \\t]*\\r?\\n\\s*${OPEN}?$`);
+
+/**
+ * Where a chain of literals that may go on past the end of `text` starts: its last literal is
+ * followed only by whitespace, a joining operator, or a line break, and perhaps the start of the
+ * next literal. A stream holds it from there until it ends (a chain longer than the words it
+ * holds anyway had its first literals sent before the rest arrived, and only the rest was
+ * redacted). Undefined otherwise. One pattern pass over `text`.
+ */
+export function joinedChainAtEnd(text: string): number | undefined {
+  const chain = chains(text).at(-1);
+  const last = chain?.at(-1);
+  if (!chain || !last) return undefined;
+  return JOIN_BEING_WRITTEN.test(text.slice(last.index + last[0].length)) ? chain[0]!.index : undefined;
 }

@@ -21,6 +21,7 @@ const CARD = ['4111', '1111', '1111', '1111'].join(' ');
 const SSN = ['123', '45', '6780'].join('-');
 const GITLAB_TOKEN = 'glpat-' + 'q8Zr3LmP0xWv7Ty2Nk5B';
 const GITHUB_TOKEN = 'ghp_' + 'Xb7kQ2mZr9LpW4nT6vYc1HsJ8dFg3Ka5Rt0E';
+const ANTHROPIC_KEY = 'sk-ant-api03-' + 'Xb7kQ2mZr9LpW4nT6vYc1HsJ8dFg3Ka5Rt0E'.repeat(3).slice(0, 93) + 'AA';
 const PEM = [
   ['-----BEGIN', 'RSA PRIVATE KEY-----'].join(' '),
   ...Array.from({ length: 6 }, (_, i) => `MIIEpAIBAAKCAQEA${String(i).padStart(2, '0')}x7Qk3LmZr9PwT2nV6yB1cHdJ8gF4sK0aR5uE`),
@@ -49,6 +50,14 @@ const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyI
   {
     name: 'a token split into joined string literals',
     text: `const token =\n  "${GITHUB_TOKEN.slice(0, 14)}" +\n  "${GITHUB_TOKEN.slice(14)}";\nThen restart.`,
+    policy: { secrets: { output: 'redact' } },
+  },
+  {
+    // longer than the 96 characters value-like words are held for: held as a chain until it ends
+    name: 'a long key split into joined literals, a line each',
+    text: `const key =\n${ANTHROPIC_KEY.match(/.{1,30}/g)!
+      .map((part) => `      "${part}"`)
+      .join(' +\n')};\nDone.`,
     policy: { secrets: { output: 'redact' } },
   },
   {
