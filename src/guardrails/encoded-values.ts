@@ -17,6 +17,7 @@ import { joinedLiterals } from './joined-literals.js';
 import { isLinePadding, linePaddingStart } from './line-breaks.js';
 import { spelledRuns } from './spelled-values.js';
 import type { Finding } from './types.js';
+import { spanIndex } from './span-index.js';
 
 /** The shortest run read: 12 bytes, enough for an address ("jo@acme.com" is 11). */
 const MIN_RUN = 16;
@@ -181,16 +182,16 @@ type FindIn = (text: string) => Finding[];
 export function findingsInRuns(text: string, find: FindIn, taken: readonly Finding[] = [], depth = 1): Finding[] {
   if (text.length < MIN_RUN || depth > MAX_DEPTH) return [];
   const inside: Finding[] = [];
-  for (const run of [...encodedRuns(text), ...spelledRuns(text), ...joinedLiterals(text)]) {
-    const yieldsTo = run.readOverFindings
-      ? (f: Finding) => f.start <= run.start && f.end >= run.end
-      : (f: Finding) => f.start < run.end && f.end > run.start;
-    if (taken.some(yieldsTo)) continue;
+  const runs = [...encodedRuns(text), ...spelledRuns(text), ...joinedLiterals(text)];
+  if (runs.length === 0) return inside;
+  const takenSpans = spanIndex(taken);
+  for (const run of runs) {
+    if (run.readOverFindings ? takenSpans.covers(run.start, run.end) : takenSpans.overlaps(run.start, run.end)) continue;
     const direct = find(run.decoded);
     for (const f of [...direct, ...findingsInRuns(run.decoded, find, direct, depth + 1)]) {
       const [start, end] = run.span?.(f.start, f.end) ?? [run.start, run.end];
       // a value inside one of the joined literals was found over the text already
-      if (run.readOverFindings && taken.some((t) => t.start <= start && t.end >= end)) continue;
+      if (run.readOverFindings && takenSpans.covers(start, end)) continue;
       inside.push({ ...f, start, end, readAs: f.readAs ?? run.decoded.slice(f.start, f.end) });
     }
   }

@@ -16,13 +16,11 @@
  */
 import type { DetectionView } from './detection-view.js';
 import { detectSecretsAndPii } from './encoded-values.js';
+import { spanIndex } from './span-index.js';
 import type { Finding } from './types.js';
 
 export type ValueFindings = { secrets: Finding[]; pii: Finding[] };
 
-/** Whether one of `findings` covers all of `finding`'s span. */
-const isCovered = (finding: Finding, findings: readonly Finding[]): boolean =>
-  findings.some((f) => f.start <= finding.start && f.end >= finding.end);
 
 export function valueFindings(text: string, view: DetectionView): ValueFindings {
   const read = detectSecretsAndPii(view.text);
@@ -30,9 +28,10 @@ export function valueFindings(text: string, view: DetectionView): ValueFindings 
   const pii = view.inOriginal(read.pii);
   if (!view.readsPunctuation) return { secrets, pii };
   const asWritten = detectSecretsAndPii(text);
-  const inView = [...secrets, ...pii];
+  const inView = spanIndex([...secrets, ...pii]);
+  const notInView = (f: Finding): boolean => !inView.covers(f.start, f.end);
   return {
-    secrets: [...secrets, ...asWritten.secrets.filter((f) => !isCovered(f, inView))],
-    pii: [...pii, ...asWritten.pii.filter((f) => !isCovered(f, inView))],
+    secrets: [...secrets, ...asWritten.secrets.filter(notInView)],
+    pii: [...pii, ...asWritten.pii.filter(notInView)],
   };
 }

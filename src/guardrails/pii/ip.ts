@@ -13,6 +13,7 @@
  */
 import type { Finding } from '../types.js';
 import { pii } from './finding.js';
+import { spanIndex } from '../span-index.js';
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?![\\w]|\\.\\d)`, 'g');
@@ -95,12 +96,13 @@ export function detectIps(text: string): Finding[] {
   const findings = [...v6];
   // Cheap pre-filter: a dotted quad needs '.'.
   if (text.includes('.')) {
+    const v6Spans = spanIndex(v6);
     IPV4.lastIndex = 0;
     for (let m = IPV4.exec(text); m !== null; m = IPV4.exec(text)) {
       const start = m.index;
       const end = start + m[0].length;
       // The dotted tail of "::ffff:192.0.2.1" is part of that IPv6 address, not a second address.
-      if (v6.some((f) => f.start <= start && end <= f.end)) continue;
+      if (v6Spans.covers(start, end)) continue;
       const version = VERSION_BEFORE.test(text.slice(Math.max(0, start - 10), start));
       findings.push(pii('IP_ADDRESS', start, end, version ? 0.5 : 0.9));
     }
