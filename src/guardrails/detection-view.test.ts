@@ -76,6 +76,56 @@ describe('what the PII and secret detectors read', () => {
     expect(hashes).toEqual([['4111 1111 1111 1111'], ['4111 1111 1111 1111'], ['4111 1111 1111 1111']]);
   });
 
+  it('reads Cyrillic, Greek and IPA look-alike letters in a key or an address as Latin, and the finding covers the original', () => {
+    // "glpаt-q8Zr3LmР0xWv7Τy2Nk5B": Cyrillic а and Р, Greek Τ
+    const token = TOKEN.replace('a', '\u0430').replace('P', '\u0420').replace('T', '\u03a4');
+    expect(found(`deploy with ${token} now`)).toEqual([
+      ['gitlab-token', token],
+      ['API_KEY', token],
+    ]);
+    // every letter that has a look-alike written as one, the prefix's "g" in IPA
+    const anthropic = `sk-ant-api03-${'aB3dE6gH9jK2mN5pQ8sT1vW4yZ7'.repeat(4).slice(0, 93)}AA`;
+    const disguised = anthropic.replace(/a/g, '\u0430').replace(/o/g, '\u03bf').replace(/E/g, '\u0415').replace('g', '\u0261');
+    expect(found(`ключ: ${disguised}`)).toEqual([
+      ['anthropic-api-key', disguised],
+      ['API_KEY', disguised],
+    ]);
+    const address = 'j\u0430ne.d\u043ee@\u0430cme-corp.com';
+    expect(found(`почта ${address}, спасибо`)).toEqual([['EMAIL', address]]);
+    const events = judgeInput(`use ${token}`, { secrets: { input: 'redact' } }).events.map((e) => e.valueHash);
+    expect(events).toEqual([TOKEN]);
+  });
+
+  it('ends a value where it ended before when a look-alike letter, read, would run it on', () => {
+    const key = 'ghp_' + 'Xb7kQ2mZr9LpW4nT6vYc1HsJ8dFg3Ka5Rt0E';
+    // the Russian "а" ("and") typed against an address; a word typed against a key
+    expect(found('IP 10.0.0.1\u0430 \u0438 192.168.1.1')).toEqual([
+      ['IP_ADDRESS', '10.0.0.1'],
+      ['IP_ADDRESS', '192.168.1.1'],
+    ]);
+    expect(found(`ключ ${key}спасибо`)).toEqual([
+      ['github-pat', key],
+      ['API_KEY', key],
+    ]);
+    // a look-alike added after a key to lengthen it past the key's pattern
+    expect(found(`token ${key}\u0441 ok`)).toEqual([
+      ['github-pat', key],
+      ['API_KEY', key],
+    ]);
+  });
+
+  it('leaves words of other scripts as they are, look-alike letters and all', () => {
+    // Russian and Greek words have no ASCII letter: "сосо" is no "coco", "ΑΚΟΜΗ" no "AKOMH"
+    for (const prose of [
+      'Мой пароль от почты: сосо, а сервер называется ахх, и IT-отдел знает.',
+      'ΑΚΟΜΗ ΜΙΑ ΦΟΡΑ: το κείμενο μένει όπως είναι, 2024.',
+      'Ключ API лежит в хранилище, а не в чате.',
+    ])
+      expect(detectionView(prose).text).toBe(prose);
+    // a mixed token is read; the words beside it are not
+    expect(detectionView('токен g\u0430p_x мой').text).toBe('токен gap_x мой');
+  });
+
   it('reads a value written in invisible tag characters, and the finding covers every unit of them', () => {
     const hidden = inTags(TOKEN);
     const text = `deploy with ${hidden} now`;
@@ -200,9 +250,9 @@ describe('what the PII and secret detectors read', () => {
       ['API_KEY', TOKEN],
     ]);
     // typeset text is read once: no-break spaces, dashes and curly quotes are no syntax
-    expect(detectionView('a\u00a0ms \u2014 it\u2019s 2020\u20132024, &nbsp; \uff21\u200b').readsPunctuation).toBe(false);
+    expect(detectionView('a\u00a0ms \u2014 it\u2019s 2020\u20132024, &nbsp; \uff21\u200b').readAsWrittenToo).toBe(false);
     for (const text of ['a&#64;b', 'a&sol;b', 'a\uff1db', 'a\uff20b', `a${inTags('@')}b`])
-      expect(detectionView(text).readsPunctuation, text).toBe(true);
+      expect(detectionView(text).readAsWrittenToo, text).toBe(true);
   });
 
   // encodeURIComponent on a whole value, a JSON or JavaScript string with its characters escaped

@@ -20,6 +20,7 @@
  * cancel tag U+E007F that ends a flag emoji's tag sequence) are taken out.
  */
 import { HTML_ENTITY, MAY_HAVE_HTML_ENTITY, readHtmlEntity } from './html-entity.js';
+import { readLookAlikeLetters } from './look-alike-letters.js';
 import { MAY_HAVE_TEXT_ESCAPE, readTextEscape, TEXT_ESCAPE } from './text-escapes.js';
 import type { Finding } from './types.js';
 
@@ -29,11 +30,12 @@ export type DetectionView = {
   /** Findings made over `text`, with offsets into the original. */
   inOriginal<F extends Finding>(findings: F[]): F[];
   /**
-   * Whether it read a reference, an escape or a look-alike as ASCII punctuation other than a
-   * hyphen ("&#64;" as "@", "＝" as "="): what may be a value's syntax, so that the text as written
-   * is read too (value-findings.ts). No-break spaces, dashes and invisible characters are not.
+   * Whether the text as written is to be read too (value-findings.ts): the view read a reference,
+   * an escape or a look-alike as ASCII punctuation other than a hyphen ("&#64;" as "@", "＝" as
+   * "="), what may be a value's syntax, or a look-alike letter as a Latin one, which may join a
+   * value to what follows it. No-break spaces, dashes and invisible characters are not.
    */
-  readsPunctuation: boolean;
+  readAsWrittenToo: boolean;
 };
 
 const same = <F extends Finding>(findings: F[]): F[] => findings;
@@ -200,18 +202,20 @@ export function detectionView(text: string): DetectionView {
   const entities = text.includes('&') && MAY_HAVE_HTML_ENTITY.test(text);
   const escapes = (text.includes('%') || text.includes('\\')) && MAY_HAVE_TEXT_ESCAPE.test(text);
   // One UTF-8 byte per character means ASCII only (a native check): nothing to read differently.
-  if (!entities && !escapes && Buffer.byteLength(text, 'utf8') === text.length) return { text, inOriginal: same, readsPunctuation: false };
+  if (!entities && !escapes && Buffer.byteLength(text, 'utf8') === text.length) return { text, inOriginal: same, readAsWrittenToo: false };
   // One pattern pass, not a JavaScript loop over every character (several times slower).
   const removed: number[] = [];
   const spans = new Map<number, number>();
   const pattern = SPECIAL[Number(MAY_HAVE_LOCAL_DIGITS.test(text)) + 2 * Number(entities) + 4 * Number(escapes)]!;
-  let readsPunctuation = false;
-  const read = text.replace(pattern, (char: string, offset: number) => {
+  let readAsWrittenToo = false;
+  const passed = text.replace(pattern, (char: string, offset: number) => {
     const as = readSpecial(char, text, offset, removed, spans);
-    if (as.length === 1 && as !== char && isPunctuationRead(as.charCodeAt(0))) readsPunctuation = true;
+    if (as.length === 1 && as !== char && isPunctuationRead(as.charCodeAt(0))) readAsWrittenToo = true;
     return as;
   });
-  if (removed.length === 0) return { text: read, inOriginal: same, readsPunctuation };
+  const read = readLookAlikeLetters(passed);
+  if (read !== passed) readAsWrittenToo = true;
+  if (removed.length === 0) return { text: read, inOriginal: same, readAsWrittenToo };
   // The kept stretches between removed characters: where each starts in the view and in the original.
   const viewStarts = [0];
   const originalStarts = [0];
@@ -243,6 +247,6 @@ export function detectionView(text: string): DetectionView {
     // A finding ends after its last character's original: what was taken out inside it is in it.
     inOriginal: (findings) =>
       findings.map((f) => ({ ...f, start: original(f.start), end: f.end > f.start ? after(f.end - 1) : original(f.end) })),
-    readsPunctuation,
+    readAsWrittenToo,
   };
 }

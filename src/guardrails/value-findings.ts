@@ -8,8 +8,10 @@
  * URL's password reads as the at sign that ends the credentials, and "&sol;" as a slash, so the
  * view sees a host and a path where the password was, and found nothing. Reading "&#64;" is also
  * what finds "jane&#64;acme.com", so it cannot be dropped; instead, a finding over the text as
- * written that no finding over the view covers is kept as well. The second pass runs only on
- * text in which the view read punctuation ("&#64;", "&sol;", a full-width "＠"): ASCII text
+ * written that no finding over the view covers is kept as well. Look-alike letters read as Latin
+ * ones (look-alike-letters.ts) are the same: "10.0.0.1а и …", an address typed against the
+ * Russian word "а", reads as "10.0.0.1a". The second pass runs only on text in which the view
+ * read punctuation ("&#64;", "&sol;", a full-width "＠") or such a letter: ASCII text
  * without references or escapes, most of what the gateway sees, and typeset text (no-break
  * spaces, dashes, curly quotes) are read once (a second pass would double the secret and PII
  * detectors' cost on them).
@@ -21,12 +23,11 @@ import type { Finding } from './types.js';
 
 export type ValueFindings = { secrets: Finding[]; pii: Finding[] };
 
-
 export function valueFindings(text: string, view: DetectionView): ValueFindings {
   const read = detectSecretsAndPii(view.text);
   const secrets = view.inOriginal(read.secrets);
   const pii = view.inOriginal(read.pii);
-  if (!view.readsPunctuation) return { secrets, pii };
+  if (!view.readAsWrittenToo) return { secrets, pii };
   const asWritten = detectSecretsAndPii(text);
   const inView = spanIndex([...secrets, ...pii]);
   const notInView = (f: Finding): boolean => !inView.covers(f.start, f.end);

@@ -32,6 +32,15 @@ describe('custom rules', () => {
     expect(invisible('a\u200bb').map(({ start, end }) => [start, end])).toEqual([[1, 2]]);
   });
 
+  it('catches a term written with Cyrillic or Greek look-alike letters, and leaves words of those scripts alone', () => {
+    const detect = customDetector([compileRule(rule({ kind: 'keywords', terms: ['project falcon'] }))], 'input');
+    const found = (text: string) => detect(text).map(({ start, end }) => text.slice(start, end));
+    // Cyrillic о and а, Greek ο
+    expect(found('about pr\u043eject f\u0430lc\u03bfn today')).toEqual(['pr\u043eject f\u0430lc\u03bfn']);
+    const cyrillic = customDetector([compileRule(rule({ kind: 'blocklist', terms: ['coco'] }))], 'input');
+    expect(cyrillic('\u0441\u043e\u0441\u043e').length).toBe(0);
+  });
+
   it('catches a term written in base64 or hex, the match over the whole run', () => {
     const detect = customDetector([compileRule(rule({ kind: 'keywords', terms: ['project falcon'] }))], 'input');
     const found = (text: string) => detect(text).map(({ start, end }) => text.slice(start, end));

@@ -61,6 +61,11 @@ const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyI
     policy: { secrets: { output: 'redact' } },
   },
   {
+    name: 'a token with Cyrillic and Greek look-alike letters in it',
+    text: `Ваш токен: ${GITHUB_TOKEN.replace('X', '\u0425').replace('a', '\u0430').replace('T', '\u03a4')} — храните его.`,
+    policy: { secrets: { output: 'redact' } },
+  },
+  {
     name: 'an email and an international phone number',
     text: `Write to ann@example.com or call +1 (415) 555-0132 during office hours; or carl@example.net.`,
     policy: REDACT_ALL_PII,
@@ -202,6 +207,8 @@ describe('createStreamGuard against the whole text', () => {
       (s: string) => s.replace(/[@. -]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
       // spelt out a character at a time
       (s: string) => [...s].join(' '),
+      // Cyrillic look-alike letters
+      (s: string) => s.replace(/a/g, '\u0430').replace(/o/g, '\u043e').replace(/e/g, '\u0435'),
     ];
     const values = [
       CARD,
@@ -214,7 +221,19 @@ describe('createStreamGuard against the whole text', () => {
       '203.0.113.54',
       GITLAB_TOKEN,
     ];
-    const prose = ['Sure, here it is: ', ' and ', '. Thanks! ', '\n', ' — ', '，请记下：', ' لطفا ', ' (mobile) ', ' card ', ' phone: '];
+    const prose = [
+      'Sure, here it is: ',
+      ' and ',
+      '. Thanks! ',
+      '\n',
+      ' — ',
+      '，请记下：',
+      ' لطفا ',
+      ' (mobile) ',
+      ' card ',
+      ' phone: ',
+      ' вот он: ',
+    ];
     const policy = { ...REDACT_ALL_PII, secrets: { output: 'redact' as const } };
     for (let round = 0; round < 150; round++) {
       let text = '';
