@@ -8,6 +8,7 @@ import { detectInjection } from './injection/detect.js';
 import { detectToolPoisoning } from './injection/tool-poisoning.js';
 import type { Detector, DetectorName, Finding } from './types.js';
 import { valueFindings } from './value-findings.js';
+import { appendAll } from '../append-all.js';
 
 export type ScanOptions = {
   detectors: ReadonlySet<DetectorName>;
@@ -30,9 +31,10 @@ export function scanText(text: string, options: ScanOptions = { detectors: ALL_B
   // base64 runs decode to (encoded-values.ts), and the text as written too (value-findings.ts).
   const view = detectors.has('secret') || detectors.has('pii') ? detectionView(text) : undefined;
   const values = view ? valueFindings(text, view) : undefined;
-  if (values && detectors.has('secret')) findings.push(...values.secrets);
-  if (values && detectors.has('pii')) findings.push(...values.pii);
-  if (detectors.has('injection')) findings.push(...(options.kind === 'toolDefinition' ? detectToolPoisoning(text) : detectInjection(text)));
-  if (options.custom && options.detectors.has('custom')) findings.push(...options.custom(text));
+  if (values && detectors.has('secret')) appendAll(findings, values.secrets);
+  if (values && detectors.has('pii')) appendAll(findings, values.pii);
+  if (detectors.has('injection'))
+    appendAll(findings, options.kind === 'toolDefinition' ? detectToolPoisoning(text) : detectInjection(text));
+  if (options.custom && options.detectors.has('custom')) appendAll(findings, options.custom(text));
   return findings.sort((a, b) => a.start - b.start || a.end - b.end);
 }

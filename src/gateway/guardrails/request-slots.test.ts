@@ -8,6 +8,24 @@ import { responseTextSlots } from './response-slots.js';
 const where = (slots: { location: string; role: string }[]) => slots.map((s) => `${s.location} (${s.role})`);
 
 describe('request text slots', () => {
+  // A body of a few megabytes can hold more text parts than a function call has room for
+  // arguments: spread into push(), they threw a RangeError and the request was not judged.
+  it('finds the texts of a message of 250,000 parts in each format', () => {
+    const count = 250_000;
+    const parts = (type: string) => Array.from({ length: count }, (_, i) => ({ type, text: String(i) }));
+    const chat = requestSlots('openai-chat', { model: 'm', messages: [{ role: 'user', content: parts('text') }] });
+    const anthropic = requestSlots('anthropic-messages', {
+      model: 'm',
+      max_tokens: 1,
+      messages: [{ role: 'user', content: parts('text') }],
+    });
+    const responses = requestSlots('openai-responses', { model: 'm', input: [{ role: 'user', content: parts('input_text') }] });
+    for (const slots of [chat, anthropic, responses]) {
+      expect(slots).toHaveLength(count);
+      expect(slots.at(-1)!.text).toBe(String(count - 1));
+    }
+  });
+
   it('finds every text of a Chat Completions request with its role, and nothing else', () => {
     const body = {
       model: 'gpt-x',

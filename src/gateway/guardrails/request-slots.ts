@@ -26,6 +26,7 @@ import {
   mcpListedToolSlots,
   responsesToolDefinitionSlots,
 } from './tool-definition-slots.js';
+import { appendAll } from '../../append-all.js';
 
 function chatCompletionsSlots(body: JsonObject): TextSlot[] {
   const slots: TextSlot[] = [];
@@ -34,28 +35,28 @@ function chatCompletionsSlots(body: JsonObject): TextSlot[] {
     if (!isObject(message)) return;
     const role = roleOf(message.role);
     const at = `messages[${i}]`;
-    slots.push(...contentSlots(message, 'content', `${at}.content`, role, ['text']));
-    slots.push(...stringSlot(message, 'refusal', `${at}.refusal`, role));
+    appendAll(slots, contentSlots(message, 'content', `${at}.content`, role, ['text']));
+    appendAll(slots, stringSlot(message, 'refusal', `${at}.refusal`, role));
     const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
     calls.forEach((call, k) => {
       if (!isObject(call)) return;
       if (isObject(call.function))
-        slots.push(...jsonStringSlot(call.function, 'arguments', `${at}.tool_calls[${k}].function.arguments`, role));
+        appendAll(slots, jsonStringSlot(call.function, 'arguments', `${at}.tool_calls[${k}].function.arguments`, role));
       // A custom tool's input is free text (a grammar's output, a patch, a query), not JSON.
-      if (isObject(call.custom)) slots.push(...stringSlot(call.custom, 'input', `${at}.tool_calls[${k}].custom.input`, role));
+      if (isObject(call.custom)) appendAll(slots, stringSlot(call.custom, 'input', `${at}.tool_calls[${k}].custom.input`, role));
     });
     // The deprecated single function call, still accepted in a replayed assistant turn.
     if (isObject(message.function_call))
-      slots.push(...jsonStringSlot(message.function_call, 'arguments', `${at}.function_call.arguments`, role));
+      appendAll(slots, jsonStringSlot(message.function_call, 'arguments', `${at}.function_call.arguments`, role));
     // Reasoning replayed to the provider (DeepSeek's field, and the thinking this gateway returns).
-    slots.push(...fixedSlot(message, 'reasoning_content', `${at}.reasoning_content`, role));
+    appendAll(slots, fixedSlot(message, 'reasoning_content', `${at}.reasoning_content`, role));
     const thinking = Array.isArray(message.thinking_blocks) ? message.thinking_blocks : [];
     thinking.forEach((block, k) => {
-      if (isObject(block)) slots.push(...fixedSlot(block, 'thinking', `${at}.thinking_blocks[${k}].thinking`, role));
+      if (isObject(block)) appendAll(slots, fixedSlot(block, 'thinking', `${at}.thinking_blocks[${k}].thinking`, role));
     });
   });
   // Predicted output (the file being edited, usually) is sent to the provider like the turns.
-  if (isObject(body.prediction)) slots.push(...contentSlots(body.prediction, 'content', 'prediction.content', 'assistant', ['text']));
+  if (isObject(body.prediction)) appendAll(slots, contentSlots(body.prediction, 'content', 'prediction.content', 'assistant', ['text']));
   return [...slots, ...chatToolDefinitionSlots(body), ...openAiIdentifierSlots(body)];
 }
 
@@ -107,8 +108,8 @@ function anthropicBlockSlots(block: unknown, at: string, role: SlotRole): TextSl
       const slots = [...stringSlot(block, 'title', `${at}.title`, role), ...stringSlot(block, 'context', `${at}.context`, role)];
       const source = block.source;
       if (!isObject(source)) return slots;
-      if (source.type === 'text') slots.push(...stringSlot(source, 'data', `${at}.source.data`, role));
-      if (source.type === 'content') slots.push(...anthropicContentSlots(source, 'content', `${at}.source.content`, role));
+      if (source.type === 'text') appendAll(slots, stringSlot(source, 'data', `${at}.source.data`, role));
+      if (source.type === 'content') appendAll(slots, anthropicContentSlots(source, 'content', `${at}.source.content`, role));
       return slots;
     }
     case 'search_result':
@@ -132,10 +133,10 @@ function anthropicMessagesSlots(body: JsonObject): TextSlot[] {
   const slots: TextSlot[] = [...anthropicContentSlots(body, 'system', 'system', 'system')];
   const messages = Array.isArray(body.messages) ? body.messages : [];
   messages.forEach((message, i) => {
-    if (isObject(message)) slots.push(...anthropicContentSlots(message, 'content', `messages[${i}].content`, roleOf(message.role)));
+    if (isObject(message)) appendAll(slots, anthropicContentSlots(message, 'content', `messages[${i}].content`, roleOf(message.role)));
   });
-  slots.push(...anthropicToolDefinitionSlots(body));
-  if (isObject(body.metadata)) slots.push(...identifierSlot(body.metadata, 'user_id', 'metadata.user_id'));
+  appendAll(slots, anthropicToolDefinitionSlots(body));
+  if (isObject(body.metadata)) appendAll(slots, identifierSlot(body.metadata, 'user_id', 'metadata.user_id'));
   return slots;
 }
 
@@ -219,8 +220,8 @@ function responsesSlots(body: JsonObject): TextSlot[] {
     if (!isObject(item)) return;
     const at = `input[${i}]`;
     if ((item.type ?? 'message') === 'message')
-      slots.push(...contentSlots(item, 'content', `${at}.content`, roleOf(item.role), ['input_text', 'output_text']));
-    else slots.push(...responsesItemSlots(item, at));
+      appendAll(slots, contentSlots(item, 'content', `${at}.content`, roleOf(item.role), ['input_text', 'output_text']));
+    else appendAll(slots, responsesItemSlots(item, at));
   });
   return slots;
 }

@@ -18,6 +18,7 @@ import {
   type TextSlot,
 } from './text-slots.js';
 import { mcpListedToolSlots } from './tool-definition-slots.js';
+import { appendAll } from '../../append-all.js';
 
 /**
  * A chat answer's reasoning: `reasoning_content` (DeepSeek's field, and what this gateway returns),
@@ -54,20 +55,20 @@ function chatCompletionSlots(body: JsonObject): TextSlot[] {
   choices.forEach((choice, i) => {
     if (!isObject(choice) || !isObject(choice.message)) return;
     const message = choice.message;
-    slots.push(...chatReasoningSlots(message, `choices[${i}].message`));
-    slots.push(...stringSlot(message, 'content', `choices[${i}].message.content`, 'assistant'));
-    slots.push(...stringSlot(message, 'refusal', `choices[${i}].message.refusal`, 'assistant'));
+    appendAll(slots, chatReasoningSlots(message, `choices[${i}].message`));
+    appendAll(slots, stringSlot(message, 'content', `choices[${i}].message.content`, 'assistant'));
+    appendAll(slots, stringSlot(message, 'refusal', `choices[${i}].message.refusal`, 'assistant'));
     const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
     calls.forEach((call, k) => {
       if (!isObject(call)) return;
       const at = `choices[${i}].message.tool_calls[${k}]`;
-      if (isObject(call.function)) slots.push(...jsonStringSlot(call.function, 'arguments', `${at}.function.arguments`, 'assistant'));
+      if (isObject(call.function)) appendAll(slots, jsonStringSlot(call.function, 'arguments', `${at}.function.arguments`, 'assistant'));
       // A custom tool's input is free text, not JSON.
-      if (isObject(call.custom)) slots.push(...stringSlot(call.custom, 'input', `${at}.custom.input`, 'assistant'));
+      if (isObject(call.custom)) appendAll(slots, stringSlot(call.custom, 'input', `${at}.custom.input`, 'assistant'));
     });
     // The deprecated single function call some servers still answer with.
     if (isObject(message.function_call))
-      slots.push(...jsonStringSlot(message.function_call, 'arguments', `choices[${i}].message.function_call.arguments`, 'assistant'));
+      appendAll(slots, jsonStringSlot(message.function_call, 'arguments', `choices[${i}].message.function_call.arguments`, 'assistant'));
   });
   return slots;
 }
@@ -99,10 +100,10 @@ function responseSlots(body: JsonObject): TextSlot[] {
   const slots: TextSlot[] = [];
   const output = Array.isArray(body.output) ? body.output : [];
   output.forEach((item, k) => {
-    if (isObject(item) && item.type === 'reasoning') slots.push(...responsesReasoningSlots(item, `output[${k}]`));
+    if (isObject(item) && item.type === 'reasoning') appendAll(slots, responsesReasoningSlots(item, `output[${k}]`));
     if (isObject(item) && item.type === 'function_call')
-      slots.push(...jsonStringSlot(item, 'arguments', `output[${k}].arguments`, 'assistant'));
-    if (isObject(item) && item.type === 'custom_tool_call') slots.push(...stringSlot(item, 'input', `output[${k}].input`, 'assistant'));
+      appendAll(slots, jsonStringSlot(item, 'arguments', `output[${k}].arguments`, 'assistant'));
+    if (isObject(item) && item.type === 'custom_tool_call') appendAll(slots, stringSlot(item, 'input', `output[${k}].input`, 'assistant'));
     // Shell commands and patches the model tells the client to run; tools the provider ran, the
     // tools an MCP server listed, and calls waiting for the client's approval.
     if (isObject(item))
@@ -115,9 +116,9 @@ function responseSlots(body: JsonObject): TextSlot[] {
     if (!isObject(item) || item.type !== 'message' || !Array.isArray(item.content)) return;
     item.content.forEach((part, m) => {
       if (isObject(part) && part.type === 'output_text')
-        slots.push(...stringSlot(part, 'text', `output[${k}].content[${m}].text`, 'assistant'));
+        appendAll(slots, stringSlot(part, 'text', `output[${k}].content[${m}].text`, 'assistant'));
       if (isObject(part) && part.type === 'refusal')
-        slots.push(...stringSlot(part, 'refusal', `output[${k}].content[${m}].refusal`, 'assistant'));
+        appendAll(slots, stringSlot(part, 'refusal', `output[${k}].content[${m}].refusal`, 'assistant'));
     });
   });
   // Some servers add the SDK's convenience field; it must say what the parts say.

@@ -16,6 +16,7 @@ import type { SseEvent } from '../../providers/sse.js';
 import { encode, parseJson, streamTable, type AnswerStreamGuard, type StreamTextRewriter } from './stream-common.js';
 import { approvalRequestSlots, clientToolCallSlots, isObject, providerToolOutputSlots, type JsonObject } from './text-slots.js';
 import { mcpListedToolSlots } from './tool-definition-slots.js';
+import { appendAll } from '../../append-all.js';
 
 /** A message's parts: its text, or its refusal (the model's own words too). */
 type PartKind = 'output_text' | 'refusal';
@@ -255,7 +256,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
       }
       const reasoningDone = REASONING_DONE.get(json.type);
       if (reasoningDone)
-        before.push(...releaseReasoning(reasoningKey(json.item_id, reasoningDone.field, json[reasoningDone.index]), sequence));
+        appendAll(before, releaseReasoning(reasoningKey(json.item_id, reasoningDone.field, json[reasoningDone.index]), sequence));
       const partDelta = PART_OF_DELTA.get(json.type);
       if (partDelta && typeof json.delta === 'string' && typeof json.content_index === 'number') {
         const key = keyOf(json.item_id, json.content_index);
@@ -278,7 +279,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
       const partDone = PART_OF_DONE.get(json.type);
       if (partDone) {
         const key = keyOf(json.item_id, json.content_index);
-        before.push(...releaseText(key, sequence));
+        appendAll(before, releaseText(key, sequence));
         const part = parts.get(key);
         if (part) json[PART[partDone].field] = part.sent;
       }
@@ -287,7 +288,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
       const callDoneKind = CALL_OF_DONE.get(json.type);
       if (callDoneKind && typeof json.item_id === 'string') {
         const { field } = CALL[callDoneKind];
-        before.push(...releaseCall(json.item_id, sequence));
+        appendAll(before, releaseCall(json.item_id, sequence));
         json[field] = sentArguments(json.item_id, json.output_index, json[field], callDoneKind);
       }
       switch (json.type) {
@@ -300,7 +301,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
           if (isObject(json.item)) rewriteWholeTexts(json.item, json.output_index);
           break;
         case 'response.output_item.done':
-          if (isObject(json.item) && typeof json.item.id === 'string') before.push(...releaseCall(json.item.id, sequence));
+          if (isObject(json.item) && typeof json.item.id === 'string') appendAll(before, releaseCall(json.item.id, sequence));
           judgeWholeReasoning(json.item, json.output_index);
           rewriteItem(json.item, json.output_index);
           break;
@@ -308,7 +309,7 @@ export function responsesRewriter(guard: AnswerStreamGuard): StreamTextRewriter 
         case 'response.incomplete':
         case 'response.failed':
         case 'error':
-          before.push(...releaseAll(sequence));
+          appendAll(before, releaseAll(sequence));
           if (isObject(json.response) && Array.isArray(json.response.output)) {
             json.response.output.forEach(judgeWholeReasoning);
             json.response.output.forEach(rewriteItem);

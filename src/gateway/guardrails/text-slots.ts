@@ -6,6 +6,7 @@
  * body. Bodies are plain JSON: each format's walker reads them by shape, so a field the format
  * schema does not know is left alone rather than guessed at.
  */
+import { appendAll } from '../../append-all.js';
 export type SlotRole = 'system' | 'user' | 'assistant' | 'tool';
 
 export type TextSlot = {
@@ -91,8 +92,8 @@ export function contentSlots(holder: JsonObject, key: string, location: string, 
   const slots: TextSlot[] = [];
   value.forEach((part, j) => {
     if (!isObject(part) || typeof part.type !== 'string') return;
-    if (textTypes.includes(part.type)) slots.push(...stringSlot(part, 'text', `${location}[${j}].text`, role));
-    else if (part.type === 'refusal') slots.push(...stringSlot(part, 'refusal', `${location}[${j}].refusal`, role));
+    if (textTypes.includes(part.type)) appendAll(slots, stringSlot(part, 'text', `${location}[${j}].text`, role));
+    else if (part.type === 'refusal') appendAll(slots, stringSlot(part, 'refusal', `${location}[${j}].refusal`, role));
   });
   return slots;
 }

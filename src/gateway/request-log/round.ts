@@ -5,6 +5,7 @@ import type { DataKeyCache } from './data-keys.js';
 import { isTransientError, summarizeError, type ErrorSummary } from './errors.js';
 import { insertOrgEntries } from './insert.js';
 import { withoutEvents, type PendingEntry } from './pending-entry.js';
+import { appendAll } from '../../append-all.js';
 
 export type WriteCounters = { written: number; dropped: number; bodiesSkipped: number; guardrailEventsDropped: number };
 
@@ -150,11 +151,11 @@ export async function writeRound(ctx: RoundContext): Promise<RoundResult> {
   let outage: { error: unknown } | null = null;
   for (const [orgId, entries] of groupByOrg(batch)) {
     if (outage) {
-      retry.push(...entries);
+      appendAll(retry, entries);
       continue;
     }
     const result = await writeOrg(ctx, orgId, entries);
-    retry.push(...result.retry);
+    appendAll(retry, result.retry);
     failed ||= result.failed;
     outage ??= result.outage;
   }

@@ -13,6 +13,7 @@ import type { Tx } from '../../db/types.js';
 import { readIdentity } from './identity.js';
 import { readOrgData, type Budget } from './org-data.js';
 import { PERSONAL_EXPORT_ROW_CAP, type AuditEventView, type PersonalExport } from './schema.js';
+import { appendAll } from '../../append-all.js';
 
 const NOTES = [
   'Secrets are never exported: a password, provider tokens, session tokens, passkey keys, the two-factor secret and single-use codes are stored only hashed or encrypted; the archive says whether they exist.',
@@ -69,9 +70,9 @@ export async function collectPersonalData(
       requestLogs: Math.max(0, PERSONAL_EXPORT_ROW_CAP - requestLogs.length),
     };
     const part = await readOrgData(db, membership, userId, budget);
-    apiKeys.push(...part.apiKeys);
-    auditEvents.push(...part.auditEvents);
-    requestLogs.push(...part.requestLogs);
+    appendAll(apiKeys, part.apiKeys);
+    appendAll(auditEvents, part.auditEvents);
+    appendAll(requestLogs, part.requestLogs);
   }
 
   return {

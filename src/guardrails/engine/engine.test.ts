@@ -63,6 +63,16 @@ describe('applyGuardrails', () => {
     expect(outcome.events[0]!.valueHash).toBe(outcome.events[2]!.valueHash);
   });
 
+  // A few megabytes of text can hold more values than a function call has room for arguments:
+  // spread into push(), the findings threw a RangeError and the text was not judged.
+  it('judges a text with 300,000 addresses in it, every one redacted', () => {
+    const count = 300_000;
+    const outcome = applyGuardrails('mail a@b.io '.repeat(count), contextFor({ pii: { actions: { EMAIL: 'redact' } } }));
+    expect(outcome.blocked).toBeUndefined();
+    expect(outcome.events).toHaveLength(count);
+    expect(outcome.blocked === undefined && outcome.text).toBe('mail [EMAIL_1] '.repeat(count));
+  });
+
   it('masks all but the last 4 characters', () => {
     expect(maskValue('123-45-6780')).toBe('*******6780');
     expect(maskValue('abc')).toBe('***');

@@ -16,6 +16,7 @@
 import type { Finding, InjectionCategory } from '../types.js';
 import { scoreInjection } from './detect.js';
 import * as P from './tool-poisoning-signals.js';
+import { appendAll } from '../../append-all.js';
 
 type Family =
   | 'injection'
@@ -157,7 +158,7 @@ function shadowing(text: string, spans: readonly Span[]): Signal[] {
       ...matches(P.TOOL_RULE, here, 'shadowing', 'INSTRUCTION_HIJACKING', span.start),
     ];
     if (rules.length === 0) continue;
-    out.push(...rules);
+    appendAll(out, rules);
     if (test(P.LITERAL, here)) out.push({ family: 'pinned', category: 'INSTRUCTION_HIJACKING', ...span });
   }
   return out;

@@ -16,6 +16,7 @@ import { detectIps } from './ip.js';
 import { detectPhones } from './phone.js';
 import { resolveOverlaps } from './resolve.js';
 import { detectSsns } from './ssn.js';
+import { appendAll } from '../../append-all.js';
 
 const DIGIT = /\d/;
 const CARD_HINT = /\d{3}[ -]?\d{3}/;
@@ -23,15 +24,15 @@ const CARD_HINT = /\d{3}[ -]?\d{3}/;
 /** `secrets`: the secret detector's findings for this text, when the caller has run it already. */
 export function detectPii(text: string, secrets: readonly Finding[] = detectSecrets(text)): Finding[] {
   const findings: Finding[] = [];
-  if (text.includes('@') || text.includes('%40')) findings.push(...detectEmails(text));
-  if (MAY_HAVE_OBFUSCATED_EMAIL.test(text)) findings.push(...detectObfuscatedEmails(text));
+  if (text.includes('@') || text.includes('%40')) appendAll(findings, detectEmails(text));
+  if (MAY_HAVE_OBFUSCATED_EMAIL.test(text)) appendAll(findings, detectObfuscatedEmails(text));
   if (DIGIT.test(text)) {
     // A card number has twelve digits in groups of three to six (or none): two groups in a row.
     // Dates, versions and amounts rarely do, and this test costs a quarter of the card scan.
-    if (CARD_HINT.test(text)) findings.push(...detectCreditCards(text));
+    if (CARD_HINT.test(text)) appendAll(findings, detectCreditCards(text));
     // IP addresses too: detectIps only reports IPv6 addresses that contain a digit.
-    findings.push(...detectSsns(text), ...detectPhones(text), ...detectIps(text));
+    appendAll(findings, detectSsns(text), detectPhones(text), detectIps(text));
   }
-  findings.push(...apiKeysFromSecrets(secrets));
+  appendAll(findings, apiKeysFromSecrets(secrets));
   return resolveOverlaps(findings);
 }

@@ -6,6 +6,7 @@
  * reconsidered the same way. Sorting once and grouping in one sweep keeps this O(n log n).
  */
 import type { Finding } from '../types.js';
+import { appendAll } from '../../append-all.js';
 
 // Most specific first: checksums and fixed layouts beat shapes that many strings share.
 const SPECIFICITY: Readonly<Record<string, number>> = { EMAIL: 6, CREDIT_CARD: 5, API_KEY: 4, SSN: 3, IP_ADDRESS: 2, PHONE: 1 };
@@ -45,5 +46,5 @@ function pick(group: Finding[], out: Finding[]): void {
   }
   const kept: Finding[] = [];
   for (const f of [...group].sort(better)) if (kept.every((k) => f.end <= k.start || f.start >= k.end)) kept.push(f);
-  out.push(...kept);
+  appendAll(out, kept);
 }

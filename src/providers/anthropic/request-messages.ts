@@ -11,6 +11,7 @@ import type { AssistantMessage, Message, ToolMessage } from '../../gateway/canon
 import { UnsupportedFeatureError } from '../types.js';
 import { contentBlock, textBlock } from './request-content.js';
 import type { WireAssistantBlock, WireMessage, WireTextBlock, WireToolResultBlock, WireUserBlock } from './wire-types.js';
+import { appendAll } from '../../append-all.js';
 
 export type ConvertedConversation = { system: WireTextBlock[]; messages: WireMessage[] };
 
@@ -20,8 +21,8 @@ export function convertConversation(messages: readonly Message[]): ConvertedConv
   const push = (turn: WireMessage) => {
     if (turn.content.length === 0) return; // the API rejects empty turns; an empty one carries nothing
     const last = turns.at(-1);
-    if (last?.role === 'user' && turn.role === 'user') last.content.push(...turn.content);
-    else if (last?.role === 'assistant' && turn.role === 'assistant') last.content.push(...turn.content);
+    if (last?.role === 'user' && turn.role === 'user') appendAll(last.content, turn.content);
+    else if (last?.role === 'assistant' && turn.role === 'assistant') appendAll(last.content, turn.content);
     else turns.push(turn);
   };
 

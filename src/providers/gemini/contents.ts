@@ -15,6 +15,7 @@ import { isGemma, usesGemini3Features } from './model-family.js';
 import { importSignature, SKIP_SIGNATURE_VALIDATOR } from './signatures.js';
 import { decodeToolCallId } from './tool-call-ids.js';
 import type { WireContent, WireFunctionResponsePart, WireMediaPart, WirePart, WireTextPart } from './wire-request.js';
+import { appendAll } from '../../append-all.js';
 
 export type Conversation = { contents: WireContent[]; systemInstruction?: { parts: WireTextPart[] } };
 
@@ -63,7 +64,7 @@ function modelParts(message: AssistantMessage, model: string): WirePart[] {
   // part, where Gemini places it (sending it back is recommended for quality, not required).
   const lastText = texts.at(-1);
   if (lastText && looseSignatures[0] !== undefined) lastText.thoughtSignature = looseSignatures[0];
-  parts.push(...texts);
+  appendAll(parts, texts);
 
   const calls = message.toolCalls ?? [];
   calls.forEach((call, index) => {
@@ -120,7 +121,7 @@ export function toConversation(messages: readonly Message[], model: string): Con
   const append = (role: WireContent['role'], parts: WirePart[]) => {
     if (parts.length === 0) return;
     const last = contents.at(-1);
-    if (last?.role === role) last.parts.push(...parts);
+    if (last?.role === role) appendAll(last.parts, parts);
     else contents.push({ role, parts });
   };
 

@@ -11,6 +11,7 @@ import { assistantContent, instructionContent, userContent, type Report } from '
 import { decodeReasoningToken } from './reasoning-token.js';
 import type { InputItem } from './schema.js';
 import { badRequest } from '../../../http/errors.js';
+import { appendAll } from '../../../append-all.js';
 
 const SHOWABLE_TYPE = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -41,7 +42,7 @@ export function itemsToMessages(input: string | InputItem[] | undefined, report:
         if (item.role === 'assistant') {
           const { content, refusal } = assistantContent(item.content, `${path}.content`, report);
           const target = openTurn();
-          target.content.push(...content);
+          appendAll(target.content, content);
           if (refusal !== undefined) target.refusal = (target.refusal ?? '') + refusal;
           return;
         }
