@@ -4,6 +4,7 @@ import { parseEnv } from 'node:util';
 import { VARIABLE_NAMES, type VariableName } from './variables.js';
 import { ConfigError } from './config-error.js';
 import { didYouMean, environmentTypoProblems, isKnownName } from './name-typos.js';
+import { appendAll } from '../append-all.js';
 
 export type ConfigSources = {
   /** From command-line flags, already mapped to variable names. */
@@ -87,7 +88,7 @@ export function gatherVariables(
   for (const key of Object.keys(sources.env)) {
     if (key.startsWith('PORTCULLIS_') && !isKnownName(key)) problems.push(`${key}: unknown variable${didYouMean(key)}`);
   }
-  problems.push(...environmentTypoProblems(sources.env));
+  appendAll(problems, environmentTypoProblems(sources.env));
   const dotenv = readDotEnv(sources, problems);
   const values: Record<string, string> = {};
   const origins: Record<string, VariableOrigin> = {};

@@ -10,6 +10,7 @@ import { blockedMessage } from './blocked-error.js';
 import type { GuardrailEventRecord } from './event-record.js';
 import { GuardrailStreamBlocked } from './request-guard.js';
 import type { StreamTextRewriter } from './stream-rewriters.js';
+import { appendAll } from '../../append-all.js';
 
 export function guardedProcessor(
   inner: FrameProcessor,
@@ -32,7 +33,7 @@ export function guardedProcessor(
       if (!(error instanceof GuardrailStreamBlocked)) throw error;
       blocked = error.event;
       // What went out before the block had been judged already; the rest of the answer never does.
-      out.push(...errorFrames(blockedMessage(blocked), 'guardrail_blocked'));
+      appendAll(out, errorFrames(blockedMessage(blocked), 'guardrail_blocked'));
     }
     return out;
   };

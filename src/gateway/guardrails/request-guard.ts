@@ -21,6 +21,7 @@ import { JsonTextReader, readJsonText } from './json-text.js';
 import type { LoadedGuardrails } from './loaded-guardrails.js';
 import type { GuardrailScanPool } from './scan-pool.js';
 import type { SlotRole, TextSlot } from './text-slots.js';
+import { appendAll } from '../../append-all.js';
 
 /** Thrown out of a stream rewriter when a streamed answer must stop. */
 export class GuardrailStreamBlocked extends Error {
@@ -129,7 +130,7 @@ export class RequestGuard {
       valueHash: e.valueHash,
     }));
     const room = Math.max(0, MAX_EVENTS_PER_REQUEST - this.events.length);
-    this.events.push(...records.slice(0, room));
+    appendAll(this.events, records.slice(0, room));
     this.omittedEvents += Math.max(0, records.length - room);
     return records;
   }

@@ -107,11 +107,12 @@ function responseSlots(body: JsonObject): TextSlot[] {
     // Shell commands and patches the model tells the client to run; tools the provider ran, the
     // tools an MCP server listed, and calls waiting for the client's approval.
     if (isObject(item))
-      slots.push(
-        ...clientToolCallSlots(item, `output[${k}]`),
-        ...providerToolCallSlots(item, `output[${k}]`),
-        ...mcpListedToolSlots(item, `output[${k}]`),
-        ...approvalRequestSlots(item, `output[${k}]`),
+      appendAll(
+        slots,
+        clientToolCallSlots(item, `output[${k}]`),
+        providerToolCallSlots(item, `output[${k}]`),
+        mcpListedToolSlots(item, `output[${k}]`),
+        approvalRequestSlots(item, `output[${k}]`),
       );
     if (!isObject(item) || item.type !== 'message' || !Array.isArray(item.content)) return;
     item.content.forEach((part, m) => {

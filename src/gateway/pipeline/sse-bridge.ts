@@ -15,6 +15,7 @@ import type { PassthroughStreamObserver, StreamDecoder } from '../../providers/t
 import { createSseParser, formatSse, type SseEvent } from '../../providers/sse.js';
 import type { UpstreamBody } from '../upstream/http-client.js';
 import { UpstreamNetworkError } from '../upstream/errors.js';
+import { appendAll } from '../../append-all.js';
 
 /** Turns upstream SSE events into client frames, and says how the stream went. */
 export type FrameProcessor = {
@@ -43,7 +44,7 @@ export function translatingProcessor(decoder: StreamDecoder, encoder: StreamEnco
       else if (event.type === 'start') model = event.model;
       else if (event.type === 'finish') finished = true;
       else if (event.type === 'error') failed = true;
-      frames.push(...encoder.encode(event));
+      appendAll(frames, encoder.encode(event));
     }
     return frames;
   };
@@ -51,7 +52,7 @@ export function translatingProcessor(decoder: StreamDecoder, encoder: StreamEnco
     process: (event) => encode(decoder.push(event)),
     finish(failure) {
       const frames = encode(decoder.end());
-      if (failure && !failed) frames.push(...encoder.encode({ type: 'error', message: failure.message, code: failure.code }));
+      if (failure && !failed) appendAll(frames, encoder.encode({ type: 'error', message: failure.message, code: failure.code }));
       if (failure) failed = true;
       return [...frames, ...encoder.end()];
     },
@@ -110,13 +111,13 @@ export async function primeStream(body: UpstreamBody, processor: FrameProcessor,
   for (;;) {
     const next = await rest.next();
     if (next.done) {
-      for (const event of parser.push(decoder.decode())) frames.push(...processor.process(event));
-      for (const event of parser.end()) frames.push(...processor.process(event));
+      for (const event of parser.push(decoder.decode())) appendAll(frames, processor.process(event));
+      for (const event of parser.end()) appendAll(frames, processor.process(event));
       if (frames.length === 0)
         throw new UpstreamNetworkError('reset', host, `The provider at ${host} ended the stream without sending anything.`);
       return { frames, rest, decoder, parser, ended: true };
     }
-    for (const event of parser.push(decoder.decode(next.value, { stream: true }))) frames.push(...processor.process(event));
+    for (const event of parser.push(decoder.decode(next.value, { stream: true }))) appendAll(frames, processor.process(event));
     if (frames.length > 0) return { frames, rest, decoder, parser, ended: false };
   }
 }
@@ -161,7 +162,7 @@ export function clientStream(options: {
     if (recorded) {
       recordedBytes += text.length;
       if (recordedBytes > MAX_RECORDED_BYTES) recorded = undefined;
-      else recorded.push(...frames);
+      else appendAll(recorded, frames);
     }
     controller.enqueue(encoder.encode(text));
   };
@@ -195,14 +196,14 @@ export function clientStream(options: {
         if (next.done) {
           upstreamDone = true;
           const frames: string[] = [];
-          for (const event of primed.parser.push(primed.decoder.decode())) frames.push(...processor.process(event));
-          for (const event of primed.parser.end()) frames.push(...processor.process(event));
+          for (const event of primed.parser.push(primed.decoder.decode())) appendAll(frames, processor.process(event));
+          for (const event of primed.parser.end()) appendAll(frames, processor.process(event));
           emit(controller, frames);
           return close(controller, undefined);
         }
         const frames: string[] = [];
         for (const event of primed.parser.push(primed.decoder.decode(next.value, { stream: true })))
-          frames.push(...processor.process(event));
+          appendAll(frames, processor.process(event));
         emit(controller, frames);
       } catch (error) {
         upstreamDone = true;

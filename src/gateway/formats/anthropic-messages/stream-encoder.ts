@@ -15,6 +15,7 @@ import { messageId } from './ids.js';
 import { refusalDetails } from './render.js';
 import { encodeStopReason } from './stop-reason.js';
 import { anthropicUsage } from './usage.js';
+import { appendAll } from '../../../append-all.js';
 
 type OpenBlock = { kind: 'text' | 'thinking' | 'tool'; index: number; toolIndex?: number };
 type Finish = { finishReason: FinishReason; providerFinishReason?: string; stopSequence?: string | null };
@@ -73,7 +74,7 @@ export function createAnthropicStreamEncoder(context: RenderContext): StreamEnco
 
   function fail(out: string[], message: string, code: string): string[] {
     over = true;
-    out.push(...anthropicStreamErrorFrames(message, code));
+    appendAll(out, anthropicStreamErrorFrames(message, code));
     return out;
   }
 
