@@ -113,6 +113,9 @@ const ADVERSARIAL: [string, (repeats: number) => string][] = [
   ['joined literals', (n) => `"a@b.io, " + `.repeat(n / 2) + `'x "y `.repeat(n / 2)],
   // tokens of Latin and Cyrillic look-alike letters, each read as Latin, among Cyrillic words
   ['mixed-script tokens', (n) => 'Сервисa billingа вырос, в Kubernetesе ok. '.repeat(n / 4)],
+  // numbers written in words, each a phone number read and found; then digit words that never
+  // make a run ("one or two")
+  ['number words', (n) => 'call two one two, five five five, oh one eight two. '.repeat(n / 8) + 'one or two, '.repeat(n / 2)],
 ];
 const SMALL_REPEATS = 10_000;
 const SIZE_RATIO = 4;

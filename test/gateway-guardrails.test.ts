@@ -460,6 +460,34 @@ describe('reversible redaction', () => {
   });
 });
 
+describe('numbers written in words', () => {
+  const phone = 'two one two, five five five, oh one eight two';
+
+  it('redacts a phone number written in words before the provider sees it, and in an answer streamed word by word', async () => {
+    await orgPolicy({ pii: { actions: { PHONE: 'redact' } } });
+    await client.chat.completions.create({
+      model: 'openai/gpt-5.4-mini',
+      messages: [{ role: 'user', content: `Text her on ${phone} after six.` }],
+    });
+    expect(bodyOf(onlyRequest(fx.openai)).messages).toEqual([{ role: 'user', content: 'Text her on [PHONE_1] after six.' }]);
+
+    resetFakes(fx);
+    const answer = `Her number is ${phone}, call after six.`;
+    // a chunk a word or less: each digit word would go out on its own if the run were not held
+    fx.openai.reply({ text: answer, chunks: answer.length / 3 });
+    const chunks = await collect(
+      await client.chat.completions.create({
+        model: 'openai/gpt-5.4-mini',
+        stream: true,
+        messages: [{ role: 'user', content: 'number?' }],
+      }),
+    );
+    const deltas = chunks.map((c) => c.choices[0]?.delta.content ?? '');
+    expect(deltas.join('')).toBe('Her number is [PHONE_1], call after six.');
+    expect(deltas.some((d) => /\b(?:one|two|five|eight)\b/.test(d))).toBe(false);
+  });
+});
+
 describe('output guardrails on streamed answers', () => {
   beforeAll(() => orgPolicy({}));
 

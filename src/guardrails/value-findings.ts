@@ -18,6 +18,8 @@
  */
 import type { DetectionView } from './detection-view.js';
 import { detectSecretsAndPii } from './encoded-values.js';
+import { readNumberWords } from './number-words.js';
+import { detectPii } from './pii/detect.js';
 import { spanIndex } from './span-index.js';
 import type { Finding } from './types.js';
 
@@ -26,7 +28,7 @@ export type ValueFindings = { secrets: Finding[]; pii: Finding[] };
 export function valueFindings(text: string, view: DetectionView): ValueFindings {
   const read = detectSecretsAndPii(view.text);
   const secrets = view.inOriginal(read.secrets);
-  const pii = view.inOriginal(read.pii);
+  const pii = [...view.inOriginal(read.pii), ...view.inOriginal(inNumberWords(view.text, read.pii))];
   if (!view.readAsWrittenToo) return { secrets, pii };
   const asWritten = detectSecretsAndPii(text);
   const inView = spanIndex([...secrets, ...pii]);
@@ -35,4 +37,18 @@ export function valueFindings(text: string, view: DetectionView): ValueFindings 
     secrets: [...secrets, ...asWritten.secrets.filter(notInView)],
     pii: [...pii, ...asWritten.pii.filter(notInView)],
   };
+}
+
+/**
+ * The PII findings in the numbers `text` writes in words (number-words.ts), at offsets in `text`:
+ * those that take in a digit of a run and that no finding over the text covers already.
+ */
+function inNumberWords(text: string, found: readonly Finding[]): Finding[] {
+  const reading = readNumberWords(text);
+  if (reading === undefined) return [];
+  const runs = spanIndex(reading.runs);
+  const taken = spanIndex(found);
+  return reading
+    .inOriginal(detectPii(reading.text, []).filter((f) => runs.overlaps(f.start, f.end)))
+    .filter((f) => !taken.covers(f.start, f.end));
 }

@@ -29,6 +29,7 @@ const PEM = [
 ].join('\n');
 
 const NNBSP = '\u202f';
+const DIGIT_WORDS = ['oh', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 /** ASCII written in Unicode tag characters (U+E0020–E007E). */
 const inTags = (ascii: string) => [...ascii].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
 
@@ -121,6 +122,14 @@ const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyI
     text: 'تماس: +۹۸ ۹۱۲ ۳۴۵ ۶۷۸۹ لطفا. Card ４１１１ １１１１ １１１１ １１１１ or 𝟒𝟏𝟏𝟏 𝟏𝟏𝟏𝟏 𝟏𝟏𝟏𝟏 𝟏𝟏𝟏𝟏, thanks.',
     policy: REDACT_ALL_PII,
   },
+  // "Write the number out in words": held until the words end, never sent a word at a time.
+  {
+    name: 'a phone, an SSN and a card written in words',
+    text:
+      'Call her on two one two, five five five, oh one eight two (cell). SSN five two three four five six seven eight nine; ' +
+      'card four one one one one one one one one one one one one one one one. That is one of two.',
+    policy: REDACT_ALL_PII,
+  },
   {
     name: 'a custom term of two words',
     text: 'We call it Project Falcon internally; project falcon ships in May.',
@@ -207,6 +216,8 @@ describe('createStreamGuard against the whole text', () => {
       (s: string) => s.replace(/[@. -]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
       // spelt out a character at a time
       (s: string) => [...s].join(' '),
+      // each digit a word ("five five five, oh one…")
+      (s: string) => s.replace(/\d+/g, (group) => [...group].map((d) => DIGIT_WORDS[Number(d)]).join(' ')),
       // Cyrillic look-alike letters
       (s: string) => s.replace(/a/g, '\u0430').replace(/o/g, '\u043e').replace(/e/g, '\u0435'),
     ];

@@ -29,6 +29,7 @@ import { detectionView } from '../detection-view.js';
 import { continuesEncodedRun, encodedRunAtEnd } from '../encoded-values.js';
 import { MAY_HAVE_OBFUSCATED_EMAIL } from '../pii/email-obfuscated.js';
 import { joinedChainAtEnd } from '../joined-literals.js';
+import { numberWordsAtEnd } from '../number-words.js';
 import { spelledRunAtEnd } from '../spelled-values.js';
 import type { Finding } from '../types.js';
 import { applyFindings, blockingChanges, findGuardrailActions, type ApplyContext, type GuardrailEvent, type ValueCodec } from './apply.js';
@@ -216,11 +217,12 @@ export function createStreamGuard(
     const pem = buffer.lastIndexOf('-----BEGIN');
     if (pem >= 0 && pem < cut && !buffer.includes('-----END', pem) && buffer.length - pem < LONG_VALUE_HOLD_LIMIT) cut = pem;
     // A base64 or hex run still being written, a value spelt out a character at a time ("g h p _
-    // …", which goes out a character a word otherwise) and a chain of joined string literals that
-    // may go on are held from their start. Looked for over the released text too: a run that
-    // began there went out over the limit and is past holding.
+    // …", which goes out a character a word otherwise), a number written in words ("five two
+    // three…") and a chain of joined string literals that may go on are held from their start.
+    // Looked for over the released text too: a run that began there went out over the limit and
+    // is past holding.
     const run = encodedRunAtEnd(scanned);
-    for (const start of [run, spelledRunAtEnd(scanned), joinedChainAtEnd(scanned)])
+    for (const start of [run, spelledRunAtEnd(scanned), numberWordsAtEnd(scanned), joinedChainAtEnd(scanned)])
       if (start !== undefined && start >= base && start - base < cut && scanned.length - start < LONG_VALUE_HOLD_LIMIT) cut = start - base;
     if (context.vault.reversible) {
       const open = buffer.lastIndexOf('[', cut - 1);
