@@ -67,6 +67,40 @@ describe('string literals joined in code', () => {
     expect(joinedLiterals(`a "b" c "d" + x`)).toEqual([]);
   });
 
+  it('reads a key split into a list of literals given to a join call, and .concat() calls', () => {
+    const [a, b, c] = [TOKEN.slice(0, 10), TOKEN.slice(10, 25), TOKEN.slice(25)];
+    const cases: [string, string][] = [
+      [`token = "".join(["${a}", "${b}", "${c}"])`, `${a}", "${b}", "${c}`],
+      [`token = ''.join((\n    '${a}',\n    '${b}${c}',\n))`, `${a}',\n    '${b}${c}`],
+      [`const token = ["${a}", "${b}", "${c}"].join("");`, `${a}", "${b}", "${c}`],
+      [`String token = String.join("", "${a}", "${b}", "${c}");`, `${a}", "${b}", "${c}`],
+      [`token := strings.Join([]string{"${a}", "${b}${c}"}, "")`, `${a}", "${b}${c}`],
+      [`var t = String.Join("", new[] { "${a}", "${b}${c}" });`, `${a}", "${b}${c}`],
+      [`$token = implode('', ['${a}', '${b}${c}']);`, `${a}', '${b}${c}`],
+      [`SELECT CONCAT('${a}', '${b}', '${c}') AS token;`, `${a}', '${b}', '${c}`],
+      [`var token = string.Concat("${a}", "${b}${c}");`, `${a}", "${b}${c}`],
+      [`const token = "${a}".concat("${b}").concat("${c}");`, `${a}".concat("${b}").concat("${c}`],
+      [`const token = "${a}".concat("${b}", "${c}");`, `${a}".concat("${b}", "${c}`],
+    ];
+    for (const [text, span] of cases)
+      expect(values(text), text).toEqual([
+        ['github-pat', span],
+        ['API_KEY', span],
+      ]);
+  });
+
+  it('joins no list outside a join call: arguments, arrays, a join of something else', () => {
+    const [a, b] = [TOKEN.slice(0, 20), TOKEN.slice(20)];
+    for (const text of [
+      `send("${a}", "${b}")`,
+      `const parts = ["${a}", "${b}"];`,
+      `parts = ["${a}", "${b}"]; print(", ".join(names))`,
+      `join_us("${a}"); other("${b}")`,
+    ])
+      expect(values(text), text).toEqual([]);
+    expect(values('to = ["jane.doe", "@acme-corp.com"]; cc = ", ".join(to)')).toEqual([]);
+  });
+
   // a stream holds such a chain from its start (stream.test.ts streams one)
   it('knows where a chain that may go on past the end of what has arrived starts', () => {
     const start = 'key = '.length;
@@ -77,8 +111,15 @@ describe('string literals joined in code', () => {
       'key = "abc" ',
       "key = 'ab' . 'cd' .",
       'key = "abc"\n  "de',
+      'key = "abc".conc',
+      'key = "abc".concat("de',
     ])
       expect(joinedChainAtEnd(text), text).toBe(start);
+    // a list in a join call, until it closes
+    expect(joinedChainAtEnd('key = "".join(["abc", "de", ')).toBe('key = "".join(['.length);
+    expect(joinedChainAtEnd('key = "".join(["abc", "de')).toBe('key = "".join(['.length);
+    expect(joinedChainAtEnd('key = "".join(["abc", "de"])')).toBeUndefined();
+    expect(joinedChainAtEnd('names = ["abc", "de", ')).toBeUndefined();
     for (const text of ['key = abc', 'key = "abc" and', 'key = "abc" "de', 'key = "abc" + x', 'say "abc" + "de"; done'])
       expect(joinedChainAtEnd(text), text).toBeUndefined();
   });

@@ -5,6 +5,12 @@
  * it whole (a repository's push protection, a gateway's filter) is one value to the program, and
  * to a model reading the code; the detectors read words, so neither half was anything to them.
  *
+ * Literals are joined by a call too: `"…".concat("…")` (JavaScript, Java), and a list of them
+ * given to a join (`"".join(["…", "…"])` in Python, `[…].join("")`, `String.join("", …)`,
+ * `strings.Join([]string{…}, "")`, `implode('', […])`, `CONCAT('…', '…')` in SQL), where commas
+ * stand between them: a comma joins only inside such a call (a list of addresses or a function's
+ * arguments is not one value), and the join's separator is taken to be empty.
+ *
  * A chain of two or more literals with a joining operator or a line break between each two is
  * read with its literals' contents joined; a finding there covers the literals from the first
  * character of the value to its last (the quotes and operators between them included) and hashes
@@ -31,7 +37,21 @@ const LITERAL = /"((?:[^"\\\r\n]|\\.)*)"|'((?:[^'\\\r\n]|\\.)*)'|`((?:[^`\\]|\\[
  * (Python and C join literals written a line each). Two literals side by side on one line are
  * not joined: a shell command's arguments are written so (`curl -H "Authorization: …" "http://…"`).
  */
-const JOIN = /^\s*(?:\+|\.\.?|\|\||&)\s*$|^[ \t]*\r?\n\s*$/;
+const JOIN = /^\s*(?:\+|\.\.?|\|\||&|\)?\s*\.\s*concat\s*\()\s*$|^[ \t]*\r?\n\s*$/;
+/** A comma between two literals of a list: a join only inside a join call (LIST_OPENED, LIST_JOINED). */
+const COMMA = /^\s*,\s*$/;
+/** A call that joins a list of strings, a word of it at least, in the text: the native check for commas. */
+const MAY_BE_LISTED = /(?:join|concat|implode|joinToString)\s*\(/i;
+/**
+ * What comes before a list's first literal in a join call: the call's name and parenthesis, a
+ * separator literal, and the list's opening (`[`, `(`, `{`, Go's `[]string{`, C#'s `new[] {`).
+ */
+const LIST_OPENED =
+  /(?:join|concat|implode)\s*\(\s*(?:(?:"[^"\r\n]*"|'[^'\r\n]*')\s*,\s*)?(?:\[\]\s*string\s*\{|new\s*(?:string\s*)?\[\]\s*\{|[[({])?\s*$/i;
+/** What comes after a list's last literal when the join follows it: `["…", "…"].join("")` (JavaScript, Ruby, Kotlin). */
+const LIST_JOINED = /^\s*[\])}]\s*\.\s*(?:join|joinToString)\s*\(/;
+/** How far before and after a list its join call is looked for. */
+const LIST_CONTEXT = 64;
 /** The longest such gap looked at (a line wrapped after the operator and indented). */
 const MAX_JOIN = 64;
 
@@ -72,27 +92,79 @@ function chainRun(text: string, literals: readonly RegExpExecArray[]): EncodedRu
   };
 }
 
-/** The literals of `text` in chains: each with the literals joined to it before and after it. */
-function chains(text: string): RegExpExecArray[][] {
-  const all: RegExpExecArray[][] = [];
+const isComma = (gap: string): boolean => gap.length <= MAX_JOIN && COMMA.test(gap);
+
+/** A `.concat(` between two literals: what follows are its arguments, a list that joins. */
+const CONCAT = /concat/i;
+
+/** Whether the chain `first` to `last` stands in a list given to a join call. */
+function inJoinCall(text: string, first: RegExpExecArray, last: RegExpExecArray): boolean {
+  const end = last.index + last[0].length;
+  return (
+    LIST_OPENED.test(text.slice(Math.max(0, first.index - LIST_CONTEXT), first.index)) ||
+    LIST_JOINED.test(text.slice(end, end + LIST_CONTEXT))
+  );
+}
+
+/**
+ * A chain as found, commas included: the whole of it when it is a list in a join call, otherwise
+ * its pieces between the commas.
+ */
+function piecesOf(text: string, chain: RegExpExecArray[], commaAfter: readonly number[], concat: boolean): RegExpExecArray[][] {
+  if (commaAfter.length === 0 || concat || inJoinCall(text, chain[0]!, chain.at(-1)!)) return [chain];
+  const pieces: RegExpExecArray[][] = [];
+  let from = 0;
+  for (const k of [...commaAfter, chain.length - 1]) {
+    pieces.push(chain.slice(from, k + 1));
+    from = k + 1;
+  }
+  return pieces;
+}
+
+/**
+ * The chains of literals in `text`, with the literals joined to each before and after it: those
+ * of two literals or more, and the last one whatever its length (a stream's hold looks at it).
+ * With `listed`, commas between literals may join them too (see piecesOf). A lone literal is
+ * kept no longer than it is looked at: a text of many (arguments, a list of strings) would
+ * otherwise hold every match until the walk ends.
+ */
+function chains(text: string, listed = MAY_BE_LISTED.test(text)): { joined: RegExpExecArray[][]; last?: RegExpExecArray[] } {
+  const joined: RegExpExecArray[][] = [];
+  let last: RegExpExecArray[] | undefined;
   let chain: RegExpExecArray[] = [];
+  /** Where in `chain` a comma follows a literal. */
+  let commaAfter: number[] = [];
+  /** Whether `chain` has a `.concat(` in it (its commas are between the call's arguments). */
+  let concat = false;
+  const close = () => {
+    for (const piece of piecesOf(text, chain, commaAfter, concat)) {
+      if (piece.length > 1) joined.push(piece);
+      last = piece;
+    }
+    chain = [];
+    commaAfter = [];
+    concat = false;
+  };
   LITERAL.lastIndex = 0;
   for (let m = LITERAL.exec(text); m !== null; m = LITERAL.exec(text)) {
     const previous = chain.at(-1);
-    if (previous && !isJoin(text.slice(previous.index + previous[0].length, m.index))) {
-      all.push(chain);
-      chain = [];
+    if (previous) {
+      const gap = text.slice(previous.index + previous[0].length, m.index);
+      if (listed && isComma(gap)) commaAfter.push(chain.length - 1);
+      else if (isJoin(gap)) concat ||= listed && CONCAT.test(gap);
+      else close();
     }
     chain.push(m);
   }
-  if (chain.length > 0) all.push(chain);
-  return all;
+  if (chain.length > 0) close();
+  return { joined, last };
 }
 
 /** The chains of joined literals in `text`, each read as one value. */
 export function joinedLiterals(text: string): EncodedRun[] {
-  if (!MAY_BE_JOINED.test(text)) return [];
-  return chains(text).flatMap((chain) => chainRun(text, chain) ?? []);
+  const listed = MAY_BE_LISTED.test(text);
+  if (!listed && !MAY_BE_JOINED.test(text)) return [];
+  return chains(text, listed).joined.flatMap((chain) => chainRun(text, chain) ?? []);
 }
 
 /** A literal whose closing quote has not arrived yet. */
@@ -101,7 +173,11 @@ const OPEN = '(?:"[^"\\r\\n]*|\'[^\'\\r\\n]*|`[^`]*)';
  * After a chain's last literal: whitespace that may yet become a join, or a join (as JOIN reads
  * one) being written, with perhaps the next literal's start.
  */
-const JOIN_BEING_WRITTEN = new RegExp(`^\\s*$|^\\s*(?:\\+|\\.\\.?|\\|\\||&)\\s*${OPEN}?$|^[ \\t]*\\r?\\n\\s*${OPEN}?$`);
+const JOIN_BEING_WRITTEN = new RegExp(
+  `^\\s*$|^\\s*(?:\\+|\\.\\.?|\\|\\||&|\\)?\\s*\\.\\s*c(?:o(?:n(?:c(?:a(?:t\\s*\\(?)?)?)?)?)?)\\s*${OPEN}?$|^[ \\t]*\\r?\\n\\s*${OPEN}?$`,
+);
+/** After the last literal of a list in a join call: a comma, with perhaps the next literal's start. */
+const COMMA_BEING_WRITTEN = new RegExp(`^\\s*,\\s*${OPEN}?$`);
 
 /**
  * Where a chain of literals that may go on past the end of `text` starts: its last literal is
@@ -111,8 +187,14 @@ const JOIN_BEING_WRITTEN = new RegExp(`^\\s*$|^\\s*(?:\\+|\\.\\.?|\\|\\||&)\\s*$
  * redacted). Undefined otherwise. One pattern pass over `text`.
  */
 export function joinedChainAtEnd(text: string): number | undefined {
-  const chain = chains(text).at(-1);
+  const chain = chains(text).last;
   const last = chain?.at(-1);
   if (!chain || !last) return undefined;
-  return JOIN_BEING_WRITTEN.test(text.slice(last.index + last[0].length)) ? chain[0]!.index : undefined;
+  const after = text.slice(last.index + last[0].length);
+  if (JOIN_BEING_WRITTEN.test(after)) return chain[0]!.index;
+  // a list in a join call that may go on: held until its list closes
+  const first = chain[0]!;
+  const opened =
+    LIST_OPENED.test(text.slice(Math.max(0, first.index - LIST_CONTEXT), first.index)) || CONCAT.test(text.slice(first.index, last.index));
+  return opened && COMMA_BEING_WRITTEN.test(after) ? first.index : undefined;
 }

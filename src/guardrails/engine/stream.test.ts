@@ -54,6 +54,14 @@ const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyI
     policy: { secrets: { output: 'redact' } },
   },
   {
+    // a list given to a join call, a line each: held until the list closes
+    name: 'a long key split into a list joined by a call',
+    text: `token = "".join([\n${ANTHROPIC_KEY.match(/.{1,30}/g)!
+      .map((part) => `    "${part}",`)
+      .join('\n')}\n])\nDone.`,
+    policy: { secrets: { output: 'redact' } },
+  },
+  {
     // longer than the 96 characters value-like words are held for: held as a chain until it ends
     name: 'a long key split into joined literals, a line each',
     text: `const key =\n${ANTHROPIC_KEY.match(/.{1,30}/g)!
