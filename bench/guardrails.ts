@@ -114,6 +114,8 @@ const ADVERSARIAL: [string, (repeats: number) => string][] = [
   // one list of literals in a join call that reads as a list of addresses; then arguments
   // that are joined by no call
   ['literals in a join call', (n) => `"".join([${'"a@b.io", '.repeat(n / 2)}])${' f("x", "y");'.repeat(n / 2)}`],
+  // one list of quoted characters that reads as a list of addresses; then commas and symbols
+  ['lists of characters', (n) => `[${"'a', '@', 'b', '.', 'i', 'o', ' ', ".repeat(n / 8)}] ${'x, /, '.repeat(n / 2)}`],
   // tokens of Latin and Cyrillic look-alike letters, each read as Latin, among Cyrillic words
   ['mixed-script tokens', (n) => 'Сервисa billingа вырос, в Kubernetesе ok. '.repeat(n / 4)],
   // numbers written in words, each a phone number read and found; then digit words that never

@@ -16,6 +16,7 @@ import { detectSecrets } from './secrets/detect.js';
 import { joinedLiterals } from './joined-literals.js';
 import { isLinePadding, linePaddingStart } from './line-breaks.js';
 import { spelledRuns } from './spelled-values.js';
+import { characterLists } from './character-lists.js';
 import type { Finding } from './types.js';
 import { spanIndex } from './span-index.js';
 
@@ -182,7 +183,7 @@ type FindIn = (text: string) => Finding[];
 export function findingsInRuns(text: string, find: FindIn, taken: readonly Finding[] = [], depth = 1): Finding[] {
   if (text.length < MIN_RUN || depth > MAX_DEPTH) return [];
   const inside: Finding[] = [];
-  const runs = [...encodedRuns(text), ...spelledRuns(text), ...joinedLiterals(text)];
+  const runs = [...encodedRuns(text), ...spelledRuns(text), ...characterLists(text), ...joinedLiterals(text)];
   if (runs.length === 0) return inside;
   const takenSpans = spanIndex(taken);
   for (const run of runs) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { foundValues, judgeInput } from './engine/test-context.js';
-import { numberWordsAtEnd, readNumberWords } from './number-words.js';
+import { numberWordsAtEnd, numberWordsHeldFrom, readNumberWords } from './number-words.js';
 
 const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 /** Each group of digits of `value` in words, one word a digit, a space between them. */
@@ -85,6 +85,12 @@ describe('a run of number words at the end of a stream', () => {
     expect(numberWordsAtEnd('call me on five five five, ')).toBe('call me on '.length);
     expect(numberWordsAtEnd('call me on 555 one')).toBe('call me on '.length);
     expect(numberWordsAtEnd('call me on double ')).toBe('call me on '.length);
+  });
+
+  it('holds a number read in words while the words after it, which may decide it, arrive; and its plus', () => {
+    const text = 'Sure: +four four two oh seven nine four six oh nine five eight (mob';
+    expect(numberWordsHeldFrom(text, 96)).toBe('Sure: '.length);
+    expect(numberWordsHeldFrom(`${text}ile) and then a long while of prose after it.`, 16)).toBeUndefined();
   });
 
   it('holds nothing after prose, a lone number group or a word no digit word starts with', () => {

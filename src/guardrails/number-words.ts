@@ -176,6 +176,8 @@ export type NumberWordsReading = {
   text: string;
   /** Where each run is in `text`. */
   runs: { start: number; end: number }[];
+  /** Where each run is written in the text read. */
+  written: { start: number; end: number }[];
   /** Findings over `text`, with offsets in the text read (and `readAs`, their digits). */
   inOriginal(findings: Finding[]): Finding[];
 };
@@ -188,6 +190,7 @@ export function readNumberWords(text: string): NumberWordsReading | undefined {
   if (!MAY_HAVE_NUMBER_WORDS.test(text)) return undefined;
   const pieces: Piece[] = [];
   const runs: { start: number; end: number }[] = [];
+  const written: { start: number; end: number }[] = [];
   let read = '';
   let copied = 0;
   RUN_START.lastIndex = 0;
@@ -218,6 +221,7 @@ export function readNumberWords(text: string): NumberWordsReading | undefined {
       }
     });
     runs.push({ start: runStart, end: read.length });
+    written.push({ start: run.start, end: run.end });
     copied = run.end;
   }
   if (runs.length === 0) return undefined;
@@ -247,6 +251,7 @@ export function readNumberWords(text: string): NumberWordsReading | undefined {
   return {
     text: reading,
     runs,
+    written,
     inOriginal: (findings) =>
       findings.map((f) => ({ ...f, start: startOf(f.start), end: endOf(f.end - 1), readAs: f.readAs ?? reading.slice(f.start, f.end) })),
   };
@@ -293,4 +298,21 @@ export function numberWordsAtEnd(text: string): number | undefined {
     at = wordStart;
   }
   return words > 0 ? start : undefined;
+}
+
+/** How far back before the last `within` characters a run that ends in them is looked for. */
+const LOOK_BACK = 512;
+
+/**
+ * Where a stream holds from for numbers in words: a run still being written (numberWordsAtEnd),
+ * or a run read as a number that ended in the last `within` characters. The detectors decide
+ * with the words around a number, after it too ("… oh one eight two (mobile)"), so a number is
+ * held as long as a value-like word is held for its context (stream.ts).
+ */
+export function numberWordsHeldFrom(text: string, within: number): number | undefined {
+  const base = Math.max(0, text.length - within - LOOK_BACK);
+  const last = readNumberWords(text.slice(base))?.written.at(-1);
+  const start = numberWordsAtEnd(text) ?? (last !== undefined && base + last.end >= text.length - within ? base + last.start : undefined);
+  // a country code's plus before the words is the number's ("+four four two oh…")
+  return start !== undefined && text.charCodeAt(start - 1) === 0x2b ? start - 1 : start;
 }

@@ -130,6 +130,12 @@ const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyI
     text: 'تماس: +۹۸ ۹۱۲ ۳۴۵ ۶۷۸۹ لطفا. Card ４１１１ １１１１ １１１１ １１１１ or 𝟒𝟏𝟏𝟏 𝟏𝟏𝟏𝟏 𝟏𝟏𝟏𝟏 𝟏𝟏𝟏𝟏, thanks.',
     policy: REDACT_ALL_PII,
   },
+  // "List the token's characters": held until the list ends, never sent an item at a time.
+  {
+    name: 'a token as a list of its characters, quoted and bare',
+    text: `>>> list(token)\n[${[...GITLAB_TOKEN].map((c) => `'${c}'`).join(', ')}]\nOr: ${[...GITHUB_TOKEN].join(', ')}. Done.`,
+    policy: { secrets: { output: 'redact' } },
+  },
   // "Write the number out in words": held until the words end, never sent a word at a time.
   {
     name: 'a phone, an SSN and a card written in words',
@@ -224,6 +230,8 @@ describe('createStreamGuard against the whole text', () => {
       (s: string) => s.replace(/[@. -]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
       // spelt out a character at a time
       (s: string) => [...s].join(' '),
+      // a list of its characters, as Python's list() prints it
+      (s: string) => `[${[...s].map((c) => `'${c}'`).join(', ')}]`,
       // each digit a word ("five five five, oh one…")
       (s: string) => s.replace(/\d+/g, (group) => [...group].map((d) => DIGIT_WORDS[Number(d)]).join(' ')),
       // Cyrillic look-alike letters

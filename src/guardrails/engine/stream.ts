@@ -29,7 +29,8 @@ import { detectionView } from '../detection-view.js';
 import { continuesEncodedRun, encodedRunAtEnd } from '../encoded-values.js';
 import { MAY_HAVE_OBFUSCATED_EMAIL } from '../pii/email-obfuscated.js';
 import { joinedChainAtEnd } from '../joined-literals.js';
-import { numberWordsAtEnd } from '../number-words.js';
+import { characterListAtEnd } from '../character-lists.js';
+import { numberWordsHeldFrom } from '../number-words.js';
 import { spelledRunAtEnd } from '../spelled-values.js';
 import type { Finding } from '../types.js';
 import { applyFindings, blockingChanges, findGuardrailActions, type ApplyContext, type GuardrailEvent, type ValueCodec } from './apply.js';
@@ -217,12 +218,19 @@ export function createStreamGuard(
     const pem = buffer.lastIndexOf('-----BEGIN');
     if (pem >= 0 && pem < cut && !buffer.includes('-----END', pem) && buffer.length - pem < LONG_VALUE_HOLD_LIMIT) cut = pem;
     // A base64 or hex run still being written, a value spelt out a character at a time ("g h p _
-    // …", which goes out a character a word otherwise), a number written in words ("five two
-    // three…") and a chain of joined string literals that may go on are held from their start.
+    // …", which goes out a character a word otherwise) or listed ("'g', 'h', 'p', …"), a number
+    // written in words ("five two three…") and a chain of joined string literals that may go on
+    // are held from their start.
     // Looked for over the released text too: a run that began there went out over the limit and
     // is past holding.
     const run = encodedRunAtEnd(scanned);
-    for (const start of [run, spelledRunAtEnd(scanned), numberWordsAtEnd(scanned), joinedChainAtEnd(scanned)])
+    for (const start of [
+      run,
+      spelledRunAtEnd(scanned),
+      characterListAtEnd(scanned),
+      numberWordsHeldFrom(scanned, valueHold),
+      joinedChainAtEnd(scanned),
+    ])
       if (start !== undefined && start >= base && start - base < cut && scanned.length - start < LONG_VALUE_HOLD_LIMIT) cut = start - base;
     if (context.vault.reversible) {
       const open = buffer.lastIndexOf('[', cut - 1);
