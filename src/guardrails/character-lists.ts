@@ -142,8 +142,8 @@ const TAIL_BEING_WRITTEN = /^,(?: ?(?:['"][ -~]?)?)?$/;
 /** The most items a stream's hold walks back over: a key as a list is far shorter. */
 const MAX_HELD_ITEMS = 512;
 
-/** Where the list whose last item ends at `end` starts, and how many items it has (walked back). */
-function listBefore(text: string, end: number): { start: number; count: number } | undefined {
+/** Where the list whose last item ends at `end` starts (walked back over MAX_HELD_ITEMS at most). */
+function listBefore(text: string, end: number): number | undefined {
   let at = end;
   let start: number | undefined;
   let count = 0;
@@ -164,7 +164,7 @@ function listBefore(text: string, end: number): { start: number; count: number }
     if (separator === 0) break;
     at = itemStart - separator;
   }
-  return start === undefined ? undefined : { start, count };
+  return start;
 }
 
 /**
@@ -180,7 +180,7 @@ export function characterListAtEnd(text: string): number | undefined {
   for (let tail = 0; tail <= 4 && tail <= text.length; tail++) {
     if (tail > 0 && !TAIL_BEING_WRITTEN.test(text.slice(text.length - tail))) continue;
     const list = listBefore(text, text.length - tail);
-    if (list !== undefined && (start === undefined || list.start < start)) start = list.start;
+    if (list !== undefined && (start === undefined || list < start)) start = list;
   }
   // a first quoted item being written: "['g"
   const opened = FIRST_ITEM_BEING_WRITTEN.exec(text.slice(-3));

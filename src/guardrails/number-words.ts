@@ -310,9 +310,14 @@ const LOOK_BACK = 512;
  * held as long as a value-like word is held for its context (stream.ts).
  */
 export function numberWordsHeldFrom(text: string, within: number): number | undefined {
-  const base = Math.max(0, text.length - within - LOOK_BACK);
-  const last = readNumberWords(text.slice(base))?.written.at(-1);
-  const start = numberWordsAtEnd(text) ?? (last !== undefined && base + last.end >= text.length - within ? base + last.start : undefined);
+  const start = numberWordsAtEnd(text) ?? lastRunWithin(text, within);
   // a country code's plus before the words is the number's ("+four four two oh…")
   return start !== undefined && text.charCodeAt(start - 1) === 0x2b ? start - 1 : start;
+}
+
+/** Where the last run read as a number starts, when it ends in the last `within` characters of `text`. */
+function lastRunWithin(text: string, within: number): number | undefined {
+  const base = Math.max(0, text.length - within - LOOK_BACK);
+  const last = readNumberWords(text.slice(base))?.written.at(-1);
+  return last !== undefined && base + last.end >= text.length - within ? base + last.start : undefined;
 }
