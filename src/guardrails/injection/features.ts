@@ -19,7 +19,7 @@ import { type Normalized, normalize, normalizeForFeatures } from './normalize.js
 export const HASH_BITS = 16;
 /** Names the hashed feature scheme; a model trained on another scheme is refused. */
 export const HASH_SCHEME =
-  'w1/sublinear/l2x3/short30/no-foreign-function-words/named-quotes-cjk/escapes-read/marks-dropped/spaced-letters/hidden-text';
+  'w1/sublinear/l2x3/short30/no-foreign-function-words/named-quotes-cjk/escapes-read/marks-dropped/spaced-letters/hidden-text/spelt-runs';
 /** Length of the hashed part of the vector after L2 normalisation. */
 const HASH_NORM = 3;
 /**
@@ -325,6 +325,28 @@ function readWord(codes: Uint16Array, start: number, end: number): number {
   return i;
 }
 
+/**
+ * Letters written one by one ("the letters a b c d … z", "i g n o r e", "a, b, c, d, e"): from the
+ * fifth one-letter word in a row, separated by one or two characters, the run's letters are no
+ * words. Each alone is a word feature that means something else (the "t" of "don't", the "s" of
+ * "it's": a jailbreak's casual style), and an alphabet of them added up to an attack. What a run
+ * spells is read by the spaced-letters decoder (normalize.ts), and scored there.
+ */
+const SPELT_RUN = 5;
+/** The buckets the first SPELT_RUN - 1 letters of a run were counted in (-1: not counted). */
+const speltBuckets = new Int32Array(SPELT_RUN - 1);
+
+/** Takes the counted words of speltBuckets back out of the word counts; returns how many. */
+function unhashBuckets(buckets: Int32Array): number {
+  let removed = 0;
+  for (const b of buckets) {
+    if (b < 0 || counts[b] === 0) continue;
+    counts[b] = counts[b]! - 1;
+    removed++;
+  }
+  return removed;
+}
+
 /** Takes the words of codes[from, to) back out of the word counts (a quoted mention); returns how many. */
 function unhashWords(codes: Uint16Array, from: number, to: number): number {
   let removed = 0;
@@ -369,6 +391,9 @@ function features(text: string, readWords: boolean): Extracted {
   let tokens = 0;
   let second = 0;
   let markerSeen = false;
+  // the run of one-letter words the last word ends (see SPELT_RUN), and where its last letter ends
+  let spelt = 0;
+  let spellEnd = -1;
   for (let i = 0; i < n;) {
     const c = codes[i]!;
     if (WORD_CLASS[c] === 0) {
@@ -382,13 +407,18 @@ function features(text: string, readWords: boolean): Extracted {
     const h = wordHash;
     // trigger words are looked up by their hash (the sticky regex then checks the actual text)
     const v = i - start <= 14 ? WORD_VALS[wordSlot(h)]! : -1;
-    if (!wordOpaque && (v === -1 || (v & FOREIGN_FUNCTION_BIT) === 0)) {
+    const letter = i - start === 1 && c >= 97 && c <= 122;
+    spelt = letter && spelt > 0 && start - spellEnd <= 2 ? spelt + 1 : letter ? 1 : 0;
+    spellEnd = i;
+    if (spelt === SPELT_RUN) tokens -= unhashBuckets(speltBuckets);
+    if (spelt < SPELT_RUN && !wordOpaque && (v === -1 || (v & FOREIGN_FUNCTION_BIT) === 0)) {
       tokens++;
       const b = h & HASH_MASK;
       const k = counts[b]!;
       if (k === 0) touched.push(b);
       if (k < 65535) counts[b] = k + 1;
-    }
+      if (spelt > 0) speltBuckets[spelt - 1] = b;
+    } else if (spelt > 0 && spelt < SPELT_RUN) speltBuckets[spelt - 1] = -1;
     if (v !== -1) {
       if ((v & DECODER_MARKER_BIT) !== 0 && !readWords) markerSeen = true;
       if ((v & SECOND_BIT) !== 0) second++;
