@@ -136,6 +136,13 @@ const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyI
     text: `>>> list(token)\n[${[...GITLAB_TOKEN].map((c) => `'${c}'`).join(', ')}]\nOr: ${[...GITHUB_TOKEN].join(', ')}. Done.`,
     policy: { secrets: { output: 'redact' } },
   },
+  // A hold that starts inside a finding: the digit group "34" of the escaped address starts a
+  // number in words. The address went out in two parts, each redacted with a placeholder of its own.
+  {
+    name: 'an escaped address whose last digits start a number in words',
+    text: '2%30%33%2E%30%2E3%2E%35%34\none two three-four five-six seven eig%200958. Thanks! ＋４４ ２０ ７９４６ ０９５８',
+    policy: REDACT_ALL_PII,
+  },
   // "Write the number out in words": held until the words end, never sent a word at a time.
   {
     name: 'a phone, an SSN and a card written in words',

@@ -170,6 +170,23 @@ function plainCut(buffer: string, window: number, customHold: number, valueHold:
 }
 
 /**
+ * The cut moved back to the start of every finding that straddles it (moving it to one finding's
+ * start may put it inside an earlier one: repeated until none does). A finding that began in text
+ * already released holds the whole buffer (cut 0).
+ */
+function outsideFindings(cut: number, base: number, found: Found): number {
+  for (let moved = true; moved;) {
+    moved = false;
+    for (const { finding } of found)
+      if (cut > 0 && finding.start < base + cut && finding.end > base + cut) {
+        cut = Math.max(0, finding.start - base);
+        moved = true;
+      }
+  }
+  return cut;
+}
+
+/**
  * `fixed`: the text may not be changed (reasoning the provider signed). It is held and judged
  * like any other, a redaction or mask blocks instead, and placeholders in it are not restored
  * (the client sends it back as it was signed).
@@ -205,16 +222,6 @@ export function createStreamGuard(
     const buffer = scanned.slice(base);
     if (final) return { cut: buffer.length };
     let cut = plainCut(breaks.slice(base), window, customHold, valueHold, holdAddress);
-    // Moving the cut back to one finding's start may put it inside an earlier one: repeat until none
-    // straddles it. A finding that began in text already released holds the whole buffer (cut 0).
-    for (let moved = true; moved;) {
-      moved = false;
-      for (const { finding } of found)
-        if (cut > 0 && finding.start < base + cut && finding.end > base + cut) {
-          cut = Math.max(0, finding.start - base);
-          moved = true;
-        }
-    }
     const pem = buffer.lastIndexOf('-----BEGIN');
     if (pem >= 0 && pem < cut && !buffer.includes('-----END', pem) && buffer.length - pem < LONG_VALUE_HOLD_LIMIT) cut = pem;
     // A base64 or hex run still being written, a value spelt out a character at a time ("g h p _
@@ -232,9 +239,16 @@ export function createStreamGuard(
       joinedChainAtEnd(scanned),
     ])
       if (start !== undefined && start >= base && start - base < cut && scanned.length - start < LONG_VALUE_HOLD_LIMIT) cut = start - base;
-    if (context.vault.reversible) {
-      const open = buffer.lastIndexOf('[', cut - 1);
-      if (open >= 0 && !buffer.slice(open, cut).includes(']') && cut - open <= context.vault.longestPlaceholder) cut = open;
+    // A hold's start may lie inside a finding (a number in words whose first group ends an
+    // address: it went out in two parts, each redacted), and a finding's start inside a
+    // placeholder being written: each only moves the cut back, so repeat until neither moves it.
+    for (let previous = -1; cut !== previous;) {
+      previous = cut;
+      cut = outsideFindings(cut, base, found);
+      if (context.vault.reversible) {
+        const open = buffer.lastIndexOf('[', cut - 1);
+        if (open >= 0 && !buffer.slice(open, cut).includes(']') && cut - open <= context.vault.longestPlaceholder) cut = open;
+      }
     }
     return { cut, run };
   }
