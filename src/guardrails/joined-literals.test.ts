@@ -29,6 +29,25 @@ describe('string literals joined in code', () => {
     expect(values('const to = "jane.doe" + "@acme-corp.com";')).toEqual([['EMAIL', 'jane.doe" + "@acme-corp.com']]);
   });
 
+  it('reads a chain with comments between its literals', () => {
+    const [a, b] = [TOKEN.slice(0, 12), TOKEN.slice(12)];
+    const cases: [string, string][] = [
+      [`const token = "${a}" /* part two */ + "${b}";`, `${a}" /* part two */ + "${b}`],
+      [`const token = "${a}" + // the rest, below\n    "${b}";`, `${a}" + // the rest, below\n    "${b}`],
+      [`token = ('${a}'  # first half\n         '${b}')`, `${a}'  # first half\n         '${b}`],
+      [`SELECT '${a}' -- split for the scanner\n  || '${b}' AS token;`, `${a}' -- split for the scanner\n  || '${b}`],
+      [`token = "".join([\n  "${a}",  # one\n  "${b}",  # two\n])`, `${a}",  # one\n  "${b}`],
+    ];
+    for (const [text, span] of cases)
+      expect(values(text), text).toEqual([
+        ['github-pat', span],
+        ['API_KEY', span],
+      ]);
+    // a line comment that the line's end does not close holds what follows it
+    for (const text of [`const a = "${a}" + // "${b}"`, `x = "${a}" # and "${b}"`, `"${a}" /* "${b}" */`])
+      expect(values(text), text).toEqual([]);
+  });
+
   it('redacts from the value’s first character to its last and hashes it as written whole', () => {
     const text = `const token = "${TOKEN.slice(0, 12)}" + "${TOKEN.slice(12)}";`;
     const outcome = judgeInput(text, { secrets: { input: 'redact' } });
@@ -113,6 +132,10 @@ describe('string literals joined in code', () => {
       'key = "abc"\n  "de',
       'key = "abc".conc',
       'key = "abc".concat("de',
+      'key = "abc" + // the rest',
+      'key = "abc" /* part',
+      'key = "abc" /* part */ +',
+      "key = 'abc'  # first half\n  'de",
     ])
       expect(joinedChainAtEnd(text), text).toBe(start);
     // a list in a join call, until it closes

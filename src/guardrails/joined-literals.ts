@@ -22,8 +22,8 @@ import type { EncodedRun } from './encoded-values.js';
 /** The fewest characters a chain must join to be read: no value looked for is shorter. */
 export const MIN_JOINED = 8;
 
-/** A native check: a quote, whitespace or a joining operator, and a quote. */
-const MAY_BE_JOINED = /["'`](?:[ \t]*(?:\+|\.\.?|\|\||&)\s*|\s+)["'`]/;
+/** A native check: a quote, whitespace or a joining operator, and a quote or a comment (GAP_COMMENT). */
+const MAY_BE_JOINED = /["'`](?:[ \t]*(?:\+|\.\.?|\|\||&)\s*|\s+)["'`]|["'`]\s*(?:(?:\+|\.\.?|\|\||&)\s*)?(?:\/[*/]|#|--)/;
 
 /**
  * One literal on one line (a template literal may span lines), escapes kept. Linear over any
@@ -54,6 +54,26 @@ const LIST_JOINED = /^\s*[\])}]\s*\.\s*(?:join|joinToString)\s*\(/;
 const LIST_CONTEXT = 64;
 /** The longest such gap looked at (a line wrapped after the operator and indented). */
 const MAX_JOIN = 64;
+
+/**
+ * A comment between two literals of a chain: `/* … *\/`, or a line comment (`//`, `#`, `--`)
+ * that a line break ends (one the line's end does not close holds the next literal: `"a" + //
+ * "b"` joins nothing). A key split around a comment (`"ghp_R8x" + // rest below`) is as whole to
+ * the program as one split around a plain line break.
+ */
+const GAP_COMMENT = /\/\*[^]*?\*\/|(?:\/\/|#|--)[^\r\n]*(?=\r?\n)/g;
+/** A native check for GAP_COMMENT. */
+const MAY_BE_COMMENTED = /[/#-]/;
+/** The longest gap with comments looked at (the comments are then taken out: MAX_JOIN bounds the rest). */
+const MAX_COMMENTED = 256;
+/** The comment being written at the end of a stream (a block comment not yet closed, a line comment). */
+const COMMENT_BEING_WRITTEN = /\/\*(?:[^*]|\*(?!\/))*$|(?:\/\/|#|--)[^\r\n]*$/;
+
+/** A gap between two literals without its comments, each read as a space. */
+function uncommented(gap: string): string {
+  if (gap.length > MAX_COMMENTED || !MAY_BE_COMMENTED.test(gap)) return gap;
+  return gap.replace(GAP_COMMENT, ' ');
+}
 
 /** Where each literal's content starts in the text and in the joined value. */
 type Part = { text: number; joined: number };
@@ -149,7 +169,7 @@ function chains(text: string, listed = MAY_BE_LISTED.test(text)): { joined: RegE
   for (let m = LITERAL.exec(text); m !== null; m = LITERAL.exec(text)) {
     const previous = chain.at(-1);
     if (previous) {
-      const gap = text.slice(previous.index + previous[0].length, m.index);
+      const gap = uncommented(text.slice(previous.index + previous[0].length, m.index));
       if (listed && isComma(gap)) commaAfter.push(chain.length - 1);
       else if (isJoin(gap)) concat ||= listed && CONCAT.test(gap);
       else close();
@@ -190,7 +210,7 @@ export function joinedChainAtEnd(text: string): number | undefined {
   const chain = chains(text).last;
   const last = chain?.at(-1);
   if (!chain || !last) return undefined;
-  const after = text.slice(last.index + last[0].length);
+  const after = uncommented(text.slice(last.index + last[0].length)).replace(COMMENT_BEING_WRITTEN, ' ');
   if (JOIN_BEING_WRITTEN.test(after)) return chain[0]!.index;
   // a list in a join call that may go on: held until its list closes
   const first = chain[0]!;

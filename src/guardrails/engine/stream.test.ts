@@ -54,6 +54,11 @@ const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyI
     policy: { secrets: { output: 'redact' } },
   },
   {
+    name: 'a token split into joined literals with comments between them',
+    text: `token = (\n    "${GITHUB_TOKEN.slice(0, 14)}"  # first half /* not closed\n    '${GITHUB_TOKEN.slice(14, 30)}' /* the rest */ + "${GITHUB_TOKEN.slice(30)}"\n)\nThen restart.`,
+    policy: { secrets: { output: 'redact' } },
+  },
+  {
     // a list given to a join call, a line each: held until the list closes
     name: 'a long key split into a list joined by a call',
     text: `token = "".join([\n${ANTHROPIC_KEY.match(/.{1,30}/g)!
@@ -241,6 +246,9 @@ describe('createStreamGuard against the whole text', () => {
       (s: string) => `[${[...s].map((c) => `'${c}'`).join(', ')}]`,
       // each digit a word ("five five five, oh one…")
       (s: string) => s.replace(/\d+/g, (group) => [...group].map((d) => DIGIT_WORDS[Number(d)]).join(' ')),
+      // split into string literals joined around a comment
+      (s: string) => `"${s.slice(0, s.length >> 1)}" + // rest\n  "${s.slice(s.length >> 1)}"`,
+      (s: string) => `'${s.slice(0, s.length >> 1)}' /* rest */ '${s.slice(s.length >> 1)}'`,
       // Cyrillic look-alike letters
       (s: string) => s.replace(/a/g, '\u0430').replace(/o/g, '\u043e').replace(/e/g, '\u0435'),
     ];
