@@ -148,6 +148,12 @@ const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyI
     text: '2%30%33%2E%30%2E3%2E%35%34\none two three-four five-six seven eig%200958. Thanks! ＋４４ ２０ ７９４６ ０９５８',
     policy: REDACT_ALL_PII,
   },
+  // Chinese is written without spaces: the number is the end of a token that began long before it.
+  {
+    name: 'a phone number after a long sentence of Chinese',
+    text: `您好，这是您要的信息。我们已经核对了账户的全部资料，确认无误。为了方便您以后查询，请把下面的号码保存在安全的地方，不要告诉任何人，也不要发到群里。另外，如果您有任何问题，随时联系我们的客服团队。请记下：+44 20 7946 0958。谢谢！`,
+    policy: REDACT_ALL_PII,
+  },
   // "Write the number out in words": held until the words end, never sent a word at a time.
   {
     name: 'a phone, an SSN and a card written in words',

@@ -5,7 +5,7 @@
  *
  * - the word being written (the text after the last whitespace): "sk-ab" may become a key;
  * - a token that looks like a value, not prose (it has a digit, an `@`, `=` or `_`, or 16+
- *   characters), until 96 more characters have arrived: a secret rule accepts a keyword up to 48
+ *   characters; tokens end at whitespace and at Chinese, Japanese and Korean text), until 96 more characters have arrived: a secret rule accepts a keyword up to 48
  *   characters after the value ("AKIA… is the AWS key"), a phone cue word may follow the number
  *   ("555 1234 (mobile)"), and a number continues across spaces ("4111 1111 …");
  * - where addresses are changed, the last finished word, and the word before a bracketed at
@@ -95,6 +95,13 @@ export type StreamTextShape = {
 // one written in ASCII (with ASCII digits only, "４１１１ １１１１ …" went out a group at a time,
 // each too short to be a card when it left).
 const looksLikeValue = (token: string): boolean => token.length >= 16 || /[\p{Nd}@=_＠]/u.test(token);
+/**
+ * A token that may be a value: what stands between whitespace, and between the characters of
+ * scripts written without spaces and their punctuation (Chinese, Japanese, Korean: "请记下：+44 20 …").
+ * With whitespace alone, a number after a hundred characters of Chinese was the end of a token
+ * that began before the hold, and its "+44 " went out before the rest made it a phone number.
+ */
+const VALUE_TOKEN = /[^\s\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff01\uff0c\uff1a\uff1b\uff1f]+/g;
 /** A piece of a number written with separators: "+1", "(555)", "123-4567", "1111". */
 const isNumberPiece = (token: string): boolean => /^[+(＋（]?[\p{Nd}().\-/（）－]+$/u.test(token) && /\p{Nd}/u.test(token);
 
@@ -156,7 +163,7 @@ function plainCut(buffer: string, window: number, customHold: number, valueHold:
   if (holdAddress) cut = Math.min(cut, addressHold(buffer, lastSpace, valueHold));
   // The first value-like token that started in the last `valueHold` characters, with the
   // number it continues ("+1 (555) 123-4567": back to "+1").
-  const tokens = [...buffer.slice(Math.max(0, buffer.length - valueHold - 64)).matchAll(/\S+/g)];
+  const tokens = [...buffer.slice(Math.max(0, buffer.length - valueHold - 64)).matchAll(VALUE_TOKEN)];
   const offset = Math.max(0, buffer.length - valueHold - 64);
   for (let i = 0; i < tokens.length; i++) {
     const start = offset + tokens[i]!.index;
