@@ -18,6 +18,7 @@
  * well, so a finding over one of them does not stop the chain being read (findingsInRuns).
  */
 import type { EncodedRun } from './encoded-values.js';
+import { lastAtOrBefore } from './last-at-or-before.js';
 
 /** The fewest characters a chain must join to be read: no value looked for is shorter. */
 export const MIN_JOINED = 8;
@@ -92,15 +93,8 @@ function chainRun(text: string, literals: readonly RegExpExecArray[]): EncodedRu
   if (decoded.length < MIN_JOINED) return undefined;
   /** The text offset of the joined value's character `i`. */
   const inText = (i: number): number => {
-    // the last part that starts at or before i (a binary search: a chain may have thousands)
-    let lo = 0;
-    let hi = parts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (parts[mid]!.joined <= i) lo = mid;
-      else hi = mid - 1;
-    }
-    return parts[lo]!.text + (i - parts[lo]!.joined);
+    const part = parts[lastAtOrBefore(parts.length, (k) => parts[k]!.joined, i)]!;
+    return part.text + (i - part.joined);
   };
   const last = literals.at(-1)!;
   return {

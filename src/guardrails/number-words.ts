@@ -13,6 +13,7 @@
  * detectors keep their context ("SSN", "call me on") and a finding covers the words of the value.
  * English words only.
  */
+import { lastAtOrBefore } from './last-at-or-before.js';
 import type { Finding } from './types.js';
 
 const DIGIT_WORDS = new Map<string, string>([
@@ -230,16 +231,7 @@ export function readNumberWords(text: string): NumberWordsReading | undefined {
   const reading = read;
 
   /** The piece that holds reading index `r`. */
-  const pieceAt = (r: number): Piece => {
-    let lo = 0;
-    let hi = pieces.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (pieces[mid]!.readStart <= r) lo = mid;
-      else hi = mid - 1;
-    }
-    return pieces[lo]!;
-  };
+  const pieceAt = (r: number): Piece => pieces[lastAtOrBefore(pieces.length, (k) => pieces[k]!.readStart, r)]!;
   const startOf = (r: number): number => {
     const p = pieceAt(r);
     return p.verbatim ? p.origStart + (r - p.readStart) : p.origStart;
