@@ -121,6 +121,8 @@ const ADVERSARIAL: [string, (repeats: number) => string][] = [
   // numbers written in words, each a phone number read and found; then digit words that never
   // make a run ("one or two")
   ['number words', (n) => 'call two one two, five five five, oh one eight two. '.repeat(n / 8) + 'one or two, '.repeat(n / 2)],
+  // a token broken over lines at every line: each break joins a head and the next line's start
+  ['tokens broken over lines', (n) => 'see ab12cd34ef\nghij and '.repeat(n / 2)],
 ];
 const SMALL_REPEATS = 10_000;
 const SIZE_RATIO = 4;

@@ -488,6 +488,33 @@ describe('numbers written in words', () => {
   });
 });
 
+describe('tokens broken over lines', () => {
+  it('blocks a request with a key broken over two lines, and redacts one in an answer streamed a few characters at a time', async () => {
+    await orgPolicy({});
+    const broken = `${TOKEN.slice(0, 14)}\n${TOKEN.slice(14)}`;
+    const error = await sdkError(
+      client.chat.completions.create({
+        model: 'openai/gpt-5.4-mini',
+        messages: [{ role: 'user', content: `the CI token, as my mail client wrapped it:\n${broken}\nthanks` }],
+      }),
+    );
+    expect(error.status).toBe(400);
+    expect((error.error as BlockedBody).guardrail).toMatchObject({ detector: 'secret', rule: 'gitlab-token' });
+    expect(JSON.stringify(error.error)).not.toContain(TOKEN.slice(0, 14));
+    expect(fx.openai.requests).toHaveLength(0);
+
+    await orgPolicy({ secrets: { output: 'redact' } });
+    const answer = `Use this one:\n${broken}\nand rotate it soon.`;
+    fx.openai.reply({ text: answer, chunks: answer.length / 3 });
+    const chunks = await collect(
+      await client.chat.completions.create({ model: 'openai/gpt-5.4-mini', stream: true, messages: [{ role: 'user', content: 'token?' }] }),
+    );
+    const deltas = chunks.map((c) => c.choices[0]?.delta.content ?? '');
+    expect(deltas.join('')).toBe('Use this one:\n[SECRET_1]\nand rotate it soon.');
+    expect(deltas.join('')).not.toContain(TOKEN.slice(0, 8));
+  });
+});
+
 describe('output guardrails on streamed answers', () => {
   beforeAll(() => orgPolicy({}));
 

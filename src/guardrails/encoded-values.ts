@@ -14,18 +14,16 @@ import { Buffer } from 'node:buffer';
 import { detectPii } from './pii/detect.js';
 import { detectSecrets } from './secrets/detect.js';
 import { joinedLiterals } from './joined-literals.js';
-import { isLinePadding, linePaddingStart } from './line-breaks.js';
+import { lineBreakAt, linePaddingStart } from './line-breaks.js';
+import { inAlphabet, runEndAfter, runStartBefore } from './token-runs.js';
 import { spelledRuns } from './spelled-values.js';
 import { characterLists } from './character-lists.js';
+import { wrappedTokens } from './wrapped-tokens.js';
 import type { Finding } from './types.js';
 import { spanIndex } from './span-index.js';
 
 /** The shortest run read: 12 bytes, enough for an address ("jo@acme.com" is 11). */
 const MIN_RUN = 16;
-/** The characters of standard and URL-safe base64 (the padding `=` apart), by code. */
-const ALPHABET = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_') ALPHABET[c.charCodeAt(0)] = 1;
-const inAlphabet = (code: number): boolean => code < 128 && ALPHABET[code] === 1;
 /** Whether `text` is all characters of a base64 or hex run (padding apart). */
 export function continuesEncodedRun(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (!inAlphabet(text.charCodeAt(i))) return false;
@@ -55,33 +53,14 @@ export type EncodedRun = {
    * overlaps is left to it (a JWT, whose segments are base64, is a secret whole).
    */
   readOverFindings?: boolean;
+  /** Read as it is, not for runs inside it (a wrapped token: the base64 in it is read over the text already). */
+  flat?: boolean;
 };
-
-/** Where the run of alphabet characters that ends at `end` starts. */
-function runStartBefore(text: string, end: number): number {
-  let start = end;
-  while (start > 0 && inAlphabet(text.charCodeAt(start - 1))) start--;
-  return start;
-}
-
-/** Where the run of alphabet characters that starts at `at` ends. */
-function runEndAfter(text: string, at: number): number {
-  let end = at;
-  while (end < text.length && inAlphabet(text.charCodeAt(end))) end++;
-  return end;
-}
 
 /** The length of the line break that ends at `end` (see linePaddingStart), 0 when there is none. */
 function breakBefore(text: string, end: number): number {
   if (end < 1 || text.charCodeAt(end - 1) !== 10) return 0;
   return end - linePaddingStart(text, end - 1);
-}
-
-/** The length of the line break that starts at `at` (as breakBefore reads one), 0 when there is none. */
-function breakAt(text: string, at: number): number {
-  let end = at;
-  while (end < text.length && isLinePadding(text.charCodeAt(end))) end++;
-  return text.charCodeAt(end) === 10 ? end + 1 - at : 0;
 }
 
 /**
@@ -122,7 +101,7 @@ function unwrap(text: string, start: number, end: number): { end: number; chars:
   let chars = text.slice(start, end);
   const width = end - start;
   if (!fullLineWidth(width)) return { end, chars };
-  for (let br = breakAt(text, end); br > 0; br = breakAt(text, end)) {
+  for (let br = lineBreakAt(text, end); br > 0; br = lineBreakAt(text, end)) {
     const lineEnd = runEndAfter(text, end + br);
     const line = lineEnd - end - br;
     if (line === 0 || line > width) break;
@@ -183,13 +162,13 @@ type FindIn = (text: string) => Finding[];
 export function findingsInRuns(text: string, find: FindIn, taken: readonly Finding[] = [], depth = 1): Finding[] {
   if (text.length < MIN_RUN || depth > MAX_DEPTH) return [];
   const inside: Finding[] = [];
-  const runs = [...encodedRuns(text), ...spelledRuns(text), ...characterLists(text), ...joinedLiterals(text)];
+  const runs = [...encodedRuns(text), ...spelledRuns(text), ...characterLists(text), ...joinedLiterals(text), ...wrappedTokens(text)];
   if (runs.length === 0) return inside;
   const takenSpans = spanIndex(taken);
   for (const run of runs) {
     if (run.readOverFindings ? takenSpans.covers(run.start, run.end) : takenSpans.overlaps(run.start, run.end)) continue;
     const direct = find(run.decoded);
-    for (const f of [...direct, ...findingsInRuns(run.decoded, find, direct, depth + 1)]) {
+    for (const f of run.flat ? direct : [...direct, ...findingsInRuns(run.decoded, find, direct, depth + 1)]) {
       const [start, end] = run.span?.(f.start, f.end) ?? [run.start, run.end];
       // a value inside one of the joined literals was found over the text already
       if (run.readOverFindings && takenSpans.covers(start, end)) continue;

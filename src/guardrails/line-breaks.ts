@@ -13,3 +13,10 @@ export function linePaddingStart(text: string, end: number): number {
   while (start > 0 && isLinePadding(text.charCodeAt(start - 1))) start--;
   return start;
 }
+
+/** The length of the line break (spaces and carriage returns, then the line feed) that starts at `at`; 0 when none does. */
+export function lineBreakAt(text: string, at: number): number {
+  let end = at;
+  while (end < text.length && isLinePadding(text.charCodeAt(end))) end++;
+  return text.charCodeAt(end) === 10 ? end + 1 - at : 0;
+}

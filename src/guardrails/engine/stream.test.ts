@@ -59,6 +59,12 @@ const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyI
     policy: { secrets: { output: 'redact' } },
   },
   {
+    // the head is a finished word when its line breaks: held while the lines after may go on with it
+    name: 'a long key broken over lines at a wrap’s width',
+    text: `Use this key:\n${ANTHROPIC_KEY.match(/.{1,40}/g)!.join('\n')}\nand keep it safe. Or this one: ${ANTHROPIC_KEY.slice(0, 90)}\n${ANTHROPIC_KEY.slice(90)}\nDone.`,
+    policy: { secrets: { output: 'redact' } },
+  },
+  {
     // a list given to a join call, a line each: held until the list closes
     name: 'a long key split into a list joined by a call',
     text: `token = "".join([\n${ANTHROPIC_KEY.match(/.{1,30}/g)!
@@ -255,6 +261,8 @@ describe('createStreamGuard against the whole text', () => {
       // split into string literals joined around a comment
       (s: string) => `"${s.slice(0, s.length >> 1)}" + // rest\n  "${s.slice(s.length >> 1)}"`,
       (s: string) => `'${s.slice(0, s.length >> 1)}' /* rest */ '${s.slice(s.length >> 1)}'`,
+      // broken over two lines, as a mail client wraps a long word
+      (s: string) => `${s.slice(0, s.length >> 1)}\n${s.slice(s.length >> 1)}`,
       // Cyrillic look-alike letters
       (s: string) => s.replace(/a/g, '\u0430').replace(/o/g, '\u043e').replace(/e/g, '\u0435'),
     ];

@@ -32,6 +32,7 @@ import { joinedChainAtEnd } from '../joined-literals.js';
 import { characterListAtEnd } from '../character-lists.js';
 import { numberWordsHeldFrom } from '../number-words.js';
 import { spelledRunAtEnd } from '../spelled-values.js';
+import { wrappedTokenAtEnd } from '../wrapped-tokens.js';
 import type { Finding } from '../types.js';
 import { applyFindings, blockingChanges, findGuardrailActions, type ApplyContext, type GuardrailEvent, type ValueCodec } from './apply.js';
 import { piiAction, type GuardrailAction } from './policy.js';
@@ -233,8 +234,8 @@ export function createStreamGuard(
     if (pem >= 0 && pem < cut && !buffer.includes('-----END', pem) && buffer.length - pem < LONG_VALUE_HOLD_LIMIT) cut = pem;
     // A base64 or hex run still being written, a value spelt out a character at a time ("g h p _
     // …", which goes out a character a word otherwise) or listed ("'g', 'h', 'p', …"), a number
-    // written in words ("five two three…") and a chain of joined string literals that may go on
-    // are held from their start.
+    // written in words ("five two three…"), a chain of joined string literals that may go on and
+    // a token whose line broke (its next line may go on with it) are held from their start.
     // Looked for over the released text too: a run that began there went out over the limit and
     // is past holding.
     const run = encodedRunAtEnd(scanned);
@@ -244,6 +245,7 @@ export function createStreamGuard(
       characterListAtEnd(scanned),
       numberWordsHeldFrom(scanned, valueHold),
       joinedChainAtEnd(scanned),
+      wrappedTokenAtEnd(scanned),
     ])
       if (start !== undefined && start >= base && start - base < cut && scanned.length - start < LONG_VALUE_HOLD_LIMIT) cut = start - base;
     // A hold's start may lie inside a finding (a number in words whose first group ends an
