@@ -111,6 +111,9 @@ const ADVERSARIAL: [string, (repeats: number) => string][] = [
   ['spelt-out addresses', (n) => 'a @ b . i o , '.repeat(n / 2)],
   // one chain of joined string literals that reads as a list of addresses; quotes that never close
   ['joined literals', (n) => `"a@b.io, " + `.repeat(n / 2) + `'x "y `.repeat(n / 2)],
+  // one chain of literals with comments between them that reads as a list of addresses; then
+  // gaps of comment openers that never close
+  ['comments between literals', (n) => `"a@b.io, " /* c */ + `.repeat(n / 2) + `"x" ${'/* // '.repeat(40)}"y" `.repeat(n / 64)],
   // one list of literals in a join call that reads as a list of addresses; then arguments
   // that are joined by no call
   ['literals in a join call', (n) => `"".join([${'"a@b.io", '.repeat(n / 2)}])${' f("x", "y");'.repeat(n / 2)}`],

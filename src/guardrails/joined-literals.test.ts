@@ -43,6 +43,9 @@ describe('string literals joined in code', () => {
         ['github-pat', span],
         ['API_KEY', span],
       ]);
+    // a comment that never closes comments out what follows it; a closed one after it still reads as a space
+    expect(values(`const token = "${a}" /* a /* b */ + "${b}";`).map(([type]) => type)).toEqual(['github-pat', 'API_KEY']);
+    expect(values(`const token = "${a}" /* a + "${b}";`)).toEqual([]);
     // a line comment that the line's end does not close holds what follows it
     for (const text of [`const a = "${a}" + // "${b}"`, `x = "${a}" # and "${b}"`, `"${a}" /* "${b}" */`])
       expect(values(text), text).toEqual([]);
@@ -136,6 +139,10 @@ describe('string literals joined in code', () => {
       'key = "abc" /* part',
       'key = "abc" /* part */ +',
       "key = 'abc'  # first half\n  'de",
+      // the next literal being written has an escaped quote in it, or ends in a backslash
+      'key = "abc" + "d\\"e',
+      'key = "abc" + "de\\',
+      "key = 'abc' . 'it\\'s",
     ])
       expect(joinedChainAtEnd(text), text).toBe(start);
     // a list in a join call, until it closes

@@ -56,24 +56,48 @@ const LIST_CONTEXT = 64;
 /** The longest such gap looked at (a line wrapped after the operator and indented). */
 const MAX_JOIN = 64;
 
-/**
- * A comment between two literals of a chain: `/* … *\/`, or a line comment (`//`, `#`, `--`)
- * that a line break ends (one the line's end does not close holds the next literal: `"a" + //
- * "b"` joins nothing). A key split around a comment (`"ghp_R8x" + // rest below`) is as whole to
- * the program as one split around a plain line break.
- */
-const GAP_COMMENT = /\/\*[^]*?\*\/|(?:\/\/|#|--)[^\r\n]*(?=\r?\n)/g;
-/** A native check for GAP_COMMENT. */
+/** A native check for a comment between two literals (see uncommented). */
 const MAY_BE_COMMENTED = /[/#-]/;
 /** The longest gap with comments looked at (the comments are then taken out: MAX_JOIN bounds the rest). */
 const MAX_COMMENTED = 256;
 /** The comment being written at the end of a stream (a block comment not yet closed, a line comment). */
 const COMMENT_BEING_WRITTEN = /\/\*(?:[^*]|\*(?!\/))*$|(?:\/\/|#|--)[^\r\n]*$/;
 
-/** A gap between two literals without its comments, each read as a space. */
+/**
+ * A gap between two literals of a chain without its comments, each read as a space: `/* … *\/`,
+ * and line comments (`//`, `#`, `--`) that a line break ends (one the line's end does not close
+ * holds the next literal: `"a" + // "b"` joins nothing). A key split around a comment
+ * (`"ghp_R8x" + // rest below`) is as whole to the program as one split around a plain line
+ * break. One walk: a pattern tried at each opener scanned on to the gap's end from every one
+ * that never closes.
+ */
 function uncommented(gap: string): string {
   if (gap.length > MAX_COMMENTED || !MAY_BE_COMMENTED.test(gap)) return gap;
-  return gap.replace(GAP_COMMENT, ' ');
+  let out = '';
+  let from = 0;
+  // once a search for a closing finds none, no later opener of its kind closes either
+  let blockCloses = true;
+  let lineEnds = true;
+  for (let i = 0; i < gap.length;) {
+    const pair = gap.slice(i, i + 2);
+    let end = -1;
+    if (pair === '/*' && blockCloses) {
+      const close = gap.indexOf('*/', i + 2);
+      blockCloses = close >= 0;
+      if (blockCloses) end = close + 2;
+    } else if ((pair === '//' || pair === '--' || pair[0] === '#') && lineEnds) {
+      const lineFeed = gap.indexOf('\n', i);
+      lineEnds = lineFeed >= 0;
+      if (lineEnds) end = gap[lineFeed - 1] === '\r' ? lineFeed - 1 : lineFeed;
+    }
+    if (end < 0) {
+      i++;
+      continue;
+    }
+    out += `${gap.slice(from, i)} `;
+    from = i = end;
+  }
+  return out + gap.slice(from);
 }
 
 /** Where each literal's content starts in the text and in the joined value. */
@@ -182,7 +206,7 @@ export function joinedLiterals(text: string): EncodedRun[] {
 }
 
 /** A literal whose closing quote has not arrived yet. */
-const OPEN = '(?:"[^"\\r\\n]*|\'[^\'\\r\\n]*|`[^`]*)';
+const OPEN = '(?:"(?:[^"\\\\\\r\\n]|\\\\.)*\\\\?|\'(?:[^\'\\\\\\r\\n]|\\\\.)*\\\\?|`(?:[^`\\\\]|\\\\[^])*\\\\?)';
 /**
  * After a chain's last literal: whitespace that may yet become a join, or a join (as JOIN reads
  * one) being written, with perhaps the next literal's start.
@@ -204,7 +228,9 @@ export function joinedChainAtEnd(text: string): number | undefined {
   const chain = chains(text).last;
   const last = chain?.at(-1);
   if (!chain || !last) return undefined;
-  const after = uncommented(text.slice(last.index + last[0].length)).replace(COMMENT_BEING_WRITTEN, ' ');
+  const rest = text.slice(last.index + last[0].length);
+  // no gap that long joins (and the pattern for a comment being written is tried at each opener)
+  const after = rest.length > MAX_COMMENTED ? rest : uncommented(rest).replace(COMMENT_BEING_WRITTEN, ' ');
   if (JOIN_BEING_WRITTEN.test(after)) return chain[0]!.index;
   // a list in a join call that may go on: held until its list closes
   const first = chain[0]!;
