@@ -123,4 +123,17 @@ describe('values written in base64 or hex', () => {
     expect(encodedRuns(edge)).toHaveLength(2);
     expect(encodedRuns('a'.repeat(15))).toEqual([]);
   });
+
+  it('reads a run of 14 or 15 characters with its padding: 10 or 11 bytes, an address or an SSN', () => {
+    const ssn = base64(['523', '45', '6789'].join('-'));
+    const mail = base64('jo@acme.com');
+    expect([ssn, mail].map((run) => run.length)).toEqual([16, 16]);
+    expect(found(`SSN (base64): ${ssn}`)).toEqual([['pii', 'SSN', ssn]]);
+    expect(found(`mail: ${mail}.`)).toEqual([['pii', 'EMAIL', mail]]);
+    // wherever the run falls among the positions the scan looks at first
+    for (let shift = 0; shift < 16; shift++)
+      expect(encodedRuns(`${'x '.repeat(shift)}${mail}`).map((r) => r.decoded)).toEqual(['jo@acme.com']);
+    // nine bytes (twelve characters), and fifteen characters with no padding, are not read
+    expect(encodedRuns(`${base64('jo@acme.c')} ${mail.slice(0, 15)}`)).toEqual([]);
+  });
 });

@@ -4,7 +4,7 @@
  * Z2xwYXQtcTha…") reached the provider unseen by the secret and PII detectors, which read only
  * the text as written: the easiest way to get a credential past a gateway that looks for it.
  *
- * A run of 16 or more base64 characters (standard or URL-safe alphabet; hex when it is hex
+ * A run of 16 or more base64 characters, its padding counted (standard or URL-safe alphabet; hex when it is hex
  * digits only) is decoded when the bytes are UTF-8 text (no control characters but whitespace); the detectors read that text, and
  * each finding in it becomes a finding over the whole run, so a redaction replaces the run, and
  * the event hashes the value inside it (`readAs`): the key hashes alike written plain or encoded. Runs that decode to binary (images, compressed data, random
@@ -22,7 +22,7 @@ import { wrappedTokens } from './wrapped-tokens.js';
 import type { Finding } from './types.js';
 import { spanIndex } from './span-index.js';
 
-/** The shortest run read: 12 bytes, enough for an address ("jo@acme.com" is 11). */
+/** The shortest run read, its padding included: 10 bytes and more ("jo@acme.com" is 11). */
 const MIN_RUN = 16;
 /** Whether `text` is all characters of a base64 or hex run (padding apart). */
 export function continuesEncodedRun(text: string): boolean {
@@ -113,7 +113,7 @@ function unwrap(text: string, start: number, end: number): { end: number; chars:
 }
 
 /**
- * The base64 and hex runs of `text` (16 or more characters of the alphabet, then padding) that
+ * The base64 and hex runs of `text` (16 or more characters of the alphabet and padding) that
  * decode to text. Found by skipping ahead: a run of 16 holds every 16th position, so only those positions
  * are looked at until one is in the alphabet, and then only the word around it (ordinary prose
  * costs a few microseconds per 4 KB; a pattern with the same meaning cost 38).
@@ -122,21 +122,25 @@ export function encodedRuns(text: string): EncodedRun[] {
   const runs: EncodedRun[] = [];
   const n = text.length;
   for (let i = MIN_RUN - 1; i < n;) {
-    if (!inAlphabet(text.charCodeAt(i))) {
+    const code = text.charCodeAt(i);
+    // a run of 14 or 15 and its padding is 16 characters too ("jo@acme.com", an SSN with its
+    // dashes: 11 bytes, 15 characters and "="): the padding is looked at as well
+    const padding = code === 0x3d /* = */ && i > 0 && inAlphabet(text.charCodeAt(i - 1));
+    if (!padding && !inAlphabet(code)) {
       i += MIN_RUN;
       continue;
     }
     const start = runStartBefore(text, i);
     // `base64` wraps its output: a value across two lines is in neither
-    const { end, chars: run } = unwrap(text, start, runEndAfter(text, i + 1));
+    const { end, chars: run } = unwrap(text, start, padding ? i : runEndAfter(text, i + 1));
     i = end + MIN_RUN;
-    if (run.length < MIN_RUN) continue;
     // hex digits only: hex (a hash or an id decodes to binary and is dropped below)
     const hex = HEX.test(run);
-    // a length no encoder writes (one character past a group of four, an odd number of hex digits)
-    if (hex ? run.length % 2 === 1 : run.length % 4 === 1) continue;
     let padded = end;
     while (!hex && padded < n && padded - end < 2 && text.charCodeAt(padded) === 0x3d /* = */) padded++;
+    if (run.length + (padded - end) < MIN_RUN) continue;
+    // a length no encoder writes (one character past a group of four, an odd number of hex digits)
+    if (hex ? run.length % 2 === 1 : run.length % 4 === 1) continue;
     const decoded = Buffer.from(run, hex ? 'hex' : 'base64').toString('utf8');
     if (decoded.length < 8 || BINARY.test(decoded) || !SOMETHING.test(decoded)) continue;
     runs.push({ start, end: padded, decoded });
