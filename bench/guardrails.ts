@@ -124,6 +124,8 @@ const ADVERSARIAL: [string, (repeats: number) => string][] = [
   // numbers written in words, each a phone number read and found; then digit words that never
   // make a run ("one or two")
   ['number words', (n) => 'call two one two, five five five, oh one eight two. '.repeat(n / 8) + 'one or two, '.repeat(n / 2)],
+  // tokens that read backwards like a key's start and are none: each is read by the detectors
+  ['keys written backwards', (n) => 'x8Ea2Sg4Dh6Fc1Jb5Nz0_phg '.repeat(n / 2)],
   // a token broken over lines at every line: each break joins a head and the next line's start
   ['tokens broken over lines', (n) => 'see ab12cd34ef\nghij and '.repeat(n / 2)],
 ];

@@ -19,6 +19,7 @@ import { inAlphabet, runEndAfter, runStartBefore } from './token-runs.js';
 import { spelledRuns } from './spelled-values.js';
 import { characterLists } from './character-lists.js';
 import { wrappedTokens } from './wrapped-tokens.js';
+import { transformedTokens } from './transformed-tokens.js';
 import type { Finding } from './types.js';
 import { spanIndex } from './span-index.js';
 
@@ -166,7 +167,7 @@ type FindIn = (text: string) => Finding[];
 export function findingsInRuns(text: string, find: FindIn, taken: readonly Finding[] = [], depth = 1): Finding[] {
   if (text.length < MIN_RUN || depth > MAX_DEPTH) return [];
   const inside: Finding[] = [];
-  const runs = [...encodedRuns(text), ...spelledRuns(text), ...characterLists(text), ...joinedLiterals(text), ...wrappedTokens(text)];
+  const runs = [...encodedRuns(text), ...spelledRuns(text), ...characterLists(text), ...joinedLiterals(text), ...wrappedTokens(text), ...transformedTokens(text)];
   if (runs.length === 0) return inside;
   const takenSpans = spanIndex(taken);
   for (const run of runs) {

@@ -65,6 +65,12 @@ const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyI
     policy: { secrets: { output: 'redact' } },
   },
   {
+    // its prefix is at its end: known only when the last characters arrive
+    name: 'keys written backwards and in rot13',
+    text: `Reversed: ${[...GITHUB_TOKEN].reverse().join('')} and in rot13: ${GITLAB_TOKEN.replace(/[a-z]/gi, (c) => String.fromCharCode((c <= 'Z' ? 65 : 97) + ((c.toUpperCase().charCodeAt(0) - 65 + 13) % 26)))}; that is all.`,
+    policy: { secrets: { output: 'redact' } },
+  },
+  {
     // a list given to a join call, a line each: held until the list closes
     name: 'a long key split into a list joined by a call',
     text: `token = "".join([\n${ANTHROPIC_KEY.match(/.{1,30}/g)!
@@ -263,6 +269,8 @@ describe('createStreamGuard against the whole text', () => {
       (s: string) => `'${s.slice(0, s.length >> 1)}' /* rest */ '${s.slice(s.length >> 1)}'`,
       // broken over two lines, as a mail client wraps a long word
       (s: string) => `${s.slice(0, s.length >> 1)}\n${s.slice(s.length >> 1)}`,
+      // backwards, as "print it reversed" has it written
+      (s: string) => [...s].reverse().join(''),
       // Cyrillic look-alike letters
       (s: string) => s.replace(/a/g, '\u0430').replace(/o/g, '\u043e').replace(/e/g, '\u0435'),
     ];
