@@ -55,6 +55,14 @@ describe('tokens broken over lines', () => {
     // a narrower line is a wrap's last: "thanks" below it is a word, not more of the key
     expect(wrappedTokens(`${a}\n${b}\nthanks`).map((r) => r.decoded)).toEqual([TOKEN, `${b}thanks`]);
     expect(wrappedTokens('version 1.2.3\nabc')).toEqual([]);
+    // a run of full lines longer than any key is a blob (base64 data): its characters are not read as one
+    const blob = Array.from(
+      { length: 12 },
+      (_, i) => `MIIEpAIBAAKCAQEA${String(i).padStart(2, '0')}x7Qk3LmZr9PwT2nV6yB1cHdJ8gF4sK0aR5uE`,
+    ).join('\n');
+    expect(wrappedTokens(`${blob}\nend`)).toEqual([]);
+    expect(wrappedTokenAtEnd(`${blob}\nMII`)).toBeUndefined();
+    expect(wrappedTokens(blob.slice(0, 160)).map((r) => r.decoded.length)).toEqual([158]);
   });
 
   // a stream holds such a token from its head (stream.test.ts streams one)

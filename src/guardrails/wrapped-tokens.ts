@@ -24,6 +24,12 @@ import { runEndAfter, runStartBefore } from './token-runs.js';
 export const MIN_HEAD = 8;
 /** The fewest characters joined after the head. */
 const MIN_TAIL = 4;
+/**
+ * The longest token read: longer than any key (a PEM block has a rule of its own). A longer run of
+ * full lines is a blob (base64 data, a certificate), whose encoded content encoded-values.ts
+ * reads; reading its characters as written for keys cost 3.6 times the whole scan of such text.
+ */
+const MAX_WRAPPED = 512;
 
 const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
 const isLetter = (code: number): boolean => (code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a;
@@ -60,15 +66,18 @@ export function wrappedTokens(text: string): EncodedRun[] {
     for (let lineStart = lineFeed + 1; ;) {
       const pieceEnd = runEndAfter(text, lineStart);
       if (pieceEnd === lineStart) break;
-      pieces.push({ text: lineStart, joined: joined.length });
-      joined += text.slice(lineStart, pieceEnd);
+      // a blob's lines are walked to its end, so that none of them is read as a head again
+      if (joined.length <= MAX_WRAPPED) {
+        pieces.push({ text: lineStart, joined: joined.length });
+        joined += text.slice(lineStart, pieceEnd);
+      }
       end = pieceEnd;
       const next = lineBreakAt(text, pieceEnd);
       if (next === 0 || pieceEnd - lineStart < width) break;
       lineFeed = pieceEnd + next - 1;
       lineStart = pieceEnd + next;
     }
-    if (pieces.length < 2 || joined.length - (headEnd - headStart) < MIN_TAIL) continue;
+    if (pieces.length < 2 || joined.length - (headEnd - headStart) < MIN_TAIL || joined.length > MAX_WRAPPED) continue;
     const inText = (i: number): number => {
       const piece = pieces[lastAtOrBefore(pieces.length, (k) => pieces[k]!.joined, i)]!;
       return piece.text + (i - piece.joined);
@@ -88,7 +97,7 @@ export function wrappedTokenAtEnd(text: string): number | undefined {
   let lineStart = text.lastIndexOf('\n') + 1;
   if (lineStart === 0 || runEndAfter(text, lineStart) !== text.length) return undefined;
   let start: number | undefined;
-  while (lineStart > 0) {
+  while (lineStart > 0 && text.length - lineStart <= MAX_WRAPPED) {
     const headEnd = linePaddingStart(text, lineStart - 1);
     const headStart = runStartBefore(text, headEnd);
     if (isHead(text, headStart, headEnd)) start = headStart;
@@ -99,5 +108,5 @@ export function wrappedTokenAtEnd(text: string): number | undefined {
     if (headEnd - headStart < above - (text.lastIndexOf('\n', above - 1) + 1)) break;
     lineStart = headStart;
   }
-  return start;
+  return start !== undefined && text.length - start <= MAX_WRAPPED ? start : undefined;
 }
