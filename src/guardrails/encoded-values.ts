@@ -167,7 +167,14 @@ type FindIn = (text: string) => Finding[];
 export function findingsInRuns(text: string, find: FindIn, taken: readonly Finding[] = [], depth = 1): Finding[] {
   if (text.length < MIN_RUN || depth > MAX_DEPTH) return [];
   const inside: Finding[] = [];
-  const runs = [...encodedRuns(text), ...spelledRuns(text), ...characterLists(text), ...joinedLiterals(text), ...wrappedTokens(text), ...transformedTokens(text)];
+  const runs = [
+    ...encodedRuns(text),
+    ...spelledRuns(text),
+    ...characterLists(text),
+    ...joinedLiterals(text),
+    ...wrappedTokens(text),
+    ...transformedTokens(text),
+  ];
   if (runs.length === 0) return inside;
   const takenSpans = spanIndex(taken);
   for (const run of runs) {
