@@ -11,6 +11,7 @@
  * covers the run and hashes as the key.
  */
 import type { EncodedRun } from './encoded-values.js';
+import { rot13 } from './injection/decoders.js';
 import { SECRET_RULES } from './secrets/rules/index.js';
 import { inAlphabet, runEndAfter, runStartBefore } from './token-runs.js';
 
@@ -40,11 +41,6 @@ function startsLikeKey(reading: string): boolean {
 }
 
 const backwards = (token: string): string => token.split('').reverse().join('');
-const rot13 = (token: string): string =>
-  token.replace(/[a-z]/gi, (c) => {
-    const base = c <= 'Z' ? 65 : 97;
-    return String.fromCharCode(base + ((c.charCodeAt(0) - base + 13) % 26));
-  });
 
 /** The key-like runs of `text` written backwards or in rot13, each read as the key. */
 export function transformedTokens(text: string): EncodedRun[] {

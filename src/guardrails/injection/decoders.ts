@@ -541,7 +541,7 @@ export function natoRuns(text: string, found: RawDecoded[]): void {
 
 // ------------------------------------------------------------ letter substitutions
 
-function rot13(s: string): string {
+export function rot13(s: string): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
