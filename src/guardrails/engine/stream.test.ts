@@ -166,6 +166,17 @@ const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyI
     text: `您好，这是您要的信息。我们已经核对了账户的全部资料，确认无误。为了方便您以后查询，请把下面的号码保存在安全的地方，不要告诉任何人，也不要发到群里。另外，如果您有任何问题，随时联系我们的客服团队。请记下：+44 20 7946 0958。谢谢！`,
     policy: REDACT_ALL_PII,
   },
+  // Thai, Lao, Khmer and Myanmar are written without spaces between words too.
+  {
+    name: 'a phone number after a long sentence of Thai',
+    text: `สวัสดีครับนี่คือข้อมูลที่คุณขอเราได้ตรวจสอบข้อมูลบัญชีทั้งหมดแล้วและยืนยันว่าถูกต้องเพื่อความสะดวกในการค้นหาครั้งต่อไปโปรดเก็บหมายเลขด้านล่างไว้ในที่ปลอดภัยโทร+66 81 234 5678ครับ`,
+    policy: REDACT_ALL_PII,
+  },
+  {
+    name: 'a phone number after a long sentence of Khmer',
+    text: `សួស្តីនេះគឺជាព័ត៌មានដែលអ្នកបានស្នើសុំយើងបានពិនិត្យព័ត៌មានគណនីទាំងអស់ហើយសូមរក្សាលេខខាងក្រោមនេះនៅកន្លែងសុវត្ថិភាពទូរស័ព្ទ+855 12 345 678បាទ`,
+    policy: REDACT_ALL_PII,
+  },
   // "Write the number out in words": held until the words end, never sent a word at a time.
   {
     name: 'a phone, an SSN and a card written in words',
@@ -297,6 +308,7 @@ describe('createStreamGuard against the whole text', () => {
       ' card ',
       ' phone: ',
       ' вот он: ',
+      'เราได้ตรวจสอบข้อมูลบัญชีทั้งหมดแล้วและยืนยันว่าถูกต้องเพื่อความสะดวกในการค้นหาครั้งต่อไปโปรดเก็บหมายเลขด้านล่างไว้ในที่ปลอดภัยโทร',
     ];
     const policy = { ...REDACT_ALL_PII, secrets: { output: 'redact' as const } };
     for (let round = 0; round < 150; round++) {

@@ -28,6 +28,7 @@
 import { detectionView } from '../detection-view.js';
 import { continuesEncodedRun, encodedRunAtEnd } from '../encoded-values.js';
 import { MAY_HAVE_OBFUSCATED_EMAIL } from '../pii/email-obfuscated.js';
+import { UNSPACED_SCRIPT_LETTER_RANGES } from '../pii/letters.js';
 import { joinedChainAtEnd } from '../joined-literals.js';
 import { characterListAtEnd } from '../character-lists.js';
 import { numberWordsHeldFrom } from '../number-words.js';
@@ -97,12 +98,13 @@ export type StreamTextShape = {
 // each too short to be a card when it left).
 const looksLikeValue = (token: string): boolean => token.length >= 16 || /[\p{Nd}@=_＠]/u.test(token);
 /**
- * A token that may be a value: what stands between whitespace, and between the characters of
- * scripts written without spaces and their punctuation (Chinese, Japanese, Korean: "请记下：+44 20 …").
- * With whitespace alone, a number after a hundred characters of Chinese was the end of a token
- * that began before the hold, and its "+44 " went out before the rest made it a phone number.
+ * A token that may be a value: what stands between whitespace, and between the letters of
+ * scripts written without spaces (Chinese, Japanese, Korean, Thai, Lao, Myanmar, Khmer: "请记下：
+ * +44 20 …", "โทร+66 81 …") and CJK punctuation. With whitespace alone, a number after a hundred
+ * characters of Chinese or Thai was the end of a token that began before the hold, and its "+44 "
+ * went out before the rest made it a phone number.
  */
-const VALUE_TOKEN = /[^\s\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff01\uff0c\uff1a\uff1b\uff1f]+/g;
+const VALUE_TOKEN = new RegExp(`[^\\s\\u3000-\\u303f\\uff01\\uff0c\\uff1a\\uff1b\\uff1f${UNSPACED_SCRIPT_LETTER_RANGES}]+`, 'g');
 /** A piece of a number written with separators: "+1", "(555)", "123-4567", "1111". */
 const isNumberPiece = (token: string): boolean => /^[+(＋（]?[\p{Nd}().\-/（）－]+$/u.test(token) && /\p{Nd}/u.test(token);
 

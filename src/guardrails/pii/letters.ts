@@ -13,10 +13,12 @@ export function isOtherScriptWordUnit(c: number): boolean {
 /**
  * Hiragana, katakana, CJK ideographs (and extension A, compatibility), Hangul syllables; Thai,
  * Lao, Myanmar and Khmer letters, vowel signs and tone marks (not their digits, which the
- * detectors read as ASCII digits, nor their punctuation).
+ * detectors read as ASCII digits, nor their punctuation). The body of a character class: the
+ * stream's value tokens end at these letters too.
  */
-const UNSPACED_SCRIPT_LETTER =
-  /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\u0e01-\u0e4e\u0e81-\u0ecd\u1000-\u103f\u1050-\u108f\u109a-\u109d\u1780-\u17d3]/;
+export const UNSPACED_SCRIPT_LETTER_RANGES =
+  '\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uac00-\\ud7af\\uf900-\\ufaff\\u0e01-\\u0e4e\\u0e81-\\u0ecd\\u1000-\\u103f\\u1050-\\u108f\\u109a-\\u109d\\u1780-\\u17d3';
+const UNSPACED_SCRIPT_LETTER = new RegExp(`[${UNSPACED_SCRIPT_LETTER_RANGES}]`);
 
 /**
  * A letter of a script written without spaces between words: Chinese, Japanese and Korean
