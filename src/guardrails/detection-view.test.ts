@@ -255,6 +255,22 @@ describe('what the PII and secret detectors read', () => {
       expect(detectionView(text).readAsWrittenToo, text).toBe(true);
   });
 
+  // Read as written, "(mobile) …" names "4111 1111": the full-width SSN between them is no number
+  // there. Only a value at or beside what the view read as syntax is taken from that reading, so
+  // an escape a hundred characters on does not change what is found here (a stream, scanned a
+  // window at a time, never sees both).
+  it('reads the text as written only around what the view read as syntax', () => {
+    const start = "(mobile) １２３－４５－６７８０ — '4111 1111' and then a long stretch of ordinary words, ";
+    for (const end of ['so long.', 'so long: 10.0.0.1&#46;', 'so long: %32%30%33%2E%30%2E%31%31%33%2E%35%34'])
+      expect(
+        found(start + end).filter(([, value]) => start.includes(value!)),
+        end,
+      ).toEqual([['SSN', '１２３－４５－６７８０']]);
+    expect(detectionView(start + 'pa&#64;ss').readAsSyntax).toEqual([{ start: start.length + 2, end: start.length + 7 }]);
+    // a look-alike letter beside an address, as in "10.0.0.1а и …"
+    expect(found('ping 10.0.0.1а now')).toEqual([['IP_ADDRESS', '10.0.0.1']]);
+  });
+
   // encodeURIComponent on a whole value, a JSON or JavaScript string with its characters escaped
   it('reads percent-escapes and string escapes, and the finding covers all of each', () => {
     const percent = [...TOKEN].map((c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).join('');

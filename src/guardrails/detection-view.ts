@@ -22,6 +22,7 @@
 import { HTML_ENTITY, MAY_HAVE_HTML_ENTITY, readHtmlEntity } from './html-entity.js';
 import { readLookAlikeLetters } from './look-alike-letters.js';
 import { MAY_HAVE_TEXT_ESCAPE, readTextEscape, TEXT_ESCAPE } from './text-escapes.js';
+import type { Span } from './span-index.js';
 import type { Finding } from './types.js';
 
 export type DetectionView = {
@@ -36,6 +37,12 @@ export type DetectionView = {
    * value to what follows it. No-break spaces, dashes and invisible characters are not.
    */
   readAsWrittenToo: boolean;
+  /**
+   * Where in the original the view read such punctuation or letters: a finding over
+   * the text as written counts only where it takes in or touches one of them (value-findings.ts),
+   * so that what is found around a value does not depend on an escape far away in the text.
+   */
+  readAsSyntax: readonly Span[];
 };
 
 const same = <F extends Finding>(findings: F[]): F[] => findings;
@@ -202,20 +209,28 @@ export function detectionView(text: string): DetectionView {
   const entities = text.includes('&') && MAY_HAVE_HTML_ENTITY.test(text);
   const escapes = (text.includes('%') || text.includes('\\')) && MAY_HAVE_TEXT_ESCAPE.test(text);
   // One UTF-8 byte per character means ASCII only (a native check): nothing to read differently.
-  if (!entities && !escapes && Buffer.byteLength(text, 'utf8') === text.length) return { text, inOriginal: same, readAsWrittenToo: false };
+  if (!entities && !escapes && Buffer.byteLength(text, 'utf8') === text.length)
+    return { text, inOriginal: same, readAsWrittenToo: false, readAsSyntax: [] };
   // One pattern pass, not a JavaScript loop over every character (several times slower).
   const removed: number[] = [];
   const spans = new Map<number, number>();
   const pattern = SPECIAL[Number(MAY_HAVE_LOCAL_DIGITS.test(text)) + 2 * Number(entities) + 4 * Number(escapes)]!;
-  let readAsWrittenToo = false;
+  const punctuationRead: Span[] = [];
   const passed = text.replace(pattern, (char: string, offset: number) => {
     const as = readSpecial(char, text, offset, removed, spans);
-    if (as.length === 1 && as !== char && isPunctuationRead(as.charCodeAt(0))) readAsWrittenToo = true;
+    if (as.length === 1 && as !== char && isPunctuationRead(as.charCodeAt(0)))
+      punctuationRead.push({ start: offset, end: offset + char.length });
     return as;
   });
   const read = readLookAlikeLetters(passed);
-  if (read !== passed) readAsWrittenToo = true;
-  if (removed.length === 0) return { text: read, inOriginal: same, readAsWrittenToo };
+  // At view offsets: the letters read are one unit each, written where they were.
+  const lettersRead: number[] = [];
+  if (read !== passed) for (let v = 0; v < read.length; v++) if (read.charCodeAt(v) !== passed.charCodeAt(v)) lettersRead.push(v);
+  const readAsWrittenToo = punctuationRead.length > 0 || lettersRead.length > 0;
+  if (removed.length === 0) {
+    const readAsSyntax = [...punctuationRead, ...lettersRead.map((v) => ({ start: v, end: v + 1 }))];
+    return { text: read, inOriginal: same, readAsWrittenToo, readAsSyntax };
+  }
   // The kept stretches between removed characters: where each starts in the view and in the original.
   const viewStarts = [0];
   const originalStarts = [0];
@@ -248,5 +263,6 @@ export function detectionView(text: string): DetectionView {
     inOriginal: (findings) =>
       findings.map((f) => ({ ...f, start: original(f.start), end: f.end > f.start ? after(f.end - 1) : original(f.end) })),
     readAsWrittenToo,
+    readAsSyntax: [...punctuationRead, ...lettersRead.map((v) => ({ start: original(v), end: after(v) }))],
   };
 }

@@ -32,7 +32,13 @@ export function valueFindings(text: string, view: DetectionView): ValueFindings 
   if (!view.readAsWrittenToo) return { secrets, pii };
   const asWritten = detectSecretsAndPii(text);
   const inView = spanIndex([...secrets, ...pii]);
-  const notInView = (f: Finding): boolean => !inView.covers(f.start, f.end);
+  // Only where the view read syntax: elsewhere the text as written reads as the view does, but
+  // for what a full-width number or a look-alike around it became ("(mobile) １２３－４５－６７８０ —
+  // '4111 1111'" is a phone as written, its label no longer before another number). Kept
+  // everywhere, such a finding came and went with an escape a hundred characters away, which a
+  // stream scanned a window at a time does not see.
+  const readAsSyntax = spanIndex(view.readAsSyntax);
+  const notInView = (f: Finding): boolean => !inView.covers(f.start, f.end) && readAsSyntax.overlaps(f.start - 1, f.end + 1);
   return {
     secrets: [...secrets, ...asWritten.secrets.filter(notInView)],
     pii: [...pii, ...asWritten.pii.filter(notInView)],
