@@ -20,3 +20,17 @@ export function lineBreakAt(text: string, at: number): number {
   while (end < text.length && isLinePadding(text.charCodeAt(end))) end++;
   return text.charCodeAt(end) === 10 ? end + 1 - at : 0;
 }
+
+/**
+ * Where a line's quote marks end: the `>` of a quoted mail reply, each with the space or tab
+ * after it ("> ", ">> ", "> > "); `lineStart` itself when the line is not quoted.
+ */
+export function quoteMarksEnd(text: string, lineStart: number): number {
+  let at = lineStart;
+  while (text.charCodeAt(at) === 0x3e /* > */) {
+    at++;
+    const code = text.charCodeAt(at);
+    if (code === 32 || code === 9) at++;
+  }
+  return at;
+}

@@ -30,6 +30,23 @@ describe('tokens broken over lines', () => {
     ]);
   });
 
+  // a mail client quotes each line of the message replied to, after it was wrapped
+  it('reads a key wrapped in a quoted reply, after each line’s quote marks', () => {
+    const folded = wrap(ANTHROPIC_KEY, 40);
+    for (const marks of ['> ', '>> ', '> > ', '>']) {
+      const quoted = folded.replace(/^/gm, marks);
+      const text = `Thanks, see below.\n\n${marks}Use this key:\n${quoted}\n${marks}and keep it safe.`;
+      expect(values(text), marks).toEqual([
+        ['anthropic-api-key', quoted.slice(marks.length)],
+        ['API_KEY', quoted.slice(marks.length)],
+      ]);
+    }
+    // the next line must carry the same marks: a reply's own line after a quoted one is no wrap
+    const [a, b] = [TOKEN.slice(0, 22), TOKEN.slice(22)];
+    expect(values(`> token: ${a}\n${b}`)).toEqual([]);
+    expect(values(`token: ${a}\n> ${b}`)).toEqual([]);
+  });
+
   it('redacts from the key’s first character to its last and hashes it as the key', () => {
     const text = `token: ${TOKEN.slice(0, 20)}\n${TOKEN.slice(20)}\nthanks`;
     const outcome = judgeInput(text, { secrets: { input: 'redact' } });
@@ -79,6 +96,9 @@ describe('tokens broken over lines', () => {
     expect(wrappedTokenAtEnd('token: ghp_R8xK2mQ9\nvL3tY7wP0z\nN5b')).toBe('token: ghp_R8xK2mQ9\n'.length);
     // a whole line as wide as the wrap goes on from the head above it
     expect(wrappedTokenAtEnd('key:\nsk-ant-api03-Xb7kQ\n2mZr9LpW4nT6vYc1HsJ8\ndF')).toBe('key:\n'.length);
+    // in a quoted reply, after the quote marks (perhaps still being written)
+    for (const end of ['>', '> ', '> dF'])
+      expect(wrappedTokenAtEnd(`> key:\n> sk-ant-api03-Xb7kQ\n> 2mZr9LpW4nT6vYc1HsJ8\n${end}`), end).toBe('> key:\n> '.length);
     for (const text of [
       'token: ghp_R8xK2mQ9',
       'token: ghp_R8xK2mQ9\nvL3t and',

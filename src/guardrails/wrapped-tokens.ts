@@ -8,7 +8,8 @@
  * a digit, that ends its line) is read joined to the token characters that start the next line,
  * and to the lines after those while each is token characters only and as wide as the head's
  * line (a key folded at a wrap's width over several lines). The next line must
- * start with them: an indented line is code's structure, not a wrap. Only the joined token is
+ * start with them: an indented line is code's structure, not a wrap. In a quoted mail reply each
+ * line starts with the same quote marks ("> ", ">> "), and the token goes on after them. Only the joined token is
  * read, without the words around it, so only values that name themselves are found (a prefixed
  * key, a JWT, a PEM body), not a word that needs a label ("password:") to be a secret; the
  * parts must share no finding over the text as written (a whole key at a line's end followed by
@@ -17,7 +18,7 @@
  */
 import type { EncodedRun } from './encoded-values.js';
 import { lastAtOrBefore } from './last-at-or-before.js';
-import { lineBreakAt, linePaddingStart } from './line-breaks.js';
+import { lineBreakAt, linePaddingStart, quoteMarksEnd } from './line-breaks.js';
 import { runEndAfter, runStartBefore } from './token-runs.js';
 
 /** The fewest characters of a head: shorter ends of lines are words, numbers, identifiers. */
@@ -60,10 +61,16 @@ export function wrappedTokens(text: string): EncodedRun[] {
     const pieces: Piece[] = [{ text: headStart, joined: 0 }];
     let joined = text.slice(headStart, headEnd);
     let end = headEnd;
-    const width = headEnd - (text.lastIndexOf('\n', headStart - 1) + 1);
+    const headLineStart = text.lastIndexOf('\n', headStart - 1) + 1;
+    // the quote marks every line of a quoted reply starts with, the same on each
+    const quoted = quoteMarksEnd(text, headLineStart) - headLineStart;
+    const marks = text.slice(headLineStart, headLineStart + quoted);
+    const width = headEnd - headLineStart - quoted;
     // the lines after: a line of token characters only, as wide as the head's (the wrap's width),
     // goes on with the token; a narrower one is its last ("thanks" on the line after is a word)
     for (let lineStart = lineFeed + 1; ;) {
+      if (quoted > 0 && !text.startsWith(marks, lineStart)) break;
+      lineStart += quoted;
       const pieceEnd = runEndAfter(text, lineStart);
       if (pieceEnd === lineStart) break;
       // a blob's lines are walked to its end, so that none of them is read as a head again
@@ -95,18 +102,22 @@ export function wrappedTokens(text: string): EncodedRun[] {
  */
 export function wrappedTokenAtEnd(text: string): number | undefined {
   let lineStart = text.lastIndexOf('\n') + 1;
-  if (lineStart === 0 || runEndAfter(text, lineStart) !== text.length) return undefined;
+  // quote marks still being written (">" of "> ") stand for no token character yet
+  if (lineStart === 0 || runEndAfter(text, quoteMarksEnd(text, lineStart)) !== text.length) return undefined;
   let start: number | undefined;
   while (lineStart > 0 && text.length - lineStart <= MAX_WRAPPED) {
     const headEnd = linePaddingStart(text, lineStart - 1);
     const headStart = runStartBefore(text, headEnd);
     if (isHead(text, headStart, headEnd)) start = headStart;
-    // a line of token characters only, as wide as the line before, may be a middle piece of a token that line began
-    const wholeLine = headStart === 0 || text.charCodeAt(headStart - 1) === 10;
-    if (!wholeLine || headEnd === headStart || headStart === 0) break;
-    const above = linePaddingStart(text, headStart - 1);
-    if (headEnd - headStart < above - (text.lastIndexOf('\n', above - 1) + 1)) break;
-    lineStart = headStart;
+    // a line of token characters only (after its quote marks), as wide as the line before, may
+    // be a middle piece of a token that line began
+    const headLineStart = text.lastIndexOf('\n', headStart - 1) + 1;
+    const wholeLine = headStart === quoteMarksEnd(text, headLineStart);
+    if (!wholeLine || headEnd === headStart || headLineStart === 0) break;
+    const above = linePaddingStart(text, headLineStart - 1);
+    const aboveStart = text.lastIndexOf('\n', above - 1) + 1;
+    if (headEnd - headStart < above - quoteMarksEnd(text, aboveStart)) break;
+    lineStart = headLineStart;
   }
   return start !== undefined && text.length - start <= MAX_WRAPPED ? start : undefined;
 }

@@ -65,6 +65,13 @@ const RESPONSES: readonly { name: string; text: string; policy: GuardrailPolicyI
     policy: { secrets: { output: 'redact' } },
   },
   {
+    name: 'a long key wrapped in a quoted reply',
+    text: `Thanks! See below.\n\n> Use this key:\n${ANTHROPIC_KEY.match(/.{1,40}/g)!
+      .map((line) => `> ${line}`)
+      .join('\n')}\n> and keep it safe.\n>> old: ${ANTHROPIC_KEY.slice(0, 90)}\n>> ${ANTHROPIC_KEY.slice(90)}\nDone.`,
+    policy: { secrets: { output: 'redact' } },
+  },
+  {
     // its prefix is at its end: known only when the last characters arrive
     name: 'keys written backwards and in rot13',
     text: `Reversed: ${[...GITHUB_TOKEN].reverse().join('')} and in rot13: ${GITLAB_TOKEN.replace(/[a-z]/gi, (c) => String.fromCharCode((c <= 'Z' ? 65 : 97) + ((c.toUpperCase().charCodeAt(0) - 65 + 13) % 26)))}; that is all.`,
