@@ -32,6 +32,26 @@ describe('provider formats', () => {
     expect(spans(text)).toEqual([key]);
   });
 
+  // The secret is the half that signs requests: found where the console, the CLI and people
+  // write it, not only after an assignment's name.
+  it('finds an AWS secret access key named in words or written next to its key id', () => {
+    const id = ['AK', 'IA'].join('') + rand(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 5);
+    const secret = rand(40, ALNUM + '/+', 6);
+    for (const text of [
+      `Access key ID: ${id}\nSecret access key: ${secret}`,
+      `AWS Secret Access Key: ${secret}`,
+      `User name,Access key ID,Secret access key\nci-bot,${id},${secret}`,
+      `| ${id} | ${secret} |`,
+      `${id}:${secret}`,
+      `key ${id} secret ${secret}`,
+    ])
+      expect(spans(text), text).toContain(secret);
+    // a commit hash after the id is no secret (one case, no upper-case letter), nor one on a later line
+    const sha = rand(40, HEX, 7);
+    expect(spans(`${id} at commit ${sha}`)).toEqual([id]);
+    expect(spans(`${id}\n\nnotes\n${secret}`)).toEqual([id]);
+  });
+
   it('allowlists the documented AWS example key', () => {
     expect(detectSecrets(`key: ${['AK', 'IA', 'IOSFODNN7', 'EXAMPLE'].join('')}`)).toEqual([]);
   });

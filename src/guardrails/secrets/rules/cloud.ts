@@ -31,9 +31,26 @@ export const CLOUD_RULES: readonly SecretRule[] = [
   {
     // The 40-character secret has no prefix: only recognisable next to an AWS-ish secret name.
     id: 'aws-secret-access-key',
-    keywords: ['aws', 'secret_access_key', 'secretaccesskey', 'secret-access-key'],
+    keywords: ['aws', 'secret_access_key', 'secretaccesskey', 'secret-access-key', 'secret access key'],
+    // The name as the console and the CLI write it too: "Secret access key: …" (the credentials
+    // CSV's header, `aws configure`'s prompt), with spaces.
     pattern: new RegExp(
-      `(?<![A-Za-z0-9])(?:[Aa][Ww][Ss]|[Ss][Ee][Cc][Rr][Ee][Tt]_?[Aa][Cc][Cc][Ee][Ss][Ss]_?[Kk][Ee][Yy])[\\w.\\-]{0,40}?["'\`]?[ \\t]{0,4}(?:=>|:=|[:=,]|[ \\t])[ \\t]{0,4}["'\`]?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`,
+      `(?<![A-Za-z0-9])(?:[Aa][Ww][Ss]|[Ss][Ee][Cc][Rr][Ee][Tt][_ -]?[Aa][Cc][Cc][Ee][Ss][Ss][_ -]?[Kk][Ee][Yy])[\\w.\\-]{0,40}?["'\`]?[ \\t]{0,4}(?:=>|:=|[:=,]|[ \\t])[ \\t]{0,4}["'\`]?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`,
+      'g',
+    ),
+    confidence: 0.9,
+    minEntropy: 4,
+    check: ({ secret }) => /[A-Z]/.test(secret) && /[a-z]/.test(secret) && /[0-9]/.test(secret),
+    priority: 1,
+  },
+  {
+    // The secret written next to its access key id, on its line or the next: a credentials CSV
+    // row, "id:secret", a table, "key AKIA… secret …". Without a name before it, the id was
+    // found and the secret, the half that signs requests, went out in a redacted answer.
+    id: 'aws-secret-access-key',
+    keywords: ['akia', 'asia'],
+    pattern: new RegExp(
+      `(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z2-7]{16}(?![A-Za-z0-9])[^\\n]{0,80}?(?:\\n[^\\n]{0,80}?)?(?<![A-Za-z0-9/+])(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`,
       'g',
     ),
     confidence: 0.9,
