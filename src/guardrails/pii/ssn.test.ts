@@ -14,6 +14,11 @@ describe('detectSsns', () => {
     expect(spans('SSN: 853371694')).toEqual(['853371694']);
     expect(spans('ssn 853.37.1694')).toEqual(['853.37.1694']);
     expect(spans('call 853 37 1694 or order 853371694')).toEqual([]);
+    // "social" as people say it, not as the word
+    for (const text of ['my social is 853371694.', 'Her social #: 853 37 1694', 'your social: 853.37.1694', 'social number 853371694'])
+      expect(spans(text), text).toHaveLength(1);
+    for (const text of ['social media 853371694 views', 'my social circle 853 37 1694', 'the social 853371694'])
+      expect(spans(text), text).toEqual([]);
   });
 
   it('rejects the never-issued ranges', () => {

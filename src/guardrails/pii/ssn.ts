@@ -17,7 +17,10 @@ const SSN =
   /(?<![\w.+-])(?:(\d{3})-(\d{2})-(\d{4})|(\d{3}) (\d{2}) (\d{4})|(\d{3})\.(\d{2})\.(\d{4})|(\d{3})(\d{2})(\d{4}))(?![\w-]|\.\d)/g;
 
 // "SSN", "SS#", "social security (number|no)", "Sozialversicherungsnummer" is not US; keep it US.
-const SSN_CONTEXT = /\b(?:ssn|ssns|ss#|ss #|soc\.? ?sec\.?|social[ -]security(?: number| no\.?| #)?|taxpayer id)\b/i;
+// "My social is …", "her social #": how people (and call transcripts) name it; "social" alone
+// is too common a word ("social media 123 45 6789 views").
+const SSN_CONTEXT =
+  /\b(?:(?:ssn|ssns|ss#|ss #|soc\.? ?sec\.?|social[ -]security(?: number| no\.?| #)?|taxpayer id)\b|(?:my|his|her|their|your) social(?= (?:is|was|number|no\b|#)| ?[:#])|social (?:number|no\.?) |social ?#)/i;
 
 /** Numbers the SSA never issued or that circulate as examples (wallet-card samples, ads). */
 const KNOWN_INVALID = new Set(['078051120', '219099999', '123456789', '457555462']);
