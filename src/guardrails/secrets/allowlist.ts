@@ -10,6 +10,8 @@ const DOCUMENTED_EXAMPLES: ReadonlySet<string> = new Set([
   // AWS's documentation access key id and secret; built from parts so this file is not itself flagged.
   ['AKIA', 'IOSFODNN7', 'EXAMPLE'].join(''),
   ['wJalrXUtnFEMI', '/K7MDENG/', 'bPxRfiCYEXAMPLEKEY'].join(''),
+  // Stripe's documentation test key, in every snippet of its API reference.
+  ['sk_test_', '4eC39HqLyjWDarjtT1zdp7dc'].join(''),
 ]);
 
 /** Masking runs: "xxxx", "XXXX", "****", "####", "....", "••••", "00000000", "<...>". */
@@ -21,14 +23,15 @@ const PLACEHOLDER_WORDS =
 
 /** Extra words for generic assignments only: fixtures in tests and docs ("fakesecret", "dummy"). */
 const GENERIC_PLACEHOLDER_WORDS =
-  /fake|dummy|sample|\btest(?:ing)?\b|not[-_ ]?a[-_ ]?real|lorem|foobar|^(?:password|passwd|secret|token|apikey|api[-_]key|value|null|none|nil|undefined|true|false|string|required|optional|empty|default|todo|tbd|n\/a)$/i;
+  /fake|dummy|sample|\btest(?:ing)?\b|not[-_ ]?a[-_ ]?real|lorem|foobar|^my[-_]?(?:pass(?:word)?|secret|token|key)$|^(?:password|passwd|secret|token|apikey|api[-_]key|value|null|none|nil|undefined|true|false|string|required|optional|empty|default|todo|tbd|n\/a)$/i;
 
 /**
- * The whole value is a reference to something else, not a literal: ${VAR}, {{ .Values.x }}, $VAR,
+ * The whole value is a reference to something else, not a literal: ${VAR}, ${VAR:?message} and
+ * ${VAR:-default} (a shell's expansions, cut at their first space), {{ .Values.x }}, $VAR,
  * %VAR%, <your-key>, [PASSWORD], $(command), `command`, ENC[...] (SOPS), process.env.X, os.environ[...].
  */
 const REFERENCE =
-  /^(?:\$\{[^{}\s]{1,80}\}|\$\{\{[^{}]{1,120}\}\}|\{\{[-\s]*[\w.$|"' ()-]{1,120}[-\s]*\}\}|\$[A-Za-z_][\w.]*|\$\d|![A-Za-z]\w*(?:\s.*)?|\$\([^)]{0,200}\)?|%[A-Za-z_][\w.]*%|<[^<>\n]{1,80}>|\[[A-Za-z _-]{1,40}\]|\{[A-Za-z_][A-Za-z_.-]{0,60}\}|`[^`]*`?|ENC\[.*|(?:process\.env|os\.environ|os\.getenv|getenv|env|ENV|secrets|vars|var|settings|config)\b[.[(].*|@Microsoft\.KeyVault\(.*|ref\+.*|vault:.*|arn:aws:.*)$/;
+  /^(?:\$\{[^{}\s]{1,80}\}|\$\{[A-Za-z_]\w{0,80}:?[-=?+].*|\$\{\{[^{}]{1,120}\}\}|\{\{[-\s]*[\w.$|"' ()-]{1,120}[-\s]*\}\}|\$[A-Za-z_][\w.]*|\$\d|![A-Za-z]\w*(?:\s.*)?|\$\([^)]{0,200}\)?|%[A-Za-z_][\w.]*%|<[^<>\n]{1,80}>|\[[A-Za-z _-]{1,40}\]|\{[A-Za-z_][A-Za-z_.-]{0,60}\}|`[^`]*`?|ENC\[.*|(?:process\.env|os\.environ|os\.getenv|getenv|env|ENV|secrets|vars|var|settings|config)\b[.[(].*|@Microsoft\.KeyVault\(.*|ref\+.*|vault:.*|arn:aws:.*)$/;
 
 /**
  * One character dominates: a run of the same character covers at least half of the value's

@@ -52,6 +52,44 @@ describe('provider formats', () => {
     expect(spans(`${id}\n\nnotes\n${secret}`)).toEqual([id]);
   });
 
+  // Formats and places a probe set of realistic leaks (written by a helper that saw no rule) found missing.
+  it('finds tokens in URLs, command-line flags, .netrc files and formats added on 2026-12-03', () => {
+    const ghp = 'ghp_' + rand(36, ALNUM, 21);
+    const cases: [string, string][] = [
+      // a token as a URL's user, as GitHub documents cloning with one
+      [`git clone https://${ghp}@github.com/acme/api.git`, ghp],
+      // the Bot API's URLs
+      [`curl https://api.telegram.org/bot6526394491:AA${rand(33, ALNUM, 22)}/getMe`, `6526394491:AA${rand(33, ALNUM, 22)}`],
+      [`docker login -u ci -p dckr_pat_${rand(27, ALNUM, 23)}`, `dckr_pat_${rand(27, ALNUM, 23)}`],
+      [`const dsn = "u1:pscale_pw_${rand(43, ALNUM, 24)}@tcp(aws.connect.psdb.cloud)/db"`, `pscale_pw_${rand(43, ALNUM, 24)}`],
+      [
+        `the key I'm using is NRAK-${rand(27, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 25)}.`,
+        `NRAK-${rand(27, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 25)}`,
+      ],
+      [`netlify deploy --prod --auth nfp_${rand(40, ALNUM, 26)}`, `nfp_${rand(40, ALNUM, 26)}`],
+      [`DOPPLER_TOKEN="dp.st.prd.${rand(43, ALNUM, 27)}"`, `dp.st.prd.${rand(43, ALNUM, 27)}`],
+      [
+        `mg := mailgun.NewMailgun("mg.acme.io", "${rand(32, HEX, 28)}-${rand(8, HEX, 29)}-${rand(8, HEX, 30)}")`,
+        `${rand(32, HEX, 28)}-${rand(8, HEX, 29)}-${rand(8, HEX, 30)}`,
+      ],
+      [`vercel deploy --prod --token ${rand(24, ALNUM, 31)} --scope acme`, rand(24, ALNUM, 31)],
+      [
+        `machine api.heroku.com\n  login maya@acme.io\n  password 829f6b20-9580-46f5-a86f-4ed7541a490d`,
+        '829f6b20-9580-46f5-a86f-4ed7541a490d',
+      ],
+    ];
+    for (const [text, secret] of cases) expect(spans(text), text).toContain(secret);
+    // ports, references, placeholders and Stripe's documentation key stay quiet
+    for (const text of [
+      'docker run -p 8080:80 nginx',
+      'vercel deploy --token $VERCEL_TOKEN',
+      'app --password my-password',
+      'POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}',
+      `stripe.api_key = "${['sk_test_', '4eC39HqLyjWDarjtT1zdp7dc'].join('')}"`,
+    ])
+      expect(spans(text), text).toEqual([]);
+  });
+
   it('allowlists the documented AWS example key', () => {
     expect(detectSecrets(`key: ${['AK', 'IA', 'IOSFODNN7', 'EXAMPLE'].join('')}`)).toEqual([]);
   });

@@ -357,9 +357,28 @@ export const CLOUD_RULES: readonly SecretRule[] = [
     priority: 2,
   },
   {
+    // New Relic user API keys (NRAK-), ingest/insert keys (NRII-) and browser keys (NRJS-).
+    id: 'new-relic-api-key',
+    keywords: ['nrak-', 'nrii-', 'nrjs-'],
+    pattern: prefixed('(?:NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|NRJS-[a-f0-9]{19})', ''),
+    confidence: 0.9,
+    minEntropy: 3,
+    priority: 2,
+  },
+  {
+    // Netlify personal access tokens.
+    id: 'netlify-access-token',
+    keywords: ['nfp_'],
+    pattern: prefixed('nfp_', '[A-Za-z0-9]{36,44}'),
+    confidence: 0.9,
+    minEntropy: 3.5,
+    priority: 2,
+  },
+  {
     id: 'doppler-api-token',
     keywords: ['dp.pt.', 'dp.st.', 'dp.sa.', 'dp.ct.'],
-    pattern: prefixed('dp\\.(?:pt|st|sa|ct|scim|audit)\\.', '[A-Za-z0-9]{40,44}'),
+    // service tokens may name their config: dp.st.prd.<40–44>
+    pattern: prefixed('dp\\.(?:pt|st(?:\\.[a-z0-9_-]{1,40})?|sa|ct|scim|audit)\\.', '[A-Za-z0-9]{40,44}'),
     confidence: 0.9,
     minEntropy: 3.5,
     priority: 2,

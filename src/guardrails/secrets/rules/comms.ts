@@ -129,11 +129,14 @@ export const COMMS_RULES: readonly SecretRule[] = [
     priority: 2,
   },
   {
-    // Telegram bot tokens: <bot id>:AA<33 chars>.
+    // Telegram bot tokens: <bot id>:AA<33 chars>; in the Bot API's URLs after "/bot"
+    // (https://api.telegram.org/bot<token>/sendMessage), how most code writes it. A bare
+    // "bot<id>:…" is no token (detect-secrets' tests keep it negative).
     id: 'telegram-bot-token',
     keywords: [':aa'],
     anchor: 'window',
-    pattern: /(?<![A-Za-z0-9_:-])(?<secret>[0-9]{8,10}:AA[A-Za-z0-9_-]{33})(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))/g,
+    pattern:
+      /(?:(?<![A-Za-z0-9_:-])|(?<=\/bot))(?<secret>[0-9]{8,10}:AA[A-Za-z0-9_-]{33})(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))/g,
     before: 16,
     after: 40,
     confidence: 0.9,
@@ -163,6 +166,19 @@ export const COMMS_RULES: readonly SecretRule[] = [
     keywords: ['key-'],
     pattern: /(?<![A-Za-z0-9_-])(?<secret>key-[a-f0-9]{32})(?![A-Za-z0-9_])(?!-(?![a-z]+(?:-[a-z]+)*(?![A-Za-z0-9_-])))/g,
     confidence: 0.8,
+    minEntropy: 3,
+    priority: 2,
+  },
+  {
+    // Mailgun's current private API keys and webhook signing keys: <32 hex>-<8 hex>-<8 hex>,
+    // near the word "mailgun" (a UUID is 8-4-4-4-12: no clash).
+    id: 'mailgun-api-key',
+    keywords: ['mailgun'],
+    anchor: 'window',
+    pattern: /(?<![A-Za-z0-9_-])(?<secret>[a-f0-9]{32}-[a-f0-9]{8}-[a-f0-9]{8})(?![A-Za-z0-9_-])/g,
+    before: 200,
+    after: 320,
+    confidence: 0.85,
     minEntropy: 3,
     priority: 2,
   },

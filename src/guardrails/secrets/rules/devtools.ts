@@ -225,6 +225,24 @@ export const DEVTOOLS_RULES: readonly SecretRule[] = [
     priority: 2,
   },
   {
+    // Docker Hub personal and organisation access tokens (the password of `docker login`).
+    id: 'dockerhub-access-token',
+    keywords: ['dckr_pat_', 'dckr_oat_'],
+    pattern: prefixed('dckr_(?:pat|oat)_', '[A-Za-z0-9_-]{27,64}'),
+    confidence: 0.9,
+    minEntropy: 3.5,
+    priority: 2,
+  },
+  {
+    // PlanetScale passwords, service tokens and OAuth tokens.
+    id: 'planetscale-token',
+    keywords: ['pscale_'],
+    pattern: prefixed('pscale_(?:pw|tkn|oauth)_', '[A-Za-z0-9_.=-]{32,64}'),
+    confidence: 0.9,
+    minEntropy: 3.5,
+    priority: 2,
+  },
+  {
     id: 'pulumi-api-token',
     keywords: ['pul-'],
     pattern: prefixed('pul-', '[a-f0-9]{40}'),

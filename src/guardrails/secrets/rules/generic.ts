@@ -157,6 +157,35 @@ function judgeAssignment(m: RuleMatch): readonly RuleHit[] {
 
 const GENERIC_KEYWORDS = ['pass', 'pw', 'secret', 'token', 'key', 'auth', 'cred', 'contrase'];
 
+/**
+ * A credential given to a command-line flag: `vercel --token …`, `netlify deploy --auth …`,
+ * `docker login -u ci -p …`, `--api-key=…`, `--client-secret …`. Tools take their token so in CI
+ * scripts and in the terminal sessions people paste. `-p` is a password only after `login` on
+ * the same line (`docker run -p 8080:80` is a port).
+ */
+const CLI_FLAG =
+  /(?<![\w-])(?<flag>--(?:token|auth|auth-token|access-token|api-key|apikey|api-token|password|passwd|secret|client-secret)|-p)(?:[ \t]{1,4}|=)(?<value>"[^"\r\n]{1,200}"|'[^'\r\n]{1,200}'|[^\s"'|;&]{1,200})/g;
+
+function judgeCliFlag(m: RuleMatch): readonly RuleHit[] {
+  const { flag = '', value = '' } = m.match.groups ?? {};
+  const valueAt = m.match.indices?.groups?.value;
+  if (!valueAt) return [];
+  const quoted = value.startsWith('"') || value.startsWith("'");
+  const secret = quoted ? value.slice(1, -1) : value;
+  if (flag === '-p') {
+    const lineStart = m.text.lastIndexOf('\n', m.start) + 1;
+    if (!/\blogin\b/.test(m.text.slice(lineStart, m.start))) return [];
+  }
+  if (secret.startsWith('-') || isPlaceholder(secret, 'strict') || isCode(secret) || PATH_OR_URL.test(secret)) return [];
+  const password = flag === '-p' || flag.includes('pass');
+  if (password ? secret.length < 8 || shannonEntropy(secret) < 2.5 : !looksRandom(secret, 16, 3)) return [];
+  const start = valueAt[0] + (m.start - m.match.index) + (quoted ? 1 : 0);
+  return [{ start, end: start + secret.length, type: password ? 'generic-password' : 'generic-high-entropy' }];
+}
+
+/** A `.netrc` entry: `machine host login user password secret` (on one line or several). */
+const NETRC = /\bmachine[ \t]+[\w.-]{1,100}\s{1,40}login[ \t]+\S{1,100}\s{1,40}password[ \t]+(?<secret>[^\s]{6,200})/g;
+
 /** The credential after curl/wget `-u`/`--user`: `user:password`, quoted in any of the usual ways. */
 const CURL_USER =
   /(?<![\w-])(?:-u|--user|--http-user|--proxy-user)(?:[ \t]{1,4}|=)(?<cred>"[^"\r\n]{0,200}"(?::"[^"\r\n]{0,200}")?|'[^'\r\n]{0,200}'|[^\s"':]{0,200}(?::'[^'\r\n]{0,200}'|:"[^"\r\n]{0,200}"|:[^\s"']{0,200})?)/g;
@@ -334,6 +363,37 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     placeholders: 'none',
     check: judgeAssignment,
     priority: 0,
+  },
+  {
+    id: 'generic-high-entropy',
+    keywords: [
+      '--token',
+      '--auth',
+      '--access-token',
+      '--api-key',
+      '--apikey',
+      '--api-token',
+      '--password',
+      '--passwd',
+      '--secret',
+      '--client-secret',
+      '-p',
+    ],
+    pattern: CLI_FLAG,
+    confidence: 0.75,
+    placeholders: 'none',
+    check: judgeCliFlag,
+    priority: 0,
+  },
+  {
+    id: 'generic-password',
+    keywords: ['machine'],
+    pattern: NETRC,
+    confidence: 0.85,
+    placeholders: 'strict',
+    // documentation writes "password qwerty" or "secret"; a password kept in a file is longer
+    check: ({ secret }) => secret.length >= 8 && shannonEntropy(secret) >= 2.5,
+    priority: 1,
   },
   {
     id: 'curl-auth-user',

@@ -15,8 +15,12 @@ export function ci(word: string): string {
 export const UUID =
   '(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12})';
 
-/** Start of a token: not preceded by a character that could belong to it. */
-export const START = '(?<![A-Za-z0-9_+/-])';
+/**
+ * Start of a token: not preceded by a character that could belong to it, or right after a URL's
+ * "://", where a token is the credentials' user (`git clone https://ghp_…@github.com/…`, as
+ * GitHub's docs show it): the slash kept every prefixed key there from being found.
+ */
+export const START = '(?:(?<![A-Za-z0-9_+/-])|(?<=:\\/\\/))';
 /**
  * End of a token: no token character follows, or only a hyphen and lower-case words (`…AA-thanks`,
  * `…-based`, `…-for-staging`): a token that goes on has capitals, digits or symbols after a hyphen.
