@@ -206,6 +206,9 @@ describe('a password given in a sentence', () => {
     expect(values('my password is Tr0ub4dor&3 please remember')).toEqual([['generic-password', 'Tr0ub4dor&3']]);
     expect(values('The wifi password is "BlueSky-4821-Harbor".')).toEqual([['generic-password', 'BlueSky-4821-Harbor']]);
     expect(values('the password for the router is Xk9#mL2q.')).toEqual([['generic-password', 'Xk9#mL2q']]);
+    expect(values('The db password for the `app_admin` role is Tr869!wayda#ONB — rotate it')).toEqual([
+      ['generic-password', 'Tr869!wayda#ONB'],
+    ]);
     expect(values('Password was changed to Qz7$wLp4 yesterday')).toEqual([['generic-password', 'Qz7$wLp4']]);
     expect(values('Mein Passwort ist Sommer2024!')).toEqual([['generic-password', 'Sommer2024!']]);
   });
@@ -244,6 +247,8 @@ describe('a password given in a sentence', () => {
       'the password is https://vault.example/x',
       'password is v2.1.3',
       'password is changeme',
+      'the password for the admin account is incorrect.',
+      'the password for the new staging cluster is 12-characters long',
     ])
       expect(values(text), text).toEqual([]);
   });

@@ -16,10 +16,11 @@ import type { RuleHit, RuleMatch, SecretRule } from '../rule.js';
 const NOUNS = ['password', 'passwort', 'passcode', 'passphrase', 'contraseña', 'mot de passe', 'senha', 'wachtwoord'];
 const KEYWORDS = ['password', 'passwort', 'passcode', 'passphrase', 'contrase', 'mot de passe', 'senha', 'wachtwoord'];
 
-// The noun, up to two words naming what it is for ("password for the router"), a verb of giving
+// The noun, up to three words naming what it is for ("password for the router", "password for
+// the `app_admin` role"), a verb of giving
 // ("is", "was set to", "est", "ist"), then the value: quoted, or up to the next space.
 const PROSE_PASSWORD = new RegExp(
-  `(?:${NOUNS.join('|')})(?:[ \\t]+(?:for|of|to|on)[ \\t]+[^\\s"'“]{1,40}(?:[ \\t]+[^\\s"'“]{1,40})?)?[ \\t]{0,3}` +
+  `(?:${NOUNS.join('|')})(?:[ \\t]+(?:for|of|to|on)[ \\t]+[^\\s"'“]{1,40}(?:[ \\t]+[^\\s"'“]{1,40}){0,2})?[ \\t]{0,3}` +
     // longest first: "was changed to X" is not "was" + "changed"
     `(?:(?:has been |have been |was |is |got )?(?:set|changed|reset|updated) to|will be|is still|is now|was|ist|est|is|es|é)` +
     `(?=[ \\t"'“\`])[ \\t]{0,3}(?:now[ \\t]+)?(?<secret>"[^"\\r\\n]{1,64}"|'[^'\\r\\n]{1,64}'|“[^”\\r\\n]{1,64}”|\`[^\`\\r\\n]{1,64}\`|[^\\s"'“\`]{1,80})`,
