@@ -74,6 +74,10 @@ describe('provider formats', () => {
       ],
       [`vercel deploy --prod --token ${rand(24, ALNUM, 31)} --scope acme`, rand(24, ALNUM, 31)],
       [
+        `'server_key' => 'AAAA${rand(7, ALNUM, 32)}:APA91b${rand(134, ALNUM + '_-', 33)}',`,
+        `AAAA${rand(7, ALNUM, 32)}:APA91b${rand(134, ALNUM + '_-', 33)}`,
+      ],
+      [
         `machine api.heroku.com\n  login maya@acme.io\n  password 829f6b20-9580-46f5-a86f-4ed7541a490d`,
         '829f6b20-9580-46f5-a86f-4ed7541a490d',
       ],

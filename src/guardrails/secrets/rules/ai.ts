@@ -79,6 +79,19 @@ export const AI_RULES: readonly SecretRule[] = [
     priority: 2,
   },
   {
+    // Firebase Cloud Messaging's legacy server keys: AAAA + 7, a colon, then APA91b and ~134
+    // characters. Retired in 2024, still in old server code, and they send pushes to every user.
+    id: 'firebase-fcm-server-key',
+    keywords: ['apa91b'],
+    anchor: 'window',
+    before: 16,
+    after: 200,
+    pattern: new RegExp(`${START}(?<secret>AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{120,160})(?![A-Za-z0-9_-])`, 'g'),
+    confidence: 0.9,
+    minEntropy: 4,
+    priority: 2,
+  },
+  {
     // Google API keys (AIza + 35). Firebase and Maps browser keys are public by design and docs
     // are full of them, so a bare key is reported only in a key-ish context on the same line.
     id: 'google-api-key',

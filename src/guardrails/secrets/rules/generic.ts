@@ -56,7 +56,7 @@ const VERSION = /^v?\d+(?:\.\d+)+(?:[-+][\w.]+)?$|\d+\.\d+\.\d+$/;
  * when it rejected "xoxp-1234-1234-…" or "ghp_xxxx…", the generic rule must not flag it anyway.
  */
 const PROVIDER_PREFIX =
-  /^(?:xox[abposre][-.]|xapp-|gh[pousr]_|github_pat_|gl(?:pat|ptt|rt|dt|cbt|ft|imt|oas|soat|ffct)-|sk-(?:ant|proj|svcacct|admin)-|A(?:KIA|SIA|BIA|CCA)[A-Z0-9]|hf_|api_org_|pplx-|gsk_|ops_eyJ|gl(?:c|sa)_|ntn_|sgp_|pnu_|rdme_|pul-|ico-|dapi[a-f0-9]|AIza|SG\.|sq0(?:atp|csp)-|hv[sb]\.|fo1_|npm_|pypi-|whsec_|[rs]k_(?:live|test|prod)_|AKCp|cmVmdGtu|sntry[su]_|ATATT3|HRKU-|dp\.(?:pt|st|sa|ct)\.|PMAK-|CLOJARS_|AGE-SECRET-KEY-|ABSK|bedrock-api-key-|shp(?:at|ca|pa|ss)_|lin_api_|s-s4t2)/;
+  /^(?:xox[abposre][-.]|xapp-|gh[pousr]_|github_pat_|gl(?:pat|ptt|rt|dt|cbt|ft|imt|oas|soat|ffct)-|sk-(?:ant|proj|svcacct|admin)-|A(?:KIA|SIA|BIA|CCA)[A-Z0-9]|hf_|api_org_|pplx-|gsk_|ops_eyJ|gl(?:c|sa)_|ntn_|sgp_|pnu_|rdme_|pul-|ico-|dapi[a-f0-9]|AIza|SG\.|sq0(?:atp|csp)-|hv[sb]\.|fo1_|npm_|pypi-|whsec_|[rs]k_(?:live|test|prod)_|AKCp|cmVmdGtu|sntry[su]_|ATATT3|HRKU-|dp\.(?:pt|st|sa|ct)\.|dckr_(?:pat|oat)_|pscale_(?:pw|tkn|oauth)_|NR(?:AK|II|JS)-|nfp_|AAAA[A-Za-z0-9_-]{7}:APA91b|PMAK-|CLOJARS_|AGE-SECRET-KEY-|ABSK|bedrock-api-key-|shp(?:at|ca|pa|ss)_|lin_api_|s-s4t2)/;
 
 /**
  * Hex with one or two letters in the other case ("acdeFf05…"): generated hex is single-case, so
