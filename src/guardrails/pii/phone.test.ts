@@ -70,6 +70,10 @@ describe('detectPhones', () => {
     expect(spans('Mobile: 03.93.92.16.85\nFax: 9498777106')).toEqual(['03.93.92.16.85', '9498777106']);
     expect(spans('082 490 1693-Office\\,07700 063 966-Fax')).toEqual(['082 490 1693', '07700 063 966']);
     expect(spans('my number is 467 3395.')).toEqual(['467 3395']);
+    // a callback, and the verbs and words of other languages
+    expect(spans('Customer requested callback number 5103948275, best time mornings.')).toEqual(['5103948275']);
+    expect(spans('Para cambiar la cita llame al 915 23 40 18 (Madrid).')).toEqual(['915 23 40 18']);
+    expect(spans('Atendimento: (21) 3527-8841')).toEqual(['(21) 3527-8841']);
   });
 
   it('ignores timestamps, order numbers, dates, addresses and amounts', () => {

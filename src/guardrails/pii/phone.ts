@@ -74,9 +74,11 @@ const ZIP_PLUS_4 = /^\d{5}-\d{4}$/;
 
 // Phone cues before the number: a word naming the channel, or an action done with it. They count
 // only when no other digit sits between them and the candidate (a cue belongs to its nearest
-// number). English plus the commonest words of the other languages in the data we target.
+// number). English plus the commonest words of the other languages in the data we target
+// ("callback", Spanish "llame al", Portuguese "ligue" and "atendimento", French "appelez",
+// German "anrufen", "contacto"/"contato"/"Kontakt").
 const CUE_BEFORE =
-  /\b(?:phone[sd]?|phone ?number|telephone|tel|tele|t[eé]l[eé]fon[eo]?|t[eé]l[eé]phone|mobile?|mob|cell|cellphone|cellular|handy|portable|m[oó]vil|celular|fax|facsimile|call(?:s|ed|ing)?|ring|dial(?:led|ing)?|sms|text(?:ing)?|whats ?app|viber|voicemail|hotline|helpline|landline|(?:my|your|his|her|our|their) (?:new |direct |personal )?number|contact(?:ed)?|reach(?:ed)?|answering|messages?|extension)\b/g;
+  /\b(?:phone[sd]?|phone ?number|telephone|tel|tele|t[eé]l[eé]fon[eo]?|t[eé]l[eé]phone|mobile?|mob|cell|cellphone|cellular|handy|portable|m[oó]vil|celular|fax|facsimile|call(?:s|ed|ing)?|ring|dial(?:led|ing)?|sms|text(?:ing)?|whats ?app|viber|voicemail|hotline|helpline|landline|(?:my|your|his|her|our|their) (?:new |direct |personal )?number|contact(?:ed)?|reach(?:ed)?|answering|messages?|extension|call-?backs?|llam(?:e|a|ar|enos|ame)|ligue|ligar|appel(?:ez|er)|anrufen|atendimento|contacto|contato|kontakt)\b/g;
 // "Label:" lines of a contact card ("Desk: 555…", "M: 0412…"); only with the colon, because "office"
 // or "home" in running text is at least as often followed by an address.
 const LABEL_BEFORE = /\b(?:desk|office|home|work|direct|main|switchboard|private|business|ph|m|t|f|p|h|w|o|d)\s*:\s*$/;
