@@ -209,8 +209,7 @@ export function detectionView(text: string): DetectionView {
   const entities = text.includes('&') && MAY_HAVE_HTML_ENTITY.test(text);
   const escapes = (text.includes('%') || text.includes('\\')) && MAY_HAVE_TEXT_ESCAPE.test(text);
   // One UTF-8 byte per character means ASCII only (a native check): nothing to read differently.
-  if (!entities && !escapes && Buffer.byteLength(text, 'utf8') === text.length)
-    return { text, inOriginal: same, readAsWrittenToo: false, readAsSyntax: [] };
+  if (!entities && !escapes && Buffer.byteLength(text, 'utf8') === text.length) return viewOf(text, same, []);
   // One pattern pass, not a JavaScript loop over every character (several times slower).
   const removed: number[] = [];
   const spans = new Map<number, number>();
@@ -226,11 +225,7 @@ export function detectionView(text: string): DetectionView {
   // At view offsets: the letters read are one unit each, written where they were.
   const lettersRead: number[] = [];
   if (read !== passed) for (let v = 0; v < read.length; v++) if (read.charCodeAt(v) !== passed.charCodeAt(v)) lettersRead.push(v);
-  const readAsWrittenToo = punctuationRead.length > 0 || lettersRead.length > 0;
-  if (removed.length === 0) {
-    const readAsSyntax = [...punctuationRead, ...lettersRead.map((v) => ({ start: v, end: v + 1 }))];
-    return { text: read, inOriginal: same, readAsWrittenToo, readAsSyntax };
-  }
+  if (removed.length === 0) return viewOf(read, same, [...punctuationRead, ...lettersRead.map((v) => ({ start: v, end: v + 1 }))]);
   // The kept stretches between removed characters: where each starts in the view and in the original.
   const viewStarts = [0];
   const originalStarts = [0];
@@ -257,12 +252,15 @@ export function detectionView(text: string): DetectionView {
     const code = text.charCodeAt(start);
     return code >= 0xd800 && code <= 0xdbff ? start + 2 : start + 1;
   };
-  return {
-    text: read,
+  return viewOf(
+    read,
     // A finding ends after its last character's original: what was taken out inside it is in it.
-    inOriginal: (findings) =>
-      findings.map((f) => ({ ...f, start: original(f.start), end: f.end > f.start ? after(f.end - 1) : original(f.end) })),
-    readAsWrittenToo,
-    readAsSyntax: [...punctuationRead, ...lettersRead.map((v) => ({ start: original(v), end: after(v) }))],
-  };
+    (findings) => findings.map((f) => ({ ...f, start: original(f.start), end: f.end > f.start ? after(f.end - 1) : original(f.end) })),
+    [...punctuationRead, ...lettersRead.map((v) => ({ start: original(v), end: after(v) }))],
+  );
+}
+
+/** A view; the text as written is read too exactly where the view read syntax. */
+function viewOf(text: string, inOriginal: DetectionView['inOriginal'], readAsSyntax: readonly Span[]): DetectionView {
+  return { text, inOriginal, readAsWrittenToo: readAsSyntax.length > 0, readAsSyntax };
 }

@@ -19,6 +19,9 @@ function azureKeyContext(text: string, start: number, end: number): boolean {
   return /[Aa][Zz][Uu][Rr][Ee]/.test(lineWindow(text, start, end, 2));
 }
 
+/** An AWS secret access key has upper- and lower-case letters and digits (a git SHA has no capital). */
+const awsSecretShape = (secret: string): boolean => /[A-Z]/.test(secret) && /[a-z]/.test(secret) && /[0-9]/.test(secret);
+
 export const CLOUD_RULES: readonly SecretRule[] = [
   {
     // AWS access key ids: a 4-letter type prefix and 16 base32 characters (A-Z, 2-7).
@@ -40,7 +43,7 @@ export const CLOUD_RULES: readonly SecretRule[] = [
     ),
     confidence: 0.9,
     minEntropy: 4,
-    check: ({ secret }) => /[A-Z]/.test(secret) && /[a-z]/.test(secret) && /[0-9]/.test(secret),
+    check: ({ secret }) => awsSecretShape(secret),
     priority: 1,
   },
   {
@@ -55,7 +58,7 @@ export const CLOUD_RULES: readonly SecretRule[] = [
     ),
     confidence: 0.9,
     minEntropy: 4,
-    check: ({ secret }) => /[A-Z]/.test(secret) && /[a-z]/.test(secret) && /[0-9]/.test(secret),
+    check: ({ secret }) => awsSecretShape(secret),
     priority: 1,
   },
   {

@@ -163,8 +163,24 @@ const GENERIC_KEYWORDS = ['pass', 'pw', 'secret', 'token', 'key', 'auth', 'cred'
  * scripts and in the terminal sessions people paste. `-p` is a password only after `login` on
  * the same line (`docker run -p 8080:80` is a port).
  */
-const CLI_FLAG =
-  /(?<![\w-])(?<flag>--(?:token|auth|auth-token|access-token|api-key|apikey|api-token|password|passwd|secret|client-secret)|-p)(?:[ \t]{1,4}|=)(?<value>"[^"\r\n]{1,200}"|'[^'\r\n]{1,200}'|[^\s"'|;&]{1,200})/g;
+const CLI_FLAGS = [
+  '--token',
+  '--auth',
+  '--auth-token',
+  '--access-token',
+  '--api-key',
+  '--apikey',
+  '--api-token',
+  '--password',
+  '--passwd',
+  '--secret',
+  '--client-secret',
+  '-p',
+];
+const CLI_FLAG = new RegExp(
+  `(?<![\\w-])(?<flag>${CLI_FLAGS.join('|')})(?:[ \\t]{1,4}|=)(?<value>"[^"\\r\\n]{1,200}"|'[^'\\r\\n]{1,200}'|[^\\s"'|;&]{1,200})`,
+  'g',
+);
 
 function judgeCliFlag(m: RuleMatch): readonly RuleHit[] {
   const { flag = '', value = '' } = m.match.groups ?? {};
@@ -366,19 +382,7 @@ export const GENERIC_RULES: readonly SecretRule[] = [
   },
   {
     id: 'generic-high-entropy',
-    keywords: [
-      '--token',
-      '--auth',
-      '--access-token',
-      '--api-key',
-      '--apikey',
-      '--api-token',
-      '--password',
-      '--passwd',
-      '--secret',
-      '--client-secret',
-      '-p',
-    ],
+    keywords: CLI_FLAGS,
     pattern: CLI_FLAG,
     confidence: 0.75,
     placeholders: 'none',
