@@ -83,15 +83,25 @@ describe('provider formats', () => {
       ],
     ];
     for (const [text, secret] of cases) expect(spans(text), text).toContain(secret);
-    // ports, references, placeholders and Stripe's documentation key stay quiet
+    // ports, prompts for a password, references, placeholders and Stripe's documentation key stay quiet
     for (const text of [
       'docker run -p 8080:80 nginx',
+      'mysql -u root -p shop',
+      'mysql -u root -p -P 3306 shop',
+      'mysql -u root -p$MYSQL_ROOT_PASSWORD',
+      'mysql -uroot -ppassword',
       'vercel deploy --token $VERCEL_TOKEN',
       'app --password my-password',
       'POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}',
       `stripe.api_key = "${['sk_test_', '4eC39HqLyjWDarjtT1zdp7dc'].join('')}"`,
     ])
       expect(spans(text), text).toEqual([]);
+  });
+
+  it('finds a password glued to a MySQL client’s -p flag', () => {
+    expect(spans('mysql -h db.internal -u admin -pK7v!q2Lr9xTw shop')).toEqual(['K7v!q2Lr9xTw']);
+    expect(spans(`mysqldump -uroot -p'Zq8#rT4wpL2m' --all-databases > dump.sql`)).toEqual(['Zq8#rT4wpL2m']);
+    expect(spans('mariadb -u app -p"n4Vx7Qw2Ez9r" -e "select 1"')).toEqual(['n4Vx7Qw2Ez9r']);
   });
 
   it('allowlists the documented AWS example key', () => {

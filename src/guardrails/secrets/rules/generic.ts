@@ -199,6 +199,25 @@ function judgeCliFlag(m: RuleMatch): readonly RuleHit[] {
   return [{ start, end: start + secret.length, type: password ? 'generic-password' : 'generic-high-entropy' }];
 }
 
+/**
+ * MySQL's clients take the password glued to `-p` (`mysql -u root -pS3cr3t db`): a bare `-p`
+ * prompts for it instead, and `-p 3306` is no password. Read only on a line that runs one of them.
+ */
+const MYSQL_ATTACHED_PASSWORD =
+  /\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mysqlsh|mariadb|mariadb-dump)\b[^\n]{0,200}?(?<![\w-])-p(?<secret>"[^"\r\n]{1,200}"|'[^'\r\n]{1,200}'|[^\s"'|;&]{1,200})/g;
+
+function judgeMysqlPassword(m: RuleMatch): readonly RuleHit[] {
+  const raw = m.match.groups?.secret ?? '';
+  const at = m.match.indices?.groups?.secret;
+  if (!at) return [];
+  const quoted = raw.startsWith('"') || raw.startsWith("'");
+  const secret = quoted ? raw.slice(1, -1) : raw;
+  if (secret.startsWith('$') || isPlaceholder(secret, 'strict') || isCode(secret)) return [];
+  if (secret.length < 8 || shannonEntropy(secret) < 2.5) return [];
+  const start = m.offset + at[0] + (quoted ? 1 : 0);
+  return [{ start, end: start + secret.length, type: 'generic-password' }];
+}
+
 /** A `.netrc` entry: `machine host login user password secret` (on one line or several). */
 const NETRC = /\bmachine[ \t]+[\w.-]{1,100}\s{1,40}login[ \t]+\S{1,100}\s{1,40}password[ \t]+(?<secret>[^\s]{6,200})/g;
 
@@ -388,6 +407,15 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     placeholders: 'none',
     check: judgeCliFlag,
     priority: 0,
+  },
+  {
+    id: 'generic-password',
+    keywords: ['mysql', 'mariadb'],
+    pattern: MYSQL_ATTACHED_PASSWORD,
+    confidence: 0.8,
+    placeholders: 'none',
+    check: judgeMysqlPassword,
+    priority: 1,
   },
   {
     id: 'generic-password',
