@@ -247,6 +247,35 @@ describe('a password given in a sentence', () => {
       expect(values(text), text).toEqual([]);
   });
 
+  it('finds the password of a login given as a pair, and not names, times or URLs in that place', () => {
+    expect(values('the staging login is admin / Kestrel75!x if you need it')).toEqual([['generic-password', 'Kestrel75!x']]);
+    expect(values('creds: deploy:Wq8#mZ2v')).toEqual([['generic-password', 'Wq8#mZ2v']]);
+    expect(values('username and password are ops, Hx7-pq3r.')).toEqual([['generic-password', 'Hx7-pq3r']]);
+    for (const text of [
+      'login is admin/settings',
+      'login: admin, role:admin2',
+      'login: 10:30am tomorrow',
+      'creds are in vault/secret/prod-db2',
+      'login: jdoe, last seen 2024-01-05',
+      'The login is required: please sign in again.',
+      'mongodb://username:password@localhost:1234/defaultauthdb',
+      'new (address: string, credentials: ChannelCredentials, options?: Partial<ChannelOptions>): ServiceClient;',
+    ])
+      expect(values(text), text).toEqual([]);
+  });
+
+  it('does not read names as keys: words joined by _ - . / or run together in camel case', () => {
+    for (const text of [
+      'export type Token = { secret: ClientSecretCredential };',
+      'const token = cachedAccessToken ?? (await refresh());',
+      'credentials: client_id/client_secret',
+      'const TOKEN_ENV = "AWS_CONTAINER_AUTHORIZATION_TOKEN"',
+      "secret: 'it-is-very-secret'",
+    ])
+      expect(values(text), text).toEqual([]);
+    expect(values("secret: 'p@ss!w#rd{x}'")).toHaveLength(1);
+  });
+
   it('does not read sentences about passwords as giving one', () => {
     for (const text of [
       'The password is incorrect',

@@ -31,6 +31,19 @@ export function charClasses(value: string): CharClasses {
   return classes;
 }
 
+/** Words run together in camel or Pascal case ("ChannelCredentials", "defaultAuthToken"): a name, not a key. */
+const CAMEL_CASE_WORDS = /^[a-z]*(?:[A-Z][a-z]{2,})+$/;
+
+/** How many characters of value join words in identifiers and paths: `_`, `-`, `.`, `/`. */
+function wordJoiners(value: string): number {
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 95 || c === 45 || c === 46 || c === 47) n++;
+  }
+  return n;
+}
+
 /**
  * Whether a value assigned to a secret-looking name is plausibly machine-generated rather than a
  * word, an identifier or prose: long enough, varied enough, and mixing character classes.
@@ -43,9 +56,10 @@ export function looksRandom(value: string, minLength = 10, minEntropy = 3): bool
   const letters = c.lower + c.upper;
   // Hex/base64 with digits, or long mixed-case strings; a bare word or CONSTANT_NAME is not a key.
   if (c.digit > 0 && letters > 0) return true;
-  if (c.upper > 0 && c.lower > 0 && value.length >= 16) return true;
-  // Hand-made passwords: letters plus several punctuation characters ("p@ss!w#rd{x}").
-  if (letters >= 4 && c.other >= 3) return true;
+  if (c.upper > 0 && c.lower > 0 && value.length >= 16 && !CAMEL_CASE_WORDS.test(value)) return true;
+  // Hand-made passwords: letters plus several punctuation characters ("p@ss!w#rd{x}"). The
+  // characters that join words in names and paths ("client_id/client_secret", "my-app.prod") do not count.
+  if (letters >= 4 && c.other - wordJoiners(value) >= 3) return true;
   // All-digit values are ids, ports, timestamps, not keys.
   return false;
 }

@@ -88,6 +88,29 @@ function judgeOtherScriptPassword(m: RuleMatch): readonly RuleHit[] {
   return passwordLike(inner) ? [{ start, end: start + inner.length, type: 'generic-password' }] : [];
 }
 
+/**
+ * A login given as a pair, the password after the user name: "the login is admin / Kestrel75!",
+ * "creds: deploy:Wq8#mZ2v", "username and password are ops, Hx7-pq3r". The password is the part
+ * after the separator; it must look like one (passwordLike and PAIRED_PASSWORD).
+ */
+/**
+ * Stricter than a password named as one: eight characters or more, a letter and a digit, and none
+ * of a URL's or a type's punctuation ("username:password@host:1234/db", "credentials: Creds, options?").
+ */
+const PAIRED_PASSWORD = /^(?=[^/?&=:]{8,}$)(?=.*\p{L})(?=.*\d)/u;
+const PAIR_NOUNS = ['login', 'log-in', 'username', 'user name', 'credentials', 'creds', 'user/pass', 'user/password'];
+const LOGIN_PAIR = new RegExp(
+  `(?<![/\\w])(?:${PAIR_NOUNS.join('|')})(?:[ \\t]+and[ \\t]+password)?[ \\t]*(?:(?:is|are|was|were)[ \\t]+|[:=][ \\t]*)` +
+    `(?:now[ \\t]+)?[\\w.@+-]{1,64}[ \\t]*(?:/|:|,)[ \\t]*(?<secret>"[^"\\r\\n]{1,64}"|'[^'\\r\\n]{1,64}'|[^\\s"'“\`]{1,80})`,
+  'gi',
+);
+
+function judgeLoginPair(m: RuleMatch): readonly RuleHit[] {
+  return judgeProsePassword(m)
+    .filter((hit) => PAIRED_PASSWORD.test(m.text.slice(hit.start, hit.end)))
+    .map((hit) => ({ ...hit, type: 'generic-password' }));
+}
+
 export const PROSE_PASSWORD_RULES: readonly SecretRule[] = [
   {
     id: 'generic-password',
@@ -105,6 +128,15 @@ export const PROSE_PASSWORD_RULES: readonly SecretRule[] = [
     confidence: 0.7,
     placeholders: 'none',
     check: judgeOtherScriptPassword,
+    priority: 0,
+  },
+  {
+    id: 'generic-password',
+    keywords: ['login', 'log-in', 'username', 'user name', 'credentials', 'creds', 'user/pass'],
+    pattern: LOGIN_PAIR,
+    confidence: 0.7,
+    placeholders: 'none',
+    check: judgeLoginPair,
     priority: 0,
   },
 ];
