@@ -13,6 +13,14 @@ describe('detectPhones', () => {
     expect(spans('Fax: 001-518-640-0854')).toEqual(['001-518-640-0854']);
   });
 
+  it('finds Mexican mobiles written with the 1 dialled before 2019', () => {
+    expect(spans('Llámame al +52 1 55 1234 5678 por la tarde.')).toEqual(['+52 1 55 1234 5678']);
+    expect(spans('WhatsApp: +521 81 8123 4567')).toEqual(['+521 81 8123 4567']);
+    expect(spans('Cel. 00 52 1 33 3812 4455')).toEqual(['00 52 1 33 3812 4455']);
+    // thirteen digits after another country code stay unread
+    expect(spans('ref +53 1 55 1234 5678')).toEqual([]);
+  });
+
   it('ends a number at the punctuation of other scripts, and not at their letters', () => {
     expect(spans('请拨打 +86 138 1234 5678。谢谢')).toEqual(['+86 138 1234 5678']);
     expect(spans('電話は +81 90-1234-5678、よろしく')).toEqual(['+81 90-1234-5678']);

@@ -187,11 +187,21 @@ function validInTrunkZeroCountry(body: string, unspacedScript: boolean): boolean
  * zero-padded identifier.
  */
 function classifyInternational(e164: string, cue: Cue, exitCode = false): number {
-  const parsed = parsePhoneNumberFromString(e164);
+  const parsed = parsePhoneNumberFromString(withoutMexicanMobileOne(e164) ?? e164);
   if (!parsed?.isPossible()) return 0;
   if (parsed.isValid()) return cue === 'not-phone' ? 0.6 : 0.95;
   if (cue === 'phone') return 0.85;
   return !exitCode && cue === 'none' ? 0.7 : 0;
+}
+
+/**
+ * Mexico's mobiles were dialled "+52 1 …" from abroad until 2019, and contact lists and chat
+ * exports keep the 1; the current plan (which libphonenumber follows) has ten digits after +52,
+ * so the number is read without it. Thirteen digits starting 521 are no other valid number.
+ */
+function withoutMexicanMobileOne(e164: string): string | undefined {
+  const digits = e164.replace(/\D/g, '');
+  return digits.length === 13 && digits.startsWith('521') ? `+52${digits.slice(3)}` : undefined;
 }
 
 /**
