@@ -6,8 +6,10 @@
  * generated numbers need not be valid ones.
  *
  * Decisions recorded here:
- * - "1.2.3.4" after "version" is still four valid octets: reported as an IP address (with low
- *   confidence, so a policy can drop it); other dotted runs that are not four octets are not.
+ * - "1.2.3.4" right after "version", "release", "firmware", "build" or "v" is a version number,
+ *   not an IP address (until 2026-12-03 it was reported at confidence 0.5, but no policy reads
+ *   a finding's confidence, so it was redacted like any address); dotted runs that are not four
+ *   octets never are.
  * - Bare phone numbers with no phone word nearby are reported only when their layout is
  *   typical of a phone number (a leading + or 00, NANP 3-3-4 grouping, a national trunk 0 with
  *   area-code grouping) and libphonenumber accepts them; plain digit runs never are.
@@ -165,11 +167,11 @@ const IP_ADDRESS: readonly Case[] = [
       ['IP_ADDRESS', '2001:db8::1'],
     ],
   ],
-  // Four valid octets after "version": reported, with low confidence (see the header).
-  ['upgrade to version 1.2.3.4', [['IP_ADDRESS', '1.2.3.4']]],
 ];
 
 const NEAR_MISSES: readonly string[] = [
+  // Four valid octets named as a version (see the header).
+  'upgrade to version 1.2.3.4',
   // Timestamps, order numbers, identifiers.
   'created 1700001234 (unix), modified 1700001234567 ms',
   'Order 5550123456 shipped; order ORD-2024-000123 pending',

@@ -13,10 +13,12 @@ describe('detectIps', () => {
     ]);
   });
 
-  it('still reports a version-looking quad with valid octets, with less confidence', () => {
-    const [f] = detectIps('version 1.2.3.4');
-    expect(f).toMatchObject({ start: 8, end: 15 });
-    expect(f!.confidence).toBeLessThan(0.9);
+  it('reads a dotted quad named as a version as a version, not an address', () => {
+    for (const text of ['version 1.2.3.4', 'firmware version 10.2.0.1', 'Release: 4.2.0.11', 'build #5.1.0.12', 'v1.2.3.4', 'ver. 2.0.0.1'])
+      expect(spans(text), text).toEqual([]);
+    // an address after other words, or a version word further back, is still one
+    expect(spans('version 2 of the config points at 10.2.0.1')).toEqual(['10.2.0.1']);
+    expect(spans('server 10.2.0.1, v2')).toEqual(['10.2.0.1']);
   });
 
   it('rejects invalid octets and longer dotted runs', () => {

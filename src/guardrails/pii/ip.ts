@@ -4,8 +4,8 @@
  * IPv4: four decimal octets 0–255 without leading zeros ("010.1.1.1" is octal to some parsers and
  * a zero-padded counter to most humans), not inside a longer dotted run ("1.2.3.4.5" is an OID or
  * a version, and "999.1.1.1" never matches because 999 is not an octet and we may not start
- * mid-number). A dotted quad right after "version"/"v" is still reported (the octets are valid),
- * with less confidence.
+ * mid-number). A dotted quad right after "version", "ver.", "release", "firmware", "build" or
+ * "v" is a version number ("firmware version 10.2.0.1", "v1.2.3.4"), not reported.
  *
  * IPv6: a run of hex digits and colons, validated by hand (RFC 4291 text forms: eight groups, or
  * fewer with one "::", optionally ending in a dotted IPv4, optionally with a %zone). Clock times
@@ -18,7 +18,7 @@ import { spanIndex } from '../span-index.js';
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?![\\w]|\\.\\d)`, 'g');
 const IPV4_EXACT = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
-const VERSION_BEFORE = /(?:\bversion|\bver\.?|\brelease|\bv)\s*$/i;
+const VERSION_BEFORE = /(?:\bversion|\bver\.?|\brelease|\bfirmware|\bbuild|\bv)[ \t]*[:#]?[ \t]*$/i;
 
 // Candidate IPv6 text: one run of hex digits and colons (a single character class, so no way to
 // split it two ways and no backtracking blow-up) with a colon among its first five characters, an
@@ -103,8 +103,8 @@ export function detectIps(text: string): Finding[] {
       const end = start + m[0].length;
       // The dotted tail of "::ffff:192.0.2.1" is part of that IPv6 address, not a second address.
       if (v6Spans.covers(start, end)) continue;
-      const version = VERSION_BEFORE.test(text.slice(Math.max(0, start - 10), start));
-      findings.push(pii('IP_ADDRESS', start, end, version ? 0.5 : 0.9));
+      if (VERSION_BEFORE.test(text.slice(Math.max(0, start - 14), start))) continue;
+      findings.push(pii('IP_ADDRESS', start, end, 0.9));
     }
   }
   return findings.sort((a, b) => a.start - b.start);
