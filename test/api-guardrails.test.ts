@@ -65,6 +65,7 @@ describe('org guardrail policy', () => {
     const rule = { name: 'dup', kind: 'keywords', terms: ['x1'], action: 'flag' };
     expect((await admin.put(path, { customRules: [rule, rule] })).status).toBe(400);
     expect((await admin.put(path, { pii: { actions: { EMAIL: 'explode' } } })).status).toBe(400);
+    expect((await admin.put(path, { pii: { minConfidence: 1.5 } })).status).toBe(400);
     expect((await admin.put(path, { guardrails: true })).status).toBe(400);
     expect((await developer.get<PolicyBody>(path)).body.version).toBe(1);
   });
@@ -87,6 +88,15 @@ describe('project overrides and try', () => {
     expect(tried.body.findings.map((f) => [f.type, f.action])).toEqual([
       ['EMAIL', 'redact'],
       ['SSN', 'mask'],
+    ]);
+
+    // a minimum confidence of its own: a phone number in an unassigned area code (0.8) is only logged
+    await admin.put(path, { pii: { actions: { SSN: 'mask', PHONE: 'redact' }, minConfidence: 0.9 } });
+    const sure = await developer.post<TryBody>(`${path}/try`, { text: 'Call 123-456-7890 or call 212-555-0147.' });
+    expect(sure.body.text).toBe('Call 123-456-7890 or call [PHONE_1].');
+    expect(sure.body.findings.map((f) => [f.type, f.action])).toEqual([
+      ['PHONE', 'log'],
+      ['PHONE', 'redact'],
     ]);
 
     expect((await admin.delete(path)).status).toBe(204);

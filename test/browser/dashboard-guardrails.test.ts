@@ -204,14 +204,16 @@ describe('guardrail policies in Chromium', { timeout: 120_000 }, () => {
     expect(await page.getByLabel('Tool descriptions (tool poisoning)').inputValue()).toBe('log');
     await page.getByLabel('Tool descriptions (tool poisoning)').selectOption('block');
     await page.getByLabel('Threshold (0.5 to 0.999)').fill('0.9');
+    await page.getByLabel('Minimum confidence (0 to 1)').fill('0.85');
     await page.getByRole('button', { name: 'Save policy' }).click();
     await expect.poll(() => page.locator('.save-state').textContent()).toMatch(/^Saved as version 1\./);
     const stored = await admin.get<{
       version: number;
-      policy: { customRules: { name: string; terms: string[] }[]; injection: Record<string, unknown> };
+      policy: { customRules: { name: string; terms: string[] }[]; injection: Record<string, unknown>; pii: Record<string, unknown> };
     }>(`/api/orgs/${orgId}/guardrails`);
     expect(stored.body.version).toBe(1);
     expect(stored.body.policy.injection).toEqual({ enabled: true, action: 'log', threshold: 0.9, toolDefinitions: 'block' });
+    expect(stored.body.policy.pii.minConfidence).toBe(0.85);
     expect(stored.body.policy.customRules).toMatchObject([
       { name: RULE, kind: 'blocklist', terms: [TERM], action: 'block', scope: 'input' },
     ]);

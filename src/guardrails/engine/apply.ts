@@ -11,7 +11,7 @@ import { detectInjection } from '../injection/detect.js';
 import { detectToolPoisoning } from '../injection/tool-poisoning.js';
 import { detectionView } from '../detection-view.js';
 import { PII_TYPES, type DetectorName, type Finding, type PiiType } from '../types.js';
-import { piiAction, strongerAction, type GuardrailAction, type GuardrailPolicy } from './policy.js';
+import { piiFindingAction, strongerAction, type GuardrailAction, type GuardrailPolicy } from './policy.js';
 import type { RedactionVault } from './vault.js';
 import { plainEmail } from '../pii/email-obfuscated.js';
 import { valueFindings } from '../value-findings.js';
@@ -82,7 +82,7 @@ export function findGuardrailActions(
     for (const finding of values.pii) {
       // With the secret detector on, a key is its finding (and its action), not PII's too.
       if (finding.type === 'API_KEY' && policy.secrets.enabled) continue;
-      if (isPiiType(finding.type)) out.push({ finding, action: piiAction(policy, finding.type) });
+      if (isPiiType(finding.type)) out.push({ finding, action: piiFindingAction(policy, finding.type, finding.confidence) });
     }
   // The model scores prompts; a response quoting an attack is not one.
   const poisoning = policy.injection.toolDefinitions;

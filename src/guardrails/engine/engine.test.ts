@@ -30,6 +30,8 @@ describe('policy', () => {
     expect(guardrailPolicySchema.safeParse({ secret: {} }).success).toBe(false);
     expect(guardrailPolicySchema.safeParse({ injection: { threshold: 0.1 } }).success).toBe(false);
     expect(guardrailPolicySchema.safeParse({ injection: { toolDefinitions: 'redact' } }).success).toBe(false);
+    expect(guardrailPolicySchema.safeParse({ pii: { minConfidence: 1.5 } }).success).toBe(false);
+    expect(guardrailOverrideSchema.safeParse({ pii: { minConfidence: -0.1 } }).success).toBe(false);
   });
 
   it('merges a project override over the org policy field by field', () => {
@@ -43,6 +45,25 @@ describe('policy', () => {
 });
 
 describe('applyGuardrails', () => {
+  it('only logs the PII findings under the policy’s minimum confidence', () => {
+    // a number in an unassigned area code is a phone number at 0.8, one in a real one at 0.95
+    const text = 'Call 123-456-7890 or call 212-555-0147.';
+    const all = applyGuardrails(text, contextFor({ pii: { actions: { PHONE: 'redact' } } }));
+    expect(all.blocked === undefined && all.text).toBe('Call [PHONE_1] or call [PHONE_2].');
+    const sure = applyGuardrails(text, contextFor({ pii: { actions: { PHONE: 'redact' }, minConfidence: 0.9 } }));
+    expect(sure.blocked === undefined && sure.text).toBe('Call 123-456-7890 or call [PHONE_1].');
+    expect(sure.events.map((e) => [e.type, e.action])).toEqual([
+      ['PHONE', 'log'],
+      ['PHONE', 'redact'],
+    ]);
+    // a project override sets it for its own requests
+    const org = guardrailPolicySchema.parse({ pii: { actions: { PHONE: 'redact' } } });
+    expect(mergePolicy(org, guardrailOverrideSchema.parse({ pii: { minConfidence: 0.9 } })).pii).toMatchObject({
+      actions: { PHONE: 'redact' },
+      minConfidence: 0.9,
+    });
+  });
+
   it('redacts with typed, consistent placeholders and logs the rest, keeping values out of events', () => {
     const context = contextFor({ pii: { actions: { EMAIL: 'redact' } } });
     const text = `Mail ann@example.com about card ${CARD}, then ann@example.com again; bob@example.org too.`;
@@ -133,6 +154,12 @@ describe('createStreamGuard', () => {
     }
     return { blocked: undefined, out, emitted };
   };
+
+  it('applies the minimum PII confidence to a streamed text as to a whole one', () => {
+    const context = contextFor({ pii: { actions: { PHONE: 'redact' }, minConfidence: 0.9 } }, 'output');
+    const { out } = collect(['Call 123-45', '6-7890 or ca', 'll 212-555-', '0147.'], context);
+    expect(out).toBe('Call 123-456-7890 or call [PHONE_1].');
+  });
 
   it('redacts a secret split across chunks, holding back only the window', () => {
     const text = `Here is the config: token = "${GITLAB_TOKEN}" and more prose after it. `.repeat(1) + 'x'.repeat(300);

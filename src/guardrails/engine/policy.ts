@@ -39,6 +39,12 @@ export const guardrailPolicySchema = z
         enabled: z.boolean().default(true),
         actions: z.partialRecord(z.enum(PII_TYPES), action).default({}),
         /**
+         * Findings with a lower confidence (each detector's own: a phone number in an unassigned
+         * area code, an IPv6 shape that could be something else) are logged instead of getting
+         * their type's action. Unset: every finding gets it.
+         */
+        minConfidence: z.number().min(0).max(1).optional(),
+        /**
          * Placeholders in the provider's response are put back to the original values before the
          * client sees them. The originals live only in the request's memory, never stored.
          */
@@ -79,7 +85,12 @@ export type GuardrailPolicyInput = z.input<typeof guardrailPolicySchema>;
 export const guardrailOverrideSchema = z
   .object({
     pii: z
-      .object({ enabled: z.boolean(), actions: z.partialRecord(z.enum(PII_TYPES), action), reversible: z.boolean() })
+      .object({
+        enabled: z.boolean(),
+        actions: z.partialRecord(z.enum(PII_TYPES), action),
+        minConfidence: z.number().min(0).max(1),
+        reversible: z.boolean(),
+      })
       .partial()
       .strict()
       .optional(),
@@ -113,4 +124,9 @@ export function mergePolicy(org: GuardrailPolicy, override: GuardrailOverride | 
 
 export function piiAction(policy: GuardrailPolicy, type: PiiType): GuardrailAction {
   return policy.pii.actions[type] ?? DEFAULT_PII_ACTIONS[type];
+}
+
+/** The action for one PII finding: its type's, or `log` under the policy's minimum confidence. */
+export function piiFindingAction(policy: GuardrailPolicy, type: PiiType, confidence: number): GuardrailAction {
+  return confidence < (policy.pii.minConfidence ?? 0) ? 'log' : piiAction(policy, type);
 }

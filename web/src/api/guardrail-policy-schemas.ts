@@ -48,6 +48,7 @@ export type CustomRule = z.output<typeof customRuleSchema>;
 const piiSchema = z.object({
   enabled: z.boolean(),
   actions: z.partialRecord(z.enum(PII_TYPES), action),
+  minConfidence: z.optional(z.number()),
   reversible: z.boolean(),
 });
 const secretsSchema = z.object({ enabled: z.boolean(), input: action, output: action });
