@@ -31,7 +31,7 @@ const GENERIC_PLACEHOLDER_WORDS =
  * %VAR%, <your-key>, [PASSWORD], $(command), `command`, ENC[...] (SOPS), process.env.X, os.environ[...].
  */
 const REFERENCE =
-  /^(?:\$\{[^{}\s]{1,80}\}|\$\{[A-Za-z_]\w{0,80}:?[-=?+].*|\$\{\{[^{}]{1,120}\}\}|\{\{[-\s]*[\w.$|"' ()-]{1,120}[-\s]*\}\}|\$[A-Za-z_][\w.]*|\$\d|![A-Za-z]\w*(?:\s.*)?|\$\([^)]{0,200}\)?|%[A-Za-z_][\w.]*%|<[^<>\n]{1,80}>|\[[A-Za-z _-]{1,40}\]|\{[A-Za-z_][A-Za-z_.-]{0,60}\}|`[^`]*`?|ENC\[.*|(?:process\.env|os\.environ|os\.getenv|getenv|env|ENV|secrets|vars|var|settings|config)\b[.[(].*|@Microsoft\.KeyVault\(.*|ref\+.*|vault:.*|arn:aws:.*)$/;
+  /^(?:\$\{[^{}\s]{1,80}\}|\$\{[A-Za-z_]\w{0,80}:?[-=?+].*|\$\{\{[^{}]{1,120}\}\}|\{\{[-\s]*[\w.$|"' ()-]{1,120}[-\s]*\}\}|\$[A-Za-z_][\w.]*|\$env:[A-Za-z_]\w*|\$\d|![A-Za-z]\w*(?:\s.*)?|\$\([^)]{0,200}\)?|%[A-Za-z_][\w.]*%|<[^<>\n]{1,80}>|\[[A-Za-z _-]{1,40}\]|\{[A-Za-z_][A-Za-z_.-]{0,60}\}|`[^`]*`?|ENC\[.*|(?:process\.env|os\.environ|os\.getenv|getenv|env|ENV|secrets|vars|var|settings|config)\b[.[(].*|@Microsoft\.KeyVault\(.*|ref\+.*|vault:.*|arn:aws:.*)$/;
 
 /**
  * One character dominates: a run of the same character covers at least half of the value's

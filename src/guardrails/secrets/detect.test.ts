@@ -98,6 +98,40 @@ describe('provider formats', () => {
       expect(spans(text), text).toEqual([]);
   });
 
+  // What a sealed probe set of config and build files (written by a helper that saw no rule) found missing.
+  it('finds credentials where config and build files keep them', () => {
+    const pw = `${rand(6, ALNUM, 41)}!${rand(5, ALNUM, 42)}`;
+    const hex = rand(128, HEX, 43);
+    const mapbox = `sk.eyJ${rand(60, ALNUM, 44)}.${rand(22, ALNUM, 45)}`;
+    const cases: [string, string][] = [
+      [`$cred = ConvertTo-SecureString "${pw}" -AsPlainText -Force`, pw],
+      [`$secpw = ConvertTo-SecureString -String '${pw}' -AsPlainText -Force`, pw],
+      [`keytool -importcert -alias ca -file ca.pem -keystore truststore.jks \\\n  -storepass ${pw} -noprompt`, pw],
+      [`bind 127.0.0.1\nrequirepass ${pw}\nmaxmemory 256mb`, pw],
+      [`db.url=jdbc:oracle:thin:reporting/${pw}@//oradb01:1521/FIN`, pw],
+      [`signingConfigs {\n    release {\n        storePassword "${pw}"\n    }\n}`, pw],
+      [`production:\n  secret_key_base: ${hex}`, hex],
+      [`SECRET_KEY = env(\n    "DJANGO_SECRET_KEY",\n    default="${pw}x${rand(30, ALNUM, 46)}",\n)`, `${pw}x${rand(30, ALNUM, 46)}`],
+      [`define( 'AUTH_KEY',         '${pw}{!{${rand(40, ALNUM, 47)}' );`, `${pw}{!{${rand(40, ALNUM, 47)}`],
+      [`<Pass encoding="base64">${Buffer.from(pw).toString('base64')}</Pass>`, Buffer.from(pw).toString('base64')],
+      [`MAPBOX_DOWNLOADS_TOKEN=${mapbox}`, mapbox],
+    ];
+    for (const [text, secret] of cases) expect(spans(text), text).toContain(secret);
+    // what such files hold in a password's place that is no password
+    for (const text of [
+      `encrypted_password: "$2a$12$${rand(53, ALNUM, 48)}"`,
+      '<password>{COQLCE6DU6GtcS5P=}</password>',
+      `kind: SealedSecret\nspec:\n  encryptedData:\n    POSTGRES_PASSWORD: Ag${rand(300, ALNUM, 49)}`,
+      'POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set in .env}',
+      '[string] $Password = $env:KIOSK_PASSWORD',
+      '$pw = ConvertTo-SecureString $Password -AsPlainText -Force',
+      'storePassword System.getenv("STORE_PASSWORD")',
+      'requirepass ${REDIS_PASSWORD}',
+      'const AZURE_VARS = [\n    "AZURE_PASSWORD",\n    "AZURE_USERNAME",\n];',
+    ])
+      expect(spans(text), text).toEqual([]);
+  });
+
   it('finds a password glued to a MySQL client’s -p flag', () => {
     expect(spans('mysql -h db.internal -u admin -pK7v!q2Lr9xTw shop')).toEqual(['K7v!q2Lr9xTw']);
     expect(spans(`mysqldump -uroot -p'Zq8#rT4wpL2m' --all-databases > dump.sql`)).toEqual(['Zq8#rT4wpL2m']);

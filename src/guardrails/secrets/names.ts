@@ -290,6 +290,9 @@ function words(name: string): string[] {
 export function secretNameKind(name: string): SecretNameKind | undefined {
   const ws = words(name.replace(/ñ/g, 'n'));
   while (ws.length > 1 && NEUTRAL_SUFFIX.has(ws[ws.length - 1]!)) ws.pop();
+  // Rails' `secret_key_base`: the key every session and encrypted credential derives from ("base"
+  // alone stays no secret word: `api_base` is a URL)
+  if (ws.length > 2 && ws[ws.length - 1] === 'base' && ws[ws.length - 2] === 'key') ws.pop();
   const last = ws[ws.length - 1];
   if (last === undefined) return undefined;
   if (ws.some((w) => DENY_ANY.has(w)) || DENY_LAST.has(last)) return undefined;

@@ -319,4 +319,13 @@ export const DEVTOOLS_RULES: readonly SecretRule[] = [
     confidence: 0.95,
     priority: 2,
   },
+  {
+    // Mapbox secret (sk.) and temporary (tk.) tokens: a base64url JSON header naming the account,
+    // then a signature. Public tokens (pk.) ship in web pages by design and are not reported.
+    id: 'mapbox-secret-token',
+    keywords: ['sk.eyj', 'tk.eyj'],
+    pattern: prefixed('[st]k\\.eyJ', '[A-Za-z0-9_-]{20,400}\\.[A-Za-z0-9_-]{20,100}'),
+    confidence: 0.9,
+    priority: 2,
+  },
 ];

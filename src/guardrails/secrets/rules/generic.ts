@@ -13,7 +13,8 @@ import type { RuleHit, RuleMatch, SecretRule } from '../rule.js';
 /** Name (identifier, dotted path, header or quoted key), then an assignment operator, then the value. */
 const ASSIGNMENT = new RegExp(
   [
-    '(?<![A-Za-z0-9_$@])',
+    // not the variable of a shell expansion: `${POSTGRES_PASSWORD:?must be set}`
+    '(?<![A-Za-z0-9_$@])(?<!\\$\\{)',
     '(?<name>[A-Za-z_$@][A-Za-z0-9_.$@-]{0,80})',
     // `apikey[] =` (PHP arrays), `dict["secret"] =`.
     '(?:\\[\\])?["\'`]?\\]?',
@@ -31,14 +32,22 @@ const ASSIGNMENT = new RegExp(
 /** `<add key="ClearTextPassword" value="…" />` (NuGet, app.config, web.config). */
 const XML_KEY_VALUE = /\b(?:key|name)\s{0,2}=\s{0,2}"(?<name>[^"\r\n]{1,80})"\s{1,8}value\s{0,2}=\s{0,2}"(?<dq>[^"\r\n]{0,300})"/g;
 
-/** `<password>…</password>`, `<ApiKey>…</ApiKey>`. */
-const XML_ELEMENT = /<(?<name>[A-Za-z_][\w.:-]{0,80})>\s{0,40}(?<bare>[^<>\s]{1,300})\s{0,40}<\/\k<name>>/g;
+/** `<password>…</password>`, `<ApiKey>…</ApiKey>`, `<Pass encoding="base64">…</Pass>`. */
+const XML_ELEMENT = /<(?<name>[A-Za-z_][\w.:-]{0,80})(?:\s[^<>\r\n]{0,120})?>\s{0,40}(?<bare>[^<>\s]{1,300})\s{0,40}<\/\k<name>>/g;
 
-/** `("api_token", "…")`: setProperty, getenv-with-default, dictionary literals. */
-const CALL_PAIR = /["'](?<name>[A-Za-z_][\w.-]{0,80})["']\s{0,4},\s{0,4}["'](?<dq>[^"'\r\n]{1,300})["']/g;
+/** `("api_token", "…")`: setProperty, getenv-with-default (`env("SECRET_KEY", default="…")`), dictionary literals. */
+const CALL_PAIR =
+  /["'](?<name>[A-Za-z_][\w.-]{0,80})["']\s{0,4},(?:[ \t]{0,16}|\s{0,16}default\s{0,2}=\s{0,2})["'](?<dq>[^"'\r\n]{1,300})["']/g;
 
 /** Unquoted values that are code, not literals: `this.apiKey`, `foo(bar)`, `request.json['x']`, `password)`. */
 function isCode(value: string): boolean {
+  // a PowerShell cmdlet (`$pw = ConvertTo-SecureString $Password …`)
+  if (
+    /^(?:Get|Set|New|Remove|Add|ConvertTo|ConvertFrom|Read|Write|Invoke|Import|Export|Start|Stop|Test|Out|Select|Where|ForEach|Format|Join|Split)-[A-Z][A-Za-z]+$/.test(
+      value,
+    )
+  )
+    return true;
   if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+[,;)]?$/.test(value)) return true;
   if (/^[\w.$]+[([]/.test(value) || /^[\w.$]*\)$/.test(value)) return true;
   const paren = value.indexOf('(');
@@ -124,6 +133,19 @@ function schemeStart(text: string, at: number): number {
 /** Two or more lower-case words joined by hyphens. */
 const KEBAB_SLUG = /^[a-z]+(?:-[a-z]+)+$/;
 
+/**
+ * What a config stores in a password's place that is not the password: a crypt-style hash
+ * (bcrypt `$2a$12$…`, argon2, sha-crypt `$6$…`: a fixture's `encrypted_password`), a Maven
+ * password encrypted under the master key (`{COQLCE6DU6GtcS5P=}`), and a Bitnami SealedSecret's
+ * ciphertext, which only the cluster's controller can open.
+ */
+const CRYPT_HASH = /^\$(?:2[abxy]?|argon2(?:id|i|d)|[156]|y|pbkdf2(?:-sha\d+)?)\$/;
+const MAVEN_ENCRYPTED = /^\{[A-Za-z0-9+/]{8,}={0,2}\}$/;
+function storedNotSecret(value: string, text: string): boolean {
+  if (CRYPT_HASH.test(value) || MAVEN_ENCRYPTED.test(value)) return true;
+  return value.length >= 200 && value.startsWith('Ag') && text.includes('SealedSecret');
+}
+
 /** Judges one name/value pair; returns the hit for the value or nothing. */
 function judgeAssignment(m: RuleMatch): readonly RuleHit[] {
   const groups = m.match.groups ?? {};
@@ -136,7 +158,7 @@ function judgeAssignment(m: RuleMatch): readonly RuleHit[] {
   if (trimmed.length === 0 || /\s/.test(trimmed)) return [];
   if (bare !== undefined && isCode(trimmed)) return [];
   if (isPlaceholder(trimmed, 'strict') || EMAIL.test(trimmed) || PATH_OR_URL.test(trimmed) || VERSION.test(trimmed)) return [];
-  if (/^[0-9]+$/.test(trimmed) || PROVIDER_PREFIX.test(trimmed)) return [];
+  if (/^[0-9]+$/.test(trimmed) || PROVIDER_PREFIX.test(trimmed) || storedNotSecret(trimmed, m.text)) return [];
   const secretAt =
     m.match.indices?.groups?.dq ?? m.match.indices?.groups?.sq ?? m.match.indices?.groups?.bq ?? m.match.indices?.groups?.bare;
   if (!secretAt) return [];
@@ -175,6 +197,13 @@ const CLI_FLAGS = [
   '--passwd',
   '--secret',
   '--client-secret',
+  // keytool and jarsigner
+  '-storepass',
+  '-keypass',
+  '-srcstorepass',
+  '-deststorepass',
+  '-srckeypass',
+  '-destkeypass',
   '-p',
 ];
 const CLI_FLAG = new RegExp(

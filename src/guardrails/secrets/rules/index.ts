@@ -3,6 +3,7 @@ import type { SecretRule } from '../rule.js';
 import { AI_RULES } from './ai.js';
 import { CLOUD_RULES } from './cloud.js';
 import { COMMS_RULES } from './comms.js';
+import { CONFIG_CREDENTIAL_RULES } from './config-credentials.js';
 import { CRYPTO_RULES } from './crypto.js';
 import { DEVTOOLS_RULES } from './devtools.js';
 import { GENERIC_RULES } from './generic.js';
@@ -17,5 +18,6 @@ export const SECRET_RULES: readonly SecretRule[] = [
   ...PAYMENTS_RULES,
   ...CRYPTO_RULES,
   ...GENERIC_RULES,
+  ...CONFIG_CREDENTIAL_RULES,
   ...PROSE_PASSWORD_RULES,
 ];
