@@ -132,6 +132,35 @@ describe('provider formats', () => {
       expect(spans(text), text).toEqual([]);
   });
 
+  // What a sealed probe set of source code in eleven languages found missing.
+  it('finds credentials passed as arguments, to setters and into URL templates', () => {
+    const pw = `${rand(6, ALNUM, 51)}!${rand(6, ALNUM, 52)}42`;
+    const key = rand(40, ALNUM + '+/', 53);
+    const hex = rand(32, HEX, 54);
+    const cases: [string, string][] = [
+      [`Connection c = DriverManager.getConnection(url, "report_reader", "${pw}");`, pw],
+      [`$pdo = new PDO($dsn, 'root', '${pw}', [\n    PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION,\n]);`, pw],
+      [`resp = requests.post(url, auth=("release-bot", "${pw}"), timeout=15)`, pw],
+      [`.basic_auth("ci-pusher", Some("${pw}"))`, pw],
+      [`creds := credentials.NewStaticCredentials(\n    os.Getenv("AWS_ACCESS_KEY_ID"),\n    "${key}",\n    "",\n)`, key],
+      [`Twilio.init(accountSid, "${hex}");`, hex],
+      [`DataSource ds = DataSourceBuilder.create()\n    .username("crm_service")\n    .password("${pw}")\n    .build();`, pw],
+      [`url := fmt.Sprintf("redis://:%s@%s:6379/0", "${key}", host)`, key],
+      [`DB_URL = "postgresql://etl:{}@warehouse:5432/dw".format("${key}")`, key],
+      [`headers: { "Authorization" => "Bearer ${key}" }`, key],
+    ];
+    for (const [text, secret] of cases) expect(spans(text), text).toContain(secret);
+    for (const text of [
+      'let url = std::env::var("DATABASE_URL").expect("DATABASE_URL must be set");',
+      'conn = DriverManager.getConnection(url, user, System.getenv("DB_PASSWORD"));',
+      'requests.get(url, auth=("user", "password"))',
+      "t.pass('ready emitted')",
+      'client.setApiKey(process.env.SENDGRID_API_KEY)',
+      'login("admin", "<password>")',
+    ])
+      expect(spans(text), text).toEqual([]);
+  });
+
   it('finds a password glued to a MySQL client’s -p flag', () => {
     expect(spans('mysql -h db.internal -u admin -pK7v!q2Lr9xTw shop')).toEqual(['K7v!q2Lr9xTw']);
     expect(spans(`mysqldump -uroot -p'Zq8#rT4wpL2m' --all-databases > dump.sql`)).toEqual(['Zq8#rT4wpL2m']);

@@ -49,7 +49,7 @@ function isCode(value: string): boolean {
   )
     return true;
   if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+[,;)]?$/.test(value)) return true;
-  if (/^[\w.$]+[([]/.test(value) || /^[\w.$]*\)$/.test(value)) return true;
+  if (/^[\w.$:]+[([]/.test(value) || /^[\w.$]*\)$/.test(value)) return true;
   const paren = value.indexOf('(');
   if (paren !== -1 && value.indexOf(')', paren) !== -1) return true;
   const bracket = value.indexOf('[');
@@ -298,7 +298,7 @@ function judgeCurlUser(m: RuleMatch): readonly RuleHit[] {
 
 /** `Authorization: <scheme> <credentials>` in headers, curl -H, HTTP dumps and code. */
 const AUTH_HEADER =
-  /(?<![A-Za-z0-9])(?:[Aa]uthorization|AUTHORIZATION)["']?[ \t]{0,4}[:=,][ \t]{0,4}["']?[ \t]{0,4}(?:(?<scheme>[Bb]earer|BEARER|[Bb]asic|BASIC|[Tt]oken|[Dd]igest|[Aa]pi-?[Tt]oken|[Aa]pi-?[Kk]ey|[Oo][Aa]uth|[Bb]ot|[Kk]ey|SSWS|GenieKey)[ \t]{1,4})?(?<secret>[A-Za-z0-9+/=_.~@:!$%^&*|-]{1,4000})/g;
+  /(?<![A-Za-z0-9])(?:[Aa]uthorization|AUTHORIZATION)["']?[ \t]{0,4}(?:=>|[:=,])[ \t]{0,4}["']?[ \t]{0,4}(?:(?<scheme>[Bb]earer|BEARER|[Bb]asic|BASIC|[Tt]oken|[Dd]igest|[Aa]pi-?[Tt]oken|[Aa]pi-?[Kk]ey|[Oo][Aa]uth|[Bb]ot|[Kk]ey|SSWS|GenieKey)[ \t]{1,4})?(?<secret>[A-Za-z0-9+/=_.~@:!$%^&*|-]{1,4000})/g;
 
 function judgeAuthHeader(m: RuleMatch): boolean | number {
   const scheme = (m.match.groups?.scheme ?? '').toLowerCase();

@@ -2,6 +2,7 @@
 import type { SecretRule } from '../rule.js';
 import { AI_RULES } from './ai.js';
 import { CLOUD_RULES } from './cloud.js';
+import { CODE_CREDENTIAL_RULES } from './code-credentials.js';
 import { COMMS_RULES } from './comms.js';
 import { CONFIG_CREDENTIAL_RULES } from './config-credentials.js';
 import { CRYPTO_RULES } from './crypto.js';
@@ -19,5 +20,6 @@ export const SECRET_RULES: readonly SecretRule[] = [
   ...CRYPTO_RULES,
   ...GENERIC_RULES,
   ...CONFIG_CREDENTIAL_RULES,
+  ...CODE_CREDENTIAL_RULES,
   ...PROSE_PASSWORD_RULES,
 ];
