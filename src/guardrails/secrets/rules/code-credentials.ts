@@ -70,6 +70,13 @@ function judgeCredentialCall(m: RuleMatch): readonly RuleHit[] {
 /** `.password("…")`, `.setApiKey("…")`, `.token('…')`: a builder's setter given the literal. */
 const SETTER = /\.(?<name>(?:set|with)?[A-Za-z_]{2,40})\(\s*(?<q>["'])(?<secret>[^"'\\\s]{1,200})\k<q>\s*\)/g;
 
+/** The `.` before the method name the keyword is in (`.setApiKey` for "key"), or -1 when the name follows no dot. */
+function setterStart(text: string, at: number): number {
+  let i = at;
+  while (i > 0 && /[A-Za-z_]/.test(text[i - 1]!)) i--;
+  return i > 0 && text[i - 1] === '.' ? i - 1 : -1;
+}
+
 function judgeSetter(m: RuleMatch): boolean {
   const name = (m.match.groups?.name ?? '').replace(/^(?:set|with)(?=[A-Z_])/, '');
   const kind = secretNameKind(name);
@@ -91,10 +98,8 @@ export const CODE_CREDENTIAL_RULES: readonly SecretRule[] = [
   {
     id: 'generic-password',
     keywords: CREDENTIAL_CALLS.map((c) => c.toLowerCase()),
+    // the keyword is the call's name: matched from where it is found, not over a window around it
     pattern: CREDENTIAL_CALL,
-    anchor: 'window',
-    before: 8,
-    after: 640,
     confidence: 0.75,
     placeholders: 'none',
     check: judgeCredentialCall,
@@ -104,9 +109,7 @@ export const CODE_CREDENTIAL_RULES: readonly SecretRule[] = [
     id: 'generic-password',
     keywords: ['pass', 'pw', 'secret', 'token', 'key', 'auth', 'cred'],
     pattern: SETTER,
-    anchor: 'window',
-    before: 48,
-    after: 240,
+    anchor: setterStart,
     confidence: 0.75,
     placeholders: 'strict',
     check: judgeSetter,
